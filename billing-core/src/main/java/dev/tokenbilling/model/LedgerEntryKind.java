@@ -1,0 +1,31 @@
+package dev.tokenbilling.model;
+
+import java.util.Locale;
+
+/** Why a ledger entry moved tokens. Credits are positive entries, debits negative. */
+public enum LedgerEntryKind {
+    /** A completed purchase credited its tokens. */
+    PURCHASE,
+    /** Metered usage debited tokens ({@code consume}). */
+    USAGE,
+    /** An admin or promotional credit. */
+    GRANT,
+    /** An admin correction, either sign. */
+    ADJUSTMENT,
+    /** A Stripe refund took tokens back. */
+    REFUND,
+    /** A dispute (chargeback) took tokens back. */
+    DISPUTE,
+    /** A dispute closed in the merchant's favour gave the tokens back. */
+    DISPUTE_REVERSAL,
+    /** Tokens left the balance because they expired. */
+    EXPIRY;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static LedgerEntryKind fromWireName(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+}

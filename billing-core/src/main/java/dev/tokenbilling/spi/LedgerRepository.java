@@ -1,0 +1,41 @@
+package dev.tokenbilling.spi;
+
+import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.UserId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Balances and the append-only ledger. Every posting moves the balance and appends its entry
+ * atomically, exactly once per idempotency key (scoped to the user): a repeated key returns
+ * {@link PostingResult.Duplicate} and changes nothing, even when the repeats race each other.
+ */
+public interface LedgerRepository {
+
+    /** Adds tokens: creates the balance row on first use. */
+    PostingResult credit(LedgerPosting posting);
+
+    /**
+     * Removes tokens if {@code available >= tokens} (or unconditionally when
+     * {@link LedgerPosting#allowNegative()}); otherwise {@link PostingResult.Insufficient}.
+     */
+    PostingResult debit(LedgerPosting posting);
+
+    /**
+     * Debits many postings in one transaction with the same guarantees per item, in order; results
+     * match the postings by index.
+     */
+    List<PostingResult> debitAll(List<LedgerPosting> postings);
+
+    /** The user's balance; {@link TokenBalance#empty} for an unknown user. */
+    TokenBalance balance(UserId userId);
+
+    Optional<LedgerEntry> findByIdempotencyKey(UserId userId, String idempotencyKey);
+
+    /** The user's entries, newest first, with ids below {@code beforeId} when given. */
+    List<LedgerEntry> history(UserId userId, Optional<Long> beforeId, int limit);
+
+    /** Balances ordered by balance descending (ascending with {@code negativeOnly}), at most {@code limit}. */
+    List<TokenBalance> balances(int limit, boolean negativeOnly);
+}

@@ -1,0 +1,48 @@
+package dev.tokenbilling.support;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tokenbilling.embedded.EmbeddedDatabase;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * One real PostgreSQL per test JVM: the server named by {@code BILLING_TEST_DATABASE_URL}, or an
+ * embedded one started on first use. Each test class takes a fresh schema from {@link #newSchema}.
+ */
+public final class TestDatabase {
+
+    public static final String URL_VARIABLE = "BILLING_TEST_DATABASE_URL";
+    private static final AtomicInteger SCHEMAS = new AtomicInteger();
+    private static DataSource dataSource;
+
+    private TestDatabase() {
+    }
+
+    public static synchronized DataSource dataSource() {
+        if (dataSource == null) {
+            dataSource = start();
+        }
+        return dataSource;
+    }
+
+    private static DataSource start() {
+        String url = System.getenv(URL_VARIABLE);
+        if (url != null && !url.isBlank()) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setMaximumPoolSize(12);
+            return new HikariDataSource(config);
+        }
+        EmbeddedDatabase database = EmbeddedDatabase.startTemporary();
+        Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));
+        return database.dataSource();
+    }
+
+    /** A schema name no other test class in this run uses. */
+    public static String newSchema(Class<?> testClass) {
+        String base = testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        return "t_" + base.substring(0, Math.min(base.length(), 40)) + "_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
+    }
+}
