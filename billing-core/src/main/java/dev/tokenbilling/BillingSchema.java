@@ -44,12 +44,29 @@ public final class BillingSchema {
 
     /** Applies pending migrations (safe to call from many instances at once); returns how many ran. */
     public int migrate() {
-        return flyway.migrate().migrationsExecuted;
+        try {
+            return flyway.migrate().migrationsExecuted;
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            throw unavailableIfConnectionFailed(e);
+        }
+    }
+
+    private static RuntimeException unavailableIfConnectionFailed(org.flywaydb.core.api.FlywayException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && (sql.getSQLState() == null || sql.getSQLState().startsWith("08"))) {
+                return new StoreUnavailableException("Database unavailable, migrations not applied: " + sql.getMessage(), e);
+            }
+        }
+        return e;
     }
 
     /** Migrations not yet applied, as "version description". */
     public List<String> pending() {
-        return Arrays.stream(flyway.info().pending()).map(BillingSchema::describe).toList();
+        try {
+            return Arrays.stream(flyway.info().pending()).map(BillingSchema::describe).toList();
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            throw unavailableIfConnectionFailed(e);
+        }
     }
 
     /** The version the schema is at, empty before the first migration. */

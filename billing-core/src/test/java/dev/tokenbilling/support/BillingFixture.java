@@ -25,6 +25,11 @@ public final class BillingFixture {
     public final TokenBilling billing;
     public final TokenBillingService service;
 
+    /** Another view of {@code base}'s schema, through another clock. */
+    public static BillingFixture reuse(BillingFixture base, Clock clock) {
+        return new BillingFixture(base.dataSource, base.schema, clock);
+    }
+
     private BillingFixture(DataSource dataSource, String schema, Clock clock) {
         this.dataSource = dataSource;
         this.schema = schema;

@@ -137,7 +137,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
         Map<String, LedgerEntry> usedBefore = findByKeys(handle, postings);
         PreparedBatch batch = handle.prepareBatch(sql.debitForBatch);
         List<Integer> batched = new ArrayList<>();
-        for (int i = 0; i < postings.size(); i++) {
+        for (int i : inLockOrder(postings)) {
             LedgerPosting posting = postings.get(i);
             if (keyOf(posting).map(usedBefore::containsKey).orElse(false)) {
                 continue;
@@ -183,6 +183,19 @@ final class PostgresLedgerRepository implements LedgerRepository {
             }
         }
         return List.of(results);
+    }
+
+    /**
+     * Indexes of the postings sorted by user, stably: concurrent batches then lock balance rows in
+     * the same order and cannot deadlock, while each user's debits keep the caller's order.
+     */
+    private static List<Integer> inLockOrder(List<LedgerPosting> postings) {
+        List<Integer> order = new ArrayList<>(postings.size());
+        for (int i = 0; i < postings.size(); i++) {
+            order.add(i);
+        }
+        order.sort(java.util.Comparator.comparing(i -> postings.get(i).userId().value()));
+        return order;
     }
 
     private Map<String, LedgerEntry> findByKeys(Handle handle, List<LedgerPosting> postings) {

@@ -41,13 +41,16 @@ final class StoreErrors {
 
     /** True when {@code e} is a unique violation of the named index or constraint. */
     static boolean isUniqueViolation(Throwable e, String constraint) {
-        SQLException sql = sqlCause(e);
-        if (sql == null || !UNIQUE_VIOLATION.equals(sql.getSQLState())) {
-            return false;
+        // A JDBC batch reports the server's error as the "next exception" of a BatchUpdateException.
+        for (SQLException sql = sqlCause(e); sql != null; sql = sql.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(sql.getSQLState())
+                    && sql instanceof org.postgresql.util.PSQLException psql
+                    && psql.getServerErrorMessage() != null
+                    && constraint.equals(psql.getServerErrorMessage().getConstraint())) {
+                return true;
+            }
         }
-        return sql instanceof org.postgresql.util.PSQLException psql
-                && psql.getServerErrorMessage() != null
-                && constraint.equals(psql.getServerErrorMessage().getConstraint());
+        return false;
     }
 
     static SQLException sqlCause(Throwable e) {

@@ -1,0 +1,127 @@
+package dev.tokenbilling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbilling.internal.PurchaseLedger;
+import dev.tokenbilling.model.LedgerReceipt;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.UsageReceipt;
+import dev.tokenbilling.model.UsageRequest;
+import dev.tokenbilling.model.UsageResult;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.support.BillingFixture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Eight threads hammer a few users with credits, purchases, consumes and batches whose
+ * idempotency keys collide on purpose. Afterwards every token must be accounted for exactly.
+ */
+class LedgerConcurrencyTest {
+
+    private static final int THREADS = 8;
+    private static final int OPERATIONS_PER_THREAD = 1_500;
+    private static final List<UserId> USERS = List.of(UserId.of("c-1"), UserId.of("c-2"), UserId.of("c-3"));
+
+    private final BillingFixture fixture = BillingFixture.create(LedgerConcurrencyTest.class);
+    private final TokenBillingService service = fixture.service;
+    private final PurchaseLedger purchaseLedger = fixture.purchaseLedger();
+    /** Net tokens each user gained, from the receipts of operations that really moved tokens. */
+    private final Map<UserId, AtomicLong> expected = new ConcurrentHashMap<>();
+    /** Every key that moved tokens, with how many times it did: must end at exactly 1 each. */
+    private final Map<String, AtomicLong> moves = new ConcurrentHashMap<>();
+    private final List<Purchase> created = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void shouldAccountForEveryTokenUnderConcurrentMixedLoad() throws Exception {
+        fixture.seed();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                long seed = 1000 + t;
+                workers.add(pool.submit(() -> work(new SplittableRandom(seed))));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        fixture.assertLedgerInvariants();
+        for (UserId user : USERS) {
+            assertThat(service.balance(user).balance()).as("balance of %s", user)
+                    .isEqualTo(expected.getOrDefault(user, new AtomicLong()).get())
+                    .isGreaterThanOrEqualTo(0);
+        }
+        assertThat(moves).allSatisfy((key, count) -> assertThat(count.get()).as(key).isEqualTo(1));
+        long completed = created.stream().filter(p -> service.purchase(p.id()).orElseThrow().status().credited()).count();
+        assertThat(completed).isGreaterThan(0);
+    }
+
+    private void work(SplittableRandom random) {
+        for (int i = 0; i < OPERATIONS_PER_THREAD; i++) {
+            UserId user = USERS.get(random.nextInt(USERS.size()));
+            // Keys come from small pools shared by all threads, so repeats race each other.
+            int roll = random.nextInt(100);
+            try {
+                if (roll < 20) {
+                    String key = "grant-" + random.nextInt(400);
+                    LedgerReceipt receipt = service.grant(user, 1_000, "load", key);
+                    record(user, key, receipt.replayed(), receipt.entry().amount());
+                } else if (roll < 30) {
+                    completePurchase(random, user);
+                } else if (roll < 85) {
+                    String key = "use-" + random.nextInt(3_000);
+                    UsageReceipt receipt = service.consume(user, 1 + random.nextInt(900), key, "load");
+                    record(user, key, receipt.replayed(), receipt.entry().amount());
+                } else {
+                    consumeBatch(random, user);
+                }
+            } catch (InsufficientTokensException | IdempotencyConflictException expectedRefusal) {
+                // Refusals change nothing, which the final accounting checks.
+            }
+        }
+    }
+
+    private void completePurchase(SplittableRandom random, UserId user) {
+        if (created.isEmpty() || random.nextBoolean()) {
+            created.add(fixture.pendingPurchase(user.value(), "starter-100k"));
+        }
+        Purchase target = created.get(random.nextInt(created.size()));
+        purchaseLedger.complete(target.id()).ifPresent(purchase ->
+                record(purchase.userId(), "purchase-" + purchase.id(), false, purchase.tokenAmount()));
+    }
+
+    private void consumeBatch(SplittableRandom random, UserId user) {
+        List<UsageRequest> batch = new ArrayList<>();
+        // Batches span users in random order, so concurrent batches would deadlock without a lock order.
+        for (int b = 0; b < 20; b++) {
+            UserId itemUser = b == 0 ? user : USERS.get(random.nextInt(USERS.size()));
+            batch.add(new UsageRequest(itemUser, 1 + random.nextInt(300), "use-" + random.nextInt(3_000), "batch"));
+        }
+        for (UsageResult result : service.consumeBatch(batch)) {
+            if (result.status() == UsageResult.Status.DEBITED) {
+                UsageReceipt receipt = result.receipt().orElseThrow();
+                record(result.request().userId(), result.request().idempotencyKey(), false, receipt.entry().amount());
+            }
+        }
+    }
+
+    private void record(UserId user, String key, boolean replayed, long amount) {
+        if (replayed) {
+            return;
+        }
+        expected.computeIfAbsent(user, u -> new AtomicLong()).addAndGet(amount);
+        moves.computeIfAbsent(user.value() + "/" + key, k -> new AtomicLong()).incrementAndGet();
+    }
+}
