@@ -16,17 +16,29 @@ import dev.tokenbilling.model.UsageReceipt;
 import dev.tokenbilling.model.UsageRequest;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.model.PurchaseIntent;
+import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.WebhookEventQuery;
+import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.spi.BillingStore;
+import dev.tokenbilling.spi.NewPurchase;
+import dev.tokenbilling.spi.PackageSync;
+import dev.tokenbilling.spi.PaymentGateway;
+import dev.tokenbilling.spi.PaymentIntentRequest;
+import dev.tokenbilling.spi.PaymentIntentSnapshot;
+import dev.tokenbilling.spi.StripeCustomerResolver;
 import dev.tokenbilling.spi.LedgerPosting;
 import dev.tokenbilling.spi.PostingResult;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The library's facade: the package catalog, balances, usage debits, admin credits and the
- * ledger. Thread-safe; get it from {@link TokenBilling#service()}.
+ * The library's facade: the package catalog, purchases, balances, usage debits, admin credits and
+ * the ledger. Thread-safe; get it from {@link TokenBilling#service()}.
  *
  * <p>Every method either completes its change in one database transaction together with its
  * ledger entry, or throws and changes nothing.
@@ -38,10 +50,17 @@ public final class TokenBillingService {
 
     private final BillingStore store;
     private final Clock clock;
+    private final Optional<PaymentGateway> gateway;
+    private final StripeCustomerResolver customers;
+    private final PurchaseTransitions transitions;
 
-    TokenBillingService(BillingStore store, Clock clock) {
+    TokenBillingService(BillingStore store, Clock clock, Optional<PaymentGateway> gateway, StripeCustomerResolver customers,
+            PurchaseTransitions transitions) {
         this.store = store;
         this.clock = clock;
+        this.gateway = gateway;
+        this.customers = customers;
+        this.transitions = transitions;
     }
 
     // ---- catalog ---------------------------------------------------------------------------
@@ -247,8 +266,111 @@ public final class TokenBillingService {
 
     // ---- purchases -------------------------------------------------------------------------
 
+    /**
+     * Starts buying a package: records a pending purchase and creates its PaymentIntent (amount and
+     * currency from the package; metadata with purchase id, user id, package slug and token amount;
+     * an idempotency key derived from the purchase id). The tokens are credited when Stripe reports
+     * the payment succeeded.
+     *
+     * @throws UnknownPackageException when no package has the slug
+     * @throws InactivePackageException when the package is no longer on sale
+     * @throws PackageNotSyncedException when the package has no Stripe price yet
+     * @throws PaymentProviderException when Stripe fails; the purchase is then marked failed with the reason
+     */
+    public PurchaseIntent startPurchase(UserId userId, String packageSlug) {
+        Validate.notNull("userId", userId);
+        PaymentGateway payments = requireGateway();
+        TokenPackage pack = packageBySlug(Validate.notNull("packageSlug", packageSlug));
+        if (!pack.active()) {
+            throw new InactivePackageException(packageSlug);
+        }
+        if (pack.stripePriceId().isEmpty()) {
+            throw new PackageNotSyncedException(packageSlug);
+        }
+        Optional<String> customer = customers.customerFor(userId);
+        Purchase purchase = store.purchases().insert(new NewPurchase(userId, pack.id(), pack.slug(), pack.tokenAmount(), pack.price(),
+                customer, clock.instant()));
+        PaymentIntentSnapshot intent;
+        try {
+            intent = payments.createPaymentIntent(new PaymentIntentRequest(pack.price(),
+                    pack.name() + " - " + pack.tokenAmount() + " tokens",
+                    Map.of("purchase_id", Long.toString(purchase.id()), "user_id", userId.value(), "package_slug", pack.slug(),
+                            "token_amount", Long.toString(pack.tokenAmount())),
+                    customer, "tb-purchase-" + purchase.id()));
+        } catch (PaymentProviderException e) {
+            store.purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.FAILED, Optional.of("provider_" + e.code()),
+                    Optional.of(e.getMessage()), clock.instant());
+            throw e;
+        }
+        store.purchases().attachPaymentIntent(purchase.id(), intent.id(), clock.instant());
+        return new PurchaseIntent(purchase.id(), intent.id(), intent.clientSecret()
+                .orElseThrow(() -> new PaymentProviderException("Stripe returned no client secret", "no_client_secret", true, null)),
+                pack.price(), pack.tokenAmount());
+    }
+
+    /**
+     * Cancels an open purchase of this user and its PaymentIntent. If Stripe reports the payment
+     * succeeded in the meantime, the purchase completes instead; the result shows which.
+     *
+     * @throws UnknownPurchaseException when the user has no such purchase
+     */
+    public Purchase cancelPurchase(UserId userId, long purchaseId) {
+        Purchase purchase = purchaseOf(userId, purchaseId);
+        if (!purchase.status().open()) {
+            return purchase;
+        }
+        if (purchase.paymentIntentId().isPresent()) {
+            PaymentIntentSnapshot intent = requireGateway().cancelPaymentIntent(purchase.paymentIntentId().get());
+            store.inTransaction(tx -> transitions.applyPaymentIntent(tx, purchaseId, intent));
+        } else {
+            store.purchases().transition(purchaseId, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(), Optional.empty(),
+                    clock.instant());
+        }
+        return store.purchases().findById(purchaseId).orElseThrow();
+    }
+
     public Optional<Purchase> purchase(long purchaseId) {
         return store.purchases().findById(purchaseId);
+    }
+
+    /** The purchase if it belongs to this user; another user's purchase is reported as unknown. */
+    public Purchase purchaseOf(UserId userId, long purchaseId) {
+        Validate.notNull("userId", userId);
+        return store.purchases().findById(purchaseId).filter(p -> p.userId().equals(userId))
+                .orElseThrow(() -> new UnknownPurchaseException(Long.toString(purchaseId)));
+    }
+
+    // ---- Stripe catalog ----------------------------------------------------------------------
+
+    /**
+     * Makes Stripe sell every package: a Product and an active Price per package, archived for
+     * inactive ones; records their ids. With {@code dryRun}, reports what would change and writes nothing.
+     */
+    public List<PackageSync> syncCatalogToStripe(boolean dryRun) {
+        PaymentGateway payments = requireGateway();
+        List<PackageSync> results = new ArrayList<>();
+        for (TokenPackage pack : allPackages()) {
+            PackageSync sync = payments.syncPackage(pack, dryRun);
+            Optional<String> productId = sync.productId().isEmpty() ? pack.stripeProductId() : Optional.of(sync.productId());
+            Optional<String> priceId = sync.priceId().isEmpty() ? pack.stripePriceId() : Optional.of(sync.priceId());
+            if (!dryRun && (!productId.equals(pack.stripeProductId()) || !priceId.equals(pack.stripePriceId()))) {
+                store.packages().updateStripeIds(pack.id(), productId, priceId, clock.instant());
+            }
+            results.add(sync);
+        }
+        return results;
+    }
+
+    // ---- webhook events ----------------------------------------------------------------------
+
+    /** Stored Stripe events, newest first: e.g. the failed ones ("Tokens not added after payment"). */
+    public List<WebhookEventRecord> webhookEvents(WebhookEventQuery query) {
+        return store.webhookEvents().find(Validate.notNull("query", query));
+    }
+
+    private PaymentGateway requireGateway() {
+        return gateway.orElseThrow(() -> new BillingException(
+                "Stripe is not configured: build TokenBilling with .stripe(StripeSettings) (STRIPE_SECRET_KEY)"));
     }
 
     /** Purchases matching the query, newest first: e.g. the pending ones older than 15 minutes. */

@@ -2,7 +2,6 @@ package dev.tokenbilling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbilling.internal.PurchaseLedger;
 import dev.tokenbilling.model.LedgerReceipt;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.UsageReceipt;
@@ -33,7 +32,6 @@ class LedgerConcurrencyTest {
 
     private final BillingFixture fixture = BillingFixture.create(LedgerConcurrencyTest.class);
     private final TokenBillingService service = fixture.service;
-    private final PurchaseLedger purchaseLedger = fixture.purchaseLedger();
     /** Net tokens each user gained, from the receipts of operations that really moved tokens. */
     private final Map<UserId, AtomicLong> expected = new ConcurrentHashMap<>();
     /** Every key that moved tokens, with how many times it did: must end at exactly 1 each. */
@@ -98,8 +96,9 @@ class LedgerConcurrencyTest {
             created.add(fixture.pendingPurchase(user.value(), "starter-100k"));
         }
         Purchase target = created.get(random.nextInt(created.size()));
-        purchaseLedger.complete(target.id()).ifPresent(purchase ->
-                record(purchase.userId(), "purchase-" + purchase.id(), false, purchase.tokenAmount()));
+        if (fixture.complete(target)) {
+            record(target.userId(), "purchase-" + target.id(), false, target.tokenAmount());
+        }
     }
 
     private void consumeBatch(SplittableRandom random, UserId user) {

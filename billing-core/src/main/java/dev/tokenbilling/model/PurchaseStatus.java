@@ -1,12 +1,16 @@
 package dev.tokenbilling.model;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * Where a purchase is in its life. Every change is a guarded transition: only the statuses in
- * {@link #allowedSources()} can move to this one, so a late or repeated event changes nothing.
+ * Where a purchase is in its life: {@code pending → processing | requires_action → completed};
+ * {@code pending → failed → completed} (a failed attempt may still succeed with another card);
+ * {@code → canceled} is final; {@code completed → partially_refunded | refunded | disputed}, and a
+ * won dispute returns to where it was. Every change is one guarded update from an explicit set of
+ * source statuses, so a late or repeated event changes nothing.
  */
 public enum PurchaseStatus {
     PENDING,
@@ -21,24 +25,19 @@ public enum PurchaseStatus {
     DISPUTED;
 
     /** Statuses in which Stripe may still take the money: the reconciler's "stuck" set. */
-    public static final Set<PurchaseStatus> OPEN = EnumSet.of(PENDING, PROCESSING, REQUIRES_ACTION, FAILED);
+    public static final Set<PurchaseStatus> OPEN = Collections.unmodifiableSet(EnumSet.of(PENDING, PROCESSING, REQUIRES_ACTION, FAILED));
 
-    /** The statuses a purchase must be in to move to this one. */
-    public Set<PurchaseStatus> allowedSources() {
-        return switch (this) {
-            case PENDING -> EnumSet.noneOf(PurchaseStatus.class);
-            case PROCESSING, REQUIRES_ACTION, FAILED -> EnumSet.of(PENDING, PROCESSING, REQUIRES_ACTION, FAILED);
-            case COMPLETED -> EnumSet.copyOf(OPEN);
-            case CANCELED -> EnumSet.copyOf(OPEN);
-            case PARTIALLY_REFUNDED -> EnumSet.of(COMPLETED, PARTIALLY_REFUNDED, DISPUTED);
-            case REFUNDED -> EnumSet.of(COMPLETED, PARTIALLY_REFUNDED, DISPUTED);
-            case DISPUTED -> EnumSet.of(COMPLETED, PARTIALLY_REFUNDED);
-        };
-    }
+    /** Statuses of a purchase whose tokens were credited (even if later taken back). */
+    public static final Set<PurchaseStatus> CREDITED = Collections.unmodifiableSet(EnumSet.of(COMPLETED, PARTIALLY_REFUNDED, REFUNDED, DISPUTED));
 
     /** True once the purchase's tokens were credited (even if later reversed). */
     public boolean credited() {
-        return this == COMPLETED || this == PARTIALLY_REFUNDED || this == REFUNDED || this == DISPUTED;
+        return CREDITED.contains(this);
+    }
+
+    /** True while the payment can still succeed. */
+    public boolean open() {
+        return OPEN.contains(this);
     }
 
     /** The lower-case wire name used in the database, JSON and the CLI ({@code requires_action}). */

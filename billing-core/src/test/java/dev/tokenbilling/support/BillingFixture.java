@@ -3,7 +3,8 @@ package dev.tokenbilling.support;
 import dev.tokenbilling.LedgerAudit;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
-import dev.tokenbilling.internal.PurchaseLedger;
+import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.spi.PaymentIntentSnapshot;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.Purchase;
@@ -24,6 +25,7 @@ public final class BillingFixture {
     public final String schema;
     public final TokenBilling billing;
     public final TokenBillingService service;
+    public final PurchaseTransitions transitions;
 
     /** Another view of {@code base}'s schema, through another clock. */
     public static BillingFixture reuse(BillingFixture base, Clock clock) {
@@ -35,6 +37,7 @@ public final class BillingFixture {
         this.schema = schema;
         this.billing = TokenBilling.builder().dataSource(dataSource).schema(schema).clock(clock).build();
         this.service = billing.service();
+        this.transitions = new PurchaseTransitions(clock, dev.tokenbilling.RefundPolicy.ALLOW_NEGATIVE_BALANCE);
     }
 
     public static BillingFixture create(Class<?> testClass) {
@@ -67,8 +70,17 @@ public final class BillingFixture {
                 pack.price(), Optional.empty(), billing.clock().instant()));
     }
 
-    public PurchaseLedger purchaseLedger() {
-        return new PurchaseLedger(billing.store(), billing.clock());
+    /** Applies a PaymentIntent in {@code status} to the purchase, through the real transition code. */
+    public String applyIntent(Purchase purchase, String status, Optional<String> failureCode) {
+        PaymentIntentSnapshot intent = new PaymentIntentSnapshot("pi_test_" + purchase.id(), status, purchase.amount(), Optional.empty(),
+                java.util.Map.of("purchase_id", Long.toString(purchase.id())), failureCode, failureCode.map(c -> "Your card was declined."),
+                Optional.of("ch_test_" + purchase.id()));
+        return billing.store().inTransaction(tx -> transitions.applyPaymentIntent(tx, purchase.id(), intent));
+    }
+
+    /** Completes and credits the purchase as a succeeded PaymentIntent would; true when this call did it. */
+    public boolean complete(Purchase purchase) {
+        return applyIntent(purchase, "succeeded", Optional.empty()).startsWith("completed");
     }
 
     public void assertLedgerInvariants() {

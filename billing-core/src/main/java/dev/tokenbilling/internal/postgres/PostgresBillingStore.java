@@ -4,6 +4,7 @@ import dev.tokenbilling.spi.BillingStore;
 import dev.tokenbilling.spi.LedgerRepository;
 import dev.tokenbilling.spi.PackageRepository;
 import dev.tokenbilling.spi.PurchaseRepository;
+import dev.tokenbilling.spi.WebhookEventRepository;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -19,6 +20,7 @@ public final class PostgresBillingStore implements BillingStore {
     private final PackageRepository packages;
     private final PurchaseRepository purchases;
     private final LedgerRepository ledger;
+    private final WebhookEventRepository webhookEvents;
 
     private PostgresBillingStore(Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access) {
         this.jdbi = jdbi;
@@ -28,6 +30,7 @@ public final class PostgresBillingStore implements BillingStore {
         this.packages = new PostgresPackageRepository(access, schema);
         this.purchases = new PostgresPurchaseRepository(access, schema);
         this.ledger = new PostgresLedgerRepository(access, ledgerSql);
+        this.webhookEvents = new PostgresWebhookEventRepository(access, schema);
     }
 
     /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
@@ -52,6 +55,11 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public LedgerRepository ledger() {
         return ledger;
+    }
+
+    @Override
+    public WebhookEventRepository webhookEvents() {
+        return webhookEvents;
     }
 
     @Override

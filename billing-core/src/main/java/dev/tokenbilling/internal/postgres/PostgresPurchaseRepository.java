@@ -5,9 +5,11 @@ import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.spi.NewPurchase;
 import dev.tokenbilling.spi.PurchaseRepository;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Purchases on PostgreSQL; every status change is one guarded UPDATE. */
 final class PostgresPurchaseRepository implements PurchaseRepository {
@@ -19,6 +21,11 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String find;
     private final String attachPaymentIntent;
     private final String transition;
+    private final String byIdForUpdate;
+    private final String byCharge;
+    private final String attachCharge;
+    private final String recordReversal;
+    private final String leaseStuck;
 
     PostgresPurchaseRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
@@ -39,11 +46,26 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         attachPaymentIntent = schema.render("UPDATE {schema}.token_purchase SET stripe_payment_intent_id = :pi, updated_at = :at"
                 + " WHERE id = :id AND stripe_payment_intent_id IS NULL");
         transition = schema.render("UPDATE {schema}.token_purchase SET status = :target,"
-                + " failure_code = CASE WHEN :target = 'failed' THEN :failureCode ELSE failure_code END,"
-                + " failure_message = CASE WHEN :target = 'failed' THEN :failureMessage ELSE failure_message END,"
-                + " completed_at = CASE WHEN :target = 'completed' THEN :at ELSE completed_at END,"
+                + " failure_code = :failureCode, failure_message = :failureMessage,"
+                + " completed_at = CASE WHEN :target = 'completed' THEN coalesce(completed_at, :at) ELSE completed_at END,"
                 + " updated_at = :at"
                 + " WHERE id = :id AND status = ANY(CAST(:sources AS text[])) RETURNING " + Rows.PURCHASE_COLUMNS);
+        byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
+        byCharge = schema.render(select + "WHERE stripe_charge_id = :charge");
+        attachCharge = schema.render("UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at WHERE id = :id");
+        recordReversal = schema.render("UPDATE {schema}.token_purchase SET status = :status, amount_refunded_minor = :refunded,"
+                + " tokens_reversed = :reversed, reversal_shortfall = :shortfall, tokens_disputed = :disputed, updated_at = :at"
+                + " WHERE id = :id RETURNING " + Rows.PURCHASE_COLUMNS);
+        // The lease is the next_check_at pushed into the future: other reconcilers skip the row
+        // while it is locked and no longer see it as due once this statement commits.
+        leaseStuck = schema.render("UPDATE {schema}.token_purchase p SET check_attempts = p.check_attempts + 1,"
+                + " next_check_at = CAST(:now AS timestamptz) + make_interval(secs => least(CAST(:maxSeconds AS double precision),"
+                + "   CAST(:baseSeconds AS double precision) * power(2, least(p.check_attempts, 30))))"
+                + " WHERE p.id IN (SELECT id FROM {schema}.token_purchase"
+                + "   WHERE status IN ('pending', 'processing', 'requires_action', 'failed') AND created_at < :before"
+                + "   AND (next_check_at IS NULL OR next_check_at <= :now)"
+                + "   ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
+                + " RETURNING " + Rows.PURCHASE_COLUMNS);
     }
 
     @Override
@@ -89,9 +111,49 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     }
 
     @Override
-    public Optional<Purchase> transition(long purchaseId, PurchaseStatus target, Optional<String> failureCode,
+    public Optional<Purchase> findByChargeId(String chargeId) {
+        return access.with(handle -> handle.createQuery(byCharge).bind("charge", chargeId).map((rs, ctx) -> Rows.purchase(rs)).findOne());
+    }
+
+    @Override
+    public void attachCharge(long purchaseId, String chargeId, Instant at) {
+        access.with(handle -> handle.createUpdate(attachCharge).bind("id", purchaseId).bind("charge", chargeId).bind("at", Rows.utc(at)).execute());
+    }
+
+    @Override
+    public Optional<Purchase> findByIdForUpdate(long id) {
+        return access.with(handle -> handle.createQuery(byIdForUpdate).bind("id", id).map((rs, ctx) -> Rows.purchase(rs)).findOne());
+    }
+
+    @Override
+    public Purchase recordReversal(long purchaseId, PurchaseStatus status, long amountRefundedMinor, long tokensReversed,
+            long reversalShortfall, long tokensDisputed, Instant at) {
+        return access.with(handle -> handle.createQuery(recordReversal)
+                .bind("id", purchaseId)
+                .bind("status", status.wireName())
+                .bind("refunded", amountRefundedMinor)
+                .bind("reversed", tokensReversed)
+                .bind("shortfall", reversalShortfall)
+                .bind("disputed", tokensDisputed)
+                .bind("at", Rows.utc(at))
+                .map((rs, ctx) -> Rows.purchase(rs)).one());
+    }
+
+    @Override
+    public List<Purchase> leaseStuck(Instant createdBefore, Instant now, int limit, Duration backoffBase, Duration backoffMax) {
+        return access.with(handle -> handle.createQuery(leaseStuck)
+                .bind("before", Rows.utc(createdBefore))
+                .bind("now", Rows.utc(now))
+                .bind("limit", limit)
+                .bind("baseSeconds", (double) backoffBase.toMillis() / 1000)
+                .bind("maxSeconds", (double) backoffMax.toMillis() / 1000)
+                .map((rs, ctx) -> Rows.purchase(rs)).list());
+    }
+
+    @Override
+    public Optional<Purchase> transition(long purchaseId, Set<PurchaseStatus> from, PurchaseStatus target, Optional<String> failureCode,
             Optional<String> failureMessage, Instant at) {
-        String[] sources = target.allowedSources().stream().map(PurchaseStatus::wireName).toArray(String[]::new);
+        String[] sources = from.stream().map(PurchaseStatus::wireName).toArray(String[]::new);
         return access.with(handle -> handle.createQuery(transition)
                 .bind("id", purchaseId)
                 .bind("target", target.wireName())

@@ -24,8 +24,8 @@ final class Rows {
     static final String PACKAGE_COLUMNS = "id, slug, name, package_type, token_amount, price_minor, currency, description, "
             + "active, sort_order, stripe_product_id, stripe_price_id, created_at, updated_at";
     static final String PURCHASE_COLUMNS = "id, user_id, package_id, package_slug, token_amount, amount_minor, currency, status, "
-            + "stripe_payment_intent_id, stripe_customer_id, failure_code, failure_message, amount_refunded_minor, "
-            + "tokens_reversed, created_at, updated_at, completed_at";
+            + "stripe_payment_intent_id, stripe_customer_id, stripe_charge_id, failure_code, failure_message, amount_refunded_minor, "
+            + "tokens_reversed, reversal_shortfall, tokens_disputed, created_at, updated_at, completed_at";
 
     private Rows() {
     }
@@ -100,10 +100,13 @@ final class Rows {
                 PurchaseStatus.fromWireName(rs.getString("status")),
                 optionalString(rs, "stripe_payment_intent_id"),
                 optionalString(rs, "stripe_customer_id"),
+                optionalString(rs, "stripe_charge_id"),
                 optionalString(rs, "failure_code"),
                 optionalString(rs, "failure_message"),
                 rs.getLong("amount_refunded_minor"),
                 rs.getLong("tokens_reversed"),
+                rs.getLong("reversal_shortfall"),
+                rs.getLong("tokens_disputed"),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 Optional.ofNullable(instant(rs, "completed_at")));

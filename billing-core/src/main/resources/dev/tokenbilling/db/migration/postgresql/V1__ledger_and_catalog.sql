@@ -48,10 +48,15 @@ CREATE TABLE token_purchase (
                                              'completed', 'canceled', 'partially_refunded', 'refunded', 'disputed')),
     stripe_payment_intent_id text        UNIQUE,
     stripe_customer_id       text,
+    stripe_charge_id         text,
     failure_code             text,
     failure_message          text,
     amount_refunded_minor    bigint      NOT NULL DEFAULT 0 CHECK (amount_refunded_minor >= 0),
     tokens_reversed          bigint      NOT NULL DEFAULT 0 CHECK (tokens_reversed >= 0),
+    -- Under the reverse-available-only refund policy: tokens a reversal could not take back.
+    reversal_shortfall       bigint      NOT NULL DEFAULT 0 CHECK (reversal_shortfall >= 0),
+    -- Tokens taken back by an open dispute, given back if the dispute is won.
+    tokens_disputed          bigint      NOT NULL DEFAULT 0 CHECK (tokens_disputed >= 0),
     check_attempts           integer     NOT NULL DEFAULT 0,
     next_check_at            timestamptz,
     created_at               timestamptz NOT NULL,
@@ -62,6 +67,7 @@ CREATE TABLE token_purchase (
 CREATE INDEX token_purchase_by_status_age ON token_purchase (status, created_at);
 CREATE INDEX token_purchase_by_user ON token_purchase (user_id, id DESC);
 CREATE INDEX token_purchase_by_age ON token_purchase (created_at);
+CREATE INDEX token_purchase_by_charge ON token_purchase (stripe_charge_id) WHERE stripe_charge_id IS NOT NULL;
 
 -- The ledger: append-only, one row per movement of tokens.
 CREATE TABLE token_transaction (

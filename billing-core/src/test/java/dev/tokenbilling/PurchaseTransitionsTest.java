@@ -2,7 +2,6 @@ package dev.tokenbilling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbilling.internal.PurchaseLedger;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.Purchase;
@@ -25,16 +24,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class PurchaseLedgerTest {
+class PurchaseTransitionsTest {
 
     private static BillingFixture fixture;
-    private static PurchaseLedger purchases;
 
     @BeforeAll
     static void seed() {
-        fixture = BillingFixture.create(PurchaseLedgerTest.class);
+        fixture = BillingFixture.create(PurchaseTransitionsTest.class);
         fixture.seed();
-        purchases = fixture.purchaseLedger();
     }
 
     @AfterEach
@@ -48,14 +45,17 @@ class PurchaseLedgerTest {
         assertThat(purchase.status()).isEqualTo(PurchaseStatus.PENDING);
         assertThat(purchase.amount().majorUnits()).isEqualByComparingTo("20.00");
 
-        Optional<Purchase> completed = purchases.complete(purchase.id());
-        Optional<Purchase> again = purchases.complete(purchase.id());
+        boolean completed = fixture.complete(purchase);
+        boolean again = fixture.complete(purchase);
 
-        assertThat(completed).hasValueSatisfying(p -> {
+        assertThat(completed).isTrue();
+        assertThat(again).isFalse();
+        assertThat(fixture.service.purchase(purchase.id())).hasValueSatisfying(p -> {
             assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED);
             assertThat(p.completedAt()).isPresent();
+            assertThat(p.paymentIntentId()).contains("pi_test_" + purchase.id());
+            assertThat(p.stripeChargeId()).contains("ch_test_" + purchase.id());
         });
-        assertThat(again).isEmpty();
         assertThat(fixture.service.balance(UserId.of("buyer-1")).totalPurchased()).isEqualTo(500_000);
         assertThat(fixture.service.ledger(UserId.of("buyer-1"), PageRequest.first(10)).items())
                 .singleElement().satisfies(entry -> {
@@ -69,11 +69,11 @@ class PurchaseLedgerTest {
         Purchase purchase = fixture.pendingPurchase("buyer-race", "power-1m");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Callable<Optional<Purchase>>> racers = IntStream.range(0, 8)
-                    .<Callable<Optional<Purchase>>>mapToObj(i -> () -> purchases.complete(purchase.id())).toList();
+            List<Callable<Boolean>> racers = IntStream.range(0, 8)
+                    .<Callable<Boolean>>mapToObj(i -> () -> fixture.complete(purchase)).toList();
             long winners = 0;
-            for (Future<Optional<Purchase>> result : pool.invokeAll(racers)) {
-                winners += result.get().isPresent() ? 1 : 0;
+            for (Future<Boolean> result : pool.invokeAll(racers)) {
+                winners += result.get() ? 1 : 0;
             }
             assertThat(winners).isEqualTo(1);
         } finally {
@@ -87,15 +87,14 @@ class PurchaseLedgerTest {
         Purchase canceled = fixture.pendingPurchase("buyer-2", "starter-100k");
         Purchase failed = fixture.pendingPurchase("buyer-2", "starter-100k");
 
-        purchases.markOpenStatus(canceled.id(), PurchaseStatus.CANCELED, Optional.empty(), Optional.empty());
-        Optional<Purchase> failedNow = purchases.markOpenStatus(failed.id(), PurchaseStatus.FAILED, Optional.of("card_declined"),
-                Optional.of("Your card was declined."));
+        fixture.applyIntent(canceled, "canceled", Optional.empty());
+        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("card_declined"))).isEqualTo("now failed (card_declined)");
 
-        assertThat(failedNow).hasValueSatisfying(p -> assertThat(p.failureCode()).contains("card_declined"));
-        assertThat(purchases.complete(canceled.id())).isEmpty();
-        assertThat(purchases.complete(failed.id())).isPresent();
+        assertThat(fixture.service.purchase(failed.id())).hasValueSatisfying(p -> assertThat(p.failureCode()).contains("card_declined"));
+        assertThat(fixture.complete(canceled)).isFalse();
+        assertThat(fixture.complete(failed)).isTrue();
         // A late failure after success changes nothing.
-        assertThat(purchases.markOpenStatus(failed.id(), PurchaseStatus.FAILED, Optional.of("late"), Optional.empty())).isEmpty();
+        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("late"))).startsWith("unchanged");
         assertThat(fixture.service.purchase(failed.id())).hasValueSatisfying(p -> assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED));
         assertThat(fixture.service.balance(UserId.of("buyer-2")).totalPurchased()).isEqualTo(100_000);
     }
@@ -103,13 +102,13 @@ class PurchaseLedgerTest {
     @Test
     void shouldQueryPurchasesByStatusUserAndAge() {
         Instant start = Instant.parse("2026-01-01T00:00:00Z");
-        BillingFixture timed = BillingFixture.create(PurchaseLedgerTest.class, Clock.fixed(start, ZoneOffset.UTC));
+        BillingFixture timed = BillingFixture.create(PurchaseTransitionsTest.class, Clock.fixed(start, ZoneOffset.UTC));
         timed.seed();
         Purchase old = timed.pendingPurchase("q-user", "starter-100k");
         BillingFixture later = new BillingFixtureAt(timed, start.plus(Duration.ofHours(1))).fixture();
         Purchase recent = later.pendingPurchase("q-user", "booster-500k");
         Purchase other = later.pendingPurchase("q-other", "booster-500k");
-        later.purchaseLedger().complete(other.id());
+        later.complete(other);
 
         assertThat(timed.service.purchases(PurchaseQuery.all(10).withStatus(PurchaseStatus.PENDING)))
                 .extracting(Purchase::id).containsExactly(recent.id(), old.id());

@@ -1,0 +1,199 @@
+package dev.tokenbilling.internal;
+
+import dev.tokenbilling.RefundPolicy;
+import dev.tokenbilling.model.LedgerEntryKind;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.spi.BillingStore;
+import dev.tokenbilling.spi.LedgerPosting;
+import dev.tokenbilling.spi.PaymentIntentSnapshot;
+import dev.tokenbilling.spi.PostingResult;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The transition code shared by webhooks and the reconciler. Each method runs inside the caller's
+ * transaction with the purchase row locked, moves the purchase and writes the ledger entries that go
+ * with the move, so racing or repeated calls move tokens at most once. Each returns a short account
+ * of what it did, for event logs and reports.
+ */
+public final class PurchaseTransitions {
+
+    private static final Set<PurchaseStatus> REFUNDABLE = EnumSet.of(PurchaseStatus.COMPLETED, PurchaseStatus.PARTIALLY_REFUNDED,
+            PurchaseStatus.REFUNDED, PurchaseStatus.DISPUTED);
+    private static final Set<PurchaseStatus> DISPUTABLE = EnumSet.of(PurchaseStatus.COMPLETED, PurchaseStatus.PARTIALLY_REFUNDED,
+            PurchaseStatus.REFUNDED);
+
+    private final Clock clock;
+    private final RefundPolicy refundPolicy;
+
+    public PurchaseTransitions(Clock clock, RefundPolicy refundPolicy) {
+        this.clock = clock;
+        this.refundPolicy = refundPolicy;
+    }
+
+    /** Brings the purchase in line with its PaymentIntent: completes and credits on success, records failures. */
+    public String applyPaymentIntent(BillingStore tx, long purchaseId, PaymentIntentSnapshot intent) {
+        Purchase purchase = lock(tx, purchaseId);
+        if (purchase.paymentIntentId().isPresent() && !purchase.paymentIntentId().get().equals(intent.id())) {
+            throw EventFailure.permanent("PaymentIntent " + intent.id() + " does not belong to purchase " + purchaseId
+                    + " (which is paid by " + purchase.paymentIntentId().get() + ")");
+        }
+        if (purchase.paymentIntentId().isEmpty()) {
+            tx.purchases().attachPaymentIntent(purchaseId, intent.id(), clock.instant());
+        }
+        return switch (intent.status()) {
+            case "succeeded" -> complete(tx, purchase, intent);
+            case "processing" -> move(tx, purchase, EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.REQUIRES_ACTION, PurchaseStatus.FAILED),
+                    PurchaseStatus.PROCESSING, Optional.empty(), Optional.empty());
+            case "requires_action" -> move(tx, purchase, EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.PROCESSING, PurchaseStatus.FAILED),
+                    PurchaseStatus.REQUIRES_ACTION, Optional.empty(), Optional.empty());
+            case "requires_payment_method" -> intent.failureCode().isPresent() || intent.failureMessage().isPresent()
+                    ? move(tx, purchase, PurchaseStatus.OPEN, PurchaseStatus.FAILED,
+                            intent.failureCode().or(() -> Optional.of("payment_failed")), intent.failureMessage())
+                    : "unchanged: waiting for a payment method";
+            case "canceled" -> move(tx, purchase, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(), Optional.empty());
+            default -> "unchanged: PaymentIntent is " + intent.status();
+        };
+    }
+
+    private String complete(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent) {
+        if (!purchase.status().open()) {
+            return "unchanged: purchase already " + purchase.status().wireName();
+        }
+        if (!intent.amount().equals(purchase.amount())) {
+            throw EventFailure.permanent("amount mismatch: PaymentIntent " + intent.id() + " is for " + intent.amount()
+                    + " but purchase " + purchase.id() + " costs " + purchase.amount() + "; no tokens credited");
+        }
+        Optional<Purchase> completed = tx.purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.COMPLETED,
+                Optional.empty(), Optional.empty(), clock.instant());
+        if (completed.isEmpty()) {
+            return "unchanged: purchase already completed";
+        }
+        intent.latestChargeId().ifPresent(charge -> tx.purchases().attachCharge(purchase.id(), charge, clock.instant()));
+        PostingResult credit = tx.ledger().credit(new LedgerPosting(purchase.userId(), LedgerEntryKind.PURCHASE, purchase.tokenAmount(),
+                Optional.of(purchase.id()), Optional.of("purchase-" + purchase.id()), "Purchase of " + purchase.packageSlug(),
+                clock.instant(), false));
+        if (!(credit instanceof PostingResult.Posted)) {
+            throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);
+        }
+        return "completed: " + purchase.tokenAmount() + " tokens credited";
+    }
+
+    private String move(BillingStore tx, Purchase purchase, Set<PurchaseStatus> from, PurchaseStatus target,
+            Optional<String> failureCode, Optional<String> failureMessage) {
+        return tx.purchases().transition(purchase.id(), from, target, failureCode, failureMessage, clock.instant())
+                .map(moved -> "now " + target.wireName() + failureCode.map(code -> " (" + code + ")").orElse(""))
+                .orElse("unchanged: purchase is " + purchase.status().wireName());
+    }
+
+    /**
+     * Applies Stripe's cumulative refunded amount: reverses the tokens in proportion, counting what
+     * earlier refunds reversed already, so repeated and out-of-order events never reverse twice.
+     */
+    public String applyRefund(BillingStore tx, long purchaseId, long amountRefundedMinor) {
+        Purchase purchase = lock(tx, purchaseId);
+        if (purchase.status().open()) {
+            throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
+                    + "; the refund applies once its payment is recorded");
+        }
+        if (!REFUNDABLE.contains(purchase.status())) {
+            return "unchanged: purchase is " + purchase.status().wireName();
+        }
+        long refunded = Math.min(amountRefundedMinor, purchase.amount().minorUnits());
+        if (refunded <= purchase.amountRefundedMinor()) {
+            return "unchanged: refund of " + amountRefundedMinor + " already applied";
+        }
+        long owed = proportionalTokens(purchase, refunded);
+        long delta = owed - purchase.tokensReversed();
+        // Tokens a dispute already took are not taken twice: they move from the dispute to the refund.
+        long fromDispute = Math.min(delta, purchase.tokensDisputed());
+        long toDebit = delta - fromDispute;
+        long taken = takeBack(tx, purchase, LedgerEntryKind.REFUND, toDebit, "refund-" + purchase.id() + "-" + owed,
+                "Refund of purchase " + purchase.id());
+        PurchaseStatus status = purchase.status() == PurchaseStatus.DISPUTED ? PurchaseStatus.DISPUTED
+                : refunded >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
+        tx.purchases().recordReversal(purchase.id(), status, refunded, owed, purchase.reversalShortfall() + (toDebit - taken),
+                purchase.tokensDisputed() - fromDispute, clock.instant());
+        return status.wireName() + ": " + taken + " tokens reversed" + (toDebit > taken ? ", " + (toDebit - taken) + " already spent" : "");
+    }
+
+    /** A dispute was opened: take back what the purchase still has and mark it disputed. */
+    public String applyDisputeOpened(BillingStore tx, long purchaseId, String disputeId) {
+        Purchase purchase = lock(tx, purchaseId);
+        if (purchase.status().open()) {
+            throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
+                    + "; the dispute applies once its payment is recorded");
+        }
+        if (!DISPUTABLE.contains(purchase.status())) {
+            return "unchanged: purchase is " + purchase.status().wireName();
+        }
+        long remaining = purchase.tokensRemaining();
+        long taken = takeBack(tx, purchase, LedgerEntryKind.DISPUTE, remaining, "dispute-" + purchase.id() + "-" + disputeId,
+                "Dispute " + disputeId + " on purchase " + purchase.id());
+        tx.purchases().recordReversal(purchase.id(), PurchaseStatus.DISPUTED, purchase.amountRefundedMinor(), purchase.tokensReversed(),
+                purchase.reversalShortfall() + (remaining - taken), purchase.tokensDisputed() + taken, clock.instant());
+        return "disputed: " + taken + " tokens reversed";
+    }
+
+    /** A dispute closed: if won, the tokens it took come back; if lost, they stay gone. */
+    public String applyDisputeClosed(BillingStore tx, long purchaseId, String disputeId, boolean won) {
+        Purchase purchase = lock(tx, purchaseId);
+        if (purchase.status() != PurchaseStatus.DISPUTED) {
+            return "unchanged: purchase is " + purchase.status().wireName();
+        }
+        if (!won) {
+            return "unchanged: dispute lost, " + purchase.tokensDisputed() + " tokens stay reversed";
+        }
+        long reinstated = purchase.tokensDisputed();
+        if (reinstated > 0) {
+            PostingResult credit = tx.ledger().credit(new LedgerPosting(purchase.userId(), LedgerEntryKind.DISPUTE_REVERSAL, reinstated,
+                    Optional.of(purchase.id()), Optional.of("dispute-won-" + purchase.id() + "-" + disputeId),
+                    "Dispute " + disputeId + " won", clock.instant(), false));
+            if (credit instanceof PostingResult.Duplicate) {
+                return "unchanged: dispute " + disputeId + " already reinstated";
+            }
+        }
+        PurchaseStatus status = purchase.amountRefundedMinor() == 0 ? PurchaseStatus.COMPLETED
+                : purchase.amountRefundedMinor() >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
+        tx.purchases().recordReversal(purchase.id(), status, purchase.amountRefundedMinor(), purchase.tokensReversed(),
+                purchase.reversalShortfall(), 0, clock.instant());
+        return status.wireName() + ": dispute won, " + reinstated + " tokens reinstated";
+    }
+
+    /** Debits up to {@code tokens} as the policy allows; returns how many were taken. */
+    private long takeBack(BillingStore tx, Purchase purchase, LedgerEntryKind kind, long tokens, String key, String description) {
+        if (tokens <= 0) {
+            return 0;
+        }
+        boolean allowNegative = refundPolicy == RefundPolicy.ALLOW_NEGATIVE_BALANCE;
+        long take = allowNegative ? tokens : Math.min(tokens, tx.ledger().balance(purchase.userId()).available());
+        if (take <= 0) {
+            return 0;
+        }
+        PostingResult result = tx.ledger().debit(new LedgerPosting(purchase.userId(), kind, take, Optional.of(purchase.id()),
+                Optional.of(key), description, clock.instant(), allowNegative));
+        if (result instanceof PostingResult.Insufficient) {
+            // Usage raced us for the same tokens: let the event be retried with a fresh balance.
+            throw EventFailure.retryable("balance changed while reversing tokens of purchase " + purchase.id());
+        }
+        return take;
+    }
+
+    private static long proportionalTokens(Purchase purchase, long refundedMinor) {
+        if (refundedMinor >= purchase.amount().minorUnits()) {
+            return purchase.tokenAmount();
+        }
+        // tokens × refunded / amount without overflow; rounded down so partial refunds never over-reverse.
+        return BigInteger.valueOf(purchase.tokenAmount()).multiply(BigInteger.valueOf(refundedMinor))
+                .divide(BigInteger.valueOf(purchase.amount().minorUnits())).longValueExact();
+    }
+
+    private static Purchase lock(BillingStore tx, long purchaseId) {
+        return tx.purchases().findByIdForUpdate(purchaseId)
+                .orElseThrow(() -> EventFailure.permanent("unknown purchase " + purchaseId));
+    }
+}

@@ -1,0 +1,273 @@
+package dev.tokenbilling.internal.stripe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.stripe.StripeClient;
+import com.stripe.exception.InvalidRequestException;
+import com.stripe.exception.StripeException;
+import com.stripe.model.Event;
+import com.stripe.model.PaymentIntent;
+import com.stripe.model.Price;
+import com.stripe.model.Product;
+import com.stripe.model.StripeCollection;
+import com.stripe.net.RequestOptions;
+import com.stripe.param.EventListParams;
+import com.stripe.param.PaymentIntentCreateParams;
+import com.stripe.param.PriceCreateParams;
+import com.stripe.param.PriceListParams;
+import com.stripe.param.PriceUpdateParams;
+import com.stripe.param.ProductCreateParams;
+import com.stripe.param.ProductUpdateParams;
+import dev.tokenbilling.model.TokenPackage;
+import dev.tokenbilling.spi.PackageSync;
+import dev.tokenbilling.spi.PaymentGateway;
+import dev.tokenbilling.spi.PaymentIntentRequest;
+import dev.tokenbilling.spi.PaymentIntentSnapshot;
+import dev.tokenbilling.stripe.StripeSettings;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@link PaymentGateway} on stripe-java: one {@link StripeClient} per settings, never the static API key. */
+public final class StripePaymentGateway implements PaymentGateway {
+
+    static final String SLUG_METADATA = "package_slug";
+
+    private final StripeClient client;
+
+    public StripePaymentGateway(StripeSettings settings) {
+        StripeClient.StripeClientBuilder builder = StripeClient.builder()
+                .setApiKey(settings.secretKey())
+                .setConnectTimeout((int) settings.connectTimeout().toMillis())
+                .setReadTimeout((int) settings.readTimeout().toMillis())
+                .setMaxNetworkRetries(settings.maxNetworkRetries());
+        settings.apiBase().ifPresent(base -> {
+            String url = base.toString().replaceAll("/+$", "");
+            builder.setApiBase(url).setFilesBase(url).setConnectBase(url).setMeterEventsBase(url);
+        });
+        this.client = builder.build();
+    }
+
+    @Override
+    public PaymentIntentSnapshot createPaymentIntent(PaymentIntentRequest request) {
+        PaymentIntentCreateParams.Builder params = PaymentIntentCreateParams.builder()
+                .setAmount(request.amount().minorUnits())
+                .setCurrency(request.amount().stripeCurrency())
+                .setDescription(request.description())
+                .putAllMetadata(request.metadata())
+                .setAutomaticPaymentMethods(PaymentIntentCreateParams.AutomaticPaymentMethods.builder().setEnabled(true).build());
+        request.customerId().ifPresent(params::setCustomer);
+        try {
+            PaymentIntent created = client.v1().paymentIntents().create(params.build(), idempotent(request.idempotencyKey()));
+            return snapshot(created);
+        } catch (StripeException e) {
+            throw StripeFailures.translate("create a PaymentIntent", e);
+        }
+    }
+
+    @Override
+    public PaymentIntentSnapshot retrievePaymentIntent(String paymentIntentId) {
+        try {
+            return snapshot(client.v1().paymentIntents().retrieve(paymentIntentId));
+        } catch (StripeException e) {
+            throw StripeFailures.translate("retrieve PaymentIntent " + paymentIntentId, e);
+        }
+    }
+
+    @Override
+    public PaymentIntentSnapshot cancelPaymentIntent(String paymentIntentId) {
+        try {
+            return snapshot(client.v1().paymentIntents().cancel(paymentIntentId));
+        } catch (InvalidRequestException e) {
+            // Stripe refuses to cancel a PaymentIntent that already succeeded or was canceled: report its state.
+            if ("payment_intent_unexpected_state".equals(e.getCode())) {
+                return retrievePaymentIntent(paymentIntentId);
+            }
+            throw StripeFailures.translate("cancel PaymentIntent " + paymentIntentId, e);
+        } catch (StripeException e) {
+            throw StripeFailures.translate("cancel PaymentIntent " + paymentIntentId, e);
+        }
+    }
+
+    private static PaymentIntentSnapshot snapshot(PaymentIntent intent) {
+        // Read from the raw response so that the API version of the account does not matter.
+        if (intent.getLastResponse() != null && intent.getLastResponse().body() != null) {
+            return StripeJson.paymentIntent(StripeJson.parse(intent.getLastResponse().body()));
+        }
+        return StripeJson.paymentIntent(StripeJson.parse(intent.toJson()));
+    }
+
+    @Override
+    public PackageSync syncPackage(TokenPackage pack, boolean dryRun) {
+        try {
+            return new CatalogSyncStep(pack, dryRun).run();
+        } catch (StripeException e) {
+            throw StripeFailures.translate("sync package " + pack.slug(), e);
+        }
+    }
+
+    @Override
+    public List<String> listEvents(Instant since, Set<String> types) {
+        List<String> events = new ArrayList<>();
+        String startingAfter = null;
+        try {
+            while (true) {
+                EventListParams.Builder params = EventListParams.builder()
+                        .setLimit(100L)
+                        .setCreated(EventListParams.Created.builder().setGte(since.getEpochSecond()).build());
+                types.forEach(params::addType);
+                if (startingAfter != null) {
+                    params.setStartingAfter(startingAfter);
+                }
+                StripeCollection<Event> page = client.v1().events().list(params.build());
+                JsonNode body = StripeJson.parse(page.getLastResponse().body());
+                for (JsonNode event : body.path("data")) {
+                    events.add(StripeJson.MAPPER.writeValueAsString(event));
+                    startingAfter = event.path("id").asText();
+                }
+                if (!body.path("has_more").asBoolean(false) || body.path("data").isEmpty()) {
+                    break;
+                }
+            }
+        } catch (StripeException e) {
+            throw StripeFailures.translate("list events", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not re-encode a Stripe event", e);
+        }
+        Collections.reverse(events); // Stripe lists newest first; process oldest first.
+        return events;
+    }
+
+    private static RequestOptions idempotent(String key) {
+        return RequestOptions.builder().setIdempotencyKey(key).build();
+    }
+
+    /** One package's sync: its Product, then its Price. */
+    private final class CatalogSyncStep {
+        private final TokenPackage pack;
+        private final boolean dryRun;
+        private final List<String> changes = new ArrayList<>();
+
+        CatalogSyncStep(TokenPackage pack, boolean dryRun) {
+            this.pack = pack;
+            this.dryRun = dryRun;
+        }
+
+        PackageSync run() throws StripeException {
+            Optional<Product> existing = findProduct();
+            if (!pack.active()) {
+                return archive(existing);
+            }
+            boolean created = existing.isEmpty();
+            String productId = created ? createProduct() : updateProduct(existing.get());
+            String priceId = ensurePrice(productId);
+            PackageSync.Change change = created ? PackageSync.Change.CREATED
+                    : changes.isEmpty() ? PackageSync.Change.UNCHANGED : PackageSync.Change.UPDATED;
+            return new PackageSync(pack.slug(), change, productId, priceId, String.join("; ", changes));
+        }
+
+        private Optional<Product> findProduct() throws StripeException {
+            if (pack.stripeProductId().isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(client.v1().products().retrieve(pack.stripeProductId().get()));
+            } catch (InvalidRequestException e) {
+                if (Integer.valueOf(404).equals(e.getStatusCode())) {
+                    return Optional.empty(); // deleted on Stripe: create it again
+                }
+                throw e;
+            }
+        }
+
+        private String createProduct() throws StripeException {
+            changes.add("product created");
+            if (dryRun) {
+                return "(new product)";
+            }
+            ProductCreateParams.Builder params = ProductCreateParams.builder()
+                    .setName(pack.name())
+                    .setActive(true)
+                    .putMetadata(SLUG_METADATA, pack.slug());
+            if (!pack.description().isBlank()) {
+                params.setDescription(pack.description());
+            }
+            return client.v1().products().create(params.build(), idempotent("tb-product-" + pack.slug() + "-" + pack.id())).getId();
+        }
+
+        private String updateProduct(Product product) throws StripeException {
+            boolean same = Objects.equals(product.getName(), pack.name())
+                    && Objects.equals(Optional.ofNullable(product.getDescription()).orElse(""), pack.description())
+                    && Boolean.TRUE.equals(product.getActive())
+                    && pack.slug().equals(product.getMetadata() == null ? null : product.getMetadata().get(SLUG_METADATA));
+            if (!same) {
+                changes.add("product updated");
+                if (!dryRun) {
+                    ProductUpdateParams.Builder params = ProductUpdateParams.builder()
+                            .setName(pack.name())
+                            .setActive(true)
+                            .putMetadata(SLUG_METADATA, pack.slug());
+                    params.setDescription(pack.description().isBlank() ? null : pack.description());
+                    client.v1().products().update(product.getId(), params.build());
+                }
+            }
+            return product.getId();
+        }
+
+        private String ensurePrice(String productId) throws StripeException {
+            Optional<Price> current = dryRun && productId.startsWith("(") ? Optional.empty() : activePrice();
+            if (current.isPresent() && matches(current.get(), productId)) {
+                return current.get().getId();
+            }
+            changes.add(current.isPresent() ? "price replaced (" + current.get().getUnitAmount() + " → " + pack.price().minorUnits() + ")"
+                    : "price created");
+            if (dryRun) {
+                return "(new price)";
+            }
+            // Prices are immutable: a new one takes over the lookup key, then the old one is archived.
+            String key = "tb-price-" + pack.slug() + "-" + pack.price().minorUnits() + "-" + pack.price().stripeCurrency() + "-"
+                    + productId + "-" + current.map(Price::getId).orElse("first");
+            Price created = client.v1().prices().create(PriceCreateParams.builder()
+                    .setProduct(productId)
+                    .setUnitAmount(pack.price().minorUnits())
+                    .setCurrency(pack.price().stripeCurrency())
+                    .setLookupKey(pack.slug())
+                    .setTransferLookupKey(true)
+                    .putMetadata(SLUG_METADATA, pack.slug())
+                    .build(), idempotent(key));
+            if (current.isPresent()) {
+                client.v1().prices().update(current.get().getId(), PriceUpdateParams.builder().setActive(false).build());
+            }
+            return created.getId();
+        }
+
+        private Optional<Price> activePrice() throws StripeException {
+            return client.v1().prices().list(PriceListParams.builder().addLookupKey(pack.slug()).setActive(true).build())
+                    .getData().stream().findFirst();
+        }
+
+        private boolean matches(Price price, String productId) {
+            return Objects.equals(price.getUnitAmount(), pack.price().minorUnits())
+                    && pack.price().stripeCurrency().equals(price.getCurrency())
+                    && productId.equals(price.getProduct())
+                    && "one_time".equals(price.getType());
+        }
+
+        private PackageSync archive(Optional<Product> product) throws StripeException {
+            if (product.isEmpty()) {
+                return new PackageSync(pack.slug(), PackageSync.Change.UNCHANGED, "", "", "inactive, not on Stripe");
+            }
+            String priceId = pack.stripePriceId().orElse("");
+            if (!Boolean.TRUE.equals(product.get().getActive())) {
+                return new PackageSync(pack.slug(), PackageSync.Change.UNCHANGED, product.get().getId(), priceId, "already archived");
+            }
+            if (!dryRun) {
+                client.v1().products().update(product.get().getId(), ProductUpdateParams.builder().setActive(false).build());
+            }
+            return new PackageSync(pack.slug(), PackageSync.Change.ARCHIVED, product.get().getId(), priceId, "product archived");
+        }
+    }
+}

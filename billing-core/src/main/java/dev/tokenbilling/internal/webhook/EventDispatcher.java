@@ -1,0 +1,133 @@
+package dev.tokenbilling.internal.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenbilling.internal.EventFailure;
+import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.internal.stripe.StripeJson;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.WebhookEventRecord;
+import dev.tokenbilling.spi.BillingStore;
+import dev.tokenbilling.spi.EventHandler;
+import dev.tokenbilling.spi.PaymentIntentSnapshot;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Routes a stored event to what it means for purchases: PaymentIntent events to the payment
+ * transitions, refunds and disputes to the reversals, anything else to the host's handlers or to
+ * "ignored". Objects are read from the stored raw JSON, whatever the event's API version.
+ */
+public final class EventDispatcher {
+
+    /** The event types the library acts on; the reconciler fetches these when webhooks were missed. */
+    public static final Set<String> HANDLED_TYPES = Set.of(
+            "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
+            "payment_intent.processing", "payment_intent.requires_action",
+            "charge.refunded", "charge.dispute.created", "charge.dispute.closed");
+
+    static final String PURCHASE_ID = "purchase_id";
+
+    private final PurchaseTransitions transitions;
+    private final List<EventHandler> handlers;
+
+    public EventDispatcher(PurchaseTransitions transitions, List<EventHandler> handlers) {
+        this.transitions = transitions;
+        this.handlers = List.copyOf(handlers);
+    }
+
+    /** What the dispatch did; {@code ignored} when nothing in the library or the host cared. */
+    public record Result(boolean ignored, String description) {
+    }
+
+    public Result dispatch(BillingStore tx, WebhookEventRecord event) {
+        JsonNode object = StripeJson.parse(event.payload()).path("data").path("object");
+        String type = event.type();
+        if (type.startsWith("payment_intent.") && HANDLED_TYPES.contains(type)) {
+            return paymentIntent(tx, object);
+        }
+        return switch (type) {
+            case "charge.refunded" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "id"),
+                    purchase -> {
+                        requireCurrency(purchase, object);
+                        return transitions.applyRefund(tx, purchase.id(), object.path("amount_refunded").asLong());
+                    });
+            case "charge.dispute.created" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "charge"),
+                    purchase -> transitions.applyDisputeOpened(tx, purchase.id(), StripeJson.required(object, "id")));
+            case "charge.dispute.closed" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "charge"),
+                    purchase -> transitions.applyDisputeClosed(tx, purchase.id(), StripeJson.required(object, "id"), disputeWon(object)));
+            default -> hostHandlers(event, object);
+        };
+    }
+
+    private Result paymentIntent(BillingStore tx, JsonNode object) {
+        PaymentIntentSnapshot intent;
+        try {
+            intent = StripeJson.paymentIntent(object);
+        } catch (IllegalArgumentException e) {
+            throw EventFailure.permanent("malformed PaymentIntent in event: " + e.getMessage());
+        }
+        Optional<Purchase> purchase = findPurchase(tx, intent);
+        if (purchase.isEmpty()) {
+            return new Result(true, "PaymentIntent " + intent.id() + " is not a token purchase");
+        }
+        return new Result(false, transitions.applyPaymentIntent(tx, purchase.get().id(), intent));
+    }
+
+    /** By PaymentIntent id, else by the purchase id in its metadata (the event may beat our own write of the id). */
+    private static Optional<Purchase> findPurchase(BillingStore tx, PaymentIntentSnapshot intent) {
+        Optional<Purchase> byIntent = tx.purchases().findByPaymentIntentId(intent.id());
+        if (byIntent.isPresent()) {
+            return byIntent;
+        }
+        String purchaseId = intent.metadata().get(PURCHASE_ID);
+        if (purchaseId == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(tx.purchases().findById(Long.parseLong(purchaseId))
+                    .orElseThrow(() -> EventFailure.permanent("PaymentIntent " + intent.id() + " names unknown purchase " + purchaseId)));
+        } catch (NumberFormatException e) {
+            throw EventFailure.permanent("PaymentIntent " + intent.id() + " has a malformed purchase_id '" + purchaseId + "'");
+        }
+    }
+
+    private Result withPurchase(BillingStore tx, JsonNode paymentIntentField, Optional<String> chargeId,
+            java.util.function.Function<Purchase, String> action) {
+        Optional<Purchase> purchase = StripeJson.idOf(paymentIntentField).flatMap(tx.purchases()::findByPaymentIntentId)
+                .or(() -> chargeId.flatMap(tx.purchases()::findByChargeId));
+        if (purchase.isEmpty()) {
+            return new Result(true, "charge is not a token purchase");
+        }
+        return new Result(false, action.apply(purchase.get()));
+    }
+
+    private static void requireCurrency(Purchase purchase, JsonNode charge) {
+        String currency = StripeJson.text(charge, "currency").orElse("");
+        if (!currency.equalsIgnoreCase(purchase.amount().currency().getCurrencyCode())) {
+            throw EventFailure.permanent("refund currency '" + currency + "' does not match purchase " + purchase.id() + " ("
+                    + purchase.amount().currency() + ")");
+        }
+    }
+
+    /** Stripe closes a won chargeback as {@code won} and an inquiry without chargeback as {@code warning_closed}. */
+    private static boolean disputeWon(JsonNode dispute) {
+        String status = StripeJson.text(dispute, "status").orElse("");
+        return status.equals("won") || status.equals("warning_closed");
+    }
+
+    private Result hostHandlers(WebhookEventRecord event, JsonNode object) {
+        boolean handled = false;
+        for (EventHandler handler : handlers) {
+            if (handler.eventTypes().stream().anyMatch(pattern -> matches(pattern, event.type()))) {
+                handler.handle(event.id(), event.type(), object);
+                handled = true;
+            }
+        }
+        return handled ? new Result(false, "handled by the host") : new Result(true, "no handler for " + event.type());
+    }
+
+    static boolean matches(String pattern, String type) {
+        return pattern.endsWith("*") ? type.startsWith(pattern.substring(0, pattern.length() - 1)) : pattern.equals(type);
+    }
+}
