@@ -32,10 +32,21 @@ public final class BillingFixture {
         return new BillingFixture(base.dataSource, base.schema, clock);
     }
 
+    /** A fresh schema and a library built with extra settings (Stripe, policies). */
+    public static BillingFixture create(Class<?> testClass, java.util.function.Consumer<TokenBilling.Builder> settings) {
+        return new BillingFixture(TestDatabase.dataSource(), TestDatabase.newSchema(testClass), Clock.systemUTC(), settings);
+    }
+
     private BillingFixture(DataSource dataSource, String schema, Clock clock) {
+        this(dataSource, schema, clock, builder -> { });
+    }
+
+    private BillingFixture(DataSource dataSource, String schema, Clock clock, java.util.function.Consumer<TokenBilling.Builder> settings) {
         this.dataSource = dataSource;
         this.schema = schema;
-        this.billing = TokenBilling.builder().dataSource(dataSource).schema(schema).clock(clock).build();
+        TokenBilling.Builder builder = TokenBilling.builder().dataSource(dataSource).schema(schema).clock(clock);
+        settings.accept(builder);
+        this.billing = builder.build();
         this.service = billing.service();
         this.transitions = new PurchaseTransitions(clock, dev.tokenbilling.RefundPolicy.ALLOW_NEGATIVE_BALANCE);
     }
@@ -61,6 +72,13 @@ public final class BillingFixture {
 
     public List<TokenPackage> seed() {
         return seedPackages().stream().map(definition -> service.savePackage(definition).tokenPackage()).toList();
+    }
+
+    /** A pending purchase with its PaymentIntent id attached, as startPurchase leaves it. */
+    public Purchase pendingPurchaseWithIntent(String user, String slug) {
+        Purchase purchase = pendingPurchase(user, slug);
+        billing.store().purchases().attachPaymentIntent(purchase.id(), "pi_" + purchase.id(), billing.clock().instant());
+        return billing.store().purchases().findById(purchase.id()).orElseThrow();
     }
 
     /** A pending purchase of {@code slug} by {@code user}, as startPurchase would insert it. */
