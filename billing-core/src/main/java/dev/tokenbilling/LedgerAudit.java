@@ -11,9 +11,9 @@ import javax.sql.DataSource;
 
 /**
  * Checks the ledger's invariants on PostgreSQL, for operators and tests: each balance equals the
- * sum of its user's entries, each entry's {@code balance_after} is the running sum, every credited
- * purchase has exactly one purchase credit and no other purchase has one, and no balance went below
- * zero except through a reversal. Read-only; run it at a quiet moment for an exact answer.
+ * sum of its user's entries and the sum of its open lots minus its debt, each entry's
+ * {@code balance_after} is the running sum, reserved tokens equal the active holds, every credited purchase has exactly one purchase credit and no other purchase has
+ * one, and no balance went below zero except through a reversal. Read-only; run it at a quiet moment for an exact answer.
  */
 public final class LedgerAudit {
 
@@ -51,6 +51,17 @@ public final class LedgerAudit {
         check(found, "purchase credit of the wrong amount or user",
                 "SELECT t.id, t.purchase_id FROM {s}.token_transaction t JOIN {s}.token_purchase p ON p.id = t.purchase_id"
                 + " WHERE t.kind = 'purchase' AND (t.amount <> p.token_amount OR t.user_id <> p.user_id)");
+        check(found, "lot remainders minus debt differ from the balance",
+                "SELECT b.user_id, b.balance, b.debt, coalesce(sum(l.remaining), 0) AS lots FROM {s}.token_balance b"
+                + " LEFT JOIN {s}.token_lot l ON l.user_id = b.user_id GROUP BY b.user_id, b.balance, b.debt"
+                + " HAVING coalesce(sum(l.remaining), 0) - b.debt <> b.balance");
+        check(found, "debt while lots still hold tokens, or debt without a negative balance",
+                "SELECT b.user_id, b.balance, b.debt FROM {s}.token_balance b WHERE b.debt > 0 AND (b.balance <> -b.debt"
+                + " OR EXISTS (SELECT 1 FROM {s}.token_lot l WHERE l.user_id = b.user_id AND l.remaining > 0))");
+        check(found, "reserved differs from the active holds",
+                "SELECT b.user_id, b.reserved, coalesce(sum(r.amount), 0) AS held FROM {s}.token_balance b"
+                + " LEFT JOIN {s}.token_reservation r ON r.user_id = b.user_id AND r.status = 'active'"
+                + " GROUP BY b.user_id, b.reserved HAVING b.reserved <> coalesce(sum(r.amount), 0)");
         check(found, "usage took a balance below zero",
                 "SELECT id, user_id, balance_after FROM {s}.token_transaction WHERE kind = 'usage' AND balance_after < 0 LIMIT 20");
         return found;

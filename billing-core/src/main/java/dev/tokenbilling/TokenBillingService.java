@@ -28,6 +28,14 @@ import dev.tokenbilling.spi.PaymentGateway;
 import dev.tokenbilling.spi.PaymentIntentRequest;
 import dev.tokenbilling.spi.PaymentIntentSnapshot;
 import dev.tokenbilling.spi.StripeCustomerResolver;
+import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.LotTerms;
+import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationStatus;
+import dev.tokenbilling.model.TokenLot;
+import dev.tokenbilling.spi.ReservationRepository;
+import java.time.Duration;
+import java.time.Instant;
 import dev.tokenbilling.spi.LedgerPosting;
 import dev.tokenbilling.spi.PostingResult;
 import java.time.Clock;
@@ -193,13 +201,150 @@ public final class TokenBillingService {
                 Validate.idempotencyKey(request.idempotencyKey()), Validate.text("description", request.description()), clock.instant());
     }
 
-    /** Credits tokens outside a purchase (promotions, support gestures), once per idempotency key. */
+    /** Credits tokens outside a purchase (promotions, support gestures), once per idempotency key; they never expire. */
     public LedgerReceipt grant(UserId userId, long tokens, String reason, String idempotencyKey) {
+        return grant(userId, tokens, reason, idempotencyKey, LotTerms.DEFAULT);
+    }
+
+    /**
+     * Credits tokens as a lot on {@code terms}: an expiry (the tokens lapse then) and a draw priority
+     * (lower is spent first). Once per idempotency key.
+     */
+    public LedgerReceipt grant(UserId userId, long tokens, String reason, String idempotencyKey, LotTerms terms) {
         Validate.notNull("userId", userId);
         Validate.positiveTokens("tokens", tokens);
+        Validate.notNull("terms", terms).requireFutureExpiry(clock.instant());
         LedgerPosting posting = LedgerPosting.of(userId, LedgerEntryKind.GRANT, tokens,
-                Validate.idempotencyKey(idempotencyKey), Validate.requiredText("reason", reason), clock.instant());
+                Validate.idempotencyKey(idempotencyKey), Validate.requiredText("reason", reason), clock.instant()).withLot(terms);
         return receipt(store.ledger().credit(posting), posting, tokens, userId);
+    }
+
+    /** The user's open lots in the order debits draw from them. */
+    public List<TokenLot> lots(UserId userId) {
+        return store.ledger().lots(Validate.notNull("userId", userId), true);
+    }
+
+    /** All the user's lots, spent, expired and voided ones last. */
+    public List<TokenLot> allLots(UserId userId) {
+        return store.ledger().lots(Validate.notNull("userId", userId), false);
+    }
+
+    /**
+     * Removes what remains of a grant, with a {@code void} ledger entry; tokens held by active
+     * reservations stay until those end. Returns the tokens voided.
+     *
+     * @throws InvalidRequestException when the lot is not a grant of this user
+     */
+    public long voidGrant(UserId userId, long lotId, String reason) {
+        Validate.notNull("userId", userId);
+        Validate.requiredText("reason", reason);
+        TokenLot lot = store.ledger().findLot(lotId).filter(l -> l.userId().equals(userId))
+                .orElseThrow(() -> new InvalidRequestException("lotId", "user " + userId + " has no lot " + lotId));
+        if (!lot.source().equals("grant")) {
+            throw new InvalidRequestException("lotId", "lot " + lotId + " comes from a " + lot.source() + ", only grants can be voided");
+        }
+        return store.ledger().closeLot(lotId, LedgerEntryKind.VOID, "Void: " + reason, clock.instant());
+    }
+
+    // ---- reservations ------------------------------------------------------------------------
+
+    /** The longest a hold may live. */
+    public static final Duration MAX_RESERVATION_TTL = Duration.ofDays(7);
+
+    /** {@link #reserve(UserId, long, Duration, String, String)} without a description. */
+    public Reservation reserve(UserId userId, long maxTokens, Duration ttl, String idempotencyKey) {
+        return reserve(userId, maxTokens, ttl, idempotencyKey, "");
+    }
+
+    /**
+     * Holds up to {@code maxTokens} for a request in flight: the available balance drops now, the
+     * ledger shows nothing until {@link #settle}. Once per idempotency key (a repeat returns the
+     * same hold). The hold is released automatically after {@code ttl}.
+     *
+     * @throws InsufficientTokensException when fewer tokens are available
+     */
+    public Reservation reserve(UserId userId, long maxTokens, Duration ttl, String idempotencyKey, String description) {
+        Validate.notNull("userId", userId);
+        Validate.positiveTokens("maxTokens", maxTokens);
+        Validate.notNull("ttl", ttl);
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_RESERVATION_TTL) > 0) {
+            throw new InvalidRequestException("ttl", "must be positive and at most " + MAX_RESERVATION_TTL + ", was " + ttl);
+        }
+        Instant now = clock.instant();
+        ReservationRepository.ReserveResult result = store.reservations().reserve(userId, maxTokens, Validate.idempotencyKey(idempotencyKey),
+                Validate.text("description", description), now.plus(ttl), now);
+        if (result instanceof ReservationRepository.ReserveResult.Reserved reserved) {
+            return reserved.reservation();
+        }
+        if (result instanceof ReservationRepository.ReserveResult.Duplicate duplicate) {
+            if (duplicate.original().amount() != maxTokens) {
+                throw new IdempotencyConflictException(idempotencyKey, "first used to hold " + duplicate.original().amount()
+                        + " tokens, now " + maxTokens);
+            }
+            return duplicate.original();
+        }
+        throw new InsufficientTokensException(userId, maxTokens, ((ReservationRepository.ReserveResult.Insufficient) result).available());
+    }
+
+    /**
+     * Debits the real count ({@code actualTokens} ≤ the held amount, 0 allowed) and releases the rest.
+     * A hold ends exactly once: settling it again, or after it expired, throws.
+     *
+     * @throws ReservationNotActiveException when it was already settled, released or expired
+     */
+    public Reservation settle(long reservationId, long actualTokens) {
+        Reservation reservation = reservation(reservationId);
+        if (actualTokens < 0 || actualTokens > reservation.amount()) {
+            throw new InvalidRequestException("actualTokens", "must be between 0 and the " + reservation.amount() + " tokens held, was "
+                    + actualTokens);
+        }
+        return finish(reservation, ReservationStatus.SETTLED, actualTokens);
+    }
+
+    /** Frees a hold without debiting anything. */
+    public Reservation release(long reservationId) {
+        return finish(reservation(reservationId), ReservationStatus.RELEASED, 0);
+    }
+
+    private Reservation finish(Reservation reservation, ReservationStatus ending, long actualTokens) {
+        ReservationRepository.FinishResult result = store.reservations().finish(reservation.id(), ending, actualTokens,
+                reservation.description(), clock.instant());
+        if (!result.ended() || result.status() != ending) {
+            throw new ReservationNotActiveException(reservation.id(), result.status());
+        }
+        return reservation(reservation.id());
+    }
+
+    /** The hold with this id, or {@link UnknownReservationException}. */
+    public Reservation reservation(long reservationId) {
+        return store.reservations().findById(reservationId).orElseThrow(() -> new UnknownReservationException(reservationId));
+    }
+
+    /** The user's active holds. */
+    public List<Reservation> reservations(UserId userId) {
+        return store.reservations().active(Validate.notNull("userId", userId));
+    }
+
+    /**
+     * Releases lapsed holds and takes lapsed lots out of balances (an {@code expiry} entry each),
+     * at most {@code limit} of each. Exactly once and safe on several instances at the same time.
+     */
+    public ExpiryReport expire(int limit) {
+        if (limit < 1 || limit > PurchaseQuery.MAX_LIMIT) {
+            throw new InvalidRequestException("limit", "must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + limit);
+        }
+        Instant now = clock.instant();
+        int released = store.reservations().expire(now, limit);
+        int lots = 0;
+        long tokens = 0;
+        for (long lotId : store.ledger().lapsedLots(now, limit)) {
+            long taken = store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "Expired tokens", now);
+            if (taken > 0) {
+                lots++;
+                tokens += taken;
+            }
+        }
+        return new ExpiryReport(lots, tokens, released);
     }
 
     /**

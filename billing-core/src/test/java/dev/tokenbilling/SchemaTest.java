@@ -26,15 +26,15 @@ class SchemaTest {
     void shouldMigrateIntoConfiguredSchemaWithOwnHistoryTable() throws SQLException {
         String schema = TestDatabase.newSchema(SchemaTest.class);
         BillingSchema billingSchema = BillingSchema.of(dataSource, schema);
-        assertThat(billingSchema.pending()).containsExactly("1 ledger and catalog");
+        assertThat(billingSchema.pending()).containsExactly("1 ledger and catalog", "2 lots and reservations");
 
-        assertThat(billingSchema.migrate()).isEqualTo(1);
+        assertThat(billingSchema.migrate()).isEqualTo(2);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("1");
+        assertThat(billingSchema.currentVersion()).contains("2");
         assertThat(tables(schema)).contains("billing_schema_history", "token_package", "token_purchase", "token_balance",
-                "token_transaction", "webhook_event");
+                "token_transaction", "webhook_event", "token_lot", "token_reservation");
         assertThat(tables("public")).doesNotContain("billing_schema_history", "flyway_schema_history", "token_balance");
     }
 
@@ -98,6 +98,8 @@ class SchemaTest {
         all.addAll(query("SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
                 + " WHERE connamespace = '" + schema + "'::regnamespace AND conrelid::regclass::text NOT LIKE '%billing_schema_history%'"
                 + " ORDER BY conname", schema));
+        all.addAll(query("SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') ' || md5(p.prosrc)"
+                + " FROM pg_proc p WHERE p.pronamespace = '" + schema + "'::regnamespace ORDER BY 1", schema));
         all.addAll(query("SELECT event_object_table || ' ' || trigger_name || ' ' || action_timing || ' ' || event_manipulation"
                 + " FROM information_schema.triggers WHERE trigger_schema = '" + schema + "' ORDER BY 1", schema));
         return all;

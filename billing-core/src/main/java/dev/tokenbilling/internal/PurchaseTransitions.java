@@ -9,7 +9,10 @@ import dev.tokenbilling.spi.LedgerPosting;
 import dev.tokenbilling.spi.PaymentIntentSnapshot;
 import dev.tokenbilling.spi.PostingResult;
 import java.math.BigInteger;
+import dev.tokenbilling.model.LotTerms;
+import dev.tokenbilling.model.TokenPackage;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -74,9 +77,13 @@ public final class PurchaseTransitions {
             return "unchanged: purchase already completed";
         }
         intent.latestChargeId().ifPresent(charge -> tx.purchases().attachCharge(purchase.id(), charge, clock.instant()));
+        // Purchased tokens expire only if the package has a validity period.
+        LotTerms terms = tx.packages().findById(purchase.packageId()).flatMap(TokenPackage::validityDays)
+                .map(days -> LotTerms.expiringAt(clock.instant().plus(Duration.ofDays(days))))
+                .orElse(LotTerms.DEFAULT);
         PostingResult credit = tx.ledger().credit(new LedgerPosting(purchase.userId(), LedgerEntryKind.PURCHASE, purchase.tokenAmount(),
                 Optional.of(purchase.id()), Optional.of("purchase-" + purchase.id()), "Purchase of " + purchase.packageSlug(),
-                clock.instant(), false));
+                clock.instant(), false, terms));
         if (!(credit instanceof PostingResult.Posted)) {
             throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);
         }

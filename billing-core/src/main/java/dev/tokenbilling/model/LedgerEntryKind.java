@@ -19,7 +19,9 @@ public enum LedgerEntryKind {
     /** A dispute closed in the merchant's favour gave the tokens back. */
     DISPUTE_REVERSAL,
     /** Tokens left the balance because they expired. */
-    EXPIRY;
+    EXPIRY,
+    /** What remained of a grant was voided by an admin. */
+    VOID;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

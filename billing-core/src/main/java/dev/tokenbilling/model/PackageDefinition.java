@@ -2,11 +2,14 @@ package dev.tokenbilling.model;
 
 import dev.tokenbilling.InvalidRequestException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * What a catalog says a package should be; {@code TokenBillingService.savePackage} creates or
  * updates the package with this slug. Stripe ids are not part of it: the Stripe sync owns them.
+ *
+ * @param validityDays how long purchased tokens stay valid; empty (the default) means they never expire
  */
 public record PackageDefinition(
         String slug,
@@ -16,7 +19,8 @@ public record PackageDefinition(
         Money price,
         String description,
         boolean active,
-        int sortOrder) {
+        int sortOrder,
+        Optional<Integer> validityDays) {
 
     private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     public static final int MAX_NAME_LENGTH = 200;
@@ -39,10 +43,20 @@ public record PackageDefinition(
         if (price.minorUnits() <= 0) {
             throw new InvalidRequestException("price", "must be positive, was " + price.minorUnits());
         }
+        validityDays = validityDays == null ? Optional.empty() : validityDays;
+        if (validityDays.isPresent() && validityDays.get() <= 0) {
+            throw new InvalidRequestException("validityDays", "must be positive when given, was " + validityDays.get());
+        }
         description = description == null ? "" : description;
         if (description.length() > MAX_DESCRIPTION_LENGTH) {
             throw new InvalidRequestException("description", "must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
         }
+    }
+
+    /** A package whose purchased tokens never expire (the default). */
+    public PackageDefinition(String slug, String name, String packageType, long tokenAmount, Money price, String description,
+            boolean active, int sortOrder) {
+        this(slug, name, packageType, tokenAmount, price, description, active, sortOrder, Optional.empty());
     }
 
     /** True when the stored package already matches this definition in every field it defines. */
@@ -54,6 +68,7 @@ public record PackageDefinition(
                 && existing.price().equals(price)
                 && existing.description().equals(description)
                 && existing.active() == active
-                && existing.sortOrder() == sortOrder;
+                && existing.sortOrder() == sortOrder
+                && existing.validityDays().equals(validityDays);
     }
 }

@@ -12,6 +12,8 @@ import java.util.Optional;
  *
  * @param totalReversed tokens taken back by refunds and disputes, net of disputes won
  * @param totalAdjusted signed sum of admin adjustments
+ * @param debt          tokens a refund or dispute took beyond what the user's lots held; the next
+ *                      credits pay it first (always {@code -balance} when the balance is negative)
  */
 public record TokenBalance(
         UserId userId,
@@ -23,11 +25,12 @@ public record TokenBalance(
         long totalReversed,
         long totalAdjusted,
         long totalExpired,
+        long debt,
         Optional<Instant> updatedAt) {
 
     /** The balance of a user who never had a ledger entry. */
     public static TokenBalance empty(UserId userId) {
-        return new TokenBalance(userId, 0, 0, 0, 0, 0, 0, 0, 0, Optional.empty());
+        return new TokenBalance(userId, 0, 0, 0, 0, 0, 0, 0, 0, 0, Optional.empty());
     }
 
     /** Tokens that can be spent now: balance minus reservations, never below zero. */

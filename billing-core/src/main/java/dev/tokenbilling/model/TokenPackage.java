@@ -23,6 +23,7 @@ public record TokenPackage(
         int sortOrder,
         Optional<String> stripeProductId,
         Optional<String> stripePriceId,
+        Optional<Integer> validityDays,
         Instant createdAt,
         Instant updatedAt) {
 

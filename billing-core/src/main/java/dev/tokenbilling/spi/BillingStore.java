@@ -16,6 +16,8 @@ public interface BillingStore {
 
     WebhookEventRepository webhookEvents();
 
+    ReservationRepository reservations();
+
     /**
      * Runs {@code work} in one transaction and commits it when {@code work} returns, or rolls it
      * back when it throws. The store passed to {@code work} is bound to that transaction; calling

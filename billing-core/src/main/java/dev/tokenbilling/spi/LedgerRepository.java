@@ -1,6 +1,9 @@
 package dev.tokenbilling.spi;
 
 import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.LedgerEntryKind;
+import dev.tokenbilling.model.TokenLot;
+import java.time.Instant;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.UserId;
 import java.util.List;
@@ -38,4 +41,20 @@ public interface LedgerRepository {
 
     /** Balances ordered by balance descending (ascending with {@code negativeOnly}), at most {@code limit}. */
     List<TokenBalance> balances(int limit, boolean negativeOnly);
+
+    /** The user's lots in draw order; closed ones too unless {@code openOnly}. */
+    List<TokenLot> lots(UserId userId, boolean openOnly);
+
+    Optional<TokenLot> findLot(long lotId);
+
+    /** Ids of open lots whose expiry is at or before {@code now}, soonest first. */
+    List<Long> lapsedLots(Instant now, int limit);
+
+    /**
+     * Takes what remains of a lot out of the balance with a ledger entry of {@code kind}
+     * ({@link LedgerEntryKind#EXPIRY} or {@link LedgerEntryKind#VOID}), never touching tokens held by
+     * active reservations; closes the lot once empty. Returns the tokens taken. Safe to repeat and
+     * to race: the lot is re-read under the balance lock.
+     */
+    long closeLot(long lotId, LedgerEntryKind kind, String description, Instant at);
 }

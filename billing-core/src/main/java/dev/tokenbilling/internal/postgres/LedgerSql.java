@@ -1,60 +1,39 @@
 package dev.tokenbilling.internal.postgres;
 
 /**
- * The ledger's SQL, rendered once per schema. Each posting is a single statement: the CTE moves the
- * balance (guarded) and the outer INSERT appends the entry from the CTE's result, so either both
- * happen or neither does. The NOT EXISTS guard answers repeated keys without an error; the unique
- * index on (user_id, idempotency_key) stops repeats that race each other.
+ * The ledger's SQL, rendered once per schema. Postings call the PL/pgSQL functions of migration V2:
+ * each locks the user's balance row, moves the balance, draws from (or opens) lots and appends the
+ * entry in one statement and one round trip. The unique index on (user_id, idempotency_key) is the
+ * last word on repeats that race each other.
  */
 final class LedgerSql {
 
-    private static final String TOTALS_UPDATE =
-            "total_purchased = b.total_purchased + :purchased, total_granted = b.total_granted + :granted, "
-            + "total_used = b.total_used + :used, total_reversed = b.total_reversed + :reversed, "
-            + "total_adjusted = b.total_adjusted + :adjusted, total_expired = b.total_expired + :expired";
-
-    private static final String APPEND_ENTRY =
-            "INSERT INTO {schema}.token_transaction (user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at) "
-            + "SELECT :user, :kind, :amount, balance, :purchaseId, :key, :description, :at FROM moved ";
-
-    private static final String KEY_UNUSED =
-            "NOT EXISTS (SELECT 1 FROM {schema}.token_transaction t WHERE t.user_id = :user AND t.idempotency_key = :key)";
-
     final String credit;
     final String debit;
-    /** The debit without RETURNING, for JDBC batches (a batch may not return result sets). */
-    final String debitForBatch;
+    final String debitBatch;
     final String findByKey;
-    final String findByKeys;
     final String balance;
     final String history;
     final String historyBefore;
     final String topBalances;
     final String negativeBalances;
+    final String openLots;
+    final String allLots;
+    final String lotById;
+    final String lapsedLots;
+    final String closeLot;
 
     LedgerSql(SchemaName schema) {
-        credit = schema.render(
-                "WITH moved AS ("
-                + " INSERT INTO {schema}.token_balance AS b (user_id, balance, total_purchased, total_granted, total_used,"
-                + "   total_reversed, total_adjusted, total_expired, created_at, updated_at)"
-                + " SELECT :user, :amount, :purchased, :granted, :used, :reversed, :adjusted, :expired, :at, :at"
-                + " WHERE " + KEY_UNUSED
-                + " ON CONFLICT (user_id) DO UPDATE SET balance = b.balance + :amount, " + TOTALS_UPDATE + ", updated_at = :at"
-                + " RETURNING b.balance) "
-                + APPEND_ENTRY + "RETURNING " + Rows.LEDGER_COLUMNS);
-        String debitStatement =
-                "WITH moved AS ("
-                + " UPDATE {schema}.token_balance b SET balance = b.balance + :amount, " + TOTALS_UPDATE + ", updated_at = :at"
-                + " WHERE b.user_id = :user AND (:allowNegative OR b.balance - b.reserved >= :tokens)"
-                + " AND " + KEY_UNUSED
-                + " RETURNING b.balance) "
-                + APPEND_ENTRY;
-        debit = schema.render(debitStatement + "RETURNING " + Rows.LEDGER_COLUMNS);
-        debitForBatch = schema.render(debitStatement);
+        credit = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_credit(:user, :kind, :tokens,"
+                + " CAST(:purchaseId AS bigint), CAST(:key AS text), :description, CAST(:at AS timestamptz), :purchased, :granted,"
+                + " :reversed, :adjusted, CAST(:lotSource AS text), CAST(:lotPriority AS integer), CAST(:lotExpiresAt AS timestamptz))");
+        debit = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit(:user, :kind, :tokens, :allowNegative,"
+                + " CAST(:purchaseId AS bigint), CAST(:key AS text), :description, CAST(:at AS timestamptz), :granted, :used, :reversed,"
+                + " :adjusted, :expired)");
+        debitBatch = schema.render("SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit_batch("
+                + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
         findByKey = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user AND idempotency_key = :key");
-        findByKeys = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.token_transaction"
-                + " WHERE (user_id, idempotency_key) IN (SELECT * FROM unnest(?::text[], ?::text[]))");
         balance = schema.render("SELECT " + Rows.BALANCE_COLUMNS + " FROM {schema}.token_balance WHERE user_id = :user");
         history = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user ORDER BY id DESC LIMIT :limit");
@@ -64,5 +43,12 @@ final class LedgerSql {
                 + " FROM {schema}.token_balance ORDER BY balance DESC, user_id LIMIT :limit");
         negativeBalances = schema.render("SELECT " + Rows.BALANCE_COLUMNS
                 + " FROM {schema}.token_balance WHERE balance < 0 ORDER BY balance, user_id LIMIT :limit");
+        String lots = "SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE user_id = :user ";
+        openLots = schema.render(lots + "AND remaining > 0 ORDER BY priority, expires_at NULLS LAST, id");
+        allLots = schema.render(lots + "ORDER BY (remaining = 0), priority, expires_at NULLS LAST, id");
+        lotById = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE id = :id");
+        lapsedLots = schema.render("SELECT id FROM {schema}.token_lot WHERE remaining > 0 AND expires_at <= :now"
+                + " ORDER BY expires_at, id LIMIT :limit");
+        closeLot = schema.render("SELECT {schema}.lot_close(:id, :kind, :description, CAST(:at AS timestamptz), :reason)");
     }
 }

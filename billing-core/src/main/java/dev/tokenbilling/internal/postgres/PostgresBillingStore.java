@@ -4,6 +4,7 @@ import dev.tokenbilling.spi.BillingStore;
 import dev.tokenbilling.spi.LedgerRepository;
 import dev.tokenbilling.spi.PackageRepository;
 import dev.tokenbilling.spi.PurchaseRepository;
+import dev.tokenbilling.spi.ReservationRepository;
 import dev.tokenbilling.spi.WebhookEventRepository;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -21,6 +22,7 @@ public final class PostgresBillingStore implements BillingStore {
     private final PurchaseRepository purchases;
     private final LedgerRepository ledger;
     private final WebhookEventRepository webhookEvents;
+    private final ReservationRepository reservations;
 
     private PostgresBillingStore(Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access) {
         this.jdbi = jdbi;
@@ -31,6 +33,7 @@ public final class PostgresBillingStore implements BillingStore {
         this.purchases = new PostgresPurchaseRepository(access, schema);
         this.ledger = new PostgresLedgerRepository(access, ledgerSql);
         this.webhookEvents = new PostgresWebhookEventRepository(access, schema);
+        this.reservations = new PostgresReservationRepository(access, schema);
     }
 
     /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
@@ -55,6 +58,11 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public LedgerRepository ledger() {
         return ledger;
+    }
+
+    @Override
+    public ReservationRepository reservations() {
+        return reservations;
     }
 
     @Override

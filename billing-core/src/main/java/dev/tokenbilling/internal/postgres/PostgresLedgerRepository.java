@@ -1,27 +1,29 @@
 package dev.tokenbilling.internal.postgres;
 
 import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.spi.BalanceTotals;
 import dev.tokenbilling.spi.LedgerPosting;
 import dev.tokenbilling.spi.LedgerRepository;
 import dev.tokenbilling.spi.PostingResult;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.result.BatchResultBearing;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
 
-/** The ledger on PostgreSQL: one statement per posting, see {@link LedgerSql}. */
+/** The ledger on PostgreSQL: one function call per posting, see {@link LedgerSql}. */
 final class PostgresLedgerRepository implements LedgerRepository {
 
     static final String IDEMPOTENCY_INDEX = "token_transaction_idempotency";
-    private static final String[] LEDGER_COLUMN_NAMES = Rows.LEDGER_COLUMNS.split(", ");
+    private static final Set<LedgerEntryKind> LOT_CREDITS = EnumSet.of(LedgerEntryKind.PURCHASE, LedgerEntryKind.GRANT,
+            LedgerEntryKind.ADJUSTMENT, LedgerEntryKind.DISPUTE_REVERSAL);
     private static final int BATCH_ATTEMPTS = 5;
 
     private final HandleAccess access;
@@ -62,7 +64,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
      * Inside a caller's transaction a unique violation would abort the whole transaction, so a
      * keyed posting runs under a savepoint there; alone, the statement is its own transaction.
      */
-    private <T> T inSavepointIfNeeded(Handle handle, LedgerPosting posting, java.util.function.Supplier<T> work) {
+    private <T> T inSavepointIfNeeded(Handle handle, LedgerPosting posting, Supplier<T> work) {
         if (!access.inTransaction() || posting.idempotencyKey().isEmpty()) {
             return work.get();
         }
@@ -90,10 +92,10 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     private static <S extends SqlStatement<S>> S bindPosting(S statement, LedgerPosting posting, long amount) {
         BalanceTotals totals = BalanceTotals.forEntry(posting.kind(), amount);
+        boolean opensLot = amount > 0 && LOT_CREDITS.contains(posting.kind());
         return statement
                 .bind("user", posting.userId().value())
                 .bind("kind", posting.kind().wireName())
-                .bind("amount", amount)
                 .bind("tokens", posting.tokens())
                 .bind("allowNegative", posting.allowNegative())
                 .bind("purchaseId", posting.purchaseId().orElse(null))
@@ -105,7 +107,10 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 .bind("used", totals.used())
                 .bind("reversed", totals.reversed())
                 .bind("adjusted", totals.adjusted())
-                .bind("expired", totals.expired());
+                .bind("expired", totals.expired())
+                .bind("lotSource", opensLot ? posting.kind().wireName() : null)
+                .bind("lotPriority", posting.lot().priority())
+                .bind("lotExpiresAt", posting.lot().expiresAt().map(Rows::utc).orElse(null));
     }
 
     @Override
@@ -113,15 +118,15 @@ final class PostgresLedgerRepository implements LedgerRepository {
         if (postings.isEmpty()) {
             return List.of();
         }
-        if (access.inTransaction()) {
-            return access.with(handle -> debitAllIn(handle, postings));
+        if (postings.stream().anyMatch(p -> p.kind() != LedgerEntryKind.USAGE || p.idempotencyKey().isEmpty() || p.allowNegative())) {
+            throw new IllegalArgumentException("debitAll takes keyed usage debits only");
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return access.with(handle -> handle.inTransaction(tx -> debitAllIn(tx, postings)));
+                return access.with(handle -> debitBatch(handle, postings));
             } catch (RuntimeException e) {
-                // A concurrent request used one of the keys between our check and our insert; the
-                // retry sees it as a duplicate.
+                // A concurrent request used one of the keys between the batch's check and its insert;
+                // the retry sees it as a duplicate.
                 if (attempt >= BATCH_ATTEMPTS || !StoreErrors.isUniqueViolation(e, IDEMPOTENCY_INDEX)) {
                     throw e;
                 }
@@ -129,115 +134,44 @@ final class PostgresLedgerRepository implements LedgerRepository {
         }
     }
 
-    /**
-     * One round trip for the keys already used, one pipelined JDBC batch for the debits, and one
-     * query for the balances of refused items.
-     */
-    private List<PostingResult> debitAllIn(Handle handle, List<LedgerPosting> postings) {
-        Map<String, LedgerEntry> usedBefore = findByKeys(handle, postings);
-        PreparedBatch batch = handle.prepareBatch(sql.debitForBatch);
-        List<Integer> batched = new ArrayList<>();
-        for (int i : inLockOrder(postings)) {
+    /** The whole batch in one call of ledger_debit_batch: one round trip, one transaction. */
+    private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings) {
+        int size = postings.size();
+        String[] users = new String[size];
+        Long[] tokens = new Long[size];
+        String[] keys = new String[size];
+        String[] descriptions = new String[size];
+        for (int i = 0; i < size; i++) {
             LedgerPosting posting = postings.get(i);
-            if (keyOf(posting).map(usedBefore::containsKey).orElse(false)) {
-                continue;
-            }
-            bindPosting(batch, posting, -posting.tokens()).add();
-            batched.add(i);
+            users[i] = posting.userId().value();
+            tokens[i] = posting.tokens();
+            keys[i] = posting.idempotencyKey().orElseThrow();
+            descriptions[i] = posting.description();
         }
-        PostingResult[] results = new PostingResult[postings.size()];
-        List<Integer> refused = new ArrayList<>();
-        if (!batched.isEmpty()) {
-            BatchResultBearing executed = batch.executePreparedBatch(LEDGER_COLUMN_NAMES);
-            List<LedgerEntry> entries = executed.map((rs, ctx) -> Rows.ledgerEntry(rs)).list();
-            int[] counts = executed.modifiedRowCounts();
-            int next = 0;
-            for (int b = 0; b < batched.size(); b++) {
-                int index = batched.get(b);
-                if (counts[b] > 0) {
-                    results[index] = new PostingResult.Posted(entries.get(next++));
-                } else {
-                    refused.add(index);
-                }
-            }
-        }
-        Map<String, LedgerEntry> usedInBatch = new HashMap<>();
-        for (PostingResult result : results) {
-            if (result instanceof PostingResult.Posted posted && posted.entry().idempotencyKey().isPresent()) {
-                usedInBatch.put(keyId(posted.entry().userId(), posted.entry().idempotencyKey().get()), posted.entry());
-            }
-        }
-        Map<UserId, Long> available = new HashMap<>();
-        for (int i = 0; i < postings.size(); i++) {
-            if (results[i] != null) {
-                continue;
-            }
-            LedgerPosting posting = postings.get(i);
-            Optional<String> key = keyOf(posting);
-            LedgerEntry original = key.map(k -> usedBefore.getOrDefault(k, usedInBatch.get(k))).orElse(null);
-            if (original != null) {
-                results[i] = new PostingResult.Duplicate(original);
-            } else {
-                long availableNow = available.computeIfAbsent(posting.userId(), user -> balanceIn(handle, user).available());
-                results[i] = new PostingResult.Insufficient(availableNow);
-            }
-        }
+        PostingResult[] results = new PostingResult[size];
+        handle.createQuery(sql.debitBatch)
+                .bind(0, users).bind(1, tokens).bind(2, keys).bind(3, descriptions).bind(4, Rows.utc(postings.get(0).at()))
+                .map((rs, ctx) -> {
+                    int index = rs.getInt("r_ord") - 1;
+                    String outcome = rs.getString("r_outcome");
+                    results[index] = switch (outcome) {
+                        case "posted" -> new PostingResult.Posted(Rows.ledgerEntry(rs));
+                        case "duplicate" -> new PostingResult.Duplicate(Rows.ledgerEntry(rs));
+                        default -> new PostingResult.Insufficient(rs.getLong("r_available"));
+                    };
+                    return index;
+                })
+                .list();
         return List.of(results);
-    }
-
-    /**
-     * Indexes of the postings sorted by user, stably: concurrent batches then lock balance rows in
-     * the same order and cannot deadlock, while each user's debits keep the caller's order.
-     */
-    private static List<Integer> inLockOrder(List<LedgerPosting> postings) {
-        List<Integer> order = new ArrayList<>(postings.size());
-        for (int i = 0; i < postings.size(); i++) {
-            order.add(i);
-        }
-        order.sort(java.util.Comparator.comparing(i -> postings.get(i).userId().value()));
-        return order;
-    }
-
-    private Map<String, LedgerEntry> findByKeys(Handle handle, List<LedgerPosting> postings) {
-        List<String> users = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        for (LedgerPosting posting : postings) {
-            if (posting.idempotencyKey().isPresent()) {
-                users.add(posting.userId().value());
-                keys.add(posting.idempotencyKey().get());
-            }
-        }
-        Map<String, LedgerEntry> found = new HashMap<>();
-        if (keys.isEmpty()) {
-            return found;
-        }
-        handle.createQuery(sql.findByKeys)
-                .bind(0, users.toArray(String[]::new))
-                .bind(1, keys.toArray(String[]::new))
-                .map((rs, ctx) -> Rows.ledgerEntry(rs))
-                .forEach(entry -> found.put(keyId(entry.userId(), entry.idempotencyKey().orElseThrow()), entry));
-        return found;
-    }
-
-    private static Optional<String> keyOf(LedgerPosting posting) {
-        return posting.idempotencyKey().map(key -> keyId(posting.userId(), key));
-    }
-
-    private static String keyId(UserId user, String key) {
-        return user.value() + '\u0000' + key;
     }
 
     @Override
     public TokenBalance balance(UserId userId) {
-        return access.with(handle -> balanceIn(handle, userId));
-    }
-
-    private TokenBalance balanceIn(Handle handle, UserId userId) {
-        return handle.createQuery(sql.balance)
+        return access.with(handle -> handle.createQuery(sql.balance)
                 .bind("user", userId.value())
                 .map((rs, ctx) -> Rows.balance(rs))
                 .findOne()
-                .orElseGet(() -> TokenBalance.empty(userId));
+                .orElseGet(() -> TokenBalance.empty(userId)));
     }
 
     @Override
@@ -265,5 +199,39 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 .bind("limit", limit)
                 .map((rs, ctx) -> Rows.balance(rs))
                 .list());
+    }
+
+    @Override
+    public List<TokenLot> lots(UserId userId, boolean openOnly) {
+        return access.with(handle -> handle.createQuery(openOnly ? sql.openLots : sql.allLots)
+                .bind("user", userId.value())
+                .map((rs, ctx) -> Rows.lot(rs))
+                .list());
+    }
+
+    @Override
+    public Optional<TokenLot> findLot(long lotId) {
+        return access.with(handle -> handle.createQuery(sql.lotById).bind("id", lotId).map((rs, ctx) -> Rows.lot(rs)).findOne());
+    }
+
+    @Override
+    public List<Long> lapsedLots(Instant now, int limit) {
+        return access.with(handle -> handle.createQuery(sql.lapsedLots).bind("now", Rows.utc(now)).bind("limit", limit)
+                .mapTo(Long.class).list());
+    }
+
+    @Override
+    public long closeLot(long lotId, LedgerEntryKind kind, String description, Instant at) {
+        if (kind != LedgerEntryKind.EXPIRY && kind != LedgerEntryKind.VOID) {
+            throw new IllegalArgumentException("a lot closes by expiry or void, not " + kind);
+        }
+        Long taken = access.with(handle -> handle.createQuery(sql.closeLot)
+                .bind("id", lotId)
+                .bind("kind", kind.wireName())
+                .bind("description", description)
+                .bind("at", Rows.utc(at))
+                .bind("reason", kind == LedgerEntryKind.EXPIRY ? "expired" : "voided")
+                .mapTo(Long.class).one());
+        return taken == null ? 0 : taken;
     }
 }

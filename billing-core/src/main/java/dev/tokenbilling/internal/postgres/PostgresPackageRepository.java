@@ -30,12 +30,14 @@ final class PostgresPackageRepository implements PackageRepository {
         bySlugForUpdate = schema.render(select + "WHERE slug = :slug FOR UPDATE");
         byId = schema.render(select + "WHERE id = :id");
         insert = schema.render("INSERT INTO {schema}.token_package (slug, name, package_type, token_amount, price_minor, currency,"
-                + " description, active, sort_order, created_at, updated_at)"
-                + " VALUES (:slug, :name, :packageType, :tokenAmount, :priceMinor, :currency, :description, :active, :sortOrder, :at, :at)"
+                + " description, active, sort_order, validity_days, created_at, updated_at)"
+                + " VALUES (:slug, :name, :packageType, :tokenAmount, :priceMinor, :currency, :description, :active, :sortOrder,"
+                + " CAST(:validityDays AS integer), :at, :at)"
                 + " RETURNING " + Rows.PACKAGE_COLUMNS);
         update = schema.render("UPDATE {schema}.token_package SET slug = :slug, name = :name, package_type = :packageType,"
                 + " token_amount = :tokenAmount, price_minor = :priceMinor, currency = :currency, description = :description,"
-                + " active = :active, sort_order = :sortOrder, updated_at = :at WHERE id = :id RETURNING " + Rows.PACKAGE_COLUMNS);
+                + " active = :active, sort_order = :sortOrder, validity_days = CAST(:validityDays AS integer), updated_at = :at"
+                + " WHERE id = :id RETURNING " + Rows.PACKAGE_COLUMNS);
         updateStripeIds = schema.render("UPDATE {schema}.token_package SET stripe_product_id = :productId, stripe_price_id = :priceId,"
                 + " updated_at = :at WHERE id = :id RETURNING " + Rows.PACKAGE_COLUMNS);
     }
@@ -97,6 +99,7 @@ final class PostgresPackageRepository implements PackageRepository {
                 .bind("description", definition.description())
                 .bind("active", definition.active())
                 .bind("sortOrder", definition.sortOrder())
+                .bind("validityDays", definition.validityDays().orElse(null))
                 .bind("at", Rows.utc(at));
     }
 }

@@ -5,6 +5,9 @@ import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationStatus;
+import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.model.UserId;
@@ -20,9 +23,13 @@ final class Rows {
 
     static final String LEDGER_COLUMNS = "id, user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at";
     static final String BALANCE_COLUMNS = "user_id, balance, reserved, total_purchased, total_granted, total_used, "
-            + "total_reversed, total_adjusted, total_expired, updated_at";
+            + "total_reversed, total_adjusted, total_expired, debt, updated_at";
+    static final String LOT_COLUMNS = "id, user_id, source, purchase_id, amount, remaining, priority, expires_at, created_at, "
+            + "closed_at, closed_reason";
+    static final String RESERVATION_COLUMNS = "id, user_id, amount, status, idempotency_key, description, settled_tokens, entry_id, "
+            + "expires_at, created_at, updated_at";
     static final String PACKAGE_COLUMNS = "id, slug, name, package_type, token_amount, price_minor, currency, description, "
-            + "active, sort_order, stripe_product_id, stripe_price_id, created_at, updated_at";
+            + "active, sort_order, stripe_product_id, stripe_price_id, validity_days, created_at, updated_at";
     static final String PURCHASE_COLUMNS = "id, user_id, package_id, package_slug, token_amount, amount_minor, currency, status, "
             + "stripe_payment_intent_id, stripe_customer_id, stripe_charge_id, failure_code, failure_message, amount_refunded_minor, "
             + "tokens_reversed, reversal_shortfall, tokens_disputed, created_at, updated_at, completed_at";
@@ -43,9 +50,43 @@ final class Rows {
         return Optional.ofNullable(rs.getString(column));
     }
 
+    static Optional<Long> optionalLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(value);
+    }
+
+    static TokenLot lot(ResultSet rs) throws SQLException {
+        return new TokenLot(
+                rs.getLong("id"),
+                UserId.of(rs.getString("user_id")),
+                rs.getString("source"),
+                optionalLong(rs, "purchase_id"),
+                rs.getLong("amount"),
+                rs.getLong("remaining"),
+                rs.getInt("priority"),
+                Optional.ofNullable(instant(rs, "expires_at")),
+                instant(rs, "created_at"),
+                Optional.ofNullable(instant(rs, "closed_at")),
+                optionalString(rs, "closed_reason"));
+    }
+
+    static Reservation reservation(ResultSet rs) throws SQLException {
+        return new Reservation(
+                rs.getLong("id"),
+                UserId.of(rs.getString("user_id")),
+                rs.getLong("amount"),
+                ReservationStatus.fromWireName(rs.getString("status")),
+                rs.getString("idempotency_key"),
+                rs.getString("description"),
+                optionalLong(rs, "settled_tokens"),
+                optionalLong(rs, "entry_id"),
+                instant(rs, "expires_at"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
     static LedgerEntry ledgerEntry(ResultSet rs) throws SQLException {
-        long purchaseId = rs.getLong("purchase_id");
-        Optional<Long> purchase = rs.wasNull() ? Optional.empty() : Optional.of(purchaseId);
+        Optional<Long> purchase = optionalLong(rs, "purchase_id");
         return new LedgerEntry(
                 rs.getLong("id"),
                 UserId.of(rs.getString("user_id")),
@@ -69,6 +110,7 @@ final class Rows {
                 rs.getLong("total_reversed"),
                 rs.getLong("total_adjusted"),
                 rs.getLong("total_expired"),
+                rs.getLong("debt"),
                 Optional.ofNullable(instant(rs, "updated_at")));
     }
 
@@ -85,6 +127,7 @@ final class Rows {
                 rs.getInt("sort_order"),
                 optionalString(rs, "stripe_product_id"),
                 optionalString(rs, "stripe_price_id"),
+                optionalLong(rs, "validity_days").map(Long::intValue),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"));
     }

@@ -1,0 +1,92 @@
+package dev.tokenbilling.internal.postgres;
+
+import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationStatus;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.spi.ReservationRepository;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Holds on PostgreSQL, through the reservation_* functions of migration V2. */
+final class PostgresReservationRepository implements ReservationRepository {
+
+    private final HandleAccess access;
+    private final String create;
+    private final String finish;
+    private final String byId;
+    private final String active;
+    private final String expire;
+
+    PostgresReservationRepository(HandleAccess access, SchemaName schema) {
+        this.access = access;
+        create = schema.render("SELECT r_outcome, r_id, r_available FROM {schema}.reservation_create(:user, :tokens, :key, :description,"
+                + " CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz))");
+        finish = schema.render("SELECT r_outcome, r_entry_id FROM {schema}.reservation_finish(:id, CAST(:actual AS bigint), :description,"
+                + " CAST(:at AS timestamptz), :status)");
+        String select = "SELECT " + Rows.RESERVATION_COLUMNS + " FROM {schema}.token_reservation ";
+        byId = schema.render(select + "WHERE id = :id");
+        active = schema.render(select + "WHERE user_id = :user AND status = 'active' ORDER BY id");
+        expire = schema.render("SELECT {schema}.reservation_expire(CAST(:now AS timestamptz), :limit)");
+    }
+
+    @Override
+    public ReserveResult reserve(UserId userId, long tokens, String idempotencyKey, String description, Instant expiresAt, Instant at) {
+        return access.with(handle -> handle.createQuery(create)
+                .bind("user", userId.value())
+                .bind("tokens", tokens)
+                .bind("key", idempotencyKey)
+                .bind("description", description)
+                .bind("expiresAt", Rows.utc(expiresAt))
+                .bind("at", Rows.utc(at))
+                .map((rs, ctx) -> {
+                    String outcome = rs.getString("r_outcome");
+                    if (outcome.equals("insufficient")) {
+                        return (ReserveResult) new ReserveResult.Insufficient(rs.getLong("r_available"));
+                    }
+                    long id = rs.getLong("r_id");
+                    Reservation reservation = handle.createQuery(byId).bind("id", id).map((row, c) -> Rows.reservation(row)).one();
+                    return outcome.equals("reserved") ? new ReserveResult.Reserved(reservation) : new ReserveResult.Duplicate(reservation);
+                }).one());
+    }
+
+    @Override
+    public FinishResult finish(long reservationId, ReservationStatus ending, long actualTokens, String description, Instant at) {
+        if (ending != ReservationStatus.SETTLED && ending != ReservationStatus.RELEASED) {
+            throw new IllegalArgumentException("a hold ends settled or released, not " + ending);
+        }
+        return access.with(handle -> {
+            Optional<Reservation> before = handle.createQuery(byId).bind("id", reservationId).map((rs, c) -> Rows.reservation(rs)).findOne();
+            boolean wasActive = before.map(r -> r.status() == ReservationStatus.ACTIVE).orElse(false);
+            return handle.createQuery(finish)
+                    .bind("id", reservationId)
+                    .bind("actual", ending == ReservationStatus.SETTLED ? actualTokens : null)
+                    .bind("description", description)
+                    .bind("at", Rows.utc(at))
+                    .bind("status", ending.wireName())
+                    .map((rs, ctx) -> {
+                        String outcome = rs.getString("r_outcome");
+                        Optional<Long> entry = Rows.optionalLong(rs, "r_entry_id");
+                        ReservationStatus status = ReservationStatus.fromWireName(outcome);
+                        // The function reports the status it found when the hold had ended before.
+                        boolean ended = wasActive && (status == ending || status == ReservationStatus.EXPIRED);
+                        return new FinishResult(ended, status, entry);
+                    }).one();
+        });
+    }
+
+    @Override
+    public Optional<Reservation> findById(long reservationId) {
+        return access.with(handle -> handle.createQuery(byId).bind("id", reservationId).map((rs, c) -> Rows.reservation(rs)).findOne());
+    }
+
+    @Override
+    public List<Reservation> active(UserId userId) {
+        return access.with(handle -> handle.createQuery(active).bind("user", userId.value()).map((rs, c) -> Rows.reservation(rs)).list());
+    }
+
+    @Override
+    public int expire(Instant now, int limit) {
+        return access.with(handle -> handle.createQuery(expire).bind("now", Rows.utc(now)).bind("limit", limit).mapTo(Integer.class).one());
+    }
+}
