@@ -1,0 +1,99 @@
+package dev.tokenbilling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbilling.model.LotTerms;
+import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.TokenLot;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.support.BillingFixture;
+import dev.tokenbilling.support.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Eight threads mix expiring grants, priorities, consumes, holds (settled, released, left to lapse),
+ * voids and expiry runs on a few users while the clock moves. Afterwards: balance = sum of ledger =
+ * sum of lot remainders, reserved = active holds, available never below zero, no lot below zero.
+ */
+class LotsConcurrencyTest {
+
+    private static final int THREADS = 8;
+    private static final int OPERATIONS_PER_THREAD = 800;
+    private static final List<UserId> USERS = List.of(UserId.of("lc-1"), UserId.of("lc-2"), UserId.of("lc-3"));
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final BillingFixture fixture = BillingFixture.create(LotsConcurrencyTest.class, clock);
+    private final TokenBillingService service = fixture.service;
+
+    @Test
+    void shouldKeepLotAndHoldInvariantsUnderConcurrentLoad() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                long seed = 7_000 + t;
+                int thread = t;
+                workers.add(pool.submit(() -> work(thread, new SplittableRandom(seed))));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        fixture.assertLedgerInvariants();
+        for (UserId user : USERS) {
+            TokenBalance balance = service.balance(user);
+            assertThat(balance.balance() - balance.reserved()).as("available of %s", user).isGreaterThanOrEqualTo(0);
+            assertThat(service.allLots(user)).allSatisfy(lot -> assertThat(lot.remaining()).isBetween(0L, lot.amount()));
+        }
+    }
+
+    private void work(int thread, SplittableRandom random) {
+        List<Reservation> holds = new ArrayList<>();
+        for (int i = 0; i < OPERATIONS_PER_THREAD; i++) {
+            UserId user = USERS.get(random.nextInt(USERS.size()));
+            String key = thread + "-" + i;
+            int roll = random.nextInt(100);
+            try {
+                if (roll < 20) {
+                    LotTerms terms = random.nextBoolean() ? LotTerms.DEFAULT
+                            : LotTerms.expiringAt(clock.instant().plus(Duration.ofMinutes(1 + random.nextInt(60))))
+                                    .withPriority(random.nextInt(3) - 1);
+                    service.grant(user, 100 + random.nextInt(2_000), "load", "g-" + key, terms);
+                } else if (roll < 45) {
+                    service.consume(user, 1 + random.nextInt(500), "u-" + random.nextInt(5_000), "load");
+                } else if (roll < 65) {
+                    holds.add(service.reserve(user, 1 + random.nextInt(800), Duration.ofMinutes(1 + random.nextInt(30)), "r-" + key));
+                } else if (roll < 85 && !holds.isEmpty()) {
+                    Reservation hold = holds.remove(random.nextInt(holds.size()));
+                    if (random.nextInt(4) == 0) {
+                        service.release(hold.id());
+                    } else {
+                        service.settle(hold.id(), random.nextLong(hold.amount() + 1));
+                    }
+                } else if (roll < 90) {
+                    List<TokenLot> lots = service.lots(user);
+                    lots.stream().filter(lot -> lot.source().equals("grant")).findAny()
+                            .ifPresent(lot -> service.voidGrant(user, lot.id(), "load"));
+                } else if (roll < 95) {
+                    clock.advance(Duration.ofSeconds(30 + random.nextInt(120)));
+                } else {
+                    service.expire(50);
+                }
+            } catch (InsufficientTokensException | ReservationNotActiveException | IdempotencyConflictException expected) {
+                // Refusals change nothing; the invariants are checked at the end.
+            }
+        }
+    }
+}
