@@ -1,0 +1,203 @@
+package dev.tokenbilling.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseIntent;
+import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.WebhookEventQuery;
+import dev.tokenbilling.model.WebhookEventStatus;
+import dev.tokenbilling.reconcile.MissedEventsReport;
+import dev.tokenbilling.reconcile.PurchaseCheck;
+import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.testkit.stripe.DeliveryFailure;
+import dev.tokenbilling.testkit.stripe.FaultKind;
+import dev.tokenbilling.testkit.stripe.WebhookMode;
+import dev.tokenbilling.webhook.WebhookOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** "Tokens not added after payment": the reconciler repairs what webhooks missed. */
+class ReconcilerTest {
+
+    private static Shop shop;
+    private static Reconciler reconciler;
+    private static int users;
+
+    @BeforeAll
+    static void open() {
+        shop = Shop.open(ReconcilerTest.class);
+        reconciler = shop.billing.reconciler();
+    }
+
+    @AfterAll
+    static void close() {
+        shop.close();
+    }
+
+    @BeforeEach
+    void deliverRightAway() {
+        shop.stripe.setWebhookMode(WebhookMode.ASYNC);
+    }
+
+    @AfterEach
+    void ledgerStaysSound() {
+        shop.settle();
+        shop.fixture.assertLedgerInvariants();
+    }
+
+    private static String newUser() {
+        return "rec-" + (++users);
+    }
+
+    private static PurchaseStatus status(PurchaseIntent intent) {
+        return shop.billing.service().purchase(intent.purchaseId()).orElseThrow().status();
+    }
+
+    @Test
+    void shouldCompletePurchaseWhoseWebhookNeverArrived() {
+        String user = newUser();
+        shop.stripe.holdWebhooks();
+        PurchaseIntent intent = shop.buy(user, "booster-500k");
+        shop.pay(intent, "pm_card_visa");
+        shop.stripe.discardHeld();
+        assertThat(status(intent)).isEqualTo(PurchaseStatus.PENDING);
+
+        List<PurchaseCheck> checks = reconciler.reconcilePurchases(Duration.ZERO, 100);
+
+        assertThat(checks).filteredOn(check -> check.purchaseId() == intent.purchaseId()).singleElement().satisfies(check -> {
+            assertThat(check.before()).isEqualTo(PurchaseStatus.PENDING);
+            assertThat(check.after()).isEqualTo(PurchaseStatus.COMPLETED);
+            assertThat(check.action()).contains("succeeded");
+        });
+        assertThat(shop.balance(user).balance()).isEqualTo(500_000);
+        // A second run right away skips it: it is no longer open.
+        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).noneMatch(check -> check.purchaseId() == intent.purchaseId());
+    }
+
+    @Test
+    void shouldCreditOnceWhenWebhookAndReconcilerRace() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String user = newUser();
+            shop.stripe.holdWebhooks();
+            PurchaseIntent intent = shop.buy(user, "starter-100k");
+            shop.pay(intent, "pm_card_visa");
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Callable<Object>> racers = new ArrayList<>();
+                racers.add(() -> shop.stripe.deliverHeld());
+                racers.add(() -> reconciler.reconcilePurchases(Duration.ZERO, 100));
+                racers.add(() -> shop.billing.reconciler().reconcilePurchases(Duration.ZERO, 100));
+                for (Future<Object> result : pool.invokeAll(racers)) {
+                    result.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            shop.settle();
+            assertThat(shop.balance(user).balance()).isEqualTo(100_000);
+            assertThat(status(intent)).isEqualTo(PurchaseStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void shouldBackOffBetweenChecksOfTheSamePurchase() {
+        String user = newUser();
+        PurchaseIntent intent = shop.buy(user, "starter-100k");
+
+        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).anyMatch(check -> check.purchaseId() == intent.purchaseId()
+                && check.action().contains("requires_payment_method"));
+        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).noneMatch(check -> check.purchaseId() == intent.purchaseId());
+        assertThat(reconciler.stuckPurchases(Duration.ZERO, 1000)).extracting(Purchase::id).contains(intent.purchaseId());
+    }
+
+    @Test
+    void shouldCancelAbandonedPurchases() {
+        try (Shop impatient = Shop.open(ReconcilerTest.class, builder -> builder.abandonPurchasesAfter(Duration.ZERO))) {
+            PurchaseIntent intent = impatient.buy("abandoner", "starter-100k");
+
+            List<PurchaseCheck> checks = impatient.billing.reconciler().reconcilePurchases(Duration.ZERO, 10);
+
+            assertThat(checks).singleElement().satisfies(check -> {
+                assertThat(check.after()).isEqualTo(PurchaseStatus.CANCELED);
+                assertThat(check.action()).contains("abandoned");
+            });
+            assertThat(impatient.stripe.paymentIntent(intent.paymentIntentId()).path("status").asText()).isEqualTo("canceled");
+            impatient.fixture.assertLedgerInvariants();
+        }
+    }
+
+    @Test
+    void shouldReportStripeOutageWithoutChangingThePurchase() {
+        String user = newUser();
+        PurchaseIntent intent = shop.buy(user, "starter-100k");
+        shop.stripe.failNext("/v1/payment_intents/" + intent.paymentIntentId(), 1, FaultKind.SERVER_ERROR);
+
+        List<PurchaseCheck> checks = reconciler.reconcilePurchases(Duration.ZERO, 1000);
+
+        assertThat(checks).filteredOn(check -> check.purchaseId() == intent.purchaseId()).singleElement().satisfies(check -> {
+            assertThat(check.error()).isTrue();
+            assertThat(check.action()).contains("Stripe");
+            assertThat(check.after()).isEqualTo(PurchaseStatus.PENDING);
+        });
+    }
+
+    @Test
+    void shouldFetchAndProcessEventsStripeCouldNotDeliver() {
+        String user = newUser();
+        shop.stripe.failNextDeliveries(50, DeliveryFailure.UNREACHABLE);
+        PurchaseIntent intent = shop.buy(user, "power-1m");
+        shop.pay(intent, "pm_card_visa");
+        shop.settle();
+        assertThat(shop.balance(user).balance()).isZero();
+        shop.stripe.failNextDeliveries(0, DeliveryFailure.UNREACHABLE);
+
+        MissedEventsReport report = reconciler.fetchMissedEvents(Duration.ofDays(3));
+
+        assertThat(report.processed()).extracting(WebhookOutcome::status).contains(WebhookOutcome.Status.PROCESSED);
+        assertThat(shop.balance(user).balance()).isEqualTo(1_000_000);
+        MissedEventsReport again = reconciler.fetchMissedEvents(Duration.ofDays(3));
+        assertThat(again.processed()).isEmpty();
+    }
+
+    @Test
+    void shouldRetryFailedEventOnceItCanApply() throws Exception {
+        dev.tokenbilling.support.MutableClock clock = new dev.tokenbilling.support.MutableClock(java.time.Instant.now());
+        try (Shop timed = Shop.open(ReconcilerTest.class, builder -> builder.clock(clock))) {
+            timed.stripe.holdWebhooks();
+            PurchaseIntent intent = timed.buy("retry-user", "starter-100k");
+            timed.pay(intent, "pm_card_visa");
+            timed.stripeClient().v1().refunds().create(com.stripe.param.RefundCreateParams.builder()
+                    .setPaymentIntent(intent.paymentIntentId()).build());
+
+            // The refund's event arrives before the payment's: it cannot apply yet and is kept for a retry.
+            timed.stripe.deliverHeld(dev.tokenbilling.testkit.stripe.DeliveryOrder.REVERSED);
+            timed.settle();
+            assertThat(timed.outcomes).extracting(WebhookOutcome::status).contains(WebhookOutcome.Status.FAILED_RETRYABLE);
+            var failed = timed.billing.service().webhookEvents(WebhookEventQuery.all(10).withStatus(WebhookEventStatus.FAILED));
+            assertThat(failed).singleElement().satisfies(event -> {
+                assertThat(event.type()).isEqualTo("charge.refunded");
+                assertThat(event.nextAttemptAt()).isPresent();
+            });
+            assertThat(timed.billing.reconciler().retryFailedEvents(100)).isEmpty();
+
+            clock.advance(Duration.ofMinutes(1));
+            List<WebhookOutcome> retried = timed.billing.reconciler().retryFailedEvents(100);
+
+            assertThat(retried).extracting(WebhookOutcome::status).containsExactly(WebhookOutcome.Status.PROCESSED);
+            assertThat(timed.balance("retry-user").balance()).isZero();
+            assertThat(timed.billing.service().purchase(intent.purchaseId()).orElseThrow().status()).isEqualTo(PurchaseStatus.REFUNDED);
+            timed.fixture.assertLedgerInvariants();
+        }
+    }
+}
