@@ -6,6 +6,7 @@ import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.stripe.StripePaymentGateway;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
 import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.spi.BillingListener;
 import dev.tokenbilling.spi.EventHandler;
 import dev.tokenbilling.spi.PaymentGateway;
 import dev.tokenbilling.spi.StripeCustomerResolver;
@@ -49,13 +50,13 @@ public final class TokenBilling {
         this.gateway = Optional.ofNullable(builder.gateway)
                 .or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
         this.transitions = new PurchaseTransitions(clock, builder.refundPolicy);
-        this.service = new TokenBillingService(store, clock, gateway, builder.customers, transitions);
+        this.service = new TokenBillingService(store, clock, gateway, builder.customers, transitions, builder.listeners);
         StripeSettings stripe = builder.stripe;
         this.webhooks = new WebhookProcessor(store,
                 stripe == null ? List.of() : stripe.webhookSecrets(),
                 stripe == null ? StripeSettings.DEFAULT_WEBHOOK_TOLERANCE : stripe.webhookTolerance(),
                 stripe == null ? StripeSettings.DEFAULT_MAX_WEBHOOK_PAYLOAD_BYTES : stripe.maxWebhookPayloadBytes(),
-                new EventDispatcher(transitions, builder.eventHandlers), clock);
+                new EventDispatcher(transitions, builder.eventHandlers), clock, builder.listeners);
     }
 
     public static Builder builder() {
@@ -75,7 +76,8 @@ public final class TokenBilling {
     public Reconciler reconciler() {
         PaymentGateway payments = gateway.orElseThrow(() -> new BillingException(
                 "Stripe is not configured: build TokenBilling with .stripe(StripeSettings) (STRIPE_SECRET_KEY)"));
-        return new Reconciler(store, payments, transitions, webhooks, clock, settings.abandonAfter, settings.maxEventAttempts);
+        return new Reconciler(store, payments, transitions, webhooks, clock, settings.abandonAfter, settings.maxEventAttempts,
+                settings.listeners);
     }
 
     /** The payment gateway, when Stripe (or another gateway) is configured. */
@@ -105,6 +107,7 @@ public final class TokenBilling {
         private StripeCustomerResolver customers = user -> Optional.empty();
         private RefundPolicy refundPolicy = RefundPolicy.ALLOW_NEGATIVE_BALANCE;
         private final List<EventHandler> eventHandlers = new ArrayList<>();
+        private final List<BillingListener> listeners = new ArrayList<>();
         private Duration abandonAfter = Reconciler.DEFAULT_ABANDON_AFTER;
         private int maxEventAttempts = Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
 
@@ -167,6 +170,12 @@ public final class TokenBilling {
         /** Adds a host handler for Stripe event types the library does not process itself. */
         public Builder eventHandler(EventHandler handler) {
             this.eventHandlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /** Adds a listener told of purchases, credits, debits and webhooks after they committed (metrics, e-mails). */
+        public Builder listener(BillingListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -16,7 +16,9 @@ import dev.tokenbilling.model.UsageReceipt;
 import dev.tokenbilling.model.UsageRequest;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.spi.BillingListener;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.WebhookEventQuery;
@@ -61,14 +63,28 @@ public final class TokenBillingService {
     private final Optional<PaymentGateway> gateway;
     private final StripeCustomerResolver customers;
     private final PurchaseTransitions transitions;
+    private final List<BillingListener> listeners;
 
     TokenBillingService(BillingStore store, Clock clock, Optional<PaymentGateway> gateway, StripeCustomerResolver customers,
-            PurchaseTransitions transitions) {
+            PurchaseTransitions transitions, List<BillingListener> listeners) {
         this.store = store;
         this.clock = clock;
         this.gateway = gateway;
         this.customers = customers;
         this.transitions = transitions;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    private void notifyPosted(PostingResult result, boolean credit) {
+        if (result instanceof PostingResult.Posted posted && !listeners.isEmpty()) {
+            AfterCommit.notifyAll(listeners, listener -> {
+                if (credit) {
+                    listener.tokensCredited(posted.entry());
+                } else {
+                    listener.tokensDebited(posted.entry());
+                }
+            });
+        }
     }
 
     // ---- catalog ---------------------------------------------------------------------------
@@ -139,6 +155,7 @@ public final class TokenBillingService {
         LedgerPosting posting = usagePosting(new UsageRequest(Validate.notNull("userId", userId), tokens, idempotencyKey, description));
         PostingResult result = store.ledger().debit(posting);
         if (result instanceof PostingResult.Posted posted) {
+            notifyPosted(result, false);
             return new UsageReceipt(posted.entry(), false);
         }
         if (result instanceof PostingResult.Duplicate duplicate) {
@@ -176,6 +193,7 @@ public final class TokenBillingService {
             UsageRequest request = requests.get(i);
             PostingResult result = posted.get(p);
             if (result instanceof PostingResult.Posted done) {
+                notifyPosted(done, false);
                 results[i] = UsageResult.of(request, new UsageReceipt(done.entry(), false));
             } else if (result instanceof PostingResult.Duplicate duplicate) {
                 results[i] = replayResult(request, duplicate.original(), postings.get(p));
@@ -216,7 +234,9 @@ public final class TokenBillingService {
         Validate.notNull("terms", terms).requireFutureExpiry(clock.instant());
         LedgerPosting posting = LedgerPosting.of(userId, LedgerEntryKind.GRANT, tokens,
                 Validate.idempotencyKey(idempotencyKey), Validate.requiredText("reason", reason), clock.instant()).withLot(terms);
-        return receipt(store.ledger().credit(posting), posting, tokens, userId);
+        PostingResult result = store.ledger().credit(posting);
+        notifyPosted(result, true);
+        return receipt(result, posting, tokens, userId);
     }
 
     /** The user's open lots in the order debits draw from them. */
@@ -312,6 +332,10 @@ public final class TokenBillingService {
         if (!result.ended() || result.status() != ending) {
             throw new ReservationNotActiveException(reservation.id(), result.status());
         }
+        if (result.entryId().isPresent() && !listeners.isEmpty()) {
+            store.ledger().findByIdempotencyKey(reservation.userId(), "reservation-" + reservation.id())
+                    .ifPresent(entry -> AfterCommit.notifyAll(listeners, listener -> listener.tokensDebited(entry)));
+        }
         return reservation(reservation.id());
     }
 
@@ -361,6 +385,7 @@ public final class TokenBillingService {
         LedgerPosting posting = LedgerPosting.of(userId, LedgerEntryKind.ADJUSTMENT, Math.abs(signedTokens),
                 Validate.idempotencyKey(idempotencyKey), Validate.requiredText("reason", reason), clock.instant());
         PostingResult result = signedTokens > 0 ? store.ledger().credit(posting) : store.ledger().debit(posting);
+        notifyPosted(result, signedTokens > 0);
         return receipt(result, posting, signedTokens, userId);
     }
 
@@ -448,6 +473,7 @@ public final class TokenBillingService {
             throw e;
         }
         store.purchases().attachPaymentIntent(purchase.id(), intent.id(), clock.instant());
+        AfterCommit.notifyAll(listeners, listener -> listener.purchaseStarted(purchase));
         return new PurchaseIntent(purchase.id(), intent.id(), intent.clientSecret()
                 .orElseThrow(() -> new PaymentProviderException("Stripe returned no client secret", "no_client_secret", true, null)),
                 pack.price(), pack.tokenAmount());
@@ -466,7 +492,9 @@ public final class TokenBillingService {
         }
         if (purchase.paymentIntentId().isPresent()) {
             PaymentIntentSnapshot intent = requireGateway().cancelPaymentIntent(purchase.paymentIntentId().get());
-            store.inTransaction(tx -> transitions.applyPaymentIntent(tx, purchaseId, intent));
+            AfterCommit after = new AfterCommit();
+            store.inTransaction(tx -> transitions.applyPaymentIntent(tx, purchaseId, intent, after));
+            after.fire(listeners);
         } else {
             store.purchases().transition(purchaseId, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(), Optional.empty(),
                     clock.instant());

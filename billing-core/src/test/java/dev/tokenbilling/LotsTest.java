@@ -214,7 +214,7 @@ class LotsTest {
         fixture.complete(purchase);
         service.consume(user, 100_000, "all", "");
         // A dispute takes the spent tokens back: the balance goes negative and the user owes 100,000.
-        fixture.billing.store().inTransaction(tx -> fixture.transitions.applyDisputeOpened(tx, purchase.id(), "dp_lots"));
+        fixture.billing.store().inTransaction(tx -> fixture.transitions.applyDisputeOpened(tx, purchase.id(), "dp_lots", new dev.tokenbilling.internal.AfterCommit()));
         assertThat(service.balance(user).debt()).isEqualTo(100_000);
 
         service.grant(user, 150_000, "goodwill", "g");

@@ -39,7 +39,7 @@ public final class PurchaseTransitions {
     }
 
     /** Brings the purchase in line with its PaymentIntent: completes and credits on success, records failures. */
-    public String applyPaymentIntent(BillingStore tx, long purchaseId, PaymentIntentSnapshot intent) {
+    public String applyPaymentIntent(BillingStore tx, long purchaseId, PaymentIntentSnapshot intent, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.paymentIntentId().isPresent() && !purchase.paymentIntentId().get().equals(intent.id())) {
             throw EventFailure.permanent("PaymentIntent " + intent.id() + " does not belong to purchase " + purchaseId
@@ -49,21 +49,28 @@ public final class PurchaseTransitions {
             tx.purchases().attachPaymentIntent(purchaseId, intent.id(), clock.instant());
         }
         return switch (intent.status()) {
-            case "succeeded" -> complete(tx, purchase, intent);
+            case "succeeded" -> complete(tx, purchase, intent, after);
             case "processing" -> move(tx, purchase, EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.REQUIRES_ACTION, PurchaseStatus.FAILED),
                     PurchaseStatus.PROCESSING, Optional.empty(), Optional.empty());
             case "requires_action" -> move(tx, purchase, EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.PROCESSING, PurchaseStatus.FAILED),
                     PurchaseStatus.REQUIRES_ACTION, Optional.empty(), Optional.empty());
             case "requires_payment_method" -> intent.failureCode().isPresent() || intent.failureMessage().isPresent()
-                    ? move(tx, purchase, PurchaseStatus.OPEN, PurchaseStatus.FAILED,
-                            intent.failureCode().or(() -> Optional.of("payment_failed")), intent.failureMessage())
+                    ? fail(tx, purchase, intent, after)
                     : "unchanged: waiting for a payment method";
             case "canceled" -> move(tx, purchase, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(), Optional.empty());
             default -> "unchanged: PaymentIntent is " + intent.status();
         };
     }
 
-    private String complete(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent) {
+    private String fail(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+        Optional<Purchase> failed = tx.purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.FAILED,
+                intent.failureCode().or(() -> Optional.of("payment_failed")), intent.failureMessage(), clock.instant());
+        failed.ifPresent(moved -> after.add(listener -> listener.purchaseFailed(moved)));
+        return failed.map(moved -> "now failed (" + moved.failureCode().orElse("payment_failed") + ")")
+                .orElse("unchanged: purchase is " + purchase.status().wireName());
+    }
+
+    private String complete(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
         if (!purchase.status().open()) {
             return "unchanged: purchase already " + purchase.status().wireName();
         }
@@ -84,9 +91,11 @@ public final class PurchaseTransitions {
         PostingResult credit = tx.ledger().credit(new LedgerPosting(purchase.userId(), LedgerEntryKind.PURCHASE, purchase.tokenAmount(),
                 Optional.of(purchase.id()), Optional.of("purchase-" + purchase.id()), "Purchase of " + purchase.packageSlug(),
                 clock.instant(), false, terms));
-        if (!(credit instanceof PostingResult.Posted)) {
+        if (!(credit instanceof PostingResult.Posted posted)) {
             throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);
         }
+        after.add(listener -> listener.tokensCredited(posted.entry()));
+        after.add(listener -> listener.purchaseCompleted(completed.get(), posted.entry()));
         return "completed: " + purchase.tokenAmount() + " tokens credited";
     }
 
@@ -101,7 +110,7 @@ public final class PurchaseTransitions {
      * Applies Stripe's cumulative refunded amount: reverses the tokens in proportion, counting what
      * earlier refunds reversed already, so repeated and out-of-order events never reverse twice.
      */
-    public String applyRefund(BillingStore tx, long purchaseId, long amountRefundedMinor) {
+    public String applyRefund(BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status().open()) {
             throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
@@ -120,7 +129,7 @@ public final class PurchaseTransitions {
         long fromDispute = Math.min(delta, purchase.tokensDisputed());
         long toDebit = delta - fromDispute;
         long taken = takeBack(tx, purchase, LedgerEntryKind.REFUND, toDebit, "refund-" + purchase.id() + "-" + owed,
-                "Refund of purchase " + purchase.id());
+                "Refund of purchase " + purchase.id(), after);
         PurchaseStatus status = purchase.status() == PurchaseStatus.DISPUTED ? PurchaseStatus.DISPUTED
                 : refunded >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
         tx.purchases().recordReversal(purchase.id(), status, refunded, owed, purchase.reversalShortfall() + (toDebit - taken),
@@ -129,7 +138,7 @@ public final class PurchaseTransitions {
     }
 
     /** A dispute was opened: take back what the purchase still has and mark it disputed. */
-    public String applyDisputeOpened(BillingStore tx, long purchaseId, String disputeId) {
+    public String applyDisputeOpened(BillingStore tx, long purchaseId, String disputeId, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status().open()) {
             throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
@@ -140,14 +149,14 @@ public final class PurchaseTransitions {
         }
         long remaining = purchase.tokensRemaining();
         long taken = takeBack(tx, purchase, LedgerEntryKind.DISPUTE, remaining, "dispute-" + purchase.id() + "-" + disputeId,
-                "Dispute " + disputeId + " on purchase " + purchase.id());
+                "Dispute " + disputeId + " on purchase " + purchase.id(), after);
         tx.purchases().recordReversal(purchase.id(), PurchaseStatus.DISPUTED, purchase.amountRefundedMinor(), purchase.tokensReversed(),
                 purchase.reversalShortfall() + (remaining - taken), purchase.tokensDisputed() + taken, clock.instant());
         return "disputed: " + taken + " tokens reversed";
     }
 
     /** A dispute closed: if won, the tokens it took come back; if lost, they stay gone. */
-    public String applyDisputeClosed(BillingStore tx, long purchaseId, String disputeId, boolean won) {
+    public String applyDisputeClosed(BillingStore tx, long purchaseId, String disputeId, boolean won, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status() != PurchaseStatus.DISPUTED) {
             return "unchanged: purchase is " + purchase.status().wireName();
@@ -163,6 +172,9 @@ public final class PurchaseTransitions {
             if (credit instanceof PostingResult.Duplicate) {
                 return "unchanged: dispute " + disputeId + " already reinstated";
             }
+            if (credit instanceof PostingResult.Posted posted) {
+                after.add(listener -> listener.tokensCredited(posted.entry()));
+            }
         }
         PurchaseStatus status = purchase.amountRefundedMinor() == 0 ? PurchaseStatus.COMPLETED
                 : purchase.amountRefundedMinor() >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
@@ -172,7 +184,8 @@ public final class PurchaseTransitions {
     }
 
     /** Debits up to {@code tokens} as the policy allows; returns how many were taken. */
-    private long takeBack(BillingStore tx, Purchase purchase, LedgerEntryKind kind, long tokens, String key, String description) {
+    private long takeBack(BillingStore tx, Purchase purchase, LedgerEntryKind kind, long tokens, String key, String description,
+            AfterCommit after) {
         if (tokens <= 0) {
             return 0;
         }
@@ -186,6 +199,9 @@ public final class PurchaseTransitions {
         if (result instanceof PostingResult.Insufficient) {
             // Usage raced us for the same tokens: let the event be retried with a fresh balance.
             throw EventFailure.retryable("balance changed while reversing tokens of purchase " + purchase.id());
+        }
+        if (result instanceof PostingResult.Posted posted) {
+            after.add(listener -> listener.tokensDebited(posted.entry()));
         }
         return take;
     }

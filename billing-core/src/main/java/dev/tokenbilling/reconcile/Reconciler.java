@@ -2,7 +2,9 @@ package dev.tokenbilling.reconcile;
 
 import dev.tokenbilling.InvalidRequestException;
 import dev.tokenbilling.PaymentProviderException;
+import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
+import dev.tokenbilling.spi.BillingListener;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
@@ -46,9 +48,10 @@ public final class Reconciler {
     private final Clock clock;
     private final Duration abandonAfter;
     private final int maxEventAttempts;
+    private final List<BillingListener> listeners;
 
     public Reconciler(BillingStore store, PaymentGateway gateway, PurchaseTransitions transitions, WebhookProcessor webhooks, Clock clock,
-            Duration abandonAfter, int maxEventAttempts) {
+            Duration abandonAfter, int maxEventAttempts, List<BillingListener> listeners) {
         this.store = store;
         this.gateway = gateway;
         this.transitions = transitions;
@@ -56,6 +59,7 @@ public final class Reconciler {
         this.clock = clock;
         this.abandonAfter = abandonAfter;
         this.maxEventAttempts = maxEventAttempts;
+        this.listeners = List.copyOf(listeners);
     }
 
     /** Checks up to {@code limit} stuck purchases older than {@code olderThan}, then retries due failed events. */
@@ -92,7 +96,9 @@ public final class Reconciler {
                 intent = gateway.cancelPaymentIntent(intent.id());
             }
             PaymentIntentSnapshot snapshot = intent;
-            String action = store.inTransaction(tx -> transitions.applyPaymentIntent(tx, purchase.id(), snapshot));
+            AfterCommit after = new AfterCommit();
+            String action = store.inTransaction(tx -> transitions.applyPaymentIntent(tx, purchase.id(), snapshot, after));
+            after.fire(listeners);
             return result(purchase, (abandoned ? "abandoned; " : "") + "PaymentIntent " + snapshot.status() + ": " + action, false);
         } catch (PaymentProviderException e) {
             return result(purchase, "Stripe: " + e.getMessage(), true);

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
 import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
+import dev.tokenbilling.spi.BillingListener;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
 import dev.tokenbilling.model.WebhookEventRecord;
@@ -41,15 +43,17 @@ public final class WebhookProcessor {
     private final int maxPayloadBytes;
     private final EventDispatcher dispatcher;
     private final Clock clock;
+    private final List<BillingListener> listeners;
 
     public WebhookProcessor(BillingStore store, List<String> secrets, Duration tolerance, int maxPayloadBytes, EventDispatcher dispatcher,
-            Clock clock) {
+            Clock clock, List<BillingListener> listeners) {
         this.store = store;
         this.secrets = List.copyOf(secrets);
         this.tolerance = tolerance;
         this.maxPayloadBytes = maxPayloadBytes;
         this.dispatcher = dispatcher;
         this.clock = clock;
+        this.listeners = List.copyOf(listeners);
     }
 
     /**
@@ -57,6 +61,14 @@ public final class WebhookProcessor {
      * {@code Stripe-Signature} header.
      */
     public WebhookOutcome handle(byte[] rawBody, String signatureHeader) {
+        long started = System.nanoTime();
+        WebhookOutcome outcome = verifyAndIngest(rawBody, signatureHeader);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        AfterCommit.notifyAll(listeners, listener -> listener.webhookHandled(outcome, elapsed));
+        return outcome;
+    }
+
+    private WebhookOutcome verifyAndIngest(byte[] rawBody, String signatureHeader) {
         if (rawBody != null && rawBody.length > maxPayloadBytes) {
             return new WebhookOutcome(Status.TOO_LARGE, "payload of " + rawBody.length + " bytes exceeds the limit of " + maxPayloadBytes,
                     Optional.empty(), Optional.empty());
@@ -123,6 +135,7 @@ public final class WebhookProcessor {
     /** Processes a stored event again (an operator's replay, or a retry of a failed one). */
     public WebhookOutcome process(String eventId) {
         String type = null;
+        AfterCommit after = new AfterCommit();
         try {
             EventResult result = store.inTransaction(tx -> {
                 WebhookEventRecord event = tx.webhookEvents().findByIdForUpdate(eventId)
@@ -130,11 +143,12 @@ public final class WebhookProcessor {
                 if (event.status().done()) {
                     return new EventResult(Status.DUPLICATE, "already " + event.status().wireName(), event.type());
                 }
-                EventDispatcher.Result dispatched = dispatcher.dispatch(tx, event);
+                EventDispatcher.Result dispatched = dispatcher.dispatch(tx, event, after);
                 tx.webhookEvents().markDone(eventId, dispatched.ignored()
                         ? dev.tokenbilling.model.WebhookEventStatus.IGNORED : dev.tokenbilling.model.WebhookEventStatus.PROCESSED, clock.instant());
                 return new EventResult(dispatched.ignored() ? Status.IGNORED : Status.PROCESSED, dispatched.description(), event.type());
             });
+            after.fire(listeners);
             return WebhookOutcome.of(result.status(), result.reason(), eventId, result.type());
         } catch (EventFailure failure) {
             type = typeOf(eventId);

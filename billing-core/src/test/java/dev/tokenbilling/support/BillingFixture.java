@@ -93,7 +93,7 @@ public final class BillingFixture {
         PaymentIntentSnapshot intent = new PaymentIntentSnapshot("pi_test_" + purchase.id(), status, purchase.amount(), Optional.empty(),
                 java.util.Map.of("purchase_id", Long.toString(purchase.id())), failureCode, failureCode.map(c -> "Your card was declined."),
                 Optional.of("ch_test_" + purchase.id()));
-        return billing.store().inTransaction(tx -> transitions.applyPaymentIntent(tx, purchase.id(), intent));
+        return billing.store().inTransaction(tx -> transitions.applyPaymentIntent(tx, purchase.id(), intent, new dev.tokenbilling.internal.AfterCommit()));
     }
 
     /** Completes and credits the purchase as a succeeded PaymentIntent would; true when this call did it. */

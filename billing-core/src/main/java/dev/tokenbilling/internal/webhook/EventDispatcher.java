@@ -1,6 +1,7 @@
 package dev.tokenbilling.internal.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.stripe.StripeJson;
@@ -40,27 +41,28 @@ public final class EventDispatcher {
     public record Result(boolean ignored, String description) {
     }
 
-    public Result dispatch(BillingStore tx, WebhookEventRecord event) {
+    public Result dispatch(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
         JsonNode object = StripeJson.parse(event.payload()).path("data").path("object");
         String type = event.type();
         if (type.startsWith("payment_intent.") && HANDLED_TYPES.contains(type)) {
-            return paymentIntent(tx, object);
+            return paymentIntent(tx, object, after);
         }
         return switch (type) {
             case "charge.refunded" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "id"),
                     purchase -> {
                         requireCurrency(purchase, object);
-                        return transitions.applyRefund(tx, purchase.id(), object.path("amount_refunded").asLong());
+                        return transitions.applyRefund(tx, purchase.id(), object.path("amount_refunded").asLong(), after);
                     });
             case "charge.dispute.created" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "charge"),
-                    purchase -> transitions.applyDisputeOpened(tx, purchase.id(), StripeJson.required(object, "id")));
+                    purchase -> transitions.applyDisputeOpened(tx, purchase.id(), StripeJson.required(object, "id"), after));
             case "charge.dispute.closed" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "charge"),
-                    purchase -> transitions.applyDisputeClosed(tx, purchase.id(), StripeJson.required(object, "id"), disputeWon(object)));
+                    purchase -> transitions.applyDisputeClosed(tx, purchase.id(), StripeJson.required(object, "id"), disputeWon(object),
+                            after));
             default -> hostHandlers(event, object);
         };
     }
 
-    private Result paymentIntent(BillingStore tx, JsonNode object) {
+    private Result paymentIntent(BillingStore tx, JsonNode object, AfterCommit after) {
         PaymentIntentSnapshot intent;
         try {
             intent = StripeJson.paymentIntent(object);
@@ -71,7 +73,7 @@ public final class EventDispatcher {
         if (purchase.isEmpty()) {
             return new Result(true, "PaymentIntent " + intent.id() + " is not a token purchase");
         }
-        return new Result(false, transitions.applyPaymentIntent(tx, purchase.get().id(), intent));
+        return new Result(false, transitions.applyPaymentIntent(tx, purchase.get().id(), intent, after));
     }
 
     /** By PaymentIntent id, else by the purchase id in its metadata (the event may beat our own write of the id). */

@@ -1,0 +1,88 @@
+package dev.tokenbilling;
+
+import static dev.tokenbilling.support.StripeEvents.bytes;
+import static dev.tokenbilling.support.StripeEvents.sign;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.spi.BillingListener;
+import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.support.BillingFixture;
+import dev.tokenbilling.support.StripeEvents;
+import dev.tokenbilling.webhook.WebhookOutcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BillingListenerTest {
+
+    static final List<String> HEARD = new CopyOnWriteArrayList<>();
+    private static BillingFixture fixture;
+
+    @BeforeAll
+    static void setUp() {
+        fixture = BillingFixture.create(BillingListenerTest.class, builder -> builder
+                .stripe(StripeSettings.builder().secretKey("sk_test_unused").webhookSecret(StripeEvents.SECRET).build())
+                .listener(new BillingListener() {
+                    @Override
+                    public void tokensDebited(LedgerEntry entry) {
+                        throw new IllegalStateException("a broken listener must not break billing");
+                    }
+                })
+                .listener(new BillingListener() {
+                    @Override
+                    public void purchaseCompleted(Purchase purchase, LedgerEntry credit) {
+                        HEARD.add("completed " + purchase.id() + " " + credit.amount());
+                    }
+
+                    @Override
+                    public void tokensCredited(LedgerEntry entry) {
+                        HEARD.add("credited " + entry.amount());
+                    }
+
+                    @Override
+                    public void tokensDebited(LedgerEntry entry) {
+                        HEARD.add("debited " + entry.amount());
+                    }
+
+                    @Override
+                    public void webhookHandled(WebhookOutcome outcome, Duration elapsed) {
+                        HEARD.add("webhook " + outcome.status());
+                    }
+                }));
+        fixture.seed();
+    }
+
+    @BeforeEach
+    void forget() {
+        HEARD.clear();
+    }
+
+    @Test
+    void shouldHearCreditsAndDebitsAfterTheyHappenDespiteABrokenListener() {
+        UserId user = UserId.of("listened");
+        fixture.service.grant(user, 500, "bonus", "g");
+        fixture.service.consume(user, 200, "u", "");
+        fixture.service.consume(user, 200, "u", "");
+
+        assertThat(HEARD).containsExactly("credited 500", "debited -200");
+    }
+
+    @Test
+    void shouldHearCompletedPurchaseOnlyWhenItCommitted() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent("listened-buyer", "starter-100k");
+        String wrongAmount = StripeEvents.paymentIntentEvent("payment_intent.succeeded", purchase, "succeeded", 1, null);
+        String right = StripeEvents.paymentIntentEvent("payment_intent.succeeded", purchase, "succeeded", 500, null);
+
+        fixture.billing.webhooks().handle(bytes(wrongAmount), sign(wrongAmount));
+        fixture.billing.webhooks().handle(bytes(right), sign(right));
+
+        assertThat(HEARD).containsExactly("webhook FAILED_PERMANENT", "credited 100000", "completed " + purchase.id() + " 100000",
+                "webhook PROCESSED");
+    }
+}
