@@ -265,36 +265,121 @@ BEGIN
 END;
 $$;
 
--- Many usage debits in one statement, users locked in a fixed order so concurrent batches cannot
--- deadlock. One row per item: posted (the new entry), duplicate (the earlier entry) or insufficient.
+-- Many usage debits in one statement: the batch's balance rows are locked in user order (so
+-- concurrent batches cannot deadlock) and read once, its users' open lots are read once, every item
+-- is decided in memory in the caller's order per user, and the results are written with three
+-- set-based statements. One row per item: posted (the new entry), duplicate (the entry that used the
+-- key first) or insufficient (with what was available then).
 CREATE FUNCTION ledger_debit_batch(p_users text[], p_tokens bigint[], p_keys text[], p_descriptions text[], p_at timestamptz)
     RETURNS TABLE (r_ord integer, r_outcome text, r_available bigint, id bigint, user_id text, kind text, amount bigint,
                    balance_after bigint, purchase_id bigint, idempotency_key text, description text, created_at timestamptz)
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 #variable_conflict use_column
 DECLARE
-    v_item  record;
-    v_entry token_transaction;
+    n            integer := coalesce(cardinality(p_users), 0);
+    v_order      integer[];
+    v_existing   bigint[];
+    v_outcome    text[];
+    v_after      bigint[];
+    v_available  bigint[];
+    v_posted     integer[] := '{}';
+    b_users      text[];
+    b_balance    bigint[];
+    b_reserved   bigint[];
+    b_used       bigint[];
+    l_users      text[];
+    l_ids        bigint[];
+    l_remaining  bigint[];
+    l_original   bigint[];
+    v_idx        integer;
+    v_user       text;
+    v_current    text;
+    v_bi         integer;
+    v_li         integer;
+    v_keys       text[];
+    v_left       bigint;
+    v_take       bigint;
 BEGIN
-    FOR v_item IN SELECT i.ord::integer AS ord, i.u, i.t, i.k, i.d
-                    FROM unnest(p_users, p_tokens, p_keys, p_descriptions) WITH ORDINALITY AS i(u, t, k, d, ord)
-                   ORDER BY i.u, i.ord LOOP
-        SELECT * INTO v_entry FROM token_transaction t WHERE t.user_id = v_item.u AND t.idempotency_key = v_item.k;
-        IF FOUND THEN
-            RETURN QUERY SELECT v_item.ord, 'duplicate'::text, 0::bigint, v_entry.id, v_entry.user_id, v_entry.kind, v_entry.amount,
-                v_entry.balance_after, v_entry.purchase_id, v_entry.idempotency_key, v_entry.description, v_entry.created_at;
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    v_outcome := array_fill(NULL::text, ARRAY[n]);
+    v_after := array_fill(NULL::bigint, ARRAY[n]);
+    v_available := array_fill(0::bigint, ARRAY[n]);
+    SELECT array_agg(b.user_id ORDER BY b.user_id), array_agg(b.balance ORDER BY b.user_id),
+           array_agg(b.reserved ORDER BY b.user_id), array_agg(0::bigint ORDER BY b.user_id)
+      INTO b_users, b_balance, b_reserved, b_used
+      FROM (SELECT bb.user_id, bb.balance, bb.reserved FROM token_balance bb WHERE bb.user_id = ANY(p_users)
+             ORDER BY bb.user_id FOR UPDATE) b;
+    -- Read under the locks, so repeats that committed while we waited are seen.
+    SELECT array_agg(t.id ORDER BY i.ord) INTO v_existing
+      FROM unnest(p_users, p_keys) WITH ORDINALITY AS i(u, k, ord)
+      LEFT JOIN token_transaction t ON t.user_id = i.u AND t.idempotency_key = i.k;
+    SELECT array_agg(l.user_id ORDER BY l.user_id, l.priority, l.expires_at NULLS LAST, l.id),
+           array_agg(l.id ORDER BY l.user_id, l.priority, l.expires_at NULLS LAST, l.id),
+           array_agg(l.remaining ORDER BY l.user_id, l.priority, l.expires_at NULLS LAST, l.id)
+      INTO l_users, l_ids, l_remaining
+      FROM token_lot l WHERE l.user_id = ANY(p_users) AND l.remaining > 0;
+    l_original := l_remaining;
+    SELECT array_agg(i.ord::integer ORDER BY i.u, i.ord) INTO v_order FROM unnest(p_users) WITH ORDINALITY AS i(u, ord);
+
+    FOREACH v_idx IN ARRAY v_order LOOP
+        v_user := p_users[v_idx];
+        IF v_current IS DISTINCT FROM v_user THEN
+            v_current := v_user;
+            v_bi := array_position(b_users, v_user);
+            v_li := array_position(l_users, v_user);
+            v_keys := '{}';
+        END IF;
+        IF v_existing[v_idx] IS NOT NULL OR p_keys[v_idx] = ANY(v_keys) THEN
+            v_outcome[v_idx] := 'duplicate';
             CONTINUE;
         END IF;
-        SELECT * INTO v_entry FROM ledger_debit(v_item.u, 'usage', v_item.t, false, NULL, v_item.k, v_item.d, p_at, 0, v_item.t, 0, 0, 0);
-        IF v_entry.id IS NOT NULL THEN
-            RETURN QUERY SELECT v_item.ord, 'posted'::text, 0::bigint, v_entry.id, v_entry.user_id, v_entry.kind, v_entry.amount,
-                v_entry.balance_after, v_entry.purchase_id, v_entry.idempotency_key, v_entry.description, v_entry.created_at;
-        ELSE
-            RETURN QUERY SELECT v_item.ord, 'insufficient'::text,
-                coalesce((SELECT greatest(0, b.balance - b.reserved) FROM token_balance b WHERE b.user_id = v_item.u), 0),
-                NULL::bigint, v_item.u, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, v_item.k, NULL::text, NULL::timestamptz;
+        IF v_bi IS NULL OR b_balance[v_bi] - b_reserved[v_bi] < p_tokens[v_idx] THEN
+            v_outcome[v_idx] := 'insufficient';
+            v_available[v_idx] := CASE WHEN v_bi IS NULL THEN 0 ELSE greatest(0, b_balance[v_bi] - b_reserved[v_bi]) END;
+            CONTINUE;
         END IF;
+        v_left := p_tokens[v_idx];
+        WHILE v_left > 0 LOOP
+            IF v_li IS NULL OR v_li > cardinality(l_ids) OR l_users[v_li] <> v_user THEN
+                RAISE EXCEPTION 'lots of % do not cover its balance', v_user USING ERRCODE = 'XX000';
+            END IF;
+            v_take := least(v_left, l_remaining[v_li]);
+            l_remaining[v_li] := l_remaining[v_li] - v_take;
+            v_left := v_left - v_take;
+            IF l_remaining[v_li] = 0 THEN
+                v_li := v_li + 1;
+            END IF;
+        END LOOP;
+        b_balance[v_bi] := b_balance[v_bi] - p_tokens[v_idx];
+        b_used[v_bi] := b_used[v_bi] + p_tokens[v_idx];
+        v_after[v_idx] := b_balance[v_bi];
+        v_outcome[v_idx] := 'posted';
+        v_keys := v_keys || p_keys[v_idx];
+        v_posted := v_posted || v_idx;
     END LOOP;
+
+    IF cardinality(v_posted) > 0 THEN
+        UPDATE token_balance b SET balance = x.balance, total_used = b.total_used + x.used, updated_at = p_at
+          FROM unnest(b_users, b_balance, b_used) AS x(u, balance, used)
+         WHERE b.user_id = x.u AND x.used > 0;
+        UPDATE token_lot l SET remaining = x.remaining,
+               closed_at = CASE WHEN x.remaining = 0 THEN p_at END,
+               closed_reason = CASE WHEN x.remaining = 0 THEN 'used' END
+          FROM unnest(l_ids, l_remaining, l_original) AS x(lot, remaining, original)
+         WHERE l.id = x.lot AND x.remaining <> x.original;
+        INSERT INTO token_transaction (user_id, kind, amount, balance_after, idempotency_key, description, created_at)
+        SELECT p_users[o], 'usage', -p_tokens[o], v_after[o], p_keys[o], p_descriptions[o], p_at
+          FROM unnest(v_posted) AS o ORDER BY o;
+    END IF;
+
+    RETURN QUERY
+        SELECT i.ord::integer, v_outcome[i.ord], v_available[i.ord], t.id, coalesce(t.user_id, i.u), t.kind, t.amount, t.balance_after,
+               t.purchase_id, coalesce(t.idempotency_key, i.k), t.description, t.created_at
+          FROM unnest(p_users, p_keys) WITH ORDINALITY AS i(u, k, ord)
+          LEFT JOIN token_transaction t ON t.user_id = i.u AND t.idempotency_key = i.k
+         ORDER BY i.ord;
 END;
 $$;
 
