@@ -1,0 +1,27 @@
+package dev.tokenbilling.boot.autoconfigure;
+
+import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.boot.metrics.BillingMetrics;
+import dev.tokenbilling.boot.metrics.MicrometerBillingMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** Micrometer meters ({@code billing.*}) when Micrometer is on the classpath and a {@link MeterRegistry} exists. */
+@AutoConfiguration(after = BillingAutoConfiguration.class, afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean({MeterRegistry.class, TokenBilling.class})
+public class BillingMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public BillingMetrics billingMetrics(MeterRegistry registry) {
+        return new MicrometerBillingMetrics(registry);
+    }
+}

@@ -1,0 +1,422 @@
+package dev.tokenbilling.boot.autoconfigure;
+
+import dev.tokenbilling.BillingSchema;
+import dev.tokenbilling.RefundPolicy;
+import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.stripe.StripeSettings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the Token Billing starter, under billing.*. Defaults are those of the core
+ * library ({@link TokenBilling}, {@link StripeSettings}, {@link dev.tokenbilling.reconcile.Reconciler}); the Stripe keys default
+ * to the seed's environment variables STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and
+ * STRIPE_PUBLIC_KEY (see {@link BillingEnvironmentPostProcessor}).
+ */
+@ConfigurationProperties(prefix = BillingProperties.PREFIX)
+public class BillingProperties {
+
+    /** The prefix of every property of the starter. */
+    public static final String PREFIX = "billing";
+    /** Where the REST API lives unless billing.web.base-path says otherwise. */
+    public static final String DEFAULT_BASE_PATH = "/api/v1/billing";
+    /** Where Stripe delivers webhooks unless billing.webhook.path says otherwise: the seed's path. */
+    public static final String DEFAULT_WEBHOOK_PATH = "/api/v1/billing/webhooks/stripe/";
+    public static final Duration DEFAULT_RECONCILER_INTERVAL = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_RECONCILER_INITIAL_DELAY = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_RECONCILER_OLDER_THAN = Duration.ofMinutes(15);
+    public static final int DEFAULT_RECONCILER_BATCH_SIZE = 100;
+    public static final int DEFAULT_TRANSACTIONS_PAGE_SIZE = 50;
+
+    /** Whether to auto-configure Token Billing at all. */
+    private boolean enabled = true;
+
+    /** PostgreSQL schema that holds the library's tables; created on first migration. */
+    private String schema = BillingSchema.DEFAULT_SCHEMA;
+
+    /**
+     * Whether to apply the library's Flyway migrations to billing.schema on startup (with
+     * their own history table, apart from the application's migrations). Turn off when the schema is
+     * managed elsewhere, e.g. with the published consolidated DDL.
+     */
+    private boolean migrate = TokenBilling.DEFAULT_MIGRATE;
+
+    /** What refunds and disputes do to tokens that were already spent. */
+    private RefundPolicy refundPolicy = RefundPolicy.ALLOW_NEGATIVE_BALANCE;
+
+    /** Open purchases older than this are canceled by the reconciler (their PaymentIntent too). */
+    private Duration abandonPurchasesAfter = dev.tokenbilling.reconcile.Reconciler.DEFAULT_ABANDON_AFTER;
+
+    /** How often a failed webhook event is retried automatically before it waits for an operator. */
+    private int maxEventAttempts = dev.tokenbilling.reconcile.Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
+
+    private final Stripe stripe = new Stripe();
+
+    private final Web web = new Web();
+
+    private final Webhook webhook = new Webhook();
+
+    private final Reconciler reconciler = new Reconciler();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getSchema() {
+        return schema;
+    }
+
+    public void setSchema(String schema) {
+        this.schema = schema;
+    }
+
+    public boolean isMigrate() {
+        return migrate;
+    }
+
+    public void setMigrate(boolean migrate) {
+        this.migrate = migrate;
+    }
+
+    public RefundPolicy getRefundPolicy() {
+        return refundPolicy;
+    }
+
+    public void setRefundPolicy(RefundPolicy refundPolicy) {
+        this.refundPolicy = refundPolicy;
+    }
+
+    public Duration getAbandonPurchasesAfter() {
+        return abandonPurchasesAfter;
+    }
+
+    public void setAbandonPurchasesAfter(Duration abandonPurchasesAfter) {
+        this.abandonPurchasesAfter = abandonPurchasesAfter;
+    }
+
+    public int getMaxEventAttempts() {
+        return maxEventAttempts;
+    }
+
+    public void setMaxEventAttempts(int maxEventAttempts) {
+        this.maxEventAttempts = maxEventAttempts;
+    }
+
+    public Stripe getStripe() {
+        return stripe;
+    }
+
+    public Web getWeb() {
+        return web;
+    }
+
+    public Webhook getWebhook() {
+        return webhook;
+    }
+
+    public Reconciler getReconciler() {
+        return reconciler;
+    }
+
+    /** How to reach Stripe. Stripe is "configured" when secret-key is set. */
+    public static class Stripe {
+
+        /**
+         * Secret API key (sk_test_... or sk_live_..., or a restricted rk_...).
+         * Defaults to the environment variable STRIPE_SECRET_KEY. Without it, purchases, the
+         * webhook endpoint and the reconciler are off; balances and the ledger still work.
+         */
+        private String secretKey;
+
+        /**
+         * Publishable key (pk_test_...) that the payment page gives Stripe.js; served by
+         * GET /api/v1/billing/config/. Defaults to STRIPE_PUBLIC_KEY (or
+         * STRIPE_PUBLISHABLE_KEY).
+         */
+        private String publishableKey;
+
+        /**
+         * Webhook signing secret (whsec_...) of the endpoint; several separated by commas
+         * while a secret is rolled. Defaults to STRIPE_WEBHOOK_SECRET.
+         */
+        private String webhookSecret;
+
+        /** Further webhook signing secrets accepted besides webhook-secret, e.g. during a rotation. */
+        private List<String> webhookSecrets = new ArrayList<>();
+
+        /**
+         * Where API requests go instead of https://api.stripe.com, e.g. a FakeStripe's
+         * http://127.0.0.1:12111 in tests and demos.
+         */
+        private URI apiBase;
+
+        /** Connect timeout of API requests to Stripe. */
+        private Duration connectTimeout = StripeSettings.DEFAULT_CONNECT_TIMEOUT;
+
+        /** Read timeout of API requests to Stripe. */
+        private Duration readTimeout = StripeSettings.DEFAULT_READ_TIMEOUT;
+
+        /** How often stripe-java retries a failed API request (with idempotency keys, so safely). */
+        private int maxNetworkRetries = StripeSettings.DEFAULT_MAX_NETWORK_RETRIES;
+
+        /** How old a webhook's signature timestamp may be before the delivery is refused as a replay. */
+        private Duration webhookTolerance = StripeSettings.DEFAULT_WEBHOOK_TOLERANCE;
+
+        /** Largest webhook body accepted; larger deliveries are answered 413 without being read. */
+        private DataSize maxWebhookPayloadSize = DataSize.ofBytes(StripeSettings.DEFAULT_MAX_WEBHOOK_PAYLOAD_BYTES);
+
+        /**
+         * Refuse to start with live keys (sk_live_, rk_live_, pk_live_): a
+         * guard for staging and demo environments.
+         */
+        private boolean testModeOnly = false;
+
+        public String getSecretKey() {
+            return secretKey;
+        }
+
+        public void setSecretKey(String secretKey) {
+            this.secretKey = secretKey;
+        }
+
+        public String getPublishableKey() {
+            return publishableKey;
+        }
+
+        public void setPublishableKey(String publishableKey) {
+            this.publishableKey = publishableKey;
+        }
+
+        public String getWebhookSecret() {
+            return webhookSecret;
+        }
+
+        public void setWebhookSecret(String webhookSecret) {
+            this.webhookSecret = webhookSecret;
+        }
+
+        public List<String> getWebhookSecrets() {
+            return webhookSecrets;
+        }
+
+        public void setWebhookSecrets(List<String> webhookSecrets) {
+            this.webhookSecrets = webhookSecrets;
+        }
+
+        public URI getApiBase() {
+            return apiBase;
+        }
+
+        public void setApiBase(URI apiBase) {
+            this.apiBase = apiBase;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getReadTimeout() {
+            return readTimeout;
+        }
+
+        public void setReadTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+        }
+
+        public int getMaxNetworkRetries() {
+            return maxNetworkRetries;
+        }
+
+        public void setMaxNetworkRetries(int maxNetworkRetries) {
+            this.maxNetworkRetries = maxNetworkRetries;
+        }
+
+        public Duration getWebhookTolerance() {
+            return webhookTolerance;
+        }
+
+        public void setWebhookTolerance(Duration webhookTolerance) {
+            this.webhookTolerance = webhookTolerance;
+        }
+
+        public DataSize getMaxWebhookPayloadSize() {
+            return maxWebhookPayloadSize;
+        }
+
+        public void setMaxWebhookPayloadSize(DataSize maxWebhookPayloadSize) {
+            this.maxWebhookPayloadSize = maxWebhookPayloadSize;
+        }
+
+        public boolean isTestModeOnly() {
+            return testModeOnly;
+        }
+
+        public void setTestModeOnly(boolean testModeOnly) {
+            this.testModeOnly = testModeOnly;
+        }
+
+        /** True when a secret key is set (blank counts as unset, as an empty environment variable does). */
+        public boolean isConfigured() {
+            return hasText(secretKey);
+        }
+
+        /** Every webhook secret from webhook-secret (comma-separated) and webhook-secrets, in order, without blanks. */
+        public List<String> allWebhookSecrets() {
+            Set<String> secrets = new LinkedHashSet<>();
+            if (webhookSecret != null) {
+                Arrays.stream(webhookSecret.split(",")).map(String::trim).filter(BillingProperties::hasText).forEach(secrets::add);
+            }
+            if (webhookSecrets != null) {
+                webhookSecrets.stream().filter(BillingProperties::hasText).map(String::trim).forEach(secrets::add);
+            }
+            return List.copyOf(secrets);
+        }
+    }
+
+    /** The REST API the payment page calls. */
+    public static class Web {
+
+        /** Whether to serve the REST API (packages, purchase, balance, purchases, transactions, config). */
+        private boolean enabled = true;
+
+        /** Path prefix of the REST API. */
+        private String basePath = DEFAULT_BASE_PATH;
+
+        /** Ledger entries per page of GET .../tokens/transactions/ when no limit is given. */
+        private int transactionsPageSize = DEFAULT_TRANSACTIONS_PAGE_SIZE;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getBasePath() {
+            return basePath;
+        }
+
+        public void setBasePath(String basePath) {
+            this.basePath = basePath;
+        }
+
+        public int getTransactionsPageSize() {
+            return transactionsPageSize;
+        }
+
+        public void setTransactionsPageSize(int transactionsPageSize) {
+            this.transactionsPageSize = transactionsPageSize;
+        }
+    }
+
+    /** The endpoint Stripe delivers webhooks to. */
+    public static class Webhook {
+
+        /**
+         * Whether to serve the webhook endpoint (when Stripe is configured). When on, a webhook
+         * signing secret is required: startup fails without one.
+         */
+        private boolean enabled = true;
+
+        /** Path of the webhook endpoint, as registered in the Stripe dashboard. */
+        private String path = DEFAULT_WEBHOOK_PATH;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+    }
+
+    /** The background job that repairs what webhooks missed. */
+    public static class Reconciler {
+
+        /**
+         * Whether to run the reconciler in this application (when Stripe is configured). Safe on
+         * many instances at once: each purchase and event is leased by one of them.
+         */
+        private boolean enabled = true;
+
+        /** Pause between the end of one run and the start of the next. */
+        private Duration interval = DEFAULT_RECONCILER_INTERVAL;
+
+        /** Delay of the first run after startup. */
+        private Duration initialDelay = DEFAULT_RECONCILER_INITIAL_DELAY;
+
+        /** Open purchases older than this are checked with Stripe; also the health indicator's "stuck" threshold. */
+        private Duration olderThan = DEFAULT_RECONCILER_OLDER_THAN;
+
+        /** Most purchases checked, and most failed events retried, per run. */
+        private int batchSize = DEFAULT_RECONCILER_BATCH_SIZE;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getOlderThan() {
+            return olderThan;
+        }
+
+        public void setOlderThan(Duration olderThan) {
+            this.olderThan = olderThan;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+    }
+
+    static boolean hasText(String value) {
+        return value != null && !value.isBlank();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.tokenbilling.boot.autoconfigure;
+
+import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.boot.metrics.BillingMetrics;
+import dev.tokenbilling.boot.web.BillingApiController;
+import dev.tokenbilling.boot.web.BillingJson;
+import dev.tokenbilling.boot.web.BillingUserResolver;
+import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
+import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
+import dev.tokenbilling.boot.web.StripeWebhookController;
+import dev.tokenbilling.stripe.StripeSettings;
+import java.net.URI;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.servlet.DispatcherServlet;
+
+/**
+ * The HTTP side on Spring MVC (servlet): the REST API ({@link BillingApiController}, off with
+ * {@code billing.web.enabled=false}) and the Stripe webhook endpoint ({@link StripeWebhookController},
+ * on when Stripe is configured, off with {@code billing.webhook.enabled=false}). With Spring Security,
+ * the webhook path gets its own filter chain: no CSRF, no login (the Stripe signature is its
+ * authentication); everything else stays with the application's security.
+ */
+@AutoConfiguration(after = BillingAutoConfiguration.class, afterName = {
+        "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(DispatcherServlet.class)
+@ConditionalOnBean(TokenBilling.class)
+public class BillingWebAutoConfiguration {
+
+    /** Order of the webhook's security filter chain: ahead of the application's chains, which it never overlaps. */
+    public static final int WEBHOOK_SECURITY_ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
+
+    static final String SECURITY_CONTEXT_HOLDER = "org.springframework.security.core.context.SecurityContextHolder";
+
+    /** The user is the authenticated Spring Security principal. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = SECURITY_CONTEXT_HOLDER)
+    static class SpringSecurityUserConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        BillingUserResolver billingUserResolver() {
+            return new SpringSecurityUserResolver();
+        }
+    }
+
+    /** Without Spring Security, the user is the servlet container's principal. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass(SECURITY_CONTEXT_HOLDER)
+    static class ServletPrincipalUserConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        BillingUserResolver billingUserResolver() {
+            return new ServletPrincipalUserResolver();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "billing.web.enabled", matchIfMissing = true)
+    static class ApiConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        BillingApiController billingApiController(TokenBilling billing, BillingUserResolver users, BillingProperties properties,
+                ObjectProvider<StripeSettings> stripeSettings, ObjectProvider<BillingMetrics> metrics) {
+            String basePath = properties.getWeb().getBasePath();
+            if (basePath == null || !(basePath.isEmpty() || basePath.startsWith("/") && !basePath.endsWith("/"))) {
+                throw new BillingConfigurationException("billing.web.base-path must start with '/' and not end with '/', was '"
+                        + basePath + "'", "Set billing.web.base-path to e.g. " + BillingProperties.DEFAULT_BASE_PATH);
+            }
+            BillingProperties.Stripe stripe = properties.getStripe();
+            String publishableKey = BillingProperties.hasText(stripe.getPublishableKey()) ? stripe.getPublishableKey().trim() : null;
+            // From the settings actually in use, so that a customizer's api-base (a demo's FakeStripe) shows too.
+            StripeSettings settings = stripeSettings.getIfAvailable();
+            boolean live = settings != null ? settings.liveMode() : StripeKeyChecks.live(publishableKey);
+            String apiBase = settings != null ? settings.apiBase().map(URI::toString).orElse(null)
+                    : stripe.getApiBase() == null ? null : stripe.getApiBase().toString();
+            return new BillingApiController(billing, users, new BillingJson.ConfigView(publishableKey, live,
+                    billing.paymentGateway().isPresent(), live ? null : apiBase), properties.getWeb().getTransactionsPageSize(),
+                    () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "billing.webhook.enabled", matchIfMissing = true)
+    @ConditionalOnBean(StripeSettings.class)
+    static class WebhookConfiguration {
+
+        /** The endpoint; refuses to start without a webhook signing secret rather than reject every delivery. */
+        @Bean
+        @ConditionalOnMissingBean
+        StripeWebhookController stripeWebhookController(TokenBilling billing, StripeSettings stripe, BillingProperties properties,
+                ObjectProvider<BillingMetrics> metrics) {
+            if (stripe.webhookSecrets().isEmpty()) {
+                throw new BillingConfigurationException("the Stripe webhook endpoint POST " + properties.getWebhook().getPath()
+                        + " is on but no webhook signing secret is set, so every delivery would be refused",
+                        "Set billing.stripe.webhook-secret (or STRIPE_WEBHOOK_SECRET) to the endpoint's signing secret (whsec_...) "
+                                + "from the Stripe dashboard or 'stripe listen', or set billing.webhook.enabled=false on "
+                                + "instances that do not receive webhooks.");
+            }
+            String path = properties.getWebhook().getPath();
+            if (path == null || !path.startsWith("/")) {
+                throw new BillingConfigurationException("billing.webhook.path must start with '/', was '" + path + "'",
+                        "Set billing.webhook.path to e.g. " + BillingProperties.DEFAULT_WEBHOOK_PATH);
+            }
+            return new StripeWebhookController(billing, stripe.maxWebhookPayloadBytes(),
+                    () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+        }
+
+        /**
+         * Lets Stripe reach the webhook: a chain matching only {@code POST billing.webhook.path},
+         * without CSRF, session or login. Replace it by declaring a bean with this name.
+         */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass({SecurityFilterChain.class, HttpSecurity.class})
+        @ConditionalOnBean(HttpSecurity.class)
+        static class WebhookSecurityConfiguration {
+
+            @Bean
+            @Order(WEBHOOK_SECURITY_ORDER)
+            @ConditionalOnMissingBean(name = "billingWebhookSecurityFilterChain")
+            SecurityFilterChain billingWebhookSecurityFilterChain(HttpSecurity http, BillingProperties properties) throws Exception {
+                String path = URI.create(properties.getWebhook().getPath()).getPath();
+                http.securityMatcher(PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, path))
+                        .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                        .csrf(AbstractHttpConfigurer::disable)
+                        .requestCache(AbstractHttpConfigurer::disable)
+                        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+                return http.build();
+            }
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package dev.tokenbilling.boot.web;
+
+import dev.tokenbilling.BillingException;
+import dev.tokenbilling.InactivePackageException;
+import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.PackageNotSyncedException;
+import dev.tokenbilling.PaymentProviderException;
+import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.UnknownPackageException;
+import dev.tokenbilling.UnknownPurchaseException;
+import dev.tokenbilling.boot.metrics.BillingMetrics;
+import dev.tokenbilling.boot.web.BillingJson.BalanceView;
+import dev.tokenbilling.boot.web.BillingJson.ConfigView;
+import dev.tokenbilling.boot.web.BillingJson.PackageView;
+import dev.tokenbilling.boot.web.BillingJson.PurchaseRequest;
+import dev.tokenbilling.boot.web.BillingJson.PurchaseStarted;
+import dev.tokenbilling.boot.web.BillingJson.PurchaseView;
+import dev.tokenbilling.boot.web.BillingJson.TransactionPage;
+import dev.tokenbilling.model.PageRequest;
+import dev.tokenbilling.model.PurchaseIntent;
+import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.UserId;
+import jakarta.servlet.http.HttpServletRequest;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/**
+ * The seed's REST API under {@code billing.web.base-path} (default {@code /api/v1/billing}); each
+ * path answers with and without its trailing slash. The calling user comes from the
+ * {@link BillingUserResolver}, never from the request; another user's purchase is answered
+ * {@code 404} like a purchase that does not exist. Errors are RFC 9457 {@code application/problem+json}:
+ * {@code title} is the seed's message for the operation ("Failed to initiate purchase", ...),
+ * {@code detail} names the cause, and {@code code} is a stable machine-readable reason.
+ */
+@RestController
+@RequestMapping("${billing.web.base-path:/api/v1/billing}")
+public class BillingApiController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BillingApiController.class);
+    private static final int DEFAULT_PURCHASES_LIMIT = 20;
+    private static final int MAX_PURCHASES_LIMIT = 100;
+
+    private final TokenBilling billing;
+    private final TokenBillingService service;
+    private final BillingUserResolver users;
+    private final ConfigView config;
+    private final int transactionsPageSize;
+    private final Supplier<BillingMetrics> metrics;
+
+    /**
+     * @param config               what {@code GET /config/} answers: the publishable key and mode for Stripe.js
+     * @param transactionsPageSize entries per ledger page when the request gives no {@code limit}
+     */
+    public BillingApiController(TokenBilling billing, BillingUserResolver users, ConfigView config, int transactionsPageSize,
+            Supplier<BillingMetrics> metrics) {
+        this.billing = Objects.requireNonNull(billing, "billing");
+        this.service = billing.service();
+        this.users = Objects.requireNonNull(users, "users");
+        this.config = Objects.requireNonNull(config, "config");
+        if (transactionsPageSize < 1 || transactionsPageSize > PageRequest.MAX_LIMIT) {
+            throw new IllegalArgumentException("billing.web.transactions-page-size must be between 1 and " + PageRequest.MAX_LIMIT
+                    + ", was " + transactionsPageSize);
+        }
+        this.transactionsPageSize = transactionsPageSize;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** The packages on sale, in display order. Public: no user needed. */
+    @GetMapping({"/packages/", "/packages"})
+    @ProblemTitle("Failed to load token packages")
+    public List<PackageView> packages() {
+        return service.packages().stream().map(PackageView::of).toList();
+    }
+
+    /** The publishable key and mode for Stripe.js. Public: no user needed. */
+    @GetMapping({"/config/", "/config"})
+    @ProblemTitle("Failed to load billing configuration")
+    public ConfigView config() {
+        return config;
+    }
+
+    /** Starts buying a package: a pending purchase and its PaymentIntent, whose client secret the page confirms. */
+    @PostMapping({"/tokens/purchase/", "/tokens/purchase"})
+    @ProblemTitle("Failed to initiate purchase")
+    public PurchaseStarted purchase(HttpServletRequest request, @RequestBody(required = false) PurchaseRequest body) {
+        UserId user = user(request);
+        String slug = body == null ? null : body.packageSlug();
+        if (slug == null || slug.isBlank()) {
+            throw new InvalidRequestException("package_slug", "is required, e.g. {\"package_slug\": \"booster-500k\"}");
+        }
+        if (billing.paymentGateway().isEmpty()) {
+            throw new PaymentsNotConfiguredException();
+        }
+        PurchaseIntent intent;
+        try {
+            intent = service.startPurchase(user, slug);
+        } catch (RuntimeException e) {
+            metrics.get().purchaseStartFailed(slug, codeOf(e));
+            throw e;
+        }
+        metrics.get().purchaseStarted(slug);
+        LOG.info("Purchase {} of '{}' started by user {} ({})", intent.purchaseId(), slug, user, intent.paymentIntentId());
+        return PurchaseStarted.of(intent);
+    }
+
+    /** The caller's balance and totals. */
+    @GetMapping({"/tokens/balance/", "/tokens/balance"})
+    @ProblemTitle("Failed to load token balance")
+    public BalanceView balance(HttpServletRequest request) {
+        return BalanceView.of(service.balance(user(request)));
+    }
+
+    /** The caller's purchases, newest first. */
+    @GetMapping({"/tokens/purchases/", "/tokens/purchases"})
+    @ProblemTitle("Failed to load purchases")
+    public List<PurchaseView> purchases(HttpServletRequest request, @RequestParam(name = "limit", required = false) Integer limit) {
+        UserId user = user(request);
+        int size = limit == null ? DEFAULT_PURCHASES_LIMIT : limit;
+        if (size < 1 || size > MAX_PURCHASES_LIMIT) {
+            throw new InvalidRequestException("limit", "must be between 1 and " + MAX_PURCHASES_LIMIT + ", was " + size);
+        }
+        return service.purchases(PurchaseQuery.all(size).forUser(user)).stream().map(PurchaseView::of).toList();
+    }
+
+    /** One of the caller's purchases: what the page polls after paying until it is {@code completed}. */
+    @GetMapping({"/tokens/purchases/{id}/", "/tokens/purchases/{id}"})
+    @ProblemTitle("Failed to load purchase")
+    public PurchaseView purchaseStatus(HttpServletRequest request, @PathVariable("id") long id) {
+        return PurchaseView.of(service.purchaseOf(user(request), id));
+    }
+
+    /** Cancels one of the caller's open purchases (the modal was closed without paying). */
+    @PostMapping({"/tokens/purchases/{id}/cancel/", "/tokens/purchases/{id}/cancel"})
+    @ProblemTitle("Failed to cancel purchase")
+    public PurchaseView cancel(HttpServletRequest request, @PathVariable("id") long id) {
+        return PurchaseView.of(service.cancelPurchase(user(request), id));
+    }
+
+    /** The caller's ledger, newest first, a page at a time. */
+    @GetMapping({"/tokens/transactions/", "/tokens/transactions"})
+    @ProblemTitle("Failed to load token transactions")
+    public TransactionPage transactions(HttpServletRequest request, @RequestParam(name = "limit", required = false) Integer limit,
+            @RequestParam(name = "cursor", required = false) String cursor) {
+        UserId user = user(request);
+        int size = limit == null ? transactionsPageSize : limit;
+        PageRequest page = cursor == null || cursor.isBlank() ? PageRequest.first(size) : PageRequest.after(cursor, size);
+        return TransactionPage.of(service.ledger(user, page));
+    }
+
+    private UserId user(HttpServletRequest request) {
+        return users.resolve(request).orElseThrow(NotAuthenticatedException::new);
+    }
+
+    /** Maps every failure of this controller to a problem detail titled with the operation's message. */
+    @ExceptionHandler(Exception.class)
+    public ResponseEntity<ProblemDetail> handle(Exception exception, HandlerMethod handler, HttpServletRequest request) {
+        ProblemTitle title = handler == null ? null : handler.getMethodAnnotation(ProblemTitle.class);
+        Problem problem = problemOf(exception);
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(), problem.detail());
+        body.setTitle(title == null ? "Billing request failed" : title.value());
+        body.setInstance(URI.create(request.getRequestURI()));
+        body.setProperty("code", problem.code());
+        if (exception instanceof InvalidRequestException invalid) {
+            body.setProperty("field", invalid.field());
+        }
+        if (problem.status().is5xxServerError()) {
+            LOG.warn("{} {} failed: {} ({})", request.getMethod(), request.getRequestURI(), problem.detail(), exception.toString(),
+                    problem.status().value() == 500 ? exception : null);
+        }
+        return ResponseEntity.status(problem.status()).body(body);
+    }
+
+    private static Problem problemOf(Exception e) {
+        if (e instanceof NotAuthenticatedException) {
+            return new Problem(HttpStatus.UNAUTHORIZED, "not_authenticated", "Sign in first: this needs an authenticated user");
+        }
+        if (e instanceof PaymentsNotConfiguredException) {
+            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "payments_not_configured",
+                    "Payments are not configured on this server (billing.stripe.secret-key / STRIPE_SECRET_KEY)");
+        }
+        if (e instanceof InvalidRequestException) {
+            return new Problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
+        }
+        if (e instanceof UnknownPackageException) {
+            return new Problem(HttpStatus.NOT_FOUND, "unknown_package", e.getMessage());
+        }
+        if (e instanceof UnknownPurchaseException) {
+            return new Problem(HttpStatus.NOT_FOUND, "unknown_purchase", e.getMessage());
+        }
+        if (e instanceof InactivePackageException) {
+            return new Problem(HttpStatus.CONFLICT, "package_inactive", e.getMessage());
+        }
+        if (e instanceof PackageNotSyncedException) {
+            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "package_not_synced", e.getMessage());
+        }
+        if (e instanceof PaymentProviderException provider) {
+            return new Problem(provider.isRetryable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY,
+                    "payment_provider_" + provider.code(), "Stripe: " + provider.getMessage());
+        }
+        if (e instanceof StoreUnavailableException) {
+            // The cause may name hosts and ports: it goes to the log, not to the browser.
+            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "database_unavailable", "The billing database is unavailable; try again shortly");
+        }
+        if (e instanceof HttpMessageNotReadableException) {
+            return new Problem(HttpStatus.BAD_REQUEST, "invalid_request",
+                    "The request body is not valid JSON; expected e.g. {\"package_slug\": \"booster-500k\"}");
+        }
+        if (e instanceof MethodArgumentTypeMismatchException mismatch) {
+            return new Problem(HttpStatus.BAD_REQUEST, "invalid_request",
+                    mismatch.getName() + ": '" + mismatch.getValue() + "' is not a valid value");
+        }
+        if (e instanceof ErrorResponse spring) {
+            HttpStatusCode status = spring.getStatusCode();
+            return new Problem(HttpStatus.valueOf(status.value()), "invalid_request",
+                    Objects.requireNonNullElse(spring.getBody().getDetail(), e.getMessage()));
+        }
+        if (e instanceof BillingException) {
+            return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "billing_error", e.getMessage());
+        }
+        return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Unexpected server error; see the server log");
+    }
+
+    private static String codeOf(RuntimeException e) {
+        return problemOf(e).code();
+    }
+
+    private record Problem(HttpStatus status, String code, String detail) {
+    }
+
+    /** The seed's user-facing message for an operation: the {@code title} of its problem details. */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    public @interface ProblemTitle {
+        String value();
+    }
+
+    /** No user could be resolved for the request: 401. */
+    static final class NotAuthenticatedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotAuthenticatedException() {
+            super("not authenticated", null, false, false);
+        }
+    }
+
+    /** The application runs without Stripe: purchases are off, 503. */
+    static final class PaymentsNotConfiguredException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PaymentsNotConfiguredException() {
+            super("payments not configured", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.tokenbilling.boot.web;
+
+import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.boot.metrics.BillingMetrics;
+import dev.tokenbilling.boot.web.BillingJson.WebhookReceipt;
+import dev.tokenbilling.webhook.WebhookOutcome;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The endpoint Stripe delivers events to: {@code POST} at {@code billing.webhook.path} (default the
+ * seed's {@code /api/v1/billing/webhooks/stripe/}). It reads the body as raw bytes, exactly as sent
+ * (the signature covers those bytes, so the body is never parsed and re-serialized first), at most
+ * {@code billing.stripe.max-webhook-payload-size} of them, and hands them with the
+ * {@code Stripe-Signature} header to {@code TokenBilling.webhooks().handle(...)}. The outcome sets the
+ * status: 200 for processed, duplicate, ignored and permanently failed events (Stripe must not
+ * retry), 400 for a bad signature or payload, 413 for a body over the limit, 503 for a failure worth
+ * retrying (Stripe retries with back-off for three days).
+ */
+@RestController
+public class StripeWebhookController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StripeWebhookController.class);
+
+    /** The header Stripe signs deliveries with. */
+    public static final String SIGNATURE_HEADER = "Stripe-Signature";
+
+    private final TokenBilling billing;
+    private final int maxPayloadBytes;
+    private final Supplier<BillingMetrics> metrics;
+
+    public StripeWebhookController(TokenBilling billing, int maxPayloadBytes, Supplier<BillingMetrics> metrics) {
+        this.billing = Objects.requireNonNull(billing, "billing");
+        if (maxPayloadBytes < 1) {
+            throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** Receives one delivery. */
+    @PostMapping("${billing.webhook.path:/api/v1/billing/webhooks/stripe/}")
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        long started = System.nanoTime();
+        WebhookOutcome outcome = handle(request);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        metrics.get().webhookHandled(outcome, elapsed);
+        log(outcome, request, elapsed);
+        int status = outcome.httpStatus();
+        if (status >= 200 && status < 300) {
+            return ResponseEntity.status(status).body(WebhookReceipt.of(outcome));
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), outcome.reason());
+        problem.setTitle(status == 503 ? "Webhook not processed, retry later" : "Webhook rejected");
+        problem.setProperty("code", outcome.status().name().toLowerCase(java.util.Locale.ROOT));
+        outcome.eventId().ifPresent(id -> problem.setProperty("eventId", id));
+        return ResponseEntity.status(status).body(problem);
+    }
+
+    private WebhookOutcome handle(HttpServletRequest request) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxPayloadBytes) {
+            return tooLarge(declared);
+        }
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            // One byte over the limit is enough to know the body is too large; the rest is never read.
+            body = in.readNBytes(maxPayloadBytes + 1);
+        }
+        if (body.length > maxPayloadBytes) {
+            return tooLarge(-1);
+        }
+        return billing.webhooks().handle(body, request.getHeader(SIGNATURE_HEADER));
+    }
+
+    private WebhookOutcome tooLarge(long declared) {
+        return new WebhookOutcome(WebhookOutcome.Status.TOO_LARGE,
+                "payload " + (declared > 0 ? "of " + declared + " bytes " : "") + "exceeds the limit of " + maxPayloadBytes
+                        + " bytes (billing.stripe.max-webhook-payload-size)",
+                Optional.empty(), Optional.empty());
+    }
+
+    private static void log(WebhookOutcome outcome, HttpServletRequest request, Duration elapsed) {
+        String event = outcome.eventId().map(id -> id + outcome.eventType().map(type -> " (" + type + ")").orElse("")).orElse("-");
+        switch (outcome.status()) {
+            case PROCESSED -> LOG.info("Stripe webhook {}: {} in {} ms", event, outcome.reason(), elapsed.toMillis());
+            case DUPLICATE, IGNORED -> LOG.debug("Stripe webhook {}: {} ({})", event, outcome.status(), outcome.reason());
+            // The core logs processing failures itself.
+            case FAILED_PERMANENT, FAILED_RETRYABLE -> LOG.debug("Stripe webhook {}: {} ({})", event, outcome.status(), outcome.reason());
+            case REJECTED, TOO_LARGE -> LOG.warn("Stripe webhook delivery from {} rejected ({}): {}", request.getRemoteAddr(),
+                    outcome.httpStatus(), outcome.reason());
+        }
+    }
+}

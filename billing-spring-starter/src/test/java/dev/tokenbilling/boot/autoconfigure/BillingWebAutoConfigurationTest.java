@@ -1,0 +1,172 @@
+package dev.tokenbilling.boot.autoconfigure;
+
+import static dev.tokenbilling.boot.autoconfigure.BillingAutoConfigurationTest.rootCause;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.boot.web.BillingApiController;
+import dev.tokenbilling.boot.web.BillingUserResolver;
+import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
+import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
+import dev.tokenbilling.boot.web.StripeWebhookController;
+import dev.tokenbilling.model.UserId;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+class BillingWebAutoConfigurationTest {
+
+    private static final String SCHEMA = TestDatabase.newSchema(BillingWebAutoConfigurationTest.class);
+    private static final String[] STRIPE = {"billing.stripe.secret-key=sk_test_abc", "billing.stripe.webhook-secret=whsec_abc",
+            "billing.reconciler.enabled=false"};
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingWebAutoConfiguration.class))
+            .withBean(DataSource.class, TestDatabase::dataSource)
+            .withPropertyValues("billing.schema=" + SCHEMA);
+
+    @Test
+    void shouldServeTheApiAndTheWebhookWhenStripeIsConfigured() {
+        runner.withPropertyValues(STRIPE).run(context -> {
+            assertThat(context).hasNotFailed()
+                    .hasSingleBean(BillingApiController.class)
+                    .hasSingleBean(StripeWebhookController.class)
+                    .hasSingleBean(BillingUserResolver.class);
+            assertThat(context.getBean(BillingUserResolver.class)).isInstanceOf(SpringSecurityUserResolver.class);
+        });
+    }
+
+    @Test
+    void shouldServeTheApiButNoWebhookWithoutStripe() {
+        runner.run(context -> assertThat(context).hasNotFailed()
+                .hasSingleBean(BillingApiController.class)
+                .doesNotHaveBean(StripeWebhookController.class));
+    }
+
+    @Test
+    void shouldFailFastWhenTheWebhookIsOnWithoutASigningSecret() {
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc").run(context -> {
+            assertThat(context).hasFailed();
+            BillingConfigurationException failure = rootCause(context.getStartupFailure());
+            assertThat(failure.getMessage()).contains("POST /api/v1/billing/webhooks/stripe/", "no webhook signing secret");
+            assertThat(failure.action()).contains("STRIPE_WEBHOOK_SECRET", "billing.webhook.enabled=false");
+        });
+    }
+
+    @Test
+    void shouldStartWithoutASigningSecretWhenTheWebhookIsOff() {
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.webhook.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed()
+                        .hasSingleBean(BillingApiController.class)
+                        .doesNotHaveBean(StripeWebhookController.class));
+    }
+
+    @Test
+    void shouldTurnTheApiOffForApplicationsThatWriteTheirOwn() {
+        runner.withPropertyValues(STRIPE).withPropertyValues("billing.web.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(BillingApiController.class)
+                        .hasSingleBean(StripeWebhookController.class));
+    }
+
+    @Test
+    void shouldUseTheApplicationsUserResolver() {
+        BillingUserResolver own = request -> Optional.of(UserId.of("always-alice"));
+        runner.withBean(BillingUserResolver.class, () -> own).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(BillingUserResolver.class);
+            assertThat(context.getBean(BillingUserResolver.class)).isSameAs(own);
+        });
+    }
+
+    @Test
+    void shouldUseTheServletPrincipalWithoutSpringSecurity() {
+        runner.withPropertyValues(STRIPE).withClassLoader(new FilteredClassLoader("org.springframework.security."))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(StripeWebhookController.class);
+                    assertThat(context.getBean(BillingUserResolver.class)).isInstanceOf(ServletPrincipalUserResolver.class);
+                });
+        runner.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+                .run(context -> assertThat(context.getBean(BillingUserResolver.class)).isInstanceOf(ServletPrincipalUserResolver.class));
+    }
+
+    @Test
+    void shouldServeTheConfiguredPaths() {
+        runner.withPropertyValues(STRIPE)
+                .withPropertyValues("billing.web.base-path=/shop/billing", "billing.webhook.path=/hooks/stripe")
+                .withConfiguration(AutoConfigurations.of(
+                        org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration.class,
+                        org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Set<String> patterns = new TreeSet<>();
+                    context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods().keySet()
+                            .forEach(info -> patterns.addAll(info.getPatternValues()));
+                    assertThat(patterns).contains("/shop/billing/packages/", "/shop/billing/packages", "/shop/billing/tokens/purchase/",
+                            "/shop/billing/tokens/balance/", "/shop/billing/tokens/purchases/{id}/", "/shop/billing/tokens/transactions/",
+                            "/shop/billing/config/", "/hooks/stripe");
+                    assertThat(patterns).noneMatch(pattern -> pattern.startsWith("/api/v1/billing"));
+                });
+    }
+
+    @Test
+    void shouldRefuseAMalformedPath() {
+        runner.withPropertyValues("billing.web.base-path=/api/v1/billing/")
+                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("billing.web.base-path"));
+        runner.withPropertyValues(STRIPE).withPropertyValues("billing.webhook.path=hooks/stripe")
+                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("billing.webhook.path"));
+    }
+
+    @Test
+    void shouldStayOutOfApplicationsWithoutSpringMvc() {
+        runner.withPropertyValues(STRIPE).withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(BillingApiController.class)
+                        .doesNotHaveBean(StripeWebhookController.class));
+    }
+
+    @Test
+    void shouldStayOutOfNonWebApplications() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingWebAutoConfiguration.class))
+                .withBean(DataSource.class, TestDatabase::dataSource)
+                .withPropertyValues("billing.schema=" + SCHEMA, "billing.stripe.secret-key=sk_test_abc")
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(BillingApiController.class)
+                        .doesNotHaveBean(StripeWebhookController.class));
+    }
+
+    @Test
+    void shouldOpenTheWebhookNextToSpringBootsDefaultSecurity() {
+        runner.withPropertyValues(STRIPE)
+                .withConfiguration(AutoConfigurations.of(
+                        org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration.class,
+                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBeansOfType(SecurityFilterChain.class))
+                            .containsKey("billingWebhookSecurityFilterChain")
+                            .hasSize(2);
+                });
+    }
+
+    @Test
+    void shouldLeaveSecurityAloneWhenTheWebhookIsOff() {
+        runner.withPropertyValues(STRIPE).withPropertyValues("billing.webhook.enabled=false")
+                .withConfiguration(AutoConfigurations.of(
+                        org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration.class,
+                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration.class))
+                .run(context -> assertThat(context.getBeansOfType(SecurityFilterChain.class))
+                        .doesNotContainKey("billingWebhookSecurityFilterChain")
+                        .hasSize(1));
+    }
+}
