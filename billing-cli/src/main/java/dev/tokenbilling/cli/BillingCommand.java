@@ -1,0 +1,134 @@
+package dev.tokenbilling.cli;
+
+import dev.tokenbilling.cli.command.AdjustCommand;
+import dev.tokenbilling.cli.command.AuditCommand;
+import dev.tokenbilling.cli.command.BalanceCommand;
+import dev.tokenbilling.cli.command.BalancesCommand;
+import dev.tokenbilling.cli.command.CompletionCommand;
+import dev.tokenbilling.cli.command.ConfigCommand;
+import dev.tokenbilling.cli.command.GrantCommand;
+import dev.tokenbilling.cli.command.LedgerCommand;
+import dev.tokenbilling.cli.command.MigrateCommand;
+import dev.tokenbilling.cli.command.PackagesCommand;
+import dev.tokenbilling.cli.command.PurchasesCommand;
+import dev.tokenbilling.cli.command.RetryCommand;
+import dev.tokenbilling.cli.command.SeedCommand;
+import dev.tokenbilling.cli.command.StripeCommand;
+import dev.tokenbilling.cli.command.WebhooksCommand;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** {@code billing}: the top-level command and its global options, inherited by every subcommand. */
+@Command(name = "billing",
+        scope = ScopeType.INHERIT,
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "Token packs, balances, purchases and Stripe webhooks of token-billing, from the command line.",
+        synopsisSubcommandLabel = "COMMAND",
+        commandListHeading = "%nCommands:%n",
+        subcommands = {
+            MigrateCommand.class,
+            SeedCommand.class,
+            PackagesCommand.class,
+            StripeCommand.class,
+            BalanceCommand.class,
+            BalancesCommand.class,
+            LedgerCommand.class,
+            GrantCommand.class,
+            AdjustCommand.class,
+            PurchasesCommand.class,
+            RetryCommand.class,
+            WebhooksCommand.class,
+            AuditCommand.class,
+            ConfigCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+            "  BILLING_DATABASE_URL       postgresql://user:pass@host:5432/db (or a JDBC URL)",
+            "                             (default: the embedded PostgreSQL under ~/.billing)",
+            "  BILLING_DATABASE_USER      database user, when the URL has none",
+            "  BILLING_DATABASE_PASSWORD  database password, when the URL has none",
+            "  STRIPE_SECRET_KEY          Stripe secret key: sk_test_... (or sk_live_...)",
+            "  STRIPE_WEBHOOK_SECRET      webhook signing secret(s), comma-separated",
+            "  STRIPE_API_BASE            Stripe API base URL, e.g. a FakeStripe",
+            "  NO_COLOR                   set to turn colors off",
+            "",
+            "Run 'billing COMMAND --help' for a command's options."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok",
+            "1:the operation failed (unknown user, Stripe rejected the key, audit found problems, ...)",
+            "2:usage error: bad command line, option value or catalog file; missing Stripe key; live key without --live",
+            "3:a dependency is unreachable: the database or Stripe (safe to retry)"
+        })
+public final class BillingCommand implements Callable<Integer> {
+
+    private final CliContext context;
+
+    @Spec
+    CommandSpec spec;
+
+    public BillingCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Option(names = "--database-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 1,
+            description = "PostgreSQL URL; default: env BILLING_DATABASE_URL, else the embedded database under ~/.billing.")
+    void setDatabaseUrl(String url) {
+        context.options().databaseUrl = url;
+    }
+
+    @Option(names = "--schema", paramLabel = "NAME", scope = ScopeType.INHERIT, order = 2, defaultValue = "billing",
+            description = "Schema of the billing tables (default: ${DEFAULT-VALUE}).")
+    void setSchema(String schema) {
+        context.options().schema = schema;
+    }
+
+    @Option(names = "--stripe-api-base", paramLabel = "URL", scope = ScopeType.INHERIT, order = 3,
+            description = "Stripe API base URL, e.g. a FakeStripe; default: env STRIPE_API_BASE, else Stripe.")
+    void setStripeApiBase(String url) {
+        context.options().stripeApiBase = url;
+    }
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, order = 4, defaultValue = "table",
+            converter = OutputFormat.Converter.class,
+            description = "table, json or csv (default: ${DEFAULT-VALUE}).")
+    void setOutput(OutputFormat format) {
+        context.options().output = format;
+    }
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 5, description = "No colors, even on a terminal.")
+    void setNoColor(boolean noColor) {
+        context.options().noColor = noColor;
+    }
+
+    @Option(names = "--live", scope = ScopeType.INHERIT, order = 6,
+            description = "Allow changes to live Stripe data with a sk_live_ key.")
+    void setLive(boolean live) {
+        context.options().live = live;
+    }
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 7,
+            description = "Show library logs and stack traces of errors.")
+    void setVerbose(boolean verbose) {
+        context.options().verbose = verbose;
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine commandLine = spec.commandLine();
+        commandLine.getErr().println("error: missing COMMAND");
+        commandLine.usage(commandLine.getErr());
+        return ExitCodes.USAGE;
+    }
+}

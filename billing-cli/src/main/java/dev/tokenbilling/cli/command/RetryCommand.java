@@ -1,0 +1,163 @@
+package dev.tokenbilling.cli.command;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenbilling.cli.CliContext;
+import dev.tokenbilling.cli.CliException;
+import dev.tokenbilling.cli.Durations;
+import dev.tokenbilling.cli.ExitCodes;
+import dev.tokenbilling.cli.Output;
+import dev.tokenbilling.cli.Output.Column;
+import dev.tokenbilling.cli.Output.Style;
+import dev.tokenbilling.cli.Progress;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.WebhookEventQuery;
+import dev.tokenbilling.model.WebhookEventRecord;
+import dev.tokenbilling.model.WebhookEventStatus;
+import dev.tokenbilling.reconcile.PurchaseCheck;
+import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.webhook.WebhookOutcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code billing retry [--older-than 15m] [--dry-run] [--limit N]}: the reconciler on stuck purchases
+ * (asks Stripe what became of each PaymentIntent and applies it), then due retries of failed webhook events.
+ */
+@Command(name = "retry", description = {
+    "Reconcile stuck purchases with Stripe, then retry due failed webhook events.",
+    "Asks Stripe about purchases open (pending, processing, requires_action, failed) for longer than --older-than,",
+    "applies what Stripe says (completing and crediting paid ones, canceling abandoned ones) and prints what",
+    "happened to each."})
+public final class RetryCommand extends BaseCommand {
+
+    static final int BATCH = 50;
+
+    @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "15m", converter = Durations.Converter.class,
+            description = "Only purchases created longer ago than this (default: ${DEFAULT-VALUE}).")
+    Duration olderThan;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N purchases and N events (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--dry-run", description = "List what would be checked; ask Stripe nothing, change nothing.")
+    boolean dryRun;
+
+    public RetryCommand(CliContext context) {
+        super(context);
+    }
+
+    @Override
+    protected int run() {
+        if (limit < 1 || limit > PurchaseQuery.MAX_LIMIT) {
+            throw CliException.usage("--limit must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + limit);
+        }
+        return dryRun ? dryRun() : reconcile();
+    }
+
+    private int dryRun() {
+        var service = service();
+        Instant now = context.clock().instant();
+        List<Purchase> stuck = service.purchases(new PurchaseQuery(PurchaseStatus.OPEN, Optional.empty(), Optional.of(now.minus(olderThan)), limit));
+        List<WebhookEventRecord> due = service.webhookEvents(WebhookEventQuery.all(limit).withStatus(WebhookEventStatus.FAILED)).stream()
+                .filter(event -> event.nextAttemptAt().map(next -> !next.isAfter(now)).orElse(false)).toList();
+        if (!out().isTable()) {
+            ObjectNode json = Output.newObject();
+            json.put("dryRun", true);
+            json.set("purchases", Output.array(PurchasesCommand.columns(context), stuck));
+            json.set("events", Output.array(WebhooksCommand.columns(context), due));
+            out().document(json);
+            return ExitCodes.OK;
+        }
+        out().line(Style.BOLD, "Stuck purchases older than " + Durations.format(olderThan) + " (would be checked with Stripe):");
+        out().rows(PurchasesCommand.columns(context), stuck, "(none)");
+        out().line("");
+        out().line(Style.BOLD, "Failed webhook events due for a retry:");
+        out().rows(WebhooksCommand.columns(context), due, "(none)");
+        out().line("");
+        out().line("Dry run: " + stuck.size() + " purchase" + (stuck.size() == 1 ? "" : "s") + " and " + due.size() + " event"
+                + (due.size() == 1 ? "" : "s") + " would be retried; nothing changed. (Purchases checked recently wait for their back-off.)");
+        return ExitCodes.OK;
+    }
+
+    private int reconcile() {
+        Reconciler reconciler = billingWithStripe(true).reconciler();
+        List<PurchaseCheck> checks = new ArrayList<>();
+        List<WebhookOutcome> events;
+        try (Progress progress = new Progress(out())) {
+            while (checks.size() < limit) {
+                int batch = Math.min(BATCH, limit - checks.size());
+                List<PurchaseCheck> done = reconciler.reconcilePurchases(olderThan, batch);
+                checks.addAll(done);
+                progress.update("Checked " + checks.size() + " stuck purchase" + (checks.size() == 1 ? "" : "s") + " with Stripe…");
+                if (done.size() < batch) {
+                    break;
+                }
+            }
+            progress.update("Retrying failed webhook events…");
+            events = reconciler.retryFailedEvents(limit);
+        }
+        long errors = checks.stream().filter(PurchaseCheck::error).count();
+        long changed = checks.stream().filter(check -> check.before() != check.after()).count();
+        long completed = checks.stream().filter(check -> check.before() != check.after() && check.after() == PurchaseStatus.COMPLETED).count();
+        long canceled = checks.stream().filter(check -> check.before() != check.after() && check.after() == PurchaseStatus.CANCELED).count();
+        long eventsFailed = events.stream().filter(event -> event.status() == WebhookOutcome.Status.FAILED_PERMANENT
+                || event.status() == WebhookOutcome.Status.FAILED_RETRYABLE).count();
+        List<Column<PurchaseCheck>> checkColumns = List.of(
+                Column.<PurchaseCheck>of("PURCHASE", "purchaseId", PurchaseCheck::purchaseId).right(),
+                Column.<PurchaseCheck>text("PAYMENT INTENT", "paymentIntentId", PurchaseCheck::paymentIntentId, c -> c.paymentIntentId().orElse("-")),
+                Column.<PurchaseCheck>text("BEFORE", "before", c -> c.before().wireName(), c -> c.before().wireName()),
+                Column.<PurchaseCheck>text("AFTER", "after", c -> c.after().wireName(), c -> c.after().wireName()).styled(c -> Columns.statusStyle(c.after())),
+                Column.<PurchaseCheck>of("ERROR", "error", PurchaseCheck::error).hiddenInTable(),
+                Column.<PurchaseCheck>of("WHAT HAPPENED", "action", PurchaseCheck::action).styled(c -> c.error() ? Style.RED : Style.PLAIN));
+        List<Column<WebhookOutcome>> eventColumns = WebhooksCommand.outcomeColumns();
+        if (!out().isTable()) {
+            ObjectNode json = Output.newObject();
+            json.put("dryRun", false);
+            json.set("purchases", Output.array(checkColumns, checks));
+            json.set("events", Output.array(eventColumns, events));
+            ObjectNode summary = json.putObject("summary");
+            summary.put("checked", checks.size());
+            summary.put("changed", changed);
+            summary.put("completed", completed);
+            summary.put("canceled", canceled);
+            summary.put("errors", errors);
+            summary.put("eventsRetried", events.size());
+            summary.put("eventsFailed", eventsFailed);
+            out().document(json);
+        } else {
+            out().line(Style.BOLD, "Stuck purchases older than " + Durations.format(olderThan) + ":");
+            out().rows(checkColumns, checks, "(none)");
+            if (!events.isEmpty()) {
+                out().line("");
+                out().line(Style.BOLD, "Failed webhook events retried:");
+                out().rows(eventColumns, events, "(none)");
+            }
+            out().line("");
+            out().line(errors > 0 || eventsFailed > 0 ? Style.YELLOW : Style.GREEN,
+                    "Checked " + checks.size() + " stuck purchase" + (checks.size() == 1 ? "" : "s") + ": " + completed + " completed, "
+                    + canceled + " canceled, " + (changed - completed - canceled) + " otherwise changed, " + errors + " error"
+                    + (errors == 1 ? "" : "s") + ". Retried " + events.size() + " failed event" + (events.size() == 1 ? "" : "s")
+                    + (eventsFailed > 0 ? ", " + eventsFailed + " still failing" : "") + ".");
+        }
+        if (errors > 0 && checks.stream().filter(PurchaseCheck::error)
+                .allMatch(check -> check.action().toLowerCase(Locale.ROOT).contains("unreachable"))) {
+            out().note("error: cannot reach Stripe at " + context.stripeLocation() + " for " + errors + " purchase" + (errors == 1 ? "" : "s")
+                    + ": check the network, or --stripe-api-base; run 'billing retry' again later");
+            return ExitCodes.UNREACHABLE;
+        }
+        if (errors > 0 || eventsFailed > 0) {
+            out().note("error: " + errors + " purchase check" + (errors == 1 ? "" : "s") + " and " + eventsFailed + " event"
+                    + (eventsFailed == 1 ? "" : "s") + " failed; see above");
+            return ExitCodes.FAILED;
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.tokenbilling.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tokenbilling.model.Money;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Catalog files: the fields, their defaults, and errors that name the line. */
+class CatalogTest {
+
+    @Test
+    void shouldDefaultToTheSeedsThreePacks() {
+        List<Catalog.Entry> defaults = Catalog.defaults();
+
+        assertThat(defaults).extracting(entry -> entry.definition().slug()).containsExactly("starter-100k", "booster-500k", "power-1m");
+        assertThat(defaults.get(0).definition().name()).isEqualTo("Starter");
+        assertThat(defaults.get(0).definition().tokenAmount()).isEqualTo(100_000);
+        assertThat(defaults.get(0).definition().price()).isEqualTo(Money.of(500, "USD"));
+        assertThat(defaults.get(0).definition().description()).isEqualTo("100,000 AI tokens - perfect for occasional extra requests");
+        assertThat(defaults.get(1).definition().price()).isEqualTo(Money.of(2000, "USD"));
+        assertThat(defaults.get(2).definition().price()).isEqualTo(Money.of(3500, "USD"));
+    }
+
+    @Test
+    void shouldApplyDefaultsAndAliases() {
+        List<Catalog.Entry> entries = Catalog.parse("""
+                - slug: pro-2m
+                  name: Pro
+                  tokens: "2,000,000"
+                  price: 60
+                  currency: eur
+                  is_active: false
+                """, "c.yaml", false);
+
+        var definition = entries.get(0).definition();
+        assertThat(definition.packageType()).isEqualTo("pro");
+        assertThat(definition.tokenAmount()).isEqualTo(2_000_000);
+        assertThat(definition.price()).isEqualTo(Money.of(6000, "EUR"));
+        assertThat(definition.active()).isFalse();
+        assertThat(definition.sortOrder()).isEqualTo(1);
+        assertThat(definition.description()).isEmpty();
+        assertThat(entries.get(0).line()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNameTheLineOfEachKindOfProblem() {
+        assertProblem("packages:\n  - slug: Bad Slug\n    name: X\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "slug");
+        assertProblem("packages:\n  - slug: a-1\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "'name' is missing");
+        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: many\n    price: 1\n", false, "c.yaml:4:",
+                "tokenAmount must be a whole number");
+        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: free\n", false, "c.yaml:5:", "price must be");
+        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    currency: XYZ\n", false, "c.yaml:6:",
+                "not an ISO 4217 code");
+        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n  - slug: a-1\n    name: B\n"
+                + "    tokenAmount: 5\n    price: 1\n", false, "c.yaml:6:", "already used on line 2");
+        assertProblem("products: []\n", false, "c.yaml:1:", "unknown top-level field 'products'");
+        assertProblem("", false, "c.yaml:1:", "empty");
+        assertProblem("{\"packages\": [\n  {\"slug\": \"a-1\",\n   \"name\": \"A\",,\n", true, "c.yaml:3:", "malformed JSON");
+        assertProblem("packages:\n  - just a string\n", false, "c.yaml:2:", "must be an object");
+    }
+
+    private static void assertProblem(String text, boolean json, String... fragments) {
+        assertThatThrownBy(() -> Catalog.parse(text, "c.yaml", json))
+                .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE))
+                .hasMessageContainingAll(fragments);
+    }
+}

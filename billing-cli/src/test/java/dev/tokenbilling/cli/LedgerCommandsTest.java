@@ -1,0 +1,164 @@
+package dev.tokenbilling.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbilling.cli.support.Cli;
+import dev.tokenbilling.cli.support.Cli.Result;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** {@code grant}, {@code adjust}, {@code balance}, {@code balances}, {@code ledger}: the token ledger from the command line. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LedgerCommandsTest {
+
+    private static final Cli CLI = Cli.forClass(LedgerCommandsTest.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void migrate() {
+        assertThat(CLI.run("migrate").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(1)
+    void shouldGrantTokensOncePerIdempotencyKey() {
+        Result first = CLI.run("grant", "alice", "500,000", "--reason", "launch promo", "--idempotency-key", "promo-alice");
+        Result again = CLI.run("grant", "alice", "500k", "--reason", "launch promo", "--idempotency-key", "promo-alice");
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.out()).contains("✅ Granted +500,000 tokens for alice: balance now 500,000 (entry #");
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.out()).contains("Already done: idempotency key 'promo-alice' was used for entry #", "nothing changed");
+        assertThat(CLI.run("balance", "alice", "-o", "json").out()).contains("\"balance\": 500000");
+    }
+
+    @Test
+    @Order(2)
+    void shouldPrintAGeneratedIdempotencyKeyWhenNoneIsGiven() {
+        Result result = CLI.run("grant", "bob", "1200", "--reason", "support gesture");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("idempotency key: cli-grant-", "pass --idempotency-key to make a retry safe");
+    }
+
+    @Test
+    @Order(3)
+    void shouldAdjustEitherWayAndRefuseADebitBeyondTheBalance() {
+        Result debit = CLI.run("adjust", "alice", "-1200", "--reason", "double credit", "--idempotency-key", "fix-1");
+        Result tooMuch = CLI.run("adjust", "bob", "-5000", "--reason", "oops", "--idempotency-key", "fix-2");
+        Result conflict = CLI.run("adjust", "alice", "+99", "--reason", "other", "--idempotency-key", "fix-1");
+
+        assertThat(debit.exitCode()).as(debit.toString()).isZero();
+        assertThat(debit.out()).contains("Adjusted -1,200 tokens for alice: balance now 498,800");
+        assertThat(tooMuch.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(tooMuch.err()).contains("error: User bob has 1200 tokens available, 5000 requested");
+        assertThat(conflict.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(conflict.err()).contains("Idempotency key 'fix-1' was already used");
+    }
+
+    @Test
+    @Order(4)
+    void shouldShowBalanceTotalsAndRecentEntries() {
+        Result result = CLI.run("balance", "alice");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("User:", "alice", "Balance:", "498,800 tokens", "Granted:", "500,000", "Adjusted:", "-1,200",
+                "Last 2 ledger entries:", "adjustment", "grant", "+500,000", "launch promo");
+    }
+
+    @Test
+    @Order(5)
+    void shouldGiveStableJsonFieldsForBalance() throws Exception {
+        JsonNode json = JSON.readTree(CLI.run("balance", "alice", "--output", "json").out());
+
+        assertThat(json.fieldNames()).toIterable().containsExactly("userId", "balance", "available", "reserved", "totalPurchased",
+                "totalGranted", "totalUsed", "totalReversed", "totalAdjusted", "totalExpired", "updatedAt", "recent");
+        assertThat(json.get("balance").asLong()).isEqualTo(498_800);
+        assertThat(json.get("recent").get(0).fieldNames()).toIterable().containsExactly("id", "createdAt", "kind", "amount",
+                "balanceAfter", "purchaseId", "idempotencyKey", "description");
+        assertThat(json.get("recent").get(0).get("amount").asLong()).isEqualTo(-1200);
+    }
+
+    @Test
+    @Order(6)
+    void shouldReportAnUnknownUser() {
+        Result balance = CLI.run("balance", "mallory");
+        Result ledger = CLI.run("ledger", "mallory");
+
+        assertThat(balance.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(balance.err()).contains("unknown user 'mallory'", "'billing balances' lists users").doesNotContain("\tat ");
+        assertThat(ledger.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(ledger.err()).contains("unknown user 'mallory'");
+    }
+
+    @Test
+    @Order(7)
+    void shouldListUsersByBalanceAsTableJsonAndCsv() throws Exception {
+        Result table = CLI.run("balances", "--top", "5");
+        Result csv = CLI.run("balances", "--output", "csv");
+        JsonNode json = JSON.readTree(CLI.run("balances", "-o", "json").out());
+
+        assertThat(table.lines().get(0)).startsWith("USER").contains("BALANCE", "AVAILABLE", "PURCHASED", "GRANTED", "USED");
+        assertThat(table.lines().get(1)).startsWith("alice").contains("498,800");
+        assertThat(csv.lines().get(0)).isEqualTo("userId,balance,available,reserved,totalPurchased,totalGranted,totalUsed,totalReversed,"
+                + "totalAdjusted,totalExpired,updatedAt");
+        assertThat(csv.lines().get(1)).startsWith("alice,498800,498800,0,0,500000,0,0,-1200,0,");
+        assertThat(json.isArray()).isTrue();
+        assertThat(json.get(0).get("userId").asText()).isEqualTo("alice");
+        assertThat(CLI.run("balances", "--negative").out()).contains("No negative balances.");
+    }
+
+    @Test
+    @Order(9)
+    void shouldUseColorsOnlyOnATerminalAndNeverWithNoColor() {
+        Result terminal = CLI.copy().onTerminal().run("balances");
+        Result noColor = CLI.copy().onTerminal().run("balances", "--no-color");
+        Result envNoColor = CLI.copy().onTerminal().env("NO_COLOR", "1").run("balances");
+        Result piped = CLI.run("balances");
+
+        assertThat(terminal.out()).contains("\u001B[1mUSER");
+        assertThat(noColor.out()).doesNotContain("\u001B[");
+        assertThat(envNoColor.out()).doesNotContain("\u001B[");
+        assertThat(piped.out()).doesNotContain("\u001B[");
+    }
+
+    @Test
+    @Order(10)
+    void shouldDrawProgressOnlyOnATerminalAndOnlyOnStandardError() {
+        Result terminal = CLI.copy().onTerminal().run("ledger", "carol");
+        Result piped = CLI.run("ledger", "carol");
+        Result json = CLI.copy().onTerminal().run("ledger", "carol", "-o", "json");
+
+        assertThat(terminal.err()).contains("\rRead 5 entries…");
+        assertThat(terminal.out()).doesNotContain("\r");
+        assertThat(piped.err()).isEmpty();
+        assertThat(json.err()).isEmpty();
+    }
+
+    @Test
+    @Order(8)
+    void shouldPageTheLedgerWithTheCursor() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            assertThat(CLI.run("grant", "carol", Integer.toString(i * 10), "--reason", "drip " + i, "--idempotency-key", "drip-" + i)
+                    .exitCode()).isZero();
+        }
+
+        Result first = CLI.run("ledger", "carol", "--limit", "2");
+        String more = first.lines().get(first.lines().size() - 1);
+        String cursor = more.substring(more.indexOf("--cursor ") + "--cursor ".length()).trim();
+        Result second = CLI.run("ledger", "carol", "--limit", "2", "--cursor", cursor);
+        JsonNode all = JSON.readTree(CLI.run("ledger", "carol", "--limit", "10", "-o", "json").out());
+
+        assertThat(first.out()).contains("drip 5", "drip 4").doesNotContain("drip 3");
+        assertThat(more).startsWith("-- more: billing ledger carol --limit 2 --cursor ");
+        assertThat(second.out()).contains("drip 3", "drip 2").doesNotContain("drip 4", "drip 1");
+        assertThat(all.get("items")).hasSize(5);
+        assertThat(all.get("nextCursor").isNull()).isTrue();
+        assertThat(CLI.run("ledger", "carol", "--cursor", "!!").err()).contains("cursor");
+    }
+}

@@ -1,0 +1,285 @@
+package dev.tokenbilling.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.stripe.StripeClient;
+import com.stripe.param.PaymentIntentConfirmParams;
+import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.cli.support.Cli;
+import dev.tokenbilling.cli.support.Cli.Result;
+import dev.tokenbilling.model.PurchaseIntent;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.testkit.stripe.FakeStripe;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The Stripe side against FakeStripe: seed --with-stripe, stripe sync, purchases, retry, webhooks; and Stripe's failures. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StripeCommandsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static FakeStripe fake;
+    private static Cli cli;
+    private static TokenBilling library;
+    private static PurchaseIntent purchase;
+
+    @BeforeAll
+    static void start() {
+        fake = FakeStripe.start();
+        cli = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), FakeStripe.SECRET_KEY);
+        assertThat(cli.run("migrate").exitCode()).isZero();
+        library = cli.library(StripeSettings.builder().secretKey(FakeStripe.SECRET_KEY).apiBase(URI.create(fake.apiBase())).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        fake.close();
+    }
+
+    @Test
+    @Order(1)
+    void shouldSeedAndSyncToStripeInTheSeedsReportStyle() {
+        Result result = cli.run("seed", "--with-stripe");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        List<String> lines = result.lines();
+        assertThat(lines.subList(0, 3)).containsExactly("🌱 Seeding billing data...", "", "🪙  Seeding Token Packages");
+        assertThat(lines.get(3)).isEqualTo("  ✅ Created: Starter - 100,000 tokens for $5.00");
+        assertThat(lines.get(4)).matches("    ✅ Synced to Stripe: Starter \\(product=prod_\\w+\\)");
+        assertThat(lines.get(5)).isEqualTo("  ✅ Created: Booster - 500,000 tokens for $20.00");
+        assertThat(lines.get(6)).matches("    ✅ Synced to Stripe: Booster \\(product=prod_\\w+\\)");
+        assertThat(lines.get(7)).isEqualTo("  ✅ Created: Power - 1,000,000 tokens for $35.00");
+        assertThat(lines.get(8)).matches("    ✅ Synced to Stripe: Power \\(product=prod_\\w+\\)");
+        assertThat(lines.subList(9, lines.size())).containsExactly("", "✅ Billing data seeded successfully!");
+        assertThat(fake.objects("product")).hasSize(3);
+    }
+
+    @Test
+    @Order(2)
+    void shouldChangeNothingInTheDatabaseOrStripeOnASecondRun() {
+        int requestsBefore = fake.objects("price").size();
+
+        Result result = cli.run("seed", "--with-stripe");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("  ⏭  Unchanged: Starter - 100,000 tokens for $5.00").doesNotContain("Created", "Synced");
+        assertThat(result.out()).containsPattern("    ⏭  Unchanged in Stripe: Booster \\(product=prod_\\w+\\)");
+        assertThat(fake.objects("price")).hasSize(requestsBefore);
+    }
+
+    @Test
+    @Order(3)
+    void shouldListPackagesWithPricePerMillionAndStripeIds() throws Exception {
+        Result table = cli.run("packages");
+        JsonNode json = JSON.readTree(cli.run("packages", "--output", "json").out());
+        Result csv = cli.run("packages", "--output", "csv");
+
+        assertThat(table.lines().get(0)).contains("SLUG", "NAME", "TOKENS", "PRICE", "PER 1M", "STRIPE PRODUCT", "STRIPE PRICE");
+        assertThat(table.out()).containsPattern("booster-500k\\s+Booster\\s+booster\\s+500,000\\s+\\$20.00\\s+\\$40.00\\s+yes\\s+prod_\\w+\\s+price_\\w+");
+        assertThat(json).hasSize(3);
+        assertThat(json.get(1).fieldNames()).toIterable().containsExactly("slug", "name", "packageType", "tokenAmount", "price", "currency",
+                "pricePerMillionTokens", "active", "stripeProductId", "stripePriceId", "description", "sortOrder");
+        assertThat(json.get(1).get("price").asText()).isEqualTo("20.00");
+        assertThat(json.get(1).get("pricePerMillionTokens").asText()).isEqualTo("40.00");
+        assertThat(json.get(1).get("stripePriceId").asText()).startsWith("price_");
+        assertThat(csv.lines().get(0)).isEqualTo("slug,name,packageType,tokenAmount,price,currency,pricePerMillionTokens,active,"
+                + "stripeProductId,stripePriceId,description,sortOrder");
+        assertThat(csv.lines().get(1)).startsWith("starter-100k,Starter,starter,100000,5.00,USD,50.00,true,prod_")
+                .endsWith(",\"100,000 AI tokens - perfect for occasional extra requests\",1");
+    }
+
+    @Test
+    @Order(4)
+    void shouldSyncTheCatalogAloneAndReportUnchanged() throws Exception {
+        Result dryRun = cli.run("stripe", "sync", "--dry-run");
+        Result sync = cli.run("stripe", "sync");
+        JsonNode json = JSON.readTree(cli.run("stripe", "sync", "-o", "json").out());
+
+        assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
+        assertThat(dryRun.out()).contains("Dry run: 3 packages checked: 0 created, 0 updated, 3 unchanged, 0 archived; nothing changed.");
+        assertThat(sync.out()).contains("Synced 3 packages to Stripe: 0 created, 0 updated, 3 unchanged, 0 archived.");
+        assertThat(json.get(0).fieldNames()).toIterable().containsExactly("slug", "change", "productId", "priceId", "detail");
+        assertThat(json.get(0).get("change").asText()).isEqualTo("unchanged");
+    }
+
+    @Test
+    @Order(5)
+    void shouldListPendingPurchasesAndFilterByAge() {
+        purchase = library.service().startPurchase(UserId.of("dave"), "booster-500k");
+
+        Result pending = cli.run("purchases", "--status", "pending");
+        Result olderThanNow = cli.run("purchases", "--status", "pending", "--older-than", "15m");
+        Result anHourLater = laterCli().run("purchases", "--status", "open", "--older-than", "15m");
+        Result byUser = cli.run("purchases", "--user", "dave", "--output", "csv");
+
+        assertThat(pending.exitCode()).as(pending.toString()).isZero();
+        assertThat(pending.out()).containsPattern(purchase.purchaseId() + "\\s+dave\\s+booster-500k\\s+500,000\\s+\\$20.00\\s+pending\\s+"
+                + purchase.paymentIntentId());
+        assertThat(olderThanNow.out()).contains("No purchases match.");
+        assertThat(anHourLater.out()).contains("dave", "pending").containsPattern("\\s1h\\s");
+        assertThat(byUser.lines().get(0)).startsWith("id,userId,packageSlug,tokenAmount,amount,currency,status,paymentIntentId,createdAt,");
+        assertThat(byUser.lines().get(1)).startsWith(purchase.purchaseId() + ",dave,booster-500k,500000,20.00,USD,pending," + purchase.paymentIntentId());
+    }
+
+    @Test
+    @Order(6)
+    void shouldListStuckPurchasesOnRetryDryRunWithoutAStripeKey() {
+        Cli later = laterCli().env("STRIPE_SECRET_KEY", null);
+
+        Result result = later.run("retry", "--dry-run", "--older-than", "15m");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("Stuck purchases older than 15m", "dave", "pending",
+                "Dry run: 1 purchase and 0 events would be retried; nothing changed.");
+        assertThat(library.service().purchase(purchase.purchaseId()).orElseThrow().status().wireName()).isEqualTo("pending");
+    }
+
+    @Test
+    @Order(7)
+    void shouldCompleteAPaidPurchaseWhoseWebhookNeverArrived() throws Exception {
+        StripeClient stripe = StripeClient.builder().setApiKey(FakeStripe.SECRET_KEY).setApiBase(fake.apiBase()).build();
+        stripe.v1().paymentIntents().confirm(purchase.paymentIntentId(), PaymentIntentConfirmParams.builder().setPaymentMethod("pm_card_visa").build());
+
+        Result result = laterCli().run("retry", "--older-than", "15m");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).containsPattern(purchase.purchaseId() + "\\s+" + purchase.paymentIntentId() + "\\s+pending\\s+completed");
+        assertThat(result.out()).contains("Checked 1 stuck purchase: 1 completed, 0 canceled, 0 otherwise changed, 0 errors.");
+        assertThat(cli.run("balance", "dave").out()).contains("500,000 tokens", "purchase");
+    }
+
+    @Test
+    @Order(8)
+    void shouldFetchMissedEventsAndListThem() throws Exception {
+        Result fetched = cli.run("webhooks", "fetch-missed", "--since", "1h");
+        Result again = cli.run("webhooks", "fetch-missed", "--since", "1h", "-o", "json");
+        Result listed = cli.run("webhooks", "--type", "payment_intent.succeeded");
+        JsonNode json = JSON.readTree(cli.run("webhooks", "-o", "json", "--since", "1h").out());
+
+        assertThat(fetched.exitCode()).as(fetched.toString()).isZero();
+        assertThat(fetched.out()).contains("payment_intent.succeeded").containsPattern("Stripe listed \\d+ events? since");
+        assertThat(JSON.readTree(again.out()).get("processed")).isEmpty();
+        assertThat(listed.out()).contains("payment_intent.succeeded", purchase.paymentIntentId()).doesNotContain("payment_intent.created");
+        assertThat(json.get(0).fieldNames()).toIterable().containsExactly("id", "type", "status", "attempts", "objectId", "receivedAt",
+                "processedAt", "nextAttemptAt", "apiVersion", "livemode", "processingError");
+        assertThat(cli.run("webhooks", "--failed").out()).contains("No webhook events match.");
+        assertThat(cli.run("balance", "dave", "-o", "json").out()).contains("\"balance\": 500000");
+    }
+
+    @Test
+    @Order(9)
+    void shouldReplayAStoredEventAndRefuseAnUnknownOne() throws Exception {
+        String eventId = JSON.readTree(cli.run("webhooks", "-o", "json", "--type", "payment_intent.succeeded").out()).get(0).get("id").asText();
+
+        Result replay = cli.run("webhooks", "replay", eventId);
+        Result unknown = cli.run("webhooks", "replay", "evt_does_not_exist");
+
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        assertThat(replay.out()).contains("Nothing to do for " + eventId + " (payment_intent.succeeded): already processed");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(unknown.err()).contains("unknown event 'evt_does_not_exist'", "billing webhooks fetch-missed");
+    }
+
+    @Test
+    @Order(10)
+    void shouldExitWith3WhenStripeIsUnreachableDuringRetry() throws Exception {
+        PurchaseIntent stuck = library.service().startPurchase(UserId.of("erin"), "starter-100k");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+
+        Result result = laterCli().env("STRIPE_API_BASE", "http://127.0.0.1:" + port).run("retry", "--older-than", "15m");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(result.out()).containsPattern(stuck.purchaseId() + "\\s+" + stuck.paymentIntentId() + "\\s+pending\\s+pending\\s+Stripe:");
+        assertThat(result.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port, "run 'billing retry' again later");
+    }
+
+    @Test
+    void shouldRefuseAFetchFurtherBackThanStripeKeepsEvents() {
+        Result result = cli.run("webhooks", "fetch-missed", "--since", "31d");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("--since must be between 1s and 30d");
+    }
+
+    @Test
+    void shouldSayTheStripeKeyIsMissing() {
+        Cli noKey = Cli.forClass(StripeCommandsTest.class).env("STRIPE_API_BASE", fake.apiBase());
+
+        Result result = noKey.run("seed", "--with-stripe");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("STRIPE_SECRET_KEY is not set: export STRIPE_SECRET_KEY=sk_test_...");
+    }
+
+    @Test
+    void shouldRefuseAPublishableKey() {
+        Result result = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), "pk_test_51abcdefghijklmnop").run("stripe", "sync");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("is not a secret key", "pk_ is the publishable key").doesNotContain("abcdefghijklmnop");
+    }
+
+    @Test
+    void shouldRefuseALiveKeyForWritesWithoutLive() {
+        Cli live = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), "sk_live_51abcdefghijklmnopqrstu9876");
+
+        Result sync = live.run("stripe", "sync");
+        Result seed = live.run("seed", "--with-stripe");
+        Result retry = live.run("retry");
+
+        for (Result result : List.of(sync, seed, retry)) {
+            assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).contains("is a live key (sk_live_…9876)", "add --live to confirm").doesNotContain("abcdefghijklmnop");
+        }
+    }
+
+    @Test
+    void shouldReportThatStripeRejectedTheKey() {
+        try (FakeStripe strict = FakeStripe.builder().apiKeys("sk_test_the_right_key_1234", "pk_test_the_right_key_1234").start()) {
+            Cli wrongKey = Cli.forClass(StripeCommandsTest.class).stripe(strict.apiBase(), "sk_test_the_wrong_key_5678");
+            wrongKey.run("seed");
+
+            Result result = wrongKey.run("stripe", "sync");
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILED);
+            assertThat(result.err()).contains("Stripe rejected the API key sk_test_…5678", "STRIPE_SECRET_KEY").doesNotContain("wrong_key");
+        }
+    }
+
+    @Test
+    void shouldReportStripeUnreachableWithExitCode3() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Cli down = Cli.forClass(StripeCommandsTest.class).stripe("http://127.0.0.1:" + port, FakeStripe.SECRET_KEY);
+        down.run("seed");
+
+        Result result = down.run("stripe", "sync");
+        Result seed = down.run("seed", "--with-stripe");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(result.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port, "--stripe-api-base").doesNotContain("\tat ");
+        assertThat(seed.exitCode()).as(seed.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(seed.out()).contains("  ⏭  Unchanged: Starter - 100,000 tokens for $5.00", "❌ Seeding stopped: the Stripe sync failed.");
+        assertThat(seed.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port);
+    }
+
+    private static Cli laterCli() {
+        return cli.copy().clockAhead(Duration.ofHours(1));
+    }
+}
