@@ -23,6 +23,7 @@ import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventRecord;
+import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.spi.BillingStore;
 import dev.tokenbilling.spi.NewPurchase;
 import dev.tokenbilling.spi.PackageSync;
@@ -534,7 +535,18 @@ public final class TokenBillingService {
         return results;
     }
 
+    /** How many purchases are still open after {@code olderThan}: "stuck", for health checks. */
+    public long countStuckPurchases(Duration olderThan) {
+        Validate.notNull("olderThan", olderThan);
+        return store.purchases().countOpen(clock.instant().minus(olderThan));
+    }
+
     // ---- webhook events ----------------------------------------------------------------------
+
+    /** How many stored events are in {@code status}: e.g. the failed ones, for health checks. */
+    public long countWebhookEvents(WebhookEventStatus status) {
+        return store.webhookEvents().count(Validate.notNull("status", status));
+    }
 
     /** Stored Stripe events, newest first: e.g. the failed ones ("Tokens not added after payment"). */
     public List<WebhookEventRecord> webhookEvents(WebhookEventQuery query) {

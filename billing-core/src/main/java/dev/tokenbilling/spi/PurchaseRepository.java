@@ -23,6 +23,9 @@ public interface PurchaseRepository {
     /** Remembers the charge that paid the purchase. */
     void attachCharge(long purchaseId, String chargeId, Instant at);
 
+    /** How many purchases are still open (payment may yet succeed) and were created before {@code createdBefore}. */
+    long countOpen(Instant createdBefore);
+
     /** Purchases matching the query, newest first. */
     List<Purchase> find(PurchaseQuery query);
 

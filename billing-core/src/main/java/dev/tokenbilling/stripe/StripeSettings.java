@@ -21,6 +21,7 @@ public final class StripeSettings {
     public static final int DEFAULT_MAX_WEBHOOK_PAYLOAD_BYTES = 1024 * 1024;
 
     private final String secretKey;
+    private final Optional<String> publishableKey;
     private final List<String> webhookSecrets;
     private final Optional<URI> apiBase;
     private final Duration connectTimeout;
@@ -31,6 +32,7 @@ public final class StripeSettings {
 
     private StripeSettings(Builder builder) {
         this.secretKey = builder.secretKey;
+        this.publishableKey = Optional.ofNullable(builder.publishableKey).filter(key -> !key.isBlank());
         this.webhookSecrets = List.copyOf(builder.webhookSecrets);
         this.apiBase = Optional.ofNullable(builder.apiBase);
         this.connectTimeout = builder.connectTimeout;
@@ -44,10 +46,15 @@ public final class StripeSettings {
         return new Builder();
     }
 
-    /** Settings from the seed's environment names: {@code STRIPE_SECRET_KEY}, {@code STRIPE_WEBHOOK_SECRET}. */
+    /**
+     * Settings from the seed's environment names: {@code STRIPE_SECRET_KEY}, {@code STRIPE_WEBHOOK_SECRET}
+     * (comma-separated during a rotation), {@code STRIPE_PUBLIC_KEY} or {@code VITE_STRIPE_PUBLISHABLE_KEY}.
+     */
     public static Builder fromEnvironment() {
         Builder builder = builder();
         Optional.ofNullable(System.getenv("STRIPE_SECRET_KEY")).filter(s -> !s.isBlank()).ifPresent(builder::secretKey);
+        Optional.ofNullable(System.getenv("STRIPE_PUBLIC_KEY")).or(() -> Optional.ofNullable(System.getenv("VITE_STRIPE_PUBLISHABLE_KEY")))
+                .filter(s -> !s.isBlank()).ifPresent(builder::publishableKey);
         Optional.ofNullable(System.getenv("STRIPE_WEBHOOK_SECRET")).filter(s -> !s.isBlank())
                 .ifPresent(secret -> builder.webhookSecrets(List.of(secret.split(","))));
         return builder;
@@ -55,6 +62,11 @@ public final class StripeSettings {
 
     public String secretKey() {
         return secretKey;
+    }
+
+    /** The publishable key ({@code pk_test_...}) the paying page uses with Stripe.js; not a secret. */
+    public Optional<String> publishableKey() {
+        return publishableKey;
     }
 
     /** Secrets accepted for webhook signatures: several during a rotation. */
@@ -88,7 +100,11 @@ public final class StripeSettings {
 
     /** True for a live-mode key ({@code sk_live_} or {@code rk_live_}). */
     public boolean liveMode() {
-        return secretKey.startsWith("sk_live_") || secretKey.startsWith("rk_live_");
+        return liveKey(secretKey);
+    }
+
+    private static boolean liveKey(String key) {
+        return key.startsWith("sk_live_") || key.startsWith("rk_live_");
     }
 
     /** Shows a key's kind and last four characters only: {@code sk_test_…abcd}. */
@@ -104,7 +120,7 @@ public final class StripeSettings {
 
     @Override
     public String toString() {
-        return "StripeSettings[secretKey=" + mask(secretKey) + ", webhookSecrets=" + webhookSecrets.stream().map(StripeSettings::mask).toList()
+        return "StripeSettings[secretKey=" + mask(secretKey) + ", publishableKey=" + publishableKey.orElse("(none)") + ", webhookSecrets=" + webhookSecrets.stream().map(StripeSettings::mask).toList()
                 + ", apiBase=" + apiBase.map(URI::toString).orElse("(Stripe)") + ", connectTimeout=" + connectTimeout
                 + ", readTimeout=" + readTimeout + ", maxNetworkRetries=" + maxNetworkRetries + "]";
     }
@@ -112,6 +128,7 @@ public final class StripeSettings {
     /** Builds {@link StripeSettings}. */
     public static final class Builder {
         private String secretKey;
+        private String publishableKey;
         private List<String> webhookSecrets = new ArrayList<>();
         private URI apiBase;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -125,6 +142,11 @@ public final class StripeSettings {
 
         public Builder secretKey(String secretKey) {
             this.secretKey = secretKey;
+            return this;
+        }
+
+        public Builder publishableKey(String publishableKey) {
+            this.publishableKey = publishableKey;
             return this;
         }
 
@@ -174,6 +196,13 @@ public final class StripeSettings {
             }
             if (!(secretKey.startsWith("sk_") || secretKey.startsWith("rk_"))) {
                 throw new InvalidRequestException("stripe.secretKey", "must be a secret key (sk_test_... or sk_live_...), was " + mask(secretKey));
+            }
+            if (publishableKey != null && !publishableKey.isBlank() && !publishableKey.startsWith("pk_")) {
+                throw new InvalidRequestException("stripe.publishableKey", "must be a publishable key (pk_test_... or pk_live_...)");
+            }
+            if (publishableKey != null && publishableKey.startsWith("pk_") && publishableKey.startsWith("pk_live_") != liveKey(secretKey)) {
+                throw new InvalidRequestException("stripe.publishableKey", "is for " + (publishableKey.startsWith("pk_live_") ? "live" : "test")
+                        + " mode but the secret key " + mask(secretKey) + " is not");
             }
             for (String secret : webhookSecrets) {
                 if (secret == null || secret.isBlank()) {

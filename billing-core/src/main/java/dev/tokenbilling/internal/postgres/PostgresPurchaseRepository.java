@@ -23,6 +23,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String transition;
     private final String byIdForUpdate;
     private final String byCharge;
+    private final String countOpen;
     private final String attachCharge;
     private final String recordReversal;
     private final String leaseStuck;
@@ -52,6 +53,8 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 + " WHERE id = :id AND status = ANY(CAST(:sources AS text[])) RETURNING " + Rows.PURCHASE_COLUMNS);
         byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
         byCharge = schema.render(select + "WHERE stripe_charge_id = :charge");
+        countOpen = schema.render("SELECT count(*) FROM {schema}.token_purchase"
+                + " WHERE status IN ('pending', 'processing', 'requires_action', 'failed') AND created_at < :before");
         attachCharge = schema.render("UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at WHERE id = :id");
         recordReversal = schema.render("UPDATE {schema}.token_purchase SET status = :status, amount_refunded_minor = :refunded,"
                 + " tokens_reversed = :reversed, reversal_shortfall = :shortfall, tokens_disputed = :disputed, updated_at = :at"
@@ -108,6 +111,11 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     public boolean attachPaymentIntent(long purchaseId, String paymentIntentId, Instant at) {
         return access.with(handle -> handle.createUpdate(attachPaymentIntent)
                 .bind("id", purchaseId).bind("pi", paymentIntentId).bind("at", Rows.utc(at)).execute()) == 1;
+    }
+
+    @Override
+    public long countOpen(Instant createdBefore) {
+        return access.with(handle -> handle.createQuery(countOpen).bind("before", Rows.utc(createdBefore)).mapTo(Long.class).one());
     }
 
     @Override
