@@ -71,8 +71,12 @@ public final class BillingSchema {
 
     /** The version the schema is at, empty before the first migration. */
     public Optional<String> currentVersion() {
-        MigrationInfo current = flyway.info().current();
-        return current == null || current.getVersion() == null ? Optional.empty() : Optional.of(current.getVersion().getVersion());
+        try {
+            MigrationInfo current = flyway.info().current();
+            return current == null || current.getVersion() == null ? Optional.empty() : Optional.of(current.getVersion().getVersion());
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            throw unavailableIfConnectionFailed(e);
+        }
     }
 
     public String schema() {

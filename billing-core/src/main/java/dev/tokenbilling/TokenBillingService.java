@@ -543,6 +543,11 @@ public final class TokenBillingService {
 
     // ---- webhook events ----------------------------------------------------------------------
 
+    /** The stored Stripe event with this id. */
+    public Optional<WebhookEventRecord> webhookEvent(String eventId) {
+        return store.webhookEvents().findById(Validate.notNull("eventId", eventId));
+    }
+
     /** How many stored events are in {@code status}: e.g. the failed ones, for health checks. */
     public long countWebhookEvents(WebhookEventStatus status) {
         return store.webhookEvents().count(Validate.notNull("status", status));

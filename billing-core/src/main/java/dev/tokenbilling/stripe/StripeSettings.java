@@ -51,12 +51,17 @@ public final class StripeSettings {
      * (comma-separated during a rotation), {@code STRIPE_PUBLIC_KEY} or {@code VITE_STRIPE_PUBLISHABLE_KEY}.
      */
     public static Builder fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /** Like {@link #fromEnvironment()} but from the given variables (for tests and CLIs with injected environments). */
+    public static Builder fromEnvironment(java.util.Map<String, String> environment) {
         Builder builder = builder();
-        Optional.ofNullable(System.getenv("STRIPE_SECRET_KEY")).filter(s -> !s.isBlank()).ifPresent(builder::secretKey);
-        Optional.ofNullable(System.getenv("STRIPE_PUBLIC_KEY")).or(() -> Optional.ofNullable(System.getenv("VITE_STRIPE_PUBLISHABLE_KEY")))
+        Optional.ofNullable(environment.get("STRIPE_SECRET_KEY")).filter(s -> !s.isBlank()).ifPresent(builder::secretKey);
+        Optional.ofNullable(environment.get("STRIPE_PUBLIC_KEY")).or(() -> Optional.ofNullable(environment.get("VITE_STRIPE_PUBLISHABLE_KEY")))
                 .filter(s -> !s.isBlank()).ifPresent(builder::publishableKey);
-        Optional.ofNullable(System.getenv("STRIPE_WEBHOOK_SECRET")).filter(s -> !s.isBlank())
-                .ifPresent(secret -> builder.webhookSecrets(List.of(secret.split(","))));
+        Optional.ofNullable(environment.get("STRIPE_WEBHOOK_SECRET")).filter(s -> !s.isBlank())
+                .ifPresent(secret -> builder.webhookSecrets(java.util.Arrays.stream(secret.split(",")).map(String::trim).toList()));
         return builder;
     }
 

@@ -132,15 +132,27 @@ public final class WebhookProcessor {
         return process(id);
     }
 
-    /** Processes a stored event again (an operator's replay, or a retry of a failed one). */
+    /**
+     * An operator's replay: processes a stored event again even if it was processed or ignored
+     * before. Safe: the transitions it runs move tokens at most once whatever the replays.
+     */
+    public WebhookOutcome replay(String eventId) {
+        return process(eventId, true);
+    }
+
+    /** Processes a stored event that is not done yet (a retry of a failed one); a done one is a duplicate. */
     public WebhookOutcome process(String eventId) {
+        return process(eventId, false);
+    }
+
+    private WebhookOutcome process(String eventId, boolean evenIfDone) {
         String type = null;
         AfterCommit after = new AfterCommit();
         try {
             EventResult result = store.inTransaction(tx -> {
                 WebhookEventRecord event = tx.webhookEvents().findByIdForUpdate(eventId)
                         .orElseThrow(() -> EventFailure.permanent("no stored event " + eventId));
-                if (event.status().done()) {
+                if (event.status().done() && !evenIfDone) {
                     return new EventResult(Status.DUPLICATE, "already " + event.status().wireName(), event.type());
                 }
                 EventDispatcher.Result dispatched = dispatcher.dispatch(tx, event, after);
