@@ -29,6 +29,7 @@ CREATE TABLE token_lot (
     closed_reason text
 );
 CREATE INDEX token_lot_open_by_user ON token_lot (user_id, priority, expires_at, id) WHERE remaining > 0;
+ALTER TABLE token_lot SET (fillfactor = 80);
 CREATE INDEX token_lot_expiring ON token_lot (expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
 
 -- Tokens held for in-flight usage: the balance's "reserved" is the sum of the active ones.
@@ -93,41 +94,54 @@ $$;
 
 -- Draws p_tokens from the user's lots in order; whatever the lots cannot cover becomes debt (only
 -- possible with p_allow_negative). Refused (no row) when the key was used or, unless p_allow_negative,
--- when balance - reserved < p_tokens.
+-- when balance - reserved < p_tokens. A repeat racing past the first key check is stopped by the
+-- unique index when the entry is inserted.
 CREATE FUNCTION ledger_debit(p_user text, p_kind text, p_tokens bigint, p_allow_negative boolean, p_purchase_id bigint,
         p_key text, p_description text, p_at timestamptz, p_granted bigint, p_used bigint, p_reversed bigint,
         p_adjusted bigint, p_expired bigint)
     RETURNS SETOF token_transaction LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     v_balance  bigint;
-    v_reserved bigint;
     v_left     bigint := p_tokens;
     v_take     bigint;
     v_lot      record;
     v_entry    token_transaction;
 BEGIN
-    SELECT balance, reserved INTO v_balance, v_reserved FROM token_balance WHERE user_id = p_user FOR UPDATE;
-    IF NOT FOUND OR (NOT p_allow_negative AND v_balance - v_reserved < p_tokens) THEN
-        RETURN;
-    END IF;
     IF p_key IS NOT NULL AND EXISTS (SELECT 1 FROM token_transaction WHERE user_id = p_user AND idempotency_key = p_key) THEN
         RETURN;
     END IF;
-    FOR v_lot IN SELECT id, remaining FROM token_lot WHERE user_id = p_user AND remaining > 0
-                 ORDER BY priority, expires_at NULLS LAST, id LOOP
-        EXIT WHEN v_left = 0;
-        v_take := least(v_left, v_lot.remaining);
-        UPDATE token_lot SET remaining = remaining - v_take,
-               closed_at = CASE WHEN remaining = v_take THEN p_at END,
-               closed_reason = CASE WHEN remaining = v_take THEN 'used' END
-         WHERE id = v_lot.id;
-        v_left := v_left - v_take;
-    END LOOP;
-    UPDATE token_balance SET balance = balance - p_tokens, debt = debt + v_left,
+    -- Locks, guards and moves the balance in one statement; the lots are read after it, under the lock.
+    UPDATE token_balance SET balance = balance - p_tokens,
            total_granted = total_granted + p_granted, total_used = total_used + p_used,
            total_reversed = total_reversed + p_reversed, total_adjusted = total_adjusted + p_adjusted,
            total_expired = total_expired + p_expired, updated_at = p_at
-     WHERE user_id = p_user RETURNING balance INTO v_balance;
+     WHERE user_id = p_user AND (p_allow_negative OR balance - reserved >= p_tokens)
+     RETURNING balance INTO v_balance;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    -- Usually the first lot in draw order covers the whole debit: one statement.
+    UPDATE token_lot l SET remaining = l.remaining - p_tokens,
+           closed_at = CASE WHEN l.remaining = p_tokens THEN p_at END,
+           closed_reason = CASE WHEN l.remaining = p_tokens THEN 'used' END
+     WHERE l.id = (SELECT f.id FROM token_lot f WHERE f.user_id = p_user AND f.remaining > 0
+                    ORDER BY f.priority, f.expires_at NULLS LAST, f.id LIMIT 1)
+       AND l.remaining >= p_tokens;
+    IF NOT FOUND THEN
+        FOR v_lot IN SELECT id, remaining FROM token_lot WHERE user_id = p_user AND remaining > 0
+                     ORDER BY priority, expires_at NULLS LAST, id LOOP
+            EXIT WHEN v_left = 0;
+            v_take := least(v_left, v_lot.remaining);
+            UPDATE token_lot SET remaining = remaining - v_take,
+                   closed_at = CASE WHEN remaining = v_take THEN p_at END,
+                   closed_reason = CASE WHEN remaining = v_take THEN 'used' END
+             WHERE id = v_lot.id;
+            v_left := v_left - v_take;
+        END LOOP;
+        IF v_left > 0 THEN
+            UPDATE token_balance SET debt = debt + v_left WHERE user_id = p_user;
+        END IF;
+    END IF;
     INSERT INTO token_transaction (user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at)
     VALUES (p_user, p_kind, -p_tokens, v_balance, p_purchase_id, p_key, p_description, p_at) RETURNING * INTO v_entry;
     RETURN NEXT v_entry;
