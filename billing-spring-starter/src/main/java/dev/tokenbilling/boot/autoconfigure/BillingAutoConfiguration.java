@@ -6,6 +6,7 @@ import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
+import dev.tokenbilling.spi.BillingListener;
 import dev.tokenbilling.spi.EventHandler;
 import dev.tokenbilling.spi.PaymentGateway;
 import dev.tokenbilling.spi.StripeCustomerResolver;
@@ -27,8 +28,9 @@ import org.springframework.context.annotation.Conditional;
 /**
  * Builds {@link TokenBilling} on the application's {@link DataSource} from {@code billing.*}
  * properties, applies the library's migrations (unless {@code billing.migrate=false}), configures
- * Stripe when {@code billing.stripe.secret-key} (or {@code STRIPE_SECRET_KEY}) is set, and schedules
- * the reconciler. Every bean backs off when the application declares its own.
+ * Stripe when {@code billing.stripe.secret-key} (or {@code STRIPE_SECRET_KEY}) is set, registers the
+ * application's {@link BillingListener} beans, and schedules the reconciler and expiry. Every bean
+ * backs off when the application declares its own.
  *
  * <p>The web layer, health indicator and metrics are in {@link BillingWebAutoConfiguration},
  * {@link BillingHealthAutoConfiguration} and {@link BillingMetricsAutoConfiguration}.
@@ -58,6 +60,7 @@ public class BillingAutoConfiguration {
         }
         StripeSettings.Builder builder = StripeSettings.builder()
                 .secretKey(stripe.getSecretKey().trim())
+                .publishableKey(BillingProperties.hasText(stripe.getPublishableKey()) ? stripe.getPublishableKey().trim() : null)
                 .webhookSecrets(stripe.allWebhookSecrets())
                 .apiBase(stripe.getApiBase())
                 .connectTimeout(stripe.getConnectTimeout())
@@ -70,20 +73,22 @@ public class BillingAutoConfiguration {
             return builder.build();
         } catch (InvalidRequestException e) {
             throw new BillingConfigurationException("invalid Stripe settings: " + e.getMessage(),
-                    "Check the billing.stripe.* properties (or STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET).");
+                    "Check the billing.stripe.* properties (or STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET / STRIPE_PUBLIC_KEY).");
         }
     }
 
     /**
      * The library, built on the application's data source; applies the migrations to
-     * {@code billing.schema} first unless {@code billing.migrate=false}.
+     * {@code billing.schema} first unless {@code billing.migrate=false}. Every {@link BillingListener}
+     * bean, the {@link BillingMetrics} among them, is registered as a listener, in {@code @Order}.
      */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnSingleCandidate(DataSource.class)
     public TokenBilling tokenBilling(DataSource dataSource, BillingProperties properties, ObjectProvider<StripeSettings> stripe,
             ObjectProvider<EventHandler> eventHandlers, ObjectProvider<StripeCustomerResolver> customerResolver,
-            ObjectProvider<PaymentGateway> paymentGateway, ObjectProvider<BillingCustomizer> customizers) {
+            ObjectProvider<PaymentGateway> paymentGateway, ObjectProvider<BillingListener> listeners,
+            ObjectProvider<BillingCustomizer> customizers) {
         TokenBilling.Builder builder = TokenBilling.builder()
                 .dataSource(dataSource)
                 .schema(properties.getSchema())
@@ -93,6 +98,7 @@ public class BillingAutoConfiguration {
                 .maxEventAttempts(properties.getMaxEventAttempts());
         stripe.ifAvailable(builder::stripe);
         eventHandlers.orderedStream().forEach(builder::eventHandler);
+        listeners.orderedStream().forEach(builder::listener);
         customerResolver.ifAvailable(builder::customerResolver);
         paymentGateway.ifAvailable(builder::paymentGateway);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
@@ -119,15 +125,33 @@ public class BillingAutoConfiguration {
         return billing.service();
     }
 
-    /** Repairs stuck purchases and retries failed webhook events in the background (when Stripe is configured). */
+    /**
+     * The background jobs: the reconciler (repairs stuck purchases, retries failed webhook events and,
+     * with {@code billing.reconciler.fetch-missed-events}, fetches missed ones; when Stripe is
+     * configured) and expiry (releases lapsed holds, expires lapsed lots; with or without Stripe).
+     */
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBooleanProperty(name = "billing.reconciler.enabled", matchIfMissing = true)
+    @Conditional(ReconcilerOrExpiryCondition.class)
     public ReconcilerScheduler billingReconcilerScheduler(TokenBilling billing, BillingProperties properties,
             ObjectProvider<BillingMetrics> metrics) {
-        BillingProperties.Reconciler reconciler = properties.getReconciler();
-        return new ReconcilerScheduler(billing, reconciler.getInitialDelay(), reconciler.getInterval(), reconciler.getOlderThan(),
-                reconciler.getBatchSize(), () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+        return new ReconcilerScheduler(billing, properties, () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+    }
+
+    /** On when {@code billing.reconciler.enabled} or {@code billing.expiry.enabled} (both default true). */
+    static final class ReconcilerOrExpiryCondition extends AnyNestedCondition {
+
+        ReconcilerOrExpiryCondition() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnBooleanProperty(name = "billing.reconciler.enabled", matchIfMissing = true)
+        static final class OnReconciler {
+        }
+
+        @ConditionalOnBooleanProperty(name = "billing.expiry.enabled", matchIfMissing = true)
+        static final class OnExpiry {
+        }
     }
 
     /** On when the application has one data source to build on, or builds {@link TokenBilling} itself. */

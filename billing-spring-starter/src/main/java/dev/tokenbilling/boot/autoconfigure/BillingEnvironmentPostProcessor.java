@@ -12,7 +12,8 @@ import org.springframework.core.env.MapPropertySource;
  * Makes the seed's environment variables work out of the box: adds, with the lowest precedence,
  * {@code billing.stripe.secret-key=${STRIPE_SECRET_KEY:}},
  * {@code billing.stripe.webhook-secret=${STRIPE_WEBHOOK_SECRET:}} and
- * {@code billing.stripe.publishable-key=${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:}}}. Any
+ * {@code billing.stripe.publishable-key=${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:${VITE_STRIPE_PUBLISHABLE_KEY:}}}}
+ * (the names core's {@code StripeSettings.fromEnvironment} reads, plus {@code STRIPE_PUBLISHABLE_KEY}). Any
  * {@code billing.stripe.*} value set elsewhere (properties, YAML, command line,
  * {@code BILLING_STRIPE_SECRET_KEY}) wins.
  */
@@ -27,7 +28,7 @@ public class BillingEnvironmentPostProcessor implements EnvironmentPostProcessor
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("billing.stripe.secret-key", "${STRIPE_SECRET_KEY:}");
         defaults.put("billing.stripe.webhook-secret", "${STRIPE_WEBHOOK_SECRET:}");
-        defaults.put("billing.stripe.publishable-key", "${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:}}");
+        defaults.put("billing.stripe.publishable-key", "${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:${VITE_STRIPE_PUBLISHABLE_KEY:}}}");
         DEFAULTS = Map.copyOf(defaults);
     }
 

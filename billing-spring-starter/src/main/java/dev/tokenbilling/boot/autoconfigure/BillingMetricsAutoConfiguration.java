@@ -10,7 +10,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-/** Micrometer meters ({@code billing.*}) when Micrometer is on the classpath and a {@link MeterRegistry} exists. */
+/**
+ * Micrometer meters ({@code billing.*}) when Micrometer is on the classpath and a {@link MeterRegistry}
+ * exists. The {@link BillingMetrics} bean is a billing-core {@code BillingListener}: the
+ * {@link TokenBilling} built by {@link BillingAutoConfiguration} registers it, so purchases, token
+ * credits and debits and webhook deliveries are counted as the core reports them.
+ */
 @AutoConfiguration(after = BillingAutoConfiguration.class, afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",

@@ -34,6 +34,11 @@ public class BillingProperties {
     public static final Duration DEFAULT_RECONCILER_OLDER_THAN = Duration.ofMinutes(15);
     public static final int DEFAULT_RECONCILER_BATCH_SIZE = 100;
     public static final int DEFAULT_TRANSACTIONS_PAGE_SIZE = 50;
+    public static final Duration DEFAULT_MISSED_EVENTS_INTERVAL = Duration.ofHours(1);
+    public static final Duration DEFAULT_MISSED_EVENTS_LOOKBACK = Duration.ofDays(3);
+    public static final Duration DEFAULT_EXPIRY_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_EXPIRY_INITIAL_DELAY = Duration.ofSeconds(30);
+    public static final int DEFAULT_EXPIRY_BATCH_SIZE = 500;
 
     /** Whether to auto-configure Token Billing at all. */
     private boolean enabled = true;
@@ -64,6 +69,8 @@ public class BillingProperties {
     private final Webhook webhook = new Webhook();
 
     private final Reconciler reconciler = new Reconciler();
+
+    private final Expiry expiry = new Expiry();
 
     public boolean isEnabled() {
         return enabled;
@@ -129,6 +136,10 @@ public class BillingProperties {
         return reconciler;
     }
 
+    public Expiry getExpiry() {
+        return expiry;
+    }
+
     /** How to reach Stripe. Stripe is "configured" when secret-key is set. */
     public static class Stripe {
 
@@ -140,9 +151,9 @@ public class BillingProperties {
         private String secretKey;
 
         /**
-         * Publishable key (pk_test_...) that the payment page gives Stripe.js; served by
-         * GET /api/v1/billing/config/. Defaults to STRIPE_PUBLIC_KEY (or
-         * STRIPE_PUBLISHABLE_KEY).
+         * Publishable key (pk_test_...) that the payment page gives Stripe.js; passed to the
+         * core's Stripe settings and served by GET /api/v1/billing/config/. Defaults to
+         * STRIPE_PUBLIC_KEY (or STRIPE_PUBLISHABLE_KEY, VITE_STRIPE_PUBLISHABLE_KEY).
          */
         private String publishableKey;
 
@@ -375,6 +386,19 @@ public class BillingProperties {
         /** Most purchases checked, and most failed events retried, per run. */
         private int batchSize = DEFAULT_RECONCILER_BATCH_SIZE;
 
+        /**
+         * Whether to also list recent events from Stripe's API now and then, and process those that
+         * never arrived as webhooks (a misconfigured endpoint, an outage longer than Stripe's retries).
+         * Costs Stripe API calls; off by default.
+         */
+        private boolean fetchMissedEvents = false;
+
+        /** Pause between two fetches of missed events (with fetch-missed-events). */
+        private Duration missedEventsInterval = DEFAULT_MISSED_EVENTS_INTERVAL;
+
+        /** How far back each fetch of missed events looks; at most 30 days (Stripe keeps events that long). */
+        private Duration missedEventsLookback = DEFAULT_MISSED_EVENTS_LOOKBACK;
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -405,6 +429,84 @@ public class BillingProperties {
 
         public void setOlderThan(Duration olderThan) {
             this.olderThan = olderThan;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public boolean isFetchMissedEvents() {
+            return fetchMissedEvents;
+        }
+
+        public void setFetchMissedEvents(boolean fetchMissedEvents) {
+            this.fetchMissedEvents = fetchMissedEvents;
+        }
+
+        public Duration getMissedEventsInterval() {
+            return missedEventsInterval;
+        }
+
+        public void setMissedEventsInterval(Duration missedEventsInterval) {
+            this.missedEventsInterval = missedEventsInterval;
+        }
+
+        public Duration getMissedEventsLookback() {
+            return missedEventsLookback;
+        }
+
+        public void setMissedEventsLookback(Duration missedEventsLookback) {
+            this.missedEventsLookback = missedEventsLookback;
+        }
+    }
+
+    /** The background job that releases lapsed holds and takes expired lots out of balances. */
+    public static class Expiry {
+
+        /**
+         * Whether to run expiry in this application, with or without Stripe. Safe on many
+         * instances at once: each hold and lot is expired exactly once.
+         */
+        private boolean enabled = true;
+
+        /** Pause between the end of one expiry run and the start of the next. */
+        private Duration interval = DEFAULT_EXPIRY_INTERVAL;
+
+        /** Delay of the first expiry run after startup. */
+        private Duration initialDelay = DEFAULT_EXPIRY_INITIAL_DELAY;
+
+        /**
+         * Most holds and most lots expired per batch; a run repeats full batches (up to 20) until
+         * the backlog is gone.
+         */
+        private int batchSize = DEFAULT_EXPIRY_BATCH_SIZE;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
         }
 
         public int getBatchSize() {

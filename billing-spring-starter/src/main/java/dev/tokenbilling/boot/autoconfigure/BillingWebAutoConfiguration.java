@@ -8,6 +8,7 @@ import dev.tokenbilling.boot.web.BillingUserResolver;
 import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
 import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
 import dev.tokenbilling.boot.web.StripeWebhookController;
+import dev.tokenbilling.spi.BillingListener;
 import dev.tokenbilling.stripe.StripeSettings;
 import java.net.URI;
 import org.springframework.beans.factory.ObjectProvider;
@@ -89,9 +90,11 @@ public class BillingWebAutoConfiguration {
                         + basePath + "'", "Set billing.web.base-path to e.g. " + BillingProperties.DEFAULT_BASE_PATH);
             }
             BillingProperties.Stripe stripe = properties.getStripe();
-            String publishableKey = BillingProperties.hasText(stripe.getPublishableKey()) ? stripe.getPublishableKey().trim() : null;
-            // From the settings actually in use, so that a customizer's api-base (a demo's FakeStripe) shows too.
+            // From the settings actually in use, so that a customizer's publishable key or api-base (a demo's
+            // FakeStripe) shows too; without Stripe, from billing.stripe.publishable-key for a page that shows it anyway.
             StripeSettings settings = stripeSettings.getIfAvailable();
+            String publishableKey = settings != null ? settings.publishableKey().orElse(null)
+                    : BillingProperties.hasText(stripe.getPublishableKey()) ? stripe.getPublishableKey().trim() : null;
             boolean live = settings != null ? settings.liveMode() : StripeKeyChecks.live(publishableKey);
             String apiBase = settings != null ? settings.apiBase().map(URI::toString).orElse(null)
                     : stripe.getApiBase() == null ? null : stripe.getApiBase().toString();
@@ -110,7 +113,7 @@ public class BillingWebAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         StripeWebhookController stripeWebhookController(TokenBilling billing, StripeSettings stripe, BillingProperties properties,
-                ObjectProvider<BillingMetrics> metrics) {
+                ObjectProvider<BillingListener> listeners) {
             if (stripe.webhookSecrets().isEmpty()) {
                 throw new BillingConfigurationException("the Stripe webhook endpoint POST " + properties.getWebhook().getPath()
                         + " is on but no webhook signing secret is set, so every delivery would be refused",
@@ -123,8 +126,8 @@ public class BillingWebAutoConfiguration {
                 throw new BillingConfigurationException("billing.webhook.path must start with '/', was '" + path + "'",
                         "Set billing.webhook.path to e.g. " + BillingProperties.DEFAULT_WEBHOOK_PATH);
             }
-            return new StripeWebhookController(billing, stripe.maxWebhookPayloadBytes(),
-                    () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+            // The listeners (metrics among them) hear of deliveries the endpoint answers without the core: too large.
+            return new StripeWebhookController(billing, stripe.maxWebhookPayloadBytes(), listeners.orderedStream().toList());
         }
 
         /**

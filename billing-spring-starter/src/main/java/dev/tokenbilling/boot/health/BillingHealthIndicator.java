@@ -2,9 +2,7 @@ package dev.tokenbilling.boot.health;
 
 import dev.tokenbilling.StoreUnavailableException;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.model.PurchaseQuery;
-import dev.tokenbilling.model.PurchaseStatus;
-import dev.tokenbilling.model.WebhookEventQuery;
+import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.model.WebhookEventStatus;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,13 +13,11 @@ import org.springframework.boot.health.contributor.Health;
  * Health of Token Billing, as the {@code billing} component of {@code /actuator/health}: {@code UP}
  * while its database answers, {@code DOWN} when it does not. The details count what needs an
  * operator without taking the application out of service: {@code stuckPurchases} (open for longer
- * than {@code billing.reconciler.older-than}) and {@code failedWebhookEvents}; each count stops at
- * {@code countLimit}.
+ * than {@code billing.reconciler.older-than}, {@link TokenBillingService#countStuckPurchases}) and
+ * {@code failedWebhookEvents} ({@link TokenBillingService#countWebhookEvents}); both are count
+ * queries, no rows are loaded.
  */
 public class BillingHealthIndicator extends AbstractHealthIndicator {
-
-    /** Counts stop here: the store has no count query, and the indicator must stay cheap. */
-    public static final int COUNT_LIMIT = 100;
 
     private final TokenBilling billing;
     private final Duration stuckAfter;
@@ -34,13 +30,11 @@ public class BillingHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        int stuck;
-        int failed;
+        long stuck;
+        long failed;
         try {
-            stuck = billing.service().purchases(PurchaseQuery.all(COUNT_LIMIT)
-                    .withStatus(PurchaseStatus.OPEN.toArray(PurchaseStatus[]::new))
-                    .createdBefore(billing.clock().instant().minus(stuckAfter))).size();
-            failed = billing.service().webhookEvents(WebhookEventQuery.all(COUNT_LIMIT).withStatus(WebhookEventStatus.FAILED)).size();
+            stuck = billing.service().countStuckPurchases(stuckAfter);
+            failed = billing.service().countWebhookEvents(WebhookEventStatus.FAILED);
         } catch (StoreUnavailableException e) {
             builder.down().withDetail("database", "unreachable").withDetail("error", e.getMessage());
             return;
@@ -50,7 +44,6 @@ public class BillingHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("stripe", billing.paymentGateway().isPresent() ? "configured" : "not configured")
                 .withDetail("stuckPurchases", stuck)
                 .withDetail("stuckAfter", stuckAfter.toString())
-                .withDetail("failedWebhookEvents", failed)
-                .withDetail("countLimit", COUNT_LIMIT);
+                .withDetail("failedWebhookEvents", failed);
     }
 }

@@ -1,30 +1,34 @@
 package dev.tokenbilling.boot.metrics;
 
+import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
-import dev.tokenbilling.webhook.WebhookOutcome;
+import dev.tokenbilling.spi.BillingListener;
 import java.time.Duration;
 
 /**
- * What the starter's web layer and reconciler report as they work. The Micrometer implementation
- * ({@link MicrometerBillingMetrics}) is configured when Micrometer and a {@code MeterRegistry} are
- * present; otherwise {@link #NONE} is used. Hosts may declare their own bean.
+ * What Token Billing reports as it works. As a {@link BillingListener} it hears from billing-core
+ * itself, after each change committed: purchases started, completed and failed, every token credit
+ * and debit (usage from {@code consume}, settled holds, grants, refunds, disputes...) and every
+ * webhook delivery, whoever made them (the webhook endpoint, the reconciler, the application's own
+ * calls). The starter registers the bean with {@code TokenBilling.Builder.listener(...)}; an
+ * application that builds {@code TokenBilling} itself registers it there.
+ *
+ * <p>The other methods report what only the starter sees: purchases that could not start, and the
+ * runs of its scheduled jobs (reconciler, missed-event fetch, expiry).
+ *
+ * <p>The Micrometer implementation ({@link MicrometerBillingMetrics}) is configured when Micrometer
+ * and a {@code MeterRegistry} are present; otherwise {@link #NONE} is used. Hosts may declare their
+ * own bean.
  */
-public interface BillingMetrics {
+public interface BillingMetrics extends BillingListener {
 
     /** Records nothing. */
     BillingMetrics NONE = new BillingMetrics() {
     };
 
-    /** A purchase was started: a PaymentIntent exists for it. */
-    default void purchaseStarted(String packageSlug) {
-    }
-
-    /** Starting a purchase failed; {@code reason} is a short code ({@code unknown_package}, {@code stripe_unreachable}...). */
+    /** Starting a purchase failed; {@code reason} is the API's error code ({@code unknown_package}, {@code payment_provider_...}). */
     default void purchaseStartFailed(String packageSlug, String reason) {
-    }
-
-    /** One webhook delivery was handled, with its outcome and how long handling took. */
-    default void webhookHandled(WebhookOutcome outcome, Duration elapsed) {
     }
 
     /** One reconciler run finished. */
@@ -33,5 +37,21 @@ public interface BillingMetrics {
 
     /** One reconciler run failed as a whole (e.g. the database was unreachable). */
     default void reconcilerFailed(Throwable error) {
+    }
+
+    /** One fetch of events from Stripe's API finished; {@code report.processed()} are the events no webhook had brought. */
+    default void missedEventsFetched(MissedEventsReport report, Duration elapsed) {
+    }
+
+    /** One fetch of missed events failed as a whole (Stripe or the database unreachable). */
+    default void missedEventsFetchFailed(Throwable error) {
+    }
+
+    /** One expiry run finished: lapsed lots taken out of balances and lapsed holds released. */
+    default void expiryRan(ExpiryReport report, Duration elapsed) {
+    }
+
+    /** One expiry run failed as a whole (e.g. the database was unreachable). */
+    default void expiryFailed(Throwable error) {
     }
 }

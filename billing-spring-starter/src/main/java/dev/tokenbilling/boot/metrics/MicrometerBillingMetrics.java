@@ -1,6 +1,9 @@
 package dev.tokenbilling.boot.metrics;
 
-import dev.tokenbilling.reconcile.PurchaseCheck;
+import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import io.micrometer.core.instrument.Counter;
@@ -9,32 +12,33 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@link BillingMetrics} on Micrometer. Meters (all counters unless noted):
  * <ul>
- *   <li>{@code billing.purchases.started} {@code package}: PaymentIntents created through the REST API</li>
- *   <li>{@code billing.purchases.completed} {@code source=webhook|reconciler}: purchases completed and credited</li>
- *   <li>{@code billing.purchases.failed} {@code stage=start|payment}, {@code reason}: purchases that could not start
- *       (unknown package, Stripe down...) or whose payment failed (card declined...)</li>
- *   <li>{@code billing.tokens.credited} {@code kind=purchase|dispute_reversal}, {@code source}</li>
- *   <li>{@code billing.tokens.debited} {@code kind=refund|dispute}, {@code source}</li>
+ *   <li>{@code billing.purchases.started} {@code package}: purchases whose PaymentIntent was created</li>
+ *   <li>{@code billing.purchases.completed} {@code package}: purchases completed and credited (by a webhook,
+ *       the reconciler or a cancel that found the payment made)</li>
+ *   <li>{@code billing.purchases.failed} {@code stage=start|payment}, {@code reason}: purchases the REST API
+ *       could not start (unknown package, Stripe down...), and failed payment attempts (card declined...)</li>
+ *   <li>{@code billing.tokens.credited} {@code kind=purchase|grant|adjustment|dispute_reversal}: tokens credited</li>
+ *   <li>{@code billing.tokens.debited} {@code kind=usage|adjustment|refund|dispute|...}: tokens debited; usage
+ *       includes {@code consume}, {@code consumeBatch} and settled holds</li>
  *   <li>{@code billing.webhook.deliveries} {@code outcome}, {@code type}: webhook deliveries by outcome</li>
  *   <li>{@code billing.webhook.latency} (timer) {@code outcome}: time to verify, store and process a delivery</li>
- *   <li>{@code billing.reconciler.runs} (timer), {@code billing.reconciler.failures}</li>
+ *   <li>{@code billing.reconciler.runs} (timer); {@code billing.reconciler.failures}
+ *       {@code job=reconcile|fetch_missed_events}, {@code exception}</li>
+ *   <li>{@code billing.reconciler.fetches} (timer); {@code billing.reconciler.missed.events} {@code outcome}:
+ *       events fetched from Stripe's API that no webhook had brought</li>
+ *   <li>{@code billing.expiry.runs} (timer), {@code billing.expiry.failures} {@code exception};
+ *       {@code billing.tokens.expired} (tokens), {@code billing.lots.expired}, {@code billing.holds.expired}
+ *       (holds released after their time to live)</li>
  * </ul>
- * Credits and debits are those seen by the webhook endpoint and the reconciler of this instance;
- * usage debits made by the application through {@code TokenBillingService.consume} are not counted
- * here (the core library has no listener for ledger postings yet).
+ * Purchases, tokens and webhooks are counted from billing-core's {@link dev.tokenbilling.spi.BillingListener}
+ * calls, so every instance counts exactly the changes it committed; nothing is read from the text of
+ * outcomes.
  */
 public class MicrometerBillingMetrics implements BillingMetrics {
-
-    private static final Pattern CREDITED = Pattern.compile("completed: (\\d+) tokens credited");
-    private static final Pattern REVERSED = Pattern.compile("(refunded|partially_refunded|disputed): (\\d+) tokens reversed");
-    private static final Pattern REINSTATED = Pattern.compile("dispute won, (\\d+) tokens reinstated");
-    private static final Pattern FAILED = Pattern.compile("now failed(?: \\(([a-z0-9_]+)\\))?");
 
     private final MeterRegistry registry;
 
@@ -42,15 +46,31 @@ public class MicrometerBillingMetrics implements BillingMetrics {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
+    // ---- billing-core's listener calls -----------------------------------------------------------
+
     @Override
-    public void purchaseStarted(String packageSlug) {
-        counter("billing.purchases.started", "PaymentIntents created for token purchases", "package", packageSlug).increment();
+    public void purchaseStarted(Purchase purchase) {
+        counter("billing.purchases.started", "Purchases whose PaymentIntent was created", "package", purchase.packageSlug()).increment();
     }
 
     @Override
-    public void purchaseStartFailed(String packageSlug, String reason) {
-        counter("billing.purchases.failed", "Purchases that could not start or whose payment failed", "stage", "start", "reason", reason)
-                .increment();
+    public void purchaseCompleted(Purchase purchase, LedgerEntry credit) {
+        counter("billing.purchases.completed", "Purchases completed and credited", "package", purchase.packageSlug()).increment();
+    }
+
+    @Override
+    public void purchaseFailed(Purchase purchase) {
+        failed("payment", purchase.failureCode().filter(code -> !code.isBlank()).orElse("payment_failed"));
+    }
+
+    @Override
+    public void tokensCredited(LedgerEntry entry) {
+        tokens("billing.tokens.credited", "Tokens credited to users, by ledger entry kind", entry);
+    }
+
+    @Override
+    public void tokensDebited(LedgerEntry entry) {
+        tokens("billing.tokens.debited", "Tokens debited from users, by ledger entry kind", entry);
     }
 
     @Override
@@ -60,65 +80,68 @@ public class MicrometerBillingMetrics implements BillingMetrics {
                 outcome.eventType().orElse("none")).increment();
         Timer.builder("billing.webhook.latency").description("Time to verify, store and process one Stripe webhook delivery")
                 .tag("outcome", status).register(registry).record(elapsed);
-        if (outcome.status() == WebhookOutcome.Status.PROCESSED) {
-            ledgerEffects(outcome.reason(), "webhook");
-        }
+    }
+
+    // ---- what only the starter sees ----------------------------------------------------------------
+
+    @Override
+    public void purchaseStartFailed(String packageSlug, String reason) {
+        failed("start", reason);
     }
 
     @Override
     public void reconcilerRan(ReconcileReport report, Duration elapsed) {
         Timer.builder("billing.reconciler.runs").description("Reconciler runs").register(registry).record(elapsed);
-        for (PurchaseCheck check : report.purchases()) {
-            if (!check.error()) {
-                ledgerEffects(check.action(), "reconciler");
-            }
-        }
-        for (WebhookOutcome outcome : report.events()) {
-            if (outcome.status() == WebhookOutcome.Status.PROCESSED) {
-                ledgerEffects(outcome.reason(), "reconciler");
-            }
-        }
     }
 
     @Override
     public void reconcilerFailed(Throwable error) {
-        counter("billing.reconciler.failures", "Reconciler runs that failed as a whole", "exception", error.getClass().getSimpleName())
+        jobFailed("reconcile", error);
+    }
+
+    @Override
+    public void missedEventsFetched(MissedEventsReport report, Duration elapsed) {
+        Timer.builder("billing.reconciler.fetches").description("Fetches of recent events from Stripe's API").register(registry)
+                .record(elapsed);
+        for (WebhookOutcome outcome : report.processed()) {
+            counter("billing.reconciler.missed.events", "Events fetched from Stripe's API that no webhook had brought", "outcome",
+                    outcome.status().name().toLowerCase(Locale.ROOT)).increment();
+        }
+    }
+
+    @Override
+    public void missedEventsFetchFailed(Throwable error) {
+        jobFailed("fetch_missed_events", error);
+    }
+
+    @Override
+    public void expiryRan(ExpiryReport report, Duration elapsed) {
+        Timer.builder("billing.expiry.runs").description("Expiry runs").register(registry).record(elapsed);
+        // Registered even at zero, so that dashboards see the series before the first expiry.
+        counter("billing.tokens.expired", "Tokens that lapsed and left balances").increment(report.tokensExpired());
+        counter("billing.lots.expired", "Credit lots that lapsed with tokens left").increment(report.lotsExpired());
+        counter("billing.holds.expired", "Holds released because their time to live passed").increment(report.reservationsReleased());
+    }
+
+    @Override
+    public void expiryFailed(Throwable error) {
+        counter("billing.expiry.failures", "Expiry runs that failed as a whole", "exception", error.getClass().getSimpleName()).increment();
+    }
+
+    private void failed(String stage, String reason) {
+        counter("billing.purchases.failed", "Purchases that could not start, and failed payment attempts", "stage", stage, "reason", reason)
                 .increment();
     }
 
-    /** Reads what a transition did from the core's description of it ("completed: 500000 tokens credited"). */
-    private void ledgerEffects(String description, String source) {
-        if (description == null) {
-            return;
-        }
-        Matcher credited = CREDITED.matcher(description);
-        if (credited.find()) {
-            counter("billing.purchases.completed", "Purchases completed and credited", "source", source).increment();
-            tokens("billing.tokens.credited", "purchase", source, credited.group(1));
-            return;
-        }
-        Matcher reversed = REVERSED.matcher(description);
-        if (reversed.find()) {
-            tokens("billing.tokens.debited", reversed.group(1).equals("disputed") ? "dispute" : "refund", source, reversed.group(2));
-            return;
-        }
-        Matcher reinstated = REINSTATED.matcher(description);
-        if (reinstated.find()) {
-            tokens("billing.tokens.credited", "dispute_reversal", source, reinstated.group(1));
-            return;
-        }
-        Matcher failed = FAILED.matcher(description);
-        if (failed.find()) {
-            counter("billing.purchases.failed", "Purchases that could not start or whose payment failed", "stage", "payment", "reason",
-                    failed.group(1) == null ? "payment_failed" : failed.group(1)).increment();
-        }
+    private void jobFailed(String job, Throwable error) {
+        counter("billing.reconciler.failures", "Reconciler runs that failed as a whole", "job", job, "exception",
+                error.getClass().getSimpleName()).increment();
     }
 
-    private void tokens(String name, String kind, String source, String amount) {
-        long tokens = Long.parseLong(amount);
+    private void tokens(String name, String description, LedgerEntry entry) {
+        long tokens = Math.abs(entry.amount());
         if (tokens > 0) {
-            counter(name, name.endsWith("credited") ? "Tokens credited to users" : "Tokens taken back from users", "kind", kind,
-                    "source", source).increment(tokens);
+            counter(name, description, "kind", entry.kind().wireName()).increment(tokens);
         }
     }
 

@@ -1,102 +1,205 @@
 package dev.tokenbilling.boot.reconcile;
 
 import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.boot.autoconfigure.BillingConfigurationException;
+import dev.tokenbilling.boot.autoconfigure.BillingProperties;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
+import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import dev.tokenbilling.reconcile.Reconciler;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs {@link Reconciler#run} every {@code interval} on its own daemon thread while the application
- * context runs: checks purchases open for longer than {@code olderThan} with Stripe and retries
- * failed webhook events whose retry is due. Runs are spaced with a fixed delay, so a slow run never
- * overlaps the next. Safe on many instances: the core leases purchases and events with
- * {@code FOR UPDATE SKIP LOCKED}. Does nothing when no payment gateway is configured.
+ * Token Billing's background jobs while the application context runs, each on its own daemon thread
+ * and spaced with a fixed delay, so that a slow run never overlaps its next one nor holds up another
+ * job. Every job is safe on many instances at once: the core leases purchases and events with
+ * {@code FOR UPDATE SKIP LOCKED} and expires each hold and lot exactly once.
+ * <ul>
+ *   <li>{@link Job#RECONCILE} ({@code billing.reconciler.*}, needs Stripe): {@link Reconciler#run} checks purchases
+ *       open for longer than {@code older-than} with Stripe and retries failed webhook events whose retry is due;</li>
+ *   <li>{@link Job#FETCH_MISSED_EVENTS} ({@code billing.reconciler.fetch-missed-events=true}, needs Stripe):
+ *       {@link Reconciler#fetchMissedEvents} lists the events of the last {@code missed-events-lookback} from
+ *       Stripe's API and processes those no webhook brought;</li>
+ *   <li>{@link Job#EXPIRY} ({@code billing.expiry.*}, with or without Stripe): {@code TokenBillingService.expire}
+ *       releases holds past their time to live and takes lapsed lots out of balances.</li>
+ * </ul>
+ * {@link #runOnce()}, {@link #fetchMissedEventsOnce()} and {@link #expireOnce()} run a job on demand,
+ * on the caller's thread.
  */
 public class ReconcilerScheduler implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReconcilerScheduler.class);
 
+    /** The most expiry batches one run takes before it waits for the next interval. */
+    public static final int MAX_EXPIRY_BATCHES_PER_RUN = 20;
+
+    /** The scheduler's jobs. */
+    public enum Job {
+        /** Repairs stuck purchases and retries failed webhook events. */
+        RECONCILE("billing-reconciler"),
+        /** Processes recent Stripe events that never arrived as webhooks. */
+        FETCH_MISSED_EVENTS("billing-missed-events"),
+        /** Releases lapsed holds and expires lapsed lots. */
+        EXPIRY("billing-expiry");
+
+        private final String threadName;
+
+        Job(String threadName) {
+            this.threadName = threadName;
+        }
+    }
+
     private final TokenBilling billing;
+    private final Supplier<BillingMetrics> metrics;
+
+    private final boolean reconcile;
     private final Duration initialDelay;
     private final Duration interval;
     private final Duration olderThan;
     private final int batchSize;
-    private final Supplier<BillingMetrics> metrics;
-    private ScheduledExecutorService executor;
-    private ScheduledFuture<?> task;
-    private Reconciler reconciler;
 
-    public ReconcilerScheduler(TokenBilling billing, Duration initialDelay, Duration interval, Duration olderThan, int batchSize,
-            Supplier<BillingMetrics> metrics) {
+    private final boolean fetchMissedEvents;
+    private final Duration missedEventsInterval;
+    private final Duration missedEventsLookback;
+
+    private final boolean expiry;
+    private final Duration expiryInitialDelay;
+    private final Duration expiryInterval;
+    private final int expiryBatchSize;
+
+    private final Map<Job, ScheduledExecutorService> executors = new EnumMap<>(Job.class);
+
+    /** The jobs and their timing from {@code billing.reconciler.*} and {@code billing.expiry.*}. */
+    public ReconcilerScheduler(TokenBilling billing, BillingProperties properties, Supplier<BillingMetrics> metrics) {
         this.billing = Objects.requireNonNull(billing, "billing");
-        this.initialDelay = requirePositiveOrZero(initialDelay, "billing.reconciler.initial-delay");
-        this.interval = requirePositive(interval, "billing.reconciler.interval");
-        this.olderThan = requirePositiveOrZero(olderThan, "billing.reconciler.older-than");
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("billing.reconciler.batch-size must be at least 1, was " + batchSize);
-        }
-        this.batchSize = batchSize;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        BillingProperties.Reconciler reconciler = properties.getReconciler();
+        this.reconcile = reconciler.isEnabled();
+        this.initialDelay = reconciler.getInitialDelay();
+        this.interval = reconciler.getInterval();
+        this.olderThan = reconciler.getOlderThan();
+        this.batchSize = reconciler.getBatchSize();
+        this.fetchMissedEvents = reconcile && reconciler.isFetchMissedEvents();
+        this.missedEventsInterval = reconciler.getMissedEventsInterval();
+        this.missedEventsLookback = reconciler.getMissedEventsLookback();
+        BillingProperties.Expiry expiries = properties.getExpiry();
+        this.expiry = expiries.isEnabled();
+        this.expiryInitialDelay = expiries.getInitialDelay();
+        this.expiryInterval = expiries.getInterval();
+        this.expiryBatchSize = expiries.getBatchSize();
+        if (reconcile) {
+            requirePositiveOrZero(initialDelay, "billing.reconciler.initial-delay");
+            requirePositive(interval, "billing.reconciler.interval");
+            requirePositiveOrZero(olderThan, "billing.reconciler.older-than");
+            requireLimit(batchSize, "billing.reconciler.batch-size");
+        }
+        if (fetchMissedEvents) {
+            requirePositive(missedEventsInterval, "billing.reconciler.missed-events-interval");
+            requirePositive(missedEventsLookback, "billing.reconciler.missed-events-lookback");
+            if (missedEventsLookback.compareTo(Reconciler.MAX_EVENT_LOOKBACK) > 0) {
+                throw new BillingConfigurationException("billing.reconciler.missed-events-lookback must be at most "
+                        + Reconciler.MAX_EVENT_LOOKBACK.toDays() + " days (Stripe keeps events that long), was " + missedEventsLookback,
+                        "Set billing.reconciler.missed-events-lookback to e.g. 3d (the default).");
+            }
+        }
+        if (expiry) {
+            requirePositiveOrZero(expiryInitialDelay, "billing.expiry.initial-delay");
+            requirePositive(expiryInterval, "billing.expiry.interval");
+            requireLimit(expiryBatchSize, "billing.expiry.batch-size");
+        }
     }
 
     @Override
     public synchronized void start() {
-        if (task != null) {
+        if (!executors.isEmpty()) {
             return;
         }
-        if (billing.paymentGateway().isEmpty()) {
+        boolean stripe = billing.paymentGateway().isPresent();
+        if (reconcile && !stripe) {
             LOG.info("Token Billing reconciler not started: Stripe is not configured (billing.stripe.secret-key / STRIPE_SECRET_KEY)");
-            return;
         }
-        reconciler = billing.reconciler();
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "billing-reconciler");
+        if (reconcile && stripe) {
+            schedule(Job.RECONCILE, initialDelay, interval, this::runOnce, error -> metrics.get().reconcilerFailed(error));
+            LOG.info("Token Billing reconciler started: every {}, purchases open for more than {}, {} per run", interval, olderThan,
+                    batchSize);
+            if (fetchMissedEvents) {
+                schedule(Job.FETCH_MISSED_EVENTS, initialDelay, missedEventsInterval, this::fetchMissedEventsOnce,
+                        error -> metrics.get().missedEventsFetchFailed(error));
+                LOG.info("Token Billing missed-event fetch started: every {}, events of the last {}", missedEventsInterval,
+                        missedEventsLookback);
+            }
+        }
+        if (expiry) {
+            schedule(Job.EXPIRY, expiryInitialDelay, expiryInterval, this::expireOnce, error -> metrics.get().expiryFailed(error));
+            LOG.info("Token Billing expiry started: every {}, up to {} holds and lots per batch", expiryInterval, expiryBatchSize);
+        }
+    }
+
+    private void schedule(Job job, Duration delay, Duration every, Runnable run, Consumer<Throwable> failed) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, job.threadName);
             thread.setDaemon(true);
             return thread;
         });
-        task = executor.scheduleWithFixedDelay(this::runSafely, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("Token Billing reconciler started: every {}, purchases open for more than {}, {} per run", interval, olderThan, batchSize);
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                run.run();
+            } catch (RuntimeException e) {
+                // Never let an exception cancel the schedule: the next run may well succeed.
+                failed.accept(e);
+                LOG.warn("Token Billing {} run failed, will try again in {}: {}", job.name().toLowerCase(java.util.Locale.ROOT), every,
+                        e.toString());
+            }
+        }, delay.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        executors.put(job, executor);
     }
 
     @Override
     public synchronized void stop() {
-        if (task == null) {
-            return;
-        }
-        task.cancel(false);
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        executors.values().forEach(ScheduledExecutorService::shutdown);
+        for (ScheduledExecutorService executor : executors.values()) {
+            try {
+                if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                    executor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
                 executor.shutdownNow();
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
         }
-        task = null;
-        executor = null;
+        executors.clear();
     }
 
     @Override
     public synchronized boolean isRunning() {
-        return task != null;
+        return !executors.isEmpty();
     }
 
-    /** Runs the reconciler once now, on the caller's thread; what the schedule does each interval. */
+    /** The jobs scheduled now: none before {@link #start()}, and only {@link Job#EXPIRY} without Stripe. */
+    public synchronized Set<Job> jobs() {
+        return executors.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(executors.keySet()));
+    }
+
+    /** Runs the reconciler once now, on the caller's thread; what the schedule does each interval. Needs Stripe. */
     public ReconcileReport runOnce() {
-        Reconciler current = reconciler != null ? reconciler : billing.reconciler();
         long started = System.nanoTime();
-        ReconcileReport report = current.run(olderThan, batchSize);
+        ReconcileReport report = billing.reconciler().run(olderThan, batchSize);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         metrics.get().reconcilerRan(report, elapsed);
         if (report.purchases().isEmpty() && report.events().isEmpty()) {
@@ -108,27 +211,73 @@ public class ReconcilerScheduler implements SmartLifecycle {
         return report;
     }
 
-    private void runSafely() {
-        try {
-            runOnce();
-        } catch (RuntimeException e) {
-            // Never let an exception cancel the schedule: the next run may well succeed.
-            metrics.get().reconcilerFailed(e);
-            LOG.warn("Token Billing reconciler run failed, will try again in {}: {}", interval, e.toString());
+    /**
+     * Fetches the events of the last {@code billing.reconciler.missed-events-lookback} from Stripe's API
+     * once now and processes those not stored yet. Needs Stripe; works whether or not the periodic
+     * fetch is on.
+     */
+    public MissedEventsReport fetchMissedEventsOnce() {
+        long started = System.nanoTime();
+        MissedEventsReport report = billing.reconciler().fetchMissedEvents(missedEventsLookback);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        metrics.get().missedEventsFetched(report, elapsed);
+        if (report.processed().isEmpty()) {
+            LOG.debug("Token Billing missed-event fetch: {} events listed, none missed ({} ms)", report.listed(), elapsed.toMillis());
+        } else {
+            LOG.warn("Token Billing missed-event fetch: {} events listed, {} had not arrived as webhooks and were processed now "
+                    + "(check the webhook endpoint in the Stripe dashboard), in {} ms", report.listed(), report.processed().size(),
+                    elapsed.toMillis());
         }
+        return report;
     }
 
-    private static Duration requirePositive(Duration value, String name) {
+    /**
+     * Runs expiry once now, on the caller's thread, at the billing clock's time: releases lapsed holds
+     * and takes lapsed lots out of balances, repeating full batches of {@code billing.expiry.batch-size}
+     * up to {@link #MAX_EXPIRY_BATCHES_PER_RUN} times. Works with or without Stripe.
+     */
+    public ExpiryReport expireOnce() {
+        long started = System.nanoTime();
+        int lots = 0;
+        long tokens = 0;
+        int holds = 0;
+        for (int batch = 0; batch < MAX_EXPIRY_BATCHES_PER_RUN; batch++) {
+            ExpiryReport report = billing.service().expire(expiryBatchSize);
+            lots += report.lotsExpired();
+            tokens += report.tokensExpired();
+            holds += report.reservationsReleased();
+            if (report.lotsExpired() < expiryBatchSize && report.reservationsReleased() < expiryBatchSize) {
+                break;
+            }
+        }
+        ExpiryReport total = new ExpiryReport(lots, tokens, holds);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        metrics.get().expiryRan(total, elapsed);
+        if (lots == 0 && holds == 0) {
+            LOG.debug("Token Billing expiry: nothing lapsed ({} ms)", elapsed.toMillis());
+        } else {
+            LOG.info("Token Billing expiry: {} tokens of {} lots expired, {} holds released, in {} ms", tokens, lots, holds,
+                    elapsed.toMillis());
+        }
+        return total;
+    }
+
+    private static void requirePositive(Duration value, String name) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + value);
+            throw new BillingConfigurationException(name + " must be positive, was " + value, "Set " + name + " to e.g. 1m.");
         }
-        return value;
     }
 
-    private static Duration requirePositiveOrZero(Duration value, String name) {
+    private static void requirePositiveOrZero(Duration value, String name) {
         if (value == null || value.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+            throw new BillingConfigurationException(name + " must not be negative, was " + value, "Set " + name + " to e.g. 30s.");
         }
-        return value;
+    }
+
+    private static void requireLimit(int value, String name) {
+        if (value < 1 || value > PurchaseQuery.MAX_LIMIT) {
+            throw new BillingConfigurationException(name + " must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + value,
+                    "Set " + name + " to e.g. 100.");
+        }
     }
 }

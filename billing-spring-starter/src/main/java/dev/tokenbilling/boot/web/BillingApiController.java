@@ -13,6 +13,8 @@ import dev.tokenbilling.UnknownPurchaseException;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingJson.BalanceView;
 import dev.tokenbilling.boot.web.BillingJson.ConfigView;
+import dev.tokenbilling.boot.web.BillingJson.HoldView;
+import dev.tokenbilling.boot.web.BillingJson.LotView;
 import dev.tokenbilling.boot.web.BillingJson.PackageView;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseRequest;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseStarted;
@@ -124,16 +126,33 @@ public class BillingApiController {
             metrics.get().purchaseStartFailed(slug, codeOf(e));
             throw e;
         }
-        metrics.get().purchaseStarted(slug);
         LOG.info("Purchase {} of '{}' started by user {} ({})", intent.purchaseId(), slug, user, intent.paymentIntentId());
         return PurchaseStarted.of(intent);
     }
 
-    /** The caller's balance and totals. */
+    /** The caller's balance and totals, what is held and available, and the next expiry of their tokens. */
     @GetMapping({"/tokens/balance/", "/tokens/balance"})
     @ProblemTitle("Failed to load token balance")
     public BalanceView balance(HttpServletRequest request) {
-        return BalanceView.of(service.balance(user(request)));
+        UserId user = user(request);
+        return BalanceView.of(service.balance(user), service.lots(user));
+    }
+
+    /** The caller's open credit lots, in the order usage draws from them, with their expiry dates. */
+    @GetMapping({"/tokens/lots/", "/tokens/lots"})
+    @ProblemTitle("Failed to load token lots")
+    public List<LotView> lots(HttpServletRequest request) {
+        return service.lots(user(request)).stream().map(LotView::of).toList();
+    }
+
+    /**
+     * The caller's active holds: tokens reserved for requests in flight. Read-only: holds are made and
+     * settled by the application's metering ({@code TokenBillingService.reserve/settle/release}), never by the browser.
+     */
+    @GetMapping({"/tokens/holds/", "/tokens/holds"})
+    @ProblemTitle("Failed to load token holds")
+    public List<HoldView> holds(HttpServletRequest request) {
+        return service.reservations(user(request)).stream().map(HoldView::of).toList();
     }
 
     /** The caller's purchases, newest first. */

@@ -7,7 +7,9 @@ import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Page;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseIntent;
+import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import java.math.BigDecimal;
@@ -74,7 +76,12 @@ public final class BillingJson {
         }
     }
 
-    /** The answer of {@code GET /tokens/balance/}. */
+    /**
+     * The answer of {@code GET /tokens/balance/}: the seed's {@code balance}, {@code totalPurchased}
+     * and {@code totalUsed}, the other totals, what is held for requests in flight ({@code reserved})
+     * and can be spent now ({@code available}), and {@code nextExpiry}: the soonest time open lots
+     * lapse and the tokens they still hold then ({@code null} when nothing expires).
+     */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record BalanceView(
             @JsonProperty("balance") long balance,
@@ -86,12 +93,94 @@ public final class BillingJson {
             @JsonProperty("totalReversed") long totalReversed,
             @JsonProperty("totalAdjusted") long totalAdjusted,
             @JsonProperty("totalExpired") long totalExpired,
+            @JsonProperty("nextExpiry") NextExpiry nextExpiry,
             @JsonProperty("updatedAt") String updatedAt) {
 
+        /** The balance without its next expiry ({@code nextExpiry} null). */
+        public BalanceView(long balance, long available, long reserved, long totalPurchased, long totalGranted, long totalUsed,
+                long totalReversed, long totalAdjusted, long totalExpired, String updatedAt) {
+            this(balance, available, reserved, totalPurchased, totalGranted, totalUsed, totalReversed, totalAdjusted, totalExpired, null,
+                    updatedAt);
+        }
+
+        /** The balance alone; {@code nextExpiry} stays null (use {@link #of(TokenBalance, List)} to fill it). */
         public static BalanceView of(TokenBalance balance) {
+            return of(balance, List.of());
+        }
+
+        /** The balance with its next expiry taken from the user's open lots ({@code TokenBillingService.lots(user)}). */
+        public static BalanceView of(TokenBalance balance, List<TokenLot> openLots) {
             return new BalanceView(balance.balance(), balance.available(), balance.reserved(), balance.totalPurchased(),
                     balance.totalGranted(), balance.totalUsed(), balance.totalReversed(), balance.totalAdjusted(),
-                    balance.totalExpired(), balance.updatedAt().map(Instant::toString).orElse(null));
+                    balance.totalExpired(), NextExpiry.of(openLots), balance.updatedAt().map(Instant::toString).orElse(null));
+        }
+    }
+
+    /** The soonest expiry among open lots, and the tokens that lapse then (summed over the lots lapsing at that instant). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record NextExpiry(
+            @JsonProperty("expiresAt") String expiresAt,
+            @JsonProperty("tokens") long tokens) {
+
+        /** The next expiry of these lots, or null when none of them has tokens left that expire. */
+        public static NextExpiry of(List<TokenLot> lots) {
+            Instant soonest = null;
+            long tokens = 0;
+            for (TokenLot lot : lots) {
+                if (lot.remaining() <= 0 || lot.closedAt().isPresent() || lot.expiresAt().isEmpty()) {
+                    continue;
+                }
+                Instant at = lot.expiresAt().get();
+                if (soonest == null || at.isBefore(soonest)) {
+                    soonest = at;
+                    tokens = lot.remaining();
+                } else if (at.equals(soonest)) {
+                    tokens += lot.remaining();
+                }
+            }
+            return soonest == null ? null : new NextExpiry(soonest.toString(), tokens);
+        }
+    }
+
+    /**
+     * One open credit lot of {@code GET /tokens/lots/}, in the order usage draws from them.
+     *
+     * @param source    {@code purchase}, {@code grant}, {@code adjustment}, {@code dispute_reversal} or {@code migration}
+     * @param expiresAt when what remains lapses; null for tokens that never expire
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LotView(
+            @JsonProperty("id") long id,
+            @JsonProperty("source") String source,
+            @JsonProperty("purchaseId") Long purchaseId,
+            @JsonProperty("amount") long amount,
+            @JsonProperty("remaining") long remaining,
+            @JsonProperty("priority") int priority,
+            @JsonProperty("expiresAt") String expiresAt,
+            @JsonProperty("createdAt") String createdAt) {
+
+        public static LotView of(TokenLot lot) {
+            return new LotView(lot.id(), lot.source(), lot.purchaseId().orElse(null), lot.amount(), lot.remaining(), lot.priority(),
+                    lot.expiresAt().map(Instant::toString).orElse(null), lot.createdAt().toString());
+        }
+    }
+
+    /**
+     * One active hold of {@code GET /tokens/holds/}: tokens held for a request in flight until it is
+     * settled, released or expires. The hold's idempotency key is the metering side's and is not shown.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record HoldView(
+            @JsonProperty("id") long id,
+            @JsonProperty("amount") long amount,
+            @JsonProperty("status") String status,
+            @JsonProperty("description") String description,
+            @JsonProperty("expiresAt") String expiresAt,
+            @JsonProperty("createdAt") String createdAt) {
+
+        public static HoldView of(Reservation hold) {
+            return new HoldView(hold.id(), hold.amount(), hold.status().wireName(), hold.description(), hold.expiresAt().toString(),
+                    hold.createdAt().toString());
         }
     }
 

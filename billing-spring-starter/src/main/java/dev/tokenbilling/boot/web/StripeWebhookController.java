@@ -1,16 +1,16 @@
 package dev.tokenbilling.boot.web;
 
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingJson.WebhookReceipt;
+import dev.tokenbilling.spi.BillingListener;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -28,6 +28,10 @@ import org.springframework.web.bind.annotation.RestController;
  * status: 200 for processed, duplicate, ignored and permanently failed events (Stripe must not
  * retry), 400 for a bad signature or payload, 413 for a body over the limit, 503 for a failure worth
  * retrying (Stripe retries with back-off for three days).
+ *
+ * <p>billing-core tells its {@link BillingListener}s (the metrics among them) of every delivery it
+ * handles; this endpoint tells {@code listeners} of the deliveries it answers itself, without the core
+ * (a body over the limit, never read).
  */
 @RestController
 public class StripeWebhookController {
@@ -39,24 +43,31 @@ public class StripeWebhookController {
 
     private final TokenBilling billing;
     private final int maxPayloadBytes;
-    private final Supplier<BillingMetrics> metrics;
+    private final List<BillingListener> listeners;
 
-    public StripeWebhookController(TokenBilling billing, int maxPayloadBytes, Supplier<BillingMetrics> metrics) {
+    /**
+     * @param listeners told of the deliveries this endpoint answers without handing them to the core;
+     *                  the core tells its own listeners of the others
+     */
+    public StripeWebhookController(TokenBilling billing, int maxPayloadBytes, List<? extends BillingListener> listeners) {
         this.billing = Objects.requireNonNull(billing, "billing");
         if (maxPayloadBytes < 1) {
             throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
         }
         this.maxPayloadBytes = maxPayloadBytes;
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.listeners = List.copyOf(listeners);
     }
 
     /** Receives one delivery. */
     @PostMapping("${billing.webhook.path:/api/v1/billing/webhooks/stripe/}")
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
         long started = System.nanoTime();
-        WebhookOutcome outcome = handle(request);
+        Answer answer = handle(request);
+        WebhookOutcome outcome = answer.outcome();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        metrics.get().webhookHandled(outcome, elapsed);
+        if (!answer.byCore()) {
+            notifyListeners(outcome, elapsed);
+        }
         log(outcome, request, elapsed);
         int status = outcome.httpStatus();
         if (status >= 200 && status < 300) {
@@ -69,10 +80,14 @@ public class StripeWebhookController {
         return ResponseEntity.status(status).body(problem);
     }
 
-    private WebhookOutcome handle(HttpServletRequest request) throws IOException {
+    /** An outcome, and whether the core made it (and so told its listeners already). */
+    private record Answer(WebhookOutcome outcome, boolean byCore) {
+    }
+
+    private Answer handle(HttpServletRequest request) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > maxPayloadBytes) {
-            return tooLarge(declared);
+            return new Answer(tooLarge(declared), false);
         }
         byte[] body;
         try (InputStream in = request.getInputStream()) {
@@ -80,9 +95,19 @@ public class StripeWebhookController {
             body = in.readNBytes(maxPayloadBytes + 1);
         }
         if (body.length > maxPayloadBytes) {
-            return tooLarge(-1);
+            return new Answer(tooLarge(-1), false);
         }
-        return billing.webhooks().handle(body, request.getHeader(SIGNATURE_HEADER));
+        return new Answer(billing.webhooks().handle(body, request.getHeader(SIGNATURE_HEADER)), true);
+    }
+
+    private void notifyListeners(WebhookOutcome outcome, Duration elapsed) {
+        for (BillingListener listener : listeners) {
+            try {
+                listener.webhookHandled(outcome, elapsed);
+            } catch (RuntimeException e) {
+                LOG.warn("Billing listener {} failed: {}", listener.getClass().getName(), e.toString());
+            }
+        }
     }
 
     private WebhookOutcome tooLarge(long declared) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
+import dev.tokenbilling.boot.reconcile.ReconcilerScheduler.Job;
 import dev.tokenbilling.boot.support.TestDatabase;
 import dev.tokenbilling.spi.EventHandler;
 import dev.tokenbilling.stripe.StripeSettings;
@@ -135,6 +136,7 @@ class BillingAutoConfigurationTest {
     void shouldConfigureStripeFromProperties() {
         runner.withPropertyValues(
                         "billing.stripe.secret-key=sk_test_123456789",
+                        "billing.stripe.publishable-key= pk_test_987654321 ",
                         "billing.stripe.webhook-secret=whsec_one, whsec_two",
                         "billing.stripe.webhook-secrets[0]=whsec_three",
                         "billing.stripe.api-base=http://127.0.0.1:12111",
@@ -147,6 +149,7 @@ class BillingAutoConfigurationTest {
                     assertThat(context).hasNotFailed();
                     StripeSettings stripe = context.getBean(StripeSettings.class);
                     assertThat(stripe.secretKey()).isEqualTo("sk_test_123456789");
+                    assertThat(stripe.publishableKey()).contains("pk_test_987654321");
                     assertThat(stripe.webhookSecrets()).containsExactly("whsec_one", "whsec_two", "whsec_three");
                     assertThat(stripe.apiBase()).contains(URI.create("http://127.0.0.1:12111"));
                     assertThat(stripe.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -172,6 +175,7 @@ class BillingAutoConfigurationTest {
                     assertThat(context.getBean(StripeSettings.class).secretKey()).isEqualTo("sk_test_fromenv");
                     assertThat(context.getBean(StripeSettings.class).webhookSecrets()).containsExactly("whsec_fromenv");
                     assertThat(context.getBean(BillingProperties.class).getStripe().getPublishableKey()).isEqualTo("pk_test_fromenv");
+                    assertThat(context.getBean(StripeSettings.class).publishableKey()).contains("pk_test_fromenv");
                 });
     }
 
@@ -272,16 +276,54 @@ class BillingAutoConfigurationTest {
     }
 
     @Test
-    void shouldNotScheduleTheReconcilerWhenDisabled() {
-        runner.withPropertyValues("billing.reconciler.enabled=false")
+    void shouldNotScheduleAnythingWhenTheReconcilerAndExpiryAreDisabled() {
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.enabled=false", "billing.expiry.enabled=false")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ReconcilerScheduler.class));
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.enabled=false")
+                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).containsExactly(Job.EXPIRY));
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.expiry.enabled=false")
+                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).containsExactly(Job.RECONCILE));
     }
 
     @Test
-    void shouldStartTheReconcilerOnlyWhenStripeIsConfigured() {
-        runner.run(context -> assertThat(context.getBean(ReconcilerScheduler.class).isRunning()).isFalse());
+    void shouldStartTheReconcilerOnlyWhenStripeIsConfiguredButExpiryAlways() {
+        runner.run(context -> {
+            ReconcilerScheduler scheduler = context.getBean(ReconcilerScheduler.class);
+            assertThat(scheduler.isRunning()).isTrue();
+            assertThat(scheduler.jobs()).containsExactly(Job.EXPIRY);
+        });
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.initial-delay=1h")
-                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).isRunning()).isTrue());
+                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).containsExactly(Job.RECONCILE, Job.EXPIRY));
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.initial-delay=1h",
+                        "billing.reconciler.fetch-missed-events=true")
+                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs())
+                        .containsExactly(Job.RECONCILE, Job.FETCH_MISSED_EVENTS, Job.EXPIRY));
+        runner.withPropertyValues("billing.reconciler.fetch-missed-events=true")
+                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).as("no Stripe, no fetch").containsExactly(Job.EXPIRY));
+    }
+
+    @Test
+    void shouldStopTheScheduledJobsWithTheContext() {
+        ReconcilerScheduler[] scheduler = new ReconcilerScheduler[1];
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.initial-delay=1h")
+                .run(context -> scheduler[0] = context.getBean(ReconcilerScheduler.class));
+        assertThat(scheduler[0].isRunning()).isFalse();
+        assertThat(scheduler[0].jobs()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseInvalidScheduleSettings() {
+        runner.withPropertyValues("billing.expiry.interval=0s")
+                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage())
+                        .contains("billing.expiry.interval must be positive"));
+        runner.withPropertyValues("billing.expiry.batch-size=0")
+                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("billing.expiry.batch-size"));
+        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.fetch-missed-events=true",
+                        "billing.reconciler.missed-events-lookback=31d")
+                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage())
+                        .contains("billing.reconciler.missed-events-lookback must be at most 30 days"));
+        runner.withPropertyValues("billing.expiry.enabled=false", "billing.expiry.interval=0s", "billing.reconciler.missed-events-lookback=31d")
+                .run(context -> assertThat(context).as("settings of jobs that are off are not checked").hasNotFailed());
     }
 
     @Test

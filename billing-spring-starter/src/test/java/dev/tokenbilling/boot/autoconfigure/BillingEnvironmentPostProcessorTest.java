@@ -2,6 +2,7 @@ package dev.tokenbilling.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbilling.stripe.StripeSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.env.MapPropertySource;
@@ -30,6 +31,27 @@ class BillingEnvironmentPostProcessorTest {
         new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
 
         assertThat(environment.getProperty("billing.stripe.publishable-key")).isEqualTo("pk_test_2");
+    }
+
+    @Test
+    void shouldAcceptTheFrontendsViteNameLikeTheCore() {
+        environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of("VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3")));
+
+        new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+
+        assertThat(environment.getProperty("billing.stripe.publishable-key")).isEqualTo("pk_test_3");
+        assertThat(StripeSettings.fromEnvironment(Map.of("STRIPE_SECRET_KEY", "sk_test_1", "VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3"))
+                .build().publishableKey()).as("the same name core reads").contains("pk_test_3");
+    }
+
+    @Test
+    void shouldPreferStripePublicKeyOverTheOtherNames() {
+        environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of("STRIPE_PUBLIC_KEY", "pk_test_1",
+                "STRIPE_PUBLISHABLE_KEY", "pk_test_2", "VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3")));
+
+        new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+
+        assertThat(environment.getProperty("billing.stripe.publishable-key")).isEqualTo("pk_test_1");
     }
 
     @Test

@@ -5,12 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.health.BillingHealthIndicator;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.metrics.MicrometerBillingMetrics;
+import dev.tokenbilling.boot.support.MutableClock;
+import dev.tokenbilling.boot.support.SeedCatalog;
 import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.UsageRequest;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.spi.BillingListener;
+import dev.tokenbilling.spi.EventHandler;
+import dev.tokenbilling.testkit.stripe.FakeStripe;
+import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
+import dev.tokenbilling.webhook.WebhookOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -40,10 +57,82 @@ class BillingObservabilityAutoConfigurationTest {
             assertThat(health.getDetails())
                     .containsEntry("database", "reachable")
                     .containsEntry("stripe", "not configured")
-                    .containsEntry("stuckPurchases", 0)
-                    .containsEntry("failedWebhookEvents", 0)
-                    .containsEntry("stuckAfter", "PT15M");
+                    .containsEntry("stuckPurchases", 0L)
+                    .containsEntry("failedWebhookEvents", 0L)
+                    .containsEntry("stuckAfter", "PT15M")
+                    .doesNotContainKey("countLimit");
         });
+    }
+
+    @Test
+    void shouldCountStuckPurchasesAndFailedWebhookEvents() {
+        MutableClock clock = MutableClock.startingNow();
+        try (FakeStripe fake = FakeStripe.start()) {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingHealthAutoConfiguration.class))
+                    .withBean(DataSource.class, TestDatabase::dataSource)
+                    .withPropertyValues("billing.schema=" + TestDatabase.newSchema(BillingObservabilityAutoConfigurationTest.class),
+                            "billing.stripe.secret-key=" + fake.secretKey(), "billing.stripe.api-base=" + fake.apiBase(),
+                            "billing.stripe.webhook-secret=whsec_health", "billing.reconciler.initial-delay=1h",
+                            "billing.expiry.enabled=false")
+                    .withBean("clock", BillingCustomizer.class, () -> BillingCustomizer.of(builder -> builder.clock(clock)))
+                    .withBean(EventHandler.class, FailingInvoiceHandler::new)
+                    .run(context -> {
+                        TokenBilling billing = context.getBean(TokenBilling.class);
+                        SeedCatalog.seed(billing.service());
+                        for (String id : List.of("evt_health_1", "evt_health_2")) {
+                            String event = "{\"id\":\"" + id + "\",\"object\":\"event\",\"type\":\"invoice.paid\","
+                                    + "\"data\":{\"object\":{\"id\":\"in_1\"}}}";
+                            assertThat(billing.webhooks().handle(event.getBytes(StandardCharsets.UTF_8),
+                                    StripeWebhookSigner.header(event, "whsec_health")).status()).isEqualTo(WebhookOutcome.Status.FAILED_RETRYABLE);
+                        }
+                        billing.service().startPurchase(UserId.of("alice"), "starter-100k");
+                        billing.service().startPurchase(UserId.of("bob"), "booster-500k");
+                        BillingHealthIndicator indicator = context.getBean(BillingHealthIndicator.class);
+                        assertThat(indicator.health().getDetails()).containsEntry("stuckPurchases", 0L).containsEntry("failedWebhookEvents", 2L);
+
+                        clock.advance(Duration.ofMinutes(16));
+                        Health health = indicator.health();
+
+                        assertThat(health.getStatus()).as("they need an operator, not a restart").isEqualTo(Status.UP);
+                        assertThat(health.getDetails())
+                                .containsEntry("stripe", "configured")
+                                .containsEntry("stuckPurchases", 2L)
+                                .containsEntry("failedWebhookEvents", 2L);
+                    });
+        }
+    }
+
+    @Test
+    void shouldCountTokensThroughTheCoresListenerWhateverMovedThem() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        BillingListener own = new BillingListener() {
+            @Override
+            public void tokensDebited(LedgerEntry entry) {
+                heard.add(entry.kind().wireName() + " " + entry.amount());
+            }
+        };
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).withBean("ownListener", BillingListener.class, () -> own)
+                .run(context -> {
+                    TokenBillingService service = context.getBean(TokenBillingService.class);
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    UserId user = UserId.of("metered-user");
+
+                    service.grant(user, 10_000, "welcome", "metrics-grant-1");
+                    service.consume(user, 1_250, "metrics-req-1", "chat completion");
+                    service.consume(user, 1_250, "metrics-req-1", "chat completion");
+                    service.consumeBatch(List.of(new UsageRequest(user, 500, "metrics-req-2", "embedding")));
+                    Reservation hold = service.reserve(user, 4_000, Duration.ofMinutes(5), "metrics-hold-1", "streaming completion");
+                    service.settle(hold.id(), 3_000);
+                    service.adjust(user, -100, "support correction", "metrics-adjust-1");
+
+                    assertThat(meters.get("billing.tokens.credited").tag("kind", "grant").counter().count()).isEqualTo(10_000);
+                    assertThat(meters.get("billing.tokens.debited").tag("kind", "usage").counter().count())
+                            .as("consume once (the replay debits nothing), the batch and the settled hold").isEqualTo(1_250 + 500 + 3_000);
+                    assertThat(meters.get("billing.tokens.debited").tag("kind", "adjustment").counter().count()).isEqualTo(100);
+                    assertThat(heard).as("the application's own listener bean is registered too")
+                            .containsExactly("usage -1250", "usage -500", "usage -3000", "adjustment -100");
+                });
     }
 
     @Test
@@ -104,5 +193,19 @@ class BillingObservabilityAutoConfigurationTest {
         };
         runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).withBean(BillingMetrics.class, () -> own)
                 .run(context -> assertThat(context.getBean(BillingMetrics.class)).isSameAs(own));
+    }
+
+    /** A host handler that fails for now, so that its events are recorded as failed. */
+    static final class FailingInvoiceHandler implements EventHandler {
+
+        @Override
+        public Set<String> eventTypes() {
+            return Set.of("invoice.paid");
+        }
+
+        @Override
+        public void handle(String eventId, String eventType, com.fasterxml.jackson.databind.JsonNode dataObject) {
+            throw new IllegalStateException("invoice service is down");
+        }
     }
 }

@@ -10,6 +10,7 @@ import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
 import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
 import dev.tokenbilling.boot.web.StripeWebhookController;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.stripe.StripeSettings;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
@@ -113,8 +115,48 @@ class BillingWebAutoConfigurationTest {
                             .forEach(info -> patterns.addAll(info.getPatternValues()));
                     assertThat(patterns).contains("/shop/billing/packages/", "/shop/billing/packages", "/shop/billing/tokens/purchase/",
                             "/shop/billing/tokens/balance/", "/shop/billing/tokens/purchases/{id}/", "/shop/billing/tokens/transactions/",
-                            "/shop/billing/config/", "/hooks/stripe");
+                            "/shop/billing/config/", "/shop/billing/tokens/lots/", "/shop/billing/tokens/lots",
+                            "/shop/billing/tokens/holds/", "/shop/billing/tokens/holds", "/hooks/stripe");
                     assertThat(patterns).noneMatch(pattern -> pattern.startsWith("/api/v1/billing"));
+                });
+    }
+
+    @Test
+    void shouldNotLetBrowsersReserveOrSettleTokens() {
+        runner.withPropertyValues(STRIPE)
+                .withConfiguration(AutoConfigurations.of(
+                        org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration.class,
+                        org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration.class))
+                .run(context -> {
+                    Set<String> writes = new TreeSet<>();
+                    context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods().keySet().stream()
+                            .filter(info -> !info.getMethodsCondition().getMethods().contains(RequestMethod.GET))
+                            .forEach(info -> writes.addAll(info.getPatternValues()));
+                    assertThat(writes).containsExactlyInAnyOrder("/api/v1/billing/tokens/purchase/", "/api/v1/billing/tokens/purchase",
+                            "/api/v1/billing/tokens/purchases/{id}/cancel/", "/api/v1/billing/tokens/purchases/{id}/cancel",
+                            "/api/v1/billing/webhooks/stripe/");
+                });
+    }
+
+    @Test
+    void shouldServeThePublishableKeyOfTheStripeSettingsInUse() {
+        runner.withPropertyValues(STRIPE).withPropertyValues("billing.stripe.publishable-key=pk_test_fromproperty")
+                .run(context -> {
+                    assertThat(context.getBean(StripeSettings.class).publishableKey()).contains("pk_test_fromproperty");
+                    assertThat(context.getBean(BillingApiController.class).config().publishableKey()).isEqualTo("pk_test_fromproperty");
+                });
+        runner.withPropertyValues(STRIPE).withPropertyValues("billing.stripe.publishable-key=pk_test_fromproperty")
+                .withBean(BillingCustomizer.class, () -> BillingCustomizer.stripe(stripe -> stripe.publishableKey("pk_test_fromcustomizer")))
+                .run(context -> assertThat(context.getBean(BillingApiController.class).config().publishableKey())
+                        .isEqualTo("pk_test_fromcustomizer"));
+        runner.withPropertyValues("billing.stripe.publishable-key=pk_test_nostripe")
+                .run(context -> {
+                    assertThat(context).doesNotHaveBean(StripeSettings.class);
+                    assertThat(context.getBean(BillingApiController.class).config())
+                            .satisfies(config -> {
+                                assertThat(config.publishableKey()).isEqualTo("pk_test_nostripe");
+                                assertThat(config.purchasesEnabled()).isFalse();
+                            });
                 });
     }
 

@@ -31,7 +31,10 @@ class ConfigurationMetadataTest {
         assertThat(descriptions).containsKeys("billing.enabled", "billing.schema", "billing.migrate", "billing.stripe.secret-key",
                 "billing.stripe.webhook-secret", "billing.stripe.webhook-secrets", "billing.stripe.publishable-key",
                 "billing.stripe.api-base", "billing.stripe.test-mode-only", "billing.web.enabled", "billing.webhook.path",
-                "billing.reconciler.interval", "billing.reconciler.older-than", "billing.reconciler.batch-size");
+                "billing.reconciler.interval", "billing.reconciler.older-than", "billing.reconciler.batch-size",
+                "billing.reconciler.fetch-missed-events", "billing.reconciler.missed-events-interval",
+                "billing.reconciler.missed-events-lookback", "billing.expiry.enabled", "billing.expiry.interval",
+                "billing.expiry.initial-delay", "billing.expiry.batch-size");
         assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank().doesNotContain("{@"));
     }
 

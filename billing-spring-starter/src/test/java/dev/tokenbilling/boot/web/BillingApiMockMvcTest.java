@@ -20,15 +20,20 @@ import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.boot.support.Browser;
 import dev.tokenbilling.boot.support.SeedCatalog;
 import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.spi.EventHandler;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -158,6 +163,8 @@ class BillingApiMockMvcTest {
 
     @Test
     void shouldCreditTheTokensWhenTheSignedWebhookArrives() throws Exception {
+        double completedBefore = count("billing.purchases.completed", "package", "booster-500k");
+        double creditedBefore = count("billing.tokens.credited", "kind", "purchase");
         JsonNode started = started(purchase("bob", "{\"package_slug\": \"booster-500k\"}"));
         String paymentIntent = started.get("payment_intent_id").asText();
         assertThat(Browser.confirm(FAKE, paymentIntent, started.get("client_secret").asText(), "pm_card_visa").get("status").asText())
@@ -177,7 +184,9 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$.balance").value(500_000))
                 .andExpect(jsonPath("$.totalPurchased").value(500_000))
                 .andExpect(jsonPath("$.totalUsed").value(0))
-                .andExpect(jsonPath("$.available").value(500_000));
+                .andExpect(jsonPath("$.available").value(500_000))
+                .andExpect(jsonPath("$.reserved").value(0))
+                .andExpect(jsonPath("$.nextExpiry").value(nullValue()));
         mvc.perform(get(API + "/tokens/purchases/" + started.get("purchase_id").asLong() + "/").with(user("bob")))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("completed"))
@@ -189,8 +198,11 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$.items[0].kind").value("purchase"))
                 .andExpect(jsonPath("$.items[0].amount").value(500_000))
                 .andExpect(jsonPath("$.items[0].purchaseId").value(started.get("purchase_id").asLong()));
-        assertThat(meters.get("billing.purchases.completed").tag("source", "webhook").counter().count()).isPositive();
-        assertThat(meters.get("billing.tokens.credited").tag("kind", "purchase").tag("source", "webhook").counter().count()).isGreaterThanOrEqualTo(500_000);
+        // Counted from the core's listener calls: once, although the event was delivered twice.
+        assertThat(count("billing.purchases.completed", "package", "booster-500k")).isEqualTo(completedBefore + 1);
+        assertThat(count("billing.tokens.credited", "kind", "purchase")).isEqualTo(creditedBefore + 500_000);
+        assertThat(meters.get("billing.webhook.deliveries").tags("outcome", "duplicate", "type", "payment_intent.succeeded").counter().count())
+                .isPositive();
         assertThat(meters.get("billing.webhook.latency").tag("outcome", "processed").timer().count()).isPositive();
     }
 
@@ -228,9 +240,11 @@ class BillingApiMockMvcTest {
     @Test
     void shouldAnswer413ToAnOversizedWebhook() throws Exception {
         String huge = "{\"id\":\"evt_big\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
+        double before = count("billing.webhook.deliveries", "outcome", "too_large");
         deliver(huge, StripeWebhookSigner.header(huge, WEBHOOK_SECRET))
                 .andExpect(status().isPayloadTooLarge())
                 .andExpect(jsonPath("$.code").value("too_large"));
+        assertThat(count("billing.webhook.deliveries", "outcome", "too_large")).as("answered by the starter, counted once").isEqualTo(before + 1);
     }
 
     @Test
@@ -245,6 +259,8 @@ class BillingApiMockMvcTest {
     @Test
     void shouldAnswer401ToAnonymousCalls() throws Exception {
         mvc.perform(get(API + "/tokens/balance/")).andExpect(status().isUnauthorized());
+        mvc.perform(get(API + "/tokens/lots/")).andExpect(status().isUnauthorized());
+        mvc.perform(get(API + "/tokens/holds/")).andExpect(status().isUnauthorized());
         mvc.perform(post(API + "/tokens/purchase/").with(csrf()).contentType(MediaType.APPLICATION_JSON)
                 .content("{\"package_slug\": \"starter-100k\"}")).andExpect(status().isUnauthorized());
     }
@@ -348,18 +364,105 @@ class BillingApiMockMvcTest {
 
     @Test
     void shouldCompleteAPurchaseWhoseWebhookNeverCame() throws Exception {
+        double completedBefore = count("billing.purchases.completed", "package", "starter-100k");
         JsonNode started = started(purchase("dave", "{\"package_slug\": \"starter-100k\"}"));
         Browser.confirm(FAKE, started.get("payment_intent_id").asText(), started.get("client_secret").asText(), "pm_card_visa");
 
         reconciler.runOnce();
 
         mvc.perform(get(API + "/tokens/balance/").with(user("dave"))).andExpect(jsonPath("$.balance").value(100_000));
-        assertThat(meters.get("billing.purchases.completed").tag("source", "reconciler").counter().count()).isPositive();
+        assertThat(count("billing.purchases.completed", "package", "starter-100k")).isEqualTo(completedBefore + 1);
+        assertThat(meters.get("billing.reconciler.runs").timer().count()).isPositive();
+    }
+
+    @Test
+    void shouldCountUsageAndGrantsMadeByTheApplication() {
+        double granted = count("billing.tokens.credited", "kind", "grant");
+        double used = count("billing.tokens.debited", "kind", "usage");
+
+        service.grant(UserId.of("frank"), 5_000, "welcome", "frank-grant-1");
+        service.consume(UserId.of("frank"), 1_200, "frank-req-1", "chat completion");
+
+        assertThat(count("billing.tokens.credited", "kind", "grant")).isEqualTo(granted + 5_000);
+        assertThat(count("billing.tokens.debited", "kind", "usage")).isEqualTo(used + 1_200);
+    }
+
+    @Test
+    void shouldShowTheCallersLotsHoldsAndNextExpiry() throws Exception {
+        UserId erin = UserId.of("erin");
+        Instant soon = Instant.now().plus(Duration.ofDays(10)).truncatedTo(ChronoUnit.SECONDS);
+        Instant later = soon.plus(Duration.ofDays(10));
+        service.grant(erin, 1_000, "promotion", "erin-grant-1", LotTerms.expiringAt(soon).withPriority(-1));
+        service.grant(erin, 500, "referral", "erin-grant-2", LotTerms.expiringAt(soon));
+        service.grant(erin, 2_000, "campaign", "erin-grant-3", LotTerms.expiringAt(later));
+        service.grant(erin, 300, "support gesture", "erin-grant-4");
+        service.consume(erin, 200, "erin-req-1", "chat completion");
+        Reservation hold = service.reserve(erin, 700, Duration.ofMinutes(5), "erin-req-2", "streaming completion");
+
+        mvc.perform(get(API + "/tokens/balance/").with(user("erin")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.balance").value(3_600))
+                .andExpect(jsonPath("$.totalPurchased").value(0))
+                .andExpect(jsonPath("$.totalUsed").value(200))
+                .andExpect(jsonPath("$.totalGranted").value(3_800))
+                .andExpect(jsonPath("$.reserved").value(700))
+                .andExpect(jsonPath("$.available").value(2_900))
+                .andExpect(jsonPath("$.nextExpiry.expiresAt").value(soon.toString()))
+                .andExpect(jsonPath("$.nextExpiry.tokens").value(800 + 500));
+        String lots = mvc.perform(get(API + "/tokens/lots/").with(user("erin")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$", hasSize(4)))
+                .andExpect(jsonPath("$[0].source").value("grant"))
+                .andExpect(jsonPath("$[0].amount").value(1_000))
+                .andExpect(jsonPath("$[0].remaining").value(800))
+                .andExpect(jsonPath("$[0].priority").value(-1))
+                .andExpect(jsonPath("$[0].expiresAt").value(soon.toString()))
+                .andExpect(jsonPath("$[0].purchaseId").value(nullValue()))
+                .andExpect(jsonPath("$[1].remaining").value(500))
+                .andExpect(jsonPath("$[2].expiresAt").value(later.toString()))
+                .andExpect(jsonPath("$[3].remaining").value(300))
+                .andExpect(jsonPath("$[3].expiresAt").value(nullValue()))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(JSON.readTree(lots).get(0).get("id").isIntegralNumber()).isTrue();
+        assertThat(JSON.readTree(lots).get(0).has("createdAt")).isTrue();
+        String holds = mvc.perform(get(API + "/tokens/holds").with(user("erin")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$", hasSize(1)))
+                .andExpect(jsonPath("$[0].id").value(hold.id()))
+                .andExpect(jsonPath("$[0].amount").value(700))
+                .andExpect(jsonPath("$[0].status").value("active"))
+                .andExpect(jsonPath("$[0].description").value("streaming completion"))
+                .andExpect(jsonPath("$[0].expiresAt").value(hold.expiresAt().toString()))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(holds).as("the metering side's idempotency key stays on the server").doesNotContain("erin-req-2");
+
+        mvc.perform(get(API + "/tokens/lots/").with(user("mallory"))).andExpect(status().isOk()).andExpect(jsonPath("$", hasSize(0)));
+        mvc.perform(get(API + "/tokens/holds/").with(user("mallory"))).andExpect(status().isOk()).andExpect(jsonPath("$", hasSize(0)));
+
+        service.settle(hold.id(), 650);
+        mvc.perform(get(API + "/tokens/holds/").with(user("erin"))).andExpect(jsonPath("$", hasSize(0)));
+        mvc.perform(get(API + "/tokens/balance/").with(user("erin")))
+                .andExpect(jsonPath("$.reserved").value(0))
+                .andExpect(jsonPath("$.balance").value(2_950))
+                .andExpect(jsonPath("$.nextExpiry.tokens").value(150 + 500));
+    }
+
+    @Test
+    void shouldNotLetTheBrowserReserveOrSettle() throws Exception {
+        mvc.perform(post(API + "/tokens/holds/").with(user("erin")).with(csrf()).contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"maxTokens\": 1000}"))
+                .andExpect(status().isMethodNotAllowed());
+        mvc.perform(post(API + "/tokens/holds/1/settle/").with(user("erin")).with(csrf())).andExpect(status().isNotFound());
     }
 
     @Test
     void shouldReportHealth() {
         assertThat(health.health().getDetails()).containsEntry("database", "reachable").containsEntry("stripe", "configured");
+    }
+
+    private double count(String name, String tagKey, String tagValue) {
+        io.micrometer.core.instrument.Counter counter = meters.find(name).tag(tagKey, tagValue).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private ResultActions purchase(String user, String json) throws Exception {

@@ -125,7 +125,9 @@ class PurchaseFlowServerTest {
                 {"GET", "/api/v1/billing/tokens/balance/", "Failed to load token balance"},
                 {"POST", "/api/v1/billing/tokens/purchase/", "Failed to initiate purchase"},
                 {"GET", "/api/v1/billing/tokens/transactions/", "Failed to load token transactions"},
-                {"GET", "/api/v1/billing/tokens/purchases/1/", "Failed to load purchase"}}) {
+                {"GET", "/api/v1/billing/tokens/purchases/1/", "Failed to load purchase"},
+                {"GET", "/api/v1/billing/tokens/lots/", "Failed to load token lots"},
+                {"GET", "/api/v1/billing/tokens/holds/", "Failed to load token holds"}}) {
             HttpResponse<String> response = call(request[0], request[1], null, request[0].equals("POST") ? "{\"package_slug\":\"starter-100k\"}" : null);
             assertThat(response.statusCode()).as(request[1]).isEqualTo(401);
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
