@@ -264,7 +264,9 @@ public final class TokenBillingService {
         if (!lot.source().equals("grant")) {
             throw new InvalidRequestException("lotId", "lot " + lotId + " comes from a " + lot.source() + ", only grants can be voided");
         }
-        return store.ledger().closeLot(lotId, LedgerEntryKind.VOID, "Void: " + reason, clock.instant());
+        Optional<LedgerEntry> voided = store.ledger().closeLot(lotId, LedgerEntryKind.VOID, "Void: " + reason, clock.instant());
+        voided.ifPresent(entry -> notifyPosted(new PostingResult.Posted(entry), false));
+        return voided.map(entry -> -entry.amount()).orElse(0L);
     }
 
     // ---- reservations ------------------------------------------------------------------------
@@ -363,10 +365,11 @@ public final class TokenBillingService {
         int lots = 0;
         long tokens = 0;
         for (long lotId : store.ledger().lapsedLots(now, limit)) {
-            long taken = store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "Expired tokens", now);
-            if (taken > 0) {
+            Optional<LedgerEntry> expired = store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "Expired tokens", now);
+            if (expired.isPresent()) {
+                notifyPosted(new PostingResult.Posted(expired.get()), false);
                 lots++;
-                tokens += taken;
+                tokens += -expired.get().amount();
             }
         }
         return new ExpiryReport(lots, tokens, released);

@@ -53,8 +53,8 @@ public interface LedgerRepository {
     /**
      * Takes what remains of a lot out of the balance with a ledger entry of {@code kind}
      * ({@link LedgerEntryKind#EXPIRY} or {@link LedgerEntryKind#VOID}), never touching tokens held by
-     * active reservations; closes the lot once empty. Returns the tokens taken. Safe to repeat and
-     * to race: the lot is re-read under the balance lock.
+     * active reservations; closes the lot once empty. Returns the entry that took the tokens, empty
+     * when none could be taken. Safe to repeat and to race: the lot is re-read under the balance lock.
      */
-    long closeLot(long lotId, LedgerEntryKind kind, String description, Instant at);
+    Optional<LedgerEntry> closeLot(long lotId, LedgerEntryKind kind, String description, Instant at);
 }

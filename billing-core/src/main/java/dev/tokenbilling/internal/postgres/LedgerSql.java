@@ -49,6 +49,7 @@ final class LedgerSql {
         lotById = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE id = :id");
         lapsedLots = schema.render("SELECT id FROM {schema}.token_lot WHERE remaining > 0 AND expires_at <= :now"
                 + " ORDER BY expires_at, id LIMIT :limit");
-        closeLot = schema.render("SELECT {schema}.lot_close(:id, :kind, :description, CAST(:at AS timestamptz), :reason)");
+        closeLot = schema.render("SELECT " + Rows.LEDGER_COLUMNS
+                + " FROM {schema}.lot_close(:id, :kind, :description, CAST(:at AS timestamptz), :reason)");
     }
 }

@@ -221,17 +221,16 @@ final class PostgresLedgerRepository implements LedgerRepository {
     }
 
     @Override
-    public long closeLot(long lotId, LedgerEntryKind kind, String description, Instant at) {
+    public Optional<LedgerEntry> closeLot(long lotId, LedgerEntryKind kind, String description, Instant at) {
         if (kind != LedgerEntryKind.EXPIRY && kind != LedgerEntryKind.VOID) {
             throw new IllegalArgumentException("a lot closes by expiry or void, not " + kind);
         }
-        Long taken = access.with(handle -> handle.createQuery(sql.closeLot)
+        return access.with(handle -> handle.createQuery(sql.closeLot)
                 .bind("id", lotId)
                 .bind("kind", kind.wireName())
                 .bind("description", description)
                 .bind("at", Rows.utc(at))
                 .bind("reason", kind == LedgerEntryKind.EXPIRY ? "expired" : "voided")
-                .mapTo(Long.class).one());
-        return taken == null ? 0 : taken;
+                .map((rs, ctx) -> Rows.ledgerEntry(rs)).findOne());
     }
 }

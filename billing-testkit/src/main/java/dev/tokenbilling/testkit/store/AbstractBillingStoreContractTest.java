@@ -185,8 +185,13 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.ledger().lots(user, true)).extracting(lot -> lot.remaining()).containsExactly(50L, 100L);
         assertThat(store.ledger().lapsedLots(NOW.plus(Duration.ofDays(2)), 100)).hasSize(1);
         long lotId = store.ledger().lapsedLots(NOW.plus(Duration.ofDays(2)), 100).get(0);
-        assertThat(store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "expired", NOW.plus(Duration.ofDays(2)))).isEqualTo(50);
-        assertThat(store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "expired", NOW.plus(Duration.ofDays(2)))).isZero();
+        assertThat(store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "expired", NOW.plus(Duration.ofDays(2))))
+                .hasValueSatisfying(entry -> {
+                    assertThat(entry.amount()).isEqualTo(-50);
+                    assertThat(entry.kind()).isEqualTo(LedgerEntryKind.EXPIRY);
+                    assertThat(entry.balanceAfter()).isEqualTo(100);
+                });
+        assertThat(store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "expired", NOW.plus(Duration.ofDays(2)))).isEmpty();
         assertThat(store.ledger().balance(user).balance()).isEqualTo(100);
         assertThat(store.ledger().balance(user).totalExpired()).isEqualTo(50);
     }

@@ -360,19 +360,21 @@ BEGIN
 END;
 $$;
 
--- Takes up to p_max tokens out of one lot with a ledger row of p_kind ('expiry' or 'void'), never
--- touching tokens held by active reservations. Returns the tokens taken (0 when nothing could be).
+-- Takes what remains of one lot out of the balance with a ledger row of p_kind ('expiry' or 'void'),
+-- never touching tokens held by active reservations. Returns that ledger row, or nothing when no
+-- token could be taken.
 CREATE FUNCTION lot_close(p_lot_id bigint, p_kind text, p_description text, p_at timestamptz, p_reason text)
-    RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    RETURNS SETOF token_transaction LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     v_lot      token_lot;
     v_balance  bigint;
     v_reserved bigint;
     v_take     bigint;
+    v_entry    token_transaction;
 BEGIN
     SELECT * INTO v_lot FROM token_lot l WHERE l.id = p_lot_id;
     IF NOT FOUND THEN
-        RETURN NULL;
+        RETURN;
     END IF;
     SELECT b.balance, b.reserved INTO v_balance, v_reserved FROM token_balance b WHERE b.user_id = v_lot.user_id FOR UPDATE;
     SELECT * INTO v_lot FROM token_lot l WHERE l.id = p_lot_id;
@@ -386,11 +388,13 @@ BEGIN
          WHERE b.user_id = v_lot.user_id RETURNING b.balance INTO v_balance;
         INSERT INTO token_transaction (user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at)
         VALUES (v_lot.user_id, p_kind, -v_take, v_balance, v_lot.purchase_id,
-                p_kind || '-lot-' || p_lot_id || '-' || v_lot.remaining, p_description, p_at);
+                p_kind || '-lot-' || p_lot_id || '-' || v_lot.remaining, p_description, p_at) RETURNING * INTO v_entry;
     END IF;
     IF v_lot.remaining - v_take = 0 THEN
         UPDATE token_lot l SET closed_at = p_at, closed_reason = p_reason WHERE l.id = p_lot_id;
     END IF;
-    RETURN v_take;
+    IF v_take > 0 THEN
+        RETURN NEXT v_entry;
+    END IF;
 END;
 $$;
