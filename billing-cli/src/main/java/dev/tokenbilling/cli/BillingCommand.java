@@ -6,6 +6,7 @@ import dev.tokenbilling.cli.command.BalanceCommand;
 import dev.tokenbilling.cli.command.BalancesCommand;
 import dev.tokenbilling.cli.command.CompletionCommand;
 import dev.tokenbilling.cli.command.ConfigCommand;
+import dev.tokenbilling.cli.command.ExpireCommand;
 import dev.tokenbilling.cli.command.GrantCommand;
 import dev.tokenbilling.cli.command.LedgerCommand;
 import dev.tokenbilling.cli.command.MigrateCommand;
@@ -14,6 +15,7 @@ import dev.tokenbilling.cli.command.PurchasesCommand;
 import dev.tokenbilling.cli.command.RetryCommand;
 import dev.tokenbilling.cli.command.SeedCommand;
 import dev.tokenbilling.cli.command.StripeCommand;
+import dev.tokenbilling.cli.command.VoidGrantCommand;
 import dev.tokenbilling.cli.command.WebhooksCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -42,7 +44,9 @@ import picocli.CommandLine.Spec;
             BalancesCommand.class,
             LedgerCommand.class,
             GrantCommand.class,
+            VoidGrantCommand.class,
             AdjustCommand.class,
+            ExpireCommand.class,
             PurchasesCommand.class,
             RetryCommand.class,
             WebhooksCommand.class,
@@ -59,6 +63,8 @@ import picocli.CommandLine.Spec;
             "  BILLING_DATABASE_PASSWORD  database password, when the URL has none",
             "  STRIPE_SECRET_KEY          Stripe secret key: sk_test_... (or sk_live_...)",
             "  STRIPE_WEBHOOK_SECRET      webhook signing secret(s), comma-separated",
+            "  STRIPE_PUBLIC_KEY          publishable key pk_test_..., same mode as the key",
+            "                             (VITE_STRIPE_PUBLISHABLE_KEY works too)",
             "  STRIPE_API_BASE            Stripe API base URL, e.g. a FakeStripe",
             "  NO_COLOR                   set to turn colors off",
             "",

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,7 +40,8 @@ import java.util.Set;
  * </pre>
  *
  * Optional fields: {@code packageType} (default: the slug up to its first '-'), {@code currency},
- * {@code description}, {@code active} (default true), {@code sortOrder} (default: position in the file).
+ * {@code description}, {@code active} (default true), {@code sortOrder} (default: position in the file),
+ * {@code validityDays} (how long purchased tokens stay valid; default: they never expire).
  * A problem is reported with the file's line: {@code catalog.yaml:7: ...}.
  */
 public final class Catalog {
@@ -49,9 +51,10 @@ public final class Catalog {
     }
 
     private static final Set<String> FIELDS = Set.of("slug", "name", "packageType", "tokenAmount", "price", "currency", "description",
-            "active", "sortOrder");
+            "active", "sortOrder", "validityDays");
     private static final Map<String, String> ALIASES = Map.of("package_type", "packageType", "type", "packageType",
-            "token_amount", "tokenAmount", "tokens", "tokenAmount", "sort_order", "sortOrder", "is_active", "active", "isActive", "active");
+            "token_amount", "tokenAmount", "tokens", "tokenAmount", "sort_order", "sortOrder", "is_active", "active", "isActive", "active",
+            "validity_days", "validityDays");
 
     private Catalog() {
     }
@@ -144,7 +147,7 @@ public final class Catalog {
                 String field = ALIASES.getOrDefault(written, written);
                 if (!FIELDS.contains(field)) {
                     throw problem(source, fieldLine, "package " + index + ": unknown field '" + written + "'; expected one of "
-                            + "slug, name, packageType, tokenAmount, price, currency, description, active, sortOrder");
+                            + "slug, name, packageType, tokenAmount, price, currency, description, active, sortOrder, validityDays");
                 }
                 if (fields.containsKey(field)) {
                     throw problem(source, fieldLine, "package " + index + ": field '" + written + "' is given twice");
@@ -200,8 +203,18 @@ public final class Catalog {
             }
             sortOrder = value.intValue();
         }
+        Optional<Integer> validityDays = Optional.empty();
+        JsonNode validity = fields.get("validityDays");
+        if (validity != null && !validity.isNull()) {
+            if (!validity.isIntegralNumber() || !validity.canConvertToInt() || validity.intValue() <= 0) {
+                throw problem(source, lines.get("validityDays"), label + ": validityDays must be a positive whole number of days"
+                        + " (leave it out for tokens that never expire), was " + validity);
+            }
+            validityDays = Optional.of(validity.intValue());
+        }
         try {
-            return new Entry(new PackageDefinition(slug, name, packageType, tokens, new Money(minor, currency), description, active, sortOrder), line);
+            return new Entry(new PackageDefinition(slug, name, packageType, tokens, new Money(minor, currency), description, active, sortOrder,
+                    validityDays), line);
         } catch (InvalidRequestException e) {
             int at = lines.getOrDefault(e.field(), line);
             throw problem(source, at, label + ": " + e.getMessage());

@@ -29,6 +29,8 @@ public final class CliContext implements AutoCloseable {
     public static final String DATABASE_PASSWORD = "BILLING_DATABASE_PASSWORD";
     public static final String SECRET_KEY = "STRIPE_SECRET_KEY";
     public static final String WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET";
+    public static final String PUBLIC_KEY = "STRIPE_PUBLIC_KEY";
+    public static final String VITE_PUBLISHABLE_KEY = "VITE_STRIPE_PUBLISHABLE_KEY";
     public static final String API_BASE = "STRIPE_API_BASE";
     public static final String NO_COLOR = "NO_COLOR";
 
@@ -183,9 +185,18 @@ public final class CliContext implements AutoCloseable {
         return environment.variable(SECRET_KEY);
     }
 
+    /**
+     * The webhook secrets as {@code billing config} shows them: {@code STRIPE_WEBHOOK_SECRET} split at
+     * commas. The settings the commands use are the library's own reading ({@link #stripe(boolean)}).
+     */
     public List<String> webhookSecrets() {
         return environment.variable(WEBHOOK_SECRET).map(value -> List.of(value.split(","))).orElse(List.of()).stream()
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The publishable key, for {@code billing config}: {@code STRIPE_PUBLIC_KEY} or {@code VITE_STRIPE_PUBLISHABLE_KEY}. */
+    public Optional<String> publishableKey() {
+        return environment.variable(PUBLIC_KEY).or(() -> environment.variable(VITE_PUBLISHABLE_KEY));
     }
 
     public Optional<String> stripeApiBase() {
@@ -206,13 +217,11 @@ public final class CliContext implements AutoCloseable {
                     + " sk_live_... key from Stripe Dashboard > Developers > API keys" + (key.startsWith("pk_") ? " (pk_ is the publishable key)" : ""));
         }
         if (stripe == null) {
-            StripeSettings.Builder builder = StripeSettings.builder().secretKey(key).webhookSecrets(webhookSecrets())
-                    .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(30)).maxNetworkRetries(1);
-            stripeApiBase().ifPresent(base -> builder.apiBase(apiBaseUri(base)));
             try {
-                stripe = builder.build();
+                stripe = buildStripe(key);
             } catch (InvalidRequestException e) {
-                throw CliException.usage("Stripe settings are invalid: " + e.getMessage());
+                throw CliException.usage("the Stripe settings are invalid: " + e.getMessage() + " (check " + SECRET_KEY + ", "
+                        + WEBHOOK_SECRET + ", " + PUBLIC_KEY + "; 'billing config' shows them)");
             }
         }
         if (writes && stripe.liveMode() && !options.live()) {
@@ -220,6 +229,31 @@ public final class CliContext implements AutoCloseable {
                     + " Stripe data: add --live to confirm, or use a sk_test_ key");
         }
         return stripe;
+    }
+
+    /**
+     * The library's own reading of {@code STRIPE_SECRET_KEY}, {@code STRIPE_WEBHOOK_SECRET} and the publishable
+     * key; the CLI adds only its short timeouts (a person is waiting) and the API base.
+     */
+    private StripeSettings buildStripe(String key) {
+        StripeSettings.Builder builder = StripeSettings.fromEnvironment(environment.variables()).secretKey(key)
+                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(30)).maxNetworkRetries(1);
+        stripeApiBase().ifPresent(base -> builder.apiBase(apiBaseUri(base)));
+        return builder.build();
+    }
+
+    /** What the library refuses in the Stripe variables, for {@code billing config}: empty when they fit or no key is set. */
+    public Optional<String> stripeSettingsProblem() {
+        Optional<String> key = stripeKey();
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            buildStripe(key.get());
+            return Optional.empty();
+        } catch (InvalidRequestException | CliException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     private static URI apiBaseUri(String base) {

@@ -45,6 +45,29 @@ class CatalogTest {
     }
 
     @Test
+    void shouldReadAnOptionalValidityPeriodInDays() {
+        List<Catalog.Entry> entries = Catalog.parse("""
+                - slug: monthly-1m
+                  name: Monthly
+                  tokens: 1000000
+                  price: 30
+                  validityDays: 30
+                - slug: yearly-10m
+                  name: Yearly
+                  tokens: 10000000
+                  price: 250
+                  validity_days: 365
+                - slug: forever-100k
+                  name: Forever
+                  tokens: 100000
+                  price: 5
+                """, "c.yaml", false);
+
+        assertThat(entries).extracting(entry -> entry.definition().validityDays())
+                .containsExactly(java.util.Optional.of(30), java.util.Optional.of(365), java.util.Optional.empty());
+    }
+
+    @Test
     void shouldNameTheLineOfEachKindOfProblem() {
         assertProblem("packages:\n  - slug: Bad Slug\n    name: X\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "slug");
         assertProblem("packages:\n  - slug: a-1\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "'name' is missing");
@@ -59,6 +82,10 @@ class CatalogTest {
         assertProblem("", false, "c.yaml:1:", "empty");
         assertProblem("{\"packages\": [\n  {\"slug\": \"a-1\",\n   \"name\": \"A\",,\n", true, "c.yaml:3:", "malformed JSON");
         assertProblem("packages:\n  - just a string\n", false, "c.yaml:2:", "must be an object");
+        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    validityDays: 0\n", false, "c.yaml:6:",
+                "validityDays must be a positive whole number of days", "was 0");
+        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    validityDays: a month\n", false,
+                "c.yaml:6:", "validityDays must be a positive whole number");
     }
 
     private static void assertProblem(String text, boolean json, String... fragments) {

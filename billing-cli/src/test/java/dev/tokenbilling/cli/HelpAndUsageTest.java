@@ -20,7 +20,7 @@ class HelpAndUsageTest {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("Usage: billing", "migrate", "seed", "packages", "stripe", "balance", "balances", "ledger",
-                "grant", "adjust", "purchases", "retry", "webhooks", "audit", "completion");
+                "grant", "void-grant", "adjust", "expire", "purchases", "retry", "webhooks", "audit", "completion");
         assertThat(result.out()).contains("Exit codes:", "0   ok", "1   the operation failed", "2   usage error",
                 "3   a dependency is unreachable");
         assertThat(result.out()).contains("BILLING_DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET");
@@ -29,7 +29,7 @@ class HelpAndUsageTest {
     @Test
     void shouldShowHelpOfEverySubcommand() {
         for (String[] command : new String[][] {{"migrate"}, {"seed"}, {"packages"}, {"stripe", "sync"}, {"balance"}, {"balances"},
-                {"ledger"}, {"grant"}, {"adjust"}, {"purchases"}, {"retry"}, {"webhooks"}, {"webhooks", "replay"},
+                {"ledger"}, {"grant"}, {"void-grant"}, {"adjust"}, {"expire"}, {"purchases"}, {"retry"}, {"webhooks"}, {"webhooks", "replay"},
                 {"webhooks", "fetch-missed"}, {"audit"}, {"config"}, {"completion"}}) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
@@ -138,5 +138,31 @@ class HelpAndUsageTest {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("\"schema\": \"other_schema\"");
+    }
+
+    @Test
+    void shouldReadStripeSettingsAsTheLibraryDoesAndReportAMismatchedPublishableKey() {
+        Cli mismatched = cli.env("STRIPE_SECRET_KEY", "sk_test_51HsecretSECRETsecret4242").env("STRIPE_PUBLIC_KEY", "pk_live_51Hpublicpublic9999");
+
+        Result config = mismatched.runRaw("config");
+        Result json = mismatched.runRaw("config", "-o", "json");
+        Result sync = mismatched.runRaw("stripe", "sync");
+
+        assertThat(config.exitCode()).isZero();
+        assertThat(config.out()).contains("Publishable key:", "pk_live_…9999", "Stripe settings:", "stripe.publishableKey: is for live mode")
+                .doesNotContain("51HsecretSECRETsecret", "51Hpublicpublic");
+        assertThat(json.out()).contains("\"stripePublishableKey\": \"pk_live_…9999\"", "\"stripeSettingsError\": \"stripe.publishableKey: is for live mode");
+        assertThat(sync.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(sync.err()).contains("the Stripe settings are invalid: stripe.publishableKey", "'billing config' shows them");
+    }
+
+    @Test
+    void shouldShowTheViteNamedPublishableKeyAndNoErrorWhenTheSettingsFit() {
+        Result json = cli.env("STRIPE_SECRET_KEY", "sk_test_51HsecretSECRETsecret4242").env("VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_51Hpublicpublic1111")
+                .env("STRIPE_WEBHOOK_SECRET", "whsec_oldoldoldold0001, whsec_newnewnewnew0002").runRaw("config", "-o", "json");
+
+        assertThat(json.exitCode()).isZero();
+        assertThat(json.out()).contains("\"stripePublishableKey\": \"pk_test_…1111\"", "\"stripeSettingsError\": null",
+                "\"whsec_…0001\"", "\"whsec_…0002\"");
     }
 }

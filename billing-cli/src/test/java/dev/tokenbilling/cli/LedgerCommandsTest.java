@@ -69,6 +69,8 @@ class LedgerCommandsTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("User:", "alice", "Balance:", "498,800 tokens", "Granted:", "500,000", "Adjusted:", "-1,200",
                 "Last 2 ledger entries:", "adjustment", "grant", "+500,000", "launch promo");
+        assertThat(result.out()).contains("Reserved:  0", "Debt:      0", "Open lots (1), in draw order:", "Active holds: none")
+                .containsPattern("grant\\s+498,800 / 500,000\\s+0\\s+never");
     }
 
     @Test
@@ -77,7 +79,10 @@ class LedgerCommandsTest {
         JsonNode json = JSON.readTree(CLI.run("balance", "alice", "--output", "json").out());
 
         assertThat(json.fieldNames()).toIterable().containsExactly("userId", "balance", "available", "reserved", "totalPurchased",
-                "totalGranted", "totalUsed", "totalReversed", "totalAdjusted", "totalExpired", "updatedAt", "recent");
+                "totalGranted", "totalUsed", "totalReversed", "totalAdjusted", "totalExpired", "updatedAt", "debt", "lots", "holds", "recent");
+        assertThat(json.get("lots")).hasSize(1);
+        assertThat(json.get("lots").get(0).get("remaining").asLong()).isEqualTo(498_800);
+        assertThat(json.get("holds")).isEmpty();
         assertThat(json.get("balance").asLong()).isEqualTo(498_800);
         assertThat(json.get("recent").get(0).fieldNames()).toIterable().containsExactly("id", "createdAt", "kind", "amount",
                 "balanceAfter", "purchaseId", "idempotencyKey", "description");
@@ -106,8 +111,8 @@ class LedgerCommandsTest {
         assertThat(table.lines().get(0)).startsWith("USER").contains("BALANCE", "AVAILABLE", "PURCHASED", "GRANTED", "USED");
         assertThat(table.lines().get(1)).startsWith("alice").contains("498,800");
         assertThat(csv.lines().get(0)).isEqualTo("userId,balance,available,reserved,totalPurchased,totalGranted,totalUsed,totalReversed,"
-                + "totalAdjusted,totalExpired,updatedAt");
-        assertThat(csv.lines().get(1)).startsWith("alice,498800,498800,0,0,500000,0,0,-1200,0,");
+                + "totalAdjusted,totalExpired,updatedAt,debt");
+        assertThat(csv.lines().get(1)).startsWith("alice,498800,498800,0,0,500000,0,0,-1200,0,").endsWith(",0");
         assertThat(json.isArray()).isTrue();
         assertThat(json.get(0).get("userId").asText()).isEqualTo("alice");
         assertThat(CLI.run("balances", "--negative").out()).contains("No negative balances.");

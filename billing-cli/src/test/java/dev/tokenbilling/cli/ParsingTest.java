@@ -3,15 +3,47 @@ package dev.tokenbilling.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenbilling.StoreUnavailableException;
 import dev.tokenbilling.model.Money;
 import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Currency;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Durations, token counts, database URLs, money and token formatting: the small parsers and formatters. */
 class ParsingTest {
+
+    @Test
+    void shouldParseTimesWithAZoneOrADate() {
+        assertThat(Timestamps.parse("2025-04-01T00:00:00Z")).isEqualTo(Instant.parse("2025-04-01T00:00:00Z"));
+        assertThat(Timestamps.parse("2025-04-01T09:00:00+02:00")).isEqualTo(Instant.parse("2025-04-01T07:00:00Z"));
+        assertThat(Timestamps.parse(" 2025-04-01 ")).isEqualTo(Instant.parse("2025-04-01T00:00:00Z"));
+        for (String bad : new String[] {"", "2025-04-01T00:00:00", "tomorrow", "2025-13-01", "1743465600"}) {
+            assertThatThrownBy(() -> Timestamps.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ISO-8601");
+        }
+    }
+
+    @Test
+    void shouldReportADatabaseLostDuringMigrateAsUnreachable() {
+        CliContext context = new CliContext(new CliEnvironment(Map.of("BILLING_DATABASE_URL", "postgresql://db.internal:6543/billing"),
+                () -> {
+                    throw new AssertionError("no database");
+                }, false, Clock.systemUTC()));
+        // What BillingSchema.currentVersion() and pending() throw when the connection fails.
+        var lost = new StoreUnavailableException("Database unavailable, migrations not applied: refused",
+                new SQLException("Connection to db.internal:6543 refused", "08001", new ConnectException("Connection refused")));
+
+        Failures.Failure failure = new Failures(context).describe(lost);
+
+        assertThat(failure.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(failure.message()).startsWith("cannot reach the database at db.internal:6543 (connection refused)");
+    }
 
     @Test
     void shouldParseOperatorDurations() {

@@ -203,4 +203,31 @@ class SeedCommandTest {
                 + " migrated automatically");
         assertThat(result.out()).contains("  ✅ Created: Power - 1,000,000 tokens for $35.00");
     }
+
+    @Test
+    @Order(12)
+    void shouldSeedAValidityPeriodAndShowItInPackages() throws Exception {
+        Path catalog = dir.resolve("validity.yaml");
+        Files.writeString(catalog, """
+                packages:
+                  - slug: mega-5m
+                    name: Mega
+                    tokens: 5,000,000
+                    price: 150
+                    sortOrder: 4
+                    validityDays: 30
+                """);
+
+        Result result = CLI.run("seed", "--catalog", catalog.toString());
+        Result again = CLI.run("seed", "--catalog", catalog.toString(), "-o", "json");
+        Result packages = CLI.run("packages");
+        Result json = CLI.run("packages", "-o", "json");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.lines()).contains("  🔄 Updated: Mega - 5,000,000 tokens for $150.00, valid 30 days (validity none → 30 days)");
+        assertThat(again.out()).contains("\"change\": \"unchanged\"", "\"validityDays\": 30");
+        assertThat(packages.lines().get(0)).endsWith("VALIDITY");
+        assertThat(packages.out()).containsPattern("mega-5m\\s+Mega.*\\s30 days\\n").containsPattern("starter-100k.*\\snever\\n");
+        assertThat(json.out()).contains("\"validityDays\": 30", "\"validityDays\": null");
+    }
 }

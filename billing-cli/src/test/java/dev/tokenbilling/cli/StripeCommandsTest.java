@@ -89,14 +89,17 @@ class StripeCommandsTest {
         assertThat(table.out()).containsPattern("booster-500k\\s+Booster\\s+booster\\s+500,000\\s+\\$20.00\\s+\\$40.00\\s+yes\\s+prod_\\w+\\s+price_\\w+");
         assertThat(json).hasSize(3);
         assertThat(json.get(1).fieldNames()).toIterable().containsExactly("slug", "name", "packageType", "tokenAmount", "price", "currency",
-                "pricePerMillionTokens", "active", "stripeProductId", "stripePriceId", "description", "sortOrder");
+                "pricePerMillionTokens", "active", "stripeProductId", "stripePriceId", "description", "sortOrder", "validityDays");
+        assertThat(json.get(1).get("validityDays").isNull()).isTrue();
         assertThat(json.get(1).get("price").asText()).isEqualTo("20.00");
         assertThat(json.get(1).get("pricePerMillionTokens").asText()).isEqualTo("40.00");
         assertThat(json.get(1).get("stripePriceId").asText()).startsWith("price_");
         assertThat(csv.lines().get(0)).isEqualTo("slug,name,packageType,tokenAmount,price,currency,pricePerMillionTokens,active,"
-                + "stripeProductId,stripePriceId,description,sortOrder");
+                + "stripeProductId,stripePriceId,description,sortOrder,validityDays");
         assertThat(csv.lines().get(1)).startsWith("starter-100k,Starter,starter,100000,5.00,USD,50.00,true,prod_")
-                .endsWith(",\"100,000 AI tokens - perfect for occasional extra requests\",1");
+                .endsWith(",\"100,000 AI tokens - perfect for occasional extra requests\",1,");
+        assertThat(table.lines().get(0)).endsWith("VALIDITY");
+        assertThat(table.lines().get(1)).endsWith("never");
     }
 
     @Test
@@ -179,14 +182,20 @@ class StripeCommandsTest {
 
     @Test
     @Order(9)
-    void shouldReplayAStoredEventAndRefuseAnUnknownOne() throws Exception {
+    void shouldReplayAProcessedEventWithoutCreditingTwiceAndRefuseAnUnknownOne() throws Exception {
         String eventId = JSON.readTree(cli.run("webhooks", "-o", "json", "--type", "payment_intent.succeeded").out()).get(0).get("id").asText();
 
         Result replay = cli.run("webhooks", "replay", eventId);
+        JsonNode json = JSON.readTree(cli.run("webhooks", "replay", eventId, "-o", "json").out());
         Result unknown = cli.run("webhooks", "replay", "evt_does_not_exist");
 
         assertThat(replay.exitCode()).as(replay.toString()).isZero();
-        assertThat(replay.out()).contains("Nothing to do for " + eventId + " (payment_intent.succeeded): already processed");
+        assertThat(replay.out()).contains("✅ Replayed " + eventId + " (payment_intent.succeeded, was processed): unchanged");
+        assertThat(json.fieldNames()).toIterable().containsExactly("eventId", "eventType", "outcome", "reason", "previousStatus");
+        assertThat(json.get("outcome").asText()).isEqualTo("processed");
+        assertThat(json.get("previousStatus").asText()).isEqualTo("processed");
+        assertThat(cli.run("balance", "dave", "-o", "json").out()).contains("\"balance\": 500000");
+        assertThat(cli.run("audit").exitCode()).isZero();
         assertThat(unknown.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(unknown.err()).contains("unknown event 'evt_does_not_exist'", "billing webhooks fetch-missed");
     }

@@ -29,6 +29,8 @@ public final class ConfigCommand extends BaseCommand {
         String key = context.stripeKey().map(StripeSettings::mask).orElse("(not set)");
         List<String> secrets = context.webhookSecrets().stream().map(StripeSettings::mask).toList();
         String mode = context.stripeKey().map(k -> k.startsWith("sk_live_") || k.startsWith("rk_live_") ? "live" : "test").orElse("-");
+        String publishable = context.publishableKey().map(StripeSettings::mask).orElse("(not set)");
+        String problem = context.stripeSettingsProblem().orElse(null);
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
             json.put("database", database);
@@ -40,6 +42,8 @@ public final class ConfigCommand extends BaseCommand {
             var array = json.putArray("stripeWebhookSecrets");
             secrets.forEach(array::add);
             json.put("stripeApiBase", context.stripeLocation());
+            json.put("stripePublishableKey", publishable);
+            json.put("stripeSettingsError", problem);
             out().document(json);
             return ExitCodes.OK;
         }
@@ -51,6 +55,10 @@ public final class ConfigCommand extends BaseCommand {
         pairs.add(new String[] {"STRIPE_SECRET_KEY", key + (mode.equals("-") ? "" : " (" + mode + " mode)")});
         pairs.add(new String[] {"STRIPE_WEBHOOK_SECRET", secrets.isEmpty() ? "(not set)" : String.join(", ", secrets)});
         pairs.add(new String[] {"Stripe API", context.stripeLocation()});
+        pairs.add(new String[] {"Publishable key", publishable});
+        if (problem != null) {
+            pairs.add(new String[] {"Stripe settings", out().paint(Output.Style.RED, problem)});
+        }
         out().pairs(pairs);
         return ExitCodes.OK;
     }

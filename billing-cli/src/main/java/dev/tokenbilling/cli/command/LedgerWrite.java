@@ -1,11 +1,13 @@
 package dev.tokenbilling.cli.command;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Formats;
 import dev.tokenbilling.cli.Output;
 import dev.tokenbilling.model.LedgerReceipt;
 import java.util.UUID;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,11 +33,17 @@ abstract class LedgerWrite extends BaseCommand {
     }
 
     protected int report(String verb, LedgerReceipt receipt) {
+        return report(verb, receipt, json -> { }, () -> { });
+    }
+
+    /** The receipt, with more JSON/CSV fields after the documented ones and more table lines after the first. */
+    protected int report(String verb, LedgerReceipt receipt, Consumer<ObjectNode> moreFields, Runnable moreLines) {
         var entry = receipt.entry();
         if (!out().isTable()) {
             var json = Output.object(Columns.ledger(), entry);
             json.put("userId", entry.userId().value());
             json.put("replayed", receipt.replayed());
+            moreFields.accept(json);
             if (out().isJson()) {
                 out().json(json);
             } else {
@@ -49,6 +57,7 @@ abstract class LedgerWrite extends BaseCommand {
         } else {
             out().line(Output.Style.GREEN, "✅ " + verb + " " + Formats.signedTokens(entry.amount()) + " tokens for " + entry.userId().value()
                     + ": balance now " + Formats.tokens(entry.balanceAfter()) + " (entry #" + entry.id() + ").");
+            moreLines.run();
             if (idempotencyKey == null) {
                 out().line(Output.Style.DIM, "   idempotency key: " + entry.idempotencyKey().orElse("") + " (pass --idempotency-key to make a retry safe)");
             }

@@ -37,7 +37,15 @@ public final class PackagesCommand extends BaseCommand {
                 Column.<TokenPackage>text("STRIPE PRICE", "stripePriceId", TokenPackage::stripePriceId, p -> p.stripePriceId().orElse("-"))
                         .styled(p -> p.stripePriceId().isEmpty() && p.active() ? Style.YELLOW : Style.PLAIN),
                 Column.<TokenPackage>of("DESCRIPTION", "description", TokenPackage::description).hiddenInTable(),
-                Column.<TokenPackage>of("SORT", "sortOrder", TokenPackage::sortOrder).hiddenInTable());
+                Column.<TokenPackage>of("SORT", "sortOrder", TokenPackage::sortOrder).hiddenInTable(),
+                // Appended after the original fields so CSV columns keep their positions.
+                Column.<TokenPackage>text("VALIDITY", "validityDays", TokenPackage::validityDays,
+                        p -> p.validityDays().map(PackagesCommand::validity).orElse("never")));
+    }
+
+    /** {@code 30 days}, {@code 1 day}. */
+    static String validity(int days) {
+        return days + (days == 1 ? " day" : " days");
     }
 
     @Override

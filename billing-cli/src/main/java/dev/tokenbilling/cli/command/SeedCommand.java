@@ -106,7 +106,8 @@ public final class SeedCommand extends BaseCommand {
         out().line("🪙  Seeding Token Packages");
         for (Seeded item : seeded) {
             PackageDefinition definition = item.definition();
-            String summary = definition.name() + " - " + Formats.tokens(definition.tokenAmount()) + " tokens for " + Formats.money(definition.price());
+            String summary = definition.name() + " - " + Formats.tokens(definition.tokenAmount()) + " tokens for " + Formats.money(definition.price())
+                    + definition.validityDays().map(days -> ", valid " + PackagesCommand.validity(days)).orElse("");
             switch (item.change()) {
                 case CREATED -> out().line(Style.GREEN, "  ✅ " + (dryRun ? "Would create" : "Created") + ": " + summary);
                 case UPDATED -> out().line(Style.YELLOW, "  🔄 " + (dryRun ? "Would update" : "Updated") + ": " + summary
@@ -177,6 +178,10 @@ public final class SeedCommand extends BaseCommand {
         if (before.sortOrder() != after.sortOrder()) {
             changes.add("sort order " + before.sortOrder() + " → " + after.sortOrder());
         }
+        if (!before.validityDays().equals(after.validityDays())) {
+            changes.add("validity " + before.validityDays().map(PackagesCommand::validity).orElse("none") + " → "
+                    + after.validityDays().map(PackagesCommand::validity).orElse("none"));
+        }
         return String.join(", ", changes);
     }
 
@@ -200,6 +205,7 @@ public final class SeedCommand extends BaseCommand {
             row.put("stripeChange", sync == null ? null : sync.change().name().toLowerCase(java.util.Locale.ROOT));
             row.put("stripeProductId", sync == null || sync.productId().isEmpty() ? null : sync.productId());
             row.put("stripePriceId", sync == null || sync.priceId().isEmpty() ? null : sync.priceId());
+            row.put("validityDays", definition.validityDays().orElse(null));
             rows.add(row);
         }
         if (out().isJson()) {
@@ -216,7 +222,7 @@ public final class SeedCommand extends BaseCommand {
         } else {
             List<Output.Column<ObjectNode>> columns = new ArrayList<>();
             for (String field : List.of("slug", "name", "change", "tokenAmount", "price", "currency", "active", "stripeChange",
-                    "stripeProductId", "stripePriceId")) {
+                    "stripeProductId", "stripePriceId", "validityDays")) {
                 columns.add(Output.Column.of(field, field, row -> row.get(field)));
             }
             out().rows(columns, rows, "");

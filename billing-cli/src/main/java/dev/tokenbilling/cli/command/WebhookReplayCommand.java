@@ -11,8 +11,12 @@ import dev.tokenbilling.webhook.WebhookOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code billing webhooks replay EVENT_ID}: processes one stored event again. */
-@Command(name = "replay", description = "Process a stored event again (after fixing what made it fail). A processed event is left alone.")
+/**
+ * {@code billing webhooks replay EVENT_ID}: processes one stored event again, even one already
+ * processed or ignored. Safe: the purchase transitions it runs move tokens at most once.
+ */
+@Command(name = "replay", description = {"Process a stored event again, e.g. after fixing what made it fail.",
+    "Also replays processed and ignored events: tokens still move at most once, so a replay of a credited payment changes nothing."})
 public final class WebhookReplayCommand extends BaseCommand {
 
     @Parameters(paramLabel = "EVENT_ID", description = "The Stripe event id, e.g. evt_1P...")
@@ -26,18 +30,18 @@ public final class WebhookReplayCommand extends BaseCommand {
     protected int run() {
         out();
         TokenBilling billing = context.billing();
-        WebhookEventRecord stored = billing.store().webhookEvents().findById(eventId.trim()).orElseThrow(() -> CliException.failed(
+        WebhookEventRecord stored = billing.service().webhookEvent(eventId.trim()).orElseThrow(() -> CliException.failed(
                 "unknown event '" + eventId + "': it is not stored; 'billing webhooks' lists stored events and 'billing webhooks"
                 + " fetch-missed' pulls undelivered ones from Stripe"));
-        WebhookOutcome outcome = billing.webhooks().process(stored.id());
+        WebhookOutcome outcome = billing.webhooks().replay(stored.id());
         if (!out().isTable()) {
             var json = Output.object(WebhooksCommand.outcomeColumns(), outcome);
             json.put("previousStatus", stored.status().wireName());
             out().document(json);
         } else {
-            String label = stored.id() + " (" + stored.type() + ")";
+            String label = stored.id() + " (" + stored.type() + ", was " + stored.status().wireName() + ")";
             switch (outcome.status()) {
-                case PROCESSED -> out().line(Style.GREEN, "✅ Processed " + label + ": " + outcome.reason());
+                case PROCESSED -> out().line(Style.GREEN, "✅ Replayed " + label + ": " + outcome.reason());
                 case IGNORED -> out().line("⏭  Ignored " + label + ": " + outcome.reason());
                 case DUPLICATE -> out().line("⏭  Nothing to do for " + label + ": " + outcome.reason());
                 default -> out().line(Style.RED, "❌ Failed " + label + ": " + outcome.reason());
@@ -49,5 +53,4 @@ public final class WebhookReplayCommand extends BaseCommand {
             default -> ExitCodes.FAILED;
         };
     }
-
 }

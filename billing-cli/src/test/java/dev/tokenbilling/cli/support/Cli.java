@@ -95,6 +95,12 @@ public final class Cli {
         return this;
     }
 
+    /** The CLI's clock, e.g. a fixed one to make expiry deterministic. */
+    public Cli clock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
     /** Behave as if standard output were a terminal (colors, progress). */
     public Cli onTerminal() {
         this.terminal = true;
@@ -127,7 +133,12 @@ public final class Cli {
 
     /** The library on this CLI's schema, for setting up purchases and events the CLI only reads. */
     public TokenBilling library(StripeSettings stripe) {
-        TokenBilling.Builder builder = TokenBilling.builder().dataSource(TestDatabase.dataSource()).schema(schema);
+        return library(stripe, Clock.systemUTC());
+    }
+
+    /** The library on this CLI's schema with a given clock (e.g. the CLI's fixed one). */
+    public TokenBilling library(StripeSettings stripe, Clock libraryClock) {
+        TokenBilling.Builder builder = TokenBilling.builder().dataSource(TestDatabase.dataSource()).schema(schema).clock(libraryClock);
         if (stripe != null) {
             builder.stripe(stripe);
         }
