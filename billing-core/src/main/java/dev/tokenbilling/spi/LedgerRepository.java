@@ -47,7 +47,10 @@ public interface LedgerRepository {
 
     Optional<TokenLot> findLot(long lotId);
 
-    /** Ids of open lots whose expiry is at or before {@code now}, soonest first. */
+    /**
+     * Ids of open lots whose expiry is at or before {@code now}, soonest first, leaving out lots of
+     * users whose whole balance is held (they cannot expire until a hold ends).
+     */
     List<Long> lapsedLots(Instant now, int limit);
 
     /**

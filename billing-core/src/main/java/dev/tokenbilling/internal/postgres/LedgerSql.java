@@ -47,8 +47,11 @@ final class LedgerSql {
         openLots = schema.render(lots + "AND remaining > 0 ORDER BY priority, expires_at NULLS LAST, id");
         allLots = schema.render(lots + "ORDER BY (remaining = 0), priority, expires_at NULLS LAST, id");
         lotById = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE id = :id");
-        lapsedLots = schema.render("SELECT id FROM {schema}.token_lot WHERE remaining > 0 AND expires_at <= :now"
-                + " ORDER BY expires_at, id LIMIT :limit");
+        // Lots whose every token is held by active reservations cannot expire yet: skip them, or a
+        // batch of them would come back first on every run and starve the others.
+        lapsedLots = schema.render("SELECT l.id FROM {schema}.token_lot l WHERE l.remaining > 0 AND l.expires_at <= :now"
+                + " AND EXISTS (SELECT 1 FROM {schema}.token_balance b WHERE b.user_id = l.user_id AND b.balance > b.reserved)"
+                + " ORDER BY l.expires_at, l.id LIMIT :limit");
         closeLot = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.lot_close(:id, :kind, :description, CAST(:at AS timestamptz), :reason)");
     }

@@ -24,7 +24,7 @@ final class Rows {
     static final String LEDGER_COLUMNS = "id, user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at";
     static final String BALANCE_COLUMNS = "user_id, balance, reserved, total_purchased, total_granted, total_used, "
             + "total_reversed, total_adjusted, total_expired, debt, updated_at";
-    static final String LOT_COLUMNS = "id, user_id, source, purchase_id, amount, remaining, priority, expires_at, created_at, "
+    static final String LOT_COLUMNS = "id, user_id, source, entry_id, purchase_id, amount, remaining, priority, expires_at, created_at, "
             + "closed_at, closed_reason";
     static final String RESERVATION_COLUMNS = "id, user_id, amount, status, idempotency_key, description, settled_tokens, entry_id, "
             + "expires_at, created_at, updated_at";
@@ -60,6 +60,7 @@ final class Rows {
                 rs.getLong("id"),
                 UserId.of(rs.getString("user_id")),
                 rs.getString("source"),
+                optionalLong(rs, "entry_id"),
                 optionalLong(rs, "purchase_id"),
                 rs.getLong("amount"),
                 rs.getLong("remaining"),
