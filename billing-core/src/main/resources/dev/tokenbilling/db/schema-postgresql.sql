@@ -159,11 +159,14 @@ CREATE TABLE token_lot (
     expires_at    timestamptz,
     created_at    timestamptz NOT NULL,
     closed_at     timestamptz,
-    closed_reason text
+    closed_reason text,
+    -- A lot is open exactly while it has tokens left. The indexes select open lots by closed_at, which
+    -- changes once per lot, so the debits that lower "remaining" are HOT updates.
+    CONSTRAINT token_lot_open_while_remaining CHECK ((closed_at IS NULL) = (remaining > 0))
 );
-CREATE INDEX token_lot_open_by_user ON token_lot (user_id, priority, expires_at, id) WHERE remaining > 0;
+CREATE INDEX token_lot_open_by_user ON token_lot (user_id, priority, expires_at, id) WHERE closed_at IS NULL;
+CREATE INDEX token_lot_expiring ON token_lot (expires_at) WHERE closed_at IS NULL AND expires_at IS NOT NULL;
 ALTER TABLE token_lot SET (fillfactor = 80);
-CREATE INDEX token_lot_expiring ON token_lot (expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
 
 -- Tokens held for in-flight usage: the balance's "reserved" is the sum of the active ones.
 CREATE TABLE token_reservation (
@@ -257,11 +260,11 @@ BEGIN
     UPDATE token_lot l SET remaining = l.remaining - p_tokens,
            closed_at = CASE WHEN l.remaining = p_tokens THEN p_at END,
            closed_reason = CASE WHEN l.remaining = p_tokens THEN 'used' END
-     WHERE l.id = (SELECT f.id FROM token_lot f WHERE f.user_id = p_user AND f.remaining > 0
+     WHERE l.id = (SELECT f.id FROM token_lot f WHERE f.user_id = p_user AND f.closed_at IS NULL
                     ORDER BY f.priority, f.expires_at NULLS LAST, f.id LIMIT 1)
        AND l.remaining >= p_tokens;
     IF NOT FOUND THEN
-        FOR v_lot IN SELECT id, remaining FROM token_lot WHERE user_id = p_user AND remaining > 0
+        FOR v_lot IN SELECT id, remaining FROM token_lot WHERE user_id = p_user AND closed_at IS NULL
                      ORDER BY priority, expires_at NULLS LAST, id LOOP
             EXIT WHEN v_left = 0;
             v_take := least(v_left, v_lot.remaining);
@@ -281,11 +284,11 @@ BEGIN
 END;
 $$;
 
--- Many usage debits in one statement: the batch's balance rows are locked in user order (so
--- concurrent batches cannot deadlock) and read once, its users' open lots are read once, every item
--- is decided in memory in the caller's order per user, and the results are written with three
--- set-based statements. One row per item: posted (the new entry), duplicate (the entry that used the
--- key first) or insufficient (with what was available then).
+-- Many usage debits in one statement: the batch's balance rows are locked in user order and read
+-- once, its users' open lots are read once, every item is decided in memory in the caller's order
+-- per user, and balances, lots and entries are written with one set-based statement each. One row
+-- per item: posted (the new entry), duplicate (the entry that used the key first) or insufficient
+-- (with what was available then).
 CREATE FUNCTION ledger_debit_batch(p_users text[], p_tokens bigint[], p_keys text[], p_descriptions text[], p_at timestamptz)
     RETURNS TABLE (r_ord integer, r_outcome text, r_available bigint, id bigint, user_id text, kind text, amount bigint,
                    balance_after bigint, purchase_id bigint, idempotency_key text, description text, created_at timestamptz)
@@ -294,15 +297,16 @@ CREATE FUNCTION ledger_debit_batch(p_users text[], p_tokens bigint[], p_keys tex
 DECLARE
     n            integer := coalesce(cardinality(p_users), 0);
     v_order      integer[];
-    v_existing   bigint[];
+    v_existing   boolean[];
+
     v_outcome    text[];
     v_after      bigint[];
     v_available  bigint[];
     v_posted     integer[] := '{}';
-    b_users      text[];
-    b_balance    bigint[];
-    b_reserved   bigint[];
-    b_used       bigint[];
+    s_users      text[];
+    s_balance    bigint[];
+    s_reserved   bigint[];
+    s_used       bigint[];
     l_users      text[];
     l_ids        bigint[];
     l_remaining  bigint[];
@@ -310,7 +314,7 @@ DECLARE
     v_idx        integer;
     v_user       text;
     v_current    text;
-    v_bi         integer;
+    v_si         integer;
     v_li         integer;
     v_keys       text[];
     v_left       bigint;
@@ -322,20 +326,21 @@ BEGIN
     v_outcome := array_fill(NULL::text, ARRAY[n]);
     v_after := array_fill(NULL::bigint, ARRAY[n]);
     v_available := array_fill(0::bigint, ARRAY[n]);
+    -- Every balance row of the batch, locked in user order: concurrent batches cannot deadlock.
     SELECT array_agg(b.user_id ORDER BY b.user_id), array_agg(b.balance ORDER BY b.user_id),
            array_agg(b.reserved ORDER BY b.user_id), array_agg(0::bigint ORDER BY b.user_id)
-      INTO b_users, b_balance, b_reserved, b_used
+      INTO s_users, s_balance, s_reserved, s_used
       FROM (SELECT bb.user_id, bb.balance, bb.reserved FROM token_balance bb WHERE bb.user_id = ANY(p_users)
              ORDER BY bb.user_id FOR UPDATE) b;
     -- Read under the locks, so repeats that committed while we waited are seen.
-    SELECT array_agg(t.id ORDER BY i.ord) INTO v_existing
+    SELECT array_agg(t.id IS NOT NULL ORDER BY i.ord) INTO v_existing
       FROM unnest(p_users, p_keys) WITH ORDINALITY AS i(u, k, ord)
       LEFT JOIN token_transaction t ON t.user_id = i.u AND t.idempotency_key = i.k;
     SELECT array_agg(l.user_id ORDER BY l.user_id, l.priority, l.expires_at NULLS LAST, l.id),
            array_agg(l.id ORDER BY l.user_id, l.priority, l.expires_at NULLS LAST, l.id),
            array_agg(l.remaining ORDER BY l.user_id, l.priority, l.expires_at NULLS LAST, l.id)
       INTO l_users, l_ids, l_remaining
-      FROM token_lot l WHERE l.user_id = ANY(p_users) AND l.remaining > 0;
+      FROM token_lot l WHERE l.user_id = ANY(p_users) AND l.closed_at IS NULL;
     l_original := l_remaining;
     SELECT array_agg(i.ord::integer ORDER BY i.u, i.ord) INTO v_order FROM unnest(p_users) WITH ORDINALITY AS i(u, ord);
 
@@ -343,17 +348,21 @@ BEGIN
         v_user := p_users[v_idx];
         IF v_current IS DISTINCT FROM v_user THEN
             v_current := v_user;
-            v_bi := array_position(b_users, v_user);
+            v_si := array_position(s_users, v_user);
             v_li := array_position(l_users, v_user);
             v_keys := '{}';
         END IF;
-        IF v_existing[v_idx] IS NOT NULL OR p_keys[v_idx] = ANY(v_keys) THEN
+        IF v_existing[v_idx] OR p_keys[v_idx] = ANY(v_keys) THEN
             v_outcome[v_idx] := 'duplicate';
             CONTINUE;
         END IF;
-        IF v_bi IS NULL OR b_balance[v_bi] - b_reserved[v_bi] < p_tokens[v_idx] THEN
+        IF v_si IS NOT NULL AND s_balance[v_si] - s_reserved[v_si] >= p_tokens[v_idx] THEN
+            s_balance[v_si] := s_balance[v_si] - p_tokens[v_idx];
+            s_used[v_si] := s_used[v_si] + p_tokens[v_idx];
+            v_after[v_idx] := s_balance[v_si];
+        ELSE
             v_outcome[v_idx] := 'insufficient';
-            v_available[v_idx] := CASE WHEN v_bi IS NULL THEN 0 ELSE greatest(0, b_balance[v_bi] - b_reserved[v_bi]) END;
+            v_available[v_idx] := CASE WHEN v_si IS NULL THEN 0 ELSE greatest(0, s_balance[v_si] - s_reserved[v_si]) END;
             CONTINUE;
         END IF;
         v_left := p_tokens[v_idx];
@@ -368,18 +377,17 @@ BEGIN
                 v_li := v_li + 1;
             END IF;
         END LOOP;
-        b_balance[v_bi] := b_balance[v_bi] - p_tokens[v_idx];
-        b_used[v_bi] := b_used[v_bi] + p_tokens[v_idx];
-        v_after[v_idx] := b_balance[v_bi];
         v_outcome[v_idx] := 'posted';
         v_keys := v_keys || p_keys[v_idx];
         v_posted := v_posted || v_idx;
     END LOOP;
 
-    IF cardinality(v_posted) > 0 THEN
+    IF s_users IS NOT NULL THEN
         UPDATE token_balance b SET balance = x.balance, total_used = b.total_used + x.used, updated_at = p_at
-          FROM unnest(b_users, b_balance, b_used) AS x(u, balance, used)
+          FROM unnest(s_users, s_balance, s_used) AS x(u, balance, used)
          WHERE b.user_id = x.u AND x.used > 0;
+    END IF;
+    IF cardinality(v_posted) > 0 THEN
         UPDATE token_lot l SET remaining = x.remaining,
                closed_at = CASE WHEN x.remaining = 0 THEN p_at END,
                closed_reason = CASE WHEN x.remaining = 0 THEN 'used' END
@@ -512,8 +520,13 @@ BEGIN
     SELECT b.balance, b.reserved INTO v_balance, v_reserved FROM token_balance b WHERE b.user_id = v_lot.user_id FOR UPDATE;
     SELECT * INTO v_lot FROM token_lot l WHERE l.id = p_lot_id;
     v_take := least(v_lot.remaining, greatest(0, v_balance - v_reserved));
+    IF v_take > 0 OR v_lot.remaining = 0 THEN
+        UPDATE token_lot l SET remaining = l.remaining - v_take,
+               closed_at = CASE WHEN l.remaining = v_take THEN p_at END,
+               closed_reason = CASE WHEN l.remaining = v_take THEN p_reason END
+         WHERE l.id = p_lot_id;
+    END IF;
     IF v_take > 0 THEN
-        UPDATE token_lot l SET remaining = l.remaining - v_take WHERE l.id = p_lot_id;
         UPDATE token_balance b SET balance = b.balance - v_take,
                total_expired = b.total_expired + CASE WHEN p_kind = 'expiry' THEN v_take ELSE 0 END,
                total_granted = b.total_granted - CASE WHEN p_kind = 'void' THEN v_take ELSE 0 END,
@@ -522,9 +535,6 @@ BEGIN
         INSERT INTO token_transaction (user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at)
         VALUES (v_lot.user_id, p_kind, -v_take, v_balance, v_lot.purchase_id,
                 p_kind || '-lot-' || p_lot_id || '-' || v_lot.remaining, p_description, p_at) RETURNING * INTO v_entry;
-    END IF;
-    IF v_lot.remaining - v_take = 0 THEN
-        UPDATE token_lot l SET closed_at = p_at, closed_reason = p_reason WHERE l.id = p_lot_id;
     END IF;
     IF v_take > 0 THEN
         RETURN NEXT v_entry;

@@ -44,12 +44,12 @@ final class LedgerSql {
         negativeBalances = schema.render("SELECT " + Rows.BALANCE_COLUMNS
                 + " FROM {schema}.token_balance WHERE balance < 0 ORDER BY balance, user_id LIMIT :limit");
         String lots = "SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE user_id = :user ";
-        openLots = schema.render(lots + "AND remaining > 0 ORDER BY priority, expires_at NULLS LAST, id");
-        allLots = schema.render(lots + "ORDER BY (remaining = 0), priority, expires_at NULLS LAST, id");
+        openLots = schema.render(lots + "AND closed_at IS NULL ORDER BY priority, expires_at NULLS LAST, id");
+        allLots = schema.render(lots + "ORDER BY (closed_at IS NOT NULL), priority, expires_at NULLS LAST, id");
         lotById = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE id = :id");
         // Lots whose every token is held by active reservations cannot expire yet: skip them, or a
         // batch of them would come back first on every run and starve the others.
-        lapsedLots = schema.render("SELECT l.id FROM {schema}.token_lot l WHERE l.remaining > 0 AND l.expires_at <= :now"
+        lapsedLots = schema.render("SELECT l.id FROM {schema}.token_lot l WHERE l.closed_at IS NULL AND l.expires_at <= :now"
                 + " AND EXISTS (SELECT 1 FROM {schema}.token_balance b WHERE b.user_id = l.user_id AND b.balance > b.reserved)"
                 + " ORDER BY l.expires_at, l.id LIMIT :limit");
         closeLot = schema.render("SELECT " + Rows.LEDGER_COLUMNS

@@ -1,0 +1,28 @@
+package dev.tokenbilling.benchmarks.ledger;
+
+import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.benchmarks.Operation;
+
+/** One {@link TokenBillingService#consume} per call, through the library's own pooled access. */
+final class ConsumeDebit implements Operation {
+
+    private final TokenBillingService service;
+    private final LedgerCase ledgerCase;
+    private final DebitKeys keys;
+
+    private ConsumeDebit(TokenBillingService service, LedgerCase ledgerCase, DebitKeys keys) {
+        this.service = service;
+        this.ledgerCase = ledgerCase;
+        this.keys = keys;
+    }
+
+    static Operation.Factory factory(TokenBillingService service, LedgerCase ledgerCase, String runName) {
+        return threadIndex -> new ConsumeDebit(service, ledgerCase, new DebitKeys(runName, threadIndex));
+    }
+
+    @Override
+    public int runOnce() {
+        service.consume(ledgerCase.pick(), LedgerBenchmark.DEBIT_TOKENS, keys.next(), LedgerBenchmark.DESCRIPTION);
+        return 1;
+    }
+}

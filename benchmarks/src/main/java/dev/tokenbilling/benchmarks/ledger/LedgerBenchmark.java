@@ -1,0 +1,95 @@
+package dev.tokenbilling.benchmarks.ledger;
+
+import dev.tokenbilling.benchmarks.BenchmarkDatabase;
+import dev.tokenbilling.benchmarks.Operation;
+import dev.tokenbilling.benchmarks.Throughput;
+import dev.tokenbilling.benchmarks.ThroughputRunner;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Runs the ledger benchmark: for each case, funds its users, then warms up and measures the raw-JDBC
+ * baseline, {@code consume} and {@code consumeBatch} in turn, all in one schema of one database;
+ * finally audits the ledger. Progress goes to {@code progress}; the figures come back as a {@link LedgerRun}.
+ */
+public final class LedgerBenchmark {
+
+    static final long DEBIT_TOKENS = 10;
+    static final String DESCRIPTION = "benchmark";
+    public static final int BATCH_SIZE = 100;
+    public static final int MANY_USERS = 10_000;
+
+    private final BenchmarkDatabase database;
+    private final int threads;
+    private final Duration measured;
+    private final Duration warmup;
+    private final PrintStream progress;
+    private final ThroughputRunner runner;
+    private long countedDebits;
+
+    public LedgerBenchmark(BenchmarkDatabase database, int threads, Duration measured, Duration warmup, PrintStream progress) {
+        this.database = database;
+        this.threads = threads;
+        this.measured = measured;
+        this.warmup = warmup;
+        this.progress = progress;
+        this.runner = new ThroughputRunner(threads);
+    }
+
+    public LedgerRun run() throws Exception {
+        countedDebits = 0;
+        double loadBefore = loadAverage();
+        try (LedgerFixture fixture = LedgerFixture.create(database.dataSource())) {
+            progress.printf("schema %s on %s%n", fixture.schema(), database.description());
+            List<LedgerCaseResult> results = new ArrayList<>();
+            for (LedgerCase ledgerCase : List.of(LedgerCase.manyUsers(MANY_USERS), LedgerCase.hotUser())) {
+                results.add(runCase(fixture, ledgerCase));
+            }
+            progress.println("auditing the ledger");
+            List<String> violations = fixture.violations();
+            long usageEntries = fixture.usageEntries();
+            return new LedgerRun(database.description(), fixture.schema(), threads, (int) measured.toSeconds(), (int) warmup.toSeconds(),
+                    Runtime.getRuntime().availableProcessors(), BATCH_SIZE, results, violations, countedDebits, usageEntries,
+                    loadBefore, loadAverage());
+        }
+    }
+
+    private LedgerCaseResult runCase(LedgerFixture fixture, LedgerCase ledgerCase) throws Exception {
+        String name = ledgerCase.key();
+        long fundingStart = System.nanoTime();
+        fixture.fund(ledgerCase, threads);
+        int users = ledgerCase.users().size();
+        progress.printf(Locale.ROOT, "[%s] funded %,d %s in %.1f s%n", name, users, users == 1 ? "user" : "users",
+                (System.nanoTime() - fundingStart) / 1e9);
+        Throughput baseline = measure(ledgerCase, "baseline",
+                run -> RawJdbcDebit.factory(fixture.dataSource(), fixture.schema(), ledgerCase, run));
+        Throughput consume = measure(ledgerCase, "consume",
+                run -> ConsumeDebit.factory(fixture.service(), ledgerCase, run));
+        Throughput batch = measure(ledgerCase, "consumeBatch",
+                run -> BatchDebit.factory(fixture.service(), ledgerCase, run, BATCH_SIZE));
+        return new LedgerCaseResult(ledgerCase, baseline, consume, batch);
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** Warms up, then measures; {@code factory} gets a run name that keeps idempotency keys unique. */
+    private Throughput measure(LedgerCase ledgerCase, String operation, Function<String, Operation.Factory> factory) {
+        String runName = ledgerCase.key() + "-" + operation;
+        if (!warmup.isZero()) {
+            Throughput warm = runner.run(runName + "-warmup", warmup, factory.apply(runName + "-w"));
+            countedDebits += warm.operations();
+        }
+        Throughput result = runner.run(runName, measured, factory.apply(runName + "-m"));
+        countedDebits += result.operations();
+        progress.printf(Locale.ROOT, "[%s] %-12s %,12.1f /s%s%n", ledgerCase.key(), operation, result.perSecond(),
+                result.failures() == 0 ? "" : "  (" + result.failures() + " failed calls, first: " + result.firstFailure().orElse("") + ")");
+        return result;
+    }
+}

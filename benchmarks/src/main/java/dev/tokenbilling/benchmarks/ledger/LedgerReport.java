@@ -1,0 +1,120 @@
+package dev.tokenbilling.benchmarks.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenbilling.benchmarks.Throughput;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/** Prints a {@link LedgerRun}: a table for people, and one JSON line for scripts. */
+public final class LedgerReport {
+
+    /** Enough violations to see the pattern; the count says how many there are. */
+    private static final int VIOLATIONS_SHOWN = 20;
+    private static final String ROW = "%-12s %-19s %14s  %10s  %-13s %8s%n";
+
+    private final LedgerRun run;
+
+    public LedgerReport(LedgerRun run) {
+        this.run = run;
+    }
+
+    public void printTable(PrintStream out) {
+        out.printf(Locale.ROOT, "Ledger benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
+                run.threads(), run.seconds(), run.warmupSeconds(), run.cpus());
+        out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
+        out.printf(Locale.ROOT, "System load average (1 min): %.2f before, %.2f after; other work on the machine skews the figures%n%n",
+                run.loadBefore(), run.loadAfter());
+        out.printf(Locale.ROOT, ROW, "case", "run", "per second", "x baseline", "target", "failures");
+        for (LedgerCaseResult result : run.cases()) {
+            String key = result.ledgerCase().key();
+            out.printf(Locale.ROOT, ROW, key, "raw-JDBC baseline", perSecond(result.baseline()), "1.00", "", result.baseline().failures());
+            out.printf(Locale.ROOT, ROW, "", "consume", perSecond(result.consume()), ratio(result.consumeRatio()),
+                    target(LedgerCaseResult.CONSUME_TARGET, result.consumeTargetMet()), result.consume().failures());
+            out.printf(Locale.ROOT, ROW, "", "consumeBatch(" + run.batchSize() + ")", perSecond(result.batch()), ratio(result.batchRatio()),
+                    target(LedgerCaseResult.BATCH_TARGET, result.batchTargetMet()), result.batch().failures());
+        }
+        out.println();
+        out.println("per second: debits committed per second (for consumeBatch, debited items, not calls).");
+        for (LedgerCaseResult result : run.cases()) {
+            printFirstFailure(out, result.ledgerCase().key() + " baseline", result.baseline());
+            printFirstFailure(out, result.ledgerCase().key() + " consume", result.consume());
+            printFirstFailure(out, result.ledgerCase().key() + " consumeBatch", result.batch());
+        }
+        if (run.violations().isEmpty()) {
+            out.println("Ledger audit: sound, no violations");
+        } else {
+            out.printf("Ledger audit: %d VIOLATIONS%n", run.violations().size());
+            run.violations().stream().limit(VIOLATIONS_SHOWN).forEach(violation -> out.println("  " + violation));
+            if (run.violations().size() > VIOLATIONS_SHOWN) {
+                out.printf("  ... and %d more%n", run.violations().size() - VIOLATIONS_SHOWN);
+            }
+        }
+        out.printf(Locale.ROOT, "Usage entries in the ledger: %,d; debits counted by the runs: %,d (%s)%n",
+                run.usageEntries(), run.countedDebits(), run.usageEntries() == run.countedDebits() ? "equal" : "DIFFERENT");
+        out.println("Targets (consume >= " + LedgerCaseResult.CONSUME_TARGET + " x baseline, consumeBatch >= "
+                + LedgerCaseResult.BATCH_TARGET + " x baseline, in every case): " + (run.targetsMet() ? "all met" : "NOT all met"));
+    }
+
+    private static void printFirstFailure(PrintStream out, String run, Throughput throughput) {
+        throughput.firstFailure().ifPresent(failure ->
+                out.printf("%s: %d failed calls, first: %s%n", run, throughput.failures(), failure));
+    }
+
+    /** One line of JSON with every figure; the ops and ratio names are stable for scripts. */
+    public String json() {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("benchmark", "ledger");
+        root.put("database", run.database());
+        root.put("threads", run.threads());
+        root.put("seconds", run.seconds());
+        root.put("warmup_seconds", run.warmupSeconds());
+        root.put("cpus", run.cpus());
+        root.put("batch_size", run.batchSize());
+        root.put("load_average_before", round(run.loadBefore(), 2));
+        root.put("load_average_after", round(run.loadAfter(), 2));
+        ObjectNode cases = root.putObject("cases");
+        for (LedgerCaseResult result : run.cases()) {
+            ObjectNode node = cases.putObject(result.ledgerCase().key());
+            node.put("users", result.ledgerCase().users().size());
+            node.put("baseline_ops", round(result.baseline().perSecond(), 1));
+            node.put("consume_ops", round(result.consume().perSecond(), 1));
+            node.put("consume_batch_debits", round(result.batch().perSecond(), 1));
+            node.put("consume_ratio", round(result.consumeRatio(), 3));
+            node.put("batch_ratio", round(result.batchRatio(), 3));
+            node.put("consume_target_met", result.consumeTargetMet());
+            node.put("batch_target_met", result.batchTargetMet());
+            node.put("baseline_failures", result.baseline().failures());
+            node.put("consume_failures", result.consume().failures());
+            node.put("batch_failures", result.batch().failures());
+        }
+        ObjectNode targets = root.putObject("targets");
+        targets.put("consume_ratio_min", LedgerCaseResult.CONSUME_TARGET);
+        targets.put("batch_ratio_min", LedgerCaseResult.BATCH_TARGET);
+        root.put("ledger_violations", run.violations().size());
+        root.put("usage_entries", run.usageEntries());
+        root.put("counted_debits", run.countedDebits());
+        root.put("ledger_sound", run.ledgerSound());
+        root.put("targets_met", run.targetsMet());
+        return root.toString();
+    }
+
+    private static String perSecond(Throughput throughput) {
+        return String.format(Locale.ROOT, "%,.1f", throughput.perSecond());
+    }
+
+    private static String ratio(double ratio) {
+        return String.format(Locale.ROOT, "%.2f", ratio);
+    }
+
+    private static String target(double minimum, boolean met) {
+        return String.format(Locale.ROOT, ">= %.1f %s", minimum, met ? "met" : "MISSED");
+    }
+
+    private static BigDecimal round(double value, int decimals) {
+        return BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP);
+    }
+}
