@@ -64,7 +64,7 @@ class DatabaseCommandsTest {
     @Test
     @Order(5)
     void shouldFailTheAuditWhenABalanceDisagreesWithItsLedger() throws Exception {
-        try (var connection = dev.tokenbilling.cli.support.TestDatabase.dataSource().getConnection();
+        try (var connection = dev.tokenbilling.support.TestDatabase.dataSource().getConnection();
                 var statement = connection.createStatement()) {
             statement.execute("UPDATE " + CLI.schema() + ".token_balance SET balance = balance + 1, total_granted = total_granted + 1 WHERE user_id = 'audited'");
         }
@@ -130,7 +130,7 @@ class DatabaseCommandsTest {
         }
 
         static String urlWithoutUser() {
-            String url = dev.tokenbilling.cli.support.TestDatabase.jdbcUrl();
+            String url = dev.tokenbilling.support.TestDatabase.jdbcUrl();
             int query = url.indexOf('?');
             return query < 0 ? url : url.substring(0, query);
         }

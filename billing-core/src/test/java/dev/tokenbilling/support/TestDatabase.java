@@ -8,36 +8,50 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * One real PostgreSQL per test JVM: the server named by {@code BILLING_TEST_DATABASE_URL}, or an
- * embedded one started on first use. Each test class takes a fresh schema from {@link #newSchema}.
+ * One real PostgreSQL per test JVM: the server named by {@code BILLING_TEST_DATABASE_URL}, or a
+ * temporary embedded one started on first use (never the durable one under ~/.billing). Each test
+ * class takes a fresh schema from {@link #newSchema}. Shared with the other modules' tests through
+ * billing-core's test-jar.
  */
 public final class TestDatabase {
 
     public static final String URL_VARIABLE = "BILLING_TEST_DATABASE_URL";
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
     private static DataSource dataSource;
+    private static String jdbcUrl;
 
     private TestDatabase() {
     }
 
+    /** A connection pool on the test database. */
     public static synchronized DataSource dataSource() {
-        if (dataSource == null) {
-            dataSource = start();
-        }
+        start();
         return dataSource;
     }
 
-    private static DataSource start() {
+    /** The test database's JDBC URL, for code under test that connects by itself (the CLI). */
+    public static synchronized String jdbcUrl() {
+        start();
+        return jdbcUrl;
+    }
+
+    private static void start() {
+        if (dataSource != null) {
+            return;
+        }
         String url = System.getenv(URL_VARIABLE);
         if (url != null && !url.isBlank()) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url);
             config.setMaximumPoolSize(12);
-            return new HikariDataSource(config);
+            jdbcUrl = url;
+            dataSource = new HikariDataSource(config);
+            return;
         }
         EmbeddedDatabase database = EmbeddedDatabase.startTemporary();
         Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));
-        return database.dataSource();
+        jdbcUrl = database.jdbcUrl();
+        dataSource = database.dataSource();
     }
 
     /** A schema name no other test class in this run uses. */

@@ -1,5 +1,6 @@
 package dev.tokenbilling.cli.support;
 
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.cli.BillingCli;
 import dev.tokenbilling.cli.CliEnvironment;

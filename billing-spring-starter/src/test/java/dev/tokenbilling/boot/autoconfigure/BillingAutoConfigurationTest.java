@@ -7,7 +7,7 @@ import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler.Job;
-import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.spi.EventHandler;
 import dev.tokenbilling.stripe.StripeSettings;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;

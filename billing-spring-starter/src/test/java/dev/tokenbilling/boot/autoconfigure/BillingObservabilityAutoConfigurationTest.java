@@ -11,7 +11,7 @@ import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.metrics.MicrometerBillingMetrics;
 import dev.tokenbilling.boot.support.MutableClock;
 import dev.tokenbilling.boot.support.SeedCatalog;
-import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.UsageRequest;

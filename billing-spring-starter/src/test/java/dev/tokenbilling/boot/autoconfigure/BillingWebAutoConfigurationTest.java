@@ -3,7 +3,7 @@ package dev.tokenbilling.boot.autoconfigure;
 import static dev.tokenbilling.boot.autoconfigure.BillingAutoConfigurationTest.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.boot.web.BillingApiController;
 import dev.tokenbilling.boot.web.BillingUserResolver;
 import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;

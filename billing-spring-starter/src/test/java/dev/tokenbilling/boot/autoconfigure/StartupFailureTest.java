@@ -3,7 +3,7 @@ package dev.tokenbilling.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.support.TestDatabase;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -12,7 +12,7 @@ import dev.tokenbilling.boot.reconcile.ReconcilerScheduler.Job;
 import dev.tokenbilling.boot.support.Browser;
 import dev.tokenbilling.boot.support.MutableClock;
 import dev.tokenbilling.boot.support.SeedCatalog;
-import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.PurchaseIntent;

@@ -19,7 +19,7 @@ import dev.tokenbilling.boot.health.BillingHealthIndicator;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.boot.support.Browser;
 import dev.tokenbilling.boot.support.SeedCatalog;
-import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.support.Browser;
 import dev.tokenbilling.boot.support.SeedCatalog;
-import dev.tokenbilling.boot.support.TestDatabase;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.WebhookDelivery;
 import java.net.URI;
