@@ -23,10 +23,10 @@ public final class TestDatabase {
     private TestDatabase() {
     }
 
-    /** A connection pool on the test database. */
+    /** A connection pool on the test database, which closing a Spring context cannot close. */
     public static synchronized DataSource dataSource() {
         start();
-        return dataSource;
+        return new SharedDataSource(dataSource);
     }
 
     /** The test database's JDBC URL, for code under test that connects by itself (the CLI). */
