@@ -1,6 +1,9 @@
 package dev.tokenbilling.benchmarks;
 
+import dev.tokenbilling.benchmarks.cli.CliCommand;
 import dev.tokenbilling.benchmarks.ledger.LedgerCommand;
+import dev.tokenbilling.benchmarks.ledger.LotsCommand;
+import dev.tokenbilling.benchmarks.webhooks.WebhooksCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = BenchmarksCommand.Version.class,
         description = "Runs a Token Billing benchmark and prints its figures next to a raw-SQL baseline run in the same process.",
-        subcommands = {LedgerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LedgerCommand.class, WebhooksCommand.class, LotsCommand.class, CliCommand.class, CommandLine.HelpCommand.class})
 public final class BenchmarksCommand implements Runnable {
 
     @Spec

@@ -9,6 +9,18 @@ public interface Operation {
     /** Does one unit of work; returns how many operations it completed (e.g. debits in a batch). */
     int runOnce() throws Exception;
 
+    /**
+     * Thrown by {@link #runOnce()} when the operation has no prepared work left (e.g. every signed
+     * webhook event of the run was delivered): the thread stops early, which is neither a failure nor
+     * an operation, and the run's time ends when the last thread stops.
+     */
+    final class Exhausted extends Exception {
+
+        public Exhausted() {
+            super("no prepared work left", null, false, false);
+        }
+    }
+
     /** Releases per-thread resources after the run (not {@code AutoCloseable}: callers use finally). */
     default void release() throws Exception {
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs an {@link Operation} on N threads for a fixed duration and counts what they completed.
  * All threads open their operation first, then start together; each stops at the shared deadline
  * after finishing the call in progress. A failing call is counted as a failure and the thread
- * carries on, so one bad call does not end a run.
+ * carries on, so one bad call does not end a run. An operation that runs out of prepared work
+ * ({@link Operation.Exhausted}) stops its thread early; the run then ends when the last thread stops.
  */
 public final class ThroughputRunner {
 
@@ -73,6 +74,8 @@ public final class ThroughputRunner {
         while (System.nanoTime() - deadline < 0) {
             try {
                 done += operation.runOnce();
+            } catch (Operation.Exhausted e) {
+                break;
             } catch (Exception e) {
                 failures.incrementAndGet();
                 firstFailure.compareAndSet(null, describe(e));

@@ -1,11 +1,11 @@
 package dev.tokenbilling.benchmarks.ledger;
 
 import dev.tokenbilling.benchmarks.BenchmarkDatabase;
+import dev.tokenbilling.benchmarks.Measurement;
 import dev.tokenbilling.benchmarks.Operation;
+import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.benchmarks.Throughput;
-import dev.tokenbilling.benchmarks.ThroughputRunner;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ public final class LedgerBenchmark {
     private final Duration measured;
     private final Duration warmup;
     private final PrintStream progress;
-    private final ThroughputRunner runner;
+    private final Measurement measurement;
     private long countedDebits;
 
     public LedgerBenchmark(BenchmarkDatabase database, int threads, Duration measured, Duration warmup, PrintStream progress) {
@@ -38,12 +38,12 @@ public final class LedgerBenchmark {
         this.measured = measured;
         this.warmup = warmup;
         this.progress = progress;
-        this.runner = new ThroughputRunner(threads);
+        this.measurement = new Measurement(threads, warmup, measured, progress);
     }
 
     public LedgerRun run() throws Exception {
         countedDebits = 0;
-        double loadBefore = loadAverage();
+        double loadBefore = ReportFormat.loadAverage();
         try (LedgerFixture fixture = LedgerFixture.create(database.dataSource())) {
             progress.printf("schema %s on %s%n", fixture.schema(), database.description());
             List<LedgerCaseResult> results = new ArrayList<>();
@@ -55,7 +55,7 @@ public final class LedgerBenchmark {
             long usageEntries = fixture.usageEntries();
             return new LedgerRun(database.description(), fixture.schema(), threads, (int) measured.toSeconds(), (int) warmup.toSeconds(),
                     Runtime.getRuntime().availableProcessors(), BATCH_SIZE, results, violations, countedDebits, usageEntries,
-                    loadBefore, loadAverage());
+                    loadBefore, ReportFormat.loadAverage());
         }
     }
 
@@ -75,21 +75,10 @@ public final class LedgerBenchmark {
         return new LedgerCaseResult(ledgerCase, baseline, consume, batch);
     }
 
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
     /** Warms up, then measures; {@code factory} gets a run name that keeps idempotency keys unique. */
     private Throughput measure(LedgerCase ledgerCase, String operation, Function<String, Operation.Factory> factory) {
-        String runName = ledgerCase.key() + "-" + operation;
-        if (!warmup.isZero()) {
-            Throughput warm = runner.run(runName + "-warmup", warmup, factory.apply(runName + "-w"));
-            countedDebits += warm.operations();
-        }
-        Throughput result = runner.run(runName, measured, factory.apply(runName + "-m"));
-        countedDebits += result.operations();
-        progress.printf(Locale.ROOT, "[%s] %-12s %,12.1f /s%s%n", ledgerCase.key(), operation, result.perSecond(),
-                result.failures() == 0 ? "" : "  (" + result.failures() + " failed calls, first: " + result.firstFailure().orElse("") + ")");
-        return result;
+        Measurement.Phases phases = measurement.run(ledgerCase.key(), operation, factory);
+        countedDebits += phases.operations();
+        return phases.measured();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbilling.benchmarks.ledger;
 
+import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.benchmarks.Throughput;
 
 /** The three measured runs of one case and how they compare with the targets. */
@@ -31,6 +32,6 @@ public record LedgerCaseResult(LedgerCase ledgerCase, Throughput baseline, Throu
     }
 
     private static double ratio(Throughput measured, Throughput reference) {
-        return reference.perSecond() == 0 ? 0 : measured.perSecond() / reference.perSecond();
+        return ReportFormat.ratio(measured, reference);
     }
 }

@@ -3,14 +3,9 @@ package dev.tokenbilling.benchmarks.ledger;
 import dev.tokenbilling.LedgerAudit;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.benchmarks.BenchmarkSchema;
 import dev.tokenbilling.model.UserId;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -39,8 +34,12 @@ final class LedgerFixture implements AutoCloseable {
 
     /** Creates and migrates a schema named after the current time and process, so runs never collide. */
     static LedgerFixture create(DataSource dataSource) {
-        String schema = "bench_ledger_" + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss"))
-                + "_" + ProcessHandle.current().pid();
+        return create(dataSource, "ledger");
+    }
+
+    /** Like {@link #create(DataSource)}, in a schema {@code bench_<benchmark>_...}. */
+    static LedgerFixture create(DataSource dataSource, String benchmark) {
+        String schema = BenchmarkSchema.uniqueName(benchmark);
         TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(schema).build();
         return new LedgerFixture(dataSource, schema, billing.service());
     }
@@ -59,7 +58,17 @@ final class LedgerFixture implements AutoCloseable {
 
     /** Grants {@link #FUNDING} tokens to every user of the case, on {@code threads} threads. */
     void fund(LedgerCase ledgerCase, int threads) throws Exception {
-        List<UserId> users = ledgerCase.users();
+        fund(ledgerCase.users(), threads, (service, user, index) -> service.grant(user, FUNDING, "benchmark funding", "bench-funding"));
+    }
+
+    /** How one user is funded: {@code index} is the user's position in its list. */
+    @FunctionalInterface
+    interface Funding {
+        void fund(TokenBillingService service, UserId user, int index);
+    }
+
+    /** Funds every user with {@code funding}, on {@code threads} threads. */
+    void fund(List<UserId> users, int threads, Funding funding) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, users.size()));
         try {
             List<Future<?>> parts = new ArrayList<>();
@@ -67,7 +76,7 @@ final class LedgerFixture implements AutoCloseable {
                 int first = t;
                 parts.add(pool.submit(() -> {
                     for (int i = first; i < users.size(); i += threads) {
-                        service.grant(users.get(i), FUNDING, "benchmark funding", "bench-funding");
+                        funding.fund(service, users.get(i), i);
                     }
                 }));
             }
@@ -86,19 +95,17 @@ final class LedgerFixture implements AutoCloseable {
 
     /** How many usage entries the ledger holds: must equal the debits the runs counted. */
     long usageEntries() throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery("SELECT count(*) FROM " + schema + ".token_transaction WHERE kind = 'usage'")) {
-            row.next();
-            return row.getLong(1);
-        }
+        return count("SELECT count(*) FROM {schema}.token_transaction WHERE kind = 'usage'");
+    }
+
+    /** A {@code SELECT count(*)} (or any single number) in this schema: {@code {schema}} in the SQL names it. */
+    long count(String sql) throws SQLException {
+        return BenchmarkSchema.count(dataSource, schema, sql);
     }
 
     /** Drops the schema; CASCADE goes around the ledger's append-only triggers, which only guard rows. */
     @Override
     public void close() throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("DROP SCHEMA " + schema + " CASCADE");
-        }
+        BenchmarkSchema.drop(dataSource, schema);
     }
 }

@@ -2,10 +2,10 @@ package dev.tokenbilling.benchmarks.ledger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.benchmarks.Throughput;
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.Locale;
 
 /** Prints a {@link LedgerRun}: a table for people, and one JSON line for scripts. */
@@ -25,8 +25,7 @@ public final class LedgerReport {
         out.printf(Locale.ROOT, "Ledger benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
                 run.threads(), run.seconds(), run.warmupSeconds(), run.cpus());
         out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
-        out.printf(Locale.ROOT, "System load average (1 min): %.2f before, %.2f after; other work on the machine skews the figures%n%n",
-                run.loadBefore(), run.loadAfter());
+        ReportFormat.printLoad(out, run.loadBefore(), run.loadAfter());
         out.printf(Locale.ROOT, ROW, "case", "run", "per second", "x baseline", "target", "failures");
         for (LedgerCaseResult result : run.cases()) {
             String key = result.ledgerCase().key();
@@ -59,8 +58,7 @@ public final class LedgerReport {
     }
 
     private static void printFirstFailure(PrintStream out, String run, Throughput throughput) {
-        throughput.firstFailure().ifPresent(failure ->
-                out.printf("%s: %d failed calls, first: %s%n", run, throughput.failures(), failure));
+        ReportFormat.printFirstFailure(out, run, throughput);
     }
 
     /** One line of JSON with every figure; the ops and ratio names are stable for scripts. */
@@ -103,18 +101,18 @@ public final class LedgerReport {
     }
 
     private static String perSecond(Throughput throughput) {
-        return String.format(Locale.ROOT, "%,.1f", throughput.perSecond());
+        return ReportFormat.perSecond(throughput);
     }
 
     private static String ratio(double ratio) {
-        return String.format(Locale.ROOT, "%.2f", ratio);
+        return ReportFormat.ratio(ratio);
     }
 
     private static String target(double minimum, boolean met) {
-        return String.format(Locale.ROOT, ">= %.1f %s", minimum, met ? "met" : "MISSED");
+        return ReportFormat.target(minimum, met);
     }
 
     private static BigDecimal round(double value, int decimals) {
-        return BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP);
+        return ReportFormat.round(value, decimals);
     }
 }

@@ -17,8 +17,12 @@ import javax.sql.DataSource;
  * append the ledger row with the new balance, commit.
  *
  * <p>The lot draw is there because the schema keeps "open lot remainders - debt = balance" (checked
- * by {@code LedgerAudit}); the library's {@code consume} does the same work. Each benchmark user has
- * exactly one lot (its funding grant), so one lot always covers a debit and no multi-lot walk is needed.
+ * by {@code LedgerAudit}); the library's {@code consume} does the same work. When the first open lot
+ * does not cover the debit, the baseline does what a hand-written ledger must: reads the user's open
+ * lots in draw order (under the balance row's lock, like the library) and draws from each in turn,
+ * closing the ones it empties, in one JDBC batch. In {@code ledger} every user has a single lot (its
+ * funding grant), so that walk never runs; in {@code lots} users hold up to five and debits cross
+ * lot boundaries.
  */
 final class RawJdbcDebit implements Operation {
 
@@ -26,6 +30,8 @@ final class RawJdbcDebit implements Operation {
     private final PreparedStatement update;
     private final PreparedStatement drawLot;
     private final PreparedStatement insert;
+    private final PreparedStatement openLots;
+    private final PreparedStatement drawFromLot;
     private final LedgerCase ledgerCase;
     private final DebitKeys keys;
 
@@ -37,13 +43,20 @@ final class RawJdbcDebit implements Operation {
         this.update = connection.prepareStatement("UPDATE " + schema + ".token_balance"
                 + " SET balance = balance - ?, total_used = total_used + ?, updated_at = ?"
                 + " WHERE user_id = ? AND balance - reserved >= ? RETURNING balance");
-        // Same lot draw as the library's common case, through the same partial index of open lots.
-        this.drawLot = connection.prepareStatement("UPDATE " + schema + ".token_lot SET remaining = remaining - ?"
+        // The lot draw of the library's ledger_debit fast path: open lots are found by closed_at (the
+        // partial index), and a lot that reaches zero is closed in the same statement.
+        this.drawLot = connection.prepareStatement("UPDATE " + schema + ".token_lot SET remaining = remaining - ?,"
+                + " closed_at = CASE WHEN remaining = ? THEN ? END, closed_reason = CASE WHEN remaining = ? THEN 'used' END"
                 + " WHERE id = (SELECT id FROM " + schema + ".token_lot WHERE user_id = ? AND closed_at IS NULL"
-                + " ORDER BY priority, expires_at NULLS LAST, id LIMIT 1) AND remaining > ?");
+                + " ORDER BY priority, expires_at NULLS LAST, id LIMIT 1) AND remaining >= ?");
         this.insert = connection.prepareStatement("INSERT INTO " + schema + ".token_transaction"
                 + " (user_id, kind, amount, balance_after, idempotency_key, description, created_at)"
                 + " VALUES (?, 'usage', ?, ?, ?, ?, ?)");
+        this.openLots = connection.prepareStatement("SELECT id, remaining FROM " + schema + ".token_lot"
+                + " WHERE user_id = ? AND closed_at IS NULL ORDER BY priority, expires_at NULLS LAST, id");
+        this.drawFromLot = connection.prepareStatement("UPDATE " + schema + ".token_lot SET remaining = remaining - ?,"
+                + " closed_at = CASE WHEN remaining = ? THEN ? END, closed_reason = CASE WHEN remaining = ? THEN 'used' END"
+                + " WHERE id = ?");
     }
 
     static Operation.Factory factory(DataSource dataSource, String schema, LedgerCase ledgerCase, String runName) {
@@ -77,10 +90,13 @@ final class RawJdbcDebit implements Operation {
                 balanceAfter = row.getLong(1);
             }
             drawLot.setLong(1, LedgerBenchmark.DEBIT_TOKENS);
-            drawLot.setString(2, user.value());
-            drawLot.setLong(3, LedgerBenchmark.DEBIT_TOKENS);
+            drawLot.setLong(2, LedgerBenchmark.DEBIT_TOKENS);
+            drawLot.setObject(3, now);
+            drawLot.setLong(4, LedgerBenchmark.DEBIT_TOKENS);
+            drawLot.setString(5, user.value());
+            drawLot.setLong(6, LedgerBenchmark.DEBIT_TOKENS);
             if (drawLot.executeUpdate() != 1) {
-                throw new IllegalStateException("the first open lot of " + user + " does not cover the debit");
+                drawAcrossLots(user, now);
             }
             insert.setString(1, user.value());
             insert.setLong(2, -LedgerBenchmark.DEBIT_TOKENS);
@@ -97,12 +113,37 @@ final class RawJdbcDebit implements Operation {
         }
     }
 
+    /** The debit spans lots: draw from the open lots in draw order until it is covered. */
+    private void drawAcrossLots(UserId user, OffsetDateTime now) throws SQLException {
+        long left = LedgerBenchmark.DEBIT_TOKENS;
+        openLots.setString(1, user.value());
+        try (ResultSet lots = openLots.executeQuery()) {
+            while (left > 0 && lots.next()) {
+                long take = Math.min(left, lots.getLong(2));
+                drawFromLot.setLong(1, take);
+                drawFromLot.setLong(2, take);
+                drawFromLot.setObject(3, now);
+                drawFromLot.setLong(4, take);
+                drawFromLot.setLong(5, lots.getLong(1));
+                drawFromLot.addBatch();
+                left -= take;
+            }
+        }
+        if (left > 0) {
+            drawFromLot.clearBatch();
+            throw new IllegalStateException("the open lots of " + user + " do not cover the debit");
+        }
+        drawFromLot.executeBatch();
+    }
+
     @Override
     public void release() throws SQLException {
         try (connection) {
             update.close();
             drawLot.close();
             insert.close();
+            openLots.close();
+            drawFromLot.close();
             connection.setAutoCommit(true);
         }
     }
