@@ -151,6 +151,36 @@ class LotsTest {
     }
 
     @Test
+    void shouldLetExactlyOneOfRacingSettlementsEndTheHold() throws Exception {
+        UserId user = newUser();
+        service.grant(user, 10_000, "bonus", "g");
+        Reservation hold = service.reserve(user, 1_000, Duration.ofMinutes(5), "req-race");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Callable<Boolean>> racers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                racers.add(() -> {
+                    try {
+                        service.settle(hold.id(), 700);
+                        return true;
+                    } catch (ReservationNotActiveException e) {
+                        return false;
+                    }
+                });
+            }
+            long winners = 0;
+            for (java.util.concurrent.Future<Boolean> result : pool.invokeAll(racers)) {
+                winners += result.get() ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(service.balance(user).balance()).isEqualTo(9_300);
+        assertThat(service.balance(user).reserved()).isZero();
+    }
+
+    @Test
     void shouldReserveOncePerKeyAndRefuseBeyondAvailable() {
         UserId user = newUser();
         service.grant(user, 1_000, "bonus", "g");

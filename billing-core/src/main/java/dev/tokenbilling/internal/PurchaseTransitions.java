@@ -40,7 +40,12 @@ public final class PurchaseTransitions {
 
     /** Brings the purchase in line with its PaymentIntent: completes and credits on success, records failures. */
     public String applyPaymentIntent(BillingStore tx, long purchaseId, PaymentIntentSnapshot intent, AfterCommit after) {
-        Purchase purchase = lock(tx, purchaseId);
+        return applyPaymentIntent(tx, lock(tx, purchaseId), intent, after);
+    }
+
+    /** {@link #applyPaymentIntent(BillingStore, long, PaymentIntentSnapshot, AfterCommit)} for a purchase the caller locked. */
+    public String applyPaymentIntent(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+        long purchaseId = purchase.id();
         if (purchase.paymentIntentId().isPresent() && !purchase.paymentIntentId().get().equals(intent.id())) {
             throw EventFailure.permanent("PaymentIntent " + intent.id() + " does not belong to purchase " + purchaseId
                     + " (which is paid by " + purchase.paymentIntentId().get() + ")");
@@ -78,18 +83,18 @@ public final class PurchaseTransitions {
             throw EventFailure.permanent("amount mismatch: PaymentIntent " + intent.id() + " is for " + intent.amount()
                     + " but purchase " + purchase.id() + " costs " + purchase.amount() + "; no tokens credited");
         }
-        Optional<Purchase> completed = tx.purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.COMPLETED,
-                Optional.empty(), Optional.empty(), clock.instant());
+        Optional<Purchase> completed = tx.purchases().complete(purchase.id(), intent.latestChargeId(), clock.instant());
         if (completed.isEmpty()) {
             return "unchanged: purchase already completed";
         }
-        intent.latestChargeId().ifPresent(charge -> tx.purchases().attachCharge(purchase.id(), charge, clock.instant()));
         // Purchased tokens expire only if the package has a validity period.
         LotTerms terms = tx.packages().findById(purchase.packageId()).flatMap(TokenPackage::validityDays)
                 .map(days -> LotTerms.expiringAt(clock.instant().plus(Duration.ofDays(days))))
                 .orElse(LotTerms.DEFAULT);
+        // No idempotency key: the guarded completion above and the one-credit-per-purchase index
+        // already make this credit happen once, and a keyed posting would need a savepoint.
         PostingResult credit = tx.ledger().credit(new LedgerPosting(purchase.userId(), LedgerEntryKind.PURCHASE, purchase.tokenAmount(),
-                Optional.of(purchase.id()), Optional.of("purchase-" + purchase.id()), "Purchase of " + purchase.packageSlug(),
+                Optional.of(purchase.id()), Optional.empty(), "Purchase of " + purchase.packageSlug(),
                 clock.instant(), false, terms));
         if (!(credit instanceof PostingResult.Posted posted)) {
             throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);

@@ -35,6 +35,25 @@ public interface PurchaseRepository {
     /** Like {@link #findById} but locks the row until the transaction ends. */
     Optional<Purchase> findByIdForUpdate(long id);
 
+    /** Like {@link #findByPaymentIntentId} but locks the row until the transaction ends. */
+    default Optional<Purchase> findByPaymentIntentIdForUpdate(String paymentIntentId) {
+        return findByPaymentIntentId(paymentIntentId).flatMap(purchase -> findByIdForUpdate(purchase.id()));
+    }
+
+    /**
+     * Completes an open purchase and records the charge that paid it, guarded like {@link #transition}:
+     * returns the completed purchase only to the caller that completed it.
+     */
+    default Optional<Purchase> complete(long purchaseId, Optional<String> chargeId, Instant at) {
+        Optional<Purchase> completed = transition(purchaseId, PurchaseStatus.OPEN, PurchaseStatus.COMPLETED, Optional.empty(),
+                Optional.empty(), at);
+        if (completed.isEmpty() || chargeId.isEmpty()) {
+            return completed;
+        }
+        attachCharge(purchaseId, chargeId.get(), at);
+        return findById(purchaseId);
+    }
+
     /**
      * Moves the purchase to {@code target} if and only if its current status is one of {@code from},
      * in one guarded update. Returns the updated purchase when this call made the transition, empty

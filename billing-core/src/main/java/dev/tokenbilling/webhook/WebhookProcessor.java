@@ -116,14 +116,15 @@ public final class WebhookProcessor {
             return WebhookOutcome.rejected("not a Stripe event: id and type must be 1-255 characters");
         }
         try {
-            Optional<WebhookEventRecord> stored = store.webhookEvents().findById(id);
-            if (stored.isPresent() && stored.get().status().done()) {
-                return WebhookOutcome.of(Status.DUPLICATE, "already " + stored.get().status().wireName(), id, type);
-            }
-            if (stored.isEmpty()) {
-                store.webhookEvents().insertIfAbsent(new NewWebhookEvent(id, type, StripeJson.text(event, "api_version"),
-                        event.path("livemode").asBoolean(false), StripeJson.text(event.path("data").path("object"), "id"), eventJson,
-                        clock.instant()));
+            // Stored first, in its own transaction, so that a failed processing is recorded on it.
+            boolean stored = store.webhookEvents().insertIfAbsent(new NewWebhookEvent(id, type, StripeJson.text(event, "api_version"),
+                    event.path("livemode").asBoolean(false), StripeJson.text(event.path("data").path("object"), "id"), eventJson,
+                    clock.instant()));
+            if (!stored) {
+                Optional<WebhookEventRecord> earlier = store.webhookEvents().findById(id);
+                if (earlier.isPresent() && earlier.get().status().done()) {
+                    return WebhookOutcome.of(Status.DUPLICATE, "already " + earlier.get().status().wireName(), id, type);
+                }
             }
         } catch (StoreUnavailableException e) {
             LOG.warn("Webhook event {} not stored, database unavailable: {}", id, e.getMessage());

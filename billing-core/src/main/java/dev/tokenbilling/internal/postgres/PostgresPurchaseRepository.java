@@ -23,6 +23,8 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String transition;
     private final String byIdForUpdate;
     private final String byCharge;
+    private final String byPaymentIntentForUpdate;
+    private final String complete;
     private final String countOpen;
     private final String attachCharge;
     private final String recordReversal;
@@ -53,6 +55,11 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 + " WHERE id = :id AND status = ANY(CAST(:sources AS text[])) RETURNING " + Rows.PURCHASE_COLUMNS);
         byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
         byCharge = schema.render(select + "WHERE stripe_charge_id = :charge");
+        byPaymentIntentForUpdate = schema.render(select + "WHERE stripe_payment_intent_id = :pi FOR UPDATE");
+        complete = schema.render("UPDATE {schema}.token_purchase SET status = 'completed', failure_code = NULL, failure_message = NULL,"
+                + " completed_at = coalesce(completed_at, :at), stripe_charge_id = coalesce(CAST(:charge AS text), stripe_charge_id),"
+                + " updated_at = :at WHERE id = :id AND status IN ('pending', 'processing', 'requires_action', 'failed')"
+                + " RETURNING " + Rows.PURCHASE_COLUMNS);
         countOpen = schema.render("SELECT count(*) FROM {schema}.token_purchase"
                 + " WHERE status IN ('pending', 'processing', 'requires_action', 'failed') AND created_at < :before");
         attachCharge = schema.render("UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at WHERE id = :id");
@@ -116,6 +123,21 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     @Override
     public long countOpen(Instant createdBefore) {
         return access.with(handle -> handle.createQuery(countOpen).bind("before", Rows.utc(createdBefore)).mapTo(Long.class).one());
+    }
+
+    @Override
+    public Optional<Purchase> findByPaymentIntentIdForUpdate(String paymentIntentId) {
+        return access.with(handle -> handle.createQuery(byPaymentIntentForUpdate).bind("pi", paymentIntentId)
+                .map((rs, ctx) -> Rows.purchase(rs)).findOne());
+    }
+
+    @Override
+    public Optional<Purchase> complete(long purchaseId, Optional<String> chargeId, Instant at) {
+        return access.with(handle -> handle.createQuery(complete)
+                .bind("id", purchaseId)
+                .bind("charge", chargeId.orElse(null))
+                .bind("at", Rows.utc(at))
+                .map((rs, ctx) -> Rows.purchase(rs)).findOne());
     }
 
     @Override

@@ -55,24 +55,22 @@ final class PostgresReservationRepository implements ReservationRepository {
         if (ending != ReservationStatus.SETTLED && ending != ReservationStatus.RELEASED) {
             throw new IllegalArgumentException("a hold ends settled or released, not " + ending);
         }
-        return access.with(handle -> {
-            Optional<Reservation> before = handle.createQuery(byId).bind("id", reservationId).map((rs, c) -> Rows.reservation(rs)).findOne();
-            boolean wasActive = before.map(r -> r.status() == ReservationStatus.ACTIVE).orElse(false);
-            return handle.createQuery(finish)
-                    .bind("id", reservationId)
-                    .bind("actual", ending == ReservationStatus.SETTLED ? actualTokens : null)
-                    .bind("description", description)
-                    .bind("at", Rows.utc(at))
-                    .bind("status", ending.wireName())
-                    .map((rs, ctx) -> {
-                        String outcome = rs.getString("r_outcome");
-                        Optional<Long> entry = Rows.optionalLong(rs, "r_entry_id");
-                        ReservationStatus status = ReservationStatus.fromWireName(outcome);
-                        // The function reports the status it found when the hold had ended before.
-                        boolean ended = wasActive && (status == ending || status == ReservationStatus.EXPIRED);
-                        return new FinishResult(ended, status, entry);
-                    }).one();
-        });
+        return access.with(handle -> handle.createQuery(finish)
+                .bind("id", reservationId)
+                .bind("actual", ending == ReservationStatus.SETTLED ? actualTokens : null)
+                .bind("description", description)
+                .bind("at", Rows.utc(at))
+                .bind("status", ending.wireName())
+                .map((rs, ctx) -> {
+                    String outcome = rs.getString("r_outcome");
+                    Optional<Long> entry = Rows.optionalLong(rs, "r_entry_id");
+                    if (outcome.equals("unknown")) {
+                        return new FinishResult(false, ReservationStatus.EXPIRED, Optional.<Long>empty());
+                    }
+                    // The function decides under the row locks whether this call ended the hold.
+                    boolean ended = !outcome.startsWith("already_");
+                    return new FinishResult(ended, ReservationStatus.fromWireName(outcome.replace("already_", "")), entry);
+                }).one());
     }
 
     @Override

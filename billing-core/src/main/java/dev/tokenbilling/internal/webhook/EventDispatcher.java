@@ -73,12 +73,15 @@ public final class EventDispatcher {
         if (purchase.isEmpty()) {
             return new Result(true, "PaymentIntent " + intent.id() + " is not a token purchase");
         }
-        return new Result(false, transitions.applyPaymentIntent(tx, purchase.get().id(), intent, after));
+        return new Result(false, transitions.applyPaymentIntent(tx, purchase.get(), intent, after));
     }
 
-    /** By PaymentIntent id, else by the purchase id in its metadata (the event may beat our own write of the id). */
+    /**
+     * By PaymentIntent id, else by the purchase id in its metadata (the event may beat our own write
+     * of the id); locked for the rest of the transaction.
+     */
     private static Optional<Purchase> findPurchase(BillingStore tx, PaymentIntentSnapshot intent) {
-        Optional<Purchase> byIntent = tx.purchases().findByPaymentIntentId(intent.id());
+        Optional<Purchase> byIntent = tx.purchases().findByPaymentIntentIdForUpdate(intent.id());
         if (byIntent.isPresent()) {
             return byIntent;
         }
@@ -87,7 +90,7 @@ public final class EventDispatcher {
             return Optional.empty();
         }
         try {
-            return Optional.of(tx.purchases().findById(Long.parseLong(purchaseId))
+            return Optional.of(tx.purchases().findByIdForUpdate(Long.parseLong(purchaseId))
                     .orElseThrow(() -> EventFailure.permanent("PaymentIntent " + intent.id() + " names unknown purchase " + purchaseId)));
         } catch (NumberFormatException e) {
             throw EventFailure.permanent("PaymentIntent " + intent.id() + " has a malformed purchase_id '" + purchaseId + "'");

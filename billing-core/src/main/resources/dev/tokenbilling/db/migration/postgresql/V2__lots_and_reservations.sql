@@ -313,7 +313,8 @@ $$;
 
 -- Ends an active hold: settles p_actual tokens of it (a usage debit; never refused, the tokens were
 -- held) or, with p_actual = NULL, releases it. Outcome 'settled' (with the entry id, if any tokens),
--- 'released', or the reservation's status when it was not active (a hold ends exactly once).
+-- 'released' or 'expired' when this call ended it; 'already_<status>' when it had ended before, so
+-- that of two racing calls exactly one is told it ended the hold.
 CREATE FUNCTION reservation_finish(p_id bigint, p_actual bigint, p_description text, p_at timestamptz, p_status text)
     RETURNS TABLE (r_outcome text, r_entry_id bigint)
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
@@ -330,7 +331,8 @@ BEGIN
     PERFORM 1 FROM token_balance b WHERE b.user_id = v_res.user_id FOR UPDATE;
     SELECT * INTO v_res FROM token_reservation r WHERE r.id = p_id FOR UPDATE;
     IF v_res.status <> 'active' THEN
-        RETURN QUERY SELECT v_res.status, v_res.entry_id;
+        -- Ended before (or by a racing call that held the lock first): this call changes nothing.
+        RETURN QUERY SELECT 'already_' || v_res.status, v_res.entry_id;
         RETURN;
     END IF;
     IF p_status = 'settled' AND p_actual > v_res.amount THEN
