@@ -52,6 +52,14 @@ public final class ReportFormat {
                 out.printf("%s: %d failed calls, first: %s%n", run, throughput.failures(), failure));
     }
 
+    /** The header of every throughput report: threads and times, the database, the load. */
+    public static void printHeader(PrintStream out, String benchmark, RunSettings run) {
+        out.printf(Locale.ROOT, "%s benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
+                benchmark, run.threads(), run.seconds(), run.warmupSeconds(), run.cpus());
+        out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
+        printLoad(out, run.loadBefore(), run.loadAfter());
+    }
+
     /** The load line every report prints under its header, followed by a blank line. */
     public static void printLoad(PrintStream out, double before, double after) {
         out.printf(Locale.ROOT, "System load average (1 min): %.2f before, %.2f after; other work on the machine skews the figures%n%n",

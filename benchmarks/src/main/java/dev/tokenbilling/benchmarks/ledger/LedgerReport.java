@@ -22,10 +22,7 @@ public final class LedgerReport {
     }
 
     public void printTable(PrintStream out) {
-        out.printf(Locale.ROOT, "Ledger benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
-                run.threads(), run.seconds(), run.warmupSeconds(), run.cpus());
-        out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
-        ReportFormat.printLoad(out, run.loadBefore(), run.loadAfter());
+        ReportFormat.printHeader(out, "Ledger", run);
         out.printf(Locale.ROOT, ROW, "case", "run", "per second", "x baseline", "target", "failures");
         for (LedgerCaseResult result : run.cases()) {
             String key = result.ledgerCase().key();

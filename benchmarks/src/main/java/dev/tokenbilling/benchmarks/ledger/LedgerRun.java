@@ -1,5 +1,6 @@
 package dev.tokenbilling.benchmarks.ledger;
 
+import dev.tokenbilling.benchmarks.RunSettings;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ import java.util.List;
  */
 public record LedgerRun(String database, String schema, int threads, int seconds, int warmupSeconds, int cpus, int batchSize,
         List<LedgerCaseResult> cases, List<String> violations, long countedDebits, long usageEntries,
-        double loadBefore, double loadAfter) {
+        double loadBefore, double loadAfter) implements RunSettings {
 
     public LedgerRun {
         cases = List.copyOf(cases);

@@ -19,10 +19,7 @@ public final class LotsReport {
     }
 
     public void printTable(PrintStream out) {
-        out.printf(Locale.ROOT, "Lots benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
-                run.threads(), run.seconds(), run.warmupSeconds(), run.cpus());
-        out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
-        ReportFormat.printLoad(out, run.loadBefore(), run.loadAfter());
+        ReportFormat.printHeader(out, "Lots", run);
         out.printf(Locale.ROOT, "Each run debits its own %,d users, all funded alike: user i holds 1 + (i mod %d) lots, up to %d small grants%n",
                 run.usersPerRun(), LotLayout.MAX_LOTS, LotLayout.MAX_LOTS - 1);
         out.printf(Locale.ROOT, "(21-91 tokens, priorities -1..1, every other one expiring) drawn before one large grant; %,d grants in %.1f s.%n",

@@ -1,5 +1,6 @@
 package dev.tokenbilling.benchmarks.ledger;
 
+import dev.tokenbilling.benchmarks.RunSettings;
 import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.benchmarks.Throughput;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.List;
 public record LotsRun(String database, String schema, int threads, int seconds, int warmupSeconds, int cpus, int usersPerRun,
         double fundingSeconds, long grants, Throughput baseline, Throughput consume, Throughput pairs,
         long baselineSpans, long consumeSpans, long pairSpans,
-        List<String> violations, long countedDebits, long usageEntries, long activeHolds, double loadBefore, double loadAfter) {
+        List<String> violations, long countedDebits, long usageEntries, long activeHolds, double loadBefore, double loadAfter) implements RunSettings {
 
     /** {@code consume} should reach at least this fraction of the baseline's debits/s. */
     public static final double CONSUME_TARGET = 0.7;

@@ -20,10 +20,7 @@ public final class WebhooksReport {
     }
 
     public void printTable(PrintStream out) {
-        out.printf(Locale.ROOT, "Webhooks benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
-                run.threads(), run.seconds(), run.warmupSeconds(), run.cpus());
-        out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
-        ReportFormat.printLoad(out, run.loadBefore(), run.loadAfter());
+        ReportFormat.printHeader(out, "Webhooks", run);
         out.printf(Locale.ROOT, "First deliveries: a signed payment_intent.succeeded per pending purchase (%,d tokens for %s, %,d users per side),%n",
                 WebhooksFixture.PACKAGE_TOKENS, WebhooksFixture.PRICE, WebhooksFixture.USERS_PER_SIDE);
         out.printf(Locale.ROOT, "each event once (%,d prepared for the baseline's measured run, %,d for handle's); duplicates: the %,d events%n",

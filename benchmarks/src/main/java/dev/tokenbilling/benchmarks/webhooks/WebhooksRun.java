@@ -1,5 +1,6 @@
 package dev.tokenbilling.benchmarks.webhooks;
 
+import dev.tokenbilling.benchmarks.RunSettings;
 import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.benchmarks.Throughput;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Optional;
 public record WebhooksRun(String database, String schema, int threads, int seconds, int warmupSeconds, int cpus,
         Side baseline, Side handle, Throughput duplicates, int duplicateEvents,
         List<String> violations, long countedFirstDeliveries, long completedPurchases, long purchaseCredits, long purchaseLots,
-        long processedEvents, double loadBefore, double loadAfter) {
+        long processedEvents, double loadBefore, double loadAfter) implements RunSettings {
 
     /** {@code handle} should process first deliveries at least at this fraction of the baseline's rate. */
     public static final double HANDLE_TARGET = 0.5;
