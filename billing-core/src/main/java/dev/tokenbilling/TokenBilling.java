@@ -74,8 +74,7 @@ public final class TokenBilling {
 
     /** Repairs stuck purchases, retries failed events and fetches missed ones; needs Stripe. */
     public Reconciler reconciler() {
-        PaymentGateway payments = gateway.orElseThrow(() -> new BillingException(
-                "Stripe is not configured: build TokenBilling with .stripe(StripeSettings) (STRIPE_SECRET_KEY)"));
+        PaymentGateway payments = gateway.orElseThrow(TokenBillingService::stripeNotConfigured);
         return new Reconciler(store, payments, transitions, webhooks, clock, settings.abandonAfter, settings.maxEventAttempts,
                 settings.listeners);
     }

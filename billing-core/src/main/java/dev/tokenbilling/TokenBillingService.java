@@ -562,8 +562,11 @@ public final class TokenBillingService {
     }
 
     private PaymentGateway requireGateway() {
-        return gateway.orElseThrow(() -> new BillingException(
-                "Stripe is not configured: build TokenBilling with .stripe(StripeSettings) (STRIPE_SECRET_KEY)"));
+        return gateway.orElseThrow(TokenBillingService::stripeNotConfigured);
+    }
+
+    static BillingException stripeNotConfigured() {
+        return new BillingException("Stripe is not configured: build TokenBilling with .stripe(StripeSettings) (STRIPE_SECRET_KEY)");
     }
 
     /** Purchases matching the query, newest first: e.g. the pending ones older than 15 minutes. */
