@@ -21,9 +21,7 @@ import com.stripe.param.ProductUpdateParams;
 import com.stripe.param.RefundCreateParams;
 import com.stripe.param.WebhookEndpointCreateParams;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Holds every kind of object FakeStripe returns against Stripe's own fixture of that kind
- * ({@code shared/stripe/fixtures3.json}, from Stripe's OpenAPI repository): every field the fixture has
+ * ({@code src/test/resources/stripe/fixtures3.json}, copied from Stripe's OpenAPI repository): every field the fixture has
  * must be there with the same JSON type. A field may be null only where the fixture has null or where
  * Stripe's API declares it nullable (listed below); those declared nullable that FakeStripe emulates
  * must also show up filled, with the right type, in the state that fills them.
@@ -90,22 +88,9 @@ class FixtureShapeTest {
 
   @BeforeAll
   static void loadFixtures() throws IOException {
-    fixtures = MAPPER.readTree(locateFixtures().toFile()).get("resources");
-  }
-
-  static Path locateFixtures() {
-    String configured = System.getProperty("fakestripe.fixtures");
-    if (configured != null && Files.isRegularFile(Paths.get(configured))) {
-      return Paths.get(configured);
+    try (InputStream in = FixtureShapeTest.class.getResourceAsStream("/stripe/fixtures3.json")) {
+      fixtures = MAPPER.readTree(in).get("resources");
     }
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/stripe/fixtures3.json");
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("Stripe's fixtures3.json not found: put shared/ beside the"
-        + " repository or pass -Dfakestripe.fixtures=/path/to/fixtures3.json");
   }
 
   private final Map<String, Set<String>> seenFilled = new HashMap<>();
