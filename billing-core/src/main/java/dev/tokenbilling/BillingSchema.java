@@ -1,5 +1,7 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.StoreUnavailableException;
+
 import dev.tokenbilling.internal.postgres.SchemaName;
 import java.util.Arrays;
 import java.util.List;

@@ -1,90 +1,110 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.internal.postgres.PostgresBillingStore;
-import dev.tokenbilling.spi.BillingStore;
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.hook.BillingListener;
+import dev.tokenbilling.hook.EventHandler;
+import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.internal.postgres.PostgresBillingStore;
+import dev.tokenbilling.internal.reconcile.DefaultReconciler;
+import dev.tokenbilling.internal.service.DefaultTokenBillingService;
+import dev.tokenbilling.internal.service.ServiceContext;
 import dev.tokenbilling.internal.stripe.StripePaymentGateway;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
+import dev.tokenbilling.internal.webhook.StripeWebhookProcessor;
+import dev.tokenbilling.model.RefundPolicy;
+import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.reconcile.Reconciler;
-import dev.tokenbilling.spi.BillingListener;
-import dev.tokenbilling.spi.EventHandler;
-import dev.tokenbilling.spi.PaymentGateway;
-import dev.tokenbilling.spi.StripeCustomerResolver;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.store.BillingStore;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.webhook.WebhookProcessor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The one entry point: configure once with {@link #builder()}, then use {@link #service()}.
+ * The one entry point: configure once with {@link #builder()}, then use {@link #service()},
+ * {@link #webhooks()} and {@link #reconciler()}. Immutable: {@link Builder#build()} validates every
+ * setting and makes every collaborator once.
  *
  * <pre>{@code
  * TokenBilling billing = TokenBilling.builder()
- *     .dataSource(dataSource)          // the host's pool, or EmbeddedDatabase.startDefault().dataSource()
- *     .build();                        // applies the schema migrations unless migrate(false)
- * billing.service().consume(UserId.of("42"), 1_250, "req-7f3a", "chat completion");
+ *     .dataSource(dataSource)                                     // the host's pool
+ *     .stripe(StripeApi.fromEnvironment().build())                // STRIPE_SECRET_KEY: purchases, sync, reconciler
+ *     .webhooks(WebhookVerification.fromEnvironment().build())    // STRIPE_WEBHOOK_SECRET
+ *     .build();                                                   // applies the schema migrations unless migrate(false)
  * }</pre>
  */
 public final class TokenBilling {
 
     public static final String DEFAULT_SCHEMA = BillingSchema.DEFAULT_SCHEMA;
     public static final boolean DEFAULT_MIGRATE = true;
+    public static final RefundPolicy DEFAULT_REFUND_POLICY = RefundPolicy.ALLOW_NEGATIVE_BALANCE;
+    /** How many open purchases one user may have at once; more is refused with {@code TOO_MANY_OPEN_PURCHASES}. */
+    public static final int DEFAULT_MAX_OPEN_PURCHASES_PER_USER = 10;
 
     private final BillingStore store;
     private final Clock clock;
     private final TokenBillingService service;
     private final Optional<PaymentGateway> gateway;
     private final WebhookProcessor webhooks;
-    private final PurchaseTransitions transitions;
-    private final Builder settings;
+    private final Optional<Reconciler> reconciler;
 
-    private TokenBilling(Builder builder) {
-        this.settings = builder;
+    private TokenBilling(Builder builder, BillingStore store) {
+        this.store = store;
         this.clock = builder.clock;
-        this.store = builder.store != null ? builder.store : PostgresBillingStore.create(builder.dataSource, builder.schema);
-        this.gateway = Optional.ofNullable(builder.gateway)
-                .or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
-        this.transitions = new PurchaseTransitions(clock, builder.refundPolicy);
-        this.service = new TokenBillingService(store, clock, gateway, builder.customers, transitions, builder.listeners);
-        StripeSettings stripe = builder.stripe;
-        this.webhooks = new WebhookProcessor(store,
-                stripe == null ? List.of() : stripe.webhookSecrets(),
-                stripe == null ? StripeSettings.DEFAULT_WEBHOOK_TOLERANCE : stripe.webhookTolerance(),
-                stripe == null ? StripeSettings.DEFAULT_MAX_WEBHOOK_PAYLOAD_BYTES : stripe.maxWebhookPayloadBytes(),
-                new EventDispatcher(transitions, builder.eventHandlers), clock, builder.listeners);
+        this.gateway = Optional.ofNullable(builder.gateway).or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
+        PurchaseTransitions transitions = new PurchaseTransitions(clock, builder.refundPolicy);
+        this.service = DefaultTokenBillingService.create(new ServiceContext(store, clock, gateway, builder.customers, transitions,
+                builder.listeners, builder.maxOpenPurchasesPerUser));
+        this.webhooks = new StripeWebhookProcessor(store, builder.webhooks, new EventDispatcher(transitions, builder.eventHandlers), clock,
+                builder.listeners);
+        this.reconciler = gateway.map(payments -> new DefaultReconciler(store, payments, transitions, webhooks, clock,
+                builder.abandonAfter, builder.maxEventAttempts, builder.listeners));
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The facade: catalog, ledger, reservations, purchases, operations. */
     public TokenBillingService service() {
         return service;
     }
 
-    /** Verifies, stores and processes Stripe webhook deliveries. */
+    /** Verifies, stores and processes Stripe webhook deliveries; mount it on the host's endpoint. */
     public WebhookProcessor webhooks() {
         return webhooks;
     }
 
-    /** Repairs stuck purchases, retries failed events and fetches missed ones; needs Stripe. */
+    /**
+     * Repairs stuck purchases, retries failed events and fetches missed ones.
+     *
+     * @throws BillingException {@code PAYMENTS_NOT_CONFIGURED} when built without Stripe (or another gateway)
+     */
     public Reconciler reconciler() {
-        PaymentGateway payments = gateway.orElseThrow(TokenBillingService::stripeNotConfigured);
-        return new Reconciler(store, payments, transitions, webhooks, clock, settings.abandonAfter, settings.maxEventAttempts,
-                settings.listeners);
+        return reconciler.orElseThrow(ServiceContext::paymentsNotConfigured);
     }
 
-    /** The payment gateway, when Stripe (or another gateway) is configured. */
+    /** Whether payments (purchases, catalog sync, the reconciler) are configured. */
+    public boolean paymentsConfigured() {
+        return gateway.isPresent();
+    }
+
+    /** The payment gateway, when Stripe (or another gateway) is configured; for integrations. */
     public Optional<PaymentGateway> paymentGateway() {
         return gateway;
     }
 
-    /** The store the library runs on; for integrations (the CLI, the Spring starter). */
+    /** The store the library runs on; for integrations and store tests. */
     public BillingStore store() {
         return store;
     }
@@ -93,7 +113,7 @@ public final class TokenBilling {
         return clock;
     }
 
-    /** Builds a {@link TokenBilling}; immutable once built. */
+    /** Builds a {@link TokenBilling}; a builder may be reused, each {@link #build()} makes an independent instance. */
     public static final class Builder {
 
         private DataSource dataSource;
@@ -101,14 +121,16 @@ public final class TokenBilling {
         private String schema = DEFAULT_SCHEMA;
         private Clock clock = Clock.systemUTC();
         private boolean migrate = DEFAULT_MIGRATE;
-        private StripeSettings stripe;
+        private StripeApi stripe;
+        private WebhookVerification webhooks = WebhookVerification.none();
         private PaymentGateway gateway;
         private StripeCustomerResolver customers = user -> Optional.empty();
-        private RefundPolicy refundPolicy = RefundPolicy.ALLOW_NEGATIVE_BALANCE;
+        private RefundPolicy refundPolicy = DEFAULT_REFUND_POLICY;
         private final List<EventHandler> eventHandlers = new ArrayList<>();
         private final List<BillingListener> listeners = new ArrayList<>();
         private Duration abandonAfter = Reconciler.DEFAULT_ABANDON_AFTER;
         private int maxEventAttempts = Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
+        private int maxOpenPurchasesPerUser = DEFAULT_MAX_OPEN_PURCHASES_PER_USER;
 
         private Builder() {
         }
@@ -142,13 +164,19 @@ public final class TokenBilling {
             return this;
         }
 
-        /** Stripe keys and options; enables purchases, webhooks and the reconciler. */
-        public Builder stripe(StripeSettings stripe) {
+        /** How to call Stripe's API; enables purchases, catalog sync and the reconciler. */
+        public Builder stripe(StripeApi stripe) {
             this.stripe = Objects.requireNonNull(stripe, "stripe");
             return this;
         }
 
-        /** Another payment gateway instead of the stripe-java one (webhook secrets still come from {@link #stripe}). */
+        /** How webhook deliveries are verified; without it every delivery is answered 503 (Stripe keeps it). */
+        public Builder webhooks(WebhookVerification webhooks) {
+            this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
+            return this;
+        }
+
+        /** Another payment gateway instead of the stripe-java one. */
         public Builder paymentGateway(PaymentGateway gateway) {
             this.gateway = Objects.requireNonNull(gateway, "gateway");
             return this;
@@ -190,14 +218,50 @@ public final class TokenBilling {
             return this;
         }
 
+        /** How many open purchases one user may have at once; default {@value TokenBilling#DEFAULT_MAX_OPEN_PURCHASES_PER_USER}. */
+        public Builder maxOpenPurchasesPerUser(int maxOpenPurchasesPerUser) {
+            this.maxOpenPurchasesPerUser = maxOpenPurchasesPerUser;
+            return this;
+        }
+
+        /**
+         * Validates every setting, applies the migrations (unless {@code migrate(false)}) and makes the
+         * instance.
+         *
+         * @throws BillingException {@code INVALID_CONFIGURATION} for a missing data source or a value out of range;
+         *         {@code STORE_UNAVAILABLE} when the database cannot be reached to migrate
+         */
         public TokenBilling build() {
             if (store == null && dataSource == null) {
-                throw new InvalidRequestException("dataSource", "is required unless a store is given");
+                throw invalid("dataSource", "is required unless a store is given");
             }
-            if (store == null && migrate) {
-                BillingSchema.of(dataSource, schema).migrate();
+            if (abandonAfter.isNegative() || abandonAfter.isZero()) {
+                throw invalid("abandonPurchasesAfter", "must be positive, was " + abandonAfter);
             }
-            return new TokenBilling(this);
+            if (maxEventAttempts < 1) {
+                throw invalid("maxEventAttempts", "must be at least 1, was " + maxEventAttempts);
+            }
+            if (maxOpenPurchasesPerUser < 1) {
+                throw invalid("maxOpenPurchasesPerUser", "must be at least 1, was " + maxOpenPurchasesPerUser);
+            }
+            BillingStore chosen = store;
+            if (chosen == null) {
+                BillingSchema billingSchema;
+                try {
+                    billingSchema = BillingSchema.of(dataSource, schema);
+                } catch (InvalidRequestException e) {
+                    throw invalid("schema", e.getMessage());
+                }
+                if (migrate) {
+                    billingSchema.migrate();
+                }
+                chosen = PostgresBillingStore.create(dataSource, schema);
+            }
+            return new TokenBilling(this, chosen);
+        }
+
+        private static BillingException invalid(String field, String problem) {
+            return new BillingException(BillingError.INVALID_CONFIGURATION, field + ": " + problem);
         }
     }
 }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.spi.BillingListener;
+import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.stripe.StripeSettings;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.StripeEvents;

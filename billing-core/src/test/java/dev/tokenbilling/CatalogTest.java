@@ -1,5 +1,8 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.UnknownPackageException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

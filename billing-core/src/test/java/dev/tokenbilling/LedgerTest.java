@@ -1,5 +1,9 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.IdempotencyConflictException;
+import dev.tokenbilling.error.InsufficientTokensException;
+import dev.tokenbilling.error.InvalidRequestException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,10 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.IdempotencyConflictException;
+import dev.tokenbilling.error.InsufficientTokensException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.ReservationNotActiveException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.model.LotTerms;

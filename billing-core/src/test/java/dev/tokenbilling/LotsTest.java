@@ -1,5 +1,11 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.IdempotencyConflictException;
+import dev.tokenbilling.error.InsufficientTokensException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.ReservationNotActiveException;
+import dev.tokenbilling.error.UnknownReservationException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

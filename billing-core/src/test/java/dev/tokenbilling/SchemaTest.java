@@ -1,5 +1,7 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.InvalidRequestException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.StoreUnavailableException;
+
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenbilling.model.UserId;

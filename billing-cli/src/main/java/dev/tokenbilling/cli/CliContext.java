@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.tokenbilling.BillingSchema;
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.stripe.StripeSettings;
 import java.net.URI;

@@ -1,9 +1,9 @@
 package dev.tokenbilling.cli;
 
-import dev.tokenbilling.BillingException;
-import dev.tokenbilling.InvalidRequestException;
-import dev.tokenbilling.PaymentProviderException;
-import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.PaymentProviderException;
+import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.stripe.StripeSettings;
 import java.io.PrintWriter;
 import java.net.ConnectException;

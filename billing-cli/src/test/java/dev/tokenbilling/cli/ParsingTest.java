@@ -3,7 +3,7 @@ package dev.tokenbilling.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.model.Money;
 import java.math.BigDecimal;
 import java.net.ConnectException;

@@ -1,6 +1,6 @@
 package dev.tokenbilling.internal;
 
-import dev.tokenbilling.spi.BillingListener;
+import dev.tokenbilling.hook.BillingListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

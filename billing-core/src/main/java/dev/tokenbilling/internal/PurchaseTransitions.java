@@ -1,13 +1,14 @@
 package dev.tokenbilling.internal;
 
-import dev.tokenbilling.RefundPolicy;
+import dev.tokenbilling.model.RefundPolicy;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
-import dev.tokenbilling.spi.BillingStore;
-import dev.tokenbilling.spi.LedgerPosting;
-import dev.tokenbilling.spi.PaymentIntentSnapshot;
-import dev.tokenbilling.spi.PostingResult;
+import dev.tokenbilling.model.PurchaseTransition;
+import dev.tokenbilling.store.BillingStore;
+import dev.tokenbilling.store.LedgerPosting;
+import dev.tokenbilling.payment.PaymentIntentSnapshot;
+import dev.tokenbilling.store.PostingResult;
 import java.math.BigInteger;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.TokenPackage;
@@ -21,7 +22,7 @@ import java.util.Set;
  * The transition code shared by webhooks and the reconciler. Each method runs inside the caller's
  * transaction with the purchase row locked, moves the purchase and writes the ledger entries that go
  * with the move, so racing or repeated calls move tokens at most once. Each returns a short account
- * of what it did, for event logs and reports.
+ * of what it did as data.
  */
 public final class PurchaseTransitions {
 
@@ -39,12 +40,12 @@ public final class PurchaseTransitions {
     }
 
     /** Brings the purchase in line with its PaymentIntent: completes and credits on success, records failures. */
-    public String applyPaymentIntent(BillingStore tx, long purchaseId, PaymentIntentSnapshot intent, AfterCommit after) {
+    public PurchaseTransition applyPaymentIntent(BillingStore tx, long purchaseId, PaymentIntentSnapshot intent, AfterCommit after) {
         return applyPaymentIntent(tx, lock(tx, purchaseId), intent, after);
     }
 
     /** {@link #applyPaymentIntent(BillingStore, long, PaymentIntentSnapshot, AfterCommit)} for a purchase the caller locked. */
-    public String applyPaymentIntent(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+    public PurchaseTransition applyPaymentIntent(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
         long purchaseId = purchase.id();
         if (purchase.paymentIntentId().isPresent() && !purchase.paymentIntentId().get().equals(intent.id())) {
             throw EventFailure.permanent("PaymentIntent " + intent.id() + " does not belong to purchase " + purchaseId
@@ -61,23 +62,23 @@ public final class PurchaseTransitions {
                     PurchaseStatus.REQUIRES_ACTION, Optional.empty(), Optional.empty());
             case "requires_payment_method" -> intent.failureCode().isPresent() || intent.failureMessage().isPresent()
                     ? fail(tx, purchase, intent, after)
-                    : "unchanged: waiting for a payment method";
+                    : new PurchaseTransition.Unchanged(purchaseId, "waiting for a payment method");
             case "canceled" -> move(tx, purchase, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(), Optional.empty());
-            default -> "unchanged: PaymentIntent is " + intent.status();
+            default -> new PurchaseTransition.Unchanged(purchaseId, "PaymentIntent is " + intent.status());
         };
     }
 
-    private String fail(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+    private PurchaseTransition fail(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
         Optional<Purchase> failed = tx.purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.FAILED,
                 intent.failureCode().or(() -> Optional.of("payment_failed")), intent.failureMessage(), clock.instant());
         failed.ifPresent(moved -> after.add(listener -> listener.purchaseFailed(moved)));
-        return failed.map(moved -> "now failed (" + moved.failureCode().orElse("payment_failed") + ")")
-                .orElse("unchanged: purchase is " + purchase.status().wireName());
+        return failed.<PurchaseTransition>map(moved -> new PurchaseTransition.Moved(purchase.id(), purchase.status(), PurchaseStatus.FAILED))
+                .orElse(new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName()));
     }
 
-    private String complete(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+    private PurchaseTransition complete(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
         if (!purchase.status().open()) {
-            return "unchanged: purchase already " + purchase.status().wireName();
+            return new PurchaseTransition.Unchanged(purchase.id(), "purchase already " + purchase.status().wireName());
         }
         if (!intent.amount().equals(purchase.amount())) {
             throw EventFailure.permanent("amount mismatch: PaymentIntent " + intent.id() + " is for " + intent.amount()
@@ -85,7 +86,7 @@ public final class PurchaseTransitions {
         }
         Optional<Purchase> completed = tx.purchases().complete(purchase.id(), intent.latestChargeId(), clock.instant());
         if (completed.isEmpty()) {
-            return "unchanged: purchase already completed";
+            return new PurchaseTransition.Unchanged(purchase.id(), "purchase already completed");
         }
         // Purchased tokens expire only if the package has a validity period.
         LotTerms terms = tx.packages().findById(purchase.packageId()).flatMap(TokenPackage::validityDays)
@@ -101,32 +102,32 @@ public final class PurchaseTransitions {
         }
         after.add(listener -> listener.tokensCredited(posted.entry()));
         after.add(listener -> listener.purchaseCompleted(completed.get(), posted.entry()));
-        return "completed: " + purchase.tokenAmount() + " tokens credited";
+        return new PurchaseTransition.Completed(purchase.id(), purchase.tokenAmount());
     }
 
-    private String move(BillingStore tx, Purchase purchase, Set<PurchaseStatus> from, PurchaseStatus target,
+    private PurchaseTransition move(BillingStore tx, Purchase purchase, Set<PurchaseStatus> from, PurchaseStatus target,
             Optional<String> failureCode, Optional<String> failureMessage) {
         return tx.purchases().transition(purchase.id(), from, target, failureCode, failureMessage, clock.instant())
-                .map(moved -> "now " + target.wireName() + failureCode.map(code -> " (" + code + ")").orElse(""))
-                .orElse("unchanged: purchase is " + purchase.status().wireName());
+                .<PurchaseTransition>map(moved -> new PurchaseTransition.Moved(purchase.id(), purchase.status(), target))
+                .orElse(new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName()));
     }
 
     /**
      * Applies Stripe's cumulative refunded amount: reverses the tokens in proportion, counting what
      * earlier refunds reversed already, so repeated and out-of-order events never reverse twice.
      */
-    public String applyRefund(BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
+    public PurchaseTransition applyRefund(BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status().open()) {
             throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
                     + "; the refund applies once its payment is recorded");
         }
         if (!REFUNDABLE.contains(purchase.status())) {
-            return "unchanged: purchase is " + purchase.status().wireName();
+            return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
         }
         long refunded = Math.min(amountRefundedMinor, purchase.amount().minorUnits());
         if (refunded <= purchase.amountRefundedMinor()) {
-            return "unchanged: refund of " + amountRefundedMinor + " already applied";
+            return new PurchaseTransition.Unchanged(purchase.id(), "refund of " + amountRefundedMinor + " already applied");
         }
         long owed = proportionalTokens(purchase, refunded);
         long delta = owed - purchase.tokensReversed();
@@ -139,35 +140,35 @@ public final class PurchaseTransitions {
                 : refunded >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
         tx.purchases().recordReversal(purchase.id(), status, refunded, owed, purchase.reversalShortfall() + (toDebit - taken),
                 purchase.tokensDisputed() - fromDispute, clock.instant());
-        return status.wireName() + ": " + taken + " tokens reversed" + (toDebit > taken ? ", " + (toDebit - taken) + " already spent" : "");
+        return new PurchaseTransition.Reversed(purchase.id(), status, taken, toDebit - taken);
     }
 
     /** A dispute was opened: take back what the purchase still has and mark it disputed. */
-    public String applyDisputeOpened(BillingStore tx, long purchaseId, String disputeId, AfterCommit after) {
+    public PurchaseTransition applyDisputeOpened(BillingStore tx, long purchaseId, String disputeId, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status().open()) {
             throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
                     + "; the dispute applies once its payment is recorded");
         }
         if (!DISPUTABLE.contains(purchase.status())) {
-            return "unchanged: purchase is " + purchase.status().wireName();
+            return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
         }
         long remaining = purchase.tokensRemaining();
         long taken = takeBack(tx, purchase, LedgerEntryKind.DISPUTE, remaining, "dispute-" + purchase.id() + "-" + disputeId,
                 "Dispute " + disputeId + " on purchase " + purchase.id(), after);
         tx.purchases().recordReversal(purchase.id(), PurchaseStatus.DISPUTED, purchase.amountRefundedMinor(), purchase.tokensReversed(),
                 purchase.reversalShortfall() + (remaining - taken), purchase.tokensDisputed() + taken, clock.instant());
-        return "disputed: " + taken + " tokens reversed";
+        return new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, taken, remaining - taken);
     }
 
     /** A dispute closed: if won, the tokens it took come back; if lost, they stay gone. */
-    public String applyDisputeClosed(BillingStore tx, long purchaseId, String disputeId, boolean won, AfterCommit after) {
+    public PurchaseTransition applyDisputeClosed(BillingStore tx, long purchaseId, String disputeId, boolean won, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status() != PurchaseStatus.DISPUTED) {
-            return "unchanged: purchase is " + purchase.status().wireName();
+            return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
         }
         if (!won) {
-            return "unchanged: dispute lost, " + purchase.tokensDisputed() + " tokens stay reversed";
+            return new PurchaseTransition.Unchanged(purchase.id(), "dispute lost, " + purchase.tokensDisputed() + " tokens stay reversed");
         }
         long reinstated = purchase.tokensDisputed();
         if (reinstated > 0) {
@@ -175,7 +176,7 @@ public final class PurchaseTransitions {
                     Optional.of(purchase.id()), Optional.of("dispute-won-" + purchase.id() + "-" + disputeId),
                     "Dispute " + disputeId + " won", clock.instant(), false));
             if (credit instanceof PostingResult.Duplicate) {
-                return "unchanged: dispute " + disputeId + " already reinstated";
+                return new PurchaseTransition.Unchanged(purchase.id(), "dispute " + disputeId + " already reinstated");
             }
             if (credit instanceof PostingResult.Posted posted) {
                 after.add(listener -> listener.tokensCredited(posted.entry()));
@@ -185,7 +186,7 @@ public final class PurchaseTransitions {
                 : purchase.amountRefundedMinor() >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
         tx.purchases().recordReversal(purchase.id(), status, purchase.amountRefundedMinor(), purchase.tokensReversed(),
                 purchase.reversalShortfall(), 0, clock.instant());
-        return status.wireName() + ": dispute won, " + reinstated + " tokens reinstated";
+        return new PurchaseTransition.Reinstated(purchase.id(), status, reinstated);
     }
 
     /** Debits up to {@code tokens} as the policy allows; returns how many were taken. */

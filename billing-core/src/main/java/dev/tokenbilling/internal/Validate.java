@@ -1,6 +1,6 @@
 package dev.tokenbilling.internal;
 
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InvalidRequestException;
 
 /** Argument checks shared by the facade; each failure names the field and changes nothing. */
 public final class Validate {

@@ -1,5 +1,10 @@
 package dev.tokenbilling.model;
 
-/** The ledger entry of a grant or adjustment; {@code replayed} when its idempotency key was seen before. */
-public record LedgerReceipt(LedgerEntry entry, boolean replayed) {
+import java.util.Optional;
+
+/**
+ * The ledger entry of a grant or adjustment, and the lot a credit opened (empty for debits);
+ * {@code replayed} when its idempotency key was seen before and nothing changed this time.
+ */
+public record LedgerReceipt(LedgerEntry entry, Optional<TokenLot> lot, boolean replayed) {
 }

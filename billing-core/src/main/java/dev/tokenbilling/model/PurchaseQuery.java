@@ -1,6 +1,6 @@
 package dev.tokenbilling.model;
 
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InvalidRequestException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;

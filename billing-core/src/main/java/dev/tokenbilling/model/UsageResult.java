@@ -3,7 +3,7 @@ package dev.tokenbilling.model;
 import java.util.Optional;
 
 /** The outcome of one item of {@code consumeBatch}, in the order of the requests. */
-public record UsageResult(UsageRequest request, Status status, Optional<UsageReceipt> receipt, long available, Optional<String> error) {
+public record UsageResult(Debit request, Status status, Optional<UsageReceipt> receipt, long available, Optional<String> error) {
 
     public enum Status {
         /** Debited now. */
@@ -16,16 +16,16 @@ public record UsageResult(UsageRequest request, Status status, Optional<UsageRec
         REJECTED
     }
 
-    public static UsageResult of(UsageRequest request, UsageReceipt receipt) {
+    public static UsageResult of(Debit request, UsageReceipt receipt) {
         return new UsageResult(request, receipt.replayed() ? Status.REPLAYED : Status.DEBITED, Optional.of(receipt),
                 receipt.balanceAfter(), Optional.empty());
     }
 
-    public static UsageResult insufficient(UsageRequest request, long available) {
+    public static UsageResult insufficient(Debit request, long available) {
         return new UsageResult(request, Status.INSUFFICIENT_TOKENS, Optional.empty(), available, Optional.empty());
     }
 
-    public static UsageResult rejected(UsageRequest request, String error) {
+    public static UsageResult rejected(Debit request, String error) {
         return new UsageResult(request, Status.REJECTED, Optional.empty(), 0, Optional.of(error));
     }
 

@@ -1,6 +1,6 @@
 package dev.tokenbilling.model;
 
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InvalidRequestException;
 
 /**
  * The host application's identifier of a user: an opaque, non-blank string of at most

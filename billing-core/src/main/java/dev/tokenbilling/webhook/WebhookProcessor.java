@@ -1,252 +1,32 @@
 package dev.tokenbilling.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.stripe.exception.SignatureVerificationException;
-import com.stripe.net.Webhook;
-import dev.tokenbilling.StoreUnavailableException;
-import dev.tokenbilling.internal.AfterCommit;
-import dev.tokenbilling.internal.EventFailure;
-import dev.tokenbilling.spi.BillingListener;
-import dev.tokenbilling.internal.stripe.StripeJson;
-import dev.tokenbilling.internal.webhook.EventDispatcher;
-import dev.tokenbilling.model.WebhookEventRecord;
-import dev.tokenbilling.spi.BillingStore;
-import dev.tokenbilling.spi.WebhookEventRepository.NewWebhookEvent;
-import dev.tokenbilling.webhook.WebhookOutcome.Status;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * Verifies, stores and processes Stripe webhook deliveries. An event is stored before it is
  * processed; processing runs in one transaction with the event row locked, so duplicates (even
  * concurrent ones) change nothing, and a failure is recorded on the stored event to be retried.
- * Thread-safe; get it from {@code TokenBilling.webhooks()}.
+ * Thread-safe; get it from {@code TokenBilling.webhooks()} and mount it on the host's endpoint.
  */
-public final class WebhookProcessor {
-
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookProcessor.class);
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
-    private static final Duration LAST_RETRY = Duration.ofHours(6);
-
-    private final BillingStore store;
-    private final List<String> secrets;
-    private final Duration tolerance;
-    private final int maxPayloadBytes;
-    private final EventDispatcher dispatcher;
-    private final Clock clock;
-    private final List<BillingListener> listeners;
-
-    public WebhookProcessor(BillingStore store, List<String> secrets, Duration tolerance, int maxPayloadBytes, EventDispatcher dispatcher,
-            Clock clock, List<BillingListener> listeners) {
-        this.store = store;
-        this.secrets = List.copyOf(secrets);
-        this.tolerance = tolerance;
-        this.maxPayloadBytes = maxPayloadBytes;
-        this.dispatcher = dispatcher;
-        this.clock = clock;
-        this.listeners = List.copyOf(listeners);
-    }
+public interface WebhookProcessor {
 
     /**
      * Handles one delivery: {@code rawBody} exactly as received (never a re-serialized parse) and the
-     * {@code Stripe-Signature} header.
+     * {@code Stripe-Signature} header. Answer Stripe with the outcome's {@link WebhookOutcome#httpStatus()}.
      */
-    public WebhookOutcome handle(byte[] rawBody, String signatureHeader) {
-        long started = System.nanoTime();
-        WebhookOutcome outcome = verifyAndIngest(rawBody, signatureHeader);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        AfterCommit.notifyAll(listeners, listener -> listener.webhookHandled(outcome, elapsed));
-        return outcome;
-    }
-
-    private WebhookOutcome verifyAndIngest(byte[] rawBody, String signatureHeader) {
-        if (rawBody != null && rawBody.length > maxPayloadBytes) {
-            return new WebhookOutcome(Status.TOO_LARGE, "payload of " + rawBody.length + " bytes exceeds the limit of " + maxPayloadBytes,
-                    Optional.empty(), Optional.empty());
-        }
-        if (rawBody == null || rawBody.length == 0) {
-            return WebhookOutcome.rejected("empty body: not a Stripe event");
-        }
-        if (secrets.isEmpty()) {
-            // Our misconfiguration, not the sender's: ask Stripe to retry once it is fixed.
-            return new WebhookOutcome(Status.FAILED_RETRYABLE, "no webhook signing secret configured (STRIPE_WEBHOOK_SECRET)",
-                    Optional.empty(), Optional.empty());
-        }
-        if (signatureHeader == null || signatureHeader.isBlank()) {
-            return WebhookOutcome.rejected("missing Stripe-Signature header");
-        }
-        Optional<String> payload = utf8(rawBody);
-        if (payload.isEmpty()) {
-            return WebhookOutcome.rejected("body is not UTF-8 text: not a Stripe event");
-        }
-        Optional<String> signatureProblem = verify(payload.get(), signatureHeader);
-        if (signatureProblem.isPresent()) {
-            return WebhookOutcome.rejected("Invalid signature: " + signatureProblem.get());
-        }
-        return ingest(payload.get());
-    }
+    WebhookOutcome handle(byte[] rawBody, String signatureHeader);
 
     /**
-     * Stores and processes an event that needs no signature check because it came from Stripe's API
-     * (missed-webhook recovery). Same guarantees as {@link #handle}.
+     * Stores and processes an event fetched from Stripe's API (missed-webhook recovery), which
+     * carries no signature: never pass it anything that came from the network unverified. Same
+     * guarantees as {@link #handle}.
      */
-    public WebhookOutcome ingest(String eventJson) {
-        JsonNode event;
-        try {
-            event = StripeJson.MAPPER.readTree(eventJson);
-        } catch (Exception e) {
-            return WebhookOutcome.rejected("body is not JSON: " + e.getClass().getSimpleName());
-        }
-        if (event == null || !event.isObject() || !event.path("id").isTextual() || !event.path("type").isTextual()
-                || !event.path("data").path("object").isObject()) {
-            return WebhookOutcome.rejected("not a Stripe event: expected an object with id, type and data.object");
-        }
-        String id = event.path("id").asText();
-        String type = event.path("type").asText();
-        if (id.isBlank() || id.length() > 255 || type.isBlank() || type.length() > 255) {
-            return WebhookOutcome.rejected("not a Stripe event: id and type must be 1-255 characters");
-        }
-        try {
-            // Stored first, in its own transaction, so that a failed processing is recorded on it.
-            boolean stored = store.webhookEvents().insertIfAbsent(new NewWebhookEvent(id, type, StripeJson.text(event, "api_version"),
-                    event.path("livemode").asBoolean(false), StripeJson.text(event.path("data").path("object"), "id"), eventJson,
-                    clock.instant()));
-            if (!stored) {
-                Optional<WebhookEventRecord> earlier = store.webhookEvents().findById(id);
-                if (earlier.isPresent() && earlier.get().status().done()) {
-                    return WebhookOutcome.of(Status.DUPLICATE, "already " + earlier.get().status().wireName(), id, type);
-                }
-            }
-        } catch (StoreUnavailableException e) {
-            LOG.warn("Webhook event {} not stored, database unavailable: {}", id, e.getMessage());
-            return WebhookOutcome.of(Status.FAILED_RETRYABLE, "database unavailable; Stripe will retry", id, type);
-        }
-        return process(id);
-    }
+    WebhookOutcome ingestUnsigned(String eventJson);
+
+    /** Processes a stored event that is not done yet (a retry of a failed one); a done one is a duplicate. */
+    WebhookOutcome retry(String eventId);
 
     /**
      * An operator's replay: processes a stored event again even if it was processed or ignored
      * before. Safe: the transitions it runs move tokens at most once whatever the replays.
      */
-    public WebhookOutcome replay(String eventId) {
-        return process(eventId, true);
-    }
-
-    /** Processes a stored event that is not done yet (a retry of a failed one); a done one is a duplicate. */
-    public WebhookOutcome process(String eventId) {
-        return process(eventId, false);
-    }
-
-    private WebhookOutcome process(String eventId, boolean evenIfDone) {
-        String type = null;
-        AfterCommit after = new AfterCommit();
-        try {
-            EventResult result = store.inTransaction(tx -> {
-                WebhookEventRecord event = tx.webhookEvents().findByIdForUpdate(eventId)
-                        .orElseThrow(() -> EventFailure.permanent("no stored event " + eventId));
-                if (event.status().done() && !evenIfDone) {
-                    return new EventResult(Status.DUPLICATE, "already " + event.status().wireName(), event.type());
-                }
-                EventDispatcher.Result dispatched = dispatcher.dispatch(tx, event, after);
-                tx.webhookEvents().markDone(eventId, dispatched.ignored()
-                        ? dev.tokenbilling.model.WebhookEventStatus.IGNORED : dev.tokenbilling.model.WebhookEventStatus.PROCESSED, clock.instant());
-                return new EventResult(dispatched.ignored() ? Status.IGNORED : Status.PROCESSED, dispatched.description(), event.type());
-            });
-            after.fire(listeners);
-            return WebhookOutcome.of(result.status(), result.reason(), eventId, result.type());
-        } catch (EventFailure failure) {
-            type = typeOf(eventId);
-            recordFailure(eventId, failure.getMessage(), failure.retryable());
-            LOG.warn("Webhook event {} ({}) failed{}: {}", eventId, type, failure.retryable() ? ", will retry" : "", failure.getMessage());
-            return WebhookOutcome.of(failure.retryable() ? Status.FAILED_RETRYABLE : Status.FAILED_PERMANENT, failure.getMessage(),
-                    eventId, type);
-        } catch (StoreUnavailableException e) {
-            recordFailure(eventId, "database unavailable: " + e.getMessage(), true);
-            return WebhookOutcome.of(Status.FAILED_RETRYABLE, "database unavailable; Stripe will retry", eventId, type);
-        } catch (RuntimeException e) {
-            LOG.error("Webhook event {} failed unexpectedly", eventId, e);
-            recordFailure(eventId, e.getClass().getSimpleName() + ": " + e.getMessage(), true);
-            return WebhookOutcome.of(Status.FAILED_RETRYABLE, "processing failed: " + e.getClass().getSimpleName(), eventId, type);
-        }
-    }
-
-    private void recordFailure(String eventId, String error, boolean retryable) {
-        try {
-            int attempts = store.webhookEvents().findById(eventId).map(WebhookEventRecord::attempts).orElse(0);
-            Optional<Instant> next = retryable ? Optional.of(clock.instant().plus(backoff(attempts))) : Optional.empty();
-            store.webhookEvents().markFailed(eventId, truncate(error), next, clock.instant());
-        } catch (RuntimeException e) {
-            LOG.warn("Could not record the failure of webhook event {}: {}", eventId, e.getMessage());
-        }
-    }
-
-    private String typeOf(String eventId) {
-        try {
-            return store.webhookEvents().findById(eventId).map(WebhookEventRecord::type).orElse(null);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** 30 s, 1 min, 2 min, ... up to 6 h between attempts. */
-    static Duration backoff(int attempts) {
-        Duration delay = FIRST_RETRY.multipliedBy(1L << Math.min(attempts, 20));
-        return delay.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : delay;
-    }
-
-    private Optional<String> verify(String payload, String header) {
-        String problem = null;
-        for (String secret : secrets) {
-            try {
-                Webhook.Signature.verifyHeader(payload, header, secret, tolerance.getSeconds(), clock);
-                return Optional.empty();
-            } catch (SignatureVerificationException e) {
-                problem = describe(e.getMessage());
-            }
-        }
-        return Optional.of(problem);
-    }
-
-    private static String describe(String stripeMessage) {
-        if (stripeMessage == null) {
-            return "signature does not verify";
-        }
-        if (stripeMessage.contains("tolerance")) {
-            return "timestamp outside the tolerance zone (stale or replayed delivery)";
-        }
-        if (stripeMessage.contains("Unable to extract")) {
-            return "malformed Stripe-Signature header";
-        }
-        if (stripeMessage.contains("expected scheme")) {
-            return "no v1 signature in the Stripe-Signature header";
-        }
-        return "no signature matches the payload; check STRIPE_WEBHOOK_SECRET";
-    }
-
-    private static Optional<String> utf8(byte[] body) {
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static String truncate(String text) {
-        return text == null ? "" : text.length() <= 2000 ? text : text.substring(0, 2000);
-    }
-
-    private record EventResult(Status status, String reason, String type) {
-    }
+    WebhookOutcome replay(String eventId);
 }

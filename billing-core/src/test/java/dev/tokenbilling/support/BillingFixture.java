@@ -1,16 +1,16 @@
 package dev.tokenbilling.support;
 
-import dev.tokenbilling.LedgerAudit;
+import dev.tokenbilling.internal.postgres.LedgerAudit;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.internal.PurchaseTransitions;
-import dev.tokenbilling.spi.PaymentIntentSnapshot;
+import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.spi.NewPurchase;
+import dev.tokenbilling.store.NewPurchase;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +48,7 @@ public final class BillingFixture {
         settings.accept(builder);
         this.billing = builder.build();
         this.service = billing.service();
-        this.transitions = new PurchaseTransitions(clock, dev.tokenbilling.RefundPolicy.ALLOW_NEGATIVE_BALANCE);
+        this.transitions = new PurchaseTransitions(clock, dev.tokenbilling.model.RefundPolicy.ALLOW_NEGATIVE_BALANCE);
     }
 
     public static BillingFixture create(Class<?> testClass) {

@@ -4,7 +4,7 @@ import static dev.tokenbilling.support.StripeEvents.bytes;
 import static dev.tokenbilling.support.StripeEvents.sign;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbilling.RefundPolicy;
+import dev.tokenbilling.model.RefundPolicy;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.Purchase;
@@ -13,7 +13,7 @@ import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventStatus;
-import dev.tokenbilling.spi.EventHandler;
+import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.stripe.StripeSettings;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.StripeEvents;
@@ -242,7 +242,7 @@ class WebhookProcessorTest {
 
         assertThat(balance(purchase).balance()).isEqualTo(-90_000);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.service.consume(purchase.userId(), 1, "more", ""))
-                .isInstanceOf(dev.tokenbilling.InsufficientTokensException.class);
+                .isInstanceOf(dev.tokenbilling.error.InsufficientTokensException.class);
     }
 
     @Test

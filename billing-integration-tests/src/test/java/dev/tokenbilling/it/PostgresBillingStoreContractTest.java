@@ -2,7 +2,7 @@ package dev.tokenbilling.it;
 
 import dev.tokenbilling.BillingSchema;
 import dev.tokenbilling.internal.postgres.PostgresBillingStore;
-import dev.tokenbilling.spi.BillingStore;
+import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.testkit.store.AbstractBillingStoreContractTest;
 

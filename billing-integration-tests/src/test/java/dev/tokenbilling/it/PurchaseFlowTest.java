@@ -3,11 +3,11 @@ package dev.tokenbilling.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tokenbilling.InactivePackageException;
-import dev.tokenbilling.PackageNotSyncedException;
-import dev.tokenbilling.PaymentProviderException;
-import dev.tokenbilling.UnknownPackageException;
-import dev.tokenbilling.UnknownPurchaseException;
+import dev.tokenbilling.error.InactivePackageException;
+import dev.tokenbilling.error.PackageNotSyncedException;
+import dev.tokenbilling.error.PaymentProviderException;
+import dev.tokenbilling.error.UnknownPackageException;
+import dev.tokenbilling.error.UnknownPurchaseException;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.Purchase;

@@ -1,6 +1,6 @@
 package dev.tokenbilling.benchmarks.ledger;
 
-import dev.tokenbilling.LedgerAudit;
+import dev.tokenbilling.internal.postgres.LedgerAudit;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.benchmarks.BenchmarkSchema;

@@ -1,6 +1,6 @@
 package dev.tokenbilling.benchmarks.webhooks;
 
-import dev.tokenbilling.LedgerAudit;
+import dev.tokenbilling.internal.postgres.LedgerAudit;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.benchmarks.BenchmarkSchema;
 import dev.tokenbilling.model.Money;

@@ -1,7 +1,7 @@
 package dev.tokenbilling.cli.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tokenbilling.LedgerAudit;
+import dev.tokenbilling.internal.postgres.LedgerAudit;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Output;

@@ -14,7 +14,7 @@ import dev.tokenbilling.cli.Progress;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.PackageSaveResult.Change;
 import dev.tokenbilling.model.TokenPackage;
-import dev.tokenbilling.spi.PackageSync;
+import dev.tokenbilling.payment.PackageSync;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Output.Column;
 import dev.tokenbilling.cli.Output.Style;
 import dev.tokenbilling.cli.Progress;
-import dev.tokenbilling.spi.PackageSync;
+import dev.tokenbilling.payment.PackageSync;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.tokenbilling.cli.command;
 
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.model.TokenBalance;

@@ -20,6 +20,8 @@ final class LedgerSql {
     final String openLots;
     final String allLots;
     final String lotById;
+    final String lotByEntry;
+    final String entryById;
     final String lapsedLots;
     final String closeLot;
 
@@ -34,6 +36,7 @@ final class LedgerSql {
                 + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
         findByKey = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user AND idempotency_key = :key");
+        entryById = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.token_transaction WHERE user_id = :user AND id = :id");
         balance = schema.render("SELECT " + Rows.BALANCE_COLUMNS + " FROM {schema}.token_balance WHERE user_id = :user");
         history = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user ORDER BY id DESC LIMIT :limit");
@@ -47,6 +50,7 @@ final class LedgerSql {
         openLots = schema.render(lots + "AND closed_at IS NULL ORDER BY priority, expires_at NULLS LAST, id");
         allLots = schema.render(lots + "ORDER BY (closed_at IS NOT NULL), priority, expires_at NULLS LAST, id");
         lotById = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE id = :id");
+        lotByEntry = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE user_id = :user AND entry_id = :entry");
         // Lots whose every token is held by active reservations cannot expire yet: skip them, or a
         // batch of them would come back first on every run and starve the others.
         lapsedLots = schema.render("SELECT l.id FROM {schema}.token_lot l WHERE l.closed_at IS NULL AND l.expires_at <= :now"

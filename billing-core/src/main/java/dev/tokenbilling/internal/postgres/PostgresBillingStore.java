@@ -1,11 +1,11 @@
 package dev.tokenbilling.internal.postgres;
 
-import dev.tokenbilling.spi.BillingStore;
-import dev.tokenbilling.spi.LedgerRepository;
-import dev.tokenbilling.spi.PackageRepository;
-import dev.tokenbilling.spi.PurchaseRepository;
-import dev.tokenbilling.spi.ReservationRepository;
-import dev.tokenbilling.spi.WebhookEventRepository;
+import dev.tokenbilling.store.BillingStore;
+import dev.tokenbilling.store.LedgerRepository;
+import dev.tokenbilling.store.PackageRepository;
+import dev.tokenbilling.store.PurchaseRepository;
+import dev.tokenbilling.store.ReservationRepository;
+import dev.tokenbilling.store.WebhookEventRepository;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -24,14 +24,17 @@ public final class PostgresBillingStore implements BillingStore {
     private final WebhookEventRepository webhookEvents;
     private final ReservationRepository reservations;
 
-    private PostgresBillingStore(Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access) {
+    private final LedgerAudit audit;
+
+    private PostgresBillingStore(Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access, LedgerAudit audit) {
+        this.audit = audit;
         this.jdbi = jdbi;
         this.schema = schema;
         this.ledgerSql = ledgerSql;
         this.access = access;
         this.packages = new PostgresPackageRepository(access, schema);
         this.purchases = new PostgresPurchaseRepository(access, schema);
-        this.ledger = new PostgresLedgerRepository(access, ledgerSql);
+        this.ledger = new PostgresLedgerRepository(access, ledgerSql, audit);
         this.webhookEvents = new PostgresWebhookEventRepository(access, schema);
         this.reservations = new PostgresReservationRepository(access, schema);
     }
@@ -42,7 +45,7 @@ public final class PostgresBillingStore implements BillingStore {
         // Statements share binders across variants (e.g. :tokens only matters to debits).
         jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
         SchemaName name = new SchemaName(schema);
-        return new PostgresBillingStore(jdbi, name, new LedgerSql(name), HandleAccess.pooled(jdbi));
+        return new PostgresBillingStore(jdbi, name, new LedgerSql(name), HandleAccess.pooled(jdbi), LedgerAudit.of(dataSource, schema));
     }
 
     @Override
@@ -77,7 +80,7 @@ public final class PostgresBillingStore implements BillingStore {
         }
         try {
             return jdbi.inTransaction(handle ->
-                    work.apply(new PostgresBillingStore(jdbi, schema, ledgerSql, HandleAccess.bound(handle))));
+                    work.apply(new PostgresBillingStore(jdbi, schema, ledgerSql, HandleAccess.bound(handle), audit)));
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e);
         }

@@ -5,10 +5,10 @@ import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.spi.BalanceTotals;
-import dev.tokenbilling.spi.LedgerPosting;
-import dev.tokenbilling.spi.LedgerRepository;
-import dev.tokenbilling.spi.PostingResult;
+import dev.tokenbilling.store.BalanceTotals;
+import dev.tokenbilling.store.LedgerPosting;
+import dev.tokenbilling.store.LedgerRepository;
+import dev.tokenbilling.store.PostingResult;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -29,7 +29,10 @@ final class PostgresLedgerRepository implements LedgerRepository {
     private final HandleAccess access;
     private final LedgerSql sql;
 
-    PostgresLedgerRepository(HandleAccess access, LedgerSql sql) {
+    private final LedgerAudit audit;
+
+    PostgresLedgerRepository(HandleAccess access, LedgerSql sql, LedgerAudit audit) {
+        this.audit = audit;
         this.access = access;
         this.sql = sql;
     }
@@ -184,6 +187,12 @@ final class PostgresLedgerRepository implements LedgerRepository {
     }
 
     @Override
+    public Optional<LedgerEntry> findEntry(UserId userId, long entryId) {
+        return access.with(handle -> handle.createQuery(sql.entryById).bind("user", userId.value()).bind("id", entryId)
+                .map((rs, ctx) -> Rows.ledgerEntry(rs)).findOne());
+    }
+
+    @Override
     public List<LedgerEntry> history(UserId userId, Optional<Long> beforeId, int limit) {
         return access.with(handle -> handle.createQuery(beforeId.isPresent() ? sql.historyBefore : sql.history)
                 .bind("user", userId.value())
@@ -212,6 +221,17 @@ final class PostgresLedgerRepository implements LedgerRepository {
     @Override
     public Optional<TokenLot> findLot(long lotId) {
         return access.with(handle -> handle.createQuery(sql.lotById).bind("id", lotId).map((rs, ctx) -> Rows.lot(rs)).findOne());
+    }
+
+    @Override
+    public List<String> auditViolations() {
+        return audit.violations();
+    }
+
+    @Override
+    public Optional<TokenLot> findLotByEntry(UserId userId, long entryId) {
+        return access.with(handle -> handle.createQuery(sql.lotByEntry).bind("user", userId.value()).bind("entry", entryId)
+                .map((rs, ctx) -> Rows.lot(rs)).findOne());
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.tokenbilling.internal.postgres;
 
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.TokenPackage;
-import dev.tokenbilling.spi.PackageRepository;
+import dev.tokenbilling.store.PackageRepository;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -3,8 +3,9 @@ package dev.tokenbilling.internal.postgres;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.PurchaseStatus;
-import dev.tokenbilling.spi.NewPurchase;
-import dev.tokenbilling.spi.PurchaseRepository;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.store.NewPurchase;
+import dev.tokenbilling.store.PurchaseRepository;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,16 +27,18 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String byPaymentIntentForUpdate;
     private final String complete;
     private final String countOpen;
+    private final String countOpenOfUser;
     private final String attachCharge;
     private final String recordReversal;
     private final String leaseStuck;
 
     PostgresPurchaseRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
+        String open = Rows.sqlList(PurchaseStatus.OPEN);
         String select = "SELECT " + Rows.PURCHASE_COLUMNS + " FROM {schema}.token_purchase ";
         insert = schema.render("INSERT INTO {schema}.token_purchase (user_id, package_id, package_slug, token_amount, amount_minor,"
                 + " currency, status, stripe_customer_id, created_at, updated_at)"
-                + " VALUES (:user, :packageId, :packageSlug, :tokenAmount, :amountMinor, :currency, 'pending', :customer, :at, :at)"
+                + " VALUES (:user, :packageId, :packageSlug, :tokenAmount, :amountMinor, :currency, '" + PurchaseStatus.PENDING.wireName() + "', :customer, :at, :at)"
                 + " RETURNING " + Rows.PURCHASE_COLUMNS);
         byId = schema.render(select + "WHERE id = :id");
         byPaymentIntent = schema.render(select + "WHERE stripe_payment_intent_id = :pi");
@@ -50,18 +53,18 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 + " WHERE id = :id AND stripe_payment_intent_id IS NULL");
         transition = schema.render("UPDATE {schema}.token_purchase SET status = :target,"
                 + " failure_code = :failureCode, failure_message = :failureMessage,"
-                + " completed_at = CASE WHEN :target = 'completed' THEN coalesce(completed_at, :at) ELSE completed_at END,"
+                + " completed_at = CASE WHEN :target = '" + PurchaseStatus.COMPLETED.wireName() + "' THEN coalesce(completed_at, :at) ELSE completed_at END,"
                 + " updated_at = :at"
                 + " WHERE id = :id AND status = ANY(CAST(:sources AS text[])) RETURNING " + Rows.PURCHASE_COLUMNS);
         byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
         byCharge = schema.render(select + "WHERE stripe_charge_id = :charge");
         byPaymentIntentForUpdate = schema.render(select + "WHERE stripe_payment_intent_id = :pi FOR UPDATE");
-        complete = schema.render("UPDATE {schema}.token_purchase SET status = 'completed', failure_code = NULL, failure_message = NULL,"
+        complete = schema.render("UPDATE {schema}.token_purchase SET status = '" + PurchaseStatus.COMPLETED.wireName() + "', failure_code = NULL, failure_message = NULL,"
                 + " completed_at = coalesce(completed_at, :at), stripe_charge_id = coalesce(CAST(:charge AS text), stripe_charge_id),"
-                + " updated_at = :at WHERE id = :id AND status IN ('pending', 'processing', 'requires_action', 'failed')"
+                + " updated_at = :at WHERE id = :id AND status IN (" + open + ")"
                 + " RETURNING " + Rows.PURCHASE_COLUMNS);
-        countOpen = schema.render("SELECT count(*) FROM {schema}.token_purchase"
-                + " WHERE status IN ('pending', 'processing', 'requires_action', 'failed') AND created_at < :before");
+        countOpen = schema.render("SELECT count(*) FROM {schema}.token_purchase WHERE status IN (" + open + ") AND created_at < :before");
+        countOpenOfUser = schema.render("SELECT count(*) FROM {schema}.token_purchase WHERE user_id = :user AND status IN (" + open + ")");
         attachCharge = schema.render("UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at WHERE id = :id");
         recordReversal = schema.render("UPDATE {schema}.token_purchase SET status = :status, amount_refunded_minor = :refunded,"
                 + " tokens_reversed = :reversed, reversal_shortfall = :shortfall, tokens_disputed = :disputed, updated_at = :at"
@@ -72,7 +75,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 + " next_check_at = CAST(:now AS timestamptz) + make_interval(secs => least(CAST(:maxSeconds AS double precision),"
                 + "   CAST(:baseSeconds AS double precision) * power(2, least(p.check_attempts, 30))))"
                 + " WHERE p.id IN (SELECT id FROM {schema}.token_purchase"
-                + "   WHERE status IN ('pending', 'processing', 'requires_action', 'failed') AND created_at < :before"
+                + "   WHERE status IN (" + open + ") AND created_at < :before"
                 + "   AND (next_check_at IS NULL OR next_check_at <= :now)"
                 + "   ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
                 + " RETURNING " + Rows.PURCHASE_COLUMNS);
@@ -118,6 +121,11 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     public boolean attachPaymentIntent(long purchaseId, String paymentIntentId, Instant at) {
         return access.with(handle -> handle.createUpdate(attachPaymentIntent)
                 .bind("id", purchaseId).bind("pi", paymentIntentId).bind("at", Rows.utc(at)).execute()) == 1;
+    }
+
+    @Override
+    public long countOpen(UserId userId) {
+        return access.with(handle -> handle.createQuery(countOpenOfUser).bind("user", userId.value()).mapTo(Long.class).one());
     }
 
     @Override

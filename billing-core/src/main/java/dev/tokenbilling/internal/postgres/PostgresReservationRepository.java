@@ -3,7 +3,7 @@ package dev.tokenbilling.internal.postgres;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationStatus;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.spi.ReservationRepository;
+import dev.tokenbilling.store.ReservationRepository;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +25,7 @@ final class PostgresReservationRepository implements ReservationRepository {
         finish = schema.render("SELECT r_outcome, r_entry_id FROM {schema}.reservation_finish(:id, CAST(:actual AS bigint), :description,"
                 + " CAST(:at AS timestamptz), :status)");
         String select = "SELECT " + Rows.RESERVATION_COLUMNS + " FROM {schema}.token_reservation ";
-        byId = schema.render(select + "WHERE id = :id");
+        byId = schema.render(select + "WHERE user_id = :user AND id = :id");
         active = schema.render(select + "WHERE user_id = :user AND status = 'active' ORDER BY id");
         expire = schema.render("SELECT {schema}.reservation_expire(CAST(:now AS timestamptz), :limit)");
     }
@@ -45,13 +45,13 @@ final class PostgresReservationRepository implements ReservationRepository {
                         return (ReserveResult) new ReserveResult.Insufficient(rs.getLong("r_available"));
                     }
                     long id = rs.getLong("r_id");
-                    Reservation reservation = handle.createQuery(byId).bind("id", id).map((row, c) -> Rows.reservation(row)).one();
+                    Reservation reservation = handle.createQuery(byId).bind("user", userId.value()).bind("id", id).map((row, c) -> Rows.reservation(row)).one();
                     return outcome.equals("reserved") ? new ReserveResult.Reserved(reservation) : new ReserveResult.Duplicate(reservation);
                 }).one());
     }
 
     @Override
-    public FinishResult finish(long reservationId, ReservationStatus ending, long actualTokens, String description, Instant at) {
+    public FinishResult finish(UserId userId, long reservationId, ReservationStatus ending, long actualTokens, String description, Instant at) {
         if (ending != ReservationStatus.SETTLED && ending != ReservationStatus.RELEASED) {
             throw new IllegalArgumentException("a hold ends settled or released, not " + ending);
         }
@@ -74,8 +74,8 @@ final class PostgresReservationRepository implements ReservationRepository {
     }
 
     @Override
-    public Optional<Reservation> findById(long reservationId) {
-        return access.with(handle -> handle.createQuery(byId).bind("id", reservationId).map((rs, c) -> Rows.reservation(rs)).findOne());
+    public Optional<Reservation> findById(UserId userId, long reservationId) {
+        return access.with(handle -> handle.createQuery(byId).bind("user", userId.value()).bind("id", reservationId).map((rs, c) -> Rows.reservation(rs)).findOne());
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.tokenbilling.internal.postgres;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.model.WebhookEventStatus;
-import dev.tokenbilling.spi.WebhookEventRepository;
+import dev.tokenbilling.store.WebhookEventRepository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -155,4 +155,9 @@ final class Rows {
                 instant(rs, "updated_at"),
                 Optional.ofNullable(instant(rs, "completed_at")));
     }
+
+    /** The statuses' wire names as an SQL list ({@code 'pending', 'processing'}), so status sets are written once, in Java. */
+    static String sqlList(java.util.Set<PurchaseStatus> statuses) {
+        return statuses.stream().sorted().map(status -> "'" + status.wireName() + "'").collect(java.util.stream.Collectors.joining(", "));
+    }
 }

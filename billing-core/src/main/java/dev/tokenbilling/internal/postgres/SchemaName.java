@@ -1,6 +1,6 @@
 package dev.tokenbilling.internal.postgres;
 
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InvalidRequestException;
 import java.util.regex.Pattern;
 
 /** A validated PostgreSQL schema name; safe to splice into SQL because it is a plain identifier. */

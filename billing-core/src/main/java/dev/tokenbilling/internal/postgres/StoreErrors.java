@@ -1,6 +1,9 @@
 package dev.tokenbilling.internal.postgres;
 
-import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.BillingException;
+
+import dev.tokenbilling.error.StoreUnavailableException;
 import java.sql.SQLException;
 import java.util.Set;
 
@@ -15,6 +18,11 @@ final class StoreErrors {
             "57014", // query canceled (statement_timeout)
             "57P01", "57P02", "57P03", // admin shutdown, crash shutdown, cannot connect now
             "53300"); // too many connections
+    private static final Set<String> SCHEMA_MISSING_STATES = Set.of(
+            "3F000", // invalid schema name
+            "42P01", // undefined table
+            "42703", // undefined column
+            "42883"); // undefined function
 
     private StoreErrors() {
     }
@@ -27,6 +35,10 @@ final class StoreErrors {
         if (e instanceof org.jdbi.v3.core.ConnectionException || (sql != null && isTransient(sql))) {
             String reason = sql != null && sql.getMessage() != null ? sql.getMessage() : e.getClass().getSimpleName();
             return new StoreUnavailableException("Database unavailable: " + reason, e);
+        }
+        if (sql != null && SCHEMA_MISSING_STATES.contains(sql.getSQLState())) {
+            return new BillingException(BillingError.SCHEMA_NOT_MIGRATED,
+                    "The billing schema is missing or out of date (" + sql.getSQLState() + "): apply the library's migrations", e);
         }
         return e;
     }

@@ -7,7 +7,8 @@ import com.stripe.exception.IdempotencyException;
 import com.stripe.exception.PermissionException;
 import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
-import dev.tokenbilling.PaymentProviderException;
+import dev.tokenbilling.error.PaymentProviderException;
+import dev.tokenbilling.error.PaymentProviderException.Reason;
 import java.util.regex.Pattern;
 
 /** Maps stripe-java's exceptions to {@link PaymentProviderException}, with secrets masked. */
@@ -21,30 +22,30 @@ final class StripeFailures {
     static PaymentProviderException translate(String action, StripeException e) {
         String detail = sanitize(e.getMessage());
         if (e instanceof ApiConnectionException) {
-            return new PaymentProviderException("Stripe unreachable while trying to " + action + ": " + detail, "unreachable", true, e);
+            return new PaymentProviderException(Reason.UNREACHABLE, "Stripe unreachable while trying to " + action + ": " + detail, null, true, e);
         }
         if (e instanceof RateLimitException) {
-            return new PaymentProviderException("Stripe rate-limited the request to " + action + "; retry shortly", "rate_limited", true, e);
+            return new PaymentProviderException(Reason.RATE_LIMITED, "Stripe rate-limited the request to " + action + "; retry shortly", null, true, e);
         }
         if (e instanceof AuthenticationException) {
-            return new PaymentProviderException("Stripe rejected the API key while trying to " + action
-                    + "; check STRIPE_SECRET_KEY", "authentication", false, e);
+            return new PaymentProviderException(Reason.AUTHENTICATION, "Stripe rejected the API key while trying to " + action
+                    + "; check STRIPE_SECRET_KEY", null, false, e);
         }
         if (e instanceof PermissionException) {
-            return new PaymentProviderException("The Stripe key may not " + action + ": " + detail, "permission", false, e);
+            return new PaymentProviderException(Reason.PERMISSION, "The Stripe key may not " + action + ": " + detail, null, false, e);
         }
         if (e instanceof IdempotencyException) {
-            return new PaymentProviderException("Stripe refused a reused idempotency key while trying to " + action + ": " + detail,
-                    "idempotency", false, e);
+            return new PaymentProviderException(Reason.IDEMPOTENCY, "Stripe refused a reused idempotency key while trying to " + action + ": " + detail,
+                    null, false, e);
         }
         if (e instanceof CardException card) {
             String code = card.getDeclineCode() != null ? card.getDeclineCode() : String.valueOf(card.getCode());
-            return new PaymentProviderException("The card was declined: " + detail, code, false, e);
+            return new PaymentProviderException(Reason.CARD_DECLINED, "The card was declined: " + detail, code, false, e);
         }
         Integer status = e.getStatusCode();
         boolean serverSide = status == null || status >= 500;
         String code = e.getCode() != null ? e.getCode() : serverSide ? "stripe_error" : "invalid_request";
-        return new PaymentProviderException("Stripe failed to " + action + " (HTTP " + status + "): " + detail, code, serverSide, e);
+        return new PaymentProviderException(serverSide ? Reason.PROVIDER_ERROR : Reason.INVALID_REQUEST, "Stripe failed to " + action + " (HTTP " + status + "): " + detail, code, serverSide, e);
     }
 
     static String sanitize(String message) {

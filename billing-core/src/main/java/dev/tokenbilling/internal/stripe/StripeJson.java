@@ -3,7 +3,7 @@ package dev.tokenbilling.internal.stripe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbilling.model.Money;
-import dev.tokenbilling.spi.PaymentIntentSnapshot;
+import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;

@@ -18,11 +18,11 @@ import com.stripe.param.PriceUpdateParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.ProductUpdateParams;
 import dev.tokenbilling.model.TokenPackage;
-import dev.tokenbilling.spi.PackageSync;
-import dev.tokenbilling.spi.PaymentGateway;
-import dev.tokenbilling.spi.PaymentIntentRequest;
-import dev.tokenbilling.spi.PaymentIntentSnapshot;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.payment.PackageSync;
+import dev.tokenbilling.payment.PaymentGateway;
+import dev.tokenbilling.payment.PaymentIntentRequest;
+import dev.tokenbilling.payment.PaymentIntentSnapshot;
+import dev.tokenbilling.stripe.StripeApi;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +38,7 @@ public final class StripePaymentGateway implements PaymentGateway {
 
     private final StripeClient client;
 
-    public StripePaymentGateway(StripeSettings settings) {
+    public StripePaymentGateway(StripeApi settings) {
         StripeClient.StripeClientBuilder builder = StripeClient.builder()
                 .setApiKey(settings.secretKey())
                 .setConnectTimeout((int) settings.connectTimeout().toMillis())

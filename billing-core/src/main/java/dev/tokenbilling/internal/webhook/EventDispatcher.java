@@ -6,10 +6,11 @@ import dev.tokenbilling.internal.EventFailure;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.WebhookEventRecord;
-import dev.tokenbilling.spi.BillingStore;
-import dev.tokenbilling.spi.EventHandler;
-import dev.tokenbilling.spi.PaymentIntentSnapshot;
+import dev.tokenbilling.store.BillingStore;
+import dev.tokenbilling.hook.EventHandler;
+import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +39,15 @@ public final class EventDispatcher {
     }
 
     /** What the dispatch did; {@code ignored} when nothing in the library or the host cared. */
-    public record Result(boolean ignored, String description) {
+    public record Result(boolean ignored, Optional<PurchaseTransition> transition, String description) {
+
+        static Result ignored(String why) {
+            return new Result(true, Optional.empty(), why);
+        }
+
+        static Result of(PurchaseTransition transition) {
+            return new Result(false, Optional.of(transition), transition.describe());
+        }
     }
 
     public Result dispatch(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
@@ -71,9 +80,9 @@ public final class EventDispatcher {
         }
         Optional<Purchase> purchase = findPurchase(tx, intent);
         if (purchase.isEmpty()) {
-            return new Result(true, "PaymentIntent " + intent.id() + " is not a token purchase");
+            return Result.ignored("PaymentIntent " + intent.id() + " is not a token purchase");
         }
-        return new Result(false, transitions.applyPaymentIntent(tx, purchase.get(), intent, after));
+        return Result.of(transitions.applyPaymentIntent(tx, purchase.get(), intent, after));
     }
 
     /**
@@ -98,13 +107,13 @@ public final class EventDispatcher {
     }
 
     private Result withPurchase(BillingStore tx, JsonNode paymentIntentField, Optional<String> chargeId,
-            java.util.function.Function<Purchase, String> action) {
+            java.util.function.Function<Purchase, PurchaseTransition> action) {
         Optional<Purchase> purchase = StripeJson.idOf(paymentIntentField).flatMap(tx.purchases()::findByPaymentIntentId)
                 .or(() -> chargeId.flatMap(tx.purchases()::findByChargeId));
         if (purchase.isEmpty()) {
-            return new Result(true, "charge is not a token purchase");
+            return Result.ignored("charge is not a token purchase");
         }
-        return new Result(false, action.apply(purchase.get()));
+        return Result.of(action.apply(purchase.get()));
     }
 
     private static void requireCurrency(Purchase purchase, JsonNode charge) {
@@ -129,7 +138,7 @@ public final class EventDispatcher {
                 handled = true;
             }
         }
-        return handled ? new Result(false, "handled by the host") : new Result(true, "no handler for " + event.type());
+        return handled ? new Result(false, Optional.empty(), "handled by the host") : Result.ignored("no handler for " + event.type());
     }
 
     static boolean matches(String pattern, String type) {

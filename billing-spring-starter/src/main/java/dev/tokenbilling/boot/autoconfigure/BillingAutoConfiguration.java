@@ -1,15 +1,15 @@
 package dev.tokenbilling.boot.autoconfigure;
 
-import dev.tokenbilling.InvalidRequestException;
-import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
-import dev.tokenbilling.spi.BillingListener;
-import dev.tokenbilling.spi.EventHandler;
-import dev.tokenbilling.spi.PaymentGateway;
-import dev.tokenbilling.spi.StripeCustomerResolver;
+import dev.tokenbilling.hook.BillingListener;
+import dev.tokenbilling.hook.EventHandler;
+import dev.tokenbilling.payment.PaymentGateway;
+import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.stripe.StripeSettings;
 import javax.sql.DataSource;
 import org.slf4j.Logger;

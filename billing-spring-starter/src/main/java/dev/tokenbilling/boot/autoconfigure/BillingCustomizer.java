@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 
 /**
  * A host's hook into what the starter builds from {@code billing.*} properties, for settings that
- * properties cannot express: a {@link java.time.Clock}, a custom {@link dev.tokenbilling.spi.BillingStore},
+ * properties cannot express: a {@link java.time.Clock}, a custom {@link dev.tokenbilling.store.BillingStore},
  * a payment gateway, Stripe options. Declare one or more as beans; they run in {@code @Order}.
  *
  * <pre>{@code
@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>Host beans of type {@link dev.tokenbilling.spi.EventHandler},
- * {@link dev.tokenbilling.spi.StripeCustomerResolver} and {@link dev.tokenbilling.spi.PaymentGateway}
+ * <p>Host beans of type {@link dev.tokenbilling.hook.EventHandler},
+ * {@link dev.tokenbilling.hook.StripeCustomerResolver} and {@link dev.tokenbilling.payment.PaymentGateway}
  * are picked up without a customizer.
  */
 public interface BillingCustomizer {

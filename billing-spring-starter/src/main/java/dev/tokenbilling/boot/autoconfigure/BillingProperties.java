@@ -1,7 +1,7 @@
 package dev.tokenbilling.boot.autoconfigure;
 
 import dev.tokenbilling.BillingSchema;
-import dev.tokenbilling.RefundPolicy;
+import dev.tokenbilling.model.RefundPolicy;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.stripe.StripeSettings;
 import java.net.URI;

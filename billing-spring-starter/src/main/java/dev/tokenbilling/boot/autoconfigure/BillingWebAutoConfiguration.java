@@ -8,7 +8,7 @@ import dev.tokenbilling.boot.web.BillingUserResolver;
 import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
 import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
 import dev.tokenbilling.boot.web.StripeWebhookController;
-import dev.tokenbilling.spi.BillingListener;
+import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.stripe.StripeSettings;
 import java.net.URI;
 import org.springframework.beans.factory.ObjectProvider;

@@ -1,6 +1,6 @@
 package dev.tokenbilling.boot.health;
 
-import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.model.WebhookEventStatus;

@@ -3,7 +3,7 @@ package dev.tokenbilling.boot.metrics;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
-import dev.tokenbilling.spi.BillingListener;
+import dev.tokenbilling.hook.BillingListener;
 import java.time.Duration;
 
 /**

@@ -34,7 +34,7 @@ import java.util.Objects;
  *       {@code billing.tokens.expired} (tokens), {@code billing.lots.expired}, {@code billing.holds.expired}
  *       (holds released after their time to live)</li>
  * </ul>
- * Purchases, tokens and webhooks are counted from billing-core's {@link dev.tokenbilling.spi.BillingListener}
+ * Purchases, tokens and webhooks are counted from billing-core's {@link dev.tokenbilling.hook.BillingListener}
  * calls, so every instance counts exactly the changes it committed; nothing is read from the text of
  * outcomes.
  */

@@ -1,15 +1,15 @@
 package dev.tokenbilling.boot.web;
 
-import dev.tokenbilling.BillingException;
-import dev.tokenbilling.InactivePackageException;
-import dev.tokenbilling.InvalidRequestException;
-import dev.tokenbilling.PackageNotSyncedException;
-import dev.tokenbilling.PaymentProviderException;
-import dev.tokenbilling.StoreUnavailableException;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InactivePackageException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.PackageNotSyncedException;
+import dev.tokenbilling.error.PaymentProviderException;
+import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.TokenBillingService;
-import dev.tokenbilling.UnknownPackageException;
-import dev.tokenbilling.UnknownPurchaseException;
+import dev.tokenbilling.error.UnknownPackageException;
+import dev.tokenbilling.error.UnknownPurchaseException;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingJson.BalanceView;
 import dev.tokenbilling.boot.web.BillingJson.ConfigView;

@@ -2,7 +2,7 @@ package dev.tokenbilling.boot.web;
 
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.boot.web.BillingJson.WebhookReceipt;
-import dev.tokenbilling.spi.BillingListener;
+import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;

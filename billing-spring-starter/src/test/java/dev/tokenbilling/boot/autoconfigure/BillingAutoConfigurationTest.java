@@ -8,7 +8,7 @@ import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler.Job;
 import dev.tokenbilling.support.TestDatabase;
-import dev.tokenbilling.spi.EventHandler;
+import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.stripe.StripeSettings;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
 import dev.tokenbilling.webhook.WebhookOutcome;

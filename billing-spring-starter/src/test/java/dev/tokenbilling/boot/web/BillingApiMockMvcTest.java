@@ -26,7 +26,7 @@ import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.spi.EventHandler;
+import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,10 +1,10 @@
 package dev.tokenbilling.examples.boot;
 
-import dev.tokenbilling.BillingException;
+import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
-import dev.tokenbilling.spi.PackageSync;
+import dev.tokenbilling.payment.PackageSync;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

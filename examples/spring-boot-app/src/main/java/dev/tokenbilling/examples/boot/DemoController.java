@@ -1,7 +1,7 @@
 package dev.tokenbilling.examples.boot;
 
-import dev.tokenbilling.InsufficientTokensException;
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InsufficientTokensException;
+import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.web.BillingJson.BalanceView;
 import dev.tokenbilling.model.UserId;

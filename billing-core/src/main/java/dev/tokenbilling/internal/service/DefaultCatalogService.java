@@ -1,0 +1,79 @@
+package dev.tokenbilling.internal.service;
+
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.UnknownPackageException;
+import dev.tokenbilling.model.PackageDefinition;
+import dev.tokenbilling.model.PackageSaveResult;
+import dev.tokenbilling.model.TokenPackage;
+import dev.tokenbilling.payment.PackageSync;
+import dev.tokenbilling.payment.PaymentGateway;
+import dev.tokenbilling.service.CatalogService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+final class DefaultCatalogService implements CatalogService {
+
+    private final ServiceContext context;
+
+    DefaultCatalogService(ServiceContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public List<TokenPackage> packages() {
+        return context.store().packages().list(false);
+    }
+
+    @Override
+    public List<TokenPackage> allPackages() {
+        return context.store().packages().list(true);
+    }
+
+    @Override
+    public Optional<TokenPackage> findPackage(String slug) {
+        if (slug == null) {
+            throw new InvalidRequestException("slug", "must not be null");
+        }
+        return context.store().packages().findBySlug(slug);
+    }
+
+    @Override
+    public TokenPackage getPackage(String slug) {
+        return findPackage(slug).orElseThrow(() -> new UnknownPackageException(slug));
+    }
+
+    @Override
+    public PackageSaveResult savePackage(PackageDefinition definition) {
+        if (definition == null) {
+            throw new InvalidRequestException("definition", "must not be null");
+        }
+        return context.store().inTransaction(tx -> {
+            Optional<TokenPackage> existing = tx.packages().findBySlugForUpdate(definition.slug());
+            if (existing.isEmpty()) {
+                return new PackageSaveResult(PackageSaveResult.Change.CREATED, tx.packages().insert(definition, context.clock().instant()));
+            }
+            if (definition.matches(existing.get())) {
+                return new PackageSaveResult(PackageSaveResult.Change.UNCHANGED, existing.get());
+            }
+            return new PackageSaveResult(PackageSaveResult.Change.UPDATED,
+                    tx.packages().update(existing.get().id(), definition, context.clock().instant()));
+        });
+    }
+
+    @Override
+    public List<PackageSync> syncToStripe(boolean dryRun) {
+        PaymentGateway payments = context.requireGateway();
+        List<PackageSync> results = new ArrayList<>();
+        for (TokenPackage pack : allPackages()) {
+            PackageSync sync = payments.syncPackage(pack, dryRun);
+            Optional<String> productId = sync.productId().isEmpty() ? pack.stripeProductId() : Optional.of(sync.productId());
+            Optional<String> priceId = sync.priceId().isEmpty() ? pack.stripePriceId() : Optional.of(sync.priceId());
+            if (!dryRun && (!productId.equals(pack.stripeProductId()) || !priceId.equals(pack.stripePriceId()))) {
+                context.store().packages().updateStripeIds(pack.id(), productId, priceId, context.clock().instant());
+            }
+            results.add(sync);
+        }
+        return results;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tokenbilling.internal.service;
+
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InactivePackageException;
+import dev.tokenbilling.error.PackageNotSyncedException;
+import dev.tokenbilling.error.PaymentProviderException;
+import dev.tokenbilling.error.UnknownPackageException;
+import dev.tokenbilling.error.UnknownPurchaseException;
+import dev.tokenbilling.internal.AfterCommit;
+import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseIntent;
+import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.TokenPackage;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.payment.PaymentGateway;
+import dev.tokenbilling.payment.PaymentIntentRequest;
+import dev.tokenbilling.payment.PaymentIntentSnapshot;
+import dev.tokenbilling.service.PurchaseService;
+import dev.tokenbilling.store.NewPurchase;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+final class DefaultPurchaseService implements PurchaseService {
+
+    private final ServiceContext context;
+
+    DefaultPurchaseService(ServiceContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public PurchaseIntent start(UserId userId, String packageSlug) {
+        Checks.notNull("userId", userId);
+        PaymentGateway payments = context.requireGateway();
+        TokenPackage pack = context.store().packages().findBySlug(Checks.notNull("packageSlug", packageSlug))
+                .orElseThrow(() -> new UnknownPackageException(packageSlug));
+        if (!pack.active()) {
+            throw new InactivePackageException(packageSlug);
+        }
+        if (pack.stripePriceId().isEmpty()) {
+            throw new PackageNotSyncedException(packageSlug);
+        }
+        // A loop on "buy" must not create PaymentIntents without end.
+        long open = context.store().purchases().countOpen(userId);
+        if (open >= context.maxOpenPurchasesPerUser()) {
+            throw new BillingException(BillingError.TOO_MANY_OPEN_PURCHASES, "User " + userId + " has " + open
+                    + " open purchases (at most " + context.maxOpenPurchasesPerUser() + "): finish or cancel one first");
+        }
+        Optional<String> customer = context.customers().customerFor(userId);
+        Purchase purchase = context.store().purchases().insert(new NewPurchase(userId, pack.id(), pack.slug(), pack.tokenAmount(),
+                pack.price(), customer, context.clock().instant()));
+        PaymentIntentSnapshot intent;
+        try {
+            intent = payments.createPaymentIntent(new PaymentIntentRequest(pack.price(),
+                    pack.name() + " - " + pack.tokenAmount() + " tokens",
+                    Map.of("purchase_id", Long.toString(purchase.id()), "user_id", userId.value(), "package_slug", pack.slug(),
+                            "token_amount", Long.toString(pack.tokenAmount())),
+                    customer, "tb-purchase-" + purchase.id()));
+        } catch (PaymentProviderException e) {
+            context.store().purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.FAILED,
+                    Optional.of("provider_" + e.providerCode()), Optional.of(e.getMessage()), context.clock().instant());
+            throw e;
+        }
+        context.store().purchases().attachPaymentIntent(purchase.id(), intent.id(), context.clock().instant());
+        context.notify(listener -> listener.purchaseStarted(purchase));
+        return new PurchaseIntent(purchase.id(), intent.id(), intent.clientSecret()
+                .orElseThrow(() -> new PaymentProviderException(PaymentProviderException.Reason.PROVIDER_ERROR,
+                        "Stripe returned no client secret", "no_client_secret", true, null)),
+                pack.price(), pack.tokenAmount());
+    }
+
+    @Override
+    public Purchase cancel(UserId userId, long purchaseId) {
+        Purchase purchase = get(userId, purchaseId);
+        if (!purchase.status().open()) {
+            return purchase;
+        }
+        if (purchase.paymentIntentId().isPresent()) {
+            PaymentIntentSnapshot intent = context.requireGateway().cancelPaymentIntent(purchase.paymentIntentId().get());
+            AfterCommit after = new AfterCommit();
+            context.store().inTransaction(tx -> context.transitions().applyPaymentIntent(tx, purchaseId, intent, after));
+            after.fire(context.listeners());
+        } else {
+            context.store().purchases().transition(purchaseId, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(),
+                    Optional.empty(), context.clock().instant());
+        }
+        return get(userId, purchaseId);
+    }
+
+    @Override
+    public Optional<Purchase> find(UserId userId, long purchaseId) {
+        Checks.notNull("userId", userId);
+        return context.store().purchases().findById(purchaseId).filter(purchase -> purchase.userId().equals(userId));
+    }
+
+    @Override
+    public Purchase get(UserId userId, long purchaseId) {
+        return find(userId, purchaseId).orElseThrow(() -> new UnknownPurchaseException(Long.toString(purchaseId)));
+    }
+
+    @Override
+    public List<Purchase> query(PurchaseQuery query) {
+        return context.store().purchases().find(Checks.notNull("query", query));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.tokenbilling.service;
+
+import dev.tokenbilling.model.AuditReport;
+import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.WebhookEventQuery;
+import dev.tokenbilling.model.WebhookEventRecord;
+import dev.tokenbilling.model.WebhookEventStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** What operators and schedulers run: expiry, the ledger audit, stored webhook events, health counts. */
+public interface OperationsService {
+
+    /** The most rows one expiry run or query takes. */
+    int MAX_LIMIT = 1000;
+
+    /**
+     * Releases lapsed holds and takes lapsed lots out of balances (an {@code expiry} entry each), at
+     * most {@code limit} of each. Exactly once and safe on several instances at the same time.
+     */
+    ExpiryReport expire(int limit);
+
+    /** Checks the ledger's invariants over every user (entries sum to balances, lots to balances, no usage below zero...). */
+    AuditReport audit();
+
+    /** How many purchases are still open after {@code olderThan}: "stuck", for health checks. */
+    long countStuckPurchases(Duration olderThan);
+
+    /** How many stored events are in {@code status}: e.g. the failed ones, for health checks. */
+    long countWebhookEvents(WebhookEventStatus status);
+
+    /** The stored Stripe event with this id, if any. */
+    Optional<WebhookEventRecord> findWebhookEvent(String eventId);
+
+    /** Stored Stripe events, newest first: e.g. the failed ones. */
+    List<WebhookEventRecord> webhookEvents(WebhookEventQuery query);
+}
