@@ -220,6 +220,18 @@ class MoneyTest {
         assertThat(tokenPackage(Money.of(50_000, "ISK"), 1_000_000).pricePerMillionTokens()).isEqualTo(new BigDecimal("500.00"));
     }
 
+    @Test
+    void packagePricesMustBeChargeable() {
+        assertThatThrownBy(() -> new PackageDefinition("isk-1m", "ISK", "isk", 1_000_000, Money.of(50_050, "ISK"), "", true, 1))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("price"))
+                .hasMessageContaining("only in multiples of 1.00 ISK, was 500.50");
+        assertThatThrownBy(() -> new PackageDefinition("kwd-1m", "KWD", "kwd", 1_000_000, Money.of(5_125, "KWD"), "", true, 1))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("only in multiples of 0.010 KWD, was 5.125");
+        assertThat(new PackageDefinition("isk-1m", "ISK", "isk", 1_000_000, Money.of(50_000, "ISK"), "", true, 1).price())
+                .isEqualTo(Money.of(50_000, "ISK"));
+    }
+
     private static TokenPackage tokenPackage(Money price, long tokens) {
         Instant now = Instant.parse("2025-01-01T00:00:00Z");
         return new TokenPackage(1, "p", "P", "p", tokens, price, "", true, 1, Optional.empty(), Optional.empty(), Optional.empty(), now,
