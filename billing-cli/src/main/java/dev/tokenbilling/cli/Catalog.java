@@ -185,7 +185,7 @@ public final class Catalog {
         } catch (InvalidRequestException e) {
             throw problem(source, lines.getOrDefault("currency", line), label + ": currency '" + currencyCode + "' is not an ISO 4217 code such as USD");
         }
-        long minor = price(fields, lines, currency, source, line, label);
+        Money price = price(fields, lines, currency, source, line, label);
         String description = text(fields, lines, "description", false, source, line, label);
         boolean active = true;
         if (fields.containsKey("active")) {
@@ -213,7 +213,7 @@ public final class Catalog {
             validityDays = Optional.of(validity.intValue());
         }
         try {
-            return new Entry(new PackageDefinition(slug, name, packageType, tokens, new Money(minor, currency), description, active, sortOrder,
+            return new Entry(new PackageDefinition(slug, name, packageType, tokens, price, description, active, sortOrder,
                     validityDays), line);
         } catch (InvalidRequestException e) {
             int at = lines.getOrDefault(e.field(), line);
@@ -255,7 +255,7 @@ public final class Catalog {
         throw problem(source, lines.get("tokenAmount"), label + ": tokenAmount must be a whole number of tokens, was " + value);
     }
 
-    private static long price(Map<String, JsonNode> fields, Map<String, Integer> lines, Currency currency, String source, int line,
+    private static Money price(Map<String, JsonNode> fields, Map<String, Integer> lines, Currency currency, String source, int line,
             String label) {
         JsonNode value = fields.get("price");
         if (value == null || value.isNull()) {
@@ -274,15 +274,10 @@ public final class Catalog {
         } catch (NumberFormatException e) {
             throw problem(source, at, label + ": price must be an amount in major units such as \"5.00\", was " + value);
         }
-        int digits = Math.max(currency.getDefaultFractionDigits(), 0);
-        if (major.stripTrailingZeros().scale() > digits) {
-            throw problem(source, at, label + ": price " + major.toPlainString() + " has more decimals than " + currency.getCurrencyCode()
-                    + " allows (" + digits + ")");
-        }
         try {
-            return major.movePointRight(digits).longValueExact();
-        } catch (ArithmeticException e) {
-            throw problem(source, at, label + ": price " + major.toPlainString() + " is too large");
+            return Money.ofMajor("price", major, currency).requireChargeable("price");
+        } catch (InvalidRequestException e) {
+            throw problem(source, at, label + ": " + e.getMessage());
         }
     }
 

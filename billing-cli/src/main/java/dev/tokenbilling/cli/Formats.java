@@ -1,6 +1,7 @@
 package dev.tokenbilling.cli;
 
 import dev.tokenbilling.model.Money;
+import dev.tokenbilling.model.StripeCurrencies;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,8 +34,9 @@ public final class Formats {
         return money(money.majorUnits(), money.currency());
     }
 
+    /** {@code major} with as many decimals as Stripe's minor units of {@code currency} have ({@link StripeCurrencies}). */
     public static String money(BigDecimal major, Currency currency) {
-        String amount = String.format(Locale.US, "%,." + Math.max(currency.getDefaultFractionDigits(), 0) + "f", major.abs());
+        String amount = String.format(Locale.US, "%,." + StripeCurrencies.exponent(currency) + "f", major.abs());
         String sign = major.signum() < 0 ? "-" : "";
         if ("USD".equals(currency.getCurrencyCode())) {
             return sign + "$" + amount;

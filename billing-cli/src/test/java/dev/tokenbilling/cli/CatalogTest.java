@@ -68,6 +68,70 @@ class CatalogTest {
     }
 
     @Test
+    void shouldConvertPricesToStripesMinorUnitsForTheirCurrency() {
+        List<Catalog.Entry> entries = Catalog.parse("""
+                - slug: yen-1m
+                  name: Yen
+                  tokens: 1000000
+                  price: 500
+                  currency: JPY
+                - slug: ariary-1m
+                  name: Ariary
+                  tokens: 1000000
+                  price: "2,000"
+                  currency: MGA
+                - slug: krona-1m
+                  name: Krona
+                  tokens: 1000000
+                  price: 5
+                  currency: isk
+                - slug: shilling-1m
+                  name: Shilling
+                  tokens: 1000000
+                  price: "7000.00"
+                  currency: UGX
+                - slug: dinar-1m
+                  name: Dinar
+                  tokens: 1000000
+                  price: 5.12
+                  currency: KWD
+                - slug: forint-1m
+                  name: Forint
+                  tokens: 1000000
+                  price: "10.45"
+                  currency: HUF
+                - slug: dollar-1m
+                  name: Dollar
+                  tokens: 1000000
+                  price: "$12.34"
+                """, "c.yaml", false);
+
+        assertThat(entries).extracting(entry -> entry.definition().price()).containsExactly(
+                Money.of(500, "JPY"),
+                Money.of(2000, "MGA"),
+                Money.of(500, "ISK"),
+                Money.of(700_000, "UGX"),
+                Money.of(5120, "KWD"),
+                Money.of(1045, "HUF"),
+                Money.of(1234, "USD"));
+    }
+
+    @Test
+    void shouldRefusePricesStripeCannotTake() {
+        String head = "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n";
+        assertProblem(head + "    price: 1.005\n", false, "c.yaml:5:", "package 1 ('a-1'): price: 1.005 has more decimals than USD allows (2)");
+        assertProblem(head + "    price: 500.5\n    currency: JPY\n", false, "c.yaml:5:", "price: 500.5 has more decimals than JPY allows (0)");
+        assertProblem(head + "    price: 1.5\n    currency: MGA\n", false, "c.yaml:5:", "more decimals than MGA allows (0)");
+        assertProblem(head + "    price: 5.50\n    currency: ISK\n", false, "c.yaml:5:",
+                "price: Stripe charges ISK only in multiples of 1.00 ISK, was 5.50");
+        assertProblem(head + "    price: 7000.5\n    currency: UGX\n", false, "c.yaml:5:", "Stripe charges UGX only in multiples of 1.00 UGX");
+        assertProblem(head + "    price: 5.124\n    currency: KWD\n", false, "c.yaml:5:",
+                "price: Stripe charges KWD only in multiples of 0.010 KWD, was 5.124");
+        assertProblem(head + "    price: 5.1245\n    currency: BHD\n", false, "c.yaml:5:", "more decimals than BHD allows (3)");
+        assertProblem(head + "    price: 99999999999999999999\n", false, "c.yaml:5:", "is too large");
+    }
+
+    @Test
     void shouldNameTheLineOfEachKindOfProblem() {
         assertProblem("packages:\n  - slug: Bad Slug\n    name: X\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "slug");
         assertProblem("packages:\n  - slug: a-1\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "'name' is missing");

@@ -98,6 +98,18 @@ class ParsingTest {
     }
 
     @Test
+    void shouldFormatMoneyWithStripesDecimalsNotIsos() {
+        assertThat(Formats.money(Money.of(2000, "MGA"))).isEqualTo("2,000 MGA");
+        assertThat(Formats.money(Money.of(50_000, "ISK"))).isEqualTo("500.00 ISK");
+        assertThat(Formats.money(Money.of(700_000, "UGX"))).isEqualTo("7,000.00 UGX");
+        assertThat(Formats.money(Money.of(5120, "KWD"))).isEqualTo("5.120 KWD");
+        assertThat(Formats.money(Money.of(1045, "HUF"))).isEqualTo("10.45 HUF");
+        assertThat(Formats.money(new BigDecimal("1.707"), Currency.getInstance("KWD"))).isEqualTo("1.707 KWD");
+        assertThat(Formats.plainMoney(Money.of(50_000, "ISK"))).isEqualTo("500.00");
+        assertThat(Formats.plainMoney(Money.of(2000, "MGA"))).isEqualTo("2000");
+    }
+
+    @Test
     void shouldFormatTokenCountsWithSeparators() {
         assertThat(Formats.tokens(500_000)).isEqualTo("500,000");
         assertThat(Formats.tokens(1_000_000)).isEqualTo("1,000,000");

@@ -168,7 +168,7 @@ class SeedCommandTest {
         assertThat(unknownField.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(unknownField.err()).contains("unknown.json:3: package 1: unknown field 'tokenz'");
         assertThat(badPrice.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(badPrice.err()).contains("price.yaml:4:", "price 1.005 has more decimals than USD allows (2)");
+        assertThat(badPrice.err()).contains("price.yaml:4:", "price: 1.005 has more decimals than USD allows (2)");
     }
 
     @Test

@@ -43,6 +43,7 @@ public record PackageDefinition(
         if (price.minorUnits() <= 0) {
             throw new InvalidRequestException("price", "must be positive, was " + price.minorUnits());
         }
+        price.requireChargeable("price");
         validityDays = validityDays == null ? Optional.empty() : validityDays;
         if (validityDays.isPresent() && validityDays.get() <= 0) {
             throw new InvalidRequestException("validityDays", "must be positive when given, was " + validityDays.get());

@@ -29,10 +29,9 @@ public record TokenPackage(
 
     private static final BigDecimal ONE_MILLION = BigDecimal.valueOf(1_000_000);
 
-    /** The price of one million tokens in major units, rounded half-up to the currency's scale. */
+    /** The price of one million tokens in major units, rounded half-up to the price's scale ({@link Money#exponent()}). */
     public BigDecimal pricePerMillionTokens() {
-        int scale = Math.max(price.currency().getDefaultFractionDigits(), 0);
-        return price.majorUnits().multiply(ONE_MILLION).divide(BigDecimal.valueOf(tokenAmount), scale, RoundingMode.HALF_UP);
+        return price.majorUnits().multiply(ONE_MILLION).divide(BigDecimal.valueOf(tokenAmount), price.exponent(), RoundingMode.HALF_UP);
     }
 
     /** True when the package can be bought: active and synced to Stripe. */
