@@ -3,7 +3,7 @@ package dev.tokenbilling.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tokenbilling.InvalidRequestException;
+import dev.tokenbilling.error.InvalidRequestException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
