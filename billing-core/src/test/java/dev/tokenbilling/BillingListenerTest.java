@@ -1,5 +1,11 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.model.Debit;
+
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.Grant;
+
 import static dev.tokenbilling.support.StripeEvents.bytes;
 import static dev.tokenbilling.support.StripeEvents.sign;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +14,8 @@ import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.hook.BillingListener;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.StripeEvents;
 import dev.tokenbilling.webhook.WebhookOutcome;
@@ -27,7 +34,7 @@ class BillingListenerTest {
     @BeforeAll
     static void setUp() {
         fixture = BillingFixture.create(BillingListenerTest.class, builder -> builder
-                .stripe(StripeSettings.builder().secretKey("sk_test_unused").webhookSecret(StripeEvents.SECRET).build())
+                .stripe(StripeApi.builder().secretKey("sk_test_unused").build()).webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build())
                 .listener(new BillingListener() {
                     @Override
                     public void tokensDebited(LedgerEntry entry) {
@@ -66,9 +73,9 @@ class BillingListenerTest {
     @Test
     void shouldHearCreditsAndDebitsAfterTheyHappenDespiteABrokenListener() {
         UserId user = UserId.of("listened");
-        fixture.service.grant(user, 500, "bonus", "g");
-        fixture.service.consume(user, 200, "u", "");
-        fixture.service.consume(user, 200, "u", "");
+        fixture.service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("g"), "bonus"));
+        fixture.service.ledger().debit(Debit.of(user, 200, IdempotencyKey.of("u")).withDescription(""));
+        fixture.service.ledger().debit(Debit.of(user, 200, IdempotencyKey.of("u")).withDescription(""));
 
         assertThat(HEARD).containsExactly("credited 500", "debited -200");
     }

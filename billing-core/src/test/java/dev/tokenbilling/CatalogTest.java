@@ -1,5 +1,6 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.UnknownPackageException;
 
@@ -30,8 +31,8 @@ class CatalogTest {
 
     @Test
     void shouldListActivePackagesInDisplayOrder() {
-        assertThat(service.packages()).extracting(TokenPackage::slug).containsExactly("starter-100k", "booster-500k", "power-1m");
-        TokenPackage booster = service.packageBySlug("booster-500k");
+        assertThat(service.catalog().packages()).extracting(TokenPackage::slug).containsExactly("starter-100k", "booster-500k", "power-1m");
+        TokenPackage booster = service.catalog().getPackage("booster-500k");
         assertThat(booster.tokenAmount()).isEqualTo(500_000);
         assertThat(booster.price()).isEqualTo(Money.of(2000, "USD"));
         assertThat(booster.price().majorUnits()).isEqualByComparingTo("20.00");
@@ -43,31 +44,31 @@ class CatalogTest {
     @Test
     void shouldReportUnchangedWhenSeededTwice() {
         assertThat(BillingFixture.seedPackages()).allSatisfy(definition ->
-                assertThat(service.savePackage(definition).change()).isEqualTo(Change.UNCHANGED));
+                assertThat(service.catalog().savePackage(definition).change()).isEqualTo(Change.UNCHANGED));
     }
 
     @Test
     void shouldUpdateChangedPackageAndHideInactiveOnes() {
         PackageDefinition mega = new PackageDefinition("mega-5m", "Mega", "mega", 5_000_000, Money.of(15000, "USD"), "", true, 9);
-        assertThat(service.savePackage(mega).change()).isEqualTo(Change.CREATED);
+        assertThat(service.catalog().savePackage(mega).change()).isEqualTo(Change.CREATED);
 
         PackageDefinition retired = new PackageDefinition("mega-5m", "Mega", "mega", 5_000_000, Money.of(15000, "USD"), "", false, 9);
-        assertThat(service.savePackage(retired).change()).isEqualTo(Change.UPDATED);
+        assertThat(service.catalog().savePackage(retired).change()).isEqualTo(Change.UPDATED);
 
-        assertThat(service.packages()).extracting(TokenPackage::slug).doesNotContain("mega-5m");
-        assertThat(service.allPackages()).extracting(TokenPackage::slug).contains("mega-5m");
-        assertThat(service.packageBySlug("mega-5m").active()).isFalse();
+        assertThat(service.catalog().packages()).extracting(TokenPackage::slug).doesNotContain("mega-5m");
+        assertThat(service.catalog().allPackages()).extracting(TokenPackage::slug).contains("mega-5m");
+        assertThat(service.catalog().getPackage("mega-5m").active()).isFalse();
     }
 
     @Test
     void shouldKeepStripeIdsWhenDefinitionChanges() {
-        TokenPackage starter = service.packageBySlug("starter-100k");
+        TokenPackage starter = service.catalog().getPackage("starter-100k");
         fixture.billing.store().packages().updateStripeIds(starter.id(), Optional.of("prod_1"), Optional.of("price_1"),
                 fixture.billing.clock().instant());
 
         PackageDefinition renamed = new PackageDefinition("starter-100k", "Starter pack", "starter", 100_000, Money.of(500, "USD"),
                 "100,000 AI tokens - perfect for occasional extra requests", true, 1);
-        TokenPackage updated = service.savePackage(renamed).tokenPackage();
+        TokenPackage updated = service.catalog().savePackage(renamed).tokenPackage();
 
         assertThat(updated.name()).isEqualTo("Starter pack");
         assertThat(updated.stripeProductId()).contains("prod_1");
@@ -77,8 +78,8 @@ class CatalogTest {
 
     @Test
     void shouldRejectUnknownSlugAndBadDefinitions() {
-        assertThatThrownBy(() -> service.packageBySlug("nope")).isInstanceOf(UnknownPackageException.class).hasMessageContaining("nope");
-        assertThat(service.findPackage("nope")).isEmpty();
+        assertThatThrownBy(() -> service.catalog().getPackage("nope")).isInstanceOf(UnknownPackageException.class).hasMessageContaining("nope");
+        assertThat(service.catalog().findPackage("nope")).isEmpty();
         assertThatThrownBy(() -> new PackageDefinition("Bad Slug", "x", "x", 1, Money.of(1, "USD"), "", true, 0))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("slug");
         assertThatThrownBy(() -> new PackageDefinition("ok", "x", "x", 0, Money.of(1, "USD"), "", true, 0))

@@ -1,5 +1,11 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.model.Debit;
+
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.Grant;
+
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 
@@ -8,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenbilling.model.LedgerReceipt;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.UsageReceipt;
-import dev.tokenbilling.model.UsageRequest;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.support.BillingFixture;
@@ -60,12 +65,12 @@ class LedgerConcurrencyTest {
 
         fixture.assertLedgerInvariants();
         for (UserId user : USERS) {
-            assertThat(service.balance(user).balance()).as("balance of %s", user)
+            assertThat(service.ledger().balance(user).balance()).as("balance of %s", user)
                     .isEqualTo(expected.getOrDefault(user, new AtomicLong()).get())
                     .isGreaterThanOrEqualTo(0);
         }
         assertThat(moves).allSatisfy((key, count) -> assertThat(count.get()).as(key).isEqualTo(1));
-        long completed = created.stream().filter(p -> service.purchase(p.id()).orElseThrow().status().credited()).count();
+        long completed = created.stream().filter(p -> service.purchases().find(p.userId(), p.id()).orElseThrow().status().credited()).count();
         assertThat(completed).isGreaterThan(0);
     }
 
@@ -77,13 +82,13 @@ class LedgerConcurrencyTest {
             try {
                 if (roll < 20) {
                     String key = "grant-" + random.nextInt(400);
-                    LedgerReceipt receipt = service.grant(user, 1_000, "load", key);
+                    LedgerReceipt receipt = service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of(key), "load"));
                     record(user, key, receipt.replayed(), receipt.entry().amount());
                 } else if (roll < 30) {
                     completePurchase(random, user);
                 } else if (roll < 85) {
                     String key = "use-" + random.nextInt(3_000);
-                    UsageReceipt receipt = service.consume(user, 1 + random.nextInt(900), key, "load");
+                    UsageReceipt receipt = service.ledger().debit(Debit.of(user, 1 + random.nextInt(900), IdempotencyKey.of(key)).withDescription("load"));
                     record(user, key, receipt.replayed(), receipt.entry().amount());
                 } else {
                     consumeBatch(random, user);
@@ -105,16 +110,16 @@ class LedgerConcurrencyTest {
     }
 
     private void consumeBatch(SplittableRandom random, UserId user) {
-        List<UsageRequest> batch = new ArrayList<>();
+        List<Debit> batch = new ArrayList<>();
         // Batches span users in random order, so concurrent batches would deadlock without a lock order.
         for (int b = 0; b < 20; b++) {
             UserId itemUser = b == 0 ? user : USERS.get(random.nextInt(USERS.size()));
-            batch.add(new UsageRequest(itemUser, 1 + random.nextInt(300), "use-" + random.nextInt(3_000), "batch"));
+            batch.add(new Debit(itemUser, 1 + random.nextInt(300), IdempotencyKey.of("use-" + random.nextInt(3_000)), "batch"));
         }
-        for (UsageResult result : service.consumeBatch(batch)) {
+        for (UsageResult result : service.ledger().debitAll(batch)) {
             if (result.status() == UsageResult.Status.DEBITED) {
                 UsageReceipt receipt = result.receipt().orElseThrow();
-                record(result.request().userId(), result.request().idempotencyKey(), false, receipt.entry().amount());
+                record(result.request().userId(), result.request().key().value(), false, receipt.entry().amount());
             }
         }
     }

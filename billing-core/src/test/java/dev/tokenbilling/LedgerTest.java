@@ -1,5 +1,12 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.model.Debit;
+
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.Adjustment;
+
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
@@ -14,7 +21,6 @@ import dev.tokenbilling.model.Page;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.UsageReceipt;
-import dev.tokenbilling.model.UsageRequest;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.support.BillingFixture;
@@ -48,7 +54,7 @@ class LedgerTest {
 
     @Test
     void shouldReportZeroBalanceForUnknownUser() {
-        TokenBalance balance = service.balance(UserId.of("nobody"));
+        TokenBalance balance = service.ledger().balance(UserId.of("nobody"));
 
         assertThat(balance.balance()).isZero();
         assertThat(balance.totalPurchased()).isZero();
@@ -60,16 +66,16 @@ class LedgerTest {
     @Test
     void shouldGrantThenConsumeAndKeepTotals() {
         UserId user = newUser();
-        service.grant(user, 10_000, "welcome bonus", "grant-1");
+        service.ledger().grant(Grant.of(user, 10_000, IdempotencyKey.of("grant-1"), "welcome bonus"));
 
-        UsageReceipt receipt = service.consume(user, 1_250, "req-1", "chat completion");
+        UsageReceipt receipt = service.ledger().debit(Debit.of(user, 1_250, IdempotencyKey.of("req-1")).withDescription("chat completion"));
 
         assertThat(receipt.replayed()).isFalse();
         assertThat(receipt.tokens()).isEqualTo(1_250);
         assertThat(receipt.balanceAfter()).isEqualTo(8_750);
         assertThat(receipt.entry().kind()).isEqualTo(LedgerEntryKind.USAGE);
         assertThat(receipt.entry().description()).isEqualTo("chat completion");
-        TokenBalance balance = service.balance(user);
+        TokenBalance balance = service.ledger().balance(user);
         assertThat(balance.balance()).isEqualTo(8_750);
         assertThat(balance.totalGranted()).isEqualTo(10_000);
         assertThat(balance.totalUsed()).isEqualTo(1_250);
@@ -79,110 +85,110 @@ class LedgerTest {
     @Test
     void shouldReplayRepeatedConsumeWithoutDebitingAgain() {
         UserId user = newUser();
-        service.grant(user, 5_000, "bonus", "g");
-        UsageReceipt first = service.consume(user, 1_000, "req-7f3a", "first");
+        service.ledger().grant(Grant.of(user, 5_000, IdempotencyKey.of("g"), "bonus"));
+        UsageReceipt first = service.ledger().debit(Debit.of(user, 1_000, IdempotencyKey.of("req-7f3a")).withDescription("first"));
 
-        UsageReceipt again = service.consume(user, 1_000, "req-7f3a", "first");
+        UsageReceipt again = service.ledger().debit(Debit.of(user, 1_000, IdempotencyKey.of("req-7f3a")).withDescription("first"));
 
         assertThat(again.replayed()).isTrue();
         assertThat(again.entry()).isEqualTo(first.entry());
-        assertThat(service.balance(user).balance()).isEqualTo(4_000);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(4_000);
     }
 
     @Test
     void shouldRefuseKeyReusedForAnotherAmount() {
         UserId user = newUser();
-        service.grant(user, 5_000, "bonus", "g");
-        service.consume(user, 1_000, "req-1", "");
+        service.ledger().grant(Grant.of(user, 5_000, IdempotencyKey.of("g"), "bonus"));
+        service.ledger().debit(Debit.of(user, 1_000, IdempotencyKey.of("req-1")).withDescription(""));
 
-        assertThatThrownBy(() -> service.consume(user, 2_000, "req-1", ""))
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 2_000, IdempotencyKey.of("req-1")).withDescription("")))
                 .isInstanceOf(IdempotencyConflictException.class)
                 .hasMessageContaining("req-1");
-        assertThat(service.balance(user).balance()).isEqualTo(4_000);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(4_000);
     }
 
     @Test
     void shouldRefuseConsumeBeyondBalanceWithAvailableCount() {
         UserId user = newUser();
-        service.grant(user, 900, "bonus", "g");
+        service.ledger().grant(Grant.of(user, 900, IdempotencyKey.of("g"), "bonus"));
 
-        assertThatThrownBy(() -> service.consume(user, 901, "req-1", ""))
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 901, IdempotencyKey.of("req-1")).withDescription("")))
                 .isInstanceOfSatisfying(InsufficientTokensException.class, e -> {
                     assertThat(e.available()).isEqualTo(900);
                     assertThat(e.requested()).isEqualTo(901);
                 });
-        assertThat(service.balance(user).balance()).isEqualTo(900);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(900);
         // The refused key is not burnt: the same request succeeds once it is affordable.
-        service.grant(user, 100, "top-up", "g2");
-        assertThat(service.consume(user, 901, "req-1", "").replayed()).isFalse();
-        assertThat(service.balance(user).balance()).isEqualTo(99);
+        service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("g2"), "top-up"));
+        assertThat(service.ledger().debit(Debit.of(user, 901, IdempotencyKey.of("req-1")).withDescription("")).replayed()).isFalse();
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(99);
     }
 
     @Test
     void shouldRefuseConsumeByUnknownUser() {
-        assertThatThrownBy(() -> service.consume(UserId.of("ghost"), 1, "req-1", ""))
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(UserId.of("ghost"), 1, IdempotencyKey.of("req-1")).withDescription("")))
                 .isInstanceOfSatisfying(InsufficientTokensException.class, e -> assertThat(e.available()).isZero());
-        assertThat(service.balance(UserId.of("ghost")).updatedAt()).isEmpty();
+        assertThat(service.ledger().balance(UserId.of("ghost")).updatedAt()).isEmpty();
     }
 
     @Test
     void shouldConsumeTheWholeBalanceExactly() {
         UserId user = newUser();
-        service.grant(user, 777, "bonus", "g");
+        service.ledger().grant(Grant.of(user, 777, IdempotencyKey.of("g"), "bonus"));
 
-        service.consume(user, 777, "all", "");
+        service.ledger().debit(Debit.of(user, 777, IdempotencyKey.of("all")).withDescription(""));
 
-        assertThat(service.balance(user).balance()).isZero();
+        assertThat(service.ledger().balance(user).balance()).isZero();
     }
 
     @Test
     void shouldRejectBadInputAndChangeNothing() {
         UserId user = newUser();
-        service.grant(user, 1_000, "bonus", "g");
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
 
-        assertThatThrownBy(() -> service.consume(user, 0, "k", "")).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 0, IdempotencyKey.of("k")).withDescription(""))).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("tokens");
-        assertThatThrownBy(() -> service.consume(user, -5, "k", "")).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.consume(user, 5, " ", "")).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, -5, IdempotencyKey.of("k")).withDescription(""))).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 5, IdempotencyKey.of(" ")).withDescription(""))).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("idempotencyKey");
-        assertThatThrownBy(() -> service.consume(user, 5, "k".repeat(256), "")).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.consume(user, 5, "k", "d".repeat(1001))).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 5, IdempotencyKey.of("k".repeat(256))).withDescription(""))).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 5, IdempotencyKey.of("k")).withDescription("d".repeat(1001)))).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("description");
-        assertThatThrownBy(() -> service.consume(null, 5, "k", "")).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(null, 5, IdempotencyKey.of("k")).withDescription(""))).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("userId");
         assertThatThrownBy(() -> UserId.of(" ")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("blank");
         assertThatThrownBy(() -> UserId.of("u".repeat(256))).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.grant(user, 5, " ", "g-x")).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger().grant(Grant.of(user, 5, IdempotencyKey.of("g-x"), " "))).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("reason");
-        assertThatThrownBy(() -> service.adjust(user, 0, "oops", "a-x")).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.ledger().adjust(Adjustment.of(user, 0, IdempotencyKey.of("a-x"), "oops"))).isInstanceOf(InvalidRequestException.class);
 
-        assertThat(service.balance(user).balance()).isEqualTo(1_000);
-        assertThat(service.ledger(user, PageRequest.first(10)).items()).hasSize(1);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(1_000);
+        assertThat(service.ledger().history(user, PageRequest.first(10)).items()).hasSize(1);
     }
 
     @Test
     void shouldGrantOncePerIdempotencyKey() {
         UserId user = newUser();
-        LedgerReceipt first = service.grant(user, 500, "support gesture", "ticket-42");
-        LedgerReceipt second = service.grant(user, 500, "support gesture", "ticket-42");
+        LedgerReceipt first = service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("ticket-42"), "support gesture"));
+        LedgerReceipt second = service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("ticket-42"), "support gesture"));
 
         assertThat(first.replayed()).isFalse();
         assertThat(second.replayed()).isTrue();
         assertThat(second.entry().id()).isEqualTo(first.entry().id());
-        assertThat(service.balance(user).balance()).isEqualTo(500);
-        assertThatThrownBy(() -> service.grant(user, 600, "support gesture", "ticket-42"))
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(500);
+        assertThatThrownBy(() -> service.ledger().grant(Grant.of(user, 600, IdempotencyKey.of("ticket-42"), "support gesture")))
                 .isInstanceOf(IdempotencyConflictException.class);
     }
 
     @Test
     void shouldAdjustBothWaysButNeverBelowZero() {
         UserId user = newUser();
-        service.adjust(user, 300, "migration from old system", "adj-1");
-        service.adjust(user, -100, "correction", "adj-2");
+        service.ledger().adjust(Adjustment.of(user, 300, IdempotencyKey.of("adj-1"), "migration from old system"));
+        service.ledger().adjust(Adjustment.of(user, -100, IdempotencyKey.of("adj-2"), "correction"));
 
-        assertThatThrownBy(() -> service.adjust(user, -201, "too much", "adj-3"))
+        assertThatThrownBy(() -> service.ledger().adjust(Adjustment.of(user, -201, IdempotencyKey.of("adj-3"), "too much")))
                 .isInstanceOf(InsufficientTokensException.class);
-        TokenBalance balance = service.balance(user);
+        TokenBalance balance = service.ledger().balance(user);
         assertThat(balance.balance()).isEqualTo(200);
         assertThat(balance.totalAdjusted()).isEqualTo(200);
     }
@@ -190,17 +196,17 @@ class LedgerTest {
     @Test
     void shouldPageLedgerNewestFirstWithStableCursor() {
         UserId user = newUser();
-        service.grant(user, 100_000, "bonus", "g");
+        service.ledger().grant(Grant.of(user, 100_000, IdempotencyKey.of("g"), "bonus"));
         for (int i = 1; i <= 25; i++) {
-            service.consume(user, i, "req-" + i, "usage " + i);
+            service.ledger().debit(Debit.of(user, i, IdempotencyKey.of("req-" + i)).withDescription("usage " + i));
         }
 
         List<LedgerEntry> all = new ArrayList<>();
-        Page<LedgerEntry> page = service.ledger(user, PageRequest.first(10));
+        Page<LedgerEntry> page = service.ledger().history(user, PageRequest.first(10));
         all.addAll(page.items());
         while (page.nextCursor().isPresent()) {
-            service.consume(user, 1, "late-" + all.size(), "arrives while paging");
-            page = service.ledger(user, PageRequest.after(page.nextCursor().get(), 10));
+            service.ledger().debit(Debit.of(user, 1, IdempotencyKey.of("late-" + all.size())).withDescription("arrives while paging"));
+            page = service.ledger().history(user, PageRequest.after(page.nextCursor().get(), 10));
             all.addAll(page.items());
         }
 
@@ -208,7 +214,7 @@ class LedgerTest {
         assertThat(all).extracting(LedgerEntry::id).isSortedAccordingTo((a, b) -> Long.compare(b, a));
         assertThat(all.get(0).description()).isEqualTo("usage 25");
         assertThat(all.get(25).kind()).isEqualTo(LedgerEntryKind.GRANT);
-        assertThatThrownBy(() -> service.ledger(user, PageRequest.after("not a cursor!", 10)))
+        assertThatThrownBy(() -> service.ledger().history(user, PageRequest.after("not a cursor!", 10)))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("cursor");
     }
 
@@ -216,18 +222,18 @@ class LedgerTest {
     void shouldConsumeBatchWithPerItemResults() {
         UserId rich = newUser();
         UserId poor = newUser();
-        service.grant(rich, 1_000, "bonus", "g");
-        service.grant(poor, 10, "bonus", "g");
-        service.consume(rich, 5, "seen-before", "");
+        service.ledger().grant(Grant.of(rich, 1_000, IdempotencyKey.of("g"), "bonus"));
+        service.ledger().grant(Grant.of(poor, 10, IdempotencyKey.of("g"), "bonus"));
+        service.ledger().debit(Debit.of(rich, 5, IdempotencyKey.of("seen-before")).withDescription(""));
 
-        List<UsageResult> results = service.consumeBatch(List.of(
-                new UsageRequest(rich, 100, "b-1", "one"),
-                new UsageRequest(poor, 11, "b-2", "too much"),
-                new UsageRequest(rich, 5, "seen-before", ""),
-                new UsageRequest(rich, 0, "b-3", "invalid"),
-                new UsageRequest(rich, 100, "b-1", "one"),
-                new UsageRequest(poor, 10, "b-4", "exactly all"),
-                new UsageRequest(rich, 7, "seen-before", "conflict")));
+        List<UsageResult> results = service.ledger().debitAll(List.of(
+                new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
+                new Debit(poor, 11, IdempotencyKey.of("b-2"), "too much"),
+                new Debit(rich, 5, IdempotencyKey.of("seen-before"), ""),
+                new Debit(rich, 0, IdempotencyKey.of("b-3"), "invalid"),
+                new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
+                new Debit(poor, 10, IdempotencyKey.of("b-4"), "exactly all"),
+                new Debit(rich, 7, IdempotencyKey.of("seen-before"), "conflict")));
 
         assertThat(results).extracting(UsageResult::status).containsExactly(
                 UsageResult.Status.DEBITED,
@@ -242,27 +248,27 @@ class LedgerTest {
         assertThat(results.get(1).available()).isEqualTo(10);
         assertThat(results.get(3).error()).hasValueSatisfying(e -> assertThat(e).contains("tokens"));
         assertThat(results.get(4).receipt().map(r -> r.entry().id())).isEqualTo(results.get(0).receipt().map(r -> r.entry().id()));
-        assertThat(service.balance(rich).balance()).isEqualTo(895);
-        assertThat(service.balance(poor).balance()).isZero();
-        assertThat(service.consumeBatch(List.of())).isEmpty();
+        assertThat(service.ledger().balance(rich).balance()).isEqualTo(895);
+        assertThat(service.ledger().balance(poor).balance()).isZero();
+        assertThat(service.ledger().debitAll(List.of())).isEmpty();
     }
 
     @Test
     void shouldListBalancesByAmount() {
         UserId a = UserId.of("rank-a");
         UserId b = UserId.of("rank-b");
-        service.grant(a, 1_000_000_000, "whale", "g");
-        service.grant(b, 999_999_999, "almost whale", "g");
+        service.ledger().grant(Grant.of(a, 1_000_000_000, IdempotencyKey.of("g"), "whale"));
+        service.ledger().grant(Grant.of(b, 999_999_999, IdempotencyKey.of("g"), "almost whale"));
 
-        assertThat(service.balances(2, false)).extracting(TokenBalance::userId).containsExactly(a, b);
-        assertThat(service.balances(10, true)).isEmpty();
-        assertThatThrownBy(() -> service.balances(0, false)).isInstanceOf(InvalidRequestException.class);
+        assertThat(service.ledger().balances(2, false)).extracting(TokenBalance::userId).containsExactly(a, b);
+        assertThat(service.ledger().balances(10, true)).isEmpty();
+        assertThatThrownBy(() -> service.ledger().balances(0, false)).isInstanceOf(InvalidRequestException.class);
     }
 
     @Test
     void shouldKeepLedgerAppendOnly() throws Exception {
         UserId user = newUser();
-        LedgerReceipt receipt = service.grant(user, 10, "bonus", "g");
+        LedgerReceipt receipt = service.ledger().grant(Grant.of(user, 10, IdempotencyKey.of("g"), "bonus"));
 
         try (var connection = fixture.dataSource.getConnection(); var statement = connection.createStatement()) {
             assertThatThrownBy(() -> statement.executeUpdate("UPDATE " + fixture.schema + ".token_transaction SET amount = 1000 WHERE id = "
@@ -270,13 +276,13 @@ class LedgerTest {
             assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM " + fixture.schema + ".token_transaction WHERE id = "
                     + receipt.entry().id())).hasMessageContaining("append-only");
         }
-        assertThat(service.ledger(user, PageRequest.first(5)).items()).extracting(LedgerEntry::amount).containsExactly(10L);
+        assertThat(service.ledger().history(user, PageRequest.first(5)).items()).extracting(LedgerEntry::amount).containsExactly(10L);
     }
 
     @Test
     void shouldFindEntriesByIdempotencyKey() {
         UserId user = newUser();
-        service.grant(user, 10, "bonus", "g-find");
+        service.ledger().grant(Grant.of(user, 10, IdempotencyKey.of("g-find"), "bonus"));
 
         assertThat(fixture.billing.store().ledger().findByIdempotencyKey(user, "g-find")).isPresent();
         assertThat(fixture.billing.store().ledger().findByIdempotencyKey(user, "missing")).isEqualTo(Optional.empty());

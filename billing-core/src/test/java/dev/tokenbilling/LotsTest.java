@@ -1,5 +1,12 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.model.Debit;
+
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.ReservationRequest;
+
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
@@ -59,41 +66,41 @@ class LotsTest {
     @Test
     void shouldDrawByPriorityThenSoonestExpiryThenAge() {
         UserId user = newUser();
-        service.grant(user, 100, "old, no expiry", "g-old");
-        service.grant(user, 100, "expires late", "g-late", LotTerms.expiringAt(in(Duration.ofDays(30))));
-        service.grant(user, 100, "expires soon", "g-soon", LotTerms.expiringAt(in(Duration.ofDays(2))));
-        service.grant(user, 100, "promo first", "g-promo", LotTerms.DEFAULT.withPriority(-1));
+        service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("g-old"), "old, no expiry"));
+        service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("g-late"), "expires late").withTerms(LotTerms.expiringAt(in(Duration.ofDays(30)))));
+        service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("g-soon"), "expires soon").withTerms(LotTerms.expiringAt(in(Duration.ofDays(2)))));
+        service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("g-promo"), "promo first").withTerms(LotTerms.DEFAULT.withPriority(-1)));
 
-        service.consume(user, 250, "use-1", "");
+        service.ledger().debit(Debit.of(user, 250, IdempotencyKey.of("use-1")).withDescription(""));
 
-        assertThat(service.lots(user)).extracting(TokenLot::remaining).containsExactly(50L, 100L);
-        assertThat(service.lots(user)).extracting(lot -> lot.expiresAt().isPresent()).containsExactly(true, false);
-        assertThat(service.allLots(user)).hasSize(4);
-        assertThat(service.balance(user).balance()).isEqualTo(150);
+        assertThat(service.ledger().lots(user)).extracting(TokenLot::remaining).containsExactly(50L, 100L);
+        assertThat(service.ledger().lots(user)).extracting(lot -> lot.expiresAt().isPresent()).containsExactly(true, false);
+        assertThat(service.ledger().allLots(user)).hasSize(4);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(150);
     }
 
     @Test
     void shouldExpireLapsedGrantExactlyOnceWithLedgerEntry() {
         UserId user = newUser();
-        service.grant(user, 1_000, "trial", "g-trial", LotTerms.expiringAt(in(Duration.ofDays(7))));
-        service.grant(user, 500, "forever", "g-forever");
-        service.consume(user, 300, "use-1", "");
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g-trial"), "trial").withTerms(LotTerms.expiringAt(in(Duration.ofDays(7)))));
+        service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("g-forever"), "forever"));
+        service.ledger().debit(Debit.of(user, 300, IdempotencyKey.of("use-1")).withDescription(""));
 
         CLOCK.advance(Duration.ofDays(8));
-        ExpiryReport first = service.expire(100);
-        ExpiryReport second = service.expire(100);
+        ExpiryReport first = service.operations().expire(100);
+        ExpiryReport second = service.operations().expire(100);
 
         assertThat(first.tokensExpired()).isGreaterThanOrEqualTo(700);
         assertThat(second.tokensExpired()).isZero();
-        assertThat(service.balance(user).balance()).isEqualTo(500);
-        assertThat(service.balance(user).totalExpired()).isEqualTo(700);
-        assertThat(service.ledger(user, PageRequest.first(1)).items().get(0).kind()).isEqualTo(LedgerEntryKind.EXPIRY);
-        assertThat(service.allLots(user)).anySatisfy(lot -> assertThat(lot.closedReason()).contains("expired"));
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(500);
+        assertThat(service.ledger().balance(user).totalExpired()).isEqualTo(700);
+        assertThat(service.ledger().history(user, PageRequest.first(1)).items().get(0).kind()).isEqualTo(LedgerEntryKind.EXPIRY);
+        assertThat(service.ledger().allLots(user)).anySatisfy(lot -> assertThat(lot.closedReason()).contains("expired"));
     }
 
     @Test
     void shouldExpirePurchasedTokensOnlyWhenPackageHasValidity() {
-        service.savePackage(new PackageDefinition("trial-10k", "Trial", "trial", 10_000, Money.of(100, "USD"), "", true, 9,
+        service.catalog().savePackage(new PackageDefinition("trial-10k", "Trial", "trial", 10_000, Money.of(100, "USD"), "", true, 9,
                 Optional.of(30)));
         UserId user = newUser();
         Purchase trial = fixture.pendingPurchase(user.value(), "trial-10k");
@@ -101,27 +108,27 @@ class LotsTest {
         fixture.complete(trial);
         fixture.complete(starter);
 
-        assertThat(service.lots(user)).extracting(lot -> lot.expiresAt().map(at -> Duration.between(CLOCK.instant(), at).toDays()))
+        assertThat(service.ledger().lots(user)).extracting(lot -> lot.expiresAt().map(at -> Duration.between(CLOCK.instant(), at).toDays()))
                 .containsExactly(Optional.of(30L), Optional.empty());
         CLOCK.advance(Duration.ofDays(31));
-        service.expire(100);
+        service.operations().expire(100);
 
-        assertThat(service.balance(user).balance()).isEqualTo(100_000);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(100_000);
     }
 
     @Test
     void shouldVoidWhatRemainsOfGrant() {
         UserId user = newUser();
-        service.grant(user, 400, "goodwill", "g-1");
-        service.consume(user, 150, "use-1", "");
-        TokenLot lot = service.lots(user).get(0);
+        service.ledger().grant(Grant.of(user, 400, IdempotencyKey.of("g-1"), "goodwill"));
+        service.ledger().debit(Debit.of(user, 150, IdempotencyKey.of("use-1")).withDescription(""));
+        TokenLot lot = service.ledger().lots(user).get(0);
 
-        assertThat(service.voidGrant(user, lot.id(), "granted by mistake")).isEqualTo(250);
-        assertThat(service.voidGrant(user, lot.id(), "again")).isZero();
+        assertThat(service.ledger().voidGrant(user, lot.id(), "granted by mistake").tokensVoided()).isEqualTo(250);
+        assertThat(service.ledger().voidGrant(user, lot.id(), "again").tokensVoided()).isZero();
 
-        assertThat(service.balance(user).balance()).isZero();
-        assertThat(service.ledger(user, PageRequest.first(1)).items().get(0).kind()).isEqualTo(LedgerEntryKind.VOID);
-        assertThatThrownBy(() -> service.voidGrant(UserId.of("someone-else"), lot.id(), "x")).isInstanceOf(InvalidRequestException.class);
+        assertThat(service.ledger().balance(user).balance()).isZero();
+        assertThat(service.ledger().history(user, PageRequest.first(1)).items().get(0).kind()).isEqualTo(LedgerEntryKind.VOID);
+        assertThatThrownBy(() -> service.ledger().voidGrant(UserId.of("someone-else"), lot.id(), "x").tokensVoided()).isInstanceOf(InvalidRequestException.class);
     }
 
     @Test
@@ -129,45 +136,45 @@ class LotsTest {
         UserId user = newUser();
         fixture.complete(fixture.pendingPurchase(user.value(), "starter-100k"));
 
-        assertThatThrownBy(() -> service.voidGrant(user, service.lots(user).get(0).id(), "nope"))
+        assertThatThrownBy(() -> service.ledger().voidGrant(user, service.ledger().lots(user).get(0).id(), "nope").tokensVoided())
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("only grants");
     }
 
     @Test
     void shouldHoldThenSettleRealCountAndReleaseTheRest() {
         UserId user = newUser();
-        service.grant(user, 10_000, "bonus", "g");
+        service.ledger().grant(Grant.of(user, 10_000, IdempotencyKey.of("g"), "bonus"));
 
-        Reservation hold = service.reserve(user, 4_000, Duration.ofMinutes(5), "req-1", "streaming completion");
-        assertThat(service.balance(user).available()).isEqualTo(6_000);
-        assertThat(service.balance(user).balance()).isEqualTo(10_000);
-        assertThat(service.ledger(user, PageRequest.first(10)).items()).hasSize(1);
-        assertThatThrownBy(() -> service.consume(user, 6_001, "too-much", "")).isInstanceOf(InsufficientTokensException.class);
+        Reservation hold = service.reservations().reserve(ReservationRequest.of(user, 4_000, Duration.ofMinutes(5), IdempotencyKey.of("req-1")).withDescription("streaming completion"));
+        assertThat(service.ledger().balance(user).available()).isEqualTo(6_000);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(10_000);
+        assertThat(service.ledger().history(user, PageRequest.first(10)).items()).hasSize(1);
+        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 6_001, IdempotencyKey.of("too-much")).withDescription(""))).isInstanceOf(InsufficientTokensException.class);
 
-        Reservation settled = service.settle(hold.id(), 1_234);
+        Reservation settled = service.reservations().settle(hold.userId(), hold.id(), 1_234).reservation();
 
         assertThat(settled.status()).isEqualTo(ReservationStatus.SETTLED);
         assertThat(settled.settledTokens()).contains(1_234L);
-        assertThat(service.balance(user).balance()).isEqualTo(8_766);
-        assertThat(service.balance(user).available()).isEqualTo(8_766);
-        assertThat(service.ledger(user, PageRequest.first(1)).items().get(0).description()).isEqualTo("streaming completion");
-        assertThatThrownBy(() -> service.settle(hold.id(), 1_234)).isInstanceOf(ReservationNotActiveException.class)
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(8_766);
+        assertThat(service.ledger().balance(user).available()).isEqualTo(8_766);
+        assertThat(service.ledger().history(user, PageRequest.first(1)).items().get(0).description()).isEqualTo("streaming completion");
+        assertThatThrownBy(() -> service.reservations().settle(hold.userId(), hold.id(), 1_234).reservation()).isInstanceOf(ReservationNotActiveException.class)
                 .hasMessageContaining("settled");
-        assertThatThrownBy(() -> service.release(hold.id())).isInstanceOf(ReservationNotActiveException.class);
+        assertThatThrownBy(() -> service.reservations().release(hold.userId(), hold.id())).isInstanceOf(ReservationNotActiveException.class);
     }
 
     @Test
     void shouldLetExactlyOneOfRacingSettlementsEndTheHold() throws Exception {
         UserId user = newUser();
-        service.grant(user, 10_000, "bonus", "g");
-        Reservation hold = service.reserve(user, 1_000, Duration.ofMinutes(5), "req-race");
+        service.ledger().grant(Grant.of(user, 10_000, IdempotencyKey.of("g"), "bonus"));
+        Reservation hold = service.reservations().reserve(ReservationRequest.of(user, 1_000, Duration.ofMinutes(5), IdempotencyKey.of("req-race")));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         try {
             java.util.List<java.util.concurrent.Callable<Boolean>> racers = new java.util.ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 racers.add(() -> {
                     try {
-                        service.settle(hold.id(), 700);
+                        service.reservations().settle(hold.userId(), hold.id(), 700).reservation();
                         return true;
                     } catch (ReservationNotActiveException e) {
                         return false;
@@ -182,65 +189,65 @@ class LotsTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(service.balance(user).balance()).isEqualTo(9_300);
-        assertThat(service.balance(user).reserved()).isZero();
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(9_300);
+        assertThat(service.ledger().balance(user).reserved()).isZero();
     }
 
     @Test
     void shouldReserveOncePerKeyAndRefuseBeyondAvailable() {
         UserId user = newUser();
-        service.grant(user, 1_000, "bonus", "g");
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
 
-        Reservation first = service.reserve(user, 600, Duration.ofMinutes(1), "req-1");
-        Reservation again = service.reserve(user, 600, Duration.ofMinutes(1), "req-1");
+        Reservation first = service.reservations().reserve(ReservationRequest.of(user, 600, Duration.ofMinutes(1), IdempotencyKey.of("req-1")));
+        Reservation again = service.reservations().reserve(ReservationRequest.of(user, 600, Duration.ofMinutes(1), IdempotencyKey.of("req-1")));
 
         assertThat(again.id()).isEqualTo(first.id());
-        assertThat(service.balance(user).reserved()).isEqualTo(600);
-        assertThatThrownBy(() -> service.reserve(user, 401, Duration.ofMinutes(1), "req-2"))
+        assertThat(service.ledger().balance(user).reserved()).isEqualTo(600);
+        assertThatThrownBy(() -> service.reservations().reserve(ReservationRequest.of(user, 401, Duration.ofMinutes(1), IdempotencyKey.of("req-2"))))
                 .isInstanceOfSatisfying(InsufficientTokensException.class, e -> assertThat(e.available()).isEqualTo(400));
-        assertThatThrownBy(() -> service.reserve(user, 700, Duration.ofMinutes(1), "req-1")).isInstanceOf(IdempotencyConflictException.class);
-        assertThatThrownBy(() -> service.settle(first.id(), 601)).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.reserve(user, 1, Duration.ZERO, "req-3")).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.settle(999_999, 1)).isInstanceOf(UnknownReservationException.class);
+        assertThatThrownBy(() -> service.reservations().reserve(ReservationRequest.of(user, 700, Duration.ofMinutes(1), IdempotencyKey.of("req-1")))).isInstanceOf(IdempotencyConflictException.class);
+        assertThatThrownBy(() -> service.reservations().settle(first.userId(), first.id(), 601).reservation()).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.reservations().reserve(ReservationRequest.of(user, 1, Duration.ZERO, IdempotencyKey.of("req-3")))).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.reservations().settle(user, 999_999, 1)).isInstanceOf(UnknownReservationException.class);
 
-        service.release(first.id());
-        assertThat(service.balance(user).available()).isEqualTo(1_000);
-        assertThat(service.reservations(user)).isEmpty();
+        service.reservations().release(first.userId(), first.id());
+        assertThat(service.ledger().balance(user).available()).isEqualTo(1_000);
+        assertThat(service.reservations().active(user)).isEmpty();
     }
 
     @Test
     void shouldReleaseLapsedHoldsAndRefuseLateSettlement() {
         UserId user = newUser();
-        service.grant(user, 1_000, "bonus", "g");
-        Reservation hold = service.reserve(user, 800, Duration.ofMinutes(2), "req-1");
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
+        Reservation hold = service.reservations().reserve(ReservationRequest.of(user, 800, Duration.ofMinutes(2), IdempotencyKey.of("req-1")));
 
         CLOCK.advance(Duration.ofMinutes(3));
 
-        assertThatThrownBy(() -> service.settle(hold.id(), 100)).isInstanceOfSatisfying(ReservationNotActiveException.class,
+        assertThatThrownBy(() -> service.reservations().settle(hold.userId(), hold.id(), 100).reservation()).isInstanceOfSatisfying(ReservationNotActiveException.class,
                 e -> assertThat(e.status()).isEqualTo(ReservationStatus.EXPIRED));
-        assertThat(service.balance(user).available()).isEqualTo(1_000);
-        assertThat(service.balance(user).balance()).isEqualTo(1_000);
+        assertThat(service.ledger().balance(user).available()).isEqualTo(1_000);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(1_000);
 
-        Reservation other = service.reserve(user, 500, Duration.ofMinutes(2), "req-2");
+        Reservation other = service.reservations().reserve(ReservationRequest.of(user, 500, Duration.ofMinutes(2), IdempotencyKey.of("req-2")));
         CLOCK.advance(Duration.ofMinutes(3));
-        assertThat(service.expire(10).reservationsReleased()).isEqualTo(1);
-        assertThat(service.reservation(other.id()).status()).isEqualTo(ReservationStatus.EXPIRED);
-        assertThat(service.balance(user).reserved()).isZero();
+        assertThat(service.operations().expire(10).reservationsReleased()).isEqualTo(1);
+        assertThat(service.reservations().get(other.userId(), other.id()).status()).isEqualTo(ReservationStatus.EXPIRED);
+        assertThat(service.ledger().balance(user).reserved()).isZero();
     }
 
     @Test
     void shouldNeverExpireOrVoidHeldTokens() {
         UserId user = newUser();
-        service.grant(user, 1_000, "trial", "g-trial", LotTerms.expiringAt(in(Duration.ofHours(1))));
-        Reservation hold = service.reserve(user, 600, Duration.ofHours(3), "req-1");
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g-trial"), "trial").withTerms(LotTerms.expiringAt(in(Duration.ofHours(1)))));
+        Reservation hold = service.reservations().reserve(ReservationRequest.of(user, 600, Duration.ofHours(3), IdempotencyKey.of("req-1")));
 
         CLOCK.advance(Duration.ofHours(2));
-        service.expire(100);
+        service.operations().expire(100);
 
-        assertThat(service.balance(user).balance()).isEqualTo(600);
-        assertThat(service.balance(user).available()).isZero();
-        service.settle(hold.id(), 600);
-        assertThat(service.balance(user).balance()).isZero();
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(600);
+        assertThat(service.ledger().balance(user).available()).isZero();
+        service.reservations().settle(hold.userId(), hold.id(), 600).reservation();
+        assertThat(service.ledger().balance(user).balance()).isZero();
     }
 
     @Test
@@ -248,15 +255,15 @@ class LotsTest {
         UserId user = newUser();
         Purchase purchase = fixture.pendingPurchase(user.value(), "starter-100k");
         fixture.complete(purchase);
-        service.consume(user, 100_000, "all", "");
+        service.ledger().debit(Debit.of(user, 100_000, IdempotencyKey.of("all")).withDescription(""));
         // A dispute takes the spent tokens back: the balance goes negative and the user owes 100,000.
         fixture.billing.store().inTransaction(tx -> fixture.transitions.applyDisputeOpened(tx, purchase.id(), "dp_lots", new dev.tokenbilling.internal.AfterCommit()));
-        assertThat(service.balance(user).debt()).isEqualTo(100_000);
+        assertThat(service.ledger().balance(user).debt()).isEqualTo(100_000);
 
-        service.grant(user, 150_000, "goodwill", "g");
+        service.ledger().grant(Grant.of(user, 150_000, IdempotencyKey.of("g"), "goodwill"));
 
-        assertThat(service.balance(user).balance()).isEqualTo(50_000);
-        assertThat(service.balance(user).debt()).isZero();
-        assertThat(service.lots(user)).extracting(TokenLot::remaining).containsExactly(50_000L);
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(50_000);
+        assertThat(service.ledger().balance(user).debt()).isZero();
+        assertThat(service.ledger().lots(user)).extracting(TokenLot::remaining).containsExactly(50_000L);
     }
 }

@@ -1,5 +1,7 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.model.PurchaseTransition;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.model.LedgerEntryKind;
@@ -50,14 +52,14 @@ class PurchaseTransitionsTest {
 
         assertThat(completed).isTrue();
         assertThat(again).isFalse();
-        assertThat(fixture.service.purchase(purchase.id())).hasValueSatisfying(p -> {
+        assertThat(fixture.service.purchases().find(purchase.userId(), purchase.id())).hasValueSatisfying(p -> {
             assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED);
             assertThat(p.completedAt()).isPresent();
             assertThat(p.paymentIntentId()).contains("pi_test_" + purchase.id());
             assertThat(p.stripeChargeId()).contains("ch_test_" + purchase.id());
         });
-        assertThat(fixture.service.balance(UserId.of("buyer-1")).totalPurchased()).isEqualTo(500_000);
-        assertThat(fixture.service.ledger(UserId.of("buyer-1"), PageRequest.first(10)).items())
+        assertThat(fixture.service.ledger().balance(UserId.of("buyer-1")).totalPurchased()).isEqualTo(500_000);
+        assertThat(fixture.service.ledger().history(UserId.of("buyer-1"), PageRequest.first(10)).items())
                 .singleElement().satisfies(entry -> {
                     assertThat(entry.kind()).isEqualTo(LedgerEntryKind.PURCHASE);
                     assertThat(entry.purchaseId()).contains(purchase.id());
@@ -79,7 +81,7 @@ class PurchaseTransitionsTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(fixture.service.balance(UserId.of("buyer-race")).balance()).isEqualTo(1_000_000);
+        assertThat(fixture.service.ledger().balance(UserId.of("buyer-race")).balance()).isEqualTo(1_000_000);
     }
 
     @Test
@@ -90,13 +92,13 @@ class PurchaseTransitionsTest {
         fixture.applyIntent(canceled, "canceled", Optional.empty());
         assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("card_declined"))).isEqualTo("now failed (card_declined)");
 
-        assertThat(fixture.service.purchase(failed.id())).hasValueSatisfying(p -> assertThat(p.failureCode()).contains("card_declined"));
+        assertThat(fixture.service.purchases().find(failed.userId(), failed.id())).hasValueSatisfying(p -> assertThat(p.failureCode()).contains("card_declined"));
         assertThat(fixture.complete(canceled)).isFalse();
         assertThat(fixture.complete(failed)).isTrue();
         // A late failure after success changes nothing.
-        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("late"))).startsWith("unchanged");
-        assertThat(fixture.service.purchase(failed.id())).hasValueSatisfying(p -> assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED));
-        assertThat(fixture.service.balance(UserId.of("buyer-2")).totalPurchased()).isEqualTo(100_000);
+        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("late"))).isInstanceOf(PurchaseTransition.Unchanged.class);
+        assertThat(fixture.service.purchases().find(failed.userId(), failed.id())).hasValueSatisfying(p -> assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED));
+        assertThat(fixture.service.ledger().balance(UserId.of("buyer-2")).totalPurchased()).isEqualTo(100_000);
     }
 
     @Test
@@ -110,13 +112,13 @@ class PurchaseTransitionsTest {
         Purchase other = later.pendingPurchase("q-other", "booster-500k");
         later.complete(other);
 
-        assertThat(timed.service.purchases(PurchaseQuery.all(10).withStatus(PurchaseStatus.PENDING)))
+        assertThat(timed.service.purchases().query(PurchaseQuery.all(10).withStatus(PurchaseStatus.PENDING)))
                 .extracting(Purchase::id).containsExactly(recent.id(), old.id());
-        assertThat(timed.service.purchases(PurchaseQuery.all(10).forUser(UserId.of("q-other"))))
+        assertThat(timed.service.purchases().query(PurchaseQuery.all(10).forUser(UserId.of("q-other"))))
                 .extracting(Purchase::id).containsExactly(other.id());
-        assertThat(timed.service.purchases(PurchaseQuery.all(10).withStatus(PurchaseStatus.PENDING)
+        assertThat(timed.service.purchases().query(PurchaseQuery.all(10).withStatus(PurchaseStatus.PENDING)
                 .createdBefore(start.plus(Duration.ofMinutes(15))))).extracting(Purchase::id).containsExactly(old.id());
-        assertThat(timed.service.purchases(PurchaseQuery.all(1))).hasSize(1);
+        assertThat(timed.service.purchases().query(PurchaseQuery.all(1))).hasSize(1);
         assertThat(timed.billing.store().purchases().findByPaymentIntentId("pi_missing")).isEmpty();
     }
 

@@ -1,5 +1,8 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.Grant;
+
 import dev.tokenbilling.error.InvalidRequestException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,8 +66,8 @@ class SchemaTest {
 
         assertThat(structure(consolidated)).isEqualTo(structure(migrated)).isNotEmpty();
         TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(consolidated).migrate(false).build();
-        billing.service().grant(UserId.of("ddl-user"), 5, "works on hand-made schema", "g");
-        assertThat(billing.service().balance(UserId.of("ddl-user")).balance()).isEqualTo(5);
+        billing.service().ledger().grant(Grant.of(UserId.of("ddl-user"), 5, IdempotencyKey.of("g"), "works on hand-made schema"));
+        assertThat(billing.service().ledger().balance(UserId.of("ddl-user")).balance()).isEqualTo(5);
     }
 
     @Test
@@ -80,8 +83,8 @@ class SchemaTest {
         String schema = TestDatabase.newSchema(SchemaTest.class);
         TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(schema)
                 .clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).build();
-        billing.service().grant(UserId.of("tz"), 1, "tz", "g");
-        assertThat(billing.service().ledger(UserId.of("tz"), dev.tokenbilling.model.PageRequest.first(1)).items().get(0).createdAt())
+        billing.service().ledger().grant(Grant.of(UserId.of("tz"), 1, IdempotencyKey.of("g"), "tz"));
+        assertThat(billing.service().ledger().history(UserId.of("tz"), dev.tokenbilling.model.PageRequest.first(1)).items().get(0).createdAt())
                 .isEqualTo(at);
     }
 

@@ -1,5 +1,9 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.model.Debit;
+
+import dev.tokenbilling.model.IdempotencyKey;
+
 import dev.tokenbilling.error.StoreUnavailableException;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,12 +27,12 @@ class StoreUnavailableTest {
         nowhere.setConnectTimeout(2);
         TokenBilling billing = TokenBilling.builder().dataSource(nowhere).migrate(false).build();
 
-        assertThatThrownBy(() -> billing.service().consume(UserId.of("u"), 1, "k", ""))
+        assertThatThrownBy(() -> billing.service().ledger().debit(Debit.of(UserId.of("u"), 1, IdempotencyKey.of("k")).withDescription("")))
                 .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("Database unavailable")
                 .hasMessageNotContaining("s3cret-password");
-        assertThatThrownBy(() -> billing.service().balance(UserId.of("u"))).isInstanceOf(StoreUnavailableException.class);
-        assertThatThrownBy(() -> billing.service().savePackage(dev.tokenbilling.support.BillingFixture.seedPackages().get(0)))
+        assertThatThrownBy(() -> billing.service().ledger().balance(UserId.of("u"))).isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(() -> billing.service().catalog().savePackage(dev.tokenbilling.support.BillingFixture.seedPackages().get(0)))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> BillingSchema.of(nowhere, "billing").migrate())
                 .isInstanceOf(StoreUnavailableException.class)

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.model.DefaultCatalog;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import java.io.IOException;
@@ -59,15 +60,9 @@ public final class Catalog {
     private Catalog() {
     }
 
-    /** The seed's three packs: Starter, Booster, Power. */
+    /** The default catalog (Starter, Booster, Power), as catalog entries. */
     public static List<Entry> defaults() {
-        return List.of(
-                new Entry(new PackageDefinition("starter-100k", "Starter", "starter", 100_000, Money.of(500, "USD"),
-                        "100,000 AI tokens - perfect for occasional extra requests", true, 1), 0),
-                new Entry(new PackageDefinition("booster-500k", "Booster", "booster", 500_000, Money.of(2000, "USD"),
-                        "500,000 AI tokens - great value for regular users", true, 2), 0),
-                new Entry(new PackageDefinition("power-1m", "Power", "power", 1_000_000, Money.of(3500, "USD"),
-                        "1,000,000 AI tokens - best value for power users", true, 3), 0));
+        return DefaultCatalog.packages().stream().map(definition -> new Entry(definition, 0)).toList();
     }
 
     /** Reads a catalog file; any problem is a usage {@link CliException} with {@code file:line:}. */

@@ -3,25 +3,58 @@ package dev.tokenbilling.store;
 import java.util.function.Function;
 
 /**
- * Where the library keeps its state. Each repository call outside {@link #inTransaction} is atomic
- * on its own; {@link #inTransaction} runs several calls as one transaction.
+ * Where the library keeps its state. Implementations are used by many threads (and processes) at
+ * once and must stay correct under that concurrency, as each method's Javadoc states.
+ *
+ * <ul>
+ *   <li>A repository method called on this store runs as its own transaction: it takes effect as a
+ *       whole or not at all, and any row lock it takes ends with the call.</li>
+ *   <li>{@link #inTransaction} runs several calls as one transaction; locks taken inside (the
+ *       {@code ...ForUpdate} reads, the balance lock of every posting, leases) are held until it
+ *       ends.</li>
+ *   <li>Reads see committed data (and, inside a transaction, its own writes); they never see
+ *       another transaction's uncommitted writes.</li>
+ * </ul>
+ *
+ * The published {@code AbstractBillingStoreContractTest} (billing-testkit) checks every guarantee.
  */
 public interface BillingStore {
 
+    /** The package catalog, bound to this store's transaction when this store is one. */
     PackageRepository packages();
 
+    /** Purchases, bound to this store's transaction when this store is one. */
     PurchaseRepository purchases();
 
+    /** Balances, the ledger and lots, bound to this store's transaction when this store is one. */
     LedgerRepository ledger();
 
+    /** Stored Stripe events, bound to this store's transaction when this store is one. */
     WebhookEventRepository webhookEvents();
 
+    /** Holds on tokens, bound to this store's transaction when this store is one. */
     ReservationRepository reservations();
 
     /**
-     * Runs {@code work} in one transaction and commits it when {@code work} returns, or rolls it
-     * back when it throws. The store passed to {@code work} is bound to that transaction; calling
-     * {@code inTransaction} on it again joins the same transaction.
+     * Runs {@code work} in one transaction.
+     *
+     * <ul>
+     *   <li>When {@code work} returns, the transaction commits and its result is returned: every
+     *       write of {@code work} takes effect together.</li>
+     *   <li>When {@code work} throws, every write of {@code work} is rolled back and the exception
+     *       is rethrown as it was (an implementation may only turn database failures into
+     *       {@link dev.tokenbilling.error.StoreUnavailableException}).</li>
+     *   <li>Until it commits, no other caller sees its writes; reads outside the transaction
+     *       neither wait for it nor see them.</li>
+     *   <li>Row locks taken inside are held until the transaction ends (commit or roll back).</li>
+     *   <li>The store passed to {@code work} is bound to the transaction: use it, not this store,
+     *       inside {@code work} (calls on this store run in transactions of their own). Calling
+     *       {@code inTransaction} on the bound store joins the same transaction: no new
+     *       transaction, no savepoint; the joined work commits or rolls back with the outer one.</li>
+     *   <li>A posting refused inside the transaction ({@link PostingResult.Duplicate}, also when it
+     *       raced another transaction, or {@link PostingResult.Insufficient}) leaves the transaction
+     *       usable and changes nothing in it.</li>
+     * </ul>
      */
     <T> T inTransaction(Function<BillingStore, T> work);
 }

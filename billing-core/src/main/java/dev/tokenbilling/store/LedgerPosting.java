@@ -11,9 +11,14 @@ import java.util.Optional;
  * purchase, grant, positive adjustment or dispute reversal opens a lot on {@code lot}'s terms; a
  * debit draws from the user's lots.
  *
- * @param tokens        the magnitude, always positive; credit or debit decides the sign
- * @param allowNegative for debits only: may take the balance below zero (refund and dispute
- *                      reversals under the allow-negative policy); usage never sets it
+ * @param tokens         the magnitude, always positive; credit or debit decides the sign
+ * @param purchaseId     the purchase the entry belongs to (a purchase credit, a reversal)
+ * @param idempotencyKey scoped to the user: the ledger posts a key once (see
+ *                       {@link LedgerRepository}); empty, the posting is never a duplicate
+ * @param at             the entry's time
+ * @param allowNegative  for debits only: may take the balance below zero (refund and dispute
+ *                       reversals under the allow-negative policy); usage never sets it
+ * @param lot            the terms of the lot a credit opens; debits ignore it
  */
 public record LedgerPosting(
         UserId userId,

@@ -5,15 +5,21 @@ import dev.tokenbilling.model.LedgerEntry;
 /** What a ledger posting did. */
 public sealed interface PostingResult {
 
-    /** The entry was appended and the balance moved. */
+    /** The entry was appended and the balance moved, together; {@code entry} is as stored. */
     record Posted(LedgerEntry entry) implements PostingResult {
     }
 
-    /** The idempotency key was used before: the earlier entry, nothing changed. */
+    /**
+     * The user had used the idempotency key before: {@code original} is that entry as stored
+     * (whatever this posting's kind and amount); nothing changed.
+     */
     record Duplicate(LedgerEntry original) implements PostingResult {
     }
 
-    /** A debit was refused: the available balance was too small. Nothing changed. */
+    /**
+     * A debit was refused: {@code available} ({@code balance - reserved}, never negative) was
+     * smaller than the debit. Nothing changed.
+     */
     record Insufficient(long available) implements PostingResult {
     }
 }

@@ -7,36 +7,78 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Holds on tokens for usage in flight. Each hold is created once per key and ends exactly once. */
+/**
+ * Holds on tokens for usage in flight. A user's {@code reserved} is the sum of their
+ * {@link ReservationStatus#ACTIVE} holds; debits, new holds and lot closings only use
+ * {@code balance - reserved}. Each hold is created once per user and key and ends exactly once
+ * ({@code ACTIVE → SETTLED | RELEASED | EXPIRED}), under the user's balance lock like every posting.
+ */
 public interface ReservationRepository {
 
-    /** Holds {@code tokens} if {@code balance - reserved} allows it; the user's lapsed holds are released first. */
+    /**
+     * Under the user's balance lock, first ends the user's holds whose expiry is at or before
+     * {@code at} as {@link ReservationStatus#EXPIRED} (freeing their tokens even when this
+     * reservation is refused), then holds {@code tokens} if {@code balance - reserved >= tokens}:
+     * {@link ReserveResult.Reserved} with the new active hold. Otherwise
+     * {@link ReserveResult.Insufficient} with what is available, nothing held; a user who never had
+     * a posting gets {@code Insufficient(0)}.
+     *
+     * <p>A key the user used before (whatever the repeat's amount) returns
+     * {@link ReserveResult.Duplicate} with that hold as stored now, whatever its status, and changes
+     * nothing, even when repeats race: exactly one of them is {@code Reserved}. Keys are scoped to
+     * the user and separate from ledger keys.
+     */
     ReserveResult reserve(UserId userId, long tokens, String idempotencyKey, String description, Instant expiresAt, Instant at);
 
     /**
-     * Ends an active hold: {@link ReservationStatus#SETTLED} debits {@code actualTokens} (never more
-     * than held, never refused), {@link ReservationStatus#RELEASED} frees it. A hold past its expiry
-     * ends as {@link ReservationStatus#EXPIRED} instead of settling. Returns how it ended, or its
-     * status when it had already ended.
+     * Ends the user's active hold, under the user's balance lock.
+     *
+     * <ul>
+     *   <li>{@link ReservationStatus#SETTLED} debits {@code actualTokens} as one
+     *       {@link dev.tokenbilling.model.LedgerEntryKind#USAGE} entry (described by
+     *       {@code description}, or by the hold's description when empty), never refused since the
+     *       tokens were held; settling 0 tokens appends no entry. A hold whose expiry is at or before
+     *       {@code at} cannot be settled: it ends {@link ReservationStatus#EXPIRED}, debiting
+     *       nothing.</li>
+     *   <li>{@link ReservationStatus#RELEASED} frees the hold, debiting nothing.</li>
+     * </ul>
+     *
+     * Returns {@code ended} true with how this call ended the hold and the settlement's entry id.
+     * A hold that had ended before is left as it is: {@code ended} false with its status and entry
+     * id; of racing calls exactly one is told it ended the hold. An unknown id or another user's
+     * hold changes nothing and returns {@code ended} false, {@link ReservationStatus#EXPIRED}, no
+     * entry.
+     *
+     * @throws IllegalArgumentException when {@code ending} is neither SETTLED nor RELEASED
+     * @throws RuntimeException         when settling more tokens than held; nothing changes
      */
     FinishResult finish(UserId userId, long reservationId, ReservationStatus ending, long actualTokens, String description, Instant at);
 
-    /** The user's hold with this id; empty for another user's hold. */
+    /** The user's hold with this id, in any status; empty for an unknown id and for another user's hold. */
     Optional<Reservation> findById(UserId userId, long reservationId);
 
+    /** The user's active holds, oldest (lowest id) first, including lapsed ones nothing has ended yet. */
     List<Reservation> active(UserId userId);
 
-    /** Releases up to {@code limit} holds past their expiry; returns how many. */
+    /**
+     * Ends up to {@code limit} active holds of any users whose expiry is at or before {@code now}
+     * as {@link ReservationStatus#EXPIRED}, soonest expiry first, freeing their tokens; returns how
+     * many this call ended. Safe to run concurrently: each hold is ended, and counted, by exactly
+     * one call.
+     */
     int expire(Instant now, int limit);
 
     /** What {@link #reserve} did. */
     sealed interface ReserveResult {
+        /** The hold was created, active. */
         record Reserved(Reservation reservation) implements ReserveResult {
         }
 
+        /** The key was used before: that hold as stored now; nothing changed. */
         record Duplicate(Reservation original) implements ReserveResult {
         }
 
+        /** Refused: {@code balance - reserved} (never negative) was smaller than asked. Nothing held. */
         record Insufficient(long available) implements ReserveResult {
         }
     }

@@ -10,35 +10,64 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Stripe events, stored before they are processed so that none is lost. */
+/** Stripe events, stored before they are processed so that none is lost. Each write is atomic. */
 public interface WebhookEventRepository {
 
-    /** Stores the event in status {@code received} unless its id is already stored; true when stored now. */
+    /**
+     * Stores the event in status {@code received}, with no attempt, error or next attempt, unless an
+     * event with its id is stored: true when this call stored it; false, changing nothing (the first
+     * payload stays), otherwise. Of racing inserts of one id exactly one gets true.
+     */
     boolean insertIfAbsent(NewWebhookEvent event);
 
+    /** The stored event with this id; empty for an unknown id. */
     Optional<WebhookEventRecord> findById(String id);
 
-    /** Locks the event row until the transaction ends: concurrent deliveries of one event queue here. */
+    /**
+     * Like {@link #findById}, and locks the event row until the enclosing transaction ends:
+     * concurrent deliveries of one event queue here, another transaction's
+     * {@code findByIdForUpdate} of the event waiting until then and seeing what this one committed
+     * (or, after a roll back, the event as it was). {@link #leaseRetryable} skips it. Outside a
+     * transaction the lock ends with the call. Empty, locking nothing, for an unknown id.
+     */
     Optional<WebhookEventRecord> findByIdForUpdate(String id);
 
-    /** Marks the event processed or ignored, counting the attempt and clearing any error. */
+    /**
+     * Marks the event processed or ignored, whatever its status: counts the attempt, clears the
+     * error and the next attempt, and records {@code at} as the processing time. An unknown id
+     * changes nothing.
+     */
     void markDone(String id, WebhookEventStatus status, Instant at);
 
-    /** Records a failed attempt; {@code nextAttemptAt} empty means permanent (no automatic retry). */
+    /**
+     * Records a failed attempt: status {@code failed}, the attempt counted, {@code error} stored, and
+     * {@code nextAttemptAt} as the next attempt; empty means permanent (no automatic retry). An
+     * event already processed or ignored, or an unknown id, changes nothing.
+     */
     void markFailed(String id, String error, Optional<Instant> nextAttemptAt, Instant at);
 
+    /**
+     * Events matching the query, newest first (received time descending, then id), at most
+     * {@code query.limit()}: in any of its statuses (every status when none given), of its type,
+     * received at or after its {@code receivedSince}.
+     */
     List<WebhookEventRecord> find(WebhookEventQuery query);
 
-    /** Which of these event ids are stored already. */
+    /** Which of these event ids are stored already; empty for an empty collection. */
     Set<String> storedIds(Collection<String> ids);
 
     /**
-     * Leases failed events due for another attempt (fewer than {@code maxAttempts} so far), pushing
-     * their next attempt back by {@code lease} so that concurrent workers never take the same one.
+     * Leases up to {@code limit} failed events due for another attempt (next attempt at or before
+     * {@code now}, fewer than {@code maxAttempts} attempts so far), earliest due first, moving their
+     * next attempt to {@code now + lease} and returning them so; the attempt count stays (the
+     * attempt is counted by {@link #markDone} or {@link #markFailed}). No lease returns them again
+     * before then, and concurrent workers never take the same one: rows locked by another
+     * transaction are skipped, never waited for. Events without a next attempt (new ones, permanent
+     * failures) are never leased.
      */
     List<WebhookEventRecord> leaseRetryable(Instant now, int maxAttempts, int limit, Duration lease);
 
-    /** Counts per status, for health checks. */
+    /** How many stored events are in this status, for health checks. */
     long count(WebhookEventStatus status);
 
     /** A Stripe event about to be stored. */

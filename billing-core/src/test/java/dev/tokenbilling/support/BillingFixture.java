@@ -1,8 +1,10 @@
 package dev.tokenbilling.support;
 
-import dev.tokenbilling.internal.postgres.LedgerAudit;
+import dev.tokenbilling.model.DefaultCatalog;
+import dev.tokenbilling.model.PurchaseTransition;
+
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import dev.tokenbilling.model.Money;
@@ -59,19 +61,13 @@ public final class BillingFixture {
         return new BillingFixture(TestDatabase.dataSource(), TestDatabase.newSchema(testClass), clock);
     }
 
-    /** The seed's three packs. */
+    /** The default catalog's three packs. */
     public static List<PackageDefinition> seedPackages() {
-        return List.of(
-                new PackageDefinition("starter-100k", "Starter", "starter", 100_000, Money.of(500, "USD"),
-                        "100,000 AI tokens - perfect for occasional extra requests", true, 1),
-                new PackageDefinition("booster-500k", "Booster", "booster", 500_000, Money.of(2000, "USD"),
-                        "500,000 AI tokens - great value for regular users", true, 2),
-                new PackageDefinition("power-1m", "Power", "power", 1_000_000, Money.of(3500, "USD"),
-                        "1,000,000 AI tokens - best value for power users", true, 3));
+        return DefaultCatalog.packages();
     }
 
     public List<TokenPackage> seed() {
-        return seedPackages().stream().map(definition -> service.savePackage(definition).tokenPackage()).toList();
+        return seedPackages().stream().map(definition -> service.catalog().savePackage(definition).tokenPackage()).toList();
     }
 
     /** A pending purchase with its PaymentIntent id attached, as startPurchase leaves it. */
@@ -83,13 +79,13 @@ public final class BillingFixture {
 
     /** A pending purchase of {@code slug} by {@code user}, as startPurchase would insert it. */
     public Purchase pendingPurchase(String user, String slug) {
-        TokenPackage pack = service.packageBySlug(slug);
+        TokenPackage pack = service.catalog().getPackage(slug);
         return billing.store().purchases().insert(new NewPurchase(UserId.of(user), pack.id(), pack.slug(), pack.tokenAmount(),
                 pack.price(), Optional.empty(), billing.clock().instant()));
     }
 
     /** Applies a PaymentIntent in {@code status} to the purchase, through the real transition code. */
-    public String applyIntent(Purchase purchase, String status, Optional<String> failureCode) {
+    public PurchaseTransition applyIntent(Purchase purchase, String status, Optional<String> failureCode) {
         PaymentIntentSnapshot intent = new PaymentIntentSnapshot("pi_test_" + purchase.id(), status, purchase.amount(), Optional.empty(),
                 java.util.Map.of("purchase_id", Long.toString(purchase.id())), failureCode, failureCode.map(c -> "Your card was declined."),
                 Optional.of("ch_test_" + purchase.id()));
@@ -98,10 +94,10 @@ public final class BillingFixture {
 
     /** Completes and credits the purchase as a succeeded PaymentIntent would; true when this call did it. */
     public boolean complete(Purchase purchase) {
-        return applyIntent(purchase, "succeeded", Optional.empty()).startsWith("completed");
+        return applyIntent(purchase, "succeeded", Optional.empty()) instanceof PurchaseTransition.Completed;
     }
 
     public void assertLedgerInvariants() {
-        assertThat(LedgerAudit.of(dataSource, schema).violations()).isEmpty();
+        assertThat(service.operations().audit().violations()).isEmpty();
     }
 }

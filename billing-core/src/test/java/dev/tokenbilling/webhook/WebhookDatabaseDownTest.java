@@ -3,7 +3,8 @@ package dev.tokenbilling.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.support.StripeEvents;
 import java.net.ServerSocket;
 import java.util.Map;
@@ -21,13 +22,13 @@ class WebhookDatabaseDownTest {
         }
         down.setConnectTimeout(2);
         TokenBilling billing = TokenBilling.builder().dataSource(down).migrate(false)
-                .stripe(StripeSettings.builder().secretKey("sk_test_unused").webhookSecret(StripeEvents.SECRET).build()).build();
+                .stripe(StripeApi.builder().secretKey("sk_test_unused").build()).webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build()).build();
         String payload = StripeEvents.event("payment_intent.succeeded", Map.of("id", "pi_1", "object", "payment_intent"));
 
         WebhookOutcome outcome = billing.webhooks().handle(StripeEvents.bytes(payload), StripeEvents.sign(payload));
 
         assertThat(outcome.status()).isEqualTo(WebhookOutcome.Status.FAILED_RETRYABLE);
         assertThat(outcome.httpStatus()).isEqualTo(503);
-        assertThat(outcome.reason()).contains("database unavailable");
+        assertThat(outcome.describe()).contains("database unavailable");
     }
 }

@@ -1,10 +1,14 @@
 package dev.tokenbilling.webhook;
 
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.Grant;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.TokenBalance;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.StripeEvents;
 import java.nio.charset.StandardCharsets;
@@ -32,18 +36,18 @@ class WebhookFuzzTest {
     @BeforeContainer
     static void setUp() {
         fixture = BillingFixture.create(WebhookFuzzTest.class, builder -> builder
-                .stripe(StripeSettings.builder().secretKey("sk_test_unused").webhookSecret(StripeEvents.SECRET).build()));
+                .stripe(StripeApi.builder().secretKey("sk_test_unused").build()).webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build()));
         fixture.seed();
         purchase = fixture.pendingPurchaseWithIntent("fuzz-user", "starter-100k");
-        fixture.service.grant(purchase.userId(), 1_000, "fuzz baseline", "fuzz-grant");
-        before = fixture.service.balance(purchase.userId());
+        fixture.service.ledger().grant(Grant.of(purchase.userId(), 1_000, IdempotencyKey.of("fuzz-grant"), "fuzz baseline"));
+        before = fixture.service.ledger().balance(purchase.userId());
     }
 
     @AfterContainer
     static void nothingMoved() {
-        TokenBalance after = fixture.service.balance(purchase.userId());
+        TokenBalance after = fixture.service.ledger().balance(purchase.userId());
         assertThat(after.balance()).isEqualTo(before.balance());
-        assertThat(fixture.service.purchase(purchase.id()).orElseThrow().status()).isEqualTo(purchase.status());
+        assertThat(fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow().status()).isEqualTo(purchase.status());
         fixture.assertLedgerInvariants();
     }
 
@@ -54,7 +58,7 @@ class WebhookFuzzTest {
     void shouldAnswerEveryMalformedDeliveryClearlyAndMoveNoTokens(@ForAll("deliveries") Delivery delivery) {
         WebhookOutcome outcome = fixture.billing.webhooks().handle(delivery.body(), delivery.header());
 
-        assertThat(outcome.reason()).isNotBlank();
+        assertThat(outcome.describe()).isNotBlank();
         assertThat(outcome.status()).isNotIn(WebhookOutcome.Status.PROCESSED, WebhookOutcome.Status.FAILED_RETRYABLE);
         if (outcome.status() == WebhookOutcome.Status.REJECTED) {
             assertThat(outcome.httpStatus()).isEqualTo(400);

@@ -1,5 +1,15 @@
 package dev.tokenbilling.webhook;
 
+import dev.tokenbilling.internal.webhook.StripeWebhookProcessor;
+
+import dev.tokenbilling.model.PurchaseTransition;
+
+import dev.tokenbilling.support.Outcomes;
+
+import dev.tokenbilling.model.Debit;
+
+import dev.tokenbilling.model.IdempotencyKey;
+
 import static dev.tokenbilling.support.StripeEvents.bytes;
 import static dev.tokenbilling.support.StripeEvents.sign;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +24,8 @@ import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.hook.EventHandler;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.StripeEvents;
 import dev.tokenbilling.webhook.WebhookOutcome.Status;
@@ -44,8 +55,8 @@ class WebhookProcessorTest {
     @BeforeAll
     static void setUp() {
         fixture = BillingFixture.create(WebhookProcessorTest.class, builder -> builder
-                .stripe(StripeSettings.builder().secretKey("sk_test_unused").apiBase(URI.create("http://127.0.0.1:9"))
-                        .webhookSecrets(List.of("whsec_old_rotated_out_secret_000", StripeEvents.SECRET)).build())
+                .stripe(StripeApi.builder().secretKey("sk_test_unused").apiBase(URI.create("http://127.0.0.1:9")).build())
+                .webhooks(WebhookVerification.builder().secrets(List.of("whsec_old_rotated_out_secret_000", StripeEvents.SECRET)).build())
                 .eventHandler(new EventHandler() {
                     @Override
                     public Set<String> eventTypes() {
@@ -79,11 +90,11 @@ class WebhookProcessorTest {
     }
 
     private static TokenBalance balance(Purchase purchase) {
-        return fixture.service.balance(purchase.userId());
+        return fixture.service.ledger().balance(purchase.userId());
     }
 
     private static PurchaseStatus status(Purchase purchase) {
-        return fixture.service.purchase(purchase.id()).orElseThrow().status();
+        return fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow().status();
     }
 
     @Test
@@ -94,11 +105,11 @@ class WebhookProcessorTest {
 
         assertThat(outcome.status()).isEqualTo(Status.PROCESSED);
         assertThat(outcome.httpStatus()).isEqualTo(200);
-        assertThat(outcome.reason()).contains("500000 tokens credited");
+        assertThat(Outcomes.transitionOf(outcome)).isEqualTo(new PurchaseTransition.Completed(purchase.id(), 500_000));
         assertThat(balance(purchase).balance()).isEqualTo(500_000);
         assertThat(balance(purchase).totalPurchased()).isEqualTo(500_000);
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.COMPLETED);
-        assertThat(fixture.service.webhookEvents(WebhookEventQuery.all(1)).get(0).status()).isEqualTo(WebhookEventStatus.PROCESSED);
+        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1)).get(0).status()).isEqualTo(WebhookEventStatus.PROCESSED);
     }
 
     @Test
@@ -138,7 +149,7 @@ class WebhookProcessorTest {
         }
         assertThat(outcomes).doesNotContain(Status.FAILED_PERMANENT, Status.FAILED_RETRYABLE, Status.REJECTED);
         assertThat(balance(purchase).balance()).isEqualTo(1_000_000);
-        assertThat(fixture.service.ledger(purchase.userId(), PageRequest.first(10)).items()).hasSize(1);
+        assertThat(fixture.service.ledger().history(purchase.userId(), PageRequest.first(10)).items()).hasSize(1);
     }
 
     @Test
@@ -149,8 +160,8 @@ class WebhookProcessorTest {
 
         // Out of order: success first, then the older processing and failure events.
         assertThat(deliver(succeeded(purchase)).status()).isEqualTo(Status.PROCESSED);
-        assertThat(deliver(processing).reason()).startsWith("unchanged");
-        assertThat(deliver(failed).reason()).startsWith("unchanged");
+        assertThat(Outcomes.transitionOf(deliver(processing))).isInstanceOf(PurchaseTransition.Unchanged.class);
+        assertThat(Outcomes.transitionOf(deliver(failed))).isInstanceOf(PurchaseTransition.Unchanged.class);
 
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.COMPLETED);
         assertThat(balance(purchase).balance()).isEqualTo(500_000);
@@ -163,7 +174,7 @@ class WebhookProcessorTest {
         WebhookOutcome failed = deliver(StripeEvents.paymentIntentEvent("payment_intent.payment_failed", purchase, "requires_payment_method", 500, null));
 
         assertThat(failed.status()).isEqualTo(Status.PROCESSED);
-        Purchase afterFailure = fixture.service.purchase(purchase.id()).orElseThrow();
+        Purchase afterFailure = fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow();
         assertThat(afterFailure.status()).isEqualTo(PurchaseStatus.FAILED);
         assertThat(afterFailure.failureCode()).contains("insufficient_funds");
         assertThat(afterFailure.failureMessage()).contains("Your card has insufficient funds.");
@@ -181,7 +192,7 @@ class WebhookProcessorTest {
 
         assertThat(deliver(succeeded(purchase)).status()).isEqualTo(Status.PROCESSED);
 
-        assertThat(fixture.service.purchase(purchase.id()).orElseThrow().paymentIntentId()).contains("pi_" + purchase.id());
+        assertThat(fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow().paymentIntentId()).contains("pi_" + purchase.id());
         assertThat(balance(purchase).balance()).isEqualTo(100_000);
     }
 
@@ -192,7 +203,7 @@ class WebhookProcessorTest {
 
         assertThat(deliver(payload).status()).isEqualTo(Status.PROCESSED);
         assertThat(balance(purchase).balance()).isEqualTo(100_000);
-        assertThat(fixture.service.webhookEvents(WebhookEventQuery.all(1)).get(0).apiVersion()).contains("2019-02-19");
+        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1)).get(0).apiVersion()).contains("2019-02-19");
     }
 
     @Test
@@ -204,7 +215,8 @@ class WebhookProcessorTest {
 
         assertThat(outcome.status()).isEqualTo(Status.FAILED_PERMANENT);
         assertThat(outcome.httpStatus()).isEqualTo(200);
-        assertThat(outcome.reason()).contains("amount mismatch");
+        assertThat(outcome).isInstanceOf(WebhookOutcome.FailedPermanent.class);
+        assertThat(outcome.describe()).contains("amount mismatch");
         assertThat(balance(purchase).balance()).isZero();
         var stored = fixture.billing.store().webhookEvents().findById(outcome.eventId().orElseThrow()).orElseThrow();
         assertThat(stored.status()).isEqualTo(WebhookEventStatus.FAILED);
@@ -220,8 +232,9 @@ class WebhookProcessorTest {
         String secondPartial = StripeEvents.chargeRefunded(purchase, 1500);
 
         // The second refund's event arrives first, then the first one, then the first one again.
-        assertThat(deliver(secondPartial).reason()).contains("375000 tokens reversed");
-        assertThat(deliver(firstPartial).reason()).startsWith("unchanged");
+        assertThat(Outcomes.transitionOf(deliver(secondPartial))).isEqualTo(
+                new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.PARTIALLY_REFUNDED, 375_000, 0));
+        assertThat(Outcomes.transitionOf(deliver(firstPartial))).isInstanceOf(PurchaseTransition.Unchanged.class);
         assertThat(deliver(firstPartial).status()).isEqualTo(Status.DUPLICATE);
 
         assertThat(balance(purchase).balance()).isEqualTo(125_000);
@@ -236,12 +249,12 @@ class WebhookProcessorTest {
     void shouldLetRefundTakeBalanceNegativeAndRefuseUsageMeanwhile() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
         deliver(succeeded(purchase));
-        fixture.service.consume(purchase.userId(), 90_000, "spent", "chat");
+        fixture.service.ledger().debit(Debit.of(purchase.userId(), 90_000, IdempotencyKey.of("spent")).withDescription("chat"));
 
         deliver(StripeEvents.chargeRefunded(purchase, 500));
 
         assertThat(balance(purchase).balance()).isEqualTo(-90_000);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.service.consume(purchase.userId(), 1, "more", ""))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.service.ledger().debit(Debit.of(purchase.userId(), 1, IdempotencyKey.of("more")).withDescription("")))
                 .isInstanceOf(dev.tokenbilling.error.InsufficientTokensException.class);
     }
 
@@ -249,10 +262,10 @@ class WebhookProcessorTest {
     void shouldReverseOnDisputeAndReinstateWhenWon() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "booster-500k");
         deliver(succeeded(purchase));
-        fixture.service.consume(purchase.userId(), 100_000, "spent", "chat");
+        fixture.service.ledger().debit(Debit.of(purchase.userId(), 100_000, IdempotencyKey.of("spent")).withDescription("chat"));
 
-        assertThat(deliver(StripeEvents.dispute("charge.dispute.created", purchase, "dp_1", "needs_response", false)).reason())
-                .contains("500000 tokens reversed");
+        assertThat(Outcomes.transitionOf(deliver(StripeEvents.dispute("charge.dispute.created", purchase, "dp_1", "needs_response", false))))
+                .isEqualTo(new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, 500_000, 0));
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.DISPUTED);
         // The chargeback took the money, so all purchased tokens go, spent ones included (allow-negative policy).
         assertThat(balance(purchase).balance()).isEqualTo(-100_000);
@@ -260,7 +273,7 @@ class WebhookProcessorTest {
         deliver(StripeEvents.dispute("charge.dispute.closed", purchase, "dp_1", "won", true));
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.COMPLETED);
         assertThat(balance(purchase).balance()).isEqualTo(400_000);
-        assertThat(fixture.service.ledger(purchase.userId(), PageRequest.first(1)).items().get(0).kind())
+        assertThat(fixture.service.ledger().history(purchase.userId(), PageRequest.first(1)).items().get(0).kind())
                 .isEqualTo(LedgerEntryKind.DISPUTE_REVERSAL);
     }
 
@@ -285,7 +298,7 @@ class WebhookProcessorTest {
         assertThat(early.httpStatus()).isEqualTo(503);
 
         deliver(succeeded(purchase));
-        assertThat(webhooks.process(early.eventId().orElseThrow()).status()).isEqualTo(Status.PROCESSED);
+        assertThat(webhooks.retry(early.eventId().orElseThrow()).status()).isEqualTo(Status.PROCESSED);
         assertThat(balance(purchase).balance()).isZero();
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.REFUNDED);
     }
@@ -293,19 +306,19 @@ class WebhookProcessorTest {
     @Test
     void shouldReverseOnlyWhatIsLeftUnderReverseAvailableOnlyPolicy() {
         BillingFixture strict = BillingFixture.create(WebhookProcessorTest.class, builder -> builder
-                .stripe(StripeSettings.builder().secretKey("sk_test_unused").webhookSecret(StripeEvents.SECRET).build())
+                .stripe(StripeApi.builder().secretKey("sk_test_unused").build()).webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build())
                 .refundPolicy(RefundPolicy.REVERSE_AVAILABLE_ONLY));
         strict.seed();
         Purchase purchase = strict.pendingPurchaseWithIntent("strict-user", "starter-100k");
         String success = succeeded(purchase);
         strict.billing.webhooks().handle(bytes(success), sign(success));
-        strict.service.consume(purchase.userId(), 70_000, "spent", "");
+        strict.service.ledger().debit(Debit.of(purchase.userId(), 70_000, IdempotencyKey.of("spent")).withDescription(""));
 
         String refund = StripeEvents.chargeRefunded(purchase, 500);
         strict.billing.webhooks().handle(bytes(refund), sign(refund));
 
-        assertThat(strict.service.balance(purchase.userId()).balance()).isZero();
-        Purchase refunded = strict.service.purchase(purchase.id()).orElseThrow();
+        assertThat(strict.service.ledger().balance(purchase.userId()).balance()).isZero();
+        Purchase refunded = strict.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow();
         assertThat(refunded.reversalShortfall()).isEqualTo(70_000);
         assertThat(refunded.status()).isEqualTo(PurchaseStatus.REFUNDED);
         strict.assertLedgerInvariants();
@@ -315,21 +328,21 @@ class WebhookProcessorTest {
     void shouldRejectBadSignaturesAndStoreNothing() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
         String payload = succeeded(purchase);
-        long storedBefore = fixture.service.webhookEvents(WebhookEventQuery.all(1000)).size();
+        long storedBefore = fixture.service.operations().webhookEvents(WebhookEventQuery.all(1000)).size();
 
-        assertThat(webhooks.handle(bytes(payload), null).reason()).contains("missing Stripe-Signature");
-        assertThat(webhooks.handle(bytes(payload), "garbage").reason()).contains("malformed");
-        assertThat(webhooks.handle(bytes(payload), sign(payload, "whsec_wrong_secret_000000", Instant.now())).reason())
+        assertThat(webhooks.handle(bytes(payload), null).describe()).contains("missing Stripe-Signature");
+        assertThat(webhooks.handle(bytes(payload), "garbage").describe()).contains("malformed");
+        assertThat(webhooks.handle(bytes(payload), sign(payload, "whsec_wrong_secret_000000", Instant.now())).describe())
                 .contains("Invalid signature");
-        assertThat(webhooks.handle(bytes(payload), sign(payload, StripeEvents.SECRET, Instant.now().minusSeconds(301))).reason())
+        assertThat(webhooks.handle(bytes(payload), sign(payload, StripeEvents.SECRET, Instant.now().minusSeconds(301))).describe())
                 .contains("tolerance");
         assertThat(webhooks.handle(bytes(payload + " "), sign(payload)).status()).isEqualTo(Status.REJECTED);
         assertThat(webhooks.handle(new byte[2 * 1024 * 1024], "t=1,v1=x").status()).isEqualTo(Status.TOO_LARGE);
         assertThat(webhooks.handle(new byte[] {(byte) 0xff, (byte) 0xfe}, "t=1,v1=x").httpStatus()).isEqualTo(400);
         String notJson = "{not json";
-        assertThat(webhooks.handle(bytes(notJson), sign(notJson)).reason()).contains("not JSON");
+        assertThat(webhooks.handle(bytes(notJson), sign(notJson)).describe()).contains("not JSON");
 
-        assertThat(fixture.service.webhookEvents(WebhookEventQuery.all(1000))).hasSize((int) storedBefore);
+        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1000))).hasSize((int) storedBefore);
         assertThat(balance(purchase).balance()).isZero();
     }
 
@@ -354,14 +367,14 @@ class WebhookProcessorTest {
         assertThat(handled.status()).isEqualTo(Status.PROCESSED);
         assertThat(HANDLED).contains("customer.subscription.updated:sub_1");
         assertThat(foreignIntent.status()).isEqualTo(Status.IGNORED);
-        assertThat(fixture.service.webhookEvents(WebhookEventQuery.all(50).withStatus(WebhookEventStatus.IGNORED)))
+        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(50).withStatus(WebhookEventStatus.IGNORED)))
                 .extracting(e -> e.type()).contains("invoice.created", "payment_intent.succeeded");
     }
 
     @Test
     void shouldBackOffRetriesExponentiallyUpToSixHours() {
-        assertThat(WebhookProcessor.backoff(0)).isEqualTo(Duration.ofSeconds(30));
-        assertThat(WebhookProcessor.backoff(3)).isEqualTo(Duration.ofMinutes(4));
-        assertThat(WebhookProcessor.backoff(40)).isEqualTo(Duration.ofHours(6));
+        assertThat(StripeWebhookProcessor.backoff(0)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(StripeWebhookProcessor.backoff(3)).isEqualTo(Duration.ofMinutes(4));
+        assertThat(StripeWebhookProcessor.backoff(40)).isEqualTo(Duration.ofHours(6));
     }
 }

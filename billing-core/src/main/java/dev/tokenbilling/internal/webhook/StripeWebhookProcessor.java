@@ -211,7 +211,7 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
     }
 
     /** 30 s, 1 min, 2 min, ... up to 6 h between attempts. */
-    static Duration backoff(int attempts) {
+    public static Duration backoff(int attempts) {
         Duration delay = FIRST_RETRY.multipliedBy(1L << Math.min(attempts, 20));
         return delay.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : delay;
     }
