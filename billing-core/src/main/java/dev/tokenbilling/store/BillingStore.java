@@ -49,8 +49,8 @@ public interface BillingStore {
      *   <li>Row locks taken inside are held until the transaction ends (commit or roll back).</li>
      *   <li>The store passed to {@code work} is bound to the transaction: use it, not this store,
      *       inside {@code work} (calls on this store run in transactions of their own). Calling
-     *       {@code inTransaction} on the bound store joins the same transaction: no new
-     *       transaction, no savepoint; the joined work commits or rolls back with the outer one.</li>
+     *       {@code inTransaction} on the bound store joins the same transaction instead of starting
+     *       one: the joined work sees the outer writes, and commits or rolls back with them.</li>
      *   <li>A posting refused inside the transaction ({@link PostingResult.Duplicate}, also when it
      *       raced another transaction, or {@link PostingResult.Insufficient}) leaves the transaction
      *       usable and changes nothing in it.</li>
