@@ -211,6 +211,9 @@ public final class WebhookProcessor {
                 return Optional.empty();
             } catch (SignatureVerificationException e) {
                 problem = describe(e.getMessage());
+            } catch (NumberFormatException e) {
+                // stripe-java reads t= with Long.parseLong and lets a timestamp that is no number escape.
+                problem = "malformed Stripe-Signature header";
             }
         }
         return Optional.of(problem);
