@@ -1,13 +1,14 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.service.TokenBillingService;
-import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.error.IdempotencyConflictException;
 
+import dev.tokenbilling.error.InsufficientTokensException;
+
+import dev.tokenbilling.service.TokenBillingService;
+
+import dev.tokenbilling.model.Debit;
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.Grant;
-
-import dev.tokenbilling.error.IdempotencyConflictException;
-import dev.tokenbilling.error.InsufficientTokensException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Eight threads hammer a few users with credits, purchases, consumes and batches whose
- * idempotency keys collide on purpose. Afterwards every token must be accounted for exactly.
+ * idempotency keys collide on purpose. Afterwards every token must be accounted for exactly, and
+ * work must really have happened: enough grants, debits, purchases, replays and conflicts (counted
+ * here), so a run where everything is refused fails.
  */
 class LedgerConcurrencyTest {
 
@@ -45,6 +48,8 @@ class LedgerConcurrencyTest {
     /** Every key that moved tokens, with how many times it did: must end at exactly 1 each. */
     private final Map<String, AtomicLong> moves = new ConcurrentHashMap<>();
     private final List<Purchase> created = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Outcomes by kind, counted so that a run where everything is refused (or nothing collides) fails. */
+    private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
 
     @Test
     void shouldAccountForEveryTokenUnderConcurrentMixedLoad() throws Exception {
@@ -62,6 +67,15 @@ class LedgerConcurrencyTest {
         } finally {
             pool.shutdownNow();
         }
+
+        // A run where (nearly) everything is refused, or no key collides, would pass the accounting: check neither happened.
+        long operations = (long) THREADS * OPERATIONS_PER_THREAD;
+        assertThat(counted("grants")).as("grants credited; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 20);
+        assertThat(counted("debits")).as("consumes debited; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 20);
+        assertThat(counted("batch DEBITED")).as("batch items debited; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 10);
+        assertThat(counted("replayed grants")).as("grants replayed; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 20);
+        assertThat(counted("conflicts") + counted("batch REJECTED")).as("idempotency conflicts; all outcomes: %s", outcomes)
+                .isGreaterThanOrEqualTo(operations / 100);
 
         fixture.assertLedgerInvariants();
         for (UserId user : USERS) {
@@ -83,18 +97,23 @@ class LedgerConcurrencyTest {
                 if (roll < 20) {
                     String key = "grant-" + random.nextInt(400);
                     LedgerReceipt receipt = service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of(key), "load"));
+                    count(receipt.replayed() ? "replayed grants" : "grants");
                     record(user, key, receipt.replayed(), receipt.entry().amount());
                 } else if (roll < 30) {
                     completePurchase(random, user);
                 } else if (roll < 85) {
                     String key = "use-" + random.nextInt(3_000);
                     UsageReceipt receipt = service.ledger().debit(Debit.of(user, 1 + random.nextInt(900), IdempotencyKey.of(key)).withDescription("load"));
+                    count(receipt.replayed() ? "replayed debits" : "debits");
                     record(user, key, receipt.replayed(), receipt.entry().amount());
                 } else {
                     consumeBatch(random, user);
                 }
-            } catch (InsufficientTokensException | IdempotencyConflictException expectedRefusal) {
+            } catch (InsufficientTokensException expectedRefusal) {
                 // Refusals change nothing, which the final accounting checks.
+                count("insufficient");
+            } catch (IdempotencyConflictException expectedRefusal) {
+                count("conflicts");
             }
         }
     }
@@ -105,6 +124,7 @@ class LedgerConcurrencyTest {
         }
         Purchase target = created.get(random.nextInt(created.size()));
         if (fixture.complete(target)) {
+            count("purchases completed");
             record(target.userId(), "purchase-" + target.id(), false, target.tokenAmount());
         }
     }
@@ -117,6 +137,7 @@ class LedgerConcurrencyTest {
             batch.add(new Debit(itemUser, 1 + random.nextInt(300), IdempotencyKey.of("use-" + random.nextInt(3_000)), "batch"));
         }
         for (UsageResult result : service.ledger().debitAll(batch)) {
+            count("batch " + result.status());
             if (result.status() == UsageResult.Status.DEBITED) {
                 UsageReceipt receipt = result.receipt().orElseThrow();
                 record(result.request().userId(), result.request().key().value(), false, receipt.entry().amount());
@@ -130,5 +151,13 @@ class LedgerConcurrencyTest {
         }
         expected.computeIfAbsent(user, u -> new AtomicLong()).addAndGet(amount);
         moves.computeIfAbsent(user.value() + "/" + key, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private void count(String outcome) {
+        outcomes.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private long counted(String outcome) {
+        return outcomes.getOrDefault(outcome, new AtomicLong()).get();
     }
 }

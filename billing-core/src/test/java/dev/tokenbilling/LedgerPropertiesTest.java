@@ -1,34 +1,53 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.service.TokenBillingService;
+
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.Adjustment;
+
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbilling.model.LedgerReceipt;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.UsageReceipt;
-import dev.tokenbilling.model.UsageRequest;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.support.BillingFixture;
+import dev.tokenbilling.support.TestSeed;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 
 /**
  * Random sequences of grants, consumes, adjustments and batches against a simple in-memory model:
- * the store must agree with the model after every step, and the ledger invariants must hold.
+ * the store must agree with the model after every step (replays, idempotency conflicts, refusals,
+ * each batch item's status, every user's balance, never below zero), and the ledger invariants must
+ * hold at the end. Each case is a seeded random sequence; {@code -Dbilling.test.seed} repeats a run.
  */
 class LedgerPropertiesTest {
 
+    private static final int CASES = 60;
+    private static final int MAX_OPERATIONS = 30;
+    private static final int USERS = 3;
+    private static final int KEYS = 16;
+    private static final long MAX_TOKENS = 5_000;
+    private static final long MAX_ADJUSTMENT = 3_000;
+    private static final int MAX_BATCH = 8;
+
+    private static TestSeed seed;
     private static BillingFixture fixture;
-    private static int run;
+
+    /** The step of the current case being run, for the failure message. */
+    private int step;
 
     sealed interface Op permits Grant, Consume, Adjust, Batch {
     }
@@ -45,88 +64,147 @@ class LedgerPropertiesTest {
     record Batch(List<Consume> items) implements Op {
     }
 
-    @BeforeContainer
+    @BeforeAll
     static void migrate() {
+        seed = TestSeed.of(LedgerPropertiesTest.class);
         fixture = BillingFixture.create(LedgerPropertiesTest.class);
     }
 
-    @Property(tries = 60)
-    void shouldMatchModelForAnySequence(@ForAll("sequences") List<Op> ops) {
-        String prefix = "p" + (++run) + "-";
+    @RepeatedTest(value = CASES, name = "case {currentRepetition} of {totalRepetitions}")
+    void shouldMatchModelForAnySequence(RepetitionInfo repetition) {
+        int caseNumber = repetition.getCurrentRepetition();
+        List<Op> ops = sequence(seed.random(caseNumber));
+        seed.check(caseNumber, () -> progress(ops), () -> run("p" + caseNumber + "-", ops));
+    }
+
+    /** Where the case failed, and all its operations. */
+    private String progress(List<Op> ops) {
+        String failing = step < ops.size()
+                ? "failing step " + (step + 1) + " of " + ops.size() + ": " + ops.get(step)
+                : "final ledger audit";
+        return failing + System.lineSeparator() + "  operations: " + ops;
+    }
+
+    private void run(String prefix, List<Op> ops) {
         Model model = new Model();
         TokenBillingService service = fixture.service;
-        for (Op op : ops) {
+        for (step = 0; step < ops.size(); step++) {
+            Op op = ops.get(step);
             if (op instanceof Grant grant) {
-                boolean fresh = model.useKey(grant.user(), "g" + grant.key(), grant.tokens(), "grant");
-                try {
-                    boolean replayed = service.grant(user(prefix, grant.user()), grant.tokens(), "prop", "g" + grant.key()).replayed();
-                    assertThat(replayed).isEqualTo(!fresh);
-                    if (fresh) {
-                        model.add(grant.user(), grant.tokens());
-                    }
-                } catch (IdempotencyConflictException e) {
-                    assertThat(model.conflicts(grant.user(), "g" + grant.key(), grant.tokens(), "grant")).isTrue();
-                }
+                applyGrant(service, prefix, model, grant);
             } else if (op instanceof Consume consume) {
                 applyConsume(service, prefix, model, consume);
             } else if (op instanceof Adjust adjust) {
-                String key = "a" + adjust.key();
-                if (model.hasKey(adjust.user(), key)) {
-                    continue;
-                }
-                if (adjust.tokens() < 0 && model.balance(adjust.user()) < -adjust.tokens()) {
-                    continue;
-                }
-                service.adjust(user(prefix, adjust.user()), adjust.tokens(), "prop", key);
-                model.useKey(adjust.user(), key, adjust.tokens(), "adjust");
-                model.add(adjust.user(), adjust.tokens());
+                applyAdjust(service, prefix, model, adjust);
             } else if (op instanceof Batch batch) {
-                List<UsageRequest> requests = batch.items().stream()
-                        .map(c -> new UsageRequest(user(prefix, c.user()), c.tokens(), "u" + c.key(), "batch")).toList();
-                List<UsageResult> results = service.consumeBatch(requests);
+                List<Debit> requests = batch.items().stream()
+                        .map(c -> new Debit(user(prefix, c.user()), c.tokens(), IdempotencyKey.of("u" + c.key()), "batch")).toList();
+                List<UsageResult> results = service.ledger().debitAll(requests);
+                assertThat(results).as("one result per batch item").hasSize(requests.size());
                 for (int i = 0; i < results.size(); i++) {
                     Consume c = batch.items().get(i);
                     UsageResult.Status expected = model.expectConsume(c.user(), "u" + c.key(), c.tokens());
                     assertThat(results.get(i).status()).as("batch item %s", c).isEqualTo(expected);
                 }
             }
-            for (int u = 0; u < 3; u++) {
-                TokenBalance balance = service.balance(user(prefix, u));
-                assertThat(balance.balance()).isEqualTo(model.balance(u)).isGreaterThanOrEqualTo(0);
+            for (int u = 0; u < USERS; u++) {
+                TokenBalance balance = service.ledger().balance(user(prefix, u));
+                assertThat(balance.balance()).as("balance of user %s", u).isEqualTo(model.balance(u)).isGreaterThanOrEqualTo(0);
             }
         }
         fixture.assertLedgerInvariants();
     }
 
+    /** A first grant credits; a repeat with the same amount is a replay; a key first used otherwise is a conflict. */
+    private static void applyGrant(TokenBillingService service, String prefix, Model model, Grant grant) {
+        String key = "g" + grant.key();
+        boolean fresh = model.useKey(grant.user(), key, grant.tokens(), "grant");
+        boolean conflict = model.conflicts(grant.user(), key, grant.tokens(), "grant");
+        try {
+            LedgerReceipt receipt = service.ledger().grant(dev.tokenbilling.model.Grant.of(user(prefix, grant.user()), grant.tokens(), IdempotencyKey.of(key), "prop"));
+            assertThat(conflict).as("%s succeeded although its key was first used otherwise", grant).isFalse();
+            assertThat(receipt.replayed()).as("%s replayed", grant).isEqualTo(!fresh);
+            if (fresh) {
+                model.add(grant.user(), grant.tokens());
+            }
+        } catch (IdempotencyConflictException e) {
+            assertThat(conflict).as("%s refused as a conflict: %s", grant, e).isTrue();
+        }
+    }
+
     private static void applyConsume(TokenBillingService service, String prefix, Model model, Consume consume) {
         UsageResult.Status expected = model.expectConsume(consume.user(), "u" + consume.key(), consume.tokens());
         try {
-            UsageReceipt receipt = service.consume(user(prefix, consume.user()), consume.tokens(), "u" + consume.key(), "prop");
-            assertThat(receipt.replayed() ? UsageResult.Status.REPLAYED : UsageResult.Status.DEBITED).isEqualTo(expected);
+            UsageReceipt receipt = service.ledger().debit(Debit.of(user(prefix, consume.user()), consume.tokens(), IdempotencyKey.of("u" + consume.key())).withDescription("prop"));
+            assertThat(receipt.replayed() ? UsageResult.Status.REPLAYED : UsageResult.Status.DEBITED).as("%s", consume)
+                    .isEqualTo(expected);
         } catch (InsufficientTokensException e) {
-            assertThat(expected).isEqualTo(UsageResult.Status.INSUFFICIENT_TOKENS);
+            assertThat(expected).as("%s refused for insufficient tokens", consume).isEqualTo(UsageResult.Status.INSUFFICIENT_TOKENS);
         } catch (IdempotencyConflictException e) {
-            assertThat(expected).isEqualTo(UsageResult.Status.REJECTED);
+            assertThat(expected).as("%s refused as a conflict", consume).isEqualTo(UsageResult.Status.REJECTED);
         }
+    }
+
+    /** Only fresh keys, and debits the balance covers: the adjustment must then simply apply. */
+    private static void applyAdjust(TokenBillingService service, String prefix, Model model, Adjust adjust) {
+        String key = "a" + adjust.key();
+        if (model.hasKey(adjust.user(), key)) {
+            return;
+        }
+        if (adjust.tokens() < 0 && model.balance(adjust.user()) < -adjust.tokens()) {
+            return;
+        }
+        service.ledger().adjust(Adjustment.of(user(prefix, adjust.user()), adjust.tokens(), IdempotencyKey.of(key), "prop"));
+        model.useKey(adjust.user(), key, adjust.tokens(), "adjust");
+        model.add(adjust.user(), adjust.tokens());
     }
 
     private static UserId user(String prefix, int user) {
         return UserId.of(prefix + user);
     }
 
-    @Provide
-    Arbitrary<List<Op>> sequences() {
-        Arbitrary<Integer> users = Arbitraries.integers().between(0, 2);
-        Arbitrary<Integer> keys = Arbitraries.integers().between(0, 15);
-        Arbitrary<Long> tokens = Arbitraries.longs().between(1, 5_000);
-        Arbitrary<Consume> consume = net.jqwik.api.Combinators.combine(users, tokens, keys).as(Consume::new);
-        Arbitrary<Op> op = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, net.jqwik.api.Combinators.combine(users, tokens, keys).as(Grant::new)),
-                net.jqwik.api.Tuple.of(5, consume),
-                net.jqwik.api.Tuple.of(1, net.jqwik.api.Combinators.combine(users,
-                        Arbitraries.longs().between(-3_000, 3_000).filter(t -> t != 0), keys).as(Adjust::new)),
-                net.jqwik.api.Tuple.of(1, consume.list().ofMinSize(1).ofMaxSize(8).map(Batch::new)));
-        return op.list().ofMaxSize(30);
+    /**
+     * Up to 30 operations, weighted grant 3 : consume 5 : adjust 1 : batch 1, on three users with
+     * sixteen keys each so that keys repeat. Sizes and amounts favour their bounds now and then.
+     */
+    private static List<Op> sequence(SplittableRandom random) {
+        int size = random.nextInt(10) == 0 ? (random.nextBoolean() ? 0 : MAX_OPERATIONS) : random.nextInt(MAX_OPERATIONS + 1);
+        List<Op> ops = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            int roll = random.nextInt(10);
+            if (roll < 3) {
+                ops.add(new Grant(random.nextInt(USERS), tokens(random), random.nextInt(KEYS)));
+            } else if (roll < 8) {
+                ops.add(consume(random));
+            } else if (roll < 9) {
+                long magnitude = between(random, 1, MAX_ADJUSTMENT);
+                ops.add(new Adjust(random.nextInt(USERS), random.nextBoolean() ? magnitude : -magnitude, random.nextInt(KEYS)));
+            } else {
+                int items = (int) between(random, 1, MAX_BATCH);
+                List<Consume> batch = new ArrayList<>(items);
+                for (int b = 0; b < items; b++) {
+                    batch.add(consume(random));
+                }
+                ops.add(new Batch(List.copyOf(batch)));
+            }
+        }
+        return ops;
+    }
+
+    private static Consume consume(SplittableRandom random) {
+        return new Consume(random.nextInt(USERS), tokens(random), random.nextInt(KEYS));
+    }
+
+    private static long tokens(SplittableRandom random) {
+        return between(random, 1, MAX_TOKENS);
+    }
+
+    /** Uniform in [min, max], but one time in ten exactly a bound. */
+    private static long between(SplittableRandom random, long min, long max) {
+        if (random.nextInt(10) == 0) {
+            return random.nextBoolean() ? min : max;
+        }
+        return random.nextLong(min, max + 1);
     }
 
     /** The obvious model: balances and the first use of each key. */

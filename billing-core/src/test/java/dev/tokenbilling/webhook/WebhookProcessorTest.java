@@ -1,12 +1,13 @@
 package dev.tokenbilling.webhook;
 
+import dev.tokenbilling.model.Debit;
+
 import dev.tokenbilling.internal.webhook.StripeWebhookProcessor;
 
 import dev.tokenbilling.model.PurchaseTransition;
 
 import dev.tokenbilling.support.Outcomes;
 
-import dev.tokenbilling.model.Debit;
 
 import dev.tokenbilling.model.IdempotencyKey;
 
@@ -343,6 +344,20 @@ class WebhookProcessorTest {
         assertThat(webhooks.handle(bytes(notJson), sign(notJson)).describe()).contains("not JSON");
 
         assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1000))).hasSize((int) storedBefore);
+        assertThat(balance(purchase).balance()).isZero();
+    }
+
+    /** Found by WebhookFuzzTest: stripe-java threw NumberFormatException out of handle for these. */
+    @Test
+    void shouldRejectSignatureHeaderWhoseTimestampIsNoNumber() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
+        String payload = succeeded(purchase);
+
+        for (String header : List.of("t=soon,v1=abc", "t=,v1=abc", "t=99999999999999999999,v1=abc", "v1=abc,t=~\\j%")) {
+            WebhookOutcome outcome = webhooks.handle(bytes(payload), header);
+            assertThat(outcome.status()).as(header).isEqualTo(Status.REJECTED);
+            assertThat(outcome.httpStatus()).as(header).isEqualTo(400);
+        }
         assertThat(balance(purchase).balance()).isZero();
     }
 
