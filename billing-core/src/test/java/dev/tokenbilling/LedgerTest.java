@@ -230,7 +230,6 @@ class LedgerTest {
                 new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
                 new Debit(poor, 11, IdempotencyKey.of("b-2"), "too much"),
                 new Debit(rich, 5, IdempotencyKey.of("seen-before"), ""),
-                new Debit(rich, 0, IdempotencyKey.of("b-3"), "invalid"),
                 new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
                 new Debit(poor, 10, IdempotencyKey.of("b-4"), "exactly all"),
                 new Debit(rich, 7, IdempotencyKey.of("seen-before"), "conflict")));
@@ -239,15 +238,17 @@ class LedgerTest {
                 UsageResult.Status.DEBITED,
                 UsageResult.Status.INSUFFICIENT_TOKENS,
                 UsageResult.Status.REPLAYED,
-                UsageResult.Status.REJECTED,
                 UsageResult.Status.REPLAYED,
                 UsageResult.Status.DEBITED,
                 UsageResult.Status.REJECTED);
         assertThat(results.get(0).receipt().orElseThrow().balanceAfter()).isEqualTo(895);
         // The refusal reports what was available when the item ran: before the later "exactly all" item.
         assertThat(results.get(1).available()).isEqualTo(10);
-        assertThat(results.get(3).error()).hasValueSatisfying(e -> assertThat(e).contains("tokens"));
-        assertThat(results.get(4).receipt().map(r -> r.entry().id())).isEqualTo(results.get(0).receipt().map(r -> r.entry().id()));
+        assertThat(results.get(5).error()).isPresent();
+        assertThat(results.get(3).receipt().map(r -> r.entry().id())).isEqualTo(results.get(0).receipt().map(r -> r.entry().id()));
+        // An invalid item cannot even be built, so it never reaches a batch.
+        assertThatThrownBy(() -> new Debit(rich, 0, IdempotencyKey.of("b-3"), "invalid"))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("tokens"));
         assertThat(service.ledger().balance(rich).balance()).isEqualTo(895);
         assertThat(service.ledger().balance(poor).balance()).isZero();
         assertThat(service.ledger().debitAll(List.of())).isEmpty();

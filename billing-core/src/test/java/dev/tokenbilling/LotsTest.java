@@ -224,7 +224,7 @@ class LotsTest {
         CLOCK.advance(Duration.ofMinutes(3));
 
         assertThatThrownBy(() -> service.reservations().settle(hold.userId(), hold.id(), 100).reservation()).isInstanceOfSatisfying(ReservationNotActiveException.class,
-                e -> assertThat(e.status()).isEqualTo(ReservationStatus.EXPIRED));
+                e -> assertThat(e.status()).isEqualTo(ReservationStatus.EXPIRED.wireName()));
         assertThat(service.ledger().balance(user).available()).isEqualTo(1_000);
         assertThat(service.ledger().balance(user).balance()).isEqualTo(1_000);
 

@@ -90,7 +90,7 @@ class PurchaseTransitionsTest {
         Purchase failed = fixture.pendingPurchase("buyer-2", "starter-100k");
 
         fixture.applyIntent(canceled, "canceled", Optional.empty());
-        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("card_declined"))).isEqualTo("now failed (card_declined)");
+        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("card_declined"))).isEqualTo(new PurchaseTransition.Moved(failed.id(), PurchaseStatus.PENDING, PurchaseStatus.FAILED));
 
         assertThat(fixture.service.purchases().find(failed.userId(), failed.id())).hasValueSatisfying(p -> assertThat(p.failureCode()).contains("card_declined"));
         assertThat(fixture.complete(canceled)).isFalse();

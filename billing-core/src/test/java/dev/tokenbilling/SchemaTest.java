@@ -1,5 +1,9 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.BillingException;
+
+import dev.tokenbilling.error.BillingError;
+
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.Grant;
 
@@ -48,7 +52,7 @@ class SchemaTest {
         assertThatThrownBy(() -> BillingSchema.of(dataSource, "billing; drop table x"))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("schema");
         assertThatThrownBy(() -> TokenBilling.builder().dataSource(dataSource).schema("Billing").build())
-                .isInstanceOf(InvalidRequestException.class);
+                .isInstanceOfSatisfying(BillingException.class, e -> assertThat(e.code()).isEqualTo(BillingError.INVALID_CONFIGURATION));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.tokenbilling.error;
 
-import dev.tokenbilling.model.UserId;
 
 /** A debit was refused because the user's available balance is smaller than the tokens asked for. */
 public class InsufficientTokensException extends BillingException {
@@ -11,15 +10,16 @@ public class InsufficientTokensException extends BillingException {
     private final long requested;
     private final long available;
 
-    public InsufficientTokensException(UserId userId, long requested, long available) {
-        super(BillingError.INSUFFICIENT_TOKENS, "User " + userId.value() + " has " + available + " tokens available, " + requested + " requested");
-        this.userId = userId.value();
+    public InsufficientTokensException(String userId, long requested, long available) {
+        super(BillingError.INSUFFICIENT_TOKENS, "User " + userId + " has " + available + " tokens available, " + requested + " requested");
+        this.userId = userId;
         this.requested = requested;
         this.available = available;
     }
 
-    public UserId userId() {
-        return UserId.of(userId);
+    /** The user whose debit was refused. */
+    public String userId() {
+        return userId;
     }
 
     public long requested() {

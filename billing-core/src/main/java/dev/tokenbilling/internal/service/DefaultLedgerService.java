@@ -55,7 +55,7 @@ final class DefaultLedgerService implements LedgerService {
         if (result instanceof PostingResult.Duplicate duplicate) {
             return new UsageReceipt(checkReplay(duplicate.original(), posting, -debit.tokens()), true);
         }
-        throw new InsufficientTokensException(debit.userId(), debit.tokens(), ((PostingResult.Insufficient) result).available());
+        throw new InsufficientTokensException(debit.userId().value(), debit.tokens(), ((PostingResult.Insufficient) result).available());
     }
 
     @Override
@@ -126,7 +126,7 @@ final class DefaultLedgerService implements LedgerService {
             LedgerEntry original = checkReplay(duplicate.original(), posting, signedAmount);
             return new LedgerReceipt(original, lotOf(original, signedAmount), true);
         }
-        throw new InsufficientTokensException(userId, Math.abs(signedAmount), ((PostingResult.Insufficient) result).available());
+        throw new InsufficientTokensException(userId.value(), Math.abs(signedAmount), ((PostingResult.Insufficient) result).available());
     }
 
     private Optional<TokenLot> lotOf(LedgerEntry entry, long signedAmount) {

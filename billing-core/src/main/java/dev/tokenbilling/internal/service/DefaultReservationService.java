@@ -41,7 +41,7 @@ final class DefaultReservationService implements ReservationService {
             }
             return duplicate.original();
         }
-        throw new InsufficientTokensException(request.userId(), request.maxTokens(),
+        throw new InsufficientTokensException(request.userId().value(), request.maxTokens(),
                 ((ReservationRepository.ReserveResult.Insufficient) result).available());
     }
 
@@ -68,7 +68,7 @@ final class DefaultReservationService implements ReservationService {
         ReservationRepository.FinishResult result = context.store().reservations().finish(reservation.userId(), reservation.id(), ending,
                 actualTokens, reservation.description(), context.clock().instant());
         if (!result.ended() || result.status() != ending) {
-            throw new ReservationNotActiveException(reservation.id(), result.status());
+            throw new ReservationNotActiveException(reservation.id(), result.status().wireName());
         }
         return result;
     }
