@@ -4,57 +4,52 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.cli.support.Cli;
 import dev.tokenbilling.cli.support.Cli.Result;
-import java.net.ServerSocket;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import dev.tokenbilling.cli.support.Ports;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
-/** {@code billing migrate}, {@code audit}, and what every command says when the database cannot be used. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * {@code billing migrate}, {@code audit}, and what every command says when the database cannot be used.
+ * Migrations and the audit cover a whole schema, so each test has a fresh one ({@link #cli} is created per test).
+ */
 class DatabaseCommandsTest {
 
-    private static final Cli CLI = Cli.forClass(DatabaseCommandsTest.class);
+    private final Cli cli = Cli.forClass(DatabaseCommandsTest.class);
 
     @Test
-    @Order(1)
     void shouldSayToMigrateWhenTheSchemaHasNoTables() {
-        Result result = CLI.run("balances");
+        Result result = cli.run("balances");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(result.err()).contains("the billing tables are missing in schema '" + CLI.schema() + "'", "run 'billing migrate' first");
+        assertThat(result.err()).contains("the billing tables are missing in schema '" + cli.schema() + "'", "run 'billing migrate' first");
         assertThat(result.err().lines().count()).isEqualTo(1);
     }
 
     @Test
-    @Order(2)
     void shouldListPendingMigrationsOnDryRun() {
-        Result result = CLI.run("migrate", "--dry-run");
+        Result result = cli.run("migrate", "--dry-run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("pending migration", "1 ledger and catalog", "Run 'billing migrate' to apply.");
     }
 
     @Test
-    @Order(3)
     void shouldApplyMigrationsOnceAndThenReportUpToDate() {
-        Result first = CLI.run("migrate");
-        Result second = CLI.run("migrate");
-        Result json = CLI.run("migrate", "--dry-run", "-o", "json");
+        Result first = cli.run("migrate");
+        Result second = cli.run("migrate");
+        Result json = cli.run("migrate", "--dry-run", "-o", "json");
 
         assertThat(first.exitCode()).as(first.toString()).isZero();
-        assertThat(first.out()).containsPattern("Applied \\d+ migrations? to schema " + CLI.schema() + "; now at version \\d+\\.");
+        assertThat(first.out()).containsPattern("Applied \\d+ migrations? to schema " + cli.schema() + "; now at version \\d+\\.");
         assertThat(second.out()).containsPattern("is up to date \\(version \\d+\\); nothing to apply.");
         assertThat(json.out()).contains("\"pending\": [ ]", "\"applied\": 0").containsPattern("\"version\": \"\\d+\"");
     }
 
     @Test
-    @Order(4)
     void shouldPassTheLedgerAudit() {
-        CLI.run("grant", "audited", "100", "--reason", "test", "--idempotency-key", "audit-1");
+        cli.migrated().runOk("grant", "audited", "100", "--reason", "test", "--idempotency-key", "audit-1");
 
-        Result result = CLI.run("audit");
-        Result json = CLI.run("audit", "--output", "json");
+        Result result = cli.run("audit");
+        Result json = cli.run("audit", "--output", "json");
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("Ledger audit passed");
@@ -62,27 +57,24 @@ class DatabaseCommandsTest {
     }
 
     @Test
-    @Order(5)
     void shouldFailTheAuditWhenABalanceDisagreesWithItsLedger() throws Exception {
+        cli.migrated().runOk("grant", "audited", "100", "--reason", "test", "--idempotency-key", "audit-1");
         try (var connection = dev.tokenbilling.support.TestDatabase.dataSource().getConnection();
                 var statement = connection.createStatement()) {
-            statement.execute("UPDATE " + CLI.schema() + ".token_balance SET balance = balance + 1, total_granted = total_granted + 1 WHERE user_id = 'audited'");
+            statement.execute("UPDATE " + cli.schema() + ".token_balance SET balance = balance + 1, total_granted = total_granted + 1 WHERE user_id = 'audited'");
         }
 
-        Result result = CLI.run("audit");
+        Result result = cli.run("audit");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(result.out()).contains("Ledger audit found", "balance differs from the sum of the ledger");
     }
 
     @Test
-    void shouldReportAnUnreachableDatabaseWithHostAndPortAndExitCode3() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+    void shouldReportAnUnreachableDatabaseWithHostAndPortAndExitCode3() {
+        int port = Ports.unused();
 
-        Result result = CLI.runRaw("--database-url", "postgresql://billing:s3cret@127.0.0.1:" + port + "/billing", "balance", "u1");
+        Result result = cli.runRaw("--database-url", "postgresql://billing:s3cret@127.0.0.1:" + port + "/billing", "balance", "u1");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.err()).contains("cannot reach the database at 127.0.0.1:" + port, "connection refused",
@@ -92,13 +84,10 @@ class DatabaseCommandsTest {
     }
 
     @Test
-    void shouldShowTheStackTraceOnlyWithVerbose() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+    void shouldShowTheStackTraceOnlyWithVerbose() {
+        int port = Ports.unused();
 
-        Result result = CLI.runRaw("--verbose", "--database-url", "jdbc:postgresql://127.0.0.1:" + port + "/billing", "balances");
+        Result result = cli.runRaw("--verbose", "--database-url", "jdbc:postgresql://127.0.0.1:" + port + "/billing", "balances");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.err()).contains("cannot reach the database at 127.0.0.1:" + port, "\tat ");
@@ -108,7 +97,7 @@ class DatabaseCommandsTest {
     void shouldReportARefusedLogin() {
         String url = TestDatabase.urlWithUser("nobody_here");
 
-        Result result = CLI.runRaw("--database-url", url, "balances");
+        Result result = cli.runRaw("--database-url", url, "balances");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.err()).contains("refused the login for user 'nobody_here'", "BILLING_DATABASE_USER");
@@ -116,10 +105,9 @@ class DatabaseCommandsTest {
 
     @Test
     void shouldTakeUserAndPasswordFromTheEnvironment() {
-        Result result = CLI.env("BILLING_DATABASE_USER", "nobody_else").env("BILLING_DATABASE_PASSWORD", "pw")
+        Result result = cli.env("BILLING_DATABASE_USER", "nobody_else").env("BILLING_DATABASE_PASSWORD", "pw")
                 .runRaw("--database-url", TestDatabase.urlWithoutUser(), "config");
 
-        CLI.env("BILLING_DATABASE_USER", null).env("BILLING_DATABASE_PASSWORD", null);
         assertThat(result.out()).contains("nobody_else", "(set)").doesNotContain(": pw");
     }
 

@@ -6,38 +6,55 @@ import dev.tokenbilling.cli.support.Cli;
 import dev.tokenbilling.cli.support.Cli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code billing seed}: the seed's report, idempotence, catalog files and their errors. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * {@code billing seed}: the seed's report, idempotence, catalog files and their errors. The catalog
+ * belongs to the whole schema, so each test has a fresh, migrated one and seeds what it needs.
+ */
 class SeedCommandTest {
 
-    private static final Cli CLI = Cli.forClass(SeedCommandTest.class);
+    /** Raises Starter's price from $5.00 to $6.00 and adds Mega (no validity period). */
+    private static final String STARTER_AT_6_AND_MEGA = """
+            packages:
+              - slug: starter-100k
+                name: Starter
+                tokenAmount: 100000
+                price: "6.00"
+                description: 100,000 AI tokens - perfect for occasional extra requests
+                sortOrder: 1
+              - slug: mega-5m
+                name: Mega
+                tokens: 5,000,000
+                price: 150
+                sortOrder: 4
+            """;
+
+    private final Cli cli = Cli.forClass(SeedCommandTest.class);
 
     @TempDir
     Path dir;
 
-    @Test
-    @Order(1)
-    void shouldReportWhatADryRunWouldCreateAndWriteNothing() {
-        CLI.run("migrate");
+    @BeforeEach
+    void migrate() {
+        cli.migrated();
+    }
 
-        Result result = CLI.run("seed", "--dry-run");
+    @Test
+    void shouldReportWhatADryRunWouldCreateAndWriteNothing() {
+        Result result = cli.run("seed", "--dry-run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.lines()).contains("  ✅ Would create: Starter - 100,000 tokens for $5.00");
         assertThat(result.out()).contains("Dry run complete: 3 to create, 0 to update, 0 unchanged; nothing written.");
-        assertThat(CLI.run("packages", "--all").out()).contains("No packages");
+        assertThat(cli.run("packages", "--all").out()).contains("No packages");
     }
 
     @Test
-    @Order(2)
     void shouldSeedTheDefaultCatalogInTheSeedsReportStyle() {
-        Result result = CLI.run("seed");
+        Result result = cli.run("seed");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.lines()).containsExactly(
@@ -53,9 +70,10 @@ class SeedCommandTest {
     }
 
     @Test
-    @Order(3)
     void shouldChangeNothingOnASecondRun() {
-        Result result = CLI.run("seed");
+        cli.runOk("seed");
+
+        Result result = cli.run("seed");
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.lines()).contains(
@@ -67,37 +85,24 @@ class SeedCommandTest {
     }
 
     @Test
-    @Order(4)
     void shouldUpsertFromAYamlCatalogAndReportTheChange() throws Exception {
+        cli.runOk("seed");
         Path catalog = dir.resolve("catalog.yaml");
-        Files.writeString(catalog, """
-                packages:
-                  - slug: starter-100k
-                    name: Starter
-                    tokenAmount: 100000
-                    price: "6.00"
-                    description: 100,000 AI tokens - perfect for occasional extra requests
-                    sortOrder: 1
-                  - slug: mega-5m
-                    name: Mega
-                    tokens: 5,000,000
-                    price: 150
-                    sortOrder: 4
-                """);
+        Files.writeString(catalog, STARTER_AT_6_AND_MEGA);
 
-        Result result = CLI.run("seed", "--catalog", catalog.toString());
+        Result result = cli.run("seed", "--catalog", catalog.toString());
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.lines()).contains(
                 "  🔄 Updated: Starter - 100,000 tokens for $6.00 (price $5.00 → $6.00)",
                 "  ✅ Created: Mega - 5,000,000 tokens for $150.00");
-        Result packages = CLI.run("packages", "--output", "json");
+        Result packages = cli.run("packages", "--output", "json");
         assertThat(packages.out()).contains("\"slug\": \"mega-5m\"", "\"packageType\": \"mega\"", "\"price\": \"150.00\"");
     }
 
     @Test
-    @Order(5)
     void shouldReadAJsonCatalog() throws Exception {
+        seedWithStarterAt6AndMega();
         Path catalog = dir.resolve("catalog.json");
         Files.writeString(catalog, """
                 {"packages": [
@@ -106,14 +111,13 @@ class SeedCommandTest {
                 ]}
                 """);
 
-        Result result = CLI.run("seed", "--catalog", catalog.toString());
+        Result result = cli.run("seed", "--catalog", catalog.toString());
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.lines()).contains("  🔄 Updated: Starter - 100,000 tokens for $5.00 (price $6.00 → $5.00)");
     }
 
     @Test
-    @Order(6)
     void shouldNameTheLineOfAMalformedYamlFile() throws Exception {
         Path catalog = dir.resolve("broken.yaml");
         Files.writeString(catalog, """
@@ -124,7 +128,7 @@ class SeedCommandTest {
                     price: "5.00"
                 """);
 
-        Result result = CLI.run("seed", "--catalog", catalog.toString());
+        Result result = cli.run("seed", "--catalog", catalog.toString());
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("broken.yaml:4: malformed YAML:").doesNotContain("\tat ");
@@ -132,8 +136,8 @@ class SeedCommandTest {
     }
 
     @Test
-    @Order(7)
     void shouldNameTheLineAndFieldOfAnInvalidEntry() throws Exception {
+        seedWithStarterAt6AndMega(); // Mega's $150.00 sets the width of the PRICE column below
         Path catalog = dir.resolve("invalid.yaml");
         Files.writeString(catalog, """
                 packages:
@@ -147,23 +151,22 @@ class SeedCommandTest {
                     price: "20.00"
                 """);
 
-        Result result = CLI.run("seed", "--catalog", catalog.toString());
+        Result result = cli.run("seed", "--catalog", catalog.toString());
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("invalid.yaml:8: package 2 ('booster-500k'): tokenAmount: must be positive, was -5");
-        assertThat(CLI.run("packages").out()).contains("booster-500k  Booster  booster    500,000   $20.00");
+        assertThat(cli.run("packages").out()).contains("booster-500k  Booster  booster    500,000   $20.00");
     }
 
     @Test
-    @Order(8)
     void shouldNameTheLineOfAnUnknownFieldAndABadPrice() throws Exception {
         Path unknown = dir.resolve("unknown.json");
         Files.writeString(unknown, "{\"packages\": [\n  {\"slug\": \"a-1\", \"name\": \"A\",\n   \"tokenz\": 5, \"price\": 1}\n]}\n");
         Path price = dir.resolve("price.yaml");
         Files.writeString(price, "- slug: a-1\n  name: A\n  tokenAmount: 5\n  price: 1.005\n");
 
-        Result unknownField = CLI.run("seed", "--catalog", unknown.toString());
-        Result badPrice = CLI.run("seed", "--catalog", price.toString());
+        Result unknownField = cli.run("seed", "--catalog", unknown.toString());
+        Result badPrice = cli.run("seed", "--catalog", price.toString());
 
         assertThat(unknownField.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(unknownField.err()).contains("unknown.json:3: package 1: unknown field 'tokenz'");
@@ -172,18 +175,18 @@ class SeedCommandTest {
     }
 
     @Test
-    @Order(9)
     void shouldReportAMissingCatalogFile() {
-        Result result = CLI.run("seed", "--catalog", dir.resolve("nope.yaml").toString());
+        Result result = cli.run("seed", "--catalog", dir.resolve("nope.yaml").toString());
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("nope.yaml does not exist");
     }
 
     @Test
-    @Order(10)
     void shouldReportSeedAsJson() {
-        Result result = CLI.run("seed", "--output", "json");
+        cli.runOk("seed");
+
+        Result result = cli.run("seed", "--output", "json");
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("\"dryRun\": false", "\"slug\": \"starter-100k\"", "\"change\": \"unchanged\"",
@@ -192,7 +195,6 @@ class SeedCommandTest {
     }
 
     @Test
-    @Order(11)
     void shouldSeedTheDefaultEmbeddedDatabaseWithANote() {
         Cli embedded = Cli.forClass(SeedCommandTest.class).withDefaultDatabase();
 
@@ -205,8 +207,8 @@ class SeedCommandTest {
     }
 
     @Test
-    @Order(12)
     void shouldSeedAValidityPeriodAndShowItInPackages() throws Exception {
+        seedWithStarterAt6AndMega();
         Path catalog = dir.resolve("validity.yaml");
         Files.writeString(catalog, """
                 packages:
@@ -218,10 +220,10 @@ class SeedCommandTest {
                     validityDays: 30
                 """);
 
-        Result result = CLI.run("seed", "--catalog", catalog.toString());
-        Result again = CLI.run("seed", "--catalog", catalog.toString(), "-o", "json");
-        Result packages = CLI.run("packages");
-        Result json = CLI.run("packages", "-o", "json");
+        Result result = cli.run("seed", "--catalog", catalog.toString());
+        Result again = cli.run("seed", "--catalog", catalog.toString(), "-o", "json");
+        Result packages = cli.run("packages");
+        Result json = cli.run("packages", "-o", "json");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.lines()).contains("  🔄 Updated: Mega - 5,000,000 tokens for $150.00, valid 30 days (validity none → 30 days)");
@@ -229,5 +231,11 @@ class SeedCommandTest {
         assertThat(packages.lines().get(0)).endsWith("VALIDITY");
         assertThat(packages.out()).containsPattern("mega-5m\\s+Mega.*\\s30 days\\n").containsPattern("starter-100k.*\\snever\\n");
         assertThat(json.out()).contains("\"validityDays\": 30", "\"validityDays\": null");
+    }
+
+    /** The default catalog, then {@link #STARTER_AT_6_AND_MEGA} over it. */
+    private void seedWithStarterAt6AndMega() throws Exception {
+        cli.runOk("seed");
+        cli.runOk("seed", "--catalog", Files.writeString(dir.resolve("starter-at-6-and-mega.yaml"), STARTER_AT_6_AND_MEGA).toString());
     }
 }

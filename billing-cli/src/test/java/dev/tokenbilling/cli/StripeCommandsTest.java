@@ -9,46 +9,43 @@ import com.stripe.param.PaymentIntentConfirmParams;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.cli.support.Cli;
 import dev.tokenbilling.cli.support.Cli.Result;
+import dev.tokenbilling.cli.support.Ports;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.stripe.StripeSettings;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
-/** The Stripe side against FakeStripe: seed --with-stripe, stripe sync, purchases, retry, webhooks; and Stripe's failures. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * The Stripe side against FakeStripe: seed --with-stripe, stripe sync, purchases, retry, webhooks; and Stripe's failures.
+ * The catalog, stuck purchases and webhook events belong to a whole schema (and Stripe's objects to a whole FakeStripe),
+ * so each test has a FakeStripe and a migrated schema of its own, and seeds and buys what it needs.
+ */
 class StripeCommandsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static FakeStripe fake;
-    private static Cli cli;
-    private static TokenBilling library;
-    private static PurchaseIntent purchase;
+    private FakeStripe fake;
+    private Cli cli;
+    private TokenBilling library;
 
-    @BeforeAll
-    static void start() {
+    @BeforeEach
+    void start() {
         fake = FakeStripe.start();
-        cli = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), FakeStripe.SECRET_KEY);
-        assertThat(cli.run("migrate").exitCode()).isZero();
+        cli = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), FakeStripe.SECRET_KEY).migrated();
         library = cli.library(StripeSettings.builder().secretKey(FakeStripe.SECRET_KEY).apiBase(URI.create(fake.apiBase())).build());
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         fake.close();
     }
 
     @Test
-    @Order(1)
     void shouldSeedAndSyncToStripeInTheSeedsReportStyle() {
         Result result = cli.run("seed", "--with-stripe");
 
@@ -66,8 +63,8 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(2)
     void shouldChangeNothingInTheDatabaseOrStripeOnASecondRun() {
+        cli.runOk("seed", "--with-stripe");
         int requestsBefore = fake.objects("price").size();
 
         Result result = cli.run("seed", "--with-stripe");
@@ -79,8 +76,9 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(3)
     void shouldListPackagesWithPricePerMillionAndStripeIds() throws Exception {
+        cli.runOk("seed", "--with-stripe");
+
         Result table = cli.run("packages");
         JsonNode json = JSON.readTree(cli.run("packages", "--output", "json").out());
         Result csv = cli.run("packages", "--output", "csv");
@@ -103,8 +101,9 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(4)
     void shouldSyncTheCatalogAloneAndReportUnchanged() throws Exception {
+        cli.runOk("seed", "--with-stripe");
+
         Result dryRun = cli.run("stripe", "sync", "--dry-run");
         Result sync = cli.run("stripe", "sync");
         JsonNode json = JSON.readTree(cli.run("stripe", "sync", "-o", "json").out());
@@ -117,9 +116,8 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(5)
     void shouldListPendingPurchasesAndFilterByAge() {
-        purchase = library.service().startPurchase(UserId.of("dave"), "booster-500k");
+        PurchaseIntent purchase = pendingBoosterPurchase();
 
         Result pending = cli.run("purchases", "--status", "pending");
         Result olderThanNow = cli.run("purchases", "--status", "pending", "--older-than", "15m");
@@ -136,8 +134,8 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(6)
     void shouldListStuckPurchasesOnRetryDryRunWithoutAStripeKey() {
+        PurchaseIntent purchase = pendingBoosterPurchase();
         Cli later = laterCli().env("STRIPE_SECRET_KEY", null);
 
         Result result = later.run("retry", "--dry-run", "--older-than", "15m");
@@ -149,10 +147,9 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(7)
     void shouldCompleteAPaidPurchaseWhoseWebhookNeverArrived() throws Exception {
-        StripeClient stripe = StripeClient.builder().setApiKey(FakeStripe.SECRET_KEY).setApiBase(fake.apiBase()).build();
-        stripe.v1().paymentIntents().confirm(purchase.paymentIntentId(), PaymentIntentConfirmParams.builder().setPaymentMethod("pm_card_visa").build());
+        PurchaseIntent purchase = pendingBoosterPurchase();
+        pay(purchase);
 
         Result result = laterCli().run("retry", "--older-than", "15m");
 
@@ -163,8 +160,9 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(8)
     void shouldFetchMissedEventsAndListThem() throws Exception {
+        PurchaseIntent purchase = paidPurchaseCompletedByRetry();
+
         Result fetched = cli.run("webhooks", "fetch-missed", "--since", "1h");
         Result again = cli.run("webhooks", "fetch-missed", "--since", "1h", "-o", "json");
         Result listed = cli.run("webhooks", "--type", "payment_intent.succeeded");
@@ -181,8 +179,9 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(9)
     void shouldReplayAProcessedEventWithoutCreditingTwiceAndRefuseAnUnknownOne() throws Exception {
+        paidPurchaseCompletedByRetry();
+        cli.runOk("webhooks", "fetch-missed", "--since", "1h");
         String eventId = JSON.readTree(cli.run("webhooks", "-o", "json", "--type", "payment_intent.succeeded").out()).get(0).get("id").asText();
 
         Result replay = cli.run("webhooks", "replay", eventId);
@@ -201,13 +200,10 @@ class StripeCommandsTest {
     }
 
     @Test
-    @Order(10)
-    void shouldExitWith3WhenStripeIsUnreachableDuringRetry() throws Exception {
+    void shouldExitWith3WhenStripeIsUnreachableDuringRetry() {
+        cli.runOk("seed", "--with-stripe");
         PurchaseIntent stuck = library.service().startPurchase(UserId.of("erin"), "starter-100k");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.unused();
 
         Result result = laterCli().env("STRIPE_API_BASE", "http://127.0.0.1:" + port).run("retry", "--older-than", "15m");
 
@@ -270,11 +266,8 @@ class StripeCommandsTest {
     }
 
     @Test
-    void shouldReportStripeUnreachableWithExitCode3() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+    void shouldReportStripeUnreachableWithExitCode3() {
+        int port = Ports.unused();
         Cli down = Cli.forClass(StripeCommandsTest.class).stripe("http://127.0.0.1:" + port, FakeStripe.SECRET_KEY);
         down.run("seed");
 
@@ -288,7 +281,30 @@ class StripeCommandsTest {
         assertThat(seed.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port);
     }
 
-    private static Cli laterCli() {
+    private Cli laterCli() {
         return cli.copy().clockAhead(Duration.ofHours(1));
+    }
+
+    /** Pays for {@code purchase} in Stripe, as the customer's browser would; no webhook reaches the library. */
+    private void pay(PurchaseIntent purchase) throws Exception {
+        StripeClient stripe = StripeClient.builder().setApiKey(FakeStripe.SECRET_KEY).setApiBase(fake.apiBase()).build();
+        stripe.v1().paymentIntents().confirm(purchase.paymentIntentId(), PaymentIntentConfirmParams.builder().setPaymentMethod("pm_card_visa").build());
+    }
+
+    /** The catalog seeded and synced to Stripe, and dave's purchase of Booster started: pending, not paid. */
+    private PurchaseIntent pendingBoosterPurchase() {
+        cli.runOk("seed", "--with-stripe");
+        return library.service().startPurchase(UserId.of("dave"), "booster-500k");
+    }
+
+    /**
+     * Dave's Booster paid in Stripe and completed by a retry an hour later, the webhook never having arrived:
+     * what {@link #shouldCompleteAPaidPurchaseWhoseWebhookNeverArrived} does.
+     */
+    private PurchaseIntent paidPurchaseCompletedByRetry() throws Exception {
+        PurchaseIntent purchase = pendingBoosterPurchase();
+        pay(purchase);
+        laterCli().runOk("retry", "--older-than", "15m");
+        return purchase;
     }
 }

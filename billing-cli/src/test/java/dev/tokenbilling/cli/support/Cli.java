@@ -54,6 +54,12 @@ public final class Cli {
         return cli;
     }
 
+    /** Runs {@code billing migrate} on this CLI's schema, failing the test if it does not succeed. */
+    public Cli migrated() {
+        runOk("migrate");
+        return this;
+    }
+
     /** Another CLI on the same schema with the same variables. */
     public Cli copy() {
         Cli copy = new Cli(schema);
@@ -119,6 +125,15 @@ public final class Cli {
         List<String> all = new ArrayList<>(List.of("--schema", schema));
         all.addAll(List.of(args));
         return runRaw(all.toArray(String[]::new));
+    }
+
+    /** Runs a set-up step, {@code billing --schema SCHEMA args...}, failing the test with its output unless it exits with 0. */
+    public Result runOk(String... args) {
+        Result result = run(args);
+        if (result.exitCode() != 0) {
+            throw new AssertionError("set-up step 'billing " + String.join(" ", args) + "' failed:\n" + result);
+        }
+        return result;
     }
 
     /** Runs exactly these arguments. */
