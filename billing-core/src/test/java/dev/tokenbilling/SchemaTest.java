@@ -35,13 +35,13 @@ class SchemaTest {
     void shouldMigrateIntoConfiguredSchemaWithOwnHistoryTable() throws SQLException {
         String schema = TestDatabase.newSchema(SchemaTest.class);
         BillingSchema billingSchema = BillingSchema.of(dataSource, schema);
-        assertThat(billingSchema.pending()).containsExactly("1 ledger and catalog", "2 lots and reservations");
+        assertThat(billingSchema.pending()).containsExactly("1 baseline");
 
-        assertThat(billingSchema.migrate()).isEqualTo(2);
+        assertThat(billingSchema.migrate()).isEqualTo(1);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("2");
+        assertThat(billingSchema.currentVersion()).contains("1");
         assertThat(tables(schema)).contains("billing_schema_history", "token_package", "token_purchase", "token_balance",
                 "token_transaction", "webhook_event", "token_lot", "token_reservation");
         assertThat(tables("public")).doesNotContain("billing_schema_history", "flyway_schema_history", "token_balance");

@@ -172,10 +172,12 @@ public final class PurchaseTransitions {
         }
         long reinstated = purchase.tokensDisputed();
         if (reinstated > 0) {
-            PostingResult credit = tx.ledger().credit(new LedgerPosting(purchase.userId(), LedgerEntryKind.DISPUTE_REVERSAL, reinstated,
-                    Optional.of(purchase.id()), Optional.of("dispute-won-" + purchase.id() + "-" + disputeId),
-                    "Dispute " + disputeId + " won", clock.instant(), false));
-            if (credit instanceof PostingResult.Duplicate) {
+            LedgerPosting reinstatement = LedgerPosting.library(purchase.userId(), LedgerEntryKind.DISPUTE_REVERSAL, reinstated,
+                    purchase.id(), "dispute-won-" + purchase.id() + "-" + disputeId, "Dispute " + disputeId + " won", clock.instant(), false,
+                    LotTerms.DEFAULT);
+            PostingResult credit = tx.ledger().credit(reinstatement);
+            if (credit instanceof PostingResult.Duplicate duplicate) {
+                requireSamePosting(duplicate, reinstatement, reinstated);
                 return new PurchaseTransition.Unchanged(purchase.id(), "dispute " + disputeId + " already reinstated");
             }
             if (credit instanceof PostingResult.Posted posted) {
@@ -200,8 +202,12 @@ public final class PurchaseTransitions {
         if (take <= 0) {
             return 0;
         }
-        PostingResult result = tx.ledger().debit(new LedgerPosting(purchase.userId(), kind, take, Optional.of(purchase.id()),
-                Optional.of(key), description, clock.instant(), allowNegative));
+        LedgerPosting reversal = LedgerPosting.library(purchase.userId(), kind, take, purchase.id(), key, description, clock.instant(),
+                allowNegative, LotTerms.DEFAULT);
+        PostingResult result = tx.ledger().debit(reversal);
+        if (result instanceof PostingResult.Duplicate duplicate) {
+            requireSamePosting(duplicate, reversal, -take);
+        }
         if (result instanceof PostingResult.Insufficient) {
             // Usage raced us for the same tokens: let the event be retried with a fresh balance.
             throw EventFailure.retryable("balance changed while reversing tokens of purchase " + purchase.id());
@@ -210,6 +216,18 @@ public final class PurchaseTransitions {
             after.add(listener -> listener.tokensDebited(posted.entry()));
         }
         return take;
+    }
+
+    /**
+     * A library reference that is taken counts as done only when its entry is this very posting (same
+     * kind, purchase and amount); anything else is a fault an operator must look at, never a silent success.
+     */
+    private static void requireSamePosting(PostingResult.Duplicate duplicate, LedgerPosting posting, long signedAmount) {
+        var original = duplicate.original();
+        if (original.kind() != posting.kind() || !original.purchaseId().equals(posting.purchaseId()) || original.amount() != signedAmount) {
+            throw EventFailure.permanent("ledger reference " + posting.postingRef().orElse("") + " was used by another posting ("
+                    + original.kind().wireName() + " of " + original.amount() + "); nothing reversed");
+        }
     }
 
     private static long proportionalTokens(Purchase purchase, long refundedMinor) {

@@ -89,7 +89,9 @@ public interface PurchaseRepository {
      * when empty), sets the completion time to {@code at} unless one was recorded, and clears the
      * failure code and message. Returns the completed purchase only to the one caller whose update
      * made the move; every other caller (a repeat, a racing webhook or reconciler, a purchase that
-     * is not open, an unknown id) gets empty, changes nothing and must credit nothing.
+     * is not open, an unknown id) gets empty, changes nothing and must credit nothing. A caller
+     * racing an uncommitted move waits for it: it gets empty once that move commits, and makes the
+     * move itself if that one rolls back.
      */
     Optional<Purchase> complete(long purchaseId, Optional<String> chargeId, Instant at);
 

@@ -16,7 +16,9 @@ public interface WebhookEventRepository {
     /**
      * Stores the event in status {@code received}, with no attempt, error or next attempt, unless an
      * event with its id is stored: true when this call stored it; false, changing nothing (the first
-     * payload stays), otherwise. Of racing inserts of one id exactly one gets true.
+     * payload stays), otherwise. Of racing inserts of one id exactly one gets true: an insert racing
+     * an uncommitted insert of the same id waits for it, and stores the event itself if that one
+     * rolls back, so that no event is lost.
      */
     boolean insertIfAbsent(NewWebhookEvent event);
 

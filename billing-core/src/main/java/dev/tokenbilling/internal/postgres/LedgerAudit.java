@@ -44,11 +44,11 @@ final class LedgerAudit {
                 + " WHERE NOT EXISTS (SELECT 1 FROM {s}.token_balance b WHERE b.user_id = t.user_id) GROUP BY t.user_id");
         check(found, "balance_after is not the running sum",
                 "SELECT id, user_id, balance_after FROM (SELECT id, user_id, balance_after,"
-                + " sum(amount) OVER (PARTITION BY user_id ORDER BY id) AS running FROM {s}.token_transaction) x"
+                + " sum(amount) OVER (PARTITION BY user_id ORDER BY seq) AS running FROM {s}.token_transaction) x"
                 + " WHERE balance_after <> running LIMIT 20");
         check(found, "credited purchase without exactly one purchase credit",
                 "SELECT p.id, p.status, count(t.id) FROM {s}.token_purchase p LEFT JOIN {s}.token_transaction t"
-                + " ON t.purchase_id = p.id AND t.kind = 'purchase' GROUP BY p.id, p.status"
+                + " ON t.user_id = p.user_id AND t.purchase_id = p.id AND t.kind = 'purchase' GROUP BY p.id, p.status"
                 + " HAVING (p.status IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 1)"
                 + " OR (p.status NOT IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 0)");
         check(found, "purchase credit of the wrong amount or user",
@@ -66,7 +66,13 @@ final class LedgerAudit {
                 + " LEFT JOIN {s}.token_reservation r ON r.user_id = b.user_id AND r.status = 'active'"
                 + " GROUP BY b.user_id, b.reserved HAVING b.reserved <> coalesce(sum(r.amount), 0)");
         check(found, "usage took a balance below zero",
-                "SELECT id, user_id, balance_after FROM {s}.token_transaction WHERE kind = 'usage' AND balance_after < 0 LIMIT 20");
+                "SELECT id, user_id, balance_after FROM {s}.token_transaction WHERE kind = 'usage' AND balance_after < 0"
+                // A settlement debits tokens that were held; a refund may have taken the balance below them since.
+                + " AND posting_ref IS NULL LIMIT 20");
+        check(found, "ledger sequence is not 1..n per user, or the balance's last_seq differs",
+                "SELECT b.user_id, b.last_seq, count(t.seq) AS entries, coalesce(max(t.seq), 0) AS last_entry FROM {s}.token_balance b"
+                + " LEFT JOIN {s}.token_transaction t ON t.user_id = b.user_id GROUP BY b.user_id, b.last_seq"
+                + " HAVING b.last_seq <> count(t.seq) OR b.last_seq <> coalesce(max(t.seq), 0)");
         return found;
     }
 

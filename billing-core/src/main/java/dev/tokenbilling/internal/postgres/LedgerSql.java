@@ -12,6 +12,7 @@ final class LedgerSql {
     final String debit;
     final String debitBatch;
     final String findByKey;
+    final String findByRef;
     final String balance;
     final String history;
     final String historyBefore;
@@ -27,21 +28,26 @@ final class LedgerSql {
 
     LedgerSql(SchemaName schema) {
         credit = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_credit(:user, :kind, :tokens,"
-                + " CAST(:purchaseId AS bigint), CAST(:key AS text), :description, CAST(:at AS timestamptz), :purchased, :granted,"
+                + " CAST(:purchaseId AS bigint), CAST(:key AS text), CAST(:ref AS text), :description, CAST(:at AS timestamptz), :purchased, :granted,"
                 + " :reversed, :adjusted, CAST(:lotSource AS text), CAST(:lotPriority AS integer), CAST(:lotExpiresAt AS timestamptz))");
         debit = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit(:user, :kind, :tokens, :allowNegative,"
-                + " CAST(:purchaseId AS bigint), CAST(:key AS text), :description, CAST(:at AS timestamptz), :granted, :used, :reversed,"
+                + " CAST(:purchaseId AS bigint), CAST(:key AS text), CAST(:ref AS text), :description, CAST(:at AS timestamptz), :granted, :used,"
+                + " :reversed,"
                 + " :adjusted, :expired)");
         debitBatch = schema.render("SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit_batch("
                 + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
         findByKey = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user AND idempotency_key = :key");
+        findByRef = schema.render("SELECT " + Rows.LEDGER_COLUMNS
+                + " FROM {schema}.token_transaction WHERE user_id = :user AND posting_ref = :ref");
         entryById = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.token_transaction WHERE user_id = :user AND id = :id");
         balance = schema.render("SELECT " + Rows.BALANCE_COLUMNS + " FROM {schema}.token_balance WHERE user_id = :user");
         history = schema.render("SELECT " + Rows.LEDGER_COLUMNS
-                + " FROM {schema}.token_transaction WHERE user_id = :user ORDER BY id DESC LIMIT :limit");
+                + " FROM {schema}.token_transaction WHERE user_id = :user ORDER BY seq DESC LIMIT :limit");
         historyBefore = schema.render("SELECT " + Rows.LEDGER_COLUMNS
-                + " FROM {schema}.token_transaction WHERE user_id = :user AND id < :before ORDER BY id DESC LIMIT :limit");
+                + " FROM {schema}.token_transaction WHERE user_id = :user"
+                + " AND seq < (SELECT b.seq FROM {schema}.token_transaction b WHERE b.user_id = :user AND b.id = :before)"
+                + " ORDER BY seq DESC LIMIT :limit");
         topBalances = schema.render("SELECT " + Rows.BALANCE_COLUMNS
                 + " FROM {schema}.token_balance ORDER BY balance DESC, user_id LIMIT :limit");
         negativeBalances = schema.render("SELECT " + Rows.BALANCE_COLUMNS
@@ -57,6 +63,7 @@ final class LedgerSql {
                 + " AND EXISTS (SELECT 1 FROM {schema}.token_balance b WHERE b.user_id = l.user_id AND b.balance > b.reserved)"
                 + " ORDER BY l.expires_at, l.id LIMIT :limit");
         closeLot = schema.render("SELECT " + Rows.LEDGER_COLUMNS
-                + " FROM {schema}.lot_close(:id, :kind, :description, CAST(:at AS timestamptz), :reason)");
+                + " FROM {schema}.lot_close((SELECT l.user_id FROM {schema}.token_lot l WHERE l.id = :id), :id, :kind, :description,"
+                + " CAST(:at AS timestamptz), :reason, :granted, :expired)");
     }
 }

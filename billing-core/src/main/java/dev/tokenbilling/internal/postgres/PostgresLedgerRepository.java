@@ -22,6 +22,7 @@ import org.jdbi.v3.core.statement.SqlStatement;
 final class PostgresLedgerRepository implements LedgerRepository {
 
     static final String IDEMPOTENCY_INDEX = "token_transaction_idempotency";
+    static final String POSTING_REF_INDEX = "token_transaction_posting_ref";
     private static final Set<LedgerEntryKind> LOT_CREDITS = EnumSet.of(LedgerEntryKind.PURCHASE, LedgerEntryKind.GRANT,
             LedgerEntryKind.ADJUSTMENT, LedgerEntryKind.DISPUTE_REVERSAL);
     private static final int BATCH_ATTEMPTS = 5;
@@ -56,7 +57,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
             }
         } catch (RuntimeException e) {
             // A racing repeat of the same key got in first: the unique index refused ours.
-            if (!StoreErrors.isUniqueViolation(e, IDEMPOTENCY_INDEX)) {
+            if (!StoreErrors.isUniqueViolation(e, IDEMPOTENCY_INDEX) && !StoreErrors.isUniqueViolation(e, POSTING_REF_INDEX)) {
                 throw e;
             }
         }
@@ -68,7 +69,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
      * keyed posting runs under a savepoint there; alone, the statement is its own transaction.
      */
     private <T> T inSavepointIfNeeded(Handle handle, LedgerPosting posting, Supplier<T> work) {
-        if (!access.inTransaction() || posting.idempotencyKey().isEmpty()) {
+        if (!access.inTransaction() || (posting.idempotencyKey().isEmpty() && posting.postingRef().isEmpty())) {
             return work.get();
         }
         String savepoint = "ledger_posting";
@@ -90,6 +91,14 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 return new PostingResult.Duplicate(original.get());
             }
         }
+        if (posting.postingRef().isPresent()) {
+            Optional<LedgerEntry> original = access.with(handle -> handle.createQuery(sql.findByRef)
+                    .bind("user", posting.userId().value()).bind("ref", posting.postingRef().get())
+                    .map((rs, ctx) -> Rows.ledgerEntry(rs)).findOne());
+            if (original.isPresent()) {
+                return new PostingResult.Duplicate(original.get());
+            }
+        }
         return new PostingResult.Insufficient(balance(posting.userId()).available());
     }
 
@@ -103,6 +112,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 .bind("allowNegative", posting.allowNegative())
                 .bind("purchaseId", posting.purchaseId().orElse(null))
                 .bind("key", posting.idempotencyKey().orElse(null))
+                .bind("ref", posting.postingRef().orElse(null))
                 .bind("description", posting.description())
                 .bind("at", Rows.utc(posting.at()))
                 .bind("purchased", totals.purchased())
@@ -245,8 +255,11 @@ final class PostgresLedgerRepository implements LedgerRepository {
         if (kind != LedgerEntryKind.EXPIRY && kind != LedgerEntryKind.VOID) {
             throw new IllegalArgumentException("a lot closes by expiry or void, not " + kind);
         }
+        BalanceTotals totals = BalanceTotals.forEntry(kind, -1);
         return access.with(handle -> handle.createQuery(sql.closeLot)
                 .bind("id", lotId)
+                .bind("granted", totals.granted())
+                .bind("expired", totals.expired())
                 .bind("kind", kind.wireName())
                 .bind("description", description)
                 .bind("at", Rows.utc(at))

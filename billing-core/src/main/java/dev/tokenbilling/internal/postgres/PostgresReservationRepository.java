@@ -22,7 +22,7 @@ final class PostgresReservationRepository implements ReservationRepository {
         this.access = access;
         create = schema.render("SELECT r_outcome, r_id, r_available FROM {schema}.reservation_create(:user, :tokens, :key, :description,"
                 + " CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz))");
-        finish = schema.render("SELECT r_outcome, r_entry_id FROM {schema}.reservation_finish(:id, CAST(:actual AS bigint), :description,"
+        finish = schema.render("SELECT r_outcome, r_entry_id FROM {schema}.reservation_finish(:user, :id, CAST(:actual AS bigint), :description,"
                 + " CAST(:at AS timestamptz), :status)");
         String select = "SELECT " + Rows.RESERVATION_COLUMNS + " FROM {schema}.token_reservation ";
         byId = schema.render(select + "WHERE user_id = :user AND id = :id");
@@ -56,6 +56,7 @@ final class PostgresReservationRepository implements ReservationRepository {
             throw new IllegalArgumentException("a hold ends settled or released, not " + ending);
         }
         return access.with(handle -> handle.createQuery(finish)
+                .bind("user", userId.value())
                 .bind("id", reservationId)
                 .bind("actual", ending == ReservationStatus.SETTLED ? actualTokens : null)
                 .bind("description", description)
