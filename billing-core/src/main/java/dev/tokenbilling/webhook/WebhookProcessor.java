@@ -211,8 +211,9 @@ public final class WebhookProcessor {
                 return Optional.empty();
             } catch (SignatureVerificationException e) {
                 problem = describe(e.getMessage());
-            } catch (NumberFormatException e) {
-                // stripe-java reads t= with Long.parseLong and lets a timestamp that is no number escape.
+            } catch (RuntimeException e) {
+                // stripe-java's header parser lets some malformed headers escape unchecked: a t= that is no
+                // number (NumberFormatException), an item 't' or 'v1' without '=' (ArrayIndexOutOfBoundsException).
                 problem = "malformed Stripe-Signature header";
             }
         }
