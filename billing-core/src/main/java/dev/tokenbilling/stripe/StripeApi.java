@@ -38,7 +38,10 @@ public final class StripeApi {
         return new Builder();
     }
 
-    /** From {@code STRIPE_SECRET_KEY} and {@code STRIPE_PUBLIC_KEY} (or {@code VITE_STRIPE_PUBLISHABLE_KEY}). */
+    /**
+     * From {@code STRIPE_SECRET_KEY}, {@code STRIPE_PUBLIC_KEY} (or {@code VITE_STRIPE_PUBLISHABLE_KEY}) and, to
+     * point at a local test double such as FakeStripe, {@code STRIPE_API_BASE}.
+     */
     public static Builder fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
@@ -49,6 +52,7 @@ public final class StripeApi {
         Optional.ofNullable(environment.get("STRIPE_SECRET_KEY")).filter(s -> !s.isBlank()).ifPresent(builder::secretKey);
         Optional.ofNullable(environment.get("STRIPE_PUBLIC_KEY")).or(() -> Optional.ofNullable(environment.get("VITE_STRIPE_PUBLISHABLE_KEY")))
                 .filter(s -> !s.isBlank()).ifPresent(builder::publishableKey);
+        Optional.ofNullable(environment.get("STRIPE_API_BASE")).filter(s -> !s.isBlank()).map(URI::create).ifPresent(builder::apiBase);
         return builder;
     }
 
