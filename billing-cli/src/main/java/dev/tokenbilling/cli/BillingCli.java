@@ -20,7 +20,7 @@ public final class BillingCli {
     public static CommandLine newCommandLine(CliEnvironment environment) {
         CliContext context = new CliContext(environment);
         CommandLine commandLine = new CommandLine(BillingCommand.class, new Factory(context));
-        Failures failures = new Failures(context);
+        Failures failures = context.failures();
         commandLine.setExecutionExceptionHandler(failures);
         commandLine.setExitCodeExceptionMapper(failures);
         commandLine.setParameterExceptionHandler(failures);

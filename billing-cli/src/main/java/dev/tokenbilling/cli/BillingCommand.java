@@ -74,7 +74,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:ok",
             "1:the operation failed (unknown user, Stripe rejected the key, audit found problems, ...)",
-            "2:usage error: bad command line, option value or catalog file; missing Stripe key; live key without --live",
+            "2:usage error: bad command line, option value or catalog file; missing Stripe key; live key without --live;"
+                + " --live without a database URL",
             "3:a dependency is unreachable: the database or Stripe (safe to retry)"
         })
 public final class BillingCommand implements Callable<Integer> {
@@ -119,7 +120,7 @@ public final class BillingCommand implements Callable<Integer> {
     }
 
     @Option(names = "--live", scope = ScopeType.INHERIT, order = 6,
-            description = "Allow changes to live Stripe data with a sk_live_ key.")
+            description = "Allow changes to live Stripe data with a sk_live_ key; needs --database-url or BILLING_DATABASE_URL.")
     void setLive(boolean live) {
         context.options().live = live;
     }

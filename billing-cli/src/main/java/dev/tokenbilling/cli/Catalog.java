@@ -29,7 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The packages {@code billing seed} upserts: the seed's three packs by default, or a YAML/JSON file.
+ * The packages {@code billing seed} upserts: the three default packs ({@link DefaultCatalog}), or a YAML/JSON file.
  *
  * <pre>
  * packages:

@@ -4,9 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.tokenbilling.BillingSchema;
-import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.StoreUnavailableException;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.StripeKeys;
+import dev.tokenbilling.stripe.WebhookVerification;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -44,7 +47,9 @@ public final class CliContext implements AutoCloseable {
     private String databaseDescription;
     private TokenBilling billing;
     private TokenBilling billingWithStripe;
-    private StripeSettings stripe;
+    private StripeApi stripe;
+    private WebhookVerification webhookVerification;
+    private Failures failures;
     private Output current;
 
     public CliContext(CliEnvironment environment) {
@@ -61,6 +66,14 @@ public final class CliContext implements AutoCloseable {
 
     public Clock clock() {
         return environment.clock();
+    }
+
+    /** How failures become messages and exit codes; the one mapping of library error codes. */
+    public Failures failures() {
+        if (failures == null) {
+            failures = new Failures(this);
+        }
+        return failures;
     }
 
     /** The renderer for a command: its out/err writers and the global output options. */
@@ -96,13 +109,21 @@ public final class CliContext implements AutoCloseable {
         }
     }
 
-    /** Opens the database on first use; a database that cannot be reached is a {@link CliException} with exit code 3. */
+    /**
+     * Opens the database on first use; a database that cannot be reached fails with exit code 3. With
+     * {@code --live} a database URL is required: live Stripe data must never be paired with the
+     * embedded database (a sync from it would archive the live prices it does not know).
+     */
     public DatabaseHandle database() {
         if (database == null) {
             Optional<DatabaseUrl> url = databaseUrl();
             if (url.isPresent()) {
                 database = open(url.get());
             } else {
+                if (options.live()) {
+                    throw CliException.usage("--live needs a database URL: give --database-url or " + DATABASE_URL
+                            + "; live Stripe data is never paired with the embedded database");
+                }
                 Progress starting = current == null ? null : new Progress(current);
                 if (starting != null) {
                     starting.update("Starting the embedded PostgreSQL…");
@@ -140,7 +161,8 @@ public final class CliContext implements AutoCloseable {
             HikariDataSource pool = new HikariDataSource(config);
             return new DatabaseHandle(pool, url.toString(), false, pool::close);
         } catch (HikariPool.PoolInitializationException e) {
-            throw Failures.databaseFailure(e, url.hostAndPort(), url.user().orElse("(none)"), options.schema());
+            // The store cannot be used: reported like the library's own STORE_UNAVAILABLE.
+            throw new StoreUnavailableException("Database unavailable: the connection pool could not start", e);
         }
     }
 
@@ -165,9 +187,9 @@ public final class CliContext implements AutoCloseable {
      * live key when {@code writes} unless {@code --live} was given.
      */
     public TokenBilling billingWithStripe(boolean writes) {
-        StripeSettings settings = stripe(writes);
+        StripeApi api = stripe(writes);
         if (billingWithStripe == null) {
-            billingWithStripe = builder().stripe(settings).build();
+            billingWithStripe = builder().stripe(api).webhooks(webhookVerification).build();
         }
         return billingWithStripe;
     }
@@ -203,43 +225,49 @@ public final class CliContext implements AutoCloseable {
         return options.stripeApiBase().or(() -> environment.variable(API_BASE));
     }
 
-    /** Where Stripe requests go, for messages. */
+    /** Where Stripe requests go, for messages: the API base without any user info it may carry. */
     public String stripeLocation() {
-        return stripeApiBase().orElse(DEFAULT_STRIPE_API);
+        return stripeApiBase().map(DatabaseUrl::redact).orElse(DEFAULT_STRIPE_API);
     }
 
-    /** Validated Stripe settings; see {@link #billingWithStripe(boolean)} for what is refused. */
-    public StripeSettings stripe(boolean writes) {
+    /**
+     * Validated Stripe settings; see {@link #billingWithStripe(boolean)} for what is refused. Key rules
+     * are the library's ({@link StripeKeys}); settings it refuses fail with their {@code INVALID_CONFIGURATION} code.
+     */
+    public StripeApi stripe(boolean writes) {
         String key = stripeKey().orElseThrow(() -> CliException.usage(SECRET_KEY + " is not set: export " + SECRET_KEY
                 + "=sk_test_... (Stripe Dashboard > Developers > API keys), or point --stripe-api-base at a FakeStripe"));
-        if (!(key.startsWith("sk_") || key.startsWith("rk_"))) {
-            throw CliException.usage(SECRET_KEY + " (" + StripeSettings.mask(key) + ") is not a secret key: use the sk_test_... or"
-                    + " sk_live_... key from Stripe Dashboard > Developers > API keys" + (key.startsWith("pk_") ? " (pk_ is the publishable key)" : ""));
+        if (!StripeKeys.isSecretKey(key)) {
+            throw CliException.usage(SECRET_KEY + " (" + StripeKeys.mask(key) + ") is not a secret key: use the sk_test_... or"
+                    + " sk_live_... key from Stripe Dashboard > Developers > API keys"
+                    + (StripeKeys.isPublishableKey(key) ? " (pk_ is the publishable key)" : ""));
+        }
+        if (writes && StripeKeys.isLive(key) && !options.live()) {
+            throw CliException.usage(SECRET_KEY + " is a live key (" + StripeKeys.mask(key) + ") and this command changes live"
+                    + " Stripe data: add --live to confirm, or use a sk_test_ key");
         }
         if (stripe == null) {
-            try {
-                stripe = buildStripe(key);
-            } catch (InvalidRequestException e) {
-                throw CliException.usage("the Stripe settings are invalid: " + e.getMessage() + " (check " + SECRET_KEY + ", "
-                        + WEBHOOK_SECRET + ", " + PUBLIC_KEY + "; 'billing config' shows them)");
-            }
-        }
-        if (writes && stripe.liveMode() && !options.live()) {
-            throw CliException.usage(SECRET_KEY + " is a live key (" + StripeSettings.mask(key) + ") and this command changes live"
-                    + " Stripe data: add --live to confirm, or use a sk_test_ key");
+            StripeApi api = buildStripe(key);
+            webhookVerification = buildWebhookVerification();
+            stripe = api;
         }
         return stripe;
     }
 
     /**
-     * The library's own reading of {@code STRIPE_SECRET_KEY}, {@code STRIPE_WEBHOOK_SECRET} and the publishable
-     * key; the CLI adds only its short timeouts (a person is waiting) and the API base.
+     * The library's own reading of {@code STRIPE_SECRET_KEY} and the publishable key; the CLI adds only
+     * its short timeouts (a person is waiting) and the API base.
      */
-    private StripeSettings buildStripe(String key) {
-        StripeSettings.Builder builder = StripeSettings.fromEnvironment(environment.variables()).secretKey(key)
+    private StripeApi buildStripe(String key) {
+        StripeApi.Builder builder = StripeApi.fromEnvironment(environment.variables()).secretKey(key)
                 .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(30)).maxNetworkRetries(1);
         stripeApiBase().ifPresent(base -> builder.apiBase(apiBaseUri(base)));
         return builder.build();
+    }
+
+    /** The library's own reading of {@code STRIPE_WEBHOOK_SECRET}. */
+    private WebhookVerification buildWebhookVerification() {
+        return WebhookVerification.fromEnvironment(environment.variables()).build();
     }
 
     /** What the library refuses in the Stripe variables, for {@code billing config}: empty when they fit or no key is set. */
@@ -250,8 +278,9 @@ public final class CliContext implements AutoCloseable {
         }
         try {
             buildStripe(key.get());
+            buildWebhookVerification();
             return Optional.empty();
-        } catch (InvalidRequestException | CliException e) {
+        } catch (BillingException | CliException e) {
             return Optional.of(e.getMessage());
         }
     }
@@ -264,7 +293,7 @@ public final class CliContext implements AutoCloseable {
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw CliException.usage("--stripe-api-base '" + base + "' is not an http(s) URL, e.g. http://localhost:12111");
+            throw CliException.usage("--stripe-api-base '" + DatabaseUrl.redact(base) + "' is not an http(s) URL, e.g. http://localhost:12111");
         }
     }
 

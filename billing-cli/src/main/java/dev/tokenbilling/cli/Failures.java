@@ -1,28 +1,60 @@
 package dev.tokenbilling.cli;
 
+import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
-import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.PaymentProviderException;
-import dev.tokenbilling.error.StoreUnavailableException;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeKeys;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
  * Turns every failure into one line naming the cause and the fix, and a documented exit code (see
- * {@link ExitCodes}). Stack traces only with {@code --verbose}.
+ * {@link ExitCodes}). Library errors are mapped by their {@link BillingError} code in one switch
+ * ({@link #failure}); never by class or message text. Secrets never reach the output: known secret
+ * values and anything shaped like a Stripe key are masked ({@link #redact}). Stack traces only with
+ * {@code --verbose}.
  */
 public final class Failures implements CommandLine.IExecutionExceptionHandler, CommandLine.IExitCodeExceptionMapper,
         CommandLine.IParameterExceptionHandler {
 
-    /** A failure as reported: exit code and message. */
-    public record Failure(int exitCode, String message) {
+    /**
+     * A failure as reported: exit code, message, and the library's error code when the failure is one of
+     * its errors (shown as {@code error[insufficient_tokens]: ...}, for scripts).
+     */
+    public record Failure(int exitCode, String message, Optional<BillingError> code) {
+
+        public Failure(int exitCode, String message) {
+            this(exitCode, message, Optional.empty());
+        }
+
+        /** The line printed on standard error, without color: {@code error[code]: message} or {@code error: message}. */
+        public String line() {
+            return prefix() + message;
+        }
+
+        String prefix() {
+            return "error" + code.map(c -> "[" + c.wireName() + "]").orElse("") + ": ";
+        }
     }
+
+    /** SQL states of a schema without the billing tables: undefined schema, table, column or function. */
+    private static final Set<String> SCHEMA_MISSING_STATES = Set.of("3F000", "42P01", "42703", "42883");
+    /** Anything shaped like a Stripe key or webhook secret, in case a message repeats one the CLI was not given. */
+    private static final Pattern KEY_LIKE = Pattern.compile("\\b(?:sk|rk)_(?:test_|live_)?[A-Za-z0-9]{6,}|\\bwhsec_[A-Za-z0-9]{6,}");
+    /** Shorter values are not searched for: they would match ordinary words. */
+    private static final int MIN_SECRET_LENGTH = 6;
 
     private final CliContext context;
 
@@ -39,9 +71,9 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
     public int handleExecutionException(Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         Failure failure = describe(exception);
         PrintWriter err = commandLine.getErr();
-        err.println(colored(commandLine, "error: ") + failure.message());
+        err.println(colored(failure.prefix()) + failure.message());
         if (context.options().verbose()) {
-            exception.printStackTrace(err);
+            printStackTrace(exception, err);
         }
         err.flush();
         return failure.exitCode();
@@ -51,59 +83,138 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
     public int handleParseException(CommandLine.ParameterException exception, String[] args) {
         CommandLine commandLine = exception.getCommandLine();
         PrintWriter err = commandLine.getErr();
-        err.println(colored(commandLine, "error: ") + exception.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+        err.println(colored("error: ") + redact(exception.getMessage()));
+        StringWriter suggestions = new StringWriter();
+        CommandLine.UnmatchedArgumentException.printSuggestions(exception, new PrintWriter(suggestions, true));
+        err.print(redact(suggestions.toString()));
         err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
         if (context.options().verbose()) {
-            exception.printStackTrace(err);
+            printStackTrace(exception, err);
         }
         err.flush();
         return ExitCodes.USAGE;
     }
 
-    private String colored(CommandLine commandLine, String text) {
+    private void printStackTrace(Throwable exception, PrintWriter err) {
+        StringWriter trace = new StringWriter();
+        exception.printStackTrace(new PrintWriter(trace, true));
+        err.print(redact(trace.toString()));
+    }
+
+    private String colored(String text) {
         boolean color = context.environment().terminal() && !context.options().noColor()
                 && context.environment().variable(CliContext.NO_COLOR).isEmpty();
         return color ? "\u001B[31;1m" + text + "\u001B[0m" : text;
     }
 
-    /** The exit code and message for any exception. */
+    /** The exit code and message for any exception, secrets masked. */
     public Failure describe(Throwable exception) {
+        Failure failure = classify(exception);
+        return new Failure(failure.exitCode(), redact(failure.message()), failure.code());
+    }
+
+    private Failure classify(Throwable exception) {
         if (exception instanceof CommandLine.ExecutionException && exception.getCause() != null) {
-            return describe(exception.getCause());
+            return classify(exception.getCause());
         }
         if (exception instanceof CliException cli) {
             return new Failure(cli.exitCode(), cli.getMessage());
         }
-        SQLException sql = sqlCause(exception);
-        if (sql != null && sql.getSQLState() != null && (sql.getSQLState().equals("42P01") || sql.getSQLState().equals("3F000"))) {
-            return new Failure(ExitCodes.FAILED, "the billing tables are missing in schema '" + context.options().schema() + "' of the"
-                    + " database at " + context.databaseLocation() + ": run 'billing migrate' first");
-        }
-        if (exception instanceof StoreUnavailableException || isConnectionFailure(sql)) {
-            CliException failure = databaseFailure(exception, context.databaseLocation(),
-                    userOrNone(), context.options().schema());
-            return new Failure(failure.exitCode(), failure.getMessage());
-        }
-        if (exception instanceof PaymentProviderException stripe) {
-            return stripeFailure(stripe);
-        }
-        if (exception instanceof InvalidRequestException invalid) {
-            return new Failure(ExitCodes.USAGE, "invalid " + invalid.getMessage());
-        }
         if (exception instanceof BillingException billing) {
-            return new Failure(ExitCodes.FAILED, oneLine(billing.getMessage()));
+            Optional<PaymentProviderException.Reason> reason = billing instanceof PaymentProviderException provider
+                    ? Optional.of(provider.reason()) : Optional.empty();
+            return map(code(billing), reason, billing.getMessage(), billing);
+        }
+        // Not the library's: a driver or pool error that escaped it is classified by its SQL state.
+        SQLException sql = sqlCause(exception);
+        if (sql != null && sql.getSQLState() != null && SCHEMA_MISSING_STATES.contains(sql.getSQLState())) {
+            return map(BillingError.SCHEMA_NOT_MIGRATED, Optional.empty(), sql.getMessage(), exception);
+        }
+        if (sql != null && sql.getSQLState() != null && isConnectionState(sql.getSQLState())) {
+            return map(BillingError.STORE_UNAVAILABLE, Optional.empty(), sql.getMessage(), exception);
         }
         if (exception instanceof org.flywaydb.core.api.FlywayException flyway) {
             return new Failure(ExitCodes.FAILED, "the schema migrations of '" + context.options().schema() + "' at " + context.databaseLocation()
-                    + " failed: " + flywayReason(flyway.getMessage())
-                    + " (run with --verbose for details)");
+                    + " failed: " + flywayReason(flyway.getMessage()) + " (run with --verbose for details)");
         }
         return new Failure(ExitCodes.FAILED, "unexpected " + exception.getClass().getSimpleName() + ": " + oneLine(exception.getMessage())
                 + (context.options().verbose() ? "" : " (run again with --verbose for details)"));
     }
 
-    private String userOrNone() {
+    /**
+     * The code to report. One correction: a store failure whose SQL cause is a missing table is a
+     * schema that was never migrated (the library's ledger audit reports it as {@code STORE_UNAVAILABLE}).
+     */
+    private static BillingError code(BillingException e) {
+        SQLException sql = sqlCause(e);
+        if (e.code() == BillingError.STORE_UNAVAILABLE && sql != null && sql.getSQLState() != null
+                && SCHEMA_MISSING_STATES.contains(sql.getSQLState())) {
+            return BillingError.SCHEMA_NOT_MIGRATED;
+        }
+        return e.code();
+    }
+
+    /**
+     * The one mapping of library error codes to exit codes (and messages): every library error the CLI
+     * reports, thrown or returned as data (a reconciler check that failed), goes through here.
+     *
+     * @param reason the provider's reason, for {@code PAYMENT_PROVIDER}
+     * @param cause  the exception, when there is one: its SQL state or network error names the problem more exactly
+     */
+    public Failure failure(BillingError code, Optional<PaymentProviderException.Reason> reason, String message, Throwable cause) {
+        Failure failure = map(code, reason, message, cause);
+        return new Failure(failure.exitCode(), redact(failure.message()), failure.code());
+    }
+
+    private Failure map(BillingError code, Optional<PaymentProviderException.Reason> reason, String message, Throwable cause) {
+        Failure failure = switch (code) {
+            case INVALID_REQUEST -> new Failure(ExitCodes.USAGE, "invalid " + oneLine(message));
+            case INVALID_CONFIGURATION -> new Failure(ExitCodes.USAGE, "the configuration is invalid: " + oneLine(message)
+                    + " (check the options and the BILLING_* and STRIPE_* variables; 'billing config' shows them)");
+            case PAYMENTS_NOT_CONFIGURED -> new Failure(ExitCodes.USAGE, CliContext.SECRET_KEY + " is not set: export "
+                    + CliContext.SECRET_KEY + "=sk_test_... (Stripe Dashboard > Developers > API keys)");
+            case STORE_UNAVAILABLE -> new Failure(ExitCodes.UNREACHABLE, databaseProblem(cause));
+            case PAYMENT_PROVIDER -> stripeFailure(reason.orElse(PaymentProviderException.Reason.PROVIDER_ERROR), message, cause);
+            case SCHEMA_NOT_MIGRATED -> new Failure(ExitCodes.FAILED, "the billing tables are missing in schema '" + context.options().schema()
+                    + "' of the database at " + context.databaseLocation() + ": run 'billing migrate' first");
+            case UNKNOWN_PACKAGE, PACKAGE_INACTIVE, PACKAGE_NOT_SYNCED, UNKNOWN_PURCHASE, TOO_MANY_OPEN_PURCHASES, UNKNOWN_RESERVATION,
+                    RESERVATION_NOT_ACTIVE, INSUFFICIENT_TOKENS, IDEMPOTENCY_CONFLICT -> new Failure(ExitCodes.FAILED, oneLine(message));
+        };
+        return new Failure(failure.exitCode(), failure.message(), Optional.of(code));
+    }
+
+    /** Stripe's failures by reason: unreachable or overloaded is worth a retry (exit 3); the rest needs a fix first (exit 1). */
+    private Failure stripeFailure(PaymentProviderException.Reason reason, String message, Throwable cause) {
+        return switch (reason) {
+            case UNREACHABLE -> new Failure(ExitCodes.UNREACHABLE, "cannot reach Stripe at " + context.stripeLocation()
+                    + (cause == null ? "" : " (" + rootCauseSummary(cause) + ")") + ": check the network, or --stripe-api-base / "
+                    + CliContext.API_BASE);
+            case RATE_LIMITED, PROVIDER_ERROR -> new Failure(ExitCodes.UNREACHABLE, oneLine(message) + " (Stripe at "
+                    + context.stripeLocation() + "); retry later");
+            case AUTHENTICATION -> new Failure(ExitCodes.FAILED, "Stripe rejected the API key " + StripeKeys.mask(context.stripeKey().orElse(""))
+                    + ": set " + CliContext.SECRET_KEY + " to a valid secret key (Stripe Dashboard > Developers > API keys)");
+            case PERMISSION, IDEMPOTENCY, CARD_DECLINED, INVALID_REQUEST -> new Failure(ExitCodes.FAILED, oneLine(message));
+        };
+    }
+
+    /** Why the database cannot be used, for {@code STORE_UNAVAILABLE}: unreachable, refused login, or missing database. */
+    private String databaseProblem(Throwable e) {
+        String location = context.databaseLocation();
+        SQLException sql = e == null ? null : sqlCause(e);
+        String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
+        if (state.equals("28P01") || state.equals("28000")) {
+            return "the database at " + location + " refused the login for user '" + databaseUser() + "': check the user"
+                    + " and password in the URL or " + CliContext.DATABASE_USER + " / " + CliContext.DATABASE_PASSWORD;
+        }
+        if (state.equals("3D000")) {
+            return "the database at " + location + " does not exist (" + firstSentence(sql.getMessage())
+                    + "): create it, or fix --database-url / " + CliContext.DATABASE_URL;
+        }
+        return "cannot reach the database at " + location + (e == null ? "" : " (" + rootCauseSummary(e) + ")") + ": start PostgreSQL"
+                + " there, or fix --database-url / " + CliContext.DATABASE_URL;
+    }
+
+    private String databaseUser() {
         try {
             return context.databaseUrl().flatMap(DatabaseUrl::user).orElse("(none)");
         } catch (CliException e) {
@@ -111,41 +222,38 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
         }
     }
 
-    private Failure stripeFailure(PaymentProviderException e) {
-        String code = e.code() == null ? "" : e.code();
-        if (code.equals("authentication")) {
-            return new Failure(ExitCodes.FAILED, "Stripe rejected the API key " + StripeSettings.mask(context.stripeKey().orElse(""))
-                    + ": set " + CliContext.SECRET_KEY + " to a valid secret key (Stripe Dashboard > Developers > API keys)");
+    /**
+     * {@code text} with every secret the CLI knows (the Stripe key, the webhook secrets, the database
+     * password) and anything shaped like a Stripe key masked.
+     */
+    public String redact(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
         }
-        if (code.equals("unreachable")) {
-            return new Failure(ExitCodes.UNREACHABLE, "cannot reach Stripe at " + context.stripeLocation() + " ("
-                    + rootCauseSummary(e) + "): check the network, or --stripe-api-base / " + CliContext.API_BASE);
+        String result = text;
+        for (String secret : secrets()) {
+            result = result.replace(secret, StripeKeys.isSecretKey(secret) || StripeKeys.isWebhookSecret(secret) ? StripeKeys.mask(secret) : "***");
         }
-        if (e.isRetryable()) {
-            return new Failure(ExitCodes.UNREACHABLE, e.getMessage() + " (Stripe at " + context.stripeLocation() + "); retry later");
-        }
-        return new Failure(ExitCodes.FAILED, e.getMessage());
+        return KEY_LIKE.matcher(result).replaceAll(match -> java.util.regex.Matcher.quoteReplacement(StripeKeys.mask(match.group())));
     }
 
-    /** The message for a database that cannot be used: unreachable, refused login, or missing database. */
-    public static CliException databaseFailure(Throwable e, String location, String user, String schema) {
-        SQLException sql = sqlCause(e);
-        String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
-        if (state.equals("28P01") || state.equals("28000")) {
-            return CliException.unreachable("the database at " + location + " refused the login for user '" + user + "': check the user"
-                    + " and password in the URL or " + CliContext.DATABASE_USER + " / " + CliContext.DATABASE_PASSWORD, e);
+    /** The secret values in effect, longest first (so that a secret containing another is replaced whole). */
+    private List<String> secrets() {
+        List<String> secrets = new ArrayList<>();
+        context.stripeKey().ifPresent(secrets::add);
+        secrets.addAll(context.webhookSecrets());
+        context.environment().variable(CliContext.DATABASE_PASSWORD).ifPresent(secrets::add);
+        try {
+            context.databaseUrl().flatMap(DatabaseUrl::password).ifPresent(secrets::add);
+        } catch (CliException e) {
+            // a malformed URL: its message shows it redacted already
         }
-        if (state.equals("3D000")) {
-            return CliException.unreachable("the database at " + location + " does not exist (" + firstSentence(sql.getMessage())
-                    + "): create it, or fix --database-url / " + CliContext.DATABASE_URL, e);
-        }
-        return CliException.unreachable("cannot reach the database at " + location + " (" + rootCauseSummary(e) + "): start PostgreSQL"
-                + " there, or fix --database-url / " + CliContext.DATABASE_URL, e);
+        return secrets.stream().filter(secret -> secret.length() >= MIN_SECRET_LENGTH).distinct()
+                .sorted(Comparator.comparingInt(String::length).reversed()).toList();
     }
 
-    private static boolean isConnectionFailure(SQLException sql) {
-        return sql != null && sql.getSQLState() != null && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("28")
-                || sql.getSQLState().equals("3D000"));
+    private static boolean isConnectionState(String state) {
+        return state.startsWith("08") || state.startsWith("28") || state.equals("3D000");
     }
 
     static SQLException sqlCause(Throwable e) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class CatalogTest {
 
     @Test
-    void shouldDefaultToTheSeedsThreePacks() {
+    void shouldDefaultToTheThreeDefaultPacks() {
         List<Catalog.Entry> defaults = Catalog.defaults();
 
         assertThat(defaults).extracting(entry -> entry.definition().slug()).containsExactly("starter-100k", "booster-500k", "power-1m");

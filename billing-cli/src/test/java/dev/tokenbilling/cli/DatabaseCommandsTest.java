@@ -20,7 +20,8 @@ class DatabaseCommandsTest {
         Result result = cli.run("balances");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(result.err()).contains("the billing tables are missing in schema '" + cli.schema() + "'", "run 'billing migrate' first");
+        assertThat(result.err()).startsWith("error[schema_not_migrated]: ")
+                .contains("the billing tables are missing in schema '" + cli.schema() + "'", "run 'billing migrate' first");
         assertThat(result.err().lines().count()).isEqualTo(1);
     }
 
@@ -77,8 +78,8 @@ class DatabaseCommandsTest {
         Result result = cli.runRaw("--database-url", "postgresql://billing:s3cret@127.0.0.1:" + port + "/billing", "balance", "u1");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(result.err()).contains("cannot reach the database at 127.0.0.1:" + port, "connection refused",
-                "start PostgreSQL there, or fix --database-url / BILLING_DATABASE_URL");
+        assertThat(result.err()).startsWith("error[store_unavailable]: ").contains("cannot reach the database at 127.0.0.1:" + port,
+                "connection refused", "start PostgreSQL there, or fix --database-url / BILLING_DATABASE_URL");
         assertThat(result.err()).doesNotContain("s3cret", "\tat ");
         assertThat(result.err().lines().count()).isEqualTo(1);
     }

@@ -4,10 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.cli.support.Cli;
 import dev.tokenbilling.cli.support.Cli.Result;
+import dev.tokenbilling.cli.support.Ports;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Help, version, completion and usage errors: none of them may touch a database. */
 class HelpAndUsageTest {
+
+    /** Every subcommand, by its path below {@code billing}. */
+    private static final String[][] SUBCOMMANDS = {{"migrate"}, {"seed"}, {"packages"}, {"stripe", "sync"}, {"balance"}, {"balances"},
+        {"ledger"}, {"grant"}, {"void-grant"}, {"adjust"}, {"expire"}, {"purchases"}, {"retry"}, {"webhooks"}, {"webhooks", "replay"},
+        {"webhooks", "fetch-missed"}, {"audit"}, {"config"}, {"completion"}};
 
     /** No database URL and a default database that fails the test if started. */
     private final Cli cli = Cli.forClass(HelpAndUsageTest.class).withDefaultDatabase(() -> {
@@ -28,14 +45,35 @@ class HelpAndUsageTest {
 
     @Test
     void shouldShowHelpOfEverySubcommand() {
-        for (String[] command : new String[][] {{"migrate"}, {"seed"}, {"packages"}, {"stripe", "sync"}, {"balance"}, {"balances"},
-                {"ledger"}, {"grant"}, {"void-grant"}, {"adjust"}, {"expire"}, {"purchases"}, {"retry"}, {"webhooks"}, {"webhooks", "replay"},
-                {"webhooks", "fetch-missed"}, {"audit"}, {"config"}, {"completion"}}) {
-            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
-            args[command.length] = "--help";
-            Result result = cli.runRaw(args);
+        for (String[] command : SUBCOMMANDS) {
+            Result result = cli.runRaw(help(command));
             assertThat(result.exitCode()).as(String.join(" ", command)).isZero();
             assertThat(result.out()).as(String.join(" ", command)).contains("Usage: billing " + String.join(" ", command), "--output");
+        }
+    }
+
+    @Test
+    void shouldWrapEveryHelpAtWordBoundariesWithinTheUsageWidth() {
+        List<String[]> commands = new ArrayList<>(List.of(new String[0], new String[] {"stripe"}));
+        commands.addAll(List.of(SUBCOMMANDS));
+        for (String[] command : commands) {
+            String name = String.join(" ", Stream.concat(Stream.of("billing"), Arrays.stream(command)).toList());
+            CommandLine commandLine = subcommand(BillingCli.newCommandLine(environment()), command);
+            int width = commandLine.getUsageHelpWidth();
+
+            Result result = cli.runRaw(help(command));
+
+            assertThat(result.exitCode()).as(name).isZero();
+            assertThat(result.out().lines()).as("lines of '%s --help' longer than %d", name, width)
+                    .filteredOn(line -> line.length() > width).isEmpty();
+            // A word split at a line's end shows up as two words that the help drawn without wrapping does not have.
+            assertThat(words(result.out())).as("words of '%s --help'", name).isEqualTo(words(unwrappedHelp(command)));
+            // Each paragraph of a description ends a sentence, so lines break only where picocli wraps them.
+            CommandSpec spec = commandLine.getCommandSpec();
+            List<String> paragraphs = new ArrayList<>(List.of(spec.usageMessage().description()));
+            spec.args().forEach(arg -> paragraphs.addAll(List.of(arg.description())));
+            assertThat(paragraphs).as("description paragraphs of '%s' ending mid-sentence", name)
+                    .filteredOn(paragraph -> !paragraph.strip().matches("(?s).*[.:!?]\\)?")).isEmpty();
         }
     }
 
@@ -153,7 +191,8 @@ class HelpAndUsageTest {
                 .doesNotContain("51HsecretSECRETsecret", "51Hpublicpublic");
         assertThat(json.out()).contains("\"stripePublishableKey\": \"pk_live_…9999\"", "\"stripeSettingsError\": \"stripe.publishableKey: is for live mode");
         assertThat(sync.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(sync.err()).contains("the Stripe settings are invalid: stripe.publishableKey", "'billing config' shows them");
+        assertThat(sync.err()).startsWith("error[invalid_configuration]: ").contains("stripe.publishableKey: is for live mode",
+                "'billing config' shows them").doesNotContain("51HsecretSECRETsecret");
     }
 
     @Test
@@ -164,5 +203,91 @@ class HelpAndUsageTest {
         assertThat(json.exitCode()).isZero();
         assertThat(json.out()).contains("\"stripePublishableKey\": \"pk_test_…1111\"", "\"stripeSettingsError\": null",
                 "\"whsec_…0001\"", "\"whsec_…0002\"");
+    }
+
+    @Test
+    void shouldRefuseLiveWithoutADatabaseUrlBeforeTouchingAnything() {
+        AtomicBoolean started = new AtomicBoolean();
+        Cli live = Cli.forClass(HelpAndUsageTest.class).withDefaultDatabase(() -> {
+            started.set(true);
+            throw new AssertionError("must not start the embedded database with --live");
+        }).stripe("https://127.0.0.1:" + Ports.unused(), "sk_live_51abcdefghijklmnopqrstu9876");
+        Cli liveWithTestKey = live.copy().env("STRIPE_SECRET_KEY", "sk_test_51abcdefghijklmnopqrstu1234");
+
+        for (Result result : List.of(live.runRaw("--live", "stripe", "sync"), live.runRaw("--live", "seed", "--with-stripe"),
+                live.runRaw("seed", "--live"), live.runRaw("--live", "retry"), live.runRaw("--live", "balances"),
+                liveWithTestKey.runRaw("--live", "stripe", "sync", "--dry-run"))) {
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).as(result.toString()).startsWith("error: --live needs a database URL")
+                    .contains("--database-url or BILLING_DATABASE_URL").doesNotContain("abcdefghijklmnop");
+            assertThat(result.err().lines().count()).isEqualTo(1);
+            assertThat(result.out()).as(result.toString()).isEmpty();
+        }
+        assertThat(started).as("the embedded database was started").isFalse();
+    }
+
+    @Test
+    void shouldNeverShowSecretsInOutputOrErrors() {
+        String key = "sk_live_51SecretKeyNeverShown0001";
+        String webhookSecret = "whsec_WebhookSecretNeverShown0002";
+        String password = "DbPasswordNeverShown0003";
+        Cli secrets = cli.env("STRIPE_SECRET_KEY", key).env("STRIPE_WEBHOOK_SECRET", webhookSecret + ", ")
+                .env("BILLING_DATABASE_PASSWORD", password);
+        String url = "postgresql://admin:" + password + "@127.0.0.1:" + Ports.unused() + "/billing";
+
+        List<Result> results = List.of(
+                secrets.runRaw("config"),
+                secrets.runRaw("config", "-o", "json"),
+                secrets.runRaw("--verbose", "stripe", "sync"),
+                secrets.runRaw("--verbose", "--live", "--stripe-api-base", "http://user:" + password + "@stripe.test", "stripe", "sync"),
+                secrets.runRaw("--verbose", "--database-url", url, "balances", "-o", "json"),
+                secrets.runRaw("--verbose", "--database-url", url, "migrate"),
+                secrets.runRaw("--verbose", "balances", "--top", key),
+                secrets.copy().env("STRIPE_SECRET_KEY", "pk_live_" + key.substring(8)).runRaw("--verbose", "stripe", "sync"));
+
+        assertThat(results.get(1).out()).contains("\"stripeSecretKey\": \"sk_live_…0001\"", "\"whsec_…0002\"",
+                "\"stripeSettingsError\": \"webhooks.secrets: must not contain a blank secret\"");
+        assertThat(results.get(2).exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(results.get(2).err()).contains("is a live key (sk_live_…0001)");
+        assertThat(results.get(4).exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
+        for (Result result : results) {
+            assertThat(result.out() + result.err()).as(result.toString())
+                    .doesNotContain("SecretKeyNeverShown", "WebhookSecretNeverShown", "DbPasswordNeverShown");
+        }
+    }
+
+    private static String[] help(String[] command) {
+        String[] args = Arrays.copyOf(command, command.length + 1);
+        args[command.length] = "--help";
+        return args;
+    }
+
+    private static CliEnvironment environment() {
+        return new CliEnvironment(Map.of(), () -> {
+            throw new AssertionError("must not start a database");
+        }, false, Clock.systemUTC());
+    }
+
+    private static CommandLine subcommand(CommandLine root, String[] path) {
+        CommandLine commandLine = root;
+        for (String name : path) {
+            commandLine = commandLine.getSubcommands().get(name);
+        }
+        return commandLine;
+    }
+
+    /** The same help drawn so wide that nothing wraps. */
+    private static String unwrappedHelp(String[] command) {
+        CommandLine root = BillingCli.newCommandLine(environment());
+        root.setUsageHelpAutoWidth(false);
+        root.setUsageHelpWidth(10_000);
+        StringWriter help = new StringWriter();
+        subcommand(root, command).usage(new PrintWriter(help, true));
+        return help.toString();
+    }
+
+    /** The words of a text, sorted: the same multiset whatever the line breaks. */
+    private static List<String> words(String text) {
+        return Arrays.stream(text.split("\\s+")).filter(word -> !word.isEmpty()).sorted().toList();
     }
 }

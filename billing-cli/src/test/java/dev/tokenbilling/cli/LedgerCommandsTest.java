@@ -60,9 +60,10 @@ class LedgerCommandsTest {
         assertThat(debit.exitCode()).as(debit.toString()).isZero();
         assertThat(debit.out()).contains("Adjusted -1,200 tokens for " + alice + ": balance now 498,800");
         assertThat(tooMuch.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(tooMuch.err()).contains("error: User " + bob + " has 1200 tokens available, 5000 requested");
+        assertThat(tooMuch.err()).startsWith("error[insufficient_tokens]: ").contains(bob, "1200", "5000");
         assertThat(conflict.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(conflict.err()).contains("Idempotency key 'fix-1' was already used");
+        assertThat(conflict.err()).startsWith("error[idempotency_conflict]: ").contains("fix-1");
+        assertThat(CLI.run("balance", bob, "-o", "json").out()).contains("\"balance\": 1200");
     }
 
     @Test

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbilling.cli.support.Cli;
 import dev.tokenbilling.cli.support.Cli.Result;
 import dev.tokenbilling.cli.support.Unique;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.UserId;
 import java.time.Clock;
 import java.time.Duration;
@@ -200,7 +203,8 @@ class LotsCommandsTest {
         reserve(cli, lena);
         Cli later = later(cli);
         later.runOk("expire"); // the welcome promo's 1,000 tokens lapse and go
-        cli.library(null, at(LATER)).service().consume(UserId.of(lena), 1500, "use-1", "completion"); // soonest expiry first: the spring lot
+        // Soonest expiry first: the spring lot.
+        cli.library(null, at(LATER)).service().ledger().debit(Debit.of(UserId.of(lena), 1500, IdempotencyKey.of("use-1")).withDescription("completion"));
 
         Result voided = later.run("void-grant", lena, Long.toString(springLot), "--reason", "promo ended");
         Result again = later.run("void-grant", lena, Long.toString(springLot), "--reason", "promo ended");
@@ -286,7 +290,8 @@ class LotsCommandsTest {
 
     /** A hold of 500 tokens for ten minutes from T0, taken through the library as an application would. */
     private static Reservation reserve(Cli cli, String lena) {
-        return cli.library(null, at(T0)).service().reserve(UserId.of(lena), 500, Duration.ofMinutes(10), "req-1", "chat completion");
+        return cli.library(null, at(T0)).service().reservations().reserve(
+                ReservationRequest.of(UserId.of(lena), 500, Duration.ofMinutes(10), IdempotencyKey.of("req-1")).withDescription("chat completion"));
     }
 
     /** A fresh, migrated schema on the same fixed clock, for tests whose {@code expire} would otherwise reach other tests' users. */

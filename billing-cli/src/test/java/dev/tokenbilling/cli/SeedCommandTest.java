@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code billing seed}: the seed's report, idempotence, catalog files and their errors. The catalog
+ * {@code billing seed}: its report, idempotence, catalog files and their errors. The catalog
  * belongs to the whole schema, so each test has a fresh, migrated one and seeds what it needs.
  */
 class SeedCommandTest {
@@ -53,7 +53,7 @@ class SeedCommandTest {
     }
 
     @Test
-    void shouldSeedTheDefaultCatalogInTheSeedsReportStyle() {
+    void shouldSeedTheDefaultCatalogAndReportEachPackage() {
         Result result = cli.run("seed");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();

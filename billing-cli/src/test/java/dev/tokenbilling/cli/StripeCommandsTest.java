@@ -12,7 +12,7 @@ import dev.tokenbilling.cli.support.Cli.Result;
 import dev.tokenbilling.cli.support.Ports;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import java.net.URI;
 import java.time.Duration;
@@ -37,7 +37,7 @@ class StripeCommandsTest {
     void start() {
         fake = FakeStripe.start();
         cli = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), FakeStripe.SECRET_KEY).migrated();
-        library = cli.library(StripeSettings.builder().secretKey(FakeStripe.SECRET_KEY).apiBase(URI.create(fake.apiBase())).build());
+        library = cli.library(StripeApi.builder().secretKey(FakeStripe.SECRET_KEY).apiBase(URI.create(fake.apiBase())).build());
     }
 
     @AfterEach
@@ -46,7 +46,7 @@ class StripeCommandsTest {
     }
 
     @Test
-    void shouldSeedAndSyncToStripeInTheSeedsReportStyle() {
+    void shouldSeedAndSyncToStripeAndReportEachPackage() {
         Result result = cli.run("seed", "--with-stripe");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -143,7 +143,7 @@ class StripeCommandsTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("Stuck purchases older than 15m", "dave", "pending",
                 "Dry run: 1 purchase and 0 events would be retried; nothing changed.");
-        assertThat(library.service().purchase(purchase.purchaseId()).orElseThrow().status().wireName()).isEqualTo("pending");
+        assertThat(library.service().purchases().get(UserId.of("dave"), purchase.purchaseId()).status().wireName()).isEqualTo("pending");
     }
 
     @Test
@@ -200,9 +200,9 @@ class StripeCommandsTest {
     }
 
     @Test
-    void shouldExitWith3WhenStripeIsUnreachableDuringRetry() {
+    void shouldExitWith3WhenStripeIsUnreachableDuringRetry() throws Exception {
         cli.runOk("seed", "--with-stripe");
-        PurchaseIntent stuck = library.service().startPurchase(UserId.of("erin"), "starter-100k");
+        PurchaseIntent stuck = library.service().purchases().start(UserId.of("erin"), "starter-100k");
         int port = Ports.unused();
 
         Result result = laterCli().env("STRIPE_API_BASE", "http://127.0.0.1:" + port).run("retry", "--older-than", "15m");
@@ -210,6 +210,13 @@ class StripeCommandsTest {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.out()).containsPattern(stuck.purchaseId() + "\\s+" + stuck.paymentIntentId() + "\\s+pending\\s+pending\\s+Stripe:");
         assertThat(result.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port, "run 'billing retry' again later");
+        // Two hours on, past the purchase's back-off, the same failure as JSON carries its code.
+        Result json = cli.copy().clockAhead(Duration.ofHours(2)).env("STRIPE_API_BASE", "http://127.0.0.1:" + port)
+                .run("retry", "--older-than", "15m", "-o", "json");
+        assertThat(json.exitCode()).as(json.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+        JsonNode check = JSON.readTree(json.out()).get("purchases").get(0);
+        assertThat(check.get("error").asBoolean()).isTrue();
+        assertThat(check.get("errorCode").asText()).isEqualTo("payment_provider");
     }
 
     @Test
@@ -261,7 +268,8 @@ class StripeCommandsTest {
             Result result = wrongKey.run("stripe", "sync");
 
             assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILED);
-            assertThat(result.err()).contains("Stripe rejected the API key sk_test_…5678", "STRIPE_SECRET_KEY").doesNotContain("wrong_key");
+            assertThat(result.err()).startsWith("error[payment_provider]: ")
+                    .contains("Stripe rejected the API key sk_test_…5678", "STRIPE_SECRET_KEY").doesNotContain("wrong_key");
         }
     }
 
@@ -275,7 +283,8 @@ class StripeCommandsTest {
         Result seed = down.run("seed", "--with-stripe");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(result.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port, "--stripe-api-base").doesNotContain("\tat ");
+        assertThat(result.err()).startsWith("error[payment_provider]: ")
+                .contains("cannot reach Stripe at http://127.0.0.1:" + port, "--stripe-api-base").doesNotContain("\tat ");
         assertThat(seed.exitCode()).as(seed.toString()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(seed.out()).contains("  ⏭  Unchanged: Starter - 100,000 tokens for $5.00", "❌ Seeding stopped: the Stripe sync failed.");
         assertThat(seed.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port);
@@ -294,7 +303,7 @@ class StripeCommandsTest {
     /** The catalog seeded and synced to Stripe, and dave's purchase of Booster started: pending, not paid. */
     private PurchaseIntent pendingBoosterPurchase() {
         cli.runOk("seed", "--with-stripe");
-        return library.service().startPurchase(UserId.of("dave"), "booster-500k");
+        return library.service().purchases().start(UserId.of("dave"), "booster-500k");
     }
 
     /**

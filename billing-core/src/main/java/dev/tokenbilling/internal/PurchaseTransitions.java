@@ -117,11 +117,7 @@ public final class PurchaseTransitions {
      * earlier refunds reversed already, so repeated and out-of-order events never reverse twice.
      */
     public PurchaseTransition applyRefund(BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
-        Purchase purchase = lock(tx, purchaseId);
-        if (purchase.status().open()) {
-            throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
-                    + "; the refund applies once its payment is recorded");
-        }
+        Purchase purchase = lockPaid(tx, purchaseId, "refund");
         if (!REFUNDABLE.contains(purchase.status())) {
             return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
         }
@@ -145,11 +141,7 @@ public final class PurchaseTransitions {
 
     /** A dispute was opened: take back what the purchase still has and mark it disputed. */
     public PurchaseTransition applyDisputeOpened(BillingStore tx, long purchaseId, String disputeId, AfterCommit after) {
-        Purchase purchase = lock(tx, purchaseId);
-        if (purchase.status().open()) {
-            throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
-                    + "; the dispute applies once its payment is recorded");
-        }
+        Purchase purchase = lockPaid(tx, purchaseId, "dispute");
         if (!DISPUTABLE.contains(purchase.status())) {
             return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
         }
@@ -237,6 +229,16 @@ public final class PurchaseTransitions {
         // tokens × refunded / amount without overflow; rounded down so partial refunds never over-reverse.
         return BigInteger.valueOf(purchase.tokenAmount()).multiply(BigInteger.valueOf(refundedMinor))
                 .divide(BigInteger.valueOf(purchase.amount().minorUnits())).longValueExact();
+    }
+
+    /** Locks a purchase whose payment is recorded; a reversal that beats the payment's own event is retried later. */
+    private static Purchase lockPaid(BillingStore tx, long purchaseId, String reversal) {
+        Purchase purchase = lock(tx, purchaseId);
+        if (purchase.status().open()) {
+            throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
+                    + "; the " + reversal + " applies once its payment is recorded");
+        }
+        return purchase;
     }
 
     private static Purchase lock(BillingStore tx, long purchaseId) {

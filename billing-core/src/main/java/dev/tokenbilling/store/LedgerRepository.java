@@ -30,6 +30,11 @@ import java.util.Optional;
  *       repeats race each other, inside or outside transactions: exactly one of them is
  *       {@link PostingResult.Posted}. Another user's use of the same key does not count; a posting
  *       without a key is never a duplicate.</li>
+ *   <li><b>Library references in a key space of their own:</b> a
+ *       {@link LedgerPosting#postingRef()} (the library's own postings: reversals, settlements,
+ *       expiries, voids) is posted exactly once per user in the same way, and never collides with
+ *       a caller's key: a caller's key equal to a reference neither stops the library's posting nor
+ *       is stopped by it.</li>
  *   <li><b>Append-only:</b> entries are never changed or removed.</li>
  * </ul>
  */
@@ -85,8 +90,9 @@ public interface LedgerRepository {
     TokenBalance balance(UserId userId);
 
     /**
-     * The user's entry, of any kind, that used this idempotency key; empty when the user never used
-     * it (another user's entry with the same key is never returned).
+     * The user's entry, of any kind, that used this caller idempotency key; empty when the user never
+     * used it (another user's entry with the same key, and entries the library posted under a
+     * {@link LedgerPosting#postingRef()}, are never returned).
      */
     Optional<LedgerEntry> findByIdempotencyKey(UserId userId, String idempotencyKey);
 
@@ -94,9 +100,10 @@ public interface LedgerRepository {
     Optional<LedgerEntry> findEntry(UserId userId, long entryId);
 
     /**
-     * The user's entries, newest first (id descending), at most {@code limit}; with
-     * {@code beforeId}, only entries whose id is below it (pass a page's last id for the next page).
-     * Other users' entries never appear.
+     * The user's entries, newest first (the order they took effect, which is also id descending),
+     * at most {@code limit}; with {@code beforeId}, only the entries older than the user's entry
+     * {@code beforeId} (pass a page's last id for the next page), none when {@code beforeId} is not
+     * one of the user's entries. Other users' entries never appear.
      */
     List<LedgerEntry> history(UserId userId, Optional<Long> beforeId, int limit);
 
@@ -112,7 +119,9 @@ public interface LedgerRepository {
      * entries and of its open lots minus debt, {@code balanceAfter} is the running sum, reserved
      * tokens equal the active holds, every purchase in a credited status
      * ({@link dev.tokenbilling.model.PurchaseStatus#CREDITED}) has exactly one purchase credit of its
-     * tokens and user and no other purchase has one, and no usage took a balance below zero.
+     * tokens and user and no other purchase has one, and no usage under a caller's key or without a
+     * key took a balance below zero (a settlement of a hold may: its tokens were held, and a
+     * reversal may have taken them since).
      * Read-only. Returns one line per violation; empty when sound. It reads committed data: call it
      * outside {@link BillingStore#inTransaction}, at a quiet moment for an exact answer.
      */

@@ -63,8 +63,9 @@ public interface PurchaseRepository {
      * nothing, when it has one already (even the same one) or the id is unknown; of racing calls
      * exactly one gets true.
      *
-     * @throws RuntimeException when another purchase has this PaymentIntent (a PaymentIntent belongs
-     *                          to one purchase); nothing changes
+     * @throws RuntimeException when another purchase, of any user, has this PaymentIntent (a
+     *                          PaymentIntent belongs to one purchase, which
+     *                          {@link #findByPaymentIntentId} relies on); nothing changes
      */
     boolean attachPaymentIntent(long purchaseId, String paymentIntentId, Instant at);
 

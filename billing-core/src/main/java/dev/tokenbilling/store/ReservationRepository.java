@@ -36,8 +36,10 @@ public interface ReservationRepository {
      * <ul>
      *   <li>{@link ReservationStatus#SETTLED} debits {@code actualTokens} as one
      *       {@link dev.tokenbilling.model.LedgerEntryKind#USAGE} entry (described by
-     *       {@code description}, or by the hold's description when empty), never refused since the
-     *       tokens were held; settling 0 tokens appends no entry. A hold whose expiry is at or before
+     *       {@code description}, or by the hold's description when empty, posted under a library
+     *       reference that no caller's key can stand in for), never refused since the tokens were
+     *       held, even when a reversal has taken them since (the balance then goes below zero and
+     *       the shortfall becomes debt); settling 0 tokens appends no entry. A hold whose expiry is at or before
      *       {@code at} cannot be settled: it ends {@link ReservationStatus#EXPIRED}, debiting
      *       nothing.</li>
      *   <li>{@link ReservationStatus#RELEASED} frees the hold, debiting nothing.</li>

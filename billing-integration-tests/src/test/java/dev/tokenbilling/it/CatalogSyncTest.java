@@ -7,11 +7,13 @@ import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.payment.PackageSync;
 import dev.tokenbilling.payment.PackageSync.Change;
+import dev.tokenbilling.service.CatalogService;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/** The catalog sync through stripe-java against FakeStripe: one Product and one active Price per package, kept in step. */
 class CatalogSyncTest {
 
     private static Shop shop;
@@ -26,9 +28,13 @@ class CatalogSyncTest {
         shop.close();
     }
 
+    private static CatalogService catalog() {
+        return shop.billing.service().catalog();
+    }
+
     @Test
     void shouldSyncEachPackageToOneProductAndOneActivePrice() {
-        TokenPackage booster = shop.billing.service().packageBySlug("booster-500k");
+        TokenPackage booster = catalog().getPackage("booster-500k");
 
         assertThat(booster.stripeProductId()).hasValueSatisfying(id -> assertThat(id).startsWith("prod_"));
         assertThat(booster.stripePriceId()).hasValueSatisfying(id -> assertThat(id).startsWith("price_"));
@@ -42,7 +48,7 @@ class CatalogSyncTest {
 
     @Test
     void shouldChangeNothingOnSecondSync() {
-        List<PackageSync> again = shop.billing.service().syncCatalogToStripe(false);
+        List<PackageSync> again = catalog().syncToStripe(false);
 
         assertThat(again).filteredOn(sync -> sync.slug().matches("starter-100k|booster-500k|power-1m"))
                 .extracting(PackageSync::change).containsOnly(Change.UNCHANGED);
@@ -50,19 +56,19 @@ class CatalogSyncTest {
 
     @Test
     void shouldReplacePriceWhenAmountChangesAndArchiveTheOldOne() {
-        shop.billing.service().savePackage(new PackageDefinition("mega-5m", "Mega", "mega", 5_000_000, Money.of(15000, "USD"), "", true, 4));
-        shop.billing.service().syncCatalogToStripe(false);
-        String oldPrice = shop.billing.service().packageBySlug("mega-5m").stripePriceId().orElseThrow();
+        catalog().savePackage(new PackageDefinition("mega-5m", "Mega", "mega", 5_000_000, Money.of(15000, "USD"), "", true, 4));
+        catalog().syncToStripe(false);
+        String oldPrice = catalog().getPackage("mega-5m").stripePriceId().orElseThrow();
 
-        shop.billing.service().savePackage(new PackageDefinition("mega-5m", "Mega", "mega", 5_000_000, Money.of(14000, "USD"), "", true, 4));
-        List<PackageSync> dryRun = shop.billing.service().syncCatalogToStripe(true);
-        assertThat(shop.billing.service().packageBySlug("mega-5m").stripePriceId()).contains(oldPrice);
+        catalog().savePackage(new PackageDefinition("mega-5m", "Mega", "mega", 5_000_000, Money.of(14000, "USD"), "", true, 4));
+        List<PackageSync> dryRun = catalog().syncToStripe(true);
+        assertThat(catalog().getPackage("mega-5m").stripePriceId()).contains(oldPrice);
         assertThat(dryRun).filteredOn(sync -> sync.slug().equals("mega-5m")).singleElement()
                 .satisfies(sync -> assertThat(sync.change()).isEqualTo(Change.UPDATED));
 
-        shop.billing.service().syncCatalogToStripe(false);
+        catalog().syncToStripe(false);
 
-        String newPrice = shop.billing.service().packageBySlug("mega-5m").stripePriceId().orElseThrow();
+        String newPrice = catalog().getPackage("mega-5m").stripePriceId().orElseThrow();
         assertThat(newPrice).isNotEqualTo(oldPrice);
         assertThat(shop.stripe.object(oldPrice).orElseThrow().path("active").asBoolean()).isFalse();
         assertThat(shop.stripe.object(newPrice).orElseThrow().path("lookup_key").asText()).isEqualTo("mega-5m");
@@ -71,12 +77,12 @@ class CatalogSyncTest {
 
     @Test
     void shouldArchiveProductOfDeactivatedPackage() {
-        shop.billing.service().savePackage(new PackageDefinition("gone-1k", "Gone", "gone", 1_000, Money.of(100, "USD"), "", true, 5));
-        shop.billing.service().syncCatalogToStripe(false);
-        String product = shop.billing.service().packageBySlug("gone-1k").stripeProductId().orElseThrow();
+        catalog().savePackage(new PackageDefinition("gone-1k", "Gone", "gone", 1_000, Money.of(100, "USD"), "", true, 5));
+        catalog().syncToStripe(false);
+        String product = catalog().getPackage("gone-1k").stripeProductId().orElseThrow();
 
-        shop.billing.service().savePackage(new PackageDefinition("gone-1k", "Gone", "gone", 1_000, Money.of(100, "USD"), "", false, 5));
-        List<PackageSync> result = shop.billing.service().syncCatalogToStripe(false);
+        catalog().savePackage(new PackageDefinition("gone-1k", "Gone", "gone", 1_000, Money.of(100, "USD"), "", false, 5));
+        List<PackageSync> result = catalog().syncToStripe(false);
 
         assertThat(result).filteredOn(sync -> sync.slug().equals("gone-1k")).singleElement()
                 .satisfies(sync -> assertThat(sync.change()).isEqualTo(Change.ARCHIVED));

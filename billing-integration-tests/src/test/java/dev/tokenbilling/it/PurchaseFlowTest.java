@@ -3,6 +3,7 @@ package dev.tokenbilling.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.InactivePackageException;
 import dev.tokenbilling.error.PackageNotSyncedException;
 import dev.tokenbilling.error.PaymentProviderException;
@@ -15,6 +16,7 @@ import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.CatalogService;
 import dev.tokenbilling.testkit.stripe.FaultKind;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +50,7 @@ class PurchaseFlowTest {
     }
 
     private static PurchaseStatus status(PurchaseIntent intent) {
-        return shop.billing.service().purchase(intent.purchaseId()).orElseThrow().status();
+        return shop.purchase(intent).status();
     }
 
     @Test
@@ -100,7 +102,7 @@ class PurchaseFlowTest {
         assertThat(shop.payWithCard(intent, "4000000000000002")).contains("generic_decline");
         shop.settle();
 
-        Purchase purchase = shop.billing.service().purchase(intent.purchaseId()).orElseThrow();
+        Purchase purchase = shop.purchase(intent);
         assertThat(purchase.status()).isEqualTo(PurchaseStatus.FAILED);
         assertThat(purchase.failureCode()).contains("generic_decline");
         assertThat(shop.balance(user).balance()).isZero();
@@ -113,7 +115,7 @@ class PurchaseFlowTest {
 
         assertThat(shop.payWithCard(intent, "4000000000009995")).contains("insufficient_funds");
         shop.settle();
-        assertThat(shop.billing.service().purchase(intent.purchaseId()).orElseThrow().failureCode()).contains("insufficient_funds");
+        assertThat(shop.purchase(intent).failureCode()).contains("insufficient_funds");
         assertThat(shop.balance(user).balance()).isZero();
 
         assertThat(shop.pay(intent, "pm_card_visa")).isEmpty();
@@ -153,18 +155,20 @@ class PurchaseFlowTest {
 
     @Test
     void shouldRefuseUnknownInactiveAndUnsyncedPackages() {
-        shop.billing.service().savePackage(new PackageDefinition("retired-1m", "Retired", "retired", 1_000_000, Money.of(3000, "USD"), "",
-                false, 9));
-        shop.billing.service().savePackage(new PackageDefinition("new-2m", "New", "new", 2_000_000, Money.of(6000, "USD"), "", true, 9));
-        long before = shop.billing.service().purchases(PurchaseQuery.all(1000)).size();
+        CatalogService catalog = shop.billing.service().catalog();
+        catalog.savePackage(new PackageDefinition("retired-1m", "Retired", "retired", 1_000_000, Money.of(3000, "USD"), "", false, 9));
+        catalog.savePackage(new PackageDefinition("new-2m", "New", "new", 2_000_000, Money.of(6000, "USD"), "", true, 9));
+        long before = shop.billing.service().purchases().query(PurchaseQuery.all(1000)).size();
 
         assertThatThrownBy(() -> shop.buy(newUser(), "nope")).isInstanceOf(UnknownPackageException.class);
         assertThatThrownBy(() -> shop.buy(newUser(), "retired-1m")).isInstanceOf(InactivePackageException.class);
-        assertThatThrownBy(() -> shop.buy(newUser(), "new-2m")).isInstanceOf(PackageNotSyncedException.class)
-                .hasMessageContaining("Missing Stripe price");
+        assertThatThrownBy(() -> shop.buy(newUser(), "new-2m")).isInstanceOfSatisfying(PackageNotSyncedException.class, e -> {
+            assertThat(e.code()).isEqualTo(BillingError.PACKAGE_NOT_SYNCED);
+            assertThat(e.slug()).isEqualTo("new-2m");
+        });
 
-        assertThat(shop.billing.service().purchases(PurchaseQuery.all(1000))).hasSize((int) before);
-        shop.billing.service().syncCatalogToStripe(false);
+        assertThat(shop.billing.service().purchases().query(PurchaseQuery.all(1000))).hasSize((int) before);
+        catalog.syncToStripe(false);
     }
 
     @Test
@@ -176,10 +180,10 @@ class PurchaseFlowTest {
 
             assertThatThrownBy(() -> shop.buy(user, "starter-100k"))
                     .as(fault.name())
-                    .isInstanceOfSatisfying(PaymentProviderException.class, e -> assertThat(e.isRetryable()).isTrue())
+                    .isInstanceOfSatisfying(PaymentProviderException.class, e -> assertThat(e.retryable()).isTrue())
                     .hasMessageNotContaining(shop.stripe.secretKey());
 
-            Purchase failed = shop.billing.service().purchases(PurchaseQuery.all(1).forUser(UserId.of(user))).get(0);
+            Purchase failed = shop.billing.service().purchases().query(PurchaseQuery.all(1).forUser(UserId.of(user))).get(0);
             assertThat(failed.status()).as(fault.name()).isEqualTo(PurchaseStatus.FAILED);
             assertThat(failed.failureCode()).as(fault.name()).hasValueSatisfying(code -> assertThat(code).startsWith("provider_"));
             assertThat(failed.failureMessage()).isPresent();
@@ -191,13 +195,13 @@ class PurchaseFlowTest {
         String user = newUser();
         PurchaseIntent intent = shop.buy(user, "starter-100k");
 
-        Purchase canceled = shop.billing.service().cancelPurchase(UserId.of(user), intent.purchaseId());
+        Purchase canceled = shop.billing.service().purchases().cancel(UserId.of(user), intent.purchaseId());
 
         assertThat(canceled.status()).isEqualTo(PurchaseStatus.CANCELED);
         assertThat(shop.stripe.paymentIntent(intent.paymentIntentId()).path("status").asText()).isEqualTo("canceled");
-        assertThatThrownBy(() -> shop.billing.service().cancelPurchase(UserId.of("someone-else"), intent.purchaseId()))
+        assertThatThrownBy(() -> shop.billing.service().purchases().cancel(UserId.of("someone-else"), intent.purchaseId()))
                 .isInstanceOf(UnknownPurchaseException.class);
-        assertThat(shop.billing.service().purchaseOf(UserId.of(user), intent.purchaseId())).isNotNull();
+        assertThat(shop.billing.service().purchases().get(UserId.of(user), intent.purchaseId())).isNotNull();
         assertThat(Optional.of(canceled.paymentIntentId())).isNotEmpty();
     }
 }

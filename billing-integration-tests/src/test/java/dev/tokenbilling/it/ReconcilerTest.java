@@ -2,9 +2,12 @@ package dev.tokenbilling.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.PaymentProviderException;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.reconcile.MissedEventsReport;
@@ -61,7 +64,7 @@ class ReconcilerTest {
     }
 
     private static PurchaseStatus status(PurchaseIntent intent) {
-        return shop.billing.service().purchase(intent.purchaseId()).orElseThrow().status();
+        return shop.purchase(intent).status();
     }
 
     @Test
@@ -78,7 +81,10 @@ class ReconcilerTest {
         assertThat(checks).filteredOn(check -> check.purchaseId() == intent.purchaseId()).singleElement().satisfies(check -> {
             assertThat(check.before()).isEqualTo(PurchaseStatus.PENDING);
             assertThat(check.after()).isEqualTo(PurchaseStatus.COMPLETED);
-            assertThat(check.action()).contains("succeeded");
+            assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Applied.class, applied -> {
+                assertThat(applied.paymentIntentStatus()).isEqualTo("succeeded");
+                assertThat(applied.transition()).isEqualTo(new PurchaseTransition.Completed(intent.purchaseId(), 500_000));
+            });
         });
         assertThat(shop.balance(user).balance()).isEqualTo(500_000);
         // A second run right away skips it: it is no longer open.
@@ -116,7 +122,7 @@ class ReconcilerTest {
         PurchaseIntent intent = shop.buy(user, "starter-100k");
 
         assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).anyMatch(check -> check.purchaseId() == intent.purchaseId()
-                && check.action().contains("requires_payment_method"));
+                && check.result() instanceof PurchaseCheck.Applied applied && applied.paymentIntentStatus().equals("requires_payment_method"));
         assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).noneMatch(check -> check.purchaseId() == intent.purchaseId());
         assertThat(reconciler.stuckPurchases(Duration.ZERO, 1000)).extracting(Purchase::id).contains(intent.purchaseId());
     }
@@ -130,7 +136,8 @@ class ReconcilerTest {
 
             assertThat(checks).singleElement().satisfies(check -> {
                 assertThat(check.after()).isEqualTo(PurchaseStatus.CANCELED);
-                assertThat(check.action()).contains("abandoned");
+                assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Applied.class,
+                        applied -> assertThat(applied.abandoned()).isTrue());
             });
             assertThat(impatient.stripe.paymentIntent(intent.paymentIntentId()).path("status").asText()).isEqualTo("canceled");
             impatient.fixture.assertLedgerInvariants();
@@ -147,7 +154,10 @@ class ReconcilerTest {
 
         assertThat(checks).filteredOn(check -> check.purchaseId() == intent.purchaseId()).singleElement().satisfies(check -> {
             assertThat(check.error()).isTrue();
-            assertThat(check.action()).contains("Stripe");
+            assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Failed.class, failed -> {
+                assertThat(failed.code()).isEqualTo(BillingError.PAYMENT_PROVIDER);
+                assertThat(failed.providerReason()).contains(PaymentProviderException.Reason.PROVIDER_ERROR);
+            });
             assertThat(check.after()).isEqualTo(PurchaseStatus.PENDING);
         });
     }
@@ -184,7 +194,7 @@ class ReconcilerTest {
             timed.stripe.deliverHeld(dev.tokenbilling.testkit.stripe.DeliveryOrder.REVERSED);
             timed.settle();
             assertThat(timed.outcomes).extracting(WebhookOutcome::status).contains(WebhookOutcome.Status.FAILED_RETRYABLE);
-            var failed = timed.billing.service().webhookEvents(WebhookEventQuery.all(10).withStatus(WebhookEventStatus.FAILED));
+            var failed = timed.billing.service().operations().webhookEvents(WebhookEventQuery.all(10).withStatus(WebhookEventStatus.FAILED));
             assertThat(failed).singleElement().satisfies(event -> {
                 assertThat(event.type()).isEqualTo("charge.refunded");
                 assertThat(event.nextAttemptAt()).isPresent();
@@ -196,7 +206,7 @@ class ReconcilerTest {
 
             assertThat(retried).extracting(WebhookOutcome::status).containsExactly(WebhookOutcome.Status.PROCESSED);
             assertThat(timed.balance("retry-user").balance()).isZero();
-            assertThat(timed.billing.service().purchase(intent.purchaseId()).orElseThrow().status()).isEqualTo(PurchaseStatus.REFUNDED);
+            assertThat(timed.purchase(intent).status()).isEqualTo(PurchaseStatus.REFUNDED);
             timed.fixture.assertLedgerInvariants();
         }
     }

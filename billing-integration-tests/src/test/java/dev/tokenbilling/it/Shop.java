@@ -7,10 +7,12 @@ import com.stripe.model.PaymentIntent;
 import com.stripe.param.PaymentIntentConfirmParams;
 import com.sun.net.httpserver.HttpServer;
 import dev.tokenbilling.TokenBilling;
+import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.webhook.WebhookOutcome;
@@ -21,7 +23,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -29,7 +33,8 @@ import java.util.function.Consumer;
  * A token shop as a host app runs it: the library on a fresh schema of a real PostgreSQL, talking to
  * FakeStripe through stripe-java, and a webhook endpoint on the JDK HTTP server that hands Stripe's
  * raw deliveries to the webhook processor. {@link #pay} confirms a PaymentIntent the way the
- * buyer's browser does.
+ * buyer's browser does; {@link #purchase} looks a purchase up as its buyer, the way the host's
+ * "my purchases" page does.
  */
 final class Shop implements AutoCloseable {
 
@@ -39,6 +44,8 @@ final class Shop implements AutoCloseable {
     final BillingFixture fixture;
     final TokenBilling billing;
     final List<WebhookOutcome> outcomes = new CopyOnWriteArrayList<>();
+    /** Who started each purchase: purchases are looked up by their buyer. */
+    private final Map<Long, UserId> buyers = new ConcurrentHashMap<>();
     private final HttpServer endpoint;
     private final StripeClient buyer;
 
@@ -58,13 +65,13 @@ final class Shop implements AutoCloseable {
         FakeStripe stripe = FakeStripe.start();
         HttpServer endpoint = startEndpoint();
         BillingFixture fixture = BillingFixture.create(testClass, builder -> {
-            builder.stripe(StripeSettings.builder()
+            builder.stripe(StripeApi.builder()
                     .secretKey(stripe.secretKey())
                     .apiBase(java.net.URI.create(stripe.apiBase()))
-                    .webhookSecret(WEBHOOK_SECRET)
                     .maxNetworkRetries(0)
                     .readTimeout(Duration.ofSeconds(2))
                     .build());
+            builder.webhooks(WebhookVerification.builder().secret(WEBHOOK_SECRET).build());
             settings.accept(builder);
         });
         Shop shop = new Shop(stripe, fixture, endpoint);
@@ -72,7 +79,7 @@ final class Shop implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             WebhookOutcome outcome = shop.billing.webhooks().handle(body, exchange.getRequestHeaders().getFirst("Stripe-Signature"));
             shop.outcomes.add(outcome);
-            byte[] answer = outcome.reason().getBytes(StandardCharsets.UTF_8);
+            byte[] answer = outcome.describe().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(outcome.httpStatus(), answer.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(answer);
@@ -81,7 +88,7 @@ final class Shop implements AutoCloseable {
         endpoint.start();
         stripe.registerWebhookEndpoint("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/stripe/webhook", WEBHOOK_SECRET);
         fixture.seed();
-        fixture.service.syncCatalogToStripe(false);
+        fixture.service.catalog().syncToStripe(false);
         return shop;
     }
 
@@ -94,7 +101,18 @@ final class Shop implements AutoCloseable {
     }
 
     PurchaseIntent buy(String user, String slug) {
-        return billing.service().startPurchase(UserId.of(user), slug);
+        PurchaseIntent intent = billing.service().purchases().start(UserId.of(user), slug);
+        buyers.put(intent.purchaseId(), UserId.of(user));
+        return intent;
+    }
+
+    /** The purchase as its buyer sees it now. */
+    Purchase purchase(PurchaseIntent intent) {
+        UserId buyer = buyers.get(intent.purchaseId());
+        if (buyer == null) {
+            throw new IllegalArgumentException("purchase " + intent.purchaseId() + " was not started through this shop");
+        }
+        return billing.service().purchases().get(buyer, intent.purchaseId());
     }
 
     /** Confirms the purchase's PaymentIntent with a test payment method; empty on success, the decline code otherwise. */
@@ -141,7 +159,7 @@ final class Shop implements AutoCloseable {
     }
 
     TokenBalance balance(String user) {
-        return billing.service().balance(UserId.of(user));
+        return billing.service().ledger().balance(UserId.of(user));
     }
 
     @Override

@@ -57,7 +57,7 @@ class WebhookDeliveryTest {
     }
 
     private static PurchaseStatus status(PurchaseIntent intent) {
-        return shop.billing.service().purchase(intent.purchaseId()).orElseThrow().status();
+        return shop.purchase(intent).status();
     }
 
     private static String succeededEventOf(PurchaseIntent intent) {
@@ -135,7 +135,7 @@ class WebhookDeliveryTest {
         shop.settle();
 
         assertThat(shop.balance(user).balance()).isEqualTo(100_000);
-        assertThat(shop.billing.service().webhookEvents(WebhookEventQuery.all(1).ofType("payment_intent.succeeded")).get(0).apiVersion())
+        assertThat(shop.billing.service().operations().webhookEvents(WebhookEventQuery.all(1).ofType("payment_intent.succeeded")).get(0).apiVersion())
                 .contains("2020-08-27");
     }
 
@@ -197,6 +197,6 @@ class WebhookDeliveryTest {
     @Test
     void shouldAnswerStripeWithRetryableStatusUntilTheEventCanApply() {
         assertThat(shop.outcomes).extracting(WebhookOutcome::status).doesNotContain(WebhookOutcome.Status.REJECTED);
-        assertThat(shop.billing.service().webhookEvents(WebhookEventQuery.all(1000).withStatus(WebhookEventStatus.FAILED))).isEmpty();
+        assertThat(shop.billing.service().operations().webhookEvents(WebhookEventQuery.all(1000).withStatus(WebhookEventStatus.FAILED))).isEmpty();
     }
 }

@@ -1,11 +1,16 @@
 package dev.tokenbilling.benchmarks.cli;
 
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
+import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.CatalogService;
+import dev.tokenbilling.service.TokenBillingService;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -40,9 +45,10 @@ final class CliFixture {
     static CliFixture create(DataSource dataSource) {
         TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(SCHEMA).build();
         TokenBillingService service = billing.service();
-        service.savePackage(new PackageDefinition("starter-100k", "Starter", "tokens", 100_000, Money.of(500, "USD"), "", true, 1));
-        service.savePackage(new PackageDefinition("booster-500k", "Booster", "tokens", 500_000, Money.of(2000, "USD"), "", true, 2));
-        service.savePackage(new PackageDefinition("power-1m", "Power", "tokens", 1_000_000, Money.of(3500, "USD"), "", true, 3));
+        CatalogService catalog = service.catalog();
+        catalog.savePackage(new PackageDefinition("starter-100k", "Starter", "tokens", 100_000, Money.of(500, "USD"), "", true, 1));
+        catalog.savePackage(new PackageDefinition("booster-500k", "Booster", "tokens", 500_000, Money.of(2000, "USD"), "", true, 2));
+        catalog.savePackage(new PackageDefinition("power-1m", "Power", "tokens", 1_000_000, Money.of(3500, "USD"), "", true, 3));
         return new CliFixture(dataSource, service);
     }
 
@@ -83,14 +89,18 @@ final class CliFixture {
      */
     void fundMeasuredUser() {
         Instant now = Instant.now();
-        service.grant(MEASURED_USER, 50_000, "welcome bonus", "bench-cli-grant-1",
-                LotTerms.expiringAt(now.plus(Duration.ofDays(30))).withPriority(-1));
-        service.grant(MEASURED_USER, 100_000, "support gesture", "bench-cli-grant-2", LotTerms.DEFAULT);
-        service.grant(MEASURED_USER, 500_000, "migrated balance", "bench-cli-grant-3", LotTerms.DEFAULT.withPriority(5));
+        service.ledger().grant(Grant.of(MEASURED_USER, 50_000, IdempotencyKey.of("bench-cli-grant-1"), "welcome bonus")
+                .withTerms(LotTerms.expiringAt(now.plus(Duration.ofDays(30))).withPriority(-1)));
+        service.ledger().grant(Grant.of(MEASURED_USER, 100_000, IdempotencyKey.of("bench-cli-grant-2"), "support gesture")
+                .withTerms(LotTerms.DEFAULT));
+        service.ledger().grant(Grant.of(MEASURED_USER, 500_000, IdempotencyKey.of("bench-cli-grant-3"), "migrated balance")
+                .withTerms(LotTerms.DEFAULT.withPriority(5)));
         for (int i = 0; i < MEASURED_USER_DEBITS; i++) {
-            service.consume(MEASURED_USER, 1_000 + 37L * i, "bench-cli-usage-" + i, "chat completion");
+            service.ledger().debit(Debit.of(MEASURED_USER, 1_000 + 37L * i, IdempotencyKey.of("bench-cli-usage-" + i))
+                    .withDescription("chat completion"));
         }
-        service.reserve(MEASURED_USER, 5_000, Duration.ofDays(1), "bench-cli-hold", "streaming completion");
+        service.reservations().reserve(ReservationRequest.of(MEASURED_USER, 5_000, Duration.ofDays(1), IdempotencyKey.of("bench-cli-hold"))
+                .withDescription("streaming completion"));
     }
 
     long count(String sql) throws SQLException {

@@ -1,14 +1,16 @@
 package dev.tokenbilling.benchmarks.ledger;
 
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.benchmarks.Operation;
-import dev.tokenbilling.model.UsageRequest;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UsageResult;
+import dev.tokenbilling.service.LedgerService;
+import dev.tokenbilling.service.TokenBillingService;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One {@link TokenBillingService#consumeBatch} of {@code size} debits per call; counts the items
+ * One {@link LedgerService#debitAll} of {@code size} debits per call; counts the items
  * actually debited, so its figure is debits per second, comparable with the baseline's ops per second.
  */
 final class BatchDebit implements Operation {
@@ -31,12 +33,13 @@ final class BatchDebit implements Operation {
 
     @Override
     public int runOnce() {
-        List<UsageRequest> requests = new ArrayList<>(size);
+        List<Debit> debits = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            requests.add(new UsageRequest(ledgerCase.pick(), LedgerBenchmark.DEBIT_TOKENS, keys.next(), LedgerBenchmark.DESCRIPTION));
+            debits.add(Debit.of(ledgerCase.pick(), LedgerBenchmark.DEBIT_TOKENS, IdempotencyKey.of(keys.next()))
+                    .withDescription(LedgerBenchmark.DESCRIPTION));
         }
         int debited = 0;
-        for (UsageResult result : service.consumeBatch(requests)) {
+        for (UsageResult result : service.ledger().debitAll(debits)) {
             if (result.debited()) {
                 debited++;
             }

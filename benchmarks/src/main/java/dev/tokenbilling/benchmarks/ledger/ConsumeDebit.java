@@ -1,9 +1,12 @@
 package dev.tokenbilling.benchmarks.ledger;
 
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.benchmarks.Operation;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.service.LedgerService;
+import dev.tokenbilling.service.TokenBillingService;
 
-/** One {@link TokenBillingService#consume} per call, through the library's own pooled access. */
+/** One {@link LedgerService#debit} per call, through the library's own pooled access. */
 final class ConsumeDebit implements Operation {
 
     private final TokenBillingService service;
@@ -22,7 +25,8 @@ final class ConsumeDebit implements Operation {
 
     @Override
     public int runOnce() {
-        service.consume(ledgerCase.pick(), LedgerBenchmark.DEBIT_TOKENS, keys.next(), LedgerBenchmark.DESCRIPTION);
+        service.ledger().debit(Debit.of(ledgerCase.pick(), LedgerBenchmark.DEBIT_TOKENS, IdempotencyKey.of(keys.next()))
+                .withDescription(LedgerBenchmark.DESCRIPTION));
         return 1;
     }
 }

@@ -1,10 +1,11 @@
 package dev.tokenbilling.benchmarks.ledger;
 
-import dev.tokenbilling.internal.postgres.LedgerAudit;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.benchmarks.BenchmarkSchema;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,8 @@ final class LedgerFixture implements AutoCloseable {
 
     /** Grants {@link #FUNDING} tokens to every user of the case, on {@code threads} threads. */
     void fund(LedgerCase ledgerCase, int threads) throws Exception {
-        fund(ledgerCase.users(), threads, (service, user, index) -> service.grant(user, FUNDING, "benchmark funding", "bench-funding"));
+        fund(ledgerCase.users(), threads, (service, user, index) -> service.ledger().grant(
+                Grant.of(user, FUNDING, IdempotencyKey.of("bench-funding"), "benchmark funding")));
     }
 
     /** How one user is funded: {@code index} is the user's position in its list. */
@@ -90,7 +92,7 @@ final class LedgerFixture implements AutoCloseable {
 
     /** The library's own invariant checks; empty when the ledger is sound. */
     List<String> violations() {
-        return LedgerAudit.of(dataSource, schema).violations();
+        return service.operations().audit().violations();
     }
 
     /** How many usage entries the ledger holds: must equal the debits the runs counted. */

@@ -9,7 +9,7 @@ import java.util.List;
  * @param database where it ran, without credentials
  * @param countedDebits the debits all runs (warm-ups included) reported; should equal {@code usageEntries}
  * @param usageEntries the usage entries found in the ledger afterwards
- * @param violations what {@code LedgerAudit} found; empty when the ledger is sound
+ * @param violations what the ledger audit ({@code operations().audit()}) found; empty when the ledger is sound
  * @param loadBefore the system's 1-minute load average before the run (negative if unknown): other
  *     work on the machine skews the figures, so the report shows it
  */

@@ -1,8 +1,10 @@
 package dev.tokenbilling.benchmarks.ledger;
 
-import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -51,9 +53,11 @@ final class LotLayout {
     /** Grants user {@code index}'s lots: the small ones first, then the large one. */
     void fund(TokenBillingService service, UserId user, int index) {
         for (int lot = 0; lot < lots(index) - 1; lot++) {
-            service.grant(user, smallLotTokens(index, lot), "benchmark lot " + lot, "bench-lot-" + lot, smallLotTerms(index, lot));
+            service.ledger().grant(Grant.of(user, smallLotTokens(index, lot), IdempotencyKey.of("bench-lot-" + lot), "benchmark lot " + lot)
+                    .withTerms(smallLotTerms(index, lot)));
         }
-        service.grant(user, LedgerFixture.FUNDING, "benchmark funding", "bench-funding", LotTerms.DEFAULT.withPriority(BACKSTOP_PRIORITY));
+        service.ledger().grant(Grant.of(user, LedgerFixture.FUNDING, IdempotencyKey.of("bench-funding"), "benchmark funding")
+                .withTerms(LotTerms.DEFAULT.withPriority(BACKSTOP_PRIORITY)));
     }
 
     /** How many grants funding {@code users} users takes: 3 per user on average. */

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
  * append the ledger row with the new balance, commit.
  *
  * <p>The lot draw is there because the schema keeps "open lot remainders - debt = balance" (checked
- * by {@code LedgerAudit}); the library's {@code consume} does the same work. When the first open lot
+ * by the ledger audit); the library's {@code debit} does the same work. When the first open lot
  * does not cover the debit, the baseline does what a hand-written ledger must: reads the user's open
  * lots in draw order (under the balance row's lock, like the library) and draws from each in turn,
  * closing the ones it empties, in one JDBC batch. In {@code ledger} every user has a single lot (its

@@ -1,15 +1,17 @@
 package dev.tokenbilling.benchmarks.ledger;
 
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.benchmarks.Operation;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationRequest;
+import dev.tokenbilling.service.TokenBillingService;
 import java.time.Duration;
 
 /**
  * One {@code reserve} of {@value #HOLD_TOKENS} tokens and its {@code settle} for
  * {@link LedgerBenchmark#DEBIT_TOKENS} per call: the metered-usage pattern of an AI request (hold the
  * most it can cost, debit what it did cost). One pair is one operation; the settle is a usage debit
- * that draws from lots like {@code consume}.
+ * that draws from lots like {@code debit}.
  */
 final class ReserveSettle implements Operation {
 
@@ -32,8 +34,9 @@ final class ReserveSettle implements Operation {
 
     @Override
     public int runOnce() {
-        Reservation hold = service.reserve(ledgerCase.pick(), HOLD_TOKENS, TTL, keys.next(), LedgerBenchmark.DESCRIPTION);
-        service.settle(hold.id(), LedgerBenchmark.DEBIT_TOKENS);
+        Reservation hold = service.reservations().reserve(ReservationRequest.of(ledgerCase.pick(), HOLD_TOKENS, TTL,
+                IdempotencyKey.of(keys.next())).withDescription(LedgerBenchmark.DESCRIPTION));
+        service.reservations().settle(hold.userId(), hold.id(), LedgerBenchmark.DEBIT_TOKENS);
         return 1;
     }
 }

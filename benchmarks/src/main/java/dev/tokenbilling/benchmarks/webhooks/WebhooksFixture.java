@@ -1,12 +1,12 @@
 package dev.tokenbilling.benchmarks.webhooks;
 
-import dev.tokenbilling.internal.postgres.LedgerAudit;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.benchmarks.BenchmarkSchema;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.TokenPackage;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +29,7 @@ final class WebhooksFixture implements AutoCloseable {
 
     static final String SECRET = "whsec_benchmark_signing_secret_0001";
     /** Stripe's and the library's default: deliveries older than this are refused. */
-    static final Duration TOLERANCE = StripeSettings.DEFAULT_WEBHOOK_TOLERANCE;
+    static final Duration TOLERANCE = WebhookVerification.DEFAULT_TOLERANCE;
     static final String PACKAGE_SLUG = "bench-pack";
     static final long PACKAGE_TOKENS = 500_000;
     static final Money PRICE = Money.of(2000, "USD");
@@ -51,10 +51,11 @@ final class WebhooksFixture implements AutoCloseable {
     static WebhooksFixture create(DataSource dataSource) throws SQLException {
         String schema = BenchmarkSchema.uniqueName("webhooks");
         TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(schema)
-                .stripe(StripeSettings.builder().secretKey("sk_test_benchmark").webhookSecret(SECRET).build())
+                .stripe(StripeApi.builder().secretKey("sk_test_benchmark").build())
+                .webhooks(WebhookVerification.builder().secret(SECRET).build())
                 .build();
         try {
-            TokenPackage tokenPackage = billing.service().savePackage(new PackageDefinition(PACKAGE_SLUG, "Benchmark pack", "tokens",
+            TokenPackage tokenPackage = billing.service().catalog().savePackage(new PackageDefinition(PACKAGE_SLUG, "Benchmark pack", "tokens",
                     PACKAGE_TOKENS, PRICE, "webhooks benchmark", true, 0)).tokenPackage();
             return new WebhooksFixture(dataSource, schema, billing, tokenPackage);
         } catch (RuntimeException e) {
@@ -130,7 +131,7 @@ final class WebhooksFixture implements AutoCloseable {
     }
 
     List<String> violations() {
-        return LedgerAudit.of(dataSource, schema).violations();
+        return billing.service().operations().audit().violations();
     }
 
     /** A single number from this schema: {@code {schema}} in the SQL names it. */

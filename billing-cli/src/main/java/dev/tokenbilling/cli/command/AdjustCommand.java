@@ -2,6 +2,7 @@ package dev.tokenbilling.cli.command;
 
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.TokenCount;
+import dev.tokenbilling.model.Adjustment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -20,6 +21,6 @@ public final class AdjustCommand extends LedgerWrite {
 
     @Override
     protected int run() {
-        return report("Adjusted", service().adjust(Users.id(user), tokens, reason, key("adjust")));
+        return report("Adjusted", service().ledger().adjust(Adjustment.of(Users.id(user), tokens, key("adjust"), reason)));
     }
 }

@@ -1,7 +1,6 @@
 package dev.tokenbilling.cli.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tokenbilling.internal.postgres.LedgerAudit;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Output;
@@ -11,8 +10,8 @@ import picocli.CommandLine.Command;
 
 /** {@code billing audit}: checks the ledger's invariants; exit 1 when any is violated. */
 @Command(name = "audit", description = {"Check the ledger's invariants; exit code 1 when a problem is found.",
-    "Balances equal the sum of their entries, running balances add up, each credited purchase has exactly one",
-    "credit, and usage never took a balance below zero. Read-only."})
+    "Balances equal the sum of their entries, running balances add up, each credited purchase has exactly one credit,"
+        + " and usage never took a balance below zero. Read-only."})
 public final class AuditCommand extends BaseCommand {
 
     public AuditCommand(CliContext context) {
@@ -21,9 +20,7 @@ public final class AuditCommand extends BaseCommand {
 
     @Override
     protected int run() {
-        out();
-        context.billing(); // migrates the embedded database; fails clearly when the schema is missing
-        List<String> violations = LedgerAudit.of(context.dataSource(), context.options().schema()).violations();
+        List<String> violations = service().operations().audit().violations();
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
             json.put("ok", violations.isEmpty());

@@ -1,7 +1,6 @@
 package dev.tokenbilling.cli.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.ExitCodes;
@@ -13,6 +12,7 @@ import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,9 +59,9 @@ public final class BalanceCommand extends BaseCommand {
         UserId id = Users.id(user);
         TokenBillingService service = service();
         TokenBalance balance = Users.known(service, id);
-        List<TokenLot> lots = wants(Part.LOTS) ? service.lots(id) : List.of();
-        List<Reservation> holds = wants(Part.HOLDS) ? service.reservations(id) : List.of();
-        List<LedgerEntry> entries = recent == 0 || !wants(Part.RECENT) ? List.of() : service.ledger(id, PageRequest.first(recent)).items();
+        List<TokenLot> lots = wants(Part.LOTS) ? service.ledger().lots(id) : List.of();
+        List<Reservation> holds = wants(Part.HOLDS) ? service.reservations().active(id) : List.of();
+        List<LedgerEntry> entries = recent == 0 || !wants(Part.RECENT) ? List.of() : service.ledger().history(id, PageRequest.first(recent)).items();
         if (only != null && only != Part.BALANCE) {
             switch (only) {
                 case LOTS -> part("Open lots of " + id.value() + ", in draw order", Columns.lots(context.clock()), lots, "No open lots.");

@@ -28,7 +28,7 @@ public final class BalancesCommand extends BaseCommand {
         if (top < 1 || top > PurchaseQuery.MAX_LIMIT) {
             throw CliException.usage("--top must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + top);
         }
-        List<TokenBalance> balances = service().balances(top, negative);
+        List<TokenBalance> balances = service().ledger().balances(top, negative);
         out().rows(Columns.balances(), balances, negative ? "No negative balances." : "No balances yet.");
         return ExitCodes.OK;
     }

@@ -1,9 +1,9 @@
 package dev.tokenbilling.cli.command;
 
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.Output;
+import dev.tokenbilling.service.TokenBillingService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

@@ -6,7 +6,7 @@ import dev.tokenbilling.cli.DatabaseUrl;
 import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Output;
 import dev.tokenbilling.embedded.EmbeddedDatabase;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,11 +26,11 @@ public final class ConfigCommand extends BaseCommand {
         String database = url.map(DatabaseUrl::toString).orElse("embedded PostgreSQL in " + EmbeddedDatabase.DEFAULT_DIRECTORY);
         String user = url.flatMap(DatabaseUrl::user).orElse(url.isPresent() ? "(driver default)" : "postgres");
         String password = url.flatMap(DatabaseUrl::password).map(p -> "(set)").orElse("(none)");
-        String key = context.stripeKey().map(StripeSettings::mask).orElse("(not set)");
-        List<String> secrets = context.webhookSecrets().stream().map(StripeSettings::mask).toList();
-        String mode = context.stripeKey().map(k -> k.startsWith("sk_live_") || k.startsWith("rk_live_") ? "live" : "test").orElse("-");
-        String publishable = context.publishableKey().map(StripeSettings::mask).orElse("(not set)");
-        String problem = context.stripeSettingsProblem().orElse(null);
+        String key = context.stripeKey().map(StripeKeys::mask).orElse("(not set)");
+        List<String> secrets = context.webhookSecrets().stream().map(StripeKeys::mask).toList();
+        String mode = context.stripeKey().map(StripeKeys::mode).orElse("-");
+        String publishable = context.publishableKey().map(StripeKeys::mask).orElse("(not set)");
+        String problem = context.stripeSettingsProblem().map(context.failures()::redact).orElse(null);
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
             json.put("database", database);

@@ -1,7 +1,6 @@
 package dev.tokenbilling.cli.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.ExitCodes;
@@ -11,6 +10,7 @@ import dev.tokenbilling.cli.Output.Style;
 import dev.tokenbilling.cli.Progress;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.service.TokenBillingService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
  * scheduler do the same.
  */
 @Command(name = "expire", description = {"Take expired tokens out of balances and release lapsed holds, and print a summary.",
-    "Each lapsed lot leaves through one expiry ledger entry, exactly once: safe to run from cron, by hand,",
-    "and next to the Spring starter's scheduler on several instances."})
+    "Each lapsed lot leaves through one expiry ledger entry, exactly once: safe to run from cron, by hand, and next to the"
+        + " Spring starter's scheduler on several instances."})
 public final class ExpireCommand extends BaseCommand {
 
     static final int BATCH = 500;
@@ -47,7 +47,7 @@ public final class ExpireCommand extends BaseCommand {
         try (Progress progress = new Progress(out())) {
             while (true) {
                 int batch = Math.min(BATCH, limit - Math.max(lots, holds));
-                ExpiryReport report = service.expire(batch);
+                ExpiryReport report = service.operations().expire(batch);
                 lots += report.lotsExpired();
                 tokens += report.tokensExpired();
                 holds += report.reservationsReleased();

@@ -1,6 +1,5 @@
 package dev.tokenbilling.cli.command;
 
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.Durations;
@@ -8,13 +7,14 @@ import dev.tokenbilling.cli.Formats;
 import dev.tokenbilling.cli.Output;
 import dev.tokenbilling.cli.Timestamps;
 import dev.tokenbilling.cli.TokenCount;
+import dev.tokenbilling.model.Grant;
 import dev.tokenbilling.model.LedgerReceipt;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
  * an admin or promotional credit, as a lot that may expire and may be drawn before others.
  */
 @Command(name = "grant", description = {"Credit tokens to a user (promotion, support gesture), once per --idempotency-key.",
-    "The tokens form a lot: --expires-in/--expires-at make them lapse ('billing expire' removes them then),",
-    "--priority decides the draw order (lower first; purchased tokens have 0)."})
+    "The tokens form a lot: --expires-in or --expires-at make them lapse ('billing expire' removes them then), and"
+        + " --priority decides the draw order (lower first; purchased tokens have 0)."})
 public final class GrantCommand extends LedgerWrite {
 
     @Parameters(index = "1", paramLabel = "TOKENS", converter = TokenCount.Converter.class,
@@ -65,8 +65,8 @@ public final class GrantCommand extends LedgerWrite {
         Instant now = context.clock().instant();
         Optional<Instant> expiry = Optional.ofNullable(expiresAt).or(() -> Optional.ofNullable(expiresIn).map(now::plus));
         LotTerms terms = expiry.map(LotTerms::expiringAt).orElse(LotTerms.DEFAULT).withPriority(priority);
-        LedgerReceipt receipt = service.grant(id, tokens, reason, key("grant"), terms);
-        Optional<TokenLot> lot = lotOf(service, id, receipt);
+        LedgerReceipt receipt = service.ledger().grant(Grant.of(id, tokens, key("grant"), reason).withTerms(terms));
+        Optional<TokenLot> lot = receipt.lot();
         return report("Granted", receipt, json -> {
             json.put("lotId", lot.map(TokenLot::id).orElse(null));
             json.set("expiresAt", Output.toJson(lot.isPresent() ? lot.get().expiresAt() : terms.expiresAt()));
@@ -74,17 +74,5 @@ public final class GrantCommand extends LedgerWrite {
         }, () -> out().line(Output.Style.DIM, "   lot" + lot.map(l -> " #" + l.id()).orElse("") + ": " + expiry.map(at -> "expires "
                 + Formats.time(at) + " (in " + Durations.format(Duration.between(now, at)) + ")").orElse("never expires")
                 + ", priority " + priority));
-    }
-
-    /**
-     * The lot the grant opened: the user's grant lot created with the entry, for the same amount. Empty
-     * when none matches exactly one (the ledger entry does not name its lot).
-     */
-    private static Optional<TokenLot> lotOf(TokenBillingService service, UserId id, LedgerReceipt receipt) {
-        var entry = receipt.entry();
-        List<TokenLot> matches = service.allLots(id).stream()
-                .filter(l -> l.source().equals("grant") && l.amount() == entry.amount() && l.createdAt().equals(entry.createdAt()))
-                .toList();
-        return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
     }
 }

@@ -1,7 +1,6 @@
 package dev.tokenbilling.cli.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.ExitCodes;
@@ -11,6 +10,7 @@ import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Page;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +49,7 @@ public final class LedgerCommand extends BaseCommand {
         try (Progress progress = new Progress(out())) {
             do {
                 int size = Math.min(PageRequest.MAX_LIMIT, limit - entries.size());
-                Page<LedgerEntry> page = service.ledger(id, next.map(c -> PageRequest.after(c, size)).orElse(PageRequest.first(size)));
+                Page<LedgerEntry> page = service.ledger().history(id, next.map(c -> PageRequest.after(c, size)).orElse(PageRequest.first(size)));
                 entries.addAll(page.items());
                 next = page.nextCursor();
                 progress.update("Read " + entries.size() + " entries…");

@@ -5,6 +5,7 @@ import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Formats;
 import dev.tokenbilling.cli.Output;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LedgerReceipt;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -28,8 +29,9 @@ abstract class LedgerWrite extends BaseCommand {
         super(context);
     }
 
-    protected String key(String verb) {
-        return idempotencyKey != null ? idempotencyKey : "cli-" + verb + "-" + UUID.randomUUID();
+    /** The {@code --idempotency-key}, or a new random one; a blank or overlong key fails as {@code INVALID_REQUEST} (exit 2). */
+    protected IdempotencyKey key(String verb) {
+        return IdempotencyKey.of(idempotencyKey != null ? idempotencyKey : "cli-" + verb + "-" + UUID.randomUUID());
     }
 
     protected int report(String verb, LedgerReceipt receipt) {
@@ -64,5 +66,4 @@ abstract class LedgerWrite extends BaseCommand {
         }
         return ExitCodes.OK;
     }
-
 }

@@ -50,7 +50,7 @@ public final class PackagesCommand extends BaseCommand {
 
     @Override
     protected int run() {
-        List<TokenPackage> packages = all ? service().allPackages() : service().packages();
+        List<TokenPackage> packages = all ? service().catalog().allPackages() : service().catalog().packages();
         out().rows(columns(), packages, "No packages" + (all ? "" : " on sale") + ": run 'billing seed' to create the default catalog.");
         if (out().isTable() && packages.stream().anyMatch(p -> p.active() && p.stripePriceId().isEmpty())) {
             out().note("note: packages without a Stripe price cannot be bought (\"Missing Stripe price ID\"): run 'billing stripe sync'");

@@ -74,7 +74,7 @@ public final class PurchasesCommand extends BaseCommand {
         }
         PurchaseQuery query = new PurchaseQuery(statuses == null ? Set.of() : statuses.statuses(), Optional.ofNullable(user).map(Users::id),
                 Optional.ofNullable(olderThan).map(age -> context.clock().instant().minus(age)), limit);
-        List<Purchase> purchases = service().purchases(query);
+        List<Purchase> purchases = service().purchases().query(query);
         out().rows(columns(context), purchases, "No purchases match.");
         return ExitCodes.OK;
     }

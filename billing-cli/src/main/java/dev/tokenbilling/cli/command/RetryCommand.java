@@ -5,6 +5,7 @@ import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.Durations;
 import dev.tokenbilling.cli.ExitCodes;
+import dev.tokenbilling.cli.Failures;
 import dev.tokenbilling.cli.Output;
 import dev.tokenbilling.cli.Output.Column;
 import dev.tokenbilling.cli.Output.Style;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,9 +33,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "retry", description = {
     "Reconcile stuck purchases with Stripe, then retry due failed webhook events.",
-    "Asks Stripe about purchases open (pending, processing, requires_action, failed) for longer than --older-than,",
-    "applies what Stripe says (completing and crediting paid ones, canceling abandoned ones) and prints what",
-    "happened to each."})
+    "Asks Stripe about purchases open (pending, processing, requires_action, failed) for longer than --older-than,"
+        + " applies what Stripe says (completing and crediting paid ones, canceling abandoned ones) and prints what"
+        + " happened to each."})
 public final class RetryCommand extends BaseCommand {
 
     static final int BATCH = 50;
@@ -65,8 +65,8 @@ public final class RetryCommand extends BaseCommand {
     private int dryRun() {
         var service = service();
         Instant now = context.clock().instant();
-        List<Purchase> stuck = service.purchases(new PurchaseQuery(PurchaseStatus.OPEN, Optional.empty(), Optional.of(now.minus(olderThan)), limit));
-        List<WebhookEventRecord> due = service.webhookEvents(WebhookEventQuery.all(limit).withStatus(WebhookEventStatus.FAILED)).stream()
+        List<Purchase> stuck = service.purchases().query(new PurchaseQuery(PurchaseStatus.OPEN, Optional.empty(), Optional.of(now.minus(olderThan)), limit));
+        List<WebhookEventRecord> due = service.operations().webhookEvents(WebhookEventQuery.all(limit).withStatus(WebhookEventStatus.FAILED)).stream()
                 .filter(event -> event.nextAttemptAt().map(next -> !next.isAfter(now)).orElse(false)).toList();
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
@@ -116,7 +116,9 @@ public final class RetryCommand extends BaseCommand {
                 Column.<PurchaseCheck>text("BEFORE", "before", c -> c.before().wireName(), c -> c.before().wireName()),
                 Column.<PurchaseCheck>text("AFTER", "after", c -> c.after().wireName(), c -> c.after().wireName()).styled(c -> Columns.statusStyle(c.after())),
                 Column.<PurchaseCheck>of("ERROR", "error", PurchaseCheck::error).hiddenInTable(),
-                Column.<PurchaseCheck>of("WHAT HAPPENED", "action", PurchaseCheck::action).styled(c -> c.error() ? Style.RED : Style.PLAIN));
+                Column.<PurchaseCheck>of("WHAT HAPPENED", "action", PurchaseCheck::describe).styled(c -> c.error() ? Style.RED : Style.PLAIN),
+                // Appended after the original fields so CSV columns keep their positions.
+                Column.<PurchaseCheck>of("CODE", "errorCode", c -> failed(c).map(f -> f.code().wireName()).orElse(null)).hiddenInTable());
         List<Column<WebhookOutcome>> eventColumns = WebhooksCommand.outcomeColumns();
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
@@ -147,10 +149,11 @@ public final class RetryCommand extends BaseCommand {
                     + (errors == 1 ? "" : "s") + ". Retried " + events.size() + " failed event" + (events.size() == 1 ? "" : "s")
                     + (eventsFailed > 0 ? ", " + eventsFailed + " still failing" : "") + ".");
         }
-        if (errors > 0 && checks.stream().filter(PurchaseCheck::error)
-                .allMatch(check -> check.action().toLowerCase(Locale.ROOT).contains("unreachable"))) {
-            out().note("error: cannot reach Stripe at " + context.stripeLocation() + " for " + errors + " purchase" + (errors == 1 ? "" : "s")
-                    + ": check the network, or --stripe-api-base; run 'billing retry' again later");
+        List<Failures.Failure> failures = checks.stream().flatMap(check -> failed(check).stream())
+                .map(f -> context.failures().failure(f.code(), f.providerReason(), f.message(), null)).toList();
+        if (!failures.isEmpty() && failures.stream().allMatch(f -> f.exitCode() == ExitCodes.UNREACHABLE)) {
+            out().note(failures.get(0).line() + " (" + errors + " purchase check" + (errors == 1 ? "" : "s")
+                    + " failed); run 'billing retry' again later");
             return ExitCodes.UNREACHABLE;
         }
         if (errors > 0 || eventsFailed > 0) {
@@ -159,5 +162,9 @@ public final class RetryCommand extends BaseCommand {
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
+    }
+
+    private static Optional<PurchaseCheck.Failed> failed(PurchaseCheck check) {
+        return check.result() instanceof PurchaseCheck.Failed failed ? Optional.of(failed) : Optional.empty();
     }
 }

@@ -3,7 +3,6 @@ package dev.tokenbilling.cli.command;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.Catalog;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.ExitCodes;
@@ -15,6 +14,7 @@ import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.PackageSaveResult.Change;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.payment.PackageSync;
+import dev.tokenbilling.service.TokenBillingService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,12 +26,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code billing seed [--with-stripe] [--catalog FILE] [--dry-run]}: upserts the catalog and, with
- * Stripe, syncs products and prices; reports in the seed's style. A second run changes nothing.
+ * Stripe, syncs products and prices; reports each package ("Seeding Token Packages", then one line
+ * per package). A second run changes nothing.
  */
 @Command(name = "seed", description = {
     "Upsert the token packages; with --with-stripe, sync them to Stripe too.",
-    "The default catalog is the seed's Starter, Booster and Power packs; --catalog FILE reads a YAML or JSON one.",
-    "A second run changes nothing."})
+    "The default catalog is the three default packs, Starter, Booster and Power; --catalog FILE reads a YAML or JSON"
+        + " catalog instead. A second run changes nothing."})
 public final class SeedCommand extends BaseCommand {
 
     @Option(names = "--with-stripe", description = "Also create or update the Stripe products and prices.")
@@ -47,7 +48,7 @@ public final class SeedCommand extends BaseCommand {
         super(context);
     }
 
-    /** One catalog package: what the database had, and what the seed did or would do. */
+    /** One catalog package: what the database had, and what seeding did or would do. */
     private record Seeded(PackageDefinition definition, Optional<TokenPackage> before, Change change, Optional<TokenPackage> after) {
     }
 
@@ -73,7 +74,7 @@ public final class SeedCommand extends BaseCommand {
             if (withStripe) {
                 progress.update("Syncing the catalog to Stripe at " + context.stripeLocation() + "…");
                 try {
-                    service.syncCatalogToStripe(dryRun).forEach(sync -> synced.put(sync.slug(), sync));
+                    service.catalog().syncToStripe(dryRun).forEach(sync -> synced.put(sync.slug(), sync));
                 } catch (RuntimeException e) {
                     stripeFailure = e; // the package lines are printed first, then the one-line error
                 }
@@ -87,12 +88,12 @@ public final class SeedCommand extends BaseCommand {
     }
 
     private Seeded seed(TokenBillingService service, PackageDefinition definition) {
-        Optional<TokenPackage> before = service.findPackage(definition.slug());
+        Optional<TokenPackage> before = service.catalog().findPackage(definition.slug());
         if (dryRun) {
             Change change = before.isEmpty() ? Change.CREATED : definition.matches(before.get()) ? Change.UNCHANGED : Change.UPDATED;
             return new Seeded(definition, before, change, before);
         }
-        var result = service.savePackage(definition);
+        var result = service.catalog().savePackage(definition);
         return new Seeded(definition, before, result.change(), Optional.of(result.tokenPackage()));
     }
 

@@ -27,11 +27,11 @@ public final class StripeSyncCommand extends BaseCommand {
     @Override
     protected int run() {
         var service = billingWithStripe(!dryRun).service();
-        int count = service.allPackages().size();
+        int count = service.catalog().allPackages().size();
         List<PackageSync> results;
         try (Progress progress = new Progress(out())) {
             progress.update("Syncing " + count + " package" + (count == 1 ? "" : "s") + " to Stripe at " + context.stripeLocation() + "…");
-            results = service.syncCatalogToStripe(dryRun);
+            results = service.catalog().syncToStripe(dryRun);
         }
         List<Column<PackageSync>> columns = List.of(
                 Column.<PackageSync>of("SLUG", "slug", PackageSync::slug),

@@ -1,7 +1,6 @@
 package dev.tokenbilling.cli.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.ExitCodes;
@@ -11,6 +10,7 @@ import dev.tokenbilling.cli.Output.Style;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,16 +39,16 @@ public final class VoidGrantCommand extends BaseCommand {
         UserId id = Users.id(user);
         TokenBillingService service = service();
         Users.known(service, id);
-        TokenLot lot = service.allLots(id).stream().filter(l -> l.id() == lotId).findFirst().orElseThrow(() -> CliException.failed(
+        TokenLot lot = service.ledger().allLots(id).stream().filter(l -> l.id() == lotId).findFirst().orElseThrow(() -> CliException.failed(
                 "unknown lot " + lotId + " for user '" + id.value() + "': 'billing balance " + id.value() + "' lists the user's open lots"));
         if (!lot.source().equals("grant")) {
             String source = lot.source().replace('_', ' ');
             throw CliException.failed("lot " + lotId + " of '" + id.value() + "' comes from " + ("aeiou".indexOf(source.charAt(0)) >= 0 ? "an " : "a ")
                     + source + ", not a grant: only grants can be voided (use 'billing adjust' for a correction)");
         }
-        long voided = lot.remaining() == 0 ? 0 : service.voidGrant(id, lotId, reason);
+        long voided = lot.remaining() == 0 ? 0 : service.ledger().voidGrant(id, lotId, reason).tokensVoided();
         long kept = lot.remaining() - voided;
-        TokenBalance after = service.balance(id);
+        TokenBalance after = service.ledger().balance(id);
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
             json.put("userId", id.value());

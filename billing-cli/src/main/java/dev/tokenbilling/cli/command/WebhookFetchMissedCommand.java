@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 
 /** {@code billing webhooks fetch-missed [--since 3d]}: pulls events Stripe could not deliver and processes the new ones. */
 @Command(name = "fetch-missed", description = {"Pull events Stripe could not deliver and process them.",
-    "Lists Stripe's events of the last --since (at most 30d: Stripe keeps 30 days) and processes those never",
-    "stored here: recovers payments whose webhook never arrived."})
+    "Lists Stripe's events of the last --since (at most 30d: Stripe keeps 30 days) and processes those never stored"
+        + " here: recovers payments whose webhook never arrived."})
 public final class WebhookFetchMissedCommand extends BaseCommand {
 
     @Option(names = "--since", paramLabel = "DURATION", defaultValue = "3d", converter = Durations.Converter.class,

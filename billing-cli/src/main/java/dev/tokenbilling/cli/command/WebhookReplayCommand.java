@@ -4,9 +4,11 @@ import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.ExitCodes;
+import dev.tokenbilling.cli.Formats;
 import dev.tokenbilling.cli.Output;
 import dev.tokenbilling.cli.Output.Style;
 import dev.tokenbilling.model.WebhookEventRecord;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -28,9 +30,9 @@ public final class WebhookReplayCommand extends BaseCommand {
 
     @Override
     protected int run() {
-        out();
         TokenBilling billing = context.billing();
-        WebhookEventRecord stored = billing.service().webhookEvent(eventId.trim()).orElseThrow(() -> CliException.failed(
+        TokenBillingService service = billing.service();
+        WebhookEventRecord stored = service.operations().findWebhookEvent(eventId.trim()).orElseThrow(() -> CliException.failed(
                 "unknown event '" + eventId + "': it is not stored; 'billing webhooks' lists stored events and 'billing webhooks"
                 + " fetch-missed' pulls undelivered ones from Stripe"));
         WebhookOutcome outcome = billing.webhooks().replay(stored.id());
@@ -41,16 +43,27 @@ public final class WebhookReplayCommand extends BaseCommand {
         } else {
             String label = stored.id() + " (" + stored.type() + ", was " + stored.status().wireName() + ")";
             switch (outcome.status()) {
-                case PROCESSED -> out().line(Style.GREEN, "✅ Replayed " + label + ": " + outcome.reason());
-                case IGNORED -> out().line("⏭  Ignored " + label + ": " + outcome.reason());
-                case DUPLICATE -> out().line("⏭  Nothing to do for " + label + ": " + outcome.reason());
-                default -> out().line(Style.RED, "❌ Failed " + label + ": " + outcome.reason());
+                case PROCESSED -> out().line(Style.GREEN, "✅ Replayed " + label + ": " + outcome.describe());
+                case IGNORED -> out().line("⏭  Ignored " + label + ": " + outcome.describe());
+                case DUPLICATE -> out().line("⏭  Nothing to do for " + label + ": " + outcome.describe());
+                default -> out().line(Style.RED, "❌ Failed " + label + ": " + outcome.describe());
             }
         }
         return switch (outcome.status()) {
             case PROCESSED, IGNORED, DUPLICATE -> ExitCodes.OK;
-            case FAILED_RETRYABLE -> outcome.reason().contains("database unavailable") ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;
-            default -> ExitCodes.FAILED;
+            case FAILED_RETRYABLE -> failedForNow(service, stored.id());
+            case FAILED_PERMANENT, REJECTED, TOO_LARGE -> ExitCodes.FAILED;
         };
+    }
+
+    /**
+     * A replay that failed for now (the database went away, or a fact it needs has not arrived) carries
+     * no error code: the stored event is read again to say when it is retried. A database that went
+     * away fails that read as {@code STORE_UNAVAILABLE}, which exits with 3 like every other such failure.
+     */
+    private int failedForNow(TokenBillingService service, String id) {
+        service.operations().findWebhookEvent(id).flatMap(WebhookEventRecord::nextAttemptAt).ifPresent(next -> out().note(
+                "note: the event is retried automatically from " + Formats.time(next) + "; 'billing retry' retries due events"));
+        return ExitCodes.FAILED;
     }
 }

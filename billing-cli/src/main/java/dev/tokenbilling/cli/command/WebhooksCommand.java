@@ -80,7 +80,7 @@ public final class WebhooksCommand extends BaseCommand {
                             case DUPLICATE, IGNORED -> Style.DIM;
                             default -> Style.RED;
                         }),
-                Column.<WebhookOutcome>of("REASON", "reason", WebhookOutcome::reason));
+                Column.<WebhookOutcome>of("REASON", "reason", WebhookOutcome::describe));
     }
 
     @Override
@@ -98,7 +98,7 @@ public final class WebhooksCommand extends BaseCommand {
         }
         WebhookEventQuery query = new WebhookEventQuery(statuses, Optional.ofNullable(type).filter(t -> !t.isBlank()),
                 Optional.ofNullable(since).map(age -> context.clock().instant().minus(age)), limit);
-        List<WebhookEventRecord> events = service().webhookEvents(query);
+        List<WebhookEventRecord> events = service().operations().webhookEvents(query);
         out().rows(columns(context), events, "No webhook events match.");
         if (out().isTable() && events.stream().anyMatch(e -> !e.status().done())) {
             out().note("note: 'billing webhooks replay EVENT_ID' processes one again; 'billing retry' retries the due ones");

@@ -1,11 +1,11 @@
 package dev.tokenbilling.cli.support;
 
-import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.cli.BillingCli;
 import dev.tokenbilling.cli.CliEnvironment;
 import dev.tokenbilling.cli.DatabaseHandle;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.support.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -148,12 +148,12 @@ public final class Cli {
     }
 
     /** The library on this CLI's schema, for setting up purchases and events the CLI only reads. */
-    public TokenBilling library(StripeSettings stripe) {
+    public TokenBilling library(StripeApi stripe) {
         return library(stripe, Clock.systemUTC());
     }
 
     /** The library on this CLI's schema with a given clock (e.g. the CLI's fixed one). */
-    public TokenBilling library(StripeSettings stripe, Clock libraryClock) {
+    public TokenBilling library(StripeApi stripe, Clock libraryClock) {
         TokenBilling.Builder builder = TokenBilling.builder().dataSource(TestDatabase.dataSource()).schema(schema).clock(libraryClock);
         if (stripe != null) {
             builder.stripe(stripe);
