@@ -17,7 +17,8 @@ import java.util.Optional;
  * <ul>
  *   <li><b>Atomic:</b> the balance (with its running totals, see {@link BalanceTotals}), the lots
  *       and the appended entry change together or not at all. {@link LedgerEntry#balanceAfter()} is
- *       the balance right after the entry, so a user's entries in id order are a running sum that
+ *       the balance right after the entry, so a user's entries in ledger order (the per-user sequence
+ *       taken under the balance lock) are a running sum that
  *       ends at {@link TokenBalance#balance()}, and {@code balance = sum of open lot remainders -
  *       debt}.</li>
  *   <li><b>Serialised per user:</b> each posting takes the user's balance lock, held until the
@@ -82,6 +83,7 @@ public interface LedgerRepository {
      *                                  {@code allowNegative}; nothing is debited then
      */
     List<PostingResult> debitAll(List<LedgerPosting> postings);
+    // Every entry of one batch is stamped with the first posting's time: one batch, one transaction, one time.
 
     /**
      * The user's balance as committed (with this transaction's own writes inside one);

@@ -60,12 +60,9 @@ public interface PurchaseRepository {
 
     /**
      * Stores the PaymentIntent created for the purchase if it has none yet: true. False, changing
-     * nothing, when it has one already (even the same one) or the id is unknown; of racing calls
-     * exactly one gets true.
-     *
-     * @throws RuntimeException when another purchase, of any user, has this PaymentIntent (a
-     *                          PaymentIntent belongs to one purchase, which
-     *                          {@link #findByPaymentIntentId} relies on); nothing changes
+     * nothing, when it has one already (even the same one), when another purchase of any user has
+     * this PaymentIntent (a PaymentIntent belongs to one purchase, which {@link #findByPaymentIntentId}
+     * relies on), or when the id is unknown; of racing calls on one purchase exactly one gets true.
      */
     boolean attachPaymentIntent(long purchaseId, String paymentIntentId, Instant at);
 

@@ -49,8 +49,11 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 + " AND (CAST(:user AS text) IS NULL OR user_id = :user)"
                 + " AND (CAST(:before AS timestamptz) IS NULL OR created_at < :before)"
                 + " ORDER BY created_at DESC, id DESC LIMIT :limit");
+        // Unique per user by index; across users (where no index may span shards) by this guard: Stripe
+        // makes each PaymentIntent for one purchase, so only a bug or a forged event could race here.
         attachPaymentIntent = schema.render("UPDATE {schema}.token_purchase SET stripe_payment_intent_id = :pi, updated_at = :at"
-                + " WHERE id = :id AND stripe_payment_intent_id IS NULL");
+                + " WHERE id = :id AND stripe_payment_intent_id IS NULL"
+                + " AND NOT EXISTS (SELECT 1 FROM {schema}.token_purchase o WHERE o.stripe_payment_intent_id = :pi)");
         transition = schema.render("UPDATE {schema}.token_purchase SET status = :target,"
                 + " failure_code = :failureCode, failure_message = :failureMessage,"
                 + " completed_at = CASE WHEN :target = '" + PurchaseStatus.COMPLETED.wireName() + "' THEN coalesce(completed_at, :at) ELSE completed_at END,"

@@ -23,6 +23,7 @@ import dev.tokenbilling.service.LedgerService;
 import dev.tokenbilling.service.OperationsService;
 import dev.tokenbilling.store.LedgerPosting;
 import dev.tokenbilling.store.PostingResult;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -46,7 +47,7 @@ final class DefaultLedgerService implements LedgerService {
 
     @Override
     public UsageReceipt debit(Debit debit) {
-        LedgerPosting posting = usagePosting(Checks.notNull("debit", debit));
+        LedgerPosting posting = usagePosting(Checks.notNull("debit", debit), context.clock().instant());
         PostingResult result = context.store().ledger().debit(posting);
         if (result instanceof PostingResult.Posted posted) {
             context.debited(posted.entry());
@@ -64,7 +65,8 @@ final class DefaultLedgerService implements LedgerService {
         if (debits.size() > MAX_BATCH_SIZE) {
             throw new InvalidRequestException("debits", "at most " + MAX_BATCH_SIZE + " per batch, was " + debits.size());
         }
-        List<LedgerPosting> postings = debits.stream().map(debit -> usagePosting(Checks.notNull("debits[]", debit))).toList();
+        Instant at = context.clock().instant(); // one batch, one transaction, one time
+        List<LedgerPosting> postings = debits.stream().map(debit -> usagePosting(Checks.notNull("debits[]", debit), at)).toList();
         List<PostingResult> posted = context.store().ledger().debitAll(postings);
         UsageResult[] results = new UsageResult[debits.size()];
         for (int i = 0; i < posted.size(); i++) {
@@ -90,9 +92,8 @@ final class DefaultLedgerService implements LedgerService {
         }
     }
 
-    private LedgerPosting usagePosting(Debit debit) {
-        return LedgerPosting.of(debit.userId(), LedgerEntryKind.USAGE, debit.tokens(), debit.key().value(), debit.description(),
-                context.clock().instant());
+    private static LedgerPosting usagePosting(Debit debit, Instant at) {
+        return LedgerPosting.of(debit.userId(), LedgerEntryKind.USAGE, debit.tokens(), debit.key().value(), debit.description(), at);
     }
 
     @Override
