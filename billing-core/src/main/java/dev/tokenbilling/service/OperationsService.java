@@ -21,6 +21,13 @@ public interface OperationsService {
      */
     ExpiryReport expire(int limit);
 
+    /**
+     * Runs {@link #expire} in batches of {@code batchSize} until a batch comes back short (nothing more
+     * is due, or another instance has it) or {@code maxItems} lots or holds were done; {@code progress}
+     * hears the running total after each batch. Returns the total.
+     */
+    ExpiryReport expireDue(int batchSize, int maxItems, java.util.function.Consumer<ExpiryReport> progress);
+
     /** Checks the ledger's invariants over every user (entries sum to balances, lots to balances, no usage below zero...). */
     AuditReport audit();
 

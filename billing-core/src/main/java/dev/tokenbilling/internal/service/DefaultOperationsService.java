@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import dev.tokenbilling.error.InvalidRequestException;
 
 final class DefaultOperationsService implements OperationsService {
 
@@ -37,6 +39,26 @@ final class DefaultOperationsService implements OperationsService {
             }
         }
         return new ExpiryReport(lots, tokens, released);
+    }
+
+    @Override
+    public ExpiryReport expireDue(int batchSize, int maxItems, Consumer<ExpiryReport> progress) {
+        Checks.limit(batchSize, MAX_LIMIT);
+        Checks.notNull("progress", progress);
+        if (maxItems < 1) {
+            throw new InvalidRequestException("maxItems", "must be positive, was " + maxItems);
+        }
+        ExpiryReport total = ExpiryReport.NOTHING;
+        while (total.itemsDone() < maxItems) {
+            int batch = Math.min(batchSize, maxItems - total.itemsDone());
+            ExpiryReport report = expire(batch);
+            total = total.plus(report);
+            progress.accept(total);
+            if (report.itemsDone() < batch) {
+                break;
+            }
+        }
+        return total;
     }
 
     @Override
