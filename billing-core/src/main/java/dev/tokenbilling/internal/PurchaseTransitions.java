@@ -77,7 +77,9 @@ public final class PurchaseTransitions {
     }
 
     private PurchaseTransition complete(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
-        if (!purchase.status().open()) {
+        // A payment Stripe took after the purchase was canceled here (the user canceled while the
+        // PaymentIntent was confirming) still buys the tokens: money taken always ends as tokens.
+        if (!purchase.status().open() && purchase.status() != PurchaseStatus.CANCELED) {
             return new PurchaseTransition.Unchanged(purchase.id(), "purchase already " + purchase.status().wireName());
         }
         if (!intent.amount().equals(purchase.amount())) {

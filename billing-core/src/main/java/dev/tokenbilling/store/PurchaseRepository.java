@@ -82,7 +82,7 @@ public interface PurchaseRepository {
     Optional<Purchase> findByPaymentIntentIdForUpdate(String paymentIntentId);
 
     /**
-     * Moves an open purchase ({@link PurchaseStatus#OPEN}) to {@link PurchaseStatus#COMPLETED}, in
+     * Moves an open ({@link PurchaseStatus#OPEN}) or canceled purchase (its payment succeeded after the cancel) to {@link PurchaseStatus#COMPLETED}, in
      * one guarded update that also records {@code chargeId} when given (keeping the recorded charge
      * when empty), sets the completion time to {@code at} unless one was recorded, and clears the
      * failure code and message. Returns the completed purchase only to the one caller whose update

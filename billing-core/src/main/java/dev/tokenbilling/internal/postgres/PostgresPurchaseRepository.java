@@ -64,7 +64,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         byPaymentIntentForUpdate = schema.render(select + "WHERE stripe_payment_intent_id = :pi FOR UPDATE");
         complete = schema.render("UPDATE {schema}.token_purchase SET status = '" + PurchaseStatus.COMPLETED.wireName() + "', failure_code = NULL, failure_message = NULL,"
                 + " completed_at = coalesce(completed_at, :at), stripe_charge_id = coalesce(CAST(:charge AS text), stripe_charge_id),"
-                + " updated_at = :at WHERE id = :id AND status IN (" + open + ")"
+                + " updated_at = :at WHERE id = :id AND status IN (" + open + ", '" + PurchaseStatus.CANCELED.wireName() + "')"
                 + " RETURNING " + Rows.PURCHASE_COLUMNS);
         countOpen = schema.render("SELECT count(*) FROM {schema}.token_purchase WHERE status IN (" + open + ") AND created_at < :before");
         countOpenOfUser = schema.render("SELECT count(*) FROM {schema}.token_purchase WHERE user_id = :user AND status IN (" + open + ")");
