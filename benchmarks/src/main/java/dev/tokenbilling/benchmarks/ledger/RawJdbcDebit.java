@@ -13,8 +13,9 @@ import javax.sql.DataSource;
 /**
  * The baseline: the SQL a hand-written ledger would run per debit, on one pooled connection per
  * thread with prepared statements reused. One transaction per debit: move the balance (guarded so
- * it cannot go below the reserved amount), draw the tokens from the user's first open credit lot,
- * append the ledger row with the new balance, commit.
+ * it cannot go below the reserved amount) and take the user's next ledger sequence number, draw the
+ * tokens from the user's first open credit lot, append the ledger row with the new balance and that
+ * sequence number, commit.
  *
  * <p>The lot draw is there because the schema keeps "open lot remainders - debt = balance" (checked
  * by the ledger audit); the library's {@code debit} does the same work. When the first open lot
@@ -41,22 +42,22 @@ final class RawJdbcDebit implements Operation {
         this.keys = keys;
         connection.setAutoCommit(false);
         this.update = connection.prepareStatement("UPDATE " + schema + ".token_balance"
-                + " SET balance = balance - ?, total_used = total_used + ?, updated_at = ?"
-                + " WHERE user_id = ? AND balance - reserved >= ? RETURNING balance");
+                + " SET balance = balance - ?, total_used = total_used + ?, last_seq = last_seq + 1, updated_at = ?"
+                + " WHERE user_id = ? AND balance - reserved >= ? RETURNING balance, last_seq");
         // The lot draw of the library's ledger_debit fast path: open lots are found by closed_at (the
         // partial index), and a lot that reaches zero is closed in the same statement.
         this.drawLot = connection.prepareStatement("UPDATE " + schema + ".token_lot SET remaining = remaining - ?,"
                 + " closed_at = CASE WHEN remaining = ? THEN ? END, closed_reason = CASE WHEN remaining = ? THEN 'used' END"
-                + " WHERE id = (SELECT id FROM " + schema + ".token_lot WHERE user_id = ? AND closed_at IS NULL"
+                + " WHERE user_id = ? AND id = (SELECT id FROM " + schema + ".token_lot WHERE user_id = ? AND closed_at IS NULL"
                 + " ORDER BY priority, expires_at NULLS LAST, id LIMIT 1) AND remaining >= ?");
         this.insert = connection.prepareStatement("INSERT INTO " + schema + ".token_transaction"
-                + " (user_id, kind, amount, balance_after, idempotency_key, description, created_at)"
-                + " VALUES (?, 'usage', ?, ?, ?, ?, ?)");
+                + " (user_id, seq, kind, amount, balance_after, idempotency_key, description, created_at)"
+                + " VALUES (?, ?, 'usage', ?, ?, ?, ?, ?)");
         this.openLots = connection.prepareStatement("SELECT id, remaining FROM " + schema + ".token_lot"
                 + " WHERE user_id = ? AND closed_at IS NULL ORDER BY priority, expires_at NULLS LAST, id");
         this.drawFromLot = connection.prepareStatement("UPDATE " + schema + ".token_lot SET remaining = remaining - ?,"
                 + " closed_at = CASE WHEN remaining = ? THEN ? END, closed_reason = CASE WHEN remaining = ? THEN 'used' END"
-                + " WHERE id = ?");
+                + " WHERE user_id = ? AND id = ?");
     }
 
     static Operation.Factory factory(DataSource dataSource, String schema, LedgerCase ledgerCase, String runName) {
@@ -82,28 +83,32 @@ final class RawJdbcDebit implements Operation {
             update.setString(4, user.value());
             update.setLong(5, LedgerBenchmark.DEBIT_TOKENS);
             long balanceAfter;
+            long seq;
             try (ResultSet row = update.executeQuery()) {
                 if (!row.next()) {
                     connection.rollback();
                     return 0;
                 }
                 balanceAfter = row.getLong(1);
+                seq = row.getLong(2);
             }
             drawLot.setLong(1, LedgerBenchmark.DEBIT_TOKENS);
             drawLot.setLong(2, LedgerBenchmark.DEBIT_TOKENS);
             drawLot.setObject(3, now);
             drawLot.setLong(4, LedgerBenchmark.DEBIT_TOKENS);
             drawLot.setString(5, user.value());
-            drawLot.setLong(6, LedgerBenchmark.DEBIT_TOKENS);
+            drawLot.setString(6, user.value());
+            drawLot.setLong(7, LedgerBenchmark.DEBIT_TOKENS);
             if (drawLot.executeUpdate() != 1) {
                 drawAcrossLots(user, now);
             }
             insert.setString(1, user.value());
-            insert.setLong(2, -LedgerBenchmark.DEBIT_TOKENS);
-            insert.setLong(3, balanceAfter);
-            insert.setString(4, keys.next());
-            insert.setString(5, LedgerBenchmark.DESCRIPTION);
-            insert.setObject(6, now);
+            insert.setLong(2, seq);
+            insert.setLong(3, -LedgerBenchmark.DEBIT_TOKENS);
+            insert.setLong(4, balanceAfter);
+            insert.setString(5, keys.next());
+            insert.setString(6, LedgerBenchmark.DESCRIPTION);
+            insert.setObject(7, now);
             insert.executeUpdate();
             connection.commit();
             return 1;
@@ -124,7 +129,8 @@ final class RawJdbcDebit implements Operation {
                 drawFromLot.setLong(2, take);
                 drawFromLot.setObject(3, now);
                 drawFromLot.setLong(4, take);
-                drawFromLot.setLong(5, lots.getLong(1));
+                drawFromLot.setString(5, user.value());
+                drawFromLot.setLong(6, lots.getLong(1));
                 drawFromLot.addBatch();
                 left -= take;
             }

@@ -24,14 +24,16 @@ import javax.sql.DataSource;
  *       an event already processed is a duplicate); locks the purchase by its PaymentIntent id
  *       ({@code SELECT ... FOR UPDATE}, joined to its package for the validity period); completes it with
  *       one {@code UPDATE} guarded by its open statuses, recording the charge; credits the tokens through
- *       the schema's own {@code ledger_credit} (the balance, the {@code purchase} ledger entry keyed
- *       {@code purchase-<id>}, and the lot, paying debt first); marks the event processed; commits.</li>
+ *       the schema's own {@code ledger_credit} (the balance, the {@code purchase} ledger entry with the
+ *       reference {@code purchase-<id>} in the schema's key space for postings nobody asked for by key,
+ *       and the lot, paying debt first); marks the event processed; commits.</li>
  * </ol>
  *
  * <p>The credit calls {@code ledger_credit} rather than hand-written statements because that function
  * is part of the schema: crediting correctly (debt paid first, a lot opened for the rest, the
- * idempotency key checked under the balance row's lock) takes it or several more round trips, so the
- * function is the fastest correct thing a hand-written handler can do on this schema.
+ * reference checked and the ledger sequence taken under the balance row's lock) takes it or several
+ * more round trips, so the function is the fastest correct thing a hand-written handler can do on
+ * this schema.
  */
 final class RawJdbcWebhook implements Operation {
 
@@ -62,7 +64,7 @@ final class RawJdbcWebhook implements Operation {
         complete = connection.prepareStatement("UPDATE " + schema + ".token_purchase SET status = 'completed',"
                 + " stripe_charge_id = coalesce(?, stripe_charge_id), completed_at = coalesce(completed_at, ?), updated_at = ?"
                 + " WHERE id = ? AND status IN ('pending', 'processing', 'requires_action', 'failed')");
-        credit = connection.prepareStatement("SELECT id FROM " + schema + ".ledger_credit(?, 'purchase', ?, ?, ?, ?, ?, ?, 0, 0, 0,"
+        credit = connection.prepareStatement("SELECT id FROM " + schema + ".ledger_credit(?, 'purchase', ?, ?, NULL, ?, ?, ?, ?, 0, 0, 0,"
                 + " 'purchase', 0, CAST(? AS timestamptz))");
         markDone = connection.prepareStatement("UPDATE " + schema + ".webhook_event SET status = ?, attempts = attempts + 1,"
                 + " processed_at = ? WHERE id = ?");
