@@ -17,7 +17,7 @@ import org.springframework.util.unit.DataSize;
 /**
  * Settings of the Token Billing starter, under billing.*. Defaults are those of the core
  * library ({@link TokenBilling}, {@link StripeSettings}, {@link dev.tokenbilling.reconcile.Reconciler}); the Stripe keys default
- * to the seed's environment variables STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and
+ * to the usual Stripe environment variables STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and
  * STRIPE_PUBLIC_KEY (see {@link BillingEnvironmentPostProcessor}).
  */
 @ConfigurationProperties(prefix = BillingProperties.PREFIX)
@@ -27,7 +27,7 @@ public class BillingProperties {
     public static final String PREFIX = "billing";
     /** Where the REST API lives unless billing.web.base-path says otherwise. */
     public static final String DEFAULT_BASE_PATH = "/api/v1/billing";
-    /** Where Stripe delivers webhooks unless billing.webhook.path says otherwise: the seed's path. */
+    /** Where Stripe delivers webhooks unless billing.webhook.path says otherwise. */
     public static final String DEFAULT_WEBHOOK_PATH = "/api/v1/billing/webhooks/stripe/";
     public static final Duration DEFAULT_RECONCILER_INTERVAL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_RECONCILER_INITIAL_DELAY = Duration.ofSeconds(30);

@@ -53,11 +53,11 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
- * The seed's REST API under {@code billing.web.base-path} (default {@code /api/v1/billing}); each
+ * The billing REST API under {@code billing.web.base-path} (default {@code /api/v1/billing}); each
  * path answers with and without its trailing slash. The calling user comes from the
  * {@link BillingUserResolver}, never from the request; another user's purchase is answered
  * {@code 404} like a purchase that does not exist. Errors are RFC 9457 {@code application/problem+json}:
- * {@code title} is the seed's message for the operation ("Failed to initiate purchase", ...),
+ * {@code title} is the API's message for the operation ("Failed to initiate purchase", ...),
  * {@code detail} names the cause, and {@code code} is a stable machine-readable reason.
  */
 @RestController
@@ -272,7 +272,7 @@ public class BillingApiController {
     private record Problem(HttpStatus status, String code, String detail) {
     }
 
-    /** The seed's user-facing message for an operation: the {@code title} of its problem details. */
+    /** The API's user-facing message for an operation: the {@code title} of its problem details. */
     @Target(ElementType.METHOD)
     @Retention(RetentionPolicy.RUNTIME)
     public @interface ProblemTitle {

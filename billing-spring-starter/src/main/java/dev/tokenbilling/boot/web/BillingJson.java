@@ -17,11 +17,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The JSON bodies of the REST API, exactly as the seed's frontend expects them: the package list
+ * The JSON bodies of the billing REST API, in the shapes its payment page expects: the package list
  * and balance in camelCase, the purchase request and response in snake_case. Every name is fixed
  * with {@code @JsonProperty}, so an application-wide naming strategy or inclusion rule cannot change
  * the contract. Money is a decimal in major units (the package {@code price} a string, the purchase
- * {@code amount} a number, as in the seed); times are ISO-8601 strings in UTC. Hosts that write their
+ * {@code amount} a number); times are ISO-8601 strings in UTC. Hosts that write their
  * own controllers can reuse these records to answer the same shapes.
  */
 public final class BillingJson {
@@ -77,7 +77,7 @@ public final class BillingJson {
     }
 
     /**
-     * The answer of {@code GET /tokens/balance/}: the seed's {@code balance}, {@code totalPurchased}
+     * The answer of {@code GET /tokens/balance/}: {@code balance}, {@code totalPurchased}
      * and {@code totalUsed}, the other totals, what is held for requests in flight ({@code reserved})
      * and can be spent now ({@code available}), and {@code nextExpiry}: the soonest time open lots
      * lapse and the tokens they still hold then ({@code null} when nothing expires).

@@ -110,7 +110,7 @@ class BillingApiMockMvcTest {
     }
 
     @Test
-    void shouldListThePackagesInTheSeedsShape() throws Exception {
+    void shouldListThePackagesInTheApisShape() throws Exception {
         String body = mvc.perform(get(API + "/packages/").with(user("alice")))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -129,7 +129,7 @@ class BillingApiMockMvcTest {
         JsonNode first = JSON.readTree(body).get(0);
         assertThat(first.get("id").isIntegralNumber()).isTrue();
         assertThat(first.get("price").isTextual()).isTrue();
-        assertThat(first.has("active")).as("only the seed's isActive").isFalse();
+        assertThat(first.has("active")).as("only isActive").isFalse();
     }
 
     @Test
@@ -138,7 +138,7 @@ class BillingApiMockMvcTest {
     }
 
     @Test
-    void shouldStartAPurchaseInTheSeedsShape() throws Exception {
+    void shouldStartAPurchaseInTheApisShape() throws Exception {
         String body = purchase("alice", "{\"package_slug\": \"booster-500k\"}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.payment_intent_id").value(startsWith("pi_")))
