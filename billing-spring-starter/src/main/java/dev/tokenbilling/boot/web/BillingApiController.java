@@ -29,7 +29,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -201,9 +200,10 @@ public class BillingApiController {
     public ResponseEntity<ProblemDetail> handle(Exception exception, HandlerMethod handler, HttpServletRequest request) {
         ProblemTitle title = handler == null ? null : handler.getMethodAnnotation(ProblemTitle.class);
         Problem problem = problemOf(exception);
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(), problem.detail());
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(),
+                ProblemText.cap(problem.detail(), ProblemText.MAX_DETAIL_LENGTH));
         body.setTitle(title == null ? "Billing request failed" : title.value());
-        body.setInstance(URI.create(request.getRequestURI()));
+        body.setInstance(ProblemText.instance(request));
         body.setProperty("code", problem.code());
         if (exception instanceof InvalidRequestException invalid) {
             body.setProperty("field", invalid.field());
@@ -226,8 +226,9 @@ public class BillingApiController {
         if (e instanceof InvalidRequestException) {
             return new Problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
         }
-        if (e instanceof UnknownPackageException) {
-            return new Problem(HttpStatus.NOT_FOUND, "unknown_package", e.getMessage());
+        if (e instanceof UnknownPackageException unknown) {
+            // The slug is the caller's: quoted, not repeated in full.
+            return new Problem(HttpStatus.NOT_FOUND, "unknown_package", "Unknown token package '" + ProblemText.echo(unknown.slug()) + "'");
         }
         if (e instanceof UnknownPurchaseException) {
             return new Problem(HttpStatus.NOT_FOUND, "unknown_purchase", e.getMessage());
@@ -252,7 +253,7 @@ public class BillingApiController {
         }
         if (e instanceof MethodArgumentTypeMismatchException mismatch) {
             return new Problem(HttpStatus.BAD_REQUEST, "invalid_request",
-                    mismatch.getName() + ": '" + mismatch.getValue() + "' is not a valid value");
+                    mismatch.getName() + ": '" + ProblemText.echo(mismatch.getValue()) + "' is not a valid value");
         }
         if (e instanceof ErrorResponse spring) {
             HttpStatusCode status = spring.getStatusCode();

@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +46,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -297,6 +299,37 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$.status").value(404))
                 .andExpect(jsonPath("$.code").value("unknown_package"))
                 .andExpect(jsonPath("$.instance").value(API + "/tokens/purchase/"));
+    }
+
+    @Test
+    void shouldEchoOnlyAShortPrefixOfAHugeUnknownSlug() throws Exception {
+        String slug = "x".repeat(100 * 1024);
+        MockHttpServletResponse response = purchase("alice", "{\"package_slug\": \"" + slug + "\"}")
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andReturn().getResponse();
+        String body = response.getContentAsString(StandardCharsets.UTF_8);
+        JsonNode problem = JSON.readTree(body);
+        assertThat(problem.get("code").asText()).isEqualTo("unknown_package");
+        assertThat(problem.get("detail").asText()).isEqualTo("Unknown token package '" + "x".repeat(64) + "…'");
+        assertThat(body).hasSizeLessThan(1_000);
+    }
+
+    @Test
+    void shouldEchoOnlyAShortPrefixOfAHugePathVariable() throws Exception {
+        String id = "9".repeat(100 * 1024);
+        for (MockHttpServletRequestBuilder request : List.of(get(API + "/tokens/purchases/" + id + "/"),
+                post(API + "/tokens/purchases/" + id + "/cancel/").with(csrf()))) {
+            MockHttpServletResponse response = mvc.perform(request.with(user("alice")))
+                    .andExpect(status().isBadRequest())
+                    .andReturn().getResponse();
+            String body = response.getContentAsString(StandardCharsets.UTF_8);
+            JsonNode problem = JSON.readTree(body);
+            assertThat(problem.get("code").asText()).isEqualTo("invalid_request");
+            assertThat(problem.get("detail").asText()).isEqualTo("id: '" + "9".repeat(64) + "…' is not a valid value");
+            assertThat(problem.get("instance").asText()).startsWith(API + "/tokens/purchases/999").endsWith("…").hasSizeLessThan(300);
+            assertThat(body).hasSizeLessThan(1_000);
+        }
     }
 
     @Test
