@@ -211,6 +211,9 @@ public final class WebhookProcessor {
                 return Optional.empty();
             } catch (SignatureVerificationException e) {
                 problem = describe(e.getMessage());
+            } catch (RuntimeException e) {
+                // stripe-java parses the header's timestamp with Long.parseLong: "t=abc" is the sender's mistake, not ours.
+                problem = "malformed Stripe-Signature header";
             }
         }
         return Optional.of(problem);

@@ -34,6 +34,7 @@ public class BillingProperties {
     public static final Duration DEFAULT_RECONCILER_OLDER_THAN = Duration.ofMinutes(15);
     public static final int DEFAULT_RECONCILER_BATCH_SIZE = 100;
     public static final int DEFAULT_TRANSACTIONS_PAGE_SIZE = 50;
+    public static final DataSize DEFAULT_MAX_REQUEST_SIZE = DataSize.ofMegabytes(1);
     public static final Duration DEFAULT_MISSED_EVENTS_INTERVAL = Duration.ofHours(1);
     public static final Duration DEFAULT_MISSED_EVENTS_LOOKBACK = Duration.ofDays(3);
     public static final Duration DEFAULT_EXPIRY_INTERVAL = Duration.ofMinutes(1);
@@ -311,6 +312,13 @@ public class BillingProperties {
         /** Ledger entries per page of GET .../tokens/transactions/ when no limit is given. */
         private int transactionsPageSize = DEFAULT_TRANSACTIONS_PAGE_SIZE;
 
+        /**
+         * Largest request body the REST API accepts; a request declaring a larger Content-Length is
+         * answered 413 without being read. The webhook endpoint has its own limit
+         * (billing.stripe.max-webhook-payload-size).
+         */
+        private DataSize maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -333,6 +341,14 @@ public class BillingProperties {
 
         public void setTransactionsPageSize(int transactionsPageSize) {
             this.transactionsPageSize = transactionsPageSize;
+        }
+
+        public DataSize getMaxRequestSize() {
+            return maxRequestSize;
+        }
+
+        public void setMaxRequestSize(DataSize maxRequestSize) {
+            this.maxRequestSize = maxRequestSize;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingApiController;
 import dev.tokenbilling.boot.web.BillingJson;
+import dev.tokenbilling.boot.web.BillingRequestFilter;
 import dev.tokenbilling.boot.web.BillingUserResolver;
 import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
 import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
@@ -29,6 +30,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
@@ -74,6 +76,26 @@ public class BillingWebAutoConfiguration {
         BillingUserResolver billingUserResolver() {
             return new ServletPrincipalUserResolver();
         }
+    }
+
+    /**
+     * Answers malformed requests to the API and the webhook that Spring MVC would fail on before any
+     * controller runs (multipart or wildcard content types, bodies over billing.web.max-request-size)
+     * with a problem instead of a 500. Replace it by declaring a bean with this name.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "billingRequestFilter")
+    BillingRequestFilter billingRequestFilter(BillingProperties properties, ObjectProvider<StripeSettings> stripeSettings) {
+        BillingProperties.Web web = properties.getWeb();
+        DataSize max = web.getMaxRequestSize();
+        if (max == null || max.toBytes() < 1) {
+            throw new BillingConfigurationException("billing.web.max-request-size must be positive, was " + max,
+                    "Set billing.web.max-request-size to e.g. " + BillingProperties.DEFAULT_MAX_REQUEST_SIZE.toKilobytes() + "KB");
+        }
+        String hook = properties.getWebhook().getPath();
+        boolean webhook = properties.getWebhook().isEnabled() && stripeSettings.getIfAvailable() != null && hook != null
+                && hook.startsWith("/");
+        return new BillingRequestFilter(web.isEnabled() ? web.getBasePath() : null, webhook ? hook : null, max.toBytes());
     }
 
     @Configuration(proxyBeanMethods = false)

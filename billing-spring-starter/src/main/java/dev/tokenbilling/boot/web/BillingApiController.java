@@ -66,6 +66,8 @@ public class BillingApiController {
     private static final Logger LOG = LoggerFactory.getLogger(BillingApiController.class);
     private static final int DEFAULT_PURCHASES_LIMIT = 20;
     private static final int MAX_PURCHASES_LIMIT = 100;
+    /** Package slugs are at most 63 characters (billing-core's catalog rule); longer ones are unknown without a query. */
+    private static final int MAX_SLUG_LENGTH = 63;
 
     private final TokenBilling billing;
     private final TokenBillingService service;
@@ -114,6 +116,10 @@ public class BillingApiController {
         String slug = body == null ? null : body.packageSlug();
         if (slug == null || slug.isBlank()) {
             throw new InvalidRequestException("package_slug", "is required, e.g. {\"package_slug\": \"booster-500k\"}");
+        }
+        if (slug.length() > MAX_SLUG_LENGTH || slug.indexOf('\0') >= 0) {
+            // No package has such a slug, and PostgreSQL could not even compare one with a NUL.
+            throw new UnknownPackageException(slug);
         }
         if (billing.paymentGateway().isEmpty()) {
             throw new PaymentsNotConfiguredException();
@@ -257,7 +263,8 @@ public class BillingApiController {
         }
         if (e instanceof ErrorResponse spring) {
             HttpStatusCode status = spring.getStatusCode();
-            return new Problem(HttpStatus.valueOf(status.value()), "invalid_request",
+            return new Problem(HttpStatus.valueOf(status.value()),
+                    status.value() == HttpStatus.UNSUPPORTED_MEDIA_TYPE.value() ? "unsupported_media_type" : "invalid_request",
                     Objects.requireNonNullElse(spring.getBody().getDetail(), e.getMessage()));
         }
         if (e instanceof BillingException) {
