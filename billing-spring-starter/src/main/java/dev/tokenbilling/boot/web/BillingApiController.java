@@ -66,6 +66,13 @@ public class BillingApiController {
     private static final Logger LOG = LoggerFactory.getLogger(BillingApiController.class);
     private static final int DEFAULT_PURCHASES_LIMIT = 20;
     private static final int MAX_PURCHASES_LIMIT = 100;
+
+    /** {@code code} of a 503 when Stripe is unreachable, rate-limits or fails for now: worth retrying. */
+    public static final String PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable";
+    /** {@code code} of a 502 when Stripe refused the request (a key, a customer, a parameter): an operator must look. */
+    public static final String PAYMENT_PROVIDER_ERROR = "payment_provider_error";
+    static final String PAYMENT_PROVIDER_UNAVAILABLE_MESSAGE = "Payments are temporarily unavailable, please try again";
+    static final String PAYMENT_PROVIDER_ERROR_MESSAGE = "The payment could not be started, please try again later";
     /** Package slugs are at most 63 characters (billing-core's catalog rule); longer ones are unknown without a query. */
     private static final int MAX_SLUG_LENGTH = 63;
 
@@ -215,8 +222,10 @@ public class BillingApiController {
             body.setProperty("field", invalid.field());
         }
         if (problem.status().is5xxServerError()) {
-            LOG.warn("{} {} failed: {} ({})", request.getMethod(), request.getRequestURI(), problem.detail(), exception.toString(),
-                    problem.status().value() == 500 ? exception : null);
+            // The caller got a plain message; the operator gets the cause (Stripe's or the database's words) here.
+            LOG.warn("{} {} answered {} {}: {}", request.getMethod(),
+                    ProblemText.cap(request.getRequestURI(), ProblemText.MAX_INSTANCE_LENGTH), problem.status().value(), problem.code(),
+                    operatorDetail(exception), problem.status().value() == 500 ? exception : null);
         }
         return ResponseEntity.status(problem.status()).body(body);
     }
@@ -226,8 +235,7 @@ public class BillingApiController {
             return new Problem(HttpStatus.UNAUTHORIZED, "not_authenticated", "Sign in first: this needs an authenticated user");
         }
         if (e instanceof PaymentsNotConfiguredException) {
-            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "payments_not_configured",
-                    "Payments are not configured on this server (billing.stripe.secret-key / STRIPE_SECRET_KEY)");
+            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "payments_not_configured", "Payments are not available on this server");
         }
         if (e instanceof InvalidRequestException) {
             return new Problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
@@ -243,11 +251,14 @@ public class BillingApiController {
             return new Problem(HttpStatus.CONFLICT, "package_inactive", e.getMessage());
         }
         if (e instanceof PackageNotSyncedException) {
-            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "package_not_synced", e.getMessage());
+            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "package_not_synced",
+                    "This package cannot be bought yet, please try again later");
         }
         if (e instanceof PaymentProviderException provider) {
-            return new Problem(provider.isRetryable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY,
-                    "payment_provider_" + provider.code(), "Stripe: " + provider.getMessage());
+            // Stripe's text names customers, request ids and configuration: the log has it, the caller gets a stable code.
+            return provider.isRetryable()
+                    ? new Problem(HttpStatus.SERVICE_UNAVAILABLE, PAYMENT_PROVIDER_UNAVAILABLE, PAYMENT_PROVIDER_UNAVAILABLE_MESSAGE)
+                    : new Problem(HttpStatus.BAD_GATEWAY, PAYMENT_PROVIDER_ERROR, PAYMENT_PROVIDER_ERROR_MESSAGE);
         }
         if (e instanceof StoreUnavailableException) {
             // The cause may name hosts and ports: it goes to the log, not to the browser.
@@ -268,13 +279,22 @@ public class BillingApiController {
                     Objects.requireNonNullElse(spring.getBody().getDetail(), e.getMessage()));
         }
         if (e instanceof BillingException) {
-            return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "billing_error", e.getMessage());
+            return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "billing_error",
+                    "The billing request failed, please try again later");
         }
         return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Unexpected server error; see the server log");
     }
 
     private static String codeOf(RuntimeException e) {
         return problemOf(e).code();
+    }
+
+    /** What the log says of a failure the caller was answered a plain message for. */
+    private static String operatorDetail(Exception e) {
+        if (e instanceof PaymentProviderException provider) {
+            return "Stripe " + provider.code() + (provider.isRetryable() ? " (retryable)" : "") + ": " + provider.getMessage();
+        }
+        return e.toString();
     }
 
     private record Problem(HttpStatus status, String code, String detail) {
@@ -301,7 +321,7 @@ public class BillingApiController {
         private static final long serialVersionUID = 1L;
 
         PaymentsNotConfiguredException() {
-            super("payments not configured", null, false, false);
+            super("payments not configured: billing.stripe.secret-key (STRIPE_SECRET_KEY) is not set", null, false, false);
         }
     }
 }

@@ -184,6 +184,9 @@ public final class BillingJson {
         }
     }
 
+    /** The failure code prefix billing-core records when starting a purchase failed at the payment provider. */
+    private static final String PROVIDER_FAILURE_PREFIX = "provider_";
+
     /** A purchase as its buyer sees it: {@code GET /tokens/purchases/} and {@code /tokens/purchases/{id}/}. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PurchaseView(
@@ -201,12 +204,24 @@ public final class BillingJson {
             @JsonProperty("updatedAt") String updatedAt,
             @JsonProperty("completedAt") String completedAt) {
 
+        /**
+         * The purchase as its buyer sees it. A payment that failed shows Stripe's decline code and
+         * message ({@code card_declined}, "Your card was declined."), which are written for buyers; a
+         * purchase that failed to start at Stripe (unreachable, refusing the request) shows
+         * {@code payment_provider_error} and a plain message, since what billing-core recorded
+         * ({@code provider_...} and Stripe's text) is for operators.
+         */
         public static PurchaseView of(Purchase purchase) {
             return new PurchaseView(purchase.id(), purchase.status().wireName(), purchase.packageSlug(), purchase.tokenAmount(),
                     purchase.amount().majorUnits(), purchase.amount().currency().getCurrencyCode(), purchase.paymentIntentId().orElse(null),
-                    purchase.failureCode().orElse(null), purchase.failureMessage().orElse(null),
+                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR : purchase.failureCode().orElse(null),
+                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR_MESSAGE : purchase.failureMessage().orElse(null),
                     purchase.tokensReversed() + purchase.tokensDisputed(), purchase.createdAt().toString(),
                     purchase.updatedAt().toString(), purchase.completedAt().map(Instant::toString).orElse(null));
+        }
+
+        private static boolean providerFailure(Purchase purchase) {
+            return purchase.failureCode().filter(code -> code.startsWith(PROVIDER_FAILURE_PREFIX)).isPresent();
         }
     }
 

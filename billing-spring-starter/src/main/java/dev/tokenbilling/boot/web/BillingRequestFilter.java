@@ -93,7 +93,8 @@ public class BillingRequestFilter extends OncePerRequestFilter implements Ordere
             return "Content-Type '" + ProblemText.echo(contentType) + "' is a wildcard; send application/json";
         }
         if ("multipart".equalsIgnoreCase(type.getType())) {
-            return "Content-Type '" + ProblemText.echo(type.getType() + "/" + type.getSubtype()) + "' is not supported; send application/json";
+            return "Content-Type '" + ProblemText.echo(type.getType() + "/" + type.getSubtype())
+                    + "' is not supported; send application/json";
         }
         return null;
     }
