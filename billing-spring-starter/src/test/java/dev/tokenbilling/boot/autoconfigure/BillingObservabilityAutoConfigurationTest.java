@@ -162,7 +162,8 @@ class BillingObservabilityAutoConfigurationTest {
                     .run(context -> {
                         Health health = context.getBean(BillingHealthIndicator.class).health();
                         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                        assertThat(health.getDetails()).containsEntry("database", "unreachable");
+                        assertThat(health.getDetails()).containsEntry("database", "unreachable")
+                                .containsEntry("error", "database unreachable");
                     });
         }
     }
