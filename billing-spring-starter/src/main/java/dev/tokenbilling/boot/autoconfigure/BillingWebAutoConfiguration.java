@@ -118,11 +118,26 @@ public class BillingWebAutoConfiguration {
             String publishableKey = settings != null ? settings.publishableKey().orElse(null)
                     : BillingProperties.hasText(stripe.getPublishableKey()) ? stripe.getPublishableKey().trim() : null;
             boolean live = settings != null ? settings.liveMode() : StripeKeyChecks.live(publishableKey);
-            String apiBase = settings != null ? settings.apiBase().map(URI::toString).orElse(null)
-                    : stripe.getApiBase() == null ? null : stripe.getApiBase().toString();
+            String apiBase = withoutUserInfo(settings != null ? settings.apiBase().orElse(null) : stripe.getApiBase());
             return new BillingApiController(billing, users, new BillingJson.ConfigView(publishableKey, live,
                     billing.paymentGateway().isPresent(), live ? null : apiBase), properties.getWeb().getTransactionsPageSize(),
                     () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+        }
+    }
+
+    /** The address the page may see: without a user name and password, if {@code billing.stripe.api-base} has them. */
+    static String withoutUserInfo(URI address) {
+        if (address == null) {
+            return null;
+        }
+        if (address.getRawUserInfo() == null) {
+            return address.toString();
+        }
+        try {
+            return new URI(address.getScheme(), null, address.getHost(), address.getPort(), address.getPath(), address.getQuery(),
+                    address.getFragment()).toString();
+        } catch (java.net.URISyntaxException e) {
+            return null;
         }
     }
 
