@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -54,15 +55,19 @@ public class BillingWebAutoConfiguration {
 
     static final String SECURITY_CONTEXT_HOLDER = "org.springframework.security.core.context.SecurityContextHolder";
 
-    /** The user is the authenticated Spring Security principal. */
+    /**
+     * The user is the authenticated Spring Security principal, keyed by provider and subject for
+     * OAuth2/OIDC logins and JWTs when Spring Security's OAuth2 classes are on the application's
+     * class path ({@link SpringSecurityUserResolver}).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = SECURITY_CONTEXT_HOLDER)
     static class SpringSecurityUserConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        BillingUserResolver billingUserResolver() {
-            return new SpringSecurityUserResolver();
+        BillingUserResolver billingUserResolver(ApplicationContext context) {
+            return new SpringSecurityUserResolver(context.getClassLoader());
         }
     }
 

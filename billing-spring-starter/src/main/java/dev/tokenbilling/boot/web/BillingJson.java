@@ -215,7 +215,8 @@ public final class BillingJson {
             return new PurchaseView(purchase.id(), purchase.status().wireName(), purchase.packageSlug(), purchase.tokenAmount(),
                     purchase.amount().majorUnits(), purchase.amount().currency().getCurrencyCode(), purchase.paymentIntentId().orElse(null),
                     providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR : purchase.failureCode().orElse(null),
-                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR_MESSAGE : purchase.failureMessage().orElse(null),
+                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR_MESSAGE
+                            : purchase.failureMessage().orElse(null),
                     purchase.tokensReversed() + purchase.tokensDisputed(), purchase.createdAt().toString(),
                     purchase.updatedAt().toString(), purchase.completedAt().map(Instant::toString).orElse(null));
         }
