@@ -57,7 +57,9 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * {@link BillingUserResolver}, never from the request; another user's purchase is answered
  * {@code 404} like a purchase that does not exist. Errors are RFC 9457 {@code application/problem+json}:
  * {@code title} is the API's message for the operation ("Failed to initiate purchase", ...),
- * {@code detail} names the cause, and {@code code} is a stable machine-readable reason.
+ * {@code detail} names the cause in words for the caller, and {@code code} is a stable
+ * machine-readable reason. A {@code 5xx} detail is a plain message (what Stripe or the database said
+ * goes to the log), and no detail repeats more than a short prefix of a request value.
  */
 @RestController
 @RequestMapping("${billing.web.base-path:/api/v1/billing}")
