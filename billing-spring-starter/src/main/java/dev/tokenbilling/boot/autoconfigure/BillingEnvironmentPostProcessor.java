@@ -9,7 +9,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Makes the seed's environment variables work out of the box: adds, with the lowest precedence,
+ * Makes the usual Stripe environment variables work out of the box: adds, with the lowest precedence,
  * {@code billing.stripe.secret-key=${STRIPE_SECRET_KEY:}},
  * {@code billing.stripe.webhook-secret=${STRIPE_WEBHOOK_SECRET:}} and
  * {@code billing.stripe.publishable-key=${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:${VITE_STRIPE_PUBLISHABLE_KEY:}}}}
@@ -20,7 +20,7 @@ import org.springframework.core.env.MapPropertySource;
 public class BillingEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
     /** Name of the property source this adds. */
-    public static final String PROPERTY_SOURCE_NAME = "billingSeedEnvironmentNames";
+    public static final String PROPERTY_SOURCE_NAME = "billingStripeEnvironmentVariables";
 
     static final Map<String, Object> DEFAULTS;
 

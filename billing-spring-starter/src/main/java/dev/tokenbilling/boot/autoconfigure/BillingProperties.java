@@ -17,7 +17,7 @@ import org.springframework.util.unit.DataSize;
 /**
  * Settings of the Token Billing starter, under billing.*. Defaults are those of the core
  * library ({@link TokenBilling}, {@link StripeSettings}, {@link dev.tokenbilling.reconcile.Reconciler}); the Stripe keys default
- * to the seed's environment variables STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and
+ * to the usual Stripe environment variables STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and
  * STRIPE_PUBLIC_KEY (see {@link BillingEnvironmentPostProcessor}).
  */
 @ConfigurationProperties(prefix = BillingProperties.PREFIX)
@@ -27,13 +27,14 @@ public class BillingProperties {
     public static final String PREFIX = "billing";
     /** Where the REST API lives unless billing.web.base-path says otherwise. */
     public static final String DEFAULT_BASE_PATH = "/api/v1/billing";
-    /** Where Stripe delivers webhooks unless billing.webhook.path says otherwise: the seed's path. */
+    /** Where Stripe delivers webhooks unless billing.webhook.path says otherwise. */
     public static final String DEFAULT_WEBHOOK_PATH = "/api/v1/billing/webhooks/stripe/";
     public static final Duration DEFAULT_RECONCILER_INTERVAL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_RECONCILER_INITIAL_DELAY = Duration.ofSeconds(30);
     public static final Duration DEFAULT_RECONCILER_OLDER_THAN = Duration.ofMinutes(15);
     public static final int DEFAULT_RECONCILER_BATCH_SIZE = 100;
     public static final int DEFAULT_TRANSACTIONS_PAGE_SIZE = 50;
+    public static final DataSize DEFAULT_MAX_REQUEST_SIZE = DataSize.ofMegabytes(1);
     public static final Duration DEFAULT_MISSED_EVENTS_INTERVAL = Duration.ofHours(1);
     public static final Duration DEFAULT_MISSED_EVENTS_LOOKBACK = Duration.ofDays(3);
     public static final Duration DEFAULT_EXPIRY_INTERVAL = Duration.ofMinutes(1);
@@ -311,6 +312,13 @@ public class BillingProperties {
         /** Ledger entries per page of GET .../tokens/transactions/ when no limit is given. */
         private int transactionsPageSize = DEFAULT_TRANSACTIONS_PAGE_SIZE;
 
+        /**
+         * Largest request body the REST API accepts; a request declaring a larger Content-Length is
+         * answered 413 without being read. The webhook endpoint has its own limit
+         * (billing.stripe.max-webhook-payload-size).
+         */
+        private DataSize maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -333,6 +341,14 @@ public class BillingProperties {
 
         public void setTransactionsPageSize(int transactionsPageSize) {
             this.transactionsPageSize = transactionsPageSize;
+        }
+
+        public DataSize getMaxRequestSize() {
+            return maxRequestSize;
+        }
+
+        public void setMaxRequestSize(DataSize maxRequestSize) {
+            this.maxRequestSize = maxRequestSize;
         }
     }
 

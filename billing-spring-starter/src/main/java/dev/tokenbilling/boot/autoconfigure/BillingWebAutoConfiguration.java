@@ -4,6 +4,7 @@ import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingApiController;
 import dev.tokenbilling.boot.web.BillingJson;
+import dev.tokenbilling.boot.web.BillingRequestFilter;
 import dev.tokenbilling.boot.web.BillingUserResolver;
 import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
 import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
@@ -19,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -29,6 +31,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
@@ -52,15 +55,19 @@ public class BillingWebAutoConfiguration {
 
     static final String SECURITY_CONTEXT_HOLDER = "org.springframework.security.core.context.SecurityContextHolder";
 
-    /** The user is the authenticated Spring Security principal. */
+    /**
+     * The user is the authenticated Spring Security principal, keyed by provider and subject for
+     * OAuth2/OIDC logins and JWTs when Spring Security's OAuth2 classes are on the application's
+     * class path ({@link SpringSecurityUserResolver}).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = SECURITY_CONTEXT_HOLDER)
     static class SpringSecurityUserConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        BillingUserResolver billingUserResolver() {
-            return new SpringSecurityUserResolver();
+        BillingUserResolver billingUserResolver(ApplicationContext context) {
+            return new SpringSecurityUserResolver(context.getClassLoader());
         }
     }
 
@@ -74,6 +81,26 @@ public class BillingWebAutoConfiguration {
         BillingUserResolver billingUserResolver() {
             return new ServletPrincipalUserResolver();
         }
+    }
+
+    /**
+     * Answers malformed requests to the API and the webhook that Spring MVC would fail on before any
+     * controller runs (multipart or wildcard content types, bodies over billing.web.max-request-size)
+     * with a problem instead of a 500. Replace it by declaring a bean with this name.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "billingRequestFilter")
+    BillingRequestFilter billingRequestFilter(BillingProperties properties, ObjectProvider<StripeSettings> stripeSettings) {
+        BillingProperties.Web web = properties.getWeb();
+        DataSize max = web.getMaxRequestSize();
+        if (max == null || max.toBytes() < 1) {
+            throw new BillingConfigurationException("billing.web.max-request-size must be positive, was " + max,
+                    "Set billing.web.max-request-size to e.g. " + BillingProperties.DEFAULT_MAX_REQUEST_SIZE.toKilobytes() + "KB");
+        }
+        String hook = properties.getWebhook().getPath();
+        boolean webhook = properties.getWebhook().isEnabled() && stripeSettings.getIfAvailable() != null && hook != null
+                && hook.startsWith("/");
+        return new BillingRequestFilter(web.isEnabled() ? web.getBasePath() : null, webhook ? hook : null, max.toBytes());
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -96,11 +123,26 @@ public class BillingWebAutoConfiguration {
             String publishableKey = settings != null ? settings.publishableKey().orElse(null)
                     : BillingProperties.hasText(stripe.getPublishableKey()) ? stripe.getPublishableKey().trim() : null;
             boolean live = settings != null ? settings.liveMode() : StripeKeyChecks.live(publishableKey);
-            String apiBase = settings != null ? settings.apiBase().map(URI::toString).orElse(null)
-                    : stripe.getApiBase() == null ? null : stripe.getApiBase().toString();
+            String apiBase = withoutUserInfo(settings != null ? settings.apiBase().orElse(null) : stripe.getApiBase());
             return new BillingApiController(billing, users, new BillingJson.ConfigView(publishableKey, live,
                     billing.paymentGateway().isPresent(), live ? null : apiBase), properties.getWeb().getTransactionsPageSize(),
                     () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+        }
+    }
+
+    /** The address the page may see: without a user name and password, if {@code billing.stripe.api-base} has them. */
+    static String withoutUserInfo(URI address) {
+        if (address == null) {
+            return null;
+        }
+        if (address.getRawUserInfo() == null) {
+            return address.toString();
+        }
+        try {
+            return new URI(address.getScheme(), null, address.getHost(), address.getPort(), address.getPath(), address.getQuery(),
+                    address.getFragment()).toString();
+        } catch (java.net.URISyntaxException e) {
+            return null;
         }
     }
 

@@ -6,6 +6,8 @@ import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.model.WebhookEventStatus;
 import java.time.Duration;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
@@ -16,8 +18,19 @@ import org.springframework.boot.health.contributor.Health;
  * than {@code billing.reconciler.older-than}, {@link TokenBillingService#countStuckPurchases}) and
  * {@code failedWebhookEvents} ({@link TokenBillingService#countWebhookEvents}); both are count
  * queries, no rows are loaded.
+ *
+ * <p>When the check fails, the details say why in a stable short reason ({@code error}:
+ * {@value #DATABASE_UNREACHABLE} or {@value #CHECK_FAILED}), never the driver's message, which can
+ * name hosts, ports, database and user names; that message is logged instead.
  */
 public class BillingHealthIndicator extends AbstractHealthIndicator {
+
+    /** The {@code error} detail when the database cannot be reached or refuses the connection. */
+    public static final String DATABASE_UNREACHABLE = "database unreachable";
+    /** The {@code error} detail when the check failed for another reason (e.g. the schema is missing). */
+    public static final String CHECK_FAILED = "billing check failed";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BillingHealthIndicator.class);
 
     private final TokenBilling billing;
     private final Duration stuckAfter;
@@ -36,7 +49,12 @@ public class BillingHealthIndicator extends AbstractHealthIndicator {
             stuck = billing.service().countStuckPurchases(stuckAfter);
             failed = billing.service().countWebhookEvents(WebhookEventStatus.FAILED);
         } catch (StoreUnavailableException e) {
-            builder.down().withDetail("database", "unreachable").withDetail("error", e.getMessage());
+            LOG.warn("Token Billing health: DOWN, database unreachable: {}", e.getMessage());
+            builder.down().withDetail("database", "unreachable").withDetail("error", DATABASE_UNREACHABLE);
+            return;
+        } catch (RuntimeException e) {
+            LOG.warn("Token Billing health: DOWN, check failed: {}", e.toString(), e);
+            builder.down().withDetail("error", CHECK_FAILED);
             return;
         }
         builder.up()

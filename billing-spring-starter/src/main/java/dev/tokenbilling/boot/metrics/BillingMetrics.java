@@ -27,7 +27,7 @@ public interface BillingMetrics extends BillingListener {
     BillingMetrics NONE = new BillingMetrics() {
     };
 
-    /** Starting a purchase failed; {@code reason} is the API's error code ({@code unknown_package}, {@code payment_provider_...}). */
+    /** Starting a purchase failed; {@code reason} is the API's error code ({@code unknown_package}, {@code payment_provider_unavailable}, ...). */
     default void purchaseStartFailed(String packageSlug, String reason) {
     }
 

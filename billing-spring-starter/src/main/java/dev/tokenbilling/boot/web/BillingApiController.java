@@ -29,7 +29,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -53,12 +52,14 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
- * The seed's REST API under {@code billing.web.base-path} (default {@code /api/v1/billing}); each
+ * The billing REST API under {@code billing.web.base-path} (default {@code /api/v1/billing}); each
  * path answers with and without its trailing slash. The calling user comes from the
  * {@link BillingUserResolver}, never from the request; another user's purchase is answered
  * {@code 404} like a purchase that does not exist. Errors are RFC 9457 {@code application/problem+json}:
- * {@code title} is the seed's message for the operation ("Failed to initiate purchase", ...),
- * {@code detail} names the cause, and {@code code} is a stable machine-readable reason.
+ * {@code title} is the API's message for the operation ("Failed to initiate purchase", ...),
+ * {@code detail} names the cause in words for the caller, and {@code code} is a stable
+ * machine-readable reason. A {@code 5xx} detail is a plain message (what Stripe or the database said
+ * goes to the log), and no detail repeats more than a short prefix of a request value.
  */
 @RestController
 @RequestMapping("${billing.web.base-path:/api/v1/billing}")
@@ -67,6 +68,15 @@ public class BillingApiController {
     private static final Logger LOG = LoggerFactory.getLogger(BillingApiController.class);
     private static final int DEFAULT_PURCHASES_LIMIT = 20;
     private static final int MAX_PURCHASES_LIMIT = 100;
+
+    /** {@code code} of a 503 when Stripe is unreachable, rate-limits or fails for now: worth retrying. */
+    public static final String PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable";
+    /** {@code code} of a 502 when Stripe refused the request (a key, a customer, a parameter): an operator must look. */
+    public static final String PAYMENT_PROVIDER_ERROR = "payment_provider_error";
+    static final String PAYMENT_PROVIDER_UNAVAILABLE_MESSAGE = "Payments are temporarily unavailable, please try again";
+    static final String PAYMENT_PROVIDER_ERROR_MESSAGE = "The payment could not be started, please try again later";
+    /** Package slugs are at most 63 characters (billing-core's catalog rule); longer ones are unknown without a query. */
+    private static final int MAX_SLUG_LENGTH = 63;
 
     private final TokenBilling billing;
     private final TokenBillingService service;
@@ -115,6 +125,10 @@ public class BillingApiController {
         String slug = body == null ? null : body.packageSlug();
         if (slug == null || slug.isBlank()) {
             throw new InvalidRequestException("package_slug", "is required, e.g. {\"package_slug\": \"booster-500k\"}");
+        }
+        if (slug.length() > MAX_SLUG_LENGTH || slug.indexOf('\0') >= 0) {
+            // No package has such a slug, and PostgreSQL could not even compare one with a NUL.
+            throw new UnknownPackageException(slug);
         }
         if (billing.paymentGateway().isEmpty()) {
             throw new PaymentsNotConfiguredException();
@@ -201,16 +215,19 @@ public class BillingApiController {
     public ResponseEntity<ProblemDetail> handle(Exception exception, HandlerMethod handler, HttpServletRequest request) {
         ProblemTitle title = handler == null ? null : handler.getMethodAnnotation(ProblemTitle.class);
         Problem problem = problemOf(exception);
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(), problem.detail());
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(),
+                ProblemText.cap(problem.detail(), ProblemText.MAX_DETAIL_LENGTH));
         body.setTitle(title == null ? "Billing request failed" : title.value());
-        body.setInstance(URI.create(request.getRequestURI()));
+        body.setInstance(ProblemText.instance(request));
         body.setProperty("code", problem.code());
         if (exception instanceof InvalidRequestException invalid) {
             body.setProperty("field", invalid.field());
         }
         if (problem.status().is5xxServerError()) {
-            LOG.warn("{} {} failed: {} ({})", request.getMethod(), request.getRequestURI(), problem.detail(), exception.toString(),
-                    problem.status().value() == 500 ? exception : null);
+            // The caller got a plain message; the operator gets the cause (Stripe's or the database's words) here.
+            LOG.warn("{} {} answered {} {}: {}", request.getMethod(),
+                    ProblemText.cap(request.getRequestURI(), ProblemText.MAX_INSTANCE_LENGTH), problem.status().value(), problem.code(),
+                    operatorDetail(exception), problem.status().value() == 500 ? exception : null);
         }
         return ResponseEntity.status(problem.status()).body(body);
     }
@@ -220,14 +237,14 @@ public class BillingApiController {
             return new Problem(HttpStatus.UNAUTHORIZED, "not_authenticated", "Sign in first: this needs an authenticated user");
         }
         if (e instanceof PaymentsNotConfiguredException) {
-            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "payments_not_configured",
-                    "Payments are not configured on this server (billing.stripe.secret-key / STRIPE_SECRET_KEY)");
+            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "payments_not_configured", "Payments are not available on this server");
         }
         if (e instanceof InvalidRequestException) {
             return new Problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
         }
-        if (e instanceof UnknownPackageException) {
-            return new Problem(HttpStatus.NOT_FOUND, "unknown_package", e.getMessage());
+        if (e instanceof UnknownPackageException unknown) {
+            // The slug is the caller's: quoted, not repeated in full.
+            return new Problem(HttpStatus.NOT_FOUND, "unknown_package", "Unknown token package '" + ProblemText.echo(unknown.slug()) + "'");
         }
         if (e instanceof UnknownPurchaseException) {
             return new Problem(HttpStatus.NOT_FOUND, "unknown_purchase", e.getMessage());
@@ -236,11 +253,14 @@ public class BillingApiController {
             return new Problem(HttpStatus.CONFLICT, "package_inactive", e.getMessage());
         }
         if (e instanceof PackageNotSyncedException) {
-            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "package_not_synced", e.getMessage());
+            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "package_not_synced",
+                    "This package cannot be bought yet, please try again later");
         }
         if (e instanceof PaymentProviderException provider) {
-            return new Problem(provider.isRetryable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY,
-                    "payment_provider_" + provider.code(), "Stripe: " + provider.getMessage());
+            // Stripe's text names customers, request ids and configuration: the log has it, the caller gets a stable code.
+            return provider.isRetryable()
+                    ? new Problem(HttpStatus.SERVICE_UNAVAILABLE, PAYMENT_PROVIDER_UNAVAILABLE, PAYMENT_PROVIDER_UNAVAILABLE_MESSAGE)
+                    : new Problem(HttpStatus.BAD_GATEWAY, PAYMENT_PROVIDER_ERROR, PAYMENT_PROVIDER_ERROR_MESSAGE);
         }
         if (e instanceof StoreUnavailableException) {
             // The cause may name hosts and ports: it goes to the log, not to the browser.
@@ -252,15 +272,17 @@ public class BillingApiController {
         }
         if (e instanceof MethodArgumentTypeMismatchException mismatch) {
             return new Problem(HttpStatus.BAD_REQUEST, "invalid_request",
-                    mismatch.getName() + ": '" + mismatch.getValue() + "' is not a valid value");
+                    mismatch.getName() + ": '" + ProblemText.echo(mismatch.getValue()) + "' is not a valid value");
         }
         if (e instanceof ErrorResponse spring) {
             HttpStatusCode status = spring.getStatusCode();
-            return new Problem(HttpStatus.valueOf(status.value()), "invalid_request",
+            return new Problem(HttpStatus.valueOf(status.value()),
+                    status.value() == HttpStatus.UNSUPPORTED_MEDIA_TYPE.value() ? "unsupported_media_type" : "invalid_request",
                     Objects.requireNonNullElse(spring.getBody().getDetail(), e.getMessage()));
         }
         if (e instanceof BillingException) {
-            return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "billing_error", e.getMessage());
+            return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "billing_error",
+                    "The billing request failed, please try again later");
         }
         return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Unexpected server error; see the server log");
     }
@@ -269,10 +291,18 @@ public class BillingApiController {
         return problemOf(e).code();
     }
 
+    /** What the log says of a failure the caller was answered a plain message for. */
+    private static String operatorDetail(Exception e) {
+        if (e instanceof PaymentProviderException provider) {
+            return "Stripe " + provider.code() + (provider.isRetryable() ? " (retryable)" : "") + ": " + provider.getMessage();
+        }
+        return e.toString();
+    }
+
     private record Problem(HttpStatus status, String code, String detail) {
     }
 
-    /** The seed's user-facing message for an operation: the {@code title} of its problem details. */
+    /** The API's user-facing message for an operation: the {@code title} of its problem details. */
     @Target(ElementType.METHOD)
     @Retention(RetentionPolicy.RUNTIME)
     public @interface ProblemTitle {
@@ -293,7 +323,7 @@ public class BillingApiController {
         private static final long serialVersionUID = 1L;
 
         PaymentsNotConfiguredException() {
-            super("payments not configured", null, false, false);
+            super("payments not configured: billing.stripe.secret-key (STRIPE_SECRET_KEY) is not set", null, false, false);
         }
     }
 }

@@ -17,11 +17,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The JSON bodies of the REST API, exactly as the seed's frontend expects them: the package list
+ * The JSON bodies of the billing REST API, in the shapes its payment page expects: the package list
  * and balance in camelCase, the purchase request and response in snake_case. Every name is fixed
  * with {@code @JsonProperty}, so an application-wide naming strategy or inclusion rule cannot change
  * the contract. Money is a decimal in major units (the package {@code price} a string, the purchase
- * {@code amount} a number, as in the seed); times are ISO-8601 strings in UTC. Hosts that write their
+ * {@code amount} a number); times are ISO-8601 strings in UTC. Hosts that write their
  * own controllers can reuse these records to answer the same shapes.
  */
 public final class BillingJson {
@@ -77,7 +77,7 @@ public final class BillingJson {
     }
 
     /**
-     * The answer of {@code GET /tokens/balance/}: the seed's {@code balance}, {@code totalPurchased}
+     * The answer of {@code GET /tokens/balance/}: {@code balance}, {@code totalPurchased}
      * and {@code totalUsed}, the other totals, what is held for requests in flight ({@code reserved})
      * and can be spent now ({@code available}), and {@code nextExpiry}: the soonest time open lots
      * lapse and the tokens they still hold then ({@code null} when nothing expires).
@@ -184,6 +184,9 @@ public final class BillingJson {
         }
     }
 
+    /** The failure code prefix billing-core records when starting a purchase failed at the payment provider. */
+    private static final String PROVIDER_FAILURE_PREFIX = "provider_";
+
     /** A purchase as its buyer sees it: {@code GET /tokens/purchases/} and {@code /tokens/purchases/{id}/}. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PurchaseView(
@@ -201,12 +204,25 @@ public final class BillingJson {
             @JsonProperty("updatedAt") String updatedAt,
             @JsonProperty("completedAt") String completedAt) {
 
+        /**
+         * The purchase as its buyer sees it. A payment that failed shows Stripe's decline code and
+         * message ({@code card_declined}, "Your card was declined."), which are written for buyers; a
+         * purchase that failed to start at Stripe (unreachable, refusing the request) shows
+         * {@code payment_provider_error} and a plain message, since what billing-core recorded
+         * ({@code provider_...} and Stripe's text) is for operators.
+         */
         public static PurchaseView of(Purchase purchase) {
             return new PurchaseView(purchase.id(), purchase.status().wireName(), purchase.packageSlug(), purchase.tokenAmount(),
                     purchase.amount().majorUnits(), purchase.amount().currency().getCurrencyCode(), purchase.paymentIntentId().orElse(null),
-                    purchase.failureCode().orElse(null), purchase.failureMessage().orElse(null),
+                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR : purchase.failureCode().orElse(null),
+                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR_MESSAGE
+                            : purchase.failureMessage().orElse(null),
                     purchase.tokensReversed() + purchase.tokensDisputed(), purchase.createdAt().toString(),
                     purchase.updatedAt().toString(), purchase.completedAt().map(Instant::toString).orElse(null));
+        }
+
+        private static boolean providerFailure(Purchase purchase) {
+            return purchase.failureCode().filter(code -> code.startsWith(PROVIDER_FAILURE_PREFIX)).isPresent();
         }
     }
 

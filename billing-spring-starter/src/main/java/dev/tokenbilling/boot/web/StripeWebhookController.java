@@ -20,8 +20,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The endpoint Stripe delivers events to: {@code POST} at {@code billing.webhook.path} (default the
- * seed's {@code /api/v1/billing/webhooks/stripe/}). It reads the body as raw bytes, exactly as sent
+ * The endpoint Stripe delivers events to: {@code POST} at {@code billing.webhook.path} (default
+ * {@code /api/v1/billing/webhooks/stripe/}). It reads the body as raw bytes, exactly as sent
  * (the signature covers those bytes, so the body is never parsed and re-serialized first), at most
  * {@code billing.stripe.max-webhook-payload-size} of them, and hands them with the
  * {@code Stripe-Signature} header to {@code TokenBilling.webhooks().handle(...)}. The outcome sets the

@@ -162,7 +162,7 @@ class BillingAutoConfigurationTest {
     }
 
     @Test
-    void shouldReadTheSeedsEnvironmentVariables() {
+    void shouldReadTheStripeEnvironmentVariables() {
         runner.withInitializer(context -> {
                     context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fakeEnvironment", Map.of(
                             "STRIPE_SECRET_KEY", "sk_test_fromenv",
@@ -180,7 +180,7 @@ class BillingAutoConfigurationTest {
     }
 
     @Test
-    void shouldPreferBillingPropertiesOverTheSeedsEnvironmentVariables() {
+    void shouldPreferBillingPropertiesOverTheStripeEnvironmentVariables() {
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_fromproperties")
                 .withInitializer(context -> {
                     context.getEnvironment().getPropertySources().addLast(new MapPropertySource("fakeEnvironment",

@@ -13,7 +13,7 @@ class BillingEnvironmentPostProcessorTest {
     private final StandardEnvironment environment = new StandardEnvironment();
 
     @Test
-    void shouldMapTheSeedsEnvironmentNames() {
+    void shouldMapTheStripeEnvironmentNames() {
         environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of(
                 "STRIPE_SECRET_KEY", "sk_test_1", "STRIPE_WEBHOOK_SECRET", "whsec_1,whsec_2", "STRIPE_PUBLIC_KEY", "pk_test_1")));
 

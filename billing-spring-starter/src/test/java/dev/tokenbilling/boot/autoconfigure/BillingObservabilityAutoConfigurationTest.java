@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -37,7 +38,7 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-/** The health indicator and metrics: on when their libraries (and a registry) are there, off otherwise. */
+/** The health indicator, metrics and secret masking: on when their libraries (and a registry) are there, off otherwise. */
 class BillingObservabilityAutoConfigurationTest {
 
     private static final String SCHEMA = TestDatabase.newSchema(BillingObservabilityAutoConfigurationTest.class);
@@ -162,7 +163,8 @@ class BillingObservabilityAutoConfigurationTest {
                     .run(context -> {
                         Health health = context.getBean(BillingHealthIndicator.class).health();
                         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                        assertThat(health.getDetails()).containsEntry("database", "unreachable");
+                        assertThat(health.getDetails()).containsEntry("database", "unreachable")
+                                .containsEntry("error", "database unreachable");
                     });
         }
     }
@@ -193,6 +195,16 @@ class BillingObservabilityAutoConfigurationTest {
         };
         runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).withBean(BillingMetrics.class, () -> own)
                 .run(context -> assertThat(context.getBean(BillingMetrics.class)).isSameAs(own));
+    }
+
+    @Test
+    void shouldMaskTheStripeSecretsWithTheActuatorOnly() {
+        ApplicationContextRunner actuator = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BillingActuatorAutoConfiguration.class));
+        actuator.run(context -> assertThat(context).hasNotFailed().hasSingleBean(SanitizingFunction.class)
+                .hasBean("billingSanitizingFunction"));
+        actuator.withClassLoader(new FilteredClassLoader(SanitizingFunction.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("billingSanitizingFunction"));
     }
 
     /** A host handler that fails for now, so that its events are recorded as failed. */

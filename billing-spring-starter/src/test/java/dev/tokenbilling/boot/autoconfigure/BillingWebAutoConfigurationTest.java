@@ -11,6 +11,8 @@ import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
 import dev.tokenbilling.boot.web.StripeWebhookController;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.stripe.StripeSettings;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,7 +22,11 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
+import org.springframework.security.oauth2.core.user.DefaultOAuth2User;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -99,6 +105,36 @@ class BillingWebAutoConfigurationTest {
                 });
         runner.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
                 .run(context -> assertThat(context.getBean(BillingUserResolver.class)).isInstanceOf(ServletPrincipalUserResolver.class));
+    }
+
+    @Test
+    void shouldKeyOAuth2UsersByProviderOnlyWhenTheApplicationHasSpringSecuritysOAuth2Classes() {
+        runner.withClassLoader(new FilteredClassLoader("org.springframework.security.oauth2.")).run(context -> {
+            assertThat(context).hasNotFailed();
+            BillingUserResolver resolver = context.getBean(BillingUserResolver.class);
+            assertThat(resolver).isInstanceOf(SpringSecurityUserResolver.class);
+            SecurityContextHolder.getContext().setAuthentication(
+                    UsernamePasswordAuthenticationToken.authenticated("5000000", "n/a", List.of()));
+            try {
+                assertThat(resolver.resolve(new MockHttpServletRequest())).contains(UserId.of("5000000"));
+                // Classes the application does not have are never touched: an OAuth2 login here keeps its name.
+                SecurityContextHolder.getContext().setAuthentication(new OAuth2AuthenticationToken(
+                        new DefaultOAuth2User(List.of(), Map.of("id", 5000000), "id"), List.of(), "github"));
+                assertThat(resolver.resolve(new MockHttpServletRequest())).contains(UserId.of("5000000"));
+            } finally {
+                SecurityContextHolder.clearContext();
+            }
+        });
+        runner.run(context -> {
+            SecurityContextHolder.getContext().setAuthentication(new OAuth2AuthenticationToken(
+                    new DefaultOAuth2User(List.of(), Map.of("id", 5000000), "id"), List.of(), "github"));
+            try {
+                assertThat(context.getBean(BillingUserResolver.class).resolve(new MockHttpServletRequest()))
+                        .contains(UserId.of("github:5000000"));
+            } finally {
+                SecurityContextHolder.clearContext();
+            }
+        });
     }
 
     @Test

@@ -32,7 +32,7 @@ class StartupFailureTest {
     }
 
     @Test
-    void shouldMapTheSeedsEnvironmentNamesInARealApplication() {
+    void shouldMapTheStripeEnvironmentNamesInARealApplication() {
         try (ConfigurableApplicationContext context = application().run()) {
             assertThat(context.getEnvironment().getPropertySources().contains(BillingEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)).isTrue();
         }

@@ -5,7 +5,7 @@ import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import java.util.List;
 
-/** The seed's three token packs, saved and synced to (Fake)Stripe. */
+/** Three sample token packs (Starter, Booster, Power), saved and synced to (Fake)Stripe. */
 public final class SeedCatalog {
 
     private SeedCatalog() {

@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +46,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -110,7 +112,7 @@ class BillingApiMockMvcTest {
     }
 
     @Test
-    void shouldListThePackagesInTheSeedsShape() throws Exception {
+    void shouldListThePackagesInTheApisShape() throws Exception {
         String body = mvc.perform(get(API + "/packages/").with(user("alice")))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -129,7 +131,7 @@ class BillingApiMockMvcTest {
         JsonNode first = JSON.readTree(body).get(0);
         assertThat(first.get("id").isIntegralNumber()).isTrue();
         assertThat(first.get("price").isTextual()).isTrue();
-        assertThat(first.has("active")).as("only the seed's isActive").isFalse();
+        assertThat(first.has("active")).as("only isActive").isFalse();
     }
 
     @Test
@@ -138,7 +140,7 @@ class BillingApiMockMvcTest {
     }
 
     @Test
-    void shouldStartAPurchaseInTheSeedsShape() throws Exception {
+    void shouldStartAPurchaseInTheApisShape() throws Exception {
         String body = purchase("alice", "{\"package_slug\": \"booster-500k\"}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.payment_intent_id").value(startsWith("pi_")))
@@ -300,6 +302,37 @@ class BillingApiMockMvcTest {
     }
 
     @Test
+    void shouldEchoOnlyAShortPrefixOfAHugeUnknownSlug() throws Exception {
+        String slug = "x".repeat(100 * 1024);
+        MockHttpServletResponse response = purchase("alice", "{\"package_slug\": \"" + slug + "\"}")
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andReturn().getResponse();
+        String body = response.getContentAsString(StandardCharsets.UTF_8);
+        JsonNode problem = JSON.readTree(body);
+        assertThat(problem.get("code").asText()).isEqualTo("unknown_package");
+        assertThat(problem.get("detail").asText()).isEqualTo("Unknown token package '" + "x".repeat(64) + "…'");
+        assertThat(body).hasSizeLessThan(1_000);
+    }
+
+    @Test
+    void shouldEchoOnlyAShortPrefixOfAHugePathVariable() throws Exception {
+        String id = "9".repeat(100 * 1024);
+        for (MockHttpServletRequestBuilder request : List.of(get(API + "/tokens/purchases/" + id + "/"),
+                post(API + "/tokens/purchases/" + id + "/cancel/").with(csrf()))) {
+            MockHttpServletResponse response = mvc.perform(request.with(user("alice")))
+                    .andExpect(status().isBadRequest())
+                    .andReturn().getResponse();
+            String body = response.getContentAsString(StandardCharsets.UTF_8);
+            JsonNode problem = JSON.readTree(body);
+            assertThat(problem.get("code").asText()).isEqualTo("invalid_request");
+            assertThat(problem.get("detail").asText()).isEqualTo("id: '" + "9".repeat(64) + "…' is not a valid value");
+            assertThat(problem.get("instance").asText()).startsWith(API + "/tokens/purchases/999").endsWith("…").hasSizeLessThan(300);
+            assertThat(body).hasSizeLessThan(1_000);
+        }
+    }
+
+    @Test
     void shouldExplainAMissingOrMalformedRequest() throws Exception {
         purchase("alice", "{}")
                 .andExpect(status().isBadRequest())
@@ -320,8 +353,9 @@ class BillingApiMockMvcTest {
         purchase("alice", "{\"package_slug\": \"unsynced-1k\"}")
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(jsonPath("$.title").value("Failed to initiate purchase"))
-                .andExpect(jsonPath("$.detail").value(startsWith("Missing Stripe price ID")))
-                .andExpect(jsonPath("$.code").value("package_not_synced"));
+                .andExpect(jsonPath("$.detail").value("This package cannot be bought yet, please try again later"))
+                .andExpect(jsonPath("$.code").value("package_not_synced"))
+                .andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("billing seed"))));
         service.savePackage(new PackageDefinition("unsynced-1k", "Unsynced", "test", 1_000, Money.of(100, "USD"), "not in Stripe", false, 9));
     }
 

@@ -37,7 +37,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The seed's whole flow on a real server: the page starts a purchase through the REST API, Stripe.js
+ * The whole purchase flow on a real server: the page starts a purchase through the REST API, Stripe.js
  * confirms it at FakeStripe, FakeStripe delivers the signed webhook over HTTP, and the balance shows
  * the tokens. The host here lets the billing API through its security and authenticates with HTTP
  * Basic, so the API's own 401 answers show.

@@ -173,6 +173,15 @@ public final class FakeStripe implements AutoCloseable {
     engine.failNext(Objects.requireNonNull(pathPrefix), n, Objects.requireNonNull(kind));
   }
 
+  /**
+   * From now on accepts only these API keys, as when a key is rolled or revoked in the dashboard:
+   * calls with any other key get Stripe's 401 {@code Invalid API Key provided} (stripe-java's {@code
+   * AuthenticationException}). Null accepts any well-formed test key of that kind again.
+   */
+  public void requireApiKeys(String secretKey, String publishableKey) {
+    engine.auth().require(secretKey, publishableKey);
+  }
+
   /** How long {@link FaultKind#TIMEOUT} holds an answer (default 90 s, beyond stripe-java's 80 s). */
   public void setTimeoutDelay(Duration delay) {
     engine.setTimeoutDelay(Objects.requireNonNull(delay));
