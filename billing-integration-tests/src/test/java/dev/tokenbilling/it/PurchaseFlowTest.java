@@ -204,4 +204,22 @@ class PurchaseFlowTest {
         assertThat(shop.billing.service().purchases().get(UserId.of(user), intent.purchaseId())).isNotNull();
         assertThat(Optional.of(canceled.paymentIntentId())).isNotEmpty();
     }
+
+    @Test
+    void shouldCapOpenPurchasesPerUserAndAllowMoreOnceOneIsCanceled() {
+        try (Shop capped = Shop.open(PurchaseFlowTest.class, builder -> builder.maxOpenPurchasesPerUser(2))) {
+            PurchaseIntent first = capped.buy("looping-user", "starter-100k");
+            capped.buy("looping-user", "starter-100k");
+            int intentsBefore = capped.stripe.objects("payment_intent").size();
+
+            assertThatThrownBy(() -> capped.buy("looping-user", "starter-100k"))
+                    .isInstanceOfSatisfying(dev.tokenbilling.error.BillingException.class,
+                            e -> assertThat(e.code()).isEqualTo(dev.tokenbilling.error.BillingError.TOO_MANY_OPEN_PURCHASES));
+            assertThat(capped.stripe.objects("payment_intent")).hasSize(intentsBefore);
+            // Another user is not affected, and a canceled purchase frees a place.
+            capped.buy("someone-else", "starter-100k");
+            capped.billing.service().purchases().cancel(dev.tokenbilling.model.UserId.of("looping-user"), first.purchaseId());
+            capped.buy("looping-user", "starter-100k");
+        }
+    }
 }

@@ -211,4 +211,29 @@ class ReconcilerTest {
             timed.fixture.assertLedgerInvariants();
         }
     }
+
+    @Test
+    void shouldProcessAnEventStoredByAProcessThatCrashedBeforeProcessingIt() throws Exception {
+        dev.tokenbilling.support.MutableClock clock = new dev.tokenbilling.support.MutableClock(java.time.Instant.now());
+        try (Shop timed = Shop.open(ReconcilerTest.class, builder -> builder.clock(clock))) {
+            timed.stripe.holdWebhooks();
+            PurchaseIntent intent = timed.buy("crash-user", "starter-100k");
+            timed.pay(intent, "pm_card_visa");
+            // The event was stored, then the process died: nothing processed it.
+            var event = timed.stripe.events("payment_intent.succeeded").get(0);
+            timed.billing.store().webhookEvents().insertIfAbsent(new dev.tokenbilling.store.WebhookEventRepository.NewWebhookEvent(
+                    event.path("id").asText(), "payment_intent.succeeded", java.util.Optional.empty(), false,
+                    java.util.Optional.of(intent.paymentIntentId()), event.toString(), clock.instant()));
+            assertThat(timed.billing.service().operations().countWebhookEvents(WebhookEventStatus.RECEIVED)).isEqualTo(1);
+            assertThat(timed.billing.reconciler().retryFailedEvents(100)).isEmpty();
+
+            clock.advance(Duration.ofMinutes(2));
+            List<WebhookOutcome> retried = timed.billing.reconciler().retryFailedEvents(100);
+
+            assertThat(retried).extracting(WebhookOutcome::status).containsExactly(WebhookOutcome.Status.PROCESSED);
+            assertThat(timed.balance("crash-user").balance()).isEqualTo(100_000);
+            assertThat(timed.billing.service().operations().countWebhookEvents(WebhookEventStatus.RECEIVED)).isZero();
+            timed.fixture.assertLedgerInvariants();
+        }
+    }
 }

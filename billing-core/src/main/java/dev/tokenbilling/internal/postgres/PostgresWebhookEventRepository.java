@@ -34,8 +34,11 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
     PostgresWebhookEventRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
         String select = "SELECT " + COLUMNS + " FROM {schema}.webhook_event ";
-        insert = schema.render("INSERT INTO {schema}.webhook_event (id, type, api_version, livemode, object_id, payload, status, received_at)"
-                + " VALUES (:id, :type, :apiVersion, :livemode, :objectId, :payload, 'received', :at) ON CONFLICT (id) DO NOTHING");
+        // A stored event is due for a retry a minute after it arrived: if the process that stored it
+        // crashed before processing it, the reconciler picks it up; processing it first makes it done.
+        insert = schema.render("INSERT INTO {schema}.webhook_event (id, type, api_version, livemode, object_id, payload, status, received_at,"
+                + " next_attempt_at) VALUES (:id, :type, :apiVersion, :livemode, :objectId, :payload, 'received', :at,"
+                + " CAST(:at AS timestamptz) + interval '1 minute') ON CONFLICT (id) DO NOTHING");
         byId = schema.render(select + "WHERE id = :id");
         byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
         markDone = schema.render("UPDATE {schema}.webhook_event SET status = :status, attempts = attempts + 1, processing_error = NULL,"
