@@ -1,7 +1,6 @@
 package dev.tokenbilling;
 
 import dev.tokenbilling.error.StoreUnavailableException;
-
 import dev.tokenbilling.internal.postgres.SchemaName;
 import java.util.Arrays;
 import java.util.List;
@@ -55,8 +54,10 @@ public final class BillingSchema {
 
     private static RuntimeException unavailableIfConnectionFailed(org.flywaydb.core.api.FlywayException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && (sql.getSQLState() == null || sql.getSQLState().startsWith("08"))) {
-                return new StoreUnavailableException("Database unavailable, migrations not applied: " + sql.getMessage(), e);
+            if (t instanceof java.sql.SQLException sql
+                    && (sql.getSQLState() == null || sql.getSQLState().startsWith("08"))) {
+                return new StoreUnavailableException(
+                        "Database unavailable, migrations not applied: " + sql.getMessage(), e);
             }
         }
         return e;
@@ -65,7 +66,9 @@ public final class BillingSchema {
     /** Migrations not yet applied, as "version description". */
     public List<String> pending() {
         try {
-            return Arrays.stream(flyway.info().pending()).map(BillingSchema::describe).toList();
+            return Arrays.stream(flyway.info().pending())
+                    .map(BillingSchema::describe)
+                    .toList();
         } catch (org.flywaydb.core.api.FlywayException e) {
             throw unavailableIfConnectionFailed(e);
         }
@@ -75,7 +78,9 @@ public final class BillingSchema {
     public Optional<String> currentVersion() {
         try {
             MigrationInfo current = flyway.info().current();
-            return current == null || current.getVersion() == null ? Optional.empty() : Optional.of(current.getVersion().getVersion());
+            return current == null || current.getVersion() == null
+                    ? Optional.empty()
+                    : Optional.of(current.getVersion().getVersion());
         } catch (org.flywaydb.core.api.FlywayException e) {
             throw unavailableIfConnectionFailed(e);
         }

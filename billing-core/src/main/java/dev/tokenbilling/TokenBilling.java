@@ -61,14 +61,32 @@ public final class TokenBilling {
     private TokenBilling(Builder builder, BillingStore store) {
         this.store = store;
         this.clock = builder.clock;
-        this.gateway = Optional.ofNullable(builder.gateway).or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
+        this.gateway = Optional.ofNullable(builder.gateway)
+                .or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
         PurchaseTransitions transitions = new PurchaseTransitions(clock, builder.refundPolicy);
-        this.service = DefaultTokenBillingService.create(new ServiceContext(store, clock, gateway, builder.customers, transitions,
-                builder.listeners, builder.maxOpenPurchasesPerUser));
-        this.webhooks = new StripeWebhookProcessor(store, builder.webhooks, new EventDispatcher(transitions, builder.eventHandlers), clock,
+        this.service = DefaultTokenBillingService.create(new ServiceContext(
+                store,
+                clock,
+                gateway,
+                builder.customers,
+                transitions,
+                builder.listeners,
+                builder.maxOpenPurchasesPerUser));
+        this.webhooks = new StripeWebhookProcessor(
+                store,
+                builder.webhooks,
+                new EventDispatcher(transitions, builder.eventHandlers),
+                clock,
                 builder.listeners);
-        this.reconciler = gateway.map(payments -> new DefaultReconciler(store, payments, transitions, webhooks, clock,
-                builder.abandonAfter, builder.maxEventAttempts, builder.listeners));
+        this.reconciler = gateway.map(payments -> new DefaultReconciler(
+                store,
+                payments,
+                transitions,
+                webhooks,
+                clock,
+                builder.abandonAfter,
+                builder.maxEventAttempts,
+                builder.listeners));
     }
 
     public static Builder builder() {
@@ -132,8 +150,7 @@ public final class TokenBilling {
         private int maxEventAttempts = Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
         private int maxOpenPurchasesPerUser = DEFAULT_MAX_OPEN_PURCHASES_PER_USER;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The PostgreSQL data source, ideally a connection pool. */
         public Builder dataSource(DataSource dataSource) {

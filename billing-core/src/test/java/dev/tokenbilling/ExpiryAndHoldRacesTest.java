@@ -39,19 +39,20 @@ class ExpiryAndHoldRacesTest {
     @Test
     void shouldExpireInBatchesUpToTheLimitAndReportTheRunningTotal() {
         for (int i = 0; i < 5; i++) {
-            service.ledger().grant(Grant.of(UserId.of("expiring-" + i), 100, IdempotencyKey.of("promo"), "promo")
-                    .withTerms(LotTerms.expiringAt(clock.instant().plus(Duration.ofDays(1)))));
+            service.ledger()
+                    .grant(Grant.of(UserId.of("expiring-" + i), 100, IdempotencyKey.of("promo"), "promo")
+                            .withTerms(LotTerms.expiringAt(clock.instant().plus(Duration.ofDays(1)))));
         }
         clock.advance(Duration.ofDays(2));
         List<ExpiryReport> progress = new ArrayList<>();
 
         ExpiryReport first = service.operations().expireDue(2, 3, progress::add);
-        ExpiryReport rest = service.operations().expireDue(2, 100, report -> { });
+        ExpiryReport rest = service.operations().expireDue(2, 100, report -> {});
 
         assertThat(first).isEqualTo(new ExpiryReport(3, 300, 0));
         assertThat(progress).extracting(ExpiryReport::lotsExpired).containsExactly(2, 3);
         assertThat(rest).isEqualTo(new ExpiryReport(2, 200, 0));
-        assertThat(service.operations().expireDue(2, 100, report -> { })).isEqualTo(ExpiryReport.NOTHING);
+        assertThat(service.operations().expireDue(2, 100, report -> {})).isEqualTo(ExpiryReport.NOTHING);
     }
 
     @Test
@@ -66,7 +67,9 @@ class ExpiryAndHoldRacesTest {
             for (int i = 0; i < threads; i++) {
                 Callable<Reservation> reserve = () -> {
                     start.await();
-                    return service.reservations().reserve(ReservationRequest.of(user, 700, Duration.ofMinutes(5), IdempotencyKey.of("req-1")));
+                    return service.reservations()
+                            .reserve(ReservationRequest.of(
+                                    user, 700, Duration.ofMinutes(5), IdempotencyKey.of("req-1")));
                 };
                 holds.add(pool.submit(reserve));
             }

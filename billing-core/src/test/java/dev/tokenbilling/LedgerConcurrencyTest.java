@@ -1,22 +1,18 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.error.IdempotencyConflictException;
-
-import dev.tokenbilling.error.InsufficientTokensException;
-
-import dev.tokenbilling.service.TokenBillingService;
-
-import dev.tokenbilling.model.Debit;
-import dev.tokenbilling.model.IdempotencyKey;
-import dev.tokenbilling.model.Grant;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbilling.error.IdempotencyConflictException;
+import dev.tokenbilling.error.InsufficientTokensException;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LedgerReceipt;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.UsageReceipt;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.BillingFixture;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +43,7 @@ class LedgerConcurrencyTest {
     private final Map<UserId, AtomicLong> expected = new ConcurrentHashMap<>();
     /** Every key that moved tokens, with how many times it did: must end at exactly 1 each. */
     private final Map<String, AtomicLong> moves = new ConcurrentHashMap<>();
+
     private final List<Purchase> created = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Outcomes by kind, counted so that a run where everything is refused (or nothing collides) fails. */
     private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
@@ -68,23 +65,41 @@ class LedgerConcurrencyTest {
             pool.shutdownNow();
         }
 
-        // A run where (nearly) everything is refused, or no key collides, would pass the accounting: check neither happened.
+        // A run where (nearly) everything is refused, or no key collides, would pass the accounting: check neither
+        // happened.
         long operations = (long) THREADS * OPERATIONS_PER_THREAD;
-        assertThat(counted("grants")).as("grants credited; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 20);
-        assertThat(counted("debits")).as("consumes debited; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 20);
-        assertThat(counted("batch DEBITED")).as("batch items debited; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 10);
-        assertThat(counted("replayed grants")).as("grants replayed; all outcomes: %s", outcomes).isGreaterThanOrEqualTo(operations / 20);
-        assertThat(counted("conflicts") + counted("batch REJECTED")).as("idempotency conflicts; all outcomes: %s", outcomes)
+        assertThat(counted("grants"))
+                .as("grants credited; all outcomes: %s", outcomes)
+                .isGreaterThanOrEqualTo(operations / 20);
+        assertThat(counted("debits"))
+                .as("consumes debited; all outcomes: %s", outcomes)
+                .isGreaterThanOrEqualTo(operations / 20);
+        assertThat(counted("batch DEBITED"))
+                .as("batch items debited; all outcomes: %s", outcomes)
+                .isGreaterThanOrEqualTo(operations / 10);
+        assertThat(counted("replayed grants"))
+                .as("grants replayed; all outcomes: %s", outcomes)
+                .isGreaterThanOrEqualTo(operations / 20);
+        assertThat(counted("conflicts") + counted("batch REJECTED"))
+                .as("idempotency conflicts; all outcomes: %s", outcomes)
                 .isGreaterThanOrEqualTo(operations / 100);
 
         fixture.assertLedgerInvariants();
         for (UserId user : USERS) {
-            assertThat(service.ledger().balance(user).balance()).as("balance of %s", user)
+            assertThat(service.ledger().balance(user).balance())
+                    .as("balance of %s", user)
                     .isEqualTo(expected.getOrDefault(user, new AtomicLong()).get())
                     .isGreaterThanOrEqualTo(0);
         }
-        assertThat(moves).allSatisfy((key, count) -> assertThat(count.get()).as(key).isEqualTo(1));
-        long completed = created.stream().filter(p -> service.purchases().find(p.userId(), p.id()).orElseThrow().status().credited()).count();
+        assertThat(moves)
+                .allSatisfy((key, count) -> assertThat(count.get()).as(key).isEqualTo(1));
+        long completed = created.stream()
+                .filter(p -> service.purchases()
+                        .find(p.userId(), p.id())
+                        .orElseThrow()
+                        .status()
+                        .credited())
+                .count();
         assertThat(completed).isGreaterThan(0);
     }
 
@@ -96,14 +111,17 @@ class LedgerConcurrencyTest {
             try {
                 if (roll < 20) {
                     String key = "grant-" + random.nextInt(400);
-                    LedgerReceipt receipt = service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of(key), "load"));
+                    LedgerReceipt receipt =
+                            service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of(key), "load"));
                     count(receipt.replayed() ? "replayed grants" : "grants");
                     record(user, key, receipt.replayed(), receipt.entry().amount());
                 } else if (roll < 30) {
                     completePurchase(random, user);
                 } else if (roll < 85) {
                     String key = "use-" + random.nextInt(3_000);
-                    UsageReceipt receipt = service.ledger().debit(Debit.of(user, 1 + random.nextInt(900), IdempotencyKey.of(key)).withDescription("load"));
+                    UsageReceipt receipt = service.ledger()
+                            .debit(Debit.of(user, 1 + random.nextInt(900), IdempotencyKey.of(key))
+                                    .withDescription("load"));
                     count(receipt.replayed() ? "replayed debits" : "debits");
                     record(user, key, receipt.replayed(), receipt.entry().amount());
                 } else {
@@ -134,13 +152,18 @@ class LedgerConcurrencyTest {
         // Batches span users in random order, so concurrent batches would deadlock without a lock order.
         for (int b = 0; b < 20; b++) {
             UserId itemUser = b == 0 ? user : USERS.get(random.nextInt(USERS.size()));
-            batch.add(new Debit(itemUser, 1 + random.nextInt(300), IdempotencyKey.of("use-" + random.nextInt(3_000)), "batch"));
+            batch.add(new Debit(
+                    itemUser, 1 + random.nextInt(300), IdempotencyKey.of("use-" + random.nextInt(3_000)), "batch"));
         }
         for (UsageResult result : service.ledger().debitAll(batch)) {
             count("batch " + result.status());
             if (result.status() == UsageResult.Status.DEBITED) {
                 UsageReceipt receipt = result.receipt().orElseThrow();
-                record(result.request().userId(), result.request().key().value(), false, receipt.entry().amount());
+                record(
+                        result.request().userId(),
+                        result.request().key().value(),
+                        false,
+                        receipt.entry().amount());
             }
         }
     }

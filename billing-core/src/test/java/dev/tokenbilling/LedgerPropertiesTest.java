@@ -1,21 +1,18 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.service.TokenBillingService;
-
-import dev.tokenbilling.model.Debit;
-import dev.tokenbilling.model.IdempotencyKey;
-import dev.tokenbilling.model.Adjustment;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.tokenbilling.model.Adjustment;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LedgerReceipt;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.UsageReceipt;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.TestSeed;
 import java.util.ArrayList;
@@ -49,20 +46,15 @@ class LedgerPropertiesTest {
     /** The step of the current case being run, for the failure message. */
     private int step;
 
-    sealed interface Op permits Grant, Consume, Adjust, Batch {
-    }
+    sealed interface Op permits Grant, Consume, Adjust, Batch {}
 
-    record Grant(int user, long tokens, int key) implements Op {
-    }
+    record Grant(int user, long tokens, int key) implements Op {}
 
-    record Consume(int user, long tokens, int key) implements Op {
-    }
+    record Consume(int user, long tokens, int key) implements Op {}
 
-    record Adjust(int user, long tokens, int key) implements Op {
-    }
+    record Adjust(int user, long tokens, int key) implements Op {}
 
-    record Batch(List<Consume> items) implements Op {
-    }
+    record Batch(List<Consume> items) implements Op {}
 
     @BeforeAll
     static void migrate() {
@@ -98,7 +90,9 @@ class LedgerPropertiesTest {
                 applyAdjust(service, prefix, model, adjust);
             } else if (op instanceof Batch batch) {
                 List<Debit> requests = batch.items().stream()
-                        .map(c -> new Debit(user(prefix, c.user()), c.tokens(), IdempotencyKey.of("u" + c.key()), "batch")).toList();
+                        .map(c -> new Debit(
+                                user(prefix, c.user()), c.tokens(), IdempotencyKey.of("u" + c.key()), "batch"))
+                        .toList();
                 List<UsageResult> results = service.ledger().debitAll(requests);
                 assertThat(results).as("one result per batch item").hasSize(requests.size());
                 for (int i = 0; i < results.size(); i++) {
@@ -109,7 +103,10 @@ class LedgerPropertiesTest {
             }
             for (int u = 0; u < USERS; u++) {
                 TokenBalance balance = service.ledger().balance(user(prefix, u));
-                assertThat(balance.balance()).as("balance of user %s", u).isEqualTo(model.balance(u)).isGreaterThanOrEqualTo(0);
+                assertThat(balance.balance())
+                        .as("balance of user %s", u)
+                        .isEqualTo(model.balance(u))
+                        .isGreaterThanOrEqualTo(0);
             }
         }
         fixture.assertLedgerInvariants();
@@ -121,8 +118,12 @@ class LedgerPropertiesTest {
         boolean fresh = model.useKey(grant.user(), key, grant.tokens(), "grant");
         boolean conflict = model.conflicts(grant.user(), key, grant.tokens(), "grant");
         try {
-            LedgerReceipt receipt = service.ledger().grant(dev.tokenbilling.model.Grant.of(user(prefix, grant.user()), grant.tokens(), IdempotencyKey.of(key), "prop"));
-            assertThat(conflict).as("%s succeeded although its key was first used otherwise", grant).isFalse();
+            LedgerReceipt receipt = service.ledger()
+                    .grant(dev.tokenbilling.model.Grant.of(
+                            user(prefix, grant.user()), grant.tokens(), IdempotencyKey.of(key), "prop"));
+            assertThat(conflict)
+                    .as("%s succeeded although its key was first used otherwise", grant)
+                    .isFalse();
             assertThat(receipt.replayed()).as("%s replayed", grant).isEqualTo(!fresh);
             if (fresh) {
                 model.add(grant.user(), grant.tokens());
@@ -135,11 +136,19 @@ class LedgerPropertiesTest {
     private static void applyConsume(TokenBillingService service, String prefix, Model model, Consume consume) {
         UsageResult.Status expected = model.expectConsume(consume.user(), "u" + consume.key(), consume.tokens());
         try {
-            UsageReceipt receipt = service.ledger().debit(Debit.of(user(prefix, consume.user()), consume.tokens(), IdempotencyKey.of("u" + consume.key())).withDescription("prop"));
-            assertThat(receipt.replayed() ? UsageResult.Status.REPLAYED : UsageResult.Status.DEBITED).as("%s", consume)
+            UsageReceipt receipt = service.ledger()
+                    .debit(Debit.of(
+                                    user(prefix, consume.user()),
+                                    consume.tokens(),
+                                    IdempotencyKey.of("u" + consume.key()))
+                            .withDescription("prop"));
+            assertThat(receipt.replayed() ? UsageResult.Status.REPLAYED : UsageResult.Status.DEBITED)
+                    .as("%s", consume)
                     .isEqualTo(expected);
         } catch (InsufficientTokensException e) {
-            assertThat(expected).as("%s refused for insufficient tokens", consume).isEqualTo(UsageResult.Status.INSUFFICIENT_TOKENS);
+            assertThat(expected)
+                    .as("%s refused for insufficient tokens", consume)
+                    .isEqualTo(UsageResult.Status.INSUFFICIENT_TOKENS);
         } catch (IdempotencyConflictException e) {
             assertThat(expected).as("%s refused as a conflict", consume).isEqualTo(UsageResult.Status.REJECTED);
         }
@@ -154,7 +163,8 @@ class LedgerPropertiesTest {
         if (adjust.tokens() < 0 && model.balance(adjust.user()) < -adjust.tokens()) {
             return;
         }
-        service.ledger().adjust(Adjustment.of(user(prefix, adjust.user()), adjust.tokens(), IdempotencyKey.of(key), "prop"));
+        service.ledger()
+                .adjust(Adjustment.of(user(prefix, adjust.user()), adjust.tokens(), IdempotencyKey.of(key), "prop"));
         model.useKey(adjust.user(), key, adjust.tokens(), "adjust");
         model.add(adjust.user(), adjust.tokens());
     }
@@ -168,7 +178,9 @@ class LedgerPropertiesTest {
      * sixteen keys each so that keys repeat. Sizes and amounts favour their bounds now and then.
      */
     private static List<Op> sequence(SplittableRandom random) {
-        int size = random.nextInt(10) == 0 ? (random.nextBoolean() ? 0 : MAX_OPERATIONS) : random.nextInt(MAX_OPERATIONS + 1);
+        int size = random.nextInt(10) == 0
+                ? (random.nextBoolean() ? 0 : MAX_OPERATIONS)
+                : random.nextInt(MAX_OPERATIONS + 1);
         List<Op> ops = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             int roll = random.nextInt(10);
@@ -178,7 +190,8 @@ class LedgerPropertiesTest {
                 ops.add(consume(random));
             } else if (roll < 9) {
                 long magnitude = between(random, 1, MAX_ADJUSTMENT);
-                ops.add(new Adjust(random.nextInt(USERS), random.nextBoolean() ? magnitude : -magnitude, random.nextInt(KEYS)));
+                ops.add(new Adjust(
+                        random.nextInt(USERS), random.nextBoolean() ? magnitude : -magnitude, random.nextInt(KEYS)));
             } else {
                 int items = (int) between(random, 1, MAX_BATCH);
                 List<Consume> batch = new ArrayList<>(items);

@@ -1,19 +1,15 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.service.TokenBillingService;
-import dev.tokenbilling.model.Debit;
-
-import dev.tokenbilling.model.IdempotencyKey;
-import dev.tokenbilling.model.Grant;
-import dev.tokenbilling.model.Adjustment;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.tokenbilling.model.Adjustment;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.LedgerReceipt;
@@ -23,6 +19,7 @@ import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.UsageReceipt;
 import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.BillingFixture;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +65,8 @@ class LedgerTest {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 10_000, IdempotencyKey.of("grant-1"), "welcome bonus"));
 
-        UsageReceipt receipt = service.ledger().debit(Debit.of(user, 1_250, IdempotencyKey.of("req-1")).withDescription("chat completion"));
+        UsageReceipt receipt = service.ledger()
+                .debit(Debit.of(user, 1_250, IdempotencyKey.of("req-1")).withDescription("chat completion"));
 
         assertThat(receipt.replayed()).isFalse();
         assertThat(receipt.tokens()).isEqualTo(1_250);
@@ -86,9 +84,11 @@ class LedgerTest {
     void shouldReplayRepeatedConsumeWithoutDebitingAgain() {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 5_000, IdempotencyKey.of("g"), "bonus"));
-        UsageReceipt first = service.ledger().debit(Debit.of(user, 1_000, IdempotencyKey.of("req-7f3a")).withDescription("first"));
+        UsageReceipt first = service.ledger()
+                .debit(Debit.of(user, 1_000, IdempotencyKey.of("req-7f3a")).withDescription("first"));
 
-        UsageReceipt again = service.ledger().debit(Debit.of(user, 1_000, IdempotencyKey.of("req-7f3a")).withDescription("first"));
+        UsageReceipt again = service.ledger()
+                .debit(Debit.of(user, 1_000, IdempotencyKey.of("req-7f3a")).withDescription("first"));
 
         assertThat(again.replayed()).isTrue();
         assertThat(again.entry()).isEqualTo(first.entry());
@@ -101,7 +101,8 @@ class LedgerTest {
         service.ledger().grant(Grant.of(user, 5_000, IdempotencyKey.of("g"), "bonus"));
         service.ledger().debit(Debit.of(user, 1_000, IdempotencyKey.of("req-1")).withDescription(""));
 
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 2_000, IdempotencyKey.of("req-1")).withDescription("")))
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(user, 2_000, IdempotencyKey.of("req-1")).withDescription("")))
                 .isInstanceOf(IdempotencyConflictException.class)
                 .hasMessageContaining("req-1");
         assertThat(service.ledger().balance(user).balance()).isEqualTo(4_000);
@@ -112,7 +113,8 @@ class LedgerTest {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 900, IdempotencyKey.of("g"), "bonus"));
 
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 901, IdempotencyKey.of("req-1")).withDescription("")))
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(user, 901, IdempotencyKey.of("req-1")).withDescription("")))
                 .isInstanceOfSatisfying(InsufficientTokensException.class, e -> {
                     assertThat(e.available()).isEqualTo(900);
                     assertThat(e.requested()).isEqualTo(901);
@@ -120,14 +122,21 @@ class LedgerTest {
         assertThat(service.ledger().balance(user).balance()).isEqualTo(900);
         // The refused key is not burnt: the same request succeeds once it is affordable.
         service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("g2"), "top-up"));
-        assertThat(service.ledger().debit(Debit.of(user, 901, IdempotencyKey.of("req-1")).withDescription("")).replayed()).isFalse();
+        assertThat(service.ledger()
+                        .debit(Debit.of(user, 901, IdempotencyKey.of("req-1")).withDescription(""))
+                        .replayed())
+                .isFalse();
         assertThat(service.ledger().balance(user).balance()).isEqualTo(99);
     }
 
     @Test
     void shouldRefuseConsumeByUnknownUser() {
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(UserId.of("ghost"), 1, IdempotencyKey.of("req-1")).withDescription("")))
-                .isInstanceOfSatisfying(InsufficientTokensException.class, e -> assertThat(e.available()).isZero());
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(UserId.of("ghost"), 1, IdempotencyKey.of("req-1"))
+                                .withDescription("")))
+                .isInstanceOfSatisfying(
+                        InsufficientTokensException.class,
+                        e -> assertThat(e.available()).isZero());
         assertThat(service.ledger().balance(UserId.of("ghost")).updatedAt()).isEmpty();
     }
 
@@ -146,37 +155,58 @@ class LedgerTest {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
 
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 0, IdempotencyKey.of("k")).withDescription(""))).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(user, 0, IdempotencyKey.of("k")).withDescription("")))
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("tokens");
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, -5, IdempotencyKey.of("k")).withDescription(""))).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 5, IdempotencyKey.of(" ")).withDescription(""))).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(user, -5, IdempotencyKey.of("k")).withDescription("")))
+                .isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(user, 5, IdempotencyKey.of(" ")).withDescription("")))
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("idempotencyKey");
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 5, IdempotencyKey.of("k".repeat(256))).withDescription(""))).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(user, 5, IdempotencyKey.of("k")).withDescription("d".repeat(1001)))).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(user, 5, IdempotencyKey.of("k".repeat(256)))
+                                .withDescription("")))
+                .isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(user, 5, IdempotencyKey.of("k")).withDescription("d".repeat(1001))))
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("description");
-        assertThatThrownBy(() -> service.ledger().debit(Debit.of(null, 5, IdempotencyKey.of("k")).withDescription(""))).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger()
+                        .debit(Debit.of(null, 5, IdempotencyKey.of("k")).withDescription("")))
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("userId");
-        assertThatThrownBy(() -> UserId.of(" ")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("blank");
+        assertThatThrownBy(() -> UserId.of(" "))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("blank");
         assertThatThrownBy(() -> UserId.of("u".repeat(256))).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> service.ledger().grant(Grant.of(user, 5, IdempotencyKey.of("g-x"), " "))).isInstanceOf(InvalidRequestException.class)
+        assertThatThrownBy(() -> service.ledger().grant(Grant.of(user, 5, IdempotencyKey.of("g-x"), " ")))
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("reason");
-        assertThatThrownBy(() -> service.ledger().adjust(Adjustment.of(user, 0, IdempotencyKey.of("a-x"), "oops"))).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> service.ledger().adjust(Adjustment.of(user, 0, IdempotencyKey.of("a-x"), "oops")))
+                .isInstanceOf(InvalidRequestException.class);
 
         assertThat(service.ledger().balance(user).balance()).isEqualTo(1_000);
-        assertThat(service.ledger().history(user, PageRequest.first(10)).items()).hasSize(1);
+        assertThat(service.ledger().history(user, PageRequest.first(10)).items())
+                .hasSize(1);
     }
 
     @Test
     void shouldGrantOncePerIdempotencyKey() {
         UserId user = newUser();
-        LedgerReceipt first = service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("ticket-42"), "support gesture"));
-        LedgerReceipt second = service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("ticket-42"), "support gesture"));
+        LedgerReceipt first =
+                service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("ticket-42"), "support gesture"));
+        LedgerReceipt second =
+                service.ledger().grant(Grant.of(user, 500, IdempotencyKey.of("ticket-42"), "support gesture"));
 
         assertThat(first.replayed()).isFalse();
         assertThat(second.replayed()).isTrue();
         assertThat(second.entry().id()).isEqualTo(first.entry().id());
         assertThat(service.ledger().balance(user).balance()).isEqualTo(500);
-        assertThatThrownBy(() -> service.ledger().grant(Grant.of(user, 600, IdempotencyKey.of("ticket-42"), "support gesture")))
+        assertThatThrownBy(() ->
+                        service.ledger().grant(Grant.of(user, 600, IdempotencyKey.of("ticket-42"), "support gesture")))
                 .isInstanceOf(IdempotencyConflictException.class);
     }
 
@@ -186,7 +216,8 @@ class LedgerTest {
         service.ledger().adjust(Adjustment.of(user, 300, IdempotencyKey.of("adj-1"), "migration from old system"));
         service.ledger().adjust(Adjustment.of(user, -100, IdempotencyKey.of("adj-2"), "correction"));
 
-        assertThatThrownBy(() -> service.ledger().adjust(Adjustment.of(user, -201, IdempotencyKey.of("adj-3"), "too much")))
+        assertThatThrownBy(() ->
+                        service.ledger().adjust(Adjustment.of(user, -201, IdempotencyKey.of("adj-3"), "too much")))
                 .isInstanceOf(InsufficientTokensException.class);
         TokenBalance balance = service.ledger().balance(user);
         assertThat(balance.balance()).isEqualTo(200);
@@ -198,15 +229,19 @@ class LedgerTest {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 100_000, IdempotencyKey.of("g"), "bonus"));
         for (int i = 1; i <= 25; i++) {
-            service.ledger().debit(Debit.of(user, i, IdempotencyKey.of("req-" + i)).withDescription("usage " + i));
+            service.ledger()
+                    .debit(Debit.of(user, i, IdempotencyKey.of("req-" + i)).withDescription("usage " + i));
         }
 
         List<LedgerEntry> all = new ArrayList<>();
         Page<LedgerEntry> page = service.ledger().history(user, PageRequest.first(10));
         all.addAll(page.items());
         while (page.nextCursor().isPresent()) {
-            service.ledger().debit(Debit.of(user, 1, IdempotencyKey.of("late-" + all.size())).withDescription("arrives while paging"));
-            page = service.ledger().history(user, PageRequest.after(page.nextCursor().get(), 10));
+            service.ledger()
+                    .debit(Debit.of(user, 1, IdempotencyKey.of("late-" + all.size()))
+                            .withDescription("arrives while paging"));
+            page = service.ledger()
+                    .history(user, PageRequest.after(page.nextCursor().get(), 10));
             all.addAll(page.items());
         }
 
@@ -215,7 +250,8 @@ class LedgerTest {
         assertThat(all.get(0).description()).isEqualTo("usage 25");
         assertThat(all.get(25).kind()).isEqualTo(LedgerEntryKind.GRANT);
         assertThatThrownBy(() -> service.ledger().history(user, PageRequest.after("not a cursor!", 10)))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("cursor");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("cursor");
     }
 
     @Test
@@ -224,31 +260,38 @@ class LedgerTest {
         UserId poor = newUser();
         service.ledger().grant(Grant.of(rich, 1_000, IdempotencyKey.of("g"), "bonus"));
         service.ledger().grant(Grant.of(poor, 10, IdempotencyKey.of("g"), "bonus"));
-        service.ledger().debit(Debit.of(rich, 5, IdempotencyKey.of("seen-before")).withDescription(""));
+        service.ledger()
+                .debit(Debit.of(rich, 5, IdempotencyKey.of("seen-before")).withDescription(""));
 
-        List<UsageResult> results = service.ledger().debitAll(List.of(
-                new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
-                new Debit(poor, 11, IdempotencyKey.of("b-2"), "too much"),
-                new Debit(rich, 5, IdempotencyKey.of("seen-before"), ""),
-                new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
-                new Debit(poor, 10, IdempotencyKey.of("b-4"), "exactly all"),
-                new Debit(rich, 7, IdempotencyKey.of("seen-before"), "conflict")));
+        List<UsageResult> results = service.ledger()
+                .debitAll(List.of(
+                        new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
+                        new Debit(poor, 11, IdempotencyKey.of("b-2"), "too much"),
+                        new Debit(rich, 5, IdempotencyKey.of("seen-before"), ""),
+                        new Debit(rich, 100, IdempotencyKey.of("b-1"), "one"),
+                        new Debit(poor, 10, IdempotencyKey.of("b-4"), "exactly all"),
+                        new Debit(rich, 7, IdempotencyKey.of("seen-before"), "conflict")));
 
-        assertThat(results).extracting(UsageResult::status).containsExactly(
-                UsageResult.Status.DEBITED,
-                UsageResult.Status.INSUFFICIENT_TOKENS,
-                UsageResult.Status.REPLAYED,
-                UsageResult.Status.REPLAYED,
-                UsageResult.Status.DEBITED,
-                UsageResult.Status.REJECTED);
+        assertThat(results)
+                .extracting(UsageResult::status)
+                .containsExactly(
+                        UsageResult.Status.DEBITED,
+                        UsageResult.Status.INSUFFICIENT_TOKENS,
+                        UsageResult.Status.REPLAYED,
+                        UsageResult.Status.REPLAYED,
+                        UsageResult.Status.DEBITED,
+                        UsageResult.Status.REJECTED);
         assertThat(results.get(0).receipt().orElseThrow().balanceAfter()).isEqualTo(895);
         // The refusal reports what was available when the item ran: before the later "exactly all" item.
         assertThat(results.get(1).available()).isEqualTo(10);
         assertThat(results.get(5).error()).isPresent();
-        assertThat(results.get(3).receipt().map(r -> r.entry().id())).isEqualTo(results.get(0).receipt().map(r -> r.entry().id()));
+        assertThat(results.get(3).receipt().map(r -> r.entry().id()))
+                .isEqualTo(results.get(0).receipt().map(r -> r.entry().id()));
         // An invalid item cannot even be built, so it never reaches a batch.
         assertThatThrownBy(() -> new Debit(rich, 0, IdempotencyKey.of("b-3"), "invalid"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("tokens"));
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("tokens"));
         assertThat(service.ledger().balance(rich).balance()).isEqualTo(895);
         assertThat(service.ledger().balance(poor).balance()).isZero();
         assertThat(service.ledger().debitAll(List.of())).isEmpty();
@@ -261,7 +304,9 @@ class LedgerTest {
         service.ledger().grant(Grant.of(a, 1_000_000_000, IdempotencyKey.of("g"), "whale"));
         service.ledger().grant(Grant.of(b, 999_999_999, IdempotencyKey.of("g"), "almost whale"));
 
-        assertThat(service.ledger().balances(2, false)).extracting(TokenBalance::userId).containsExactly(a, b);
+        assertThat(service.ledger().balances(2, false))
+                .extracting(TokenBalance::userId)
+                .containsExactly(a, b);
         assertThat(service.ledger().balances(10, true)).isEmpty();
         assertThatThrownBy(() -> service.ledger().balances(0, false)).isInstanceOf(InvalidRequestException.class);
     }
@@ -271,13 +316,19 @@ class LedgerTest {
         UserId user = newUser();
         LedgerReceipt receipt = service.ledger().grant(Grant.of(user, 10, IdempotencyKey.of("g"), "bonus"));
 
-        try (var connection = fixture.dataSource.getConnection(); var statement = connection.createStatement()) {
-            assertThatThrownBy(() -> statement.executeUpdate("UPDATE " + fixture.schema + ".token_transaction SET amount = 1000 WHERE id = "
-                    + receipt.entry().id())).hasMessageContaining("append-only");
-            assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM " + fixture.schema + ".token_transaction WHERE id = "
-                    + receipt.entry().id())).hasMessageContaining("append-only");
+        try (var connection = fixture.dataSource.getConnection();
+                var statement = connection.createStatement()) {
+            assertThatThrownBy(() -> statement.executeUpdate(
+                            "UPDATE " + fixture.schema + ".token_transaction SET amount = 1000 WHERE id = "
+                                    + receipt.entry().id()))
+                    .hasMessageContaining("append-only");
+            assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM " + fixture.schema
+                            + ".token_transaction WHERE id = " + receipt.entry().id()))
+                    .hasMessageContaining("append-only");
         }
-        assertThat(service.ledger().history(user, PageRequest.first(5)).items()).extracting(LedgerEntry::amount).containsExactly(10L);
+        assertThat(service.ledger().history(user, PageRequest.first(5)).items())
+                .extracting(LedgerEntry::amount)
+                .containsExactly(10L);
     }
 
     @Test
@@ -285,7 +336,9 @@ class LedgerTest {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 10, IdempotencyKey.of("g-find"), "bonus"));
 
-        assertThat(fixture.billing.store().ledger().findByIdempotencyKey(user, "g-find")).isPresent();
-        assertThat(fixture.billing.store().ledger().findByIdempotencyKey(user, "missing")).isEqualTo(Optional.empty());
+        assertThat(fixture.billing.store().ledger().findByIdempotencyKey(user, "g-find"))
+                .isPresent();
+        assertThat(fixture.billing.store().ledger().findByIdempotencyKey(user, "missing"))
+                .isEqualTo(Optional.empty());
     }
 }

@@ -1,25 +1,22 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.service.TokenBillingService;
-
-import dev.tokenbilling.model.Debit;
-import dev.tokenbilling.model.IdempotencyKey;
-import dev.tokenbilling.model.Grant;
-import dev.tokenbilling.model.ReservationRequest;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.ReservationNotActiveException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.tokenbilling.model.Debit;
 import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.MutableClock;
 import java.time.Duration;
@@ -76,17 +73,28 @@ class LotsConcurrencyTest {
         assertThat(done("grants")).as("grants made; all counts: %s", done).isGreaterThanOrEqualTo(operations / 10);
         assertThat(done("debits")).as("consumes debited; all counts: %s", done).isGreaterThanOrEqualTo(operations / 10);
         assertThat(done("holds")).as("holds made; all counts: %s", done).isGreaterThanOrEqualTo(operations / 10);
-        assertThat(done("settlements")).as("holds settled; all counts: %s", done).isGreaterThanOrEqualTo(operations / 100);
-        assertThat(done("releases")).as("holds released; all counts: %s", done).isGreaterThanOrEqualTo(operations / 200);
+        assertThat(done("settlements"))
+                .as("holds settled; all counts: %s", done)
+                .isGreaterThanOrEqualTo(operations / 100);
+        assertThat(done("releases"))
+                .as("holds released; all counts: %s", done)
+                .isGreaterThanOrEqualTo(operations / 200);
         assertThat(done("voids")).as("grants voided; all counts: %s", done).isGreaterThanOrEqualTo(operations / 100);
-        assertThat(done("lots expired")).as("lots expired; all counts: %s", done).isGreaterThanOrEqualTo(operations / 200);
-        assertThat(done("holds expired")).as("lapsed holds released; all counts: %s", done).isGreaterThanOrEqualTo(operations / 200);
+        assertThat(done("lots expired"))
+                .as("lots expired; all counts: %s", done)
+                .isGreaterThanOrEqualTo(operations / 200);
+        assertThat(done("holds expired"))
+                .as("lapsed holds released; all counts: %s", done)
+                .isGreaterThanOrEqualTo(operations / 200);
 
         fixture.assertLedgerInvariants();
         for (UserId user : USERS) {
             TokenBalance balance = service.ledger().balance(user);
-            assertThat(balance.balance() - balance.reserved()).as("available of %s", user).isGreaterThanOrEqualTo(0);
-            assertThat(service.ledger().allLots(user)).allSatisfy(lot -> assertThat(lot.remaining()).isBetween(0L, lot.amount()));
+            assertThat(balance.balance() - balance.reserved())
+                    .as("available of %s", user)
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(service.ledger().allLots(user))
+                    .allSatisfy(lot -> assertThat(lot.remaining()).isBetween(0L, lot.amount()));
         }
     }
 
@@ -99,18 +107,33 @@ class LotsConcurrencyTest {
             try {
                 if (roll < 20) {
                     // Other threads move the clock meanwhile; an expiry they overtake is refused (and changes nothing).
-                    LotTerms terms = random.nextBoolean() ? LotTerms.DEFAULT
+                    LotTerms terms = random.nextBoolean()
+                            ? LotTerms.DEFAULT
                             : LotTerms.expiringAt(clock.instant().plus(Duration.ofMinutes(15 + random.nextInt(60))))
                                     .withPriority(random.nextInt(3) - 1);
-                    if (!service.ledger().grant(Grant.of(user, 100 + random.nextInt(2_000), IdempotencyKey.of("g-" + key), "load").withTerms(terms)).replayed()) {
+                    if (!service.ledger()
+                            .grant(Grant.of(user, 100 + random.nextInt(2_000), IdempotencyKey.of("g-" + key), "load")
+                                    .withTerms(terms))
+                            .replayed()) {
                         count("grants");
                     }
                 } else if (roll < 45) {
-                    if (!service.ledger().debit(Debit.of(user, 1 + random.nextInt(500), IdempotencyKey.of("u-" + random.nextInt(5_000))).withDescription("load")).replayed()) {
+                    if (!service.ledger()
+                            .debit(Debit.of(
+                                            user,
+                                            1 + random.nextInt(500),
+                                            IdempotencyKey.of("u-" + random.nextInt(5_000)))
+                                    .withDescription("load"))
+                            .replayed()) {
                         count("debits");
                     }
                 } else if (roll < 65) {
-                    holds.add(service.reservations().reserve(ReservationRequest.of(user, 1 + random.nextInt(800), Duration.ofMinutes(1 + random.nextInt(30)), IdempotencyKey.of("r-" + key))));
+                    holds.add(service.reservations()
+                            .reserve(ReservationRequest.of(
+                                    user,
+                                    1 + random.nextInt(800),
+                                    Duration.ofMinutes(1 + random.nextInt(30)),
+                                    IdempotencyKey.of("r-" + key))));
                     count("holds");
                 } else if (roll < 85 && !holds.isEmpty()) {
                     Reservation hold = holds.remove(random.nextInt(holds.size()));
@@ -118,13 +141,23 @@ class LotsConcurrencyTest {
                         service.reservations().release(hold.userId(), hold.id());
                         count("releases");
                     } else {
-                        service.reservations().settle(hold.userId(), hold.id(), random.nextLong(hold.amount() + 1)).reservation();
+                        service.reservations()
+                                .settle(hold.userId(), hold.id(), random.nextLong(hold.amount() + 1))
+                                .reservation();
                         count("settlements");
                     }
                 } else if (roll < 90) {
                     List<TokenLot> lots = service.ledger().lots(user);
-                    lots.stream().filter(lot -> lot.source().equals("grant")).findAny()
-                            .ifPresent(lot -> count(service.ledger().voidGrant(user, lot.id(), "load").tokensVoided() > 0 ? "voids" : "empty voids"));
+                    lots.stream()
+                            .filter(lot -> lot.source().equals("grant"))
+                            .findAny()
+                            .ifPresent(lot -> count(
+                                    service.ledger()
+                                                            .voidGrant(user, lot.id(), "load")
+                                                            .tokensVoided()
+                                                    > 0
+                                            ? "voids"
+                                            : "empty voids"));
                 } else if (roll < 95) {
                     clock.advance(Duration.ofSeconds(30 + random.nextInt(120)));
                 } else {
@@ -132,7 +165,9 @@ class LotsConcurrencyTest {
                     add("lots expired", report.lotsExpired());
                     add("holds expired", report.reservationsReleased());
                 }
-            } catch (InsufficientTokensException | ReservationNotActiveException | IdempotencyConflictException
+            } catch (InsufficientTokensException
+                    | ReservationNotActiveException
+                    | IdempotencyConflictException
                     | InvalidRequestException expected) {
                 // Refusals change nothing; the invariants are checked at the end.
                 count("refusals");

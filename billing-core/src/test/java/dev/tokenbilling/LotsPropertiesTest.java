@@ -1,18 +1,16 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.model.Debit;
-import dev.tokenbilling.model.IdempotencyKey;
-import dev.tokenbilling.model.Grant;
-import dev.tokenbilling.model.ReservationRequest;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.ReservationNotActiveException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.tokenbilling.model.Debit;
 import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
@@ -56,10 +54,19 @@ class LotsPropertiesTest {
     /** The step of the current case being run, for the failure message. */
     private int step;
 
-    enum Kind { GRANT, EXPIRING_GRANT, CONSUME, RESERVE, SETTLE, RELEASE, VOID, ADVANCE, EXPIRE }
-
-    record Op(Kind kind, long amount, int pick) {
+    enum Kind {
+        GRANT,
+        EXPIRING_GRANT,
+        CONSUME,
+        RESERVE,
+        SETTLE,
+        RELEASE,
+        VOID,
+        ADVANCE,
+        EXPIRE
     }
+
+    record Op(Kind kind, long amount, int pick) {}
 
     @BeforeAll
     static void migrate() {
@@ -91,11 +98,17 @@ class LotsPropertiesTest {
             long before = fixture.service.ledger().balance(user).balance();
             switch (op.kind()) {
                 case GRANT -> {
-                    fixture.service.ledger().grant(Grant.of(user, op.amount(), IdempotencyKey.of(key), "prop").withTerms(LotTerms.DEFAULT.withPriority(op.pick() % 3)));
+                    fixture.service
+                            .ledger()
+                            .grant(Grant.of(user, op.amount(), IdempotencyKey.of(key), "prop")
+                                    .withTerms(LotTerms.DEFAULT.withPriority(op.pick() % 3)));
                     model.balance += op.amount();
                 }
                 case EXPIRING_GRANT -> {
-                    fixture.service.ledger().grant(Grant.of(user, op.amount(), IdempotencyKey.of(key), "prop").withTerms(LotTerms.expiringAt(now.plus(Duration.ofMinutes(1 + op.pick())))));
+                    fixture.service
+                            .ledger()
+                            .grant(Grant.of(user, op.amount(), IdempotencyKey.of(key), "prop")
+                                    .withTerms(LotTerms.expiringAt(now.plus(Duration.ofMinutes(1 + op.pick())))));
                     model.balance += op.amount();
                 }
                 case CONSUME -> consume(user, op, key, now, model);
@@ -116,14 +129,20 @@ class LotsPropertiesTest {
 
     /** Debited when the available balance certainly covers it, refused when it certainly does not. */
     private static void consume(UserId user, Op op, String key, Instant now, Model model) {
-        boolean debited = succeeds(() -> fixture.service.ledger().debit(Debit.of(user, op.amount(), IdempotencyKey.of(key)).withDescription("prop")));
+        boolean debited = succeeds(() -> fixture.service
+                .ledger()
+                .debit(Debit.of(user, op.amount(), IdempotencyKey.of(key)).withDescription("prop")));
         long availableAtLeast = model.balance - model.heldAtMost();
         long availableAtMost = model.balance - model.heldAtLeast(now);
         if (op.amount() <= availableAtLeast) {
-            assertThat(debited).as("a consume of %s with at least %s available is debited", op.amount(), availableAtLeast).isTrue();
+            assertThat(debited)
+                    .as("a consume of %s with at least %s available is debited", op.amount(), availableAtLeast)
+                    .isTrue();
         }
         if (op.amount() > availableAtMost) {
-            assertThat(debited).as("a consume of %s with at most %s available is refused", op.amount(), availableAtMost).isFalse();
+            assertThat(debited)
+                    .as("a consume of %s with at most %s available is refused", op.amount(), availableAtMost)
+                    .isFalse();
         }
         if (debited) {
             model.balance -= op.amount();
@@ -135,11 +154,15 @@ class LotsPropertiesTest {
         long available = model.balance - model.heldAtLeast(now);
         Optional<Reservation> hold = Optional.empty();
         try {
-            hold = Optional.of(fixture.service.reservations().reserve(ReservationRequest.of(user, op.amount(), Duration.ofMinutes(1 + op.pick()), IdempotencyKey.of(key))));
+            hold = Optional.of(fixture.service
+                    .reservations()
+                    .reserve(ReservationRequest.of(
+                            user, op.amount(), Duration.ofMinutes(1 + op.pick()), IdempotencyKey.of(key))));
         } catch (InsufficientTokensException refused) {
             // Checked just below.
         }
-        assertThat(hold.isPresent()).as("a hold of %s with %s available is made", op.amount(), available)
+        assertThat(hold.isPresent())
+                .as("a hold of %s with %s available is made", op.amount(), available)
                 .isEqualTo(op.amount() <= available);
         if (hold.isPresent()) {
             assertThat(hold.get().amount()).as("tokens held").isEqualTo(op.amount());
@@ -160,10 +183,16 @@ class LotsPropertiesTest {
         boolean lapsed = !hold.expiresAt().isAfter(now);
         long actual = Math.min(op.amount(), hold.amount());
         if (op.kind() == Kind.SETTLE) {
-            boolean settled = succeeds(() -> fixture.service.reservations().settle(hold.userId(), hold.id(), actual).reservation());
-            assertThat(settled).as("settling a hold that %s lapsed", lapsed ? "has" : "has not").isEqualTo(!lapsed);
+            boolean settled = succeeds(() -> fixture.service
+                    .reservations()
+                    .settle(hold.userId(), hold.id(), actual)
+                    .reservation());
+            assertThat(settled)
+                    .as("settling a hold that %s lapsed", lapsed ? "has" : "has not")
+                    .isEqualTo(!lapsed);
             if (settled) {
-                assertThat(fixture.service.ledger().balance(user).balance()).as("balance after settling %s of %s held", actual, hold.amount())
+                assertThat(fixture.service.ledger().balance(user).balance())
+                        .as("balance after settling %s of %s held", actual, hold.amount())
                         .isEqualTo(before - actual);
                 model.balance -= actual;
             }
@@ -171,22 +200,33 @@ class LotsPropertiesTest {
             boolean knownEnded = model.ended.contains(hold.id());
             boolean released = succeeds(() -> fixture.service.reservations().release(hold.userId(), hold.id()));
             if (!lapsed || knownEnded) {
-                assertThat(released).as("releasing a hold that %s", lapsed ? "an expiry ended" : "is live").isEqualTo(!lapsed);
+                assertThat(released)
+                        .as("releasing a hold that %s", lapsed ? "an expiry ended" : "is live")
+                        .isEqualTo(!lapsed);
             }
             if (released) {
-                assertThat(fixture.service.ledger().balance(user).balance()).as("balance after a release").isEqualTo(before);
+                assertThat(fixture.service.ledger().balance(user).balance())
+                        .as("balance after a release")
+                        .isEqualTo(before);
             }
         }
     }
 
     /** Takes what remains of the lot, but never tokens that holds may still protect. */
     private static void voidFirstGrant(UserId user, Instant now, Model model) {
-        Optional<TokenLot> grant = fixture.service.ledger().lots(user).stream().filter(lot -> lot.source().equals("grant")).findFirst();
+        Optional<TokenLot> grant = fixture.service.ledger().lots(user).stream()
+                .filter(lot -> lot.source().equals("grant"))
+                .findFirst();
         if (grant.isPresent()) {
             long remaining = grant.get().remaining();
-            long voided = fixture.service.ledger().voidGrant(user, grant.get().id(), "prop").tokensVoided();
-            assertThat(voided).as("tokens voided of a lot with %s remaining", remaining)
-                    .isBetween(Math.min(remaining, Math.max(0, model.balance - model.heldAtMost())),
+            long voided = fixture.service
+                    .ledger()
+                    .voidGrant(user, grant.get().id(), "prop")
+                    .tokensVoided();
+            assertThat(voided)
+                    .as("tokens voided of a lot with %s remaining", remaining)
+                    .isBetween(
+                            Math.min(remaining, Math.max(0, model.balance - model.heldAtMost())),
                             Math.min(remaining, model.balance - model.heldAtLeast(now)));
             model.balance -= voided;
         }
@@ -195,11 +235,15 @@ class LotsPropertiesTest {
     /** Other users' lots and holds may take the run's limit: this user loses at most its lapsed tokens. */
     private static void expire(UserId user, Instant now, long before, Model model) {
         long lapsedTokens = fixture.service.ledger().lots(user).stream()
-                .filter(lot -> lot.expiresAt().isPresent() && !lot.expiresAt().get().isAfter(now))
-                .mapToLong(TokenLot::remaining).sum();
+                .filter(lot ->
+                        lot.expiresAt().isPresent() && !lot.expiresAt().get().isAfter(now))
+                .mapToLong(TokenLot::remaining)
+                .sum();
         ExpiryReport report = fixture.service.operations().expire(EXPIRY_LIMIT);
         long after = fixture.service.ledger().balance(user).balance();
-        assertThat(before - after).as("tokens expired of %s in lapsed lots", lapsedTokens).isBetween(0L, lapsedTokens);
+        assertThat(before - after)
+                .as("tokens expired of %s in lapsed lots", lapsedTokens)
+                .isBetween(0L, lapsedTokens);
         model.balance = after;
         if (report.reservationsReleased() < EXPIRY_LIMIT) {
             model.lapsedHoldsReleased(now);
@@ -218,11 +262,14 @@ class LotsPropertiesTest {
 
     /** Up to 40 operations of any kind; amounts and picks favour their bounds now and then. */
     private static List<Op> sequence(SplittableRandom random) {
-        int size = random.nextInt(10) == 0 ? (random.nextBoolean() ? 0 : MAX_OPERATIONS) : random.nextInt(MAX_OPERATIONS + 1);
+        int size = random.nextInt(10) == 0
+                ? (random.nextBoolean() ? 0 : MAX_OPERATIONS)
+                : random.nextInt(MAX_OPERATIONS + 1);
         Kind[] kinds = Kind.values();
         List<Op> ops = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            ops.add(new Op(kinds[random.nextInt(kinds.length)], between(random, 1, MAX_AMOUNT), (int) between(random, 0, MAX_PICK)));
+            ops.add(new Op(kinds[random.nextInt(kinds.length)], between(random, 1, MAX_AMOUNT), (int)
+                    between(random, 0, MAX_PICK)));
         }
         return ops;
     }
@@ -247,12 +294,18 @@ class LotsPropertiesTest {
 
         /** Tokens held by holds that have not lapsed at {@code now}: these are certainly reserved. */
         long heldAtLeast(Instant now) {
-            return holds.stream().filter(h -> h.expiresAt().isAfter(now)).mapToLong(Reservation::amount).sum();
+            return holds.stream()
+                    .filter(h -> h.expiresAt().isAfter(now))
+                    .mapToLong(Reservation::amount)
+                    .sum();
         }
 
         /** Tokens held by holds that may still be active. */
         long heldAtMost() {
-            return holds.stream().filter(h -> !ended.contains(h.id())).mapToLong(Reservation::amount).sum();
+            return holds.stream()
+                    .filter(h -> !ended.contains(h.id()))
+                    .mapToLong(Reservation::amount)
+                    .sum();
         }
 
         void lapsedHoldsReleased(Instant now) {

@@ -1,7 +1,5 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.model.PurchaseTransition;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.model.LedgerEntryKind;
@@ -9,6 +7,7 @@ import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.support.BillingFixture;
 import java.time.Clock;
@@ -52,15 +51,21 @@ class PurchaseTransitionsTest {
 
         assertThat(completed).isTrue();
         assertThat(again).isFalse();
-        assertThat(fixture.service.purchases().find(purchase.userId(), purchase.id())).hasValueSatisfying(p -> {
-            assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED);
-            assertThat(p.completedAt()).isPresent();
-            assertThat(p.paymentIntentId()).contains("pi_test_" + purchase.id());
-            assertThat(p.stripeChargeId()).contains("ch_test_" + purchase.id());
-        });
-        assertThat(fixture.service.ledger().balance(UserId.of("buyer-1")).totalPurchased()).isEqualTo(500_000);
-        assertThat(fixture.service.ledger().history(UserId.of("buyer-1"), PageRequest.first(10)).items())
-                .singleElement().satisfies(entry -> {
+        assertThat(fixture.service.purchases().find(purchase.userId(), purchase.id()))
+                .hasValueSatisfying(p -> {
+                    assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED);
+                    assertThat(p.completedAt()).isPresent();
+                    assertThat(p.paymentIntentId()).contains("pi_test_" + purchase.id());
+                    assertThat(p.stripeChargeId()).contains("ch_test_" + purchase.id());
+                });
+        assertThat(fixture.service.ledger().balance(UserId.of("buyer-1")).totalPurchased())
+                .isEqualTo(500_000);
+        assertThat(fixture.service
+                        .ledger()
+                        .history(UserId.of("buyer-1"), PageRequest.first(10))
+                        .items())
+                .singleElement()
+                .satisfies(entry -> {
                     assertThat(entry.kind()).isEqualTo(LedgerEntryKind.PURCHASE);
                     assertThat(entry.purchaseId()).contains(purchase.id());
                 });
@@ -72,7 +77,8 @@ class PurchaseTransitionsTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<Boolean>> racers = IntStream.range(0, 8)
-                    .<Callable<Boolean>>mapToObj(i -> () -> fixture.complete(purchase)).toList();
+                    .<Callable<Boolean>>mapToObj(i -> () -> fixture.complete(purchase))
+                    .toList();
             long winners = 0;
             for (Future<Boolean> result : pool.invokeAll(racers)) {
                 winners += result.get() ? 1 : 0;
@@ -81,7 +87,8 @@ class PurchaseTransitionsTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(fixture.service.ledger().balance(UserId.of("buyer-race")).balance()).isEqualTo(1_000_000);
+        assertThat(fixture.service.ledger().balance(UserId.of("buyer-race")).balance())
+                .isEqualTo(1_000_000);
     }
 
     @Test
@@ -90,17 +97,22 @@ class PurchaseTransitionsTest {
         Purchase failed = fixture.pendingPurchase("buyer-2", "starter-100k");
 
         fixture.applyIntent(canceled, "canceled", Optional.empty());
-        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("card_declined"))).isEqualTo(new PurchaseTransition.Moved(failed.id(), PurchaseStatus.PENDING, PurchaseStatus.FAILED));
+        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("card_declined")))
+                .isEqualTo(new PurchaseTransition.Moved(failed.id(), PurchaseStatus.PENDING, PurchaseStatus.FAILED));
 
-        assertThat(fixture.service.purchases().find(failed.userId(), failed.id())).hasValueSatisfying(p -> assertThat(p.failureCode()).contains("card_declined"));
+        assertThat(fixture.service.purchases().find(failed.userId(), failed.id()))
+                .hasValueSatisfying(p -> assertThat(p.failureCode()).contains("card_declined"));
         // Stripe took the money after the purchase was canceled here: it ends as tokens, never in silence.
         assertThat(fixture.complete(canceled)).isTrue();
         assertThat(fixture.complete(canceled)).isFalse();
         assertThat(fixture.complete(failed)).isTrue();
         // A late failure after success changes nothing.
-        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("late"))).isInstanceOf(PurchaseTransition.Unchanged.class);
-        assertThat(fixture.service.purchases().find(failed.userId(), failed.id())).hasValueSatisfying(p -> assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED));
-        assertThat(fixture.service.ledger().balance(UserId.of("buyer-2")).totalPurchased()).isEqualTo(200_000);
+        assertThat(fixture.applyIntent(failed, "requires_payment_method", Optional.of("late")))
+                .isInstanceOf(PurchaseTransition.Unchanged.class);
+        assertThat(fixture.service.purchases().find(failed.userId(), failed.id()))
+                .hasValueSatisfying(p -> assertThat(p.status()).isEqualTo(PurchaseStatus.COMPLETED));
+        assertThat(fixture.service.ledger().balance(UserId.of("buyer-2")).totalPurchased())
+                .isEqualTo(200_000);
     }
 
     @Test
@@ -115,13 +127,21 @@ class PurchaseTransitionsTest {
         later.complete(other);
 
         assertThat(timed.service.purchases().query(PurchaseQuery.all(10).withStatus(PurchaseStatus.PENDING)))
-                .extracting(Purchase::id).containsExactly(recent.id(), old.id());
+                .extracting(Purchase::id)
+                .containsExactly(recent.id(), old.id());
         assertThat(timed.service.purchases().query(PurchaseQuery.all(10).forUser(UserId.of("q-other"))))
-                .extracting(Purchase::id).containsExactly(other.id());
-        assertThat(timed.service.purchases().query(PurchaseQuery.all(10).withStatus(PurchaseStatus.PENDING)
-                .createdBefore(start.plus(Duration.ofMinutes(15))))).extracting(Purchase::id).containsExactly(old.id());
+                .extracting(Purchase::id)
+                .containsExactly(other.id());
+        assertThat(timed.service
+                        .purchases()
+                        .query(PurchaseQuery.all(10)
+                                .withStatus(PurchaseStatus.PENDING)
+                                .createdBefore(start.plus(Duration.ofMinutes(15)))))
+                .extracting(Purchase::id)
+                .containsExactly(old.id());
         assertThat(timed.service.purchases().query(PurchaseQuery.all(1))).hasSize(1);
-        assertThat(timed.billing.store().purchases().findByPaymentIntentId("pi_missing")).isEmpty();
+        assertThat(timed.billing.store().purchases().findByPaymentIntentId("pi_missing"))
+                .isEmpty();
     }
 
     /** The same schema seen through a clock set later. */

@@ -1,17 +1,13 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.error.BillingException;
-
-import dev.tokenbilling.error.BillingError;
-
-import dev.tokenbilling.model.IdempotencyKey;
-import dev.tokenbilling.model.Grant;
-
-import dev.tokenbilling.error.InvalidRequestException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.support.TestDatabase;
 import java.io.IOException;
@@ -42,17 +38,31 @@ class SchemaTest {
 
         assertThat(billingSchema.pending()).isEmpty();
         assertThat(billingSchema.currentVersion()).contains("1");
-        assertThat(tables(schema)).contains("billing_schema_history", "token_package", "token_purchase", "token_balance",
-                "token_transaction", "webhook_event", "token_lot", "token_reservation");
+        assertThat(tables(schema))
+                .contains(
+                        "billing_schema_history",
+                        "token_package",
+                        "token_purchase",
+                        "token_balance",
+                        "token_transaction",
+                        "webhook_event",
+                        "token_lot",
+                        "token_reservation");
         assertThat(tables("public")).doesNotContain("billing_schema_history", "flyway_schema_history", "token_balance");
     }
 
     @Test
     void shouldRejectUnsafeSchemaName() {
         assertThatThrownBy(() -> BillingSchema.of(dataSource, "billing; drop table x"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("schema");
-        assertThatThrownBy(() -> TokenBilling.builder().dataSource(dataSource).schema("Billing").build())
-                .isInstanceOfSatisfying(BillingException.class, e -> assertThat(e.code()).isEqualTo(BillingError.INVALID_CONFIGURATION));
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("schema");
+        assertThatThrownBy(() -> TokenBilling.builder()
+                        .dataSource(dataSource)
+                        .schema("Billing")
+                        .build())
+                .isInstanceOfSatisfying(
+                        BillingException.class,
+                        e -> assertThat(e.code()).isEqualTo(BillingError.INVALID_CONFIGURATION));
     }
 
     @Test
@@ -63,60 +73,92 @@ class SchemaTest {
         String ddl = resource(BillingSchema.CONSOLIDATED_DDL)
                 .replace("CREATE SCHEMA IF NOT EXISTS billing;", "CREATE SCHEMA IF NOT EXISTS " + consolidated + ";")
                 .replace("SET search_path TO billing;", "SET search_path TO " + consolidated + ";");
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute(ddl);
             statement.execute("RESET search_path");
         }
 
         assertThat(structure(consolidated)).isEqualTo(structure(migrated)).isNotEmpty();
-        TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(consolidated).migrate(false).build();
-        billing.service().ledger().grant(Grant.of(UserId.of("ddl-user"), 5, IdempotencyKey.of("g"), "works on hand-made schema"));
-        assertThat(billing.service().ledger().balance(UserId.of("ddl-user")).balance()).isEqualTo(5);
+        TokenBilling billing = TokenBilling.builder()
+                .dataSource(dataSource)
+                .schema(consolidated)
+                .migrate(false)
+                .build();
+        billing.service()
+                .ledger()
+                .grant(Grant.of(UserId.of("ddl-user"), 5, IdempotencyKey.of("g"), "works on hand-made schema"));
+        assertThat(billing.service().ledger().balance(UserId.of("ddl-user")).balance())
+                .isEqualTo(5);
     }
 
     @Test
     void shouldStoreInstantsExactlyWhateverTheSessionTimeZone() throws SQLException {
         // The build runs tests in a zone far from UTC; times must still round-trip exactly.
         assertThat(java.util.TimeZone.getDefault().getID()).isNotIn("UTC", "GMT", "Etc/UTC");
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet zone = statement.executeQuery("SHOW TimeZone")) {
             zone.next();
             assertThat(zone.getString(1)).isNotIn("UTC", "Etc/UTC", "GMT");
         }
         Instant at = Instant.parse("2026-03-29T01:30:00.123456Z");
         String schema = TestDatabase.newSchema(SchemaTest.class);
-        TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(schema)
-                .clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).build();
+        TokenBilling billing = TokenBilling.builder()
+                .dataSource(dataSource)
+                .schema(schema)
+                .clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC))
+                .build();
         billing.service().ledger().grant(Grant.of(UserId.of("tz"), 1, IdempotencyKey.of("g"), "tz"));
-        assertThat(billing.service().ledger().history(UserId.of("tz"), dev.tokenbilling.model.PageRequest.first(1)).items().get(0).createdAt())
+        assertThat(billing.service()
+                        .ledger()
+                        .history(UserId.of("tz"), dev.tokenbilling.model.PageRequest.first(1))
+                        .items()
+                        .get(0)
+                        .createdAt())
                 .isEqualTo(at);
     }
 
     private List<String> tables(String schema) throws SQLException {
-        return query("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema + "' ORDER BY 1", schema);
+        return query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema + "' ORDER BY 1",
+                schema);
     }
 
     private List<String> structure(String schema) throws SQLException {
         List<String> all = new ArrayList<>();
-        all.addAll(query("SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '"
-                + " || coalesce(column_default, '') || ' ' || coalesce(is_identity, '') || ' ' || coalesce(identity_generation, '')"
-                + " FROM information_schema.columns WHERE table_schema = '" + schema + "' AND table_name <> 'billing_schema_history'"
-                + " ORDER BY table_name, ordinal_position", schema));
-        all.addAll(query("SELECT tablename || ' ' || indexdef FROM pg_indexes WHERE schemaname = '" + schema + "'"
-                + " AND tablename <> 'billing_schema_history' ORDER BY indexname", schema));
-        all.addAll(query("SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
-                + " WHERE connamespace = '" + schema + "'::regnamespace AND conrelid::regclass::text NOT LIKE '%billing_schema_history%'"
-                + " ORDER BY conname", schema));
-        all.addAll(query("SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') ' || md5(p.prosrc)"
-                + " FROM pg_proc p WHERE p.pronamespace = '" + schema + "'::regnamespace ORDER BY 1", schema));
-        all.addAll(query("SELECT event_object_table || ' ' || trigger_name || ' ' || action_timing || ' ' || event_manipulation"
-                + " FROM information_schema.triggers WHERE trigger_schema = '" + schema + "' ORDER BY 1", schema));
+        all.addAll(query(
+                "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '"
+                        + " || coalesce(column_default, '') || ' ' || coalesce(is_identity, '') || ' ' || coalesce(identity_generation, '')"
+                        + " FROM information_schema.columns WHERE table_schema = '" + schema
+                        + "' AND table_name <> 'billing_schema_history'"
+                        + " ORDER BY table_name, ordinal_position",
+                schema));
+        all.addAll(query(
+                "SELECT tablename || ' ' || indexdef FROM pg_indexes WHERE schemaname = '" + schema + "'"
+                        + " AND tablename <> 'billing_schema_history' ORDER BY indexname",
+                schema));
+        all.addAll(query(
+                "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
+                        + " WHERE connamespace = '" + schema
+                        + "'::regnamespace AND conrelid::regclass::text NOT LIKE '%billing_schema_history%'"
+                        + " ORDER BY conname",
+                schema));
+        all.addAll(query(
+                "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') ' || md5(p.prosrc)"
+                        + " FROM pg_proc p WHERE p.pronamespace = '" + schema + "'::regnamespace ORDER BY 1",
+                schema));
+        all.addAll(query(
+                "SELECT event_object_table || ' ' || trigger_name || ' ' || action_timing || ' ' || event_manipulation"
+                        + " FROM information_schema.triggers WHERE trigger_schema = '" + schema + "' ORDER BY 1",
+                schema));
         return all;
     }
 
     private List<String> query(String sql, String schema) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
                 ResultSet resultSet = statement.executeQuery(sql)) {
             while (resultSet.next()) {
                 rows.add(resultSet.getString(1).replace(schema + ".", "<schema>."));

@@ -1,13 +1,10 @@
 package dev.tokenbilling;
 
-import dev.tokenbilling.model.Debit;
-
-import dev.tokenbilling.model.IdempotencyKey;
-
-import dev.tokenbilling.error.StoreUnavailableException;
-
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenbilling.error.StoreUnavailableException;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
@@ -25,14 +22,22 @@ class StoreUnavailableTest {
         nowhere.setUser("billing");
         nowhere.setPassword("s3cret-password");
         nowhere.setConnectTimeout(2);
-        TokenBilling billing = TokenBilling.builder().dataSource(nowhere).migrate(false).build();
+        TokenBilling billing =
+                TokenBilling.builder().dataSource(nowhere).migrate(false).build();
 
-        assertThatThrownBy(() -> billing.service().ledger().debit(Debit.of(UserId.of("u"), 1, IdempotencyKey.of("k")).withDescription("")))
+        assertThatThrownBy(() -> billing.service()
+                        .ledger()
+                        .debit(Debit.of(UserId.of("u"), 1, IdempotencyKey.of("k"))
+                                .withDescription("")))
                 .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("Database unavailable")
                 .hasMessageNotContaining("s3cret-password");
-        assertThatThrownBy(() -> billing.service().ledger().balance(UserId.of("u"))).isInstanceOf(StoreUnavailableException.class);
-        assertThatThrownBy(() -> billing.service().catalog().savePackage(dev.tokenbilling.support.BillingFixture.seedPackages().get(0)))
+        assertThatThrownBy(() -> billing.service().ledger().balance(UserId.of("u")))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(() -> billing.service()
+                        .catalog()
+                        .savePackage(dev.tokenbilling.support.BillingFixture.seedPackages()
+                                .get(0)))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> BillingSchema.of(nowhere, "billing").migrate())
                 .isInstanceOf(StoreUnavailableException.class)

@@ -55,7 +55,8 @@ public final class BenchmarkDatabase implements AutoCloseable {
             config.setUsername("postgres");
             HikariDataSource pool = new HikariDataSource(config);
             try {
-                return new BenchmarkDatabase(Optional.of(database), pool, "embedded " + serverVersion(pool) + ", fsync off");
+                return new BenchmarkDatabase(
+                        Optional.of(database), pool, "embedded " + serverVersion(pool) + ", fsync off");
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;

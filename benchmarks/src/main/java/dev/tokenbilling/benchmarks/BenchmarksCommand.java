@@ -13,11 +13,19 @@ import picocli.CommandLine.Spec;
  * {@code java -jar benchmarks/target/benchmarks.jar <benchmark> [options]}: the top-level command;
  * each benchmark is a subcommand sharing {@link CommonOptions}.
  */
-@Command(name = "benchmarks",
+@Command(
+        name = "benchmarks",
         mixinStandardHelpOptions = true,
         versionProvider = BenchmarksCommand.Version.class,
-        description = "Runs a Token Billing benchmark and prints its figures next to a raw-SQL baseline run in the same process.",
-        subcommands = {LedgerCommand.class, WebhooksCommand.class, LotsCommand.class, CliCommand.class, CommandLine.HelpCommand.class})
+        description =
+                "Runs a Token Billing benchmark and prints its figures next to a raw-SQL baseline run in the same process.",
+        subcommands = {
+            LedgerCommand.class,
+            WebhooksCommand.class,
+            LotsCommand.class,
+            CliCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class BenchmarksCommand implements Runnable {
 
     @Spec
@@ -46,7 +54,9 @@ public final class BenchmarksCommand implements Runnable {
     private static String describe(Throwable failure) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().lines().findFirst().orElse("");
+            String message = t.getMessage() == null
+                    ? t.getClass().getSimpleName()
+                    : t.getMessage().lines().findFirst().orElse("");
             if (text.indexOf(message) < 0) {
                 text.append(text.length() == 0 ? "" : ": ").append(message);
             }

@@ -9,22 +9,34 @@ import picocli.CommandLine.ParameterException;
 /** The options every benchmark takes (a picocli mixin). */
 public final class CommonOptions {
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "8",
             description = "Concurrent worker threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+    @Option(
+            names = "--seconds",
+            paramLabel = "S",
+            defaultValue = "10",
             description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
+    @Option(
+            names = "--warmup",
+            paramLabel = "S",
+            defaultValue = "3",
             description = "Warm-up seconds before each measured run, not counted (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
-    @Option(names = "--database-url", paramLabel = "URL",
-            description = "PostgreSQL to run against (jdbc:postgresql://host:port/db or postgresql://user:pass@host:port/db);"
-                    + " user and password may also come from BILLING_DATABASE_USER / BILLING_DATABASE_PASSWORD."
-                    + " Default: a throw-away embedded PostgreSQL.")
+    @Option(
+            names = "--database-url",
+            paramLabel = "URL",
+            description =
+                    "PostgreSQL to run against (jdbc:postgresql://host:port/db or postgresql://user:pass@host:port/db);"
+                            + " user and password may also come from BILLING_DATABASE_USER / BILLING_DATABASE_PASSWORD."
+                            + " Default: a throw-away embedded PostgreSQL.")
     String databaseUrl;
 
     @Option(names = "--json", description = "Also print one JSON object with every figure as the last line of stdout.")

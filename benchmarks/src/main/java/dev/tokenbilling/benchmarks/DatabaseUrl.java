@@ -27,7 +27,8 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         } else if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
             rest = trimmed.substring(trimmed.indexOf("://") + 3);
         } else {
-            throw new IllegalArgumentException("not a PostgreSQL URL (expected jdbc:postgresql://host:port/db): " + redact(trimmed));
+            throw new IllegalArgumentException(
+                    "not a PostgreSQL URL (expected jdbc:postgresql://host:port/db): " + redact(trimmed));
         }
         Optional<String> user = Optional.empty();
         Optional<String> password = Optional.empty();
@@ -58,7 +59,9 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
                 }
             }
         }
-        String query = parameters.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
+        String query = parameters.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("&"));
         String jdbcUrl = JDBC_PREFIX + address + (query.isEmpty() ? "" : "?" + query);
         return new DatabaseUrl(jdbcUrl, user, password, address.isEmpty() ? "localhost" : address);
     }

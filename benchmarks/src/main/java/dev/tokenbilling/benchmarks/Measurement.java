@@ -50,8 +50,16 @@ public final class Measurement {
     /** The measured run alone, followed by its progress line. */
     public Throughput measure(String caseKey, String operation, String runName, Operation.Factory factory) {
         Throughput result = runner.run(runName, measured, factory);
-        progress.printf(Locale.ROOT, "[%s] %-12s %,12.1f /s%s%n", caseKey, operation, result.perSecond(),
-                result.failures() == 0 ? "" : "  (" + result.failures() + " failed calls, first: " + result.firstFailure().orElse("") + ")");
+        progress.printf(
+                Locale.ROOT,
+                "[%s] %-12s %,12.1f /s%s%n",
+                caseKey,
+                operation,
+                result.perSecond(),
+                result.failures() == 0
+                        ? ""
+                        : "  (" + result.failures() + " failed calls, first: "
+                                + result.firstFailure().orElse("") + ")");
         return result;
     }
 

@@ -22,8 +22,7 @@ public interface Operation {
     }
 
     /** Releases per-thread resources after the run (not {@code AutoCloseable}: callers use finally). */
-    default void release() throws Exception {
-    }
+    default void release() throws Exception {}
 
     /** Creates the {@link Operation} of each worker thread. */
     @FunctionalInterface

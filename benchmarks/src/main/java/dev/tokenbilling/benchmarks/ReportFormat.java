@@ -8,8 +8,7 @@ import java.util.Locale;
 /** How every benchmark report prints its figures, so the tables and JSON of all benchmarks read alike. */
 public final class ReportFormat {
 
-    private ReportFormat() {
-    }
+    private ReportFormat() {}
 
     /** Operations per second with thousands separators and one decimal: {@code 5,612.7}. */
     public static String perSecond(Throughput throughput) {
@@ -32,7 +31,11 @@ public final class ReportFormat {
 
     /** An upper bound with its unit and whether the figure stayed below it: {@code < 1.5 s met}. */
     public static String below(double maximum, String unit, boolean met) {
-        return String.format(Locale.ROOT, "< %s %s %s", BigDecimal.valueOf(maximum).stripTrailingZeros().toPlainString(), unit,
+        return String.format(
+                Locale.ROOT,
+                "< %s %s %s",
+                BigDecimal.valueOf(maximum).stripTrailingZeros().toPlainString(),
+                unit,
                 met ? "met" : "MISSED");
     }
 
@@ -48,22 +51,33 @@ public final class ReportFormat {
 
     /** One line naming the first failure of a run, if it had any. */
     public static void printFirstFailure(PrintStream out, String run, Throughput throughput) {
-        throughput.firstFailure().ifPresent(failure ->
-                out.printf("%s: %d failed calls, first: %s%n", run, throughput.failures(), failure));
+        throughput
+                .firstFailure()
+                .ifPresent(
+                        failure -> out.printf("%s: %d failed calls, first: %s%n", run, throughput.failures(), failure));
     }
 
     /** The header of every throughput report: threads and times, the database, the load. */
     public static void printHeader(PrintStream out, String benchmark, RunSettings run) {
-        out.printf(Locale.ROOT, "%s benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
-                benchmark, run.threads(), run.seconds(), run.warmupSeconds(), run.cpus());
+        out.printf(
+                Locale.ROOT,
+                "%s benchmark: %d threads, %d s measured per run after %d s warm-up, %d CPUs%n",
+                benchmark,
+                run.threads(),
+                run.seconds(),
+                run.warmupSeconds(),
+                run.cpus());
         out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
         printLoad(out, run.loadBefore(), run.loadAfter());
     }
 
     /** The load line every report prints under its header, followed by a blank line. */
     public static void printLoad(PrintStream out, double before, double after) {
-        out.printf(Locale.ROOT, "System load average (1 min): %.2f before, %.2f after; other work on the machine skews the figures%n%n",
-                before, after);
+        out.printf(
+                Locale.ROOT,
+                "System load average (1 min): %.2f before, %.2f after; other work on the machine skews the figures%n%n",
+                before,
+                after);
     }
 
     /** The machine's 1-minute load average, negative when the platform does not tell. */

@@ -34,19 +34,21 @@ public final class ThroughputRunner {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int index = t;
-            Thread worker = new Thread(() -> {
-                Operation operation = open(factory, index, setupFailure, ready);
-                try {
-                    start.await();
-                    if (operation != null) {
-                        operations.addAndGet(repeatUntil(deadline.get(), operation, failures, firstFailure));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    release(operation);
-                }
-            }, name + "-" + t);
+            Thread worker = new Thread(
+                    () -> {
+                        Operation operation = open(factory, index, setupFailure, ready);
+                        try {
+                            start.await();
+                            if (operation != null) {
+                                operations.addAndGet(repeatUntil(deadline.get(), operation, failures, firstFailure));
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            release(operation);
+                        }
+                    },
+                    name + "-" + t);
             workers.add(worker);
             worker.start();
         }
@@ -55,7 +57,8 @@ public final class ThroughputRunner {
             if (setupFailure.get() != null) {
                 start.countDown();
                 joinAll(workers);
-                throw new IllegalStateException(name + ": a worker could not start: " + describe(setupFailure.get()), setupFailure.get());
+                throw new IllegalStateException(
+                        name + ": a worker could not start: " + describe(setupFailure.get()), setupFailure.get());
             }
             long started = System.nanoTime();
             deadline.set(started + duration.toNanos());
@@ -69,7 +72,8 @@ public final class ThroughputRunner {
         }
     }
 
-    private static long repeatUntil(long deadline, Operation operation, AtomicLong failures, AtomicReference<String> firstFailure) {
+    private static long repeatUntil(
+            long deadline, Operation operation, AtomicLong failures, AtomicReference<String> firstFailure) {
         long done = 0;
         while (System.nanoTime() - deadline < 0) {
             try {
@@ -96,7 +100,8 @@ public final class ThroughputRunner {
         }
     }
 
-    private static Operation open(Operation.Factory factory, int index, AtomicReference<Throwable> setupFailure, CountDownLatch ready) {
+    private static Operation open(
+            Operation.Factory factory, int index, AtomicReference<Throwable> setupFailure, CountDownLatch ready) {
         try {
             return factory.open(index);
         } catch (Exception | Error e) {
@@ -119,6 +124,7 @@ public final class ThroughputRunner {
             root = root.getCause();
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return root.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
+        return root.getClass().getSimpleName() + ": "
+                + message.lines().findFirst().orElse("");
     }
 }

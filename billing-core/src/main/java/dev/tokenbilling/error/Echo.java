@@ -5,8 +5,7 @@ final class Echo {
 
     static final int MAX_ECHO = 64;
 
-    private Echo() {
-    }
+    private Echo() {}
 
     static String cap(String input) {
         if (input == null) {

@@ -11,7 +11,9 @@ public class IdempotencyConflictException extends BillingException {
     private final String idempotencyKey;
 
     public IdempotencyConflictException(String idempotencyKey, String detail) {
-        super(BillingError.IDEMPOTENCY_CONFLICT, "Idempotency key '" + idempotencyKey + "' was already used with different parameters: " + detail);
+        super(
+                BillingError.IDEMPOTENCY_CONFLICT,
+                "Idempotency key '" + idempotencyKey + "' was already used with different parameters: " + detail);
         this.idempotencyKey = idempotencyKey;
     }
 

@@ -1,6 +1,5 @@
 package dev.tokenbilling.error;
 
-
 /** A debit was refused because the user's available balance is smaller than the tokens asked for. */
 public class InsufficientTokensException extends BillingException {
 
@@ -11,7 +10,9 @@ public class InsufficientTokensException extends BillingException {
     private final long available;
 
     public InsufficientTokensException(String userId, long requested, long available) {
-        super(BillingError.INSUFFICIENT_TOKENS, "User " + userId + " has " + available + " tokens available, " + requested + " requested");
+        super(
+                BillingError.INSUFFICIENT_TOKENS,
+                "User " + userId + " has " + available + " tokens available, " + requested + " requested");
         this.userId = userId;
         this.requested = requested;
         this.available = available;

@@ -11,8 +11,10 @@ public class PackageNotSyncedException extends BillingException {
     private final String slug;
 
     public PackageNotSyncedException(String slug) {
-        super(BillingError.PACKAGE_NOT_SYNCED, "Missing Stripe price ID for token package '" + Echo.cap(slug)
-                + "'; run 'billing seed --with-stripe' to sync the catalog to Stripe");
+        super(
+                BillingError.PACKAGE_NOT_SYNCED,
+                "Missing Stripe price ID for token package '" + Echo.cap(slug)
+                        + "'; run 'billing seed --with-stripe' to sync the catalog to Stripe");
         this.slug = slug;
     }
 

@@ -35,7 +35,8 @@ public class PaymentProviderException extends BillingException {
     private final Reason reason;
     private final String providerCode;
 
-    public PaymentProviderException(Reason reason, String message, String providerCode, boolean retryable, Throwable cause) {
+    public PaymentProviderException(
+            Reason reason, String message, String providerCode, boolean retryable, Throwable cause) {
         super(BillingError.PAYMENT_PROVIDER, message, retryable, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.providerCode = providerCode == null ? reason.name().toLowerCase(java.util.Locale.ROOT) : providerCode;

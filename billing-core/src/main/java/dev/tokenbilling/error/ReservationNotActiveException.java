@@ -9,8 +9,10 @@ public class ReservationNotActiveException extends BillingException {
 
     /** @param status how the hold ended, as its wire name ({@code settled}, {@code released}, {@code expired}) */
     public ReservationNotActiveException(long reservationId, String status) {
-        super(BillingError.RESERVATION_NOT_ACTIVE, "Reservation " + reservationId + " is already " + status
-                + ("expired".equals(status) ? "; its tokens were released, debit the usage instead" : ""));
+        super(
+                BillingError.RESERVATION_NOT_ACTIVE,
+                "Reservation " + reservationId + " is already " + status
+                        + ("expired".equals(status) ? "; its tokens were released, debit the usage instead" : ""));
         this.status = status;
     }
 

@@ -13,26 +13,20 @@ import java.time.Duration;
 public interface BillingListener {
 
     /** A purchase was recorded and its PaymentIntent created. */
-    default void purchaseStarted(Purchase purchase) {
-    }
+    default void purchaseStarted(Purchase purchase) {}
 
     /** A purchase completed and its tokens were credited by {@code credit}. */
-    default void purchaseCompleted(Purchase purchase, LedgerEntry credit) {
-    }
+    default void purchaseCompleted(Purchase purchase, LedgerEntry credit) {}
 
     /** A payment attempt of the purchase failed (it may still succeed with another card). */
-    default void purchaseFailed(Purchase purchase) {
-    }
+    default void purchaseFailed(Purchase purchase) {}
 
     /** Tokens were credited: purchases, grants, positive adjustments, won disputes. */
-    default void tokensCredited(LedgerEntry entry) {
-    }
+    default void tokensCredited(LedgerEntry entry) {}
 
     /** Tokens were debited: usage, settled holds, negative adjustments, refunds, disputes, expiry, voids. */
-    default void tokensDebited(LedgerEntry entry) {
-    }
+    default void tokensDebited(LedgerEntry entry) {}
 
     /** A webhook delivery was answered with {@code outcome} after {@code elapsed}. */
-    default void webhookHandled(WebhookOutcome outcome, Duration elapsed) {
-    }
+    default void webhookHandled(WebhookOutcome outcome, Duration elapsed) {}
 }

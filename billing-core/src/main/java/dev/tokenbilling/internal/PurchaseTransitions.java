@@ -1,17 +1,17 @@
 package dev.tokenbilling.internal;
 
-import dev.tokenbilling.model.RefundPolicy;
 import dev.tokenbilling.model.LedgerEntryKind;
+import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.PurchaseTransition;
+import dev.tokenbilling.model.RefundPolicy;
+import dev.tokenbilling.model.TokenPackage;
+import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.store.LedgerPosting;
-import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import dev.tokenbilling.store.PostingResult;
 import java.math.BigInteger;
-import dev.tokenbilling.model.LotTerms;
-import dev.tokenbilling.model.TokenPackage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -26,10 +26,13 @@ import java.util.Set;
  */
 public final class PurchaseTransitions {
 
-    private static final Set<PurchaseStatus> REFUNDABLE = EnumSet.of(PurchaseStatus.COMPLETED, PurchaseStatus.PARTIALLY_REFUNDED,
-            PurchaseStatus.REFUNDED, PurchaseStatus.DISPUTED);
-    private static final Set<PurchaseStatus> DISPUTABLE = EnumSet.of(PurchaseStatus.COMPLETED, PurchaseStatus.PARTIALLY_REFUNDED,
-            PurchaseStatus.REFUNDED);
+    private static final Set<PurchaseStatus> REFUNDABLE = EnumSet.of(
+            PurchaseStatus.COMPLETED,
+            PurchaseStatus.PARTIALLY_REFUNDED,
+            PurchaseStatus.REFUNDED,
+            PurchaseStatus.DISPUTED);
+    private static final Set<PurchaseStatus> DISPUTABLE =
+            EnumSet.of(PurchaseStatus.COMPLETED, PurchaseStatus.PARTIALLY_REFUNDED, PurchaseStatus.REFUNDED);
 
     private final Clock clock;
     private final RefundPolicy refundPolicy;
@@ -40,14 +43,17 @@ public final class PurchaseTransitions {
     }
 
     /** Brings the purchase in line with its PaymentIntent: completes and credits on success, records failures. */
-    public PurchaseTransition applyPaymentIntent(BillingStore tx, long purchaseId, PaymentIntentSnapshot intent, AfterCommit after) {
+    public PurchaseTransition applyPaymentIntent(
+            BillingStore tx, long purchaseId, PaymentIntentSnapshot intent, AfterCommit after) {
         return applyPaymentIntent(tx, lock(tx, purchaseId), intent, after);
     }
 
     /** {@link #applyPaymentIntent(BillingStore, long, PaymentIntentSnapshot, AfterCommit)} for a purchase the caller locked. */
-    public PurchaseTransition applyPaymentIntent(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+    public PurchaseTransition applyPaymentIntent(
+            BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
         long purchaseId = purchase.id();
-        if (purchase.paymentIntentId().isPresent() && !purchase.paymentIntentId().get().equals(intent.id())) {
+        if (purchase.paymentIntentId().isPresent()
+                && !purchase.paymentIntentId().get().equals(intent.id())) {
             throw EventFailure.permanent("PaymentIntent " + intent.id() + " does not belong to purchase " + purchaseId
                     + " (which is paid by " + purchase.paymentIntentId().get() + ")");
         }
@@ -56,31 +62,56 @@ public final class PurchaseTransitions {
         }
         return switch (intent.status()) {
             case "succeeded" -> complete(tx, purchase, intent, after);
-            case "processing" -> move(tx, purchase, EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.REQUIRES_ACTION, PurchaseStatus.FAILED),
-                    PurchaseStatus.PROCESSING, Optional.empty(), Optional.empty());
-            case "requires_action" -> move(tx, purchase, EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.PROCESSING, PurchaseStatus.FAILED),
-                    PurchaseStatus.REQUIRES_ACTION, Optional.empty(), Optional.empty());
-            case "requires_payment_method" -> intent.failureCode().isPresent() || intent.failureMessage().isPresent()
-                    ? fail(tx, purchase, intent, after)
-                    : new PurchaseTransition.Unchanged(purchaseId, "waiting for a payment method");
-            case "canceled" -> move(tx, purchase, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(), Optional.empty());
+            case "processing" ->
+                move(
+                        tx,
+                        purchase,
+                        EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.REQUIRES_ACTION, PurchaseStatus.FAILED),
+                        PurchaseStatus.PROCESSING,
+                        Optional.empty(),
+                        Optional.empty());
+            case "requires_action" ->
+                move(
+                        tx,
+                        purchase,
+                        EnumSet.of(PurchaseStatus.PENDING, PurchaseStatus.PROCESSING, PurchaseStatus.FAILED),
+                        PurchaseStatus.REQUIRES_ACTION,
+                        Optional.empty(),
+                        Optional.empty());
+            case "requires_payment_method" ->
+                intent.failureCode().isPresent() || intent.failureMessage().isPresent()
+                        ? fail(tx, purchase, intent, after)
+                        : new PurchaseTransition.Unchanged(purchaseId, "waiting for a payment method");
+            case "canceled" ->
+                move(tx, purchase, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(), Optional.empty());
             default -> new PurchaseTransition.Unchanged(purchaseId, "PaymentIntent is " + intent.status());
         };
     }
 
-    private PurchaseTransition fail(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
-        Optional<Purchase> failed = tx.purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.FAILED,
-                intent.failureCode().or(() -> Optional.of("payment_failed")), intent.failureMessage(), clock.instant());
+    private PurchaseTransition fail(
+            BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+        Optional<Purchase> failed = tx.purchases()
+                .transition(
+                        purchase.id(),
+                        PurchaseStatus.OPEN,
+                        PurchaseStatus.FAILED,
+                        intent.failureCode().or(() -> Optional.of("payment_failed")),
+                        intent.failureMessage(),
+                        clock.instant());
         failed.ifPresent(moved -> after.add(listener -> listener.purchaseFailed(moved)));
-        return failed.<PurchaseTransition>map(moved -> new PurchaseTransition.Moved(purchase.id(), purchase.status(), PurchaseStatus.FAILED))
-                .orElse(new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName()));
+        return failed.<PurchaseTransition>map(
+                        moved -> new PurchaseTransition.Moved(purchase.id(), purchase.status(), PurchaseStatus.FAILED))
+                .orElse(new PurchaseTransition.Unchanged(
+                        purchase.id(), "purchase is " + purchase.status().wireName()));
     }
 
-    private PurchaseTransition complete(BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
+    private PurchaseTransition complete(
+            BillingStore tx, Purchase purchase, PaymentIntentSnapshot intent, AfterCommit after) {
         // A payment Stripe took after the purchase was canceled here (the user canceled while the
         // PaymentIntent was confirming) still buys the tokens: money taken always ends as tokens.
         if (!purchase.status().open() && purchase.status() != PurchaseStatus.CANCELED) {
-            return new PurchaseTransition.Unchanged(purchase.id(), "purchase already " + purchase.status().wireName());
+            return new PurchaseTransition.Unchanged(
+                    purchase.id(), "purchase already " + purchase.status().wireName());
         }
         if (!intent.amount().equals(purchase.amount())) {
             throw EventFailure.permanent("amount mismatch: PaymentIntent " + intent.id() + " is for " + intent.amount()
@@ -91,14 +122,24 @@ public final class PurchaseTransitions {
             return new PurchaseTransition.Unchanged(purchase.id(), "purchase already completed");
         }
         // Purchased tokens expire only if the package has a validity period.
-        LotTerms terms = tx.packages().findById(purchase.packageId()).flatMap(TokenPackage::validityDays)
+        LotTerms terms = tx.packages()
+                .findById(purchase.packageId())
+                .flatMap(TokenPackage::validityDays)
                 .map(days -> LotTerms.expiringAt(clock.instant().plus(Duration.ofDays(days))))
                 .orElse(LotTerms.DEFAULT);
         // No idempotency key: the guarded completion above and the one-credit-per-purchase index
         // already make this credit happen once, and a keyed posting would need a savepoint.
-        PostingResult credit = tx.ledger().credit(new LedgerPosting(purchase.userId(), LedgerEntryKind.PURCHASE, purchase.tokenAmount(),
-                Optional.of(purchase.id()), Optional.empty(), "Purchase of " + purchase.packageSlug(),
-                clock.instant(), false, terms));
+        PostingResult credit = tx.ledger()
+                .credit(new LedgerPosting(
+                        purchase.userId(),
+                        LedgerEntryKind.PURCHASE,
+                        purchase.tokenAmount(),
+                        Optional.of(purchase.id()),
+                        Optional.empty(),
+                        "Purchase of " + purchase.packageSlug(),
+                        clock.instant(),
+                        false,
+                        terms));
         if (!(credit instanceof PostingResult.Posted posted)) {
             throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);
         }
@@ -107,67 +148,119 @@ public final class PurchaseTransitions {
         return new PurchaseTransition.Completed(purchase.id(), purchase.tokenAmount());
     }
 
-    private PurchaseTransition move(BillingStore tx, Purchase purchase, Set<PurchaseStatus> from, PurchaseStatus target,
-            Optional<String> failureCode, Optional<String> failureMessage) {
-        return tx.purchases().transition(purchase.id(), from, target, failureCode, failureMessage, clock.instant())
-                .<PurchaseTransition>map(moved -> new PurchaseTransition.Moved(purchase.id(), purchase.status(), target))
-                .orElse(new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName()));
+    private PurchaseTransition move(
+            BillingStore tx,
+            Purchase purchase,
+            Set<PurchaseStatus> from,
+            PurchaseStatus target,
+            Optional<String> failureCode,
+            Optional<String> failureMessage) {
+        return tx.purchases()
+                .transition(purchase.id(), from, target, failureCode, failureMessage, clock.instant())
+                .<PurchaseTransition>map(
+                        moved -> new PurchaseTransition.Moved(purchase.id(), purchase.status(), target))
+                .orElse(new PurchaseTransition.Unchanged(
+                        purchase.id(), "purchase is " + purchase.status().wireName()));
     }
 
     /**
      * Applies Stripe's cumulative refunded amount: reverses the tokens in proportion, counting what
      * earlier refunds reversed already, so repeated and out-of-order events never reverse twice.
      */
-    public PurchaseTransition applyRefund(BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
+    public PurchaseTransition applyRefund(
+            BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
         Purchase purchase = lockPaid(tx, purchaseId, "refund");
         if (!REFUNDABLE.contains(purchase.status())) {
-            return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
+            return new PurchaseTransition.Unchanged(
+                    purchase.id(), "purchase is " + purchase.status().wireName());
         }
         long refunded = Math.min(amountRefundedMinor, purchase.amount().minorUnits());
         if (refunded <= purchase.amountRefundedMinor()) {
-            return new PurchaseTransition.Unchanged(purchase.id(), "refund of " + amountRefundedMinor + " already applied");
+            return new PurchaseTransition.Unchanged(
+                    purchase.id(), "refund of " + amountRefundedMinor + " already applied");
         }
         long owed = proportionalTokens(purchase, refunded);
         long delta = owed - purchase.tokensReversed();
         // Tokens a dispute already took are not taken twice: they move from the dispute to the refund.
         long fromDispute = Math.min(delta, purchase.tokensDisputed());
         long toDebit = delta - fromDispute;
-        long taken = takeBack(tx, purchase, LedgerEntryKind.REFUND, toDebit, "refund-" + purchase.id() + "-" + owed,
-                "Refund of purchase " + purchase.id(), after);
-        PurchaseStatus status = purchase.status() == PurchaseStatus.DISPUTED ? PurchaseStatus.DISPUTED
-                : refunded >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
-        tx.purchases().recordReversal(purchase.id(), status, refunded, owed, purchase.reversalShortfall() + (toDebit - taken),
-                purchase.tokensDisputed() - fromDispute, clock.instant());
+        long taken = takeBack(
+                tx,
+                purchase,
+                LedgerEntryKind.REFUND,
+                toDebit,
+                "refund-" + purchase.id() + "-" + owed,
+                "Refund of purchase " + purchase.id(),
+                after);
+        PurchaseStatus status = purchase.status() == PurchaseStatus.DISPUTED
+                ? PurchaseStatus.DISPUTED
+                : refunded >= purchase.amount().minorUnits()
+                        ? PurchaseStatus.REFUNDED
+                        : PurchaseStatus.PARTIALLY_REFUNDED;
+        tx.purchases()
+                .recordReversal(
+                        purchase.id(),
+                        status,
+                        refunded,
+                        owed,
+                        purchase.reversalShortfall() + (toDebit - taken),
+                        purchase.tokensDisputed() - fromDispute,
+                        clock.instant());
         return new PurchaseTransition.Reversed(purchase.id(), status, taken, toDebit - taken);
     }
 
     /** A dispute was opened: take back what the purchase still has and mark it disputed. */
-    public PurchaseTransition applyDisputeOpened(BillingStore tx, long purchaseId, String disputeId, AfterCommit after) {
+    public PurchaseTransition applyDisputeOpened(
+            BillingStore tx, long purchaseId, String disputeId, AfterCommit after) {
         Purchase purchase = lockPaid(tx, purchaseId, "dispute");
         if (!DISPUTABLE.contains(purchase.status())) {
-            return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
+            return new PurchaseTransition.Unchanged(
+                    purchase.id(), "purchase is " + purchase.status().wireName());
         }
         long remaining = purchase.tokensRemaining();
-        long taken = takeBack(tx, purchase, LedgerEntryKind.DISPUTE, remaining, "dispute-" + purchase.id() + "-" + disputeId,
-                "Dispute " + disputeId + " on purchase " + purchase.id(), after);
-        tx.purchases().recordReversal(purchase.id(), PurchaseStatus.DISPUTED, purchase.amountRefundedMinor(), purchase.tokensReversed(),
-                purchase.reversalShortfall() + (remaining - taken), purchase.tokensDisputed() + taken, clock.instant());
+        long taken = takeBack(
+                tx,
+                purchase,
+                LedgerEntryKind.DISPUTE,
+                remaining,
+                "dispute-" + purchase.id() + "-" + disputeId,
+                "Dispute " + disputeId + " on purchase " + purchase.id(),
+                after);
+        tx.purchases()
+                .recordReversal(
+                        purchase.id(),
+                        PurchaseStatus.DISPUTED,
+                        purchase.amountRefundedMinor(),
+                        purchase.tokensReversed(),
+                        purchase.reversalShortfall() + (remaining - taken),
+                        purchase.tokensDisputed() + taken,
+                        clock.instant());
         return new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, taken, remaining - taken);
     }
 
     /** A dispute closed: if won, the tokens it took come back; if lost, they stay gone. */
-    public PurchaseTransition applyDisputeClosed(BillingStore tx, long purchaseId, String disputeId, boolean won, AfterCommit after) {
+    public PurchaseTransition applyDisputeClosed(
+            BillingStore tx, long purchaseId, String disputeId, boolean won, AfterCommit after) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status() != PurchaseStatus.DISPUTED) {
-            return new PurchaseTransition.Unchanged(purchase.id(), "purchase is " + purchase.status().wireName());
+            return new PurchaseTransition.Unchanged(
+                    purchase.id(), "purchase is " + purchase.status().wireName());
         }
         if (!won) {
-            return new PurchaseTransition.Unchanged(purchase.id(), "dispute lost, " + purchase.tokensDisputed() + " tokens stay reversed");
+            return new PurchaseTransition.Unchanged(
+                    purchase.id(), "dispute lost, " + purchase.tokensDisputed() + " tokens stay reversed");
         }
         long reinstated = purchase.tokensDisputed();
         if (reinstated > 0) {
-            LedgerPosting reinstatement = LedgerPosting.library(purchase.userId(), LedgerEntryKind.DISPUTE_REVERSAL, reinstated,
-                    purchase.id(), "dispute-won-" + purchase.id() + "-" + disputeId, "Dispute " + disputeId + " won", clock.instant(), false,
+            LedgerPosting reinstatement = LedgerPosting.library(
+                    purchase.userId(),
+                    LedgerEntryKind.DISPUTE_REVERSAL,
+                    reinstated,
+                    purchase.id(),
+                    "dispute-won-" + purchase.id() + "-" + disputeId,
+                    "Dispute " + disputeId + " won",
+                    clock.instant(),
+                    false,
                     LotTerms.DEFAULT);
             PostingResult credit = tx.ledger().credit(reinstatement);
             if (credit instanceof PostingResult.Duplicate duplicate) {
@@ -178,26 +271,52 @@ public final class PurchaseTransitions {
                 after.add(listener -> listener.tokensCredited(posted.entry()));
             }
         }
-        PurchaseStatus status = purchase.amountRefundedMinor() == 0 ? PurchaseStatus.COMPLETED
-                : purchase.amountRefundedMinor() >= purchase.amount().minorUnits() ? PurchaseStatus.REFUNDED : PurchaseStatus.PARTIALLY_REFUNDED;
-        tx.purchases().recordReversal(purchase.id(), status, purchase.amountRefundedMinor(), purchase.tokensReversed(),
-                purchase.reversalShortfall(), 0, clock.instant());
+        PurchaseStatus status = purchase.amountRefundedMinor() == 0
+                ? PurchaseStatus.COMPLETED
+                : purchase.amountRefundedMinor() >= purchase.amount().minorUnits()
+                        ? PurchaseStatus.REFUNDED
+                        : PurchaseStatus.PARTIALLY_REFUNDED;
+        tx.purchases()
+                .recordReversal(
+                        purchase.id(),
+                        status,
+                        purchase.amountRefundedMinor(),
+                        purchase.tokensReversed(),
+                        purchase.reversalShortfall(),
+                        0,
+                        clock.instant());
         return new PurchaseTransition.Reinstated(purchase.id(), status, reinstated);
     }
 
     /** Debits up to {@code tokens} as the policy allows; returns how many were taken. */
-    private long takeBack(BillingStore tx, Purchase purchase, LedgerEntryKind kind, long tokens, String key, String description,
+    private long takeBack(
+            BillingStore tx,
+            Purchase purchase,
+            LedgerEntryKind kind,
+            long tokens,
+            String key,
+            String description,
             AfterCommit after) {
         if (tokens <= 0) {
             return 0;
         }
         boolean allowNegative = refundPolicy == RefundPolicy.ALLOW_NEGATIVE_BALANCE;
-        long take = allowNegative ? tokens : Math.min(tokens, tx.ledger().balance(purchase.userId()).available());
+        long take = allowNegative
+                ? tokens
+                : Math.min(tokens, tx.ledger().balance(purchase.userId()).available());
         if (take <= 0) {
             return 0;
         }
-        LedgerPosting reversal = LedgerPosting.library(purchase.userId(), kind, take, purchase.id(), key, description, clock.instant(),
-                allowNegative, LotTerms.DEFAULT);
+        LedgerPosting reversal = LedgerPosting.library(
+                purchase.userId(),
+                kind,
+                take,
+                purchase.id(),
+                key,
+                description,
+                clock.instant(),
+                allowNegative,
+                LotTerms.DEFAULT);
         PostingResult result = tx.ledger().debit(reversal);
         if (result instanceof PostingResult.Duplicate duplicate) {
             requireSamePosting(duplicate, reversal, -take);
@@ -216,11 +335,15 @@ public final class PurchaseTransitions {
      * A library reference that is taken counts as done only when its entry is this very posting (same
      * kind, purchase and amount); anything else is a fault an operator must look at, never a silent success.
      */
-    private static void requireSamePosting(PostingResult.Duplicate duplicate, LedgerPosting posting, long signedAmount) {
+    private static void requireSamePosting(
+            PostingResult.Duplicate duplicate, LedgerPosting posting, long signedAmount) {
         var original = duplicate.original();
-        if (original.kind() != posting.kind() || !original.purchaseId().equals(posting.purchaseId()) || original.amount() != signedAmount) {
-            throw EventFailure.permanent("ledger reference " + posting.postingRef().orElse("") + " was used by another posting ("
-                    + original.kind().wireName() + " of " + original.amount() + "); nothing reversed");
+        if (original.kind() != posting.kind()
+                || !original.purchaseId().equals(posting.purchaseId())
+                || original.amount() != signedAmount) {
+            throw EventFailure.permanent(
+                    "ledger reference " + posting.postingRef().orElse("") + " was used by another posting ("
+                            + original.kind().wireName() + " of " + original.amount() + "); nothing reversed");
         }
     }
 
@@ -229,22 +352,25 @@ public final class PurchaseTransitions {
             return purchase.tokenAmount();
         }
         // tokens × refunded / amount without overflow; rounded down so partial refunds never over-reverse.
-        return BigInteger.valueOf(purchase.tokenAmount()).multiply(BigInteger.valueOf(refundedMinor))
-                .divide(BigInteger.valueOf(purchase.amount().minorUnits())).longValueExact();
+        return BigInteger.valueOf(purchase.tokenAmount())
+                .multiply(BigInteger.valueOf(refundedMinor))
+                .divide(BigInteger.valueOf(purchase.amount().minorUnits()))
+                .longValueExact();
     }
 
     /** Locks a purchase whose payment is recorded; a reversal that beats the payment's own event is retried later. */
     private static Purchase lockPaid(BillingStore tx, long purchaseId, String reversal) {
         Purchase purchase = lock(tx, purchaseId);
         if (purchase.status().open()) {
-            throw EventFailure.retryable("purchase " + purchaseId + " is " + purchase.status().wireName()
-                    + "; the " + reversal + " applies once its payment is recorded");
+            throw EventFailure.retryable("purchase " + purchaseId + " is "
+                    + purchase.status().wireName() + "; the " + reversal + " applies once its payment is recorded");
         }
         return purchase;
     }
 
     private static Purchase lock(BillingStore tx, long purchaseId) {
-        return tx.purchases().findByIdForUpdate(purchaseId)
+        return tx.purchases()
+                .findByIdForUpdate(purchaseId)
                 .orElseThrow(() -> EventFailure.permanent("unknown purchase " + purchaseId));
     }
 }

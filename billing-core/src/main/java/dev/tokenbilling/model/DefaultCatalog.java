@@ -9,17 +9,37 @@ import java.util.List;
 public final class DefaultCatalog {
 
     /** Starter: 100,000 tokens for $5.00. */
-    public static final PackageDefinition STARTER = new PackageDefinition("starter-100k", "Starter", "starter", 100_000,
-            Money.of(500, "USD"), "100,000 AI tokens - perfect for occasional extra requests", true, 1);
+    public static final PackageDefinition STARTER = new PackageDefinition(
+            "starter-100k",
+            "Starter",
+            "starter",
+            100_000,
+            Money.of(500, "USD"),
+            "100,000 AI tokens - perfect for occasional extra requests",
+            true,
+            1);
     /** Booster: 500,000 tokens for $20.00. */
-    public static final PackageDefinition BOOSTER = new PackageDefinition("booster-500k", "Booster", "booster", 500_000,
-            Money.of(2000, "USD"), "500,000 AI tokens - great value for regular users", true, 2);
+    public static final PackageDefinition BOOSTER = new PackageDefinition(
+            "booster-500k",
+            "Booster",
+            "booster",
+            500_000,
+            Money.of(2000, "USD"),
+            "500,000 AI tokens - great value for regular users",
+            true,
+            2);
     /** Power: 1,000,000 tokens for $35.00. */
-    public static final PackageDefinition POWER = new PackageDefinition("power-1m", "Power", "power", 1_000_000,
-            Money.of(3500, "USD"), "1,000,000 AI tokens - best value for power users", true, 3);
+    public static final PackageDefinition POWER = new PackageDefinition(
+            "power-1m",
+            "Power",
+            "power",
+            1_000_000,
+            Money.of(3500, "USD"),
+            "1,000,000 AI tokens - best value for power users",
+            true,
+            3);
 
-    private DefaultCatalog() {
-    }
+    private DefaultCatalog() {}
 
     /** Starter, Booster and Power, in display order. */
     public static List<PackageDefinition> packages() {

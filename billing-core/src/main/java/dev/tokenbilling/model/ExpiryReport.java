@@ -7,7 +7,9 @@ public record ExpiryReport(int lotsExpired, long tokensExpired, int reservations
 
     /** This run and {@code other} together. */
     public ExpiryReport plus(ExpiryReport other) {
-        return new ExpiryReport(lotsExpired + other.lotsExpired, tokensExpired + other.tokensExpired,
+        return new ExpiryReport(
+                lotsExpired + other.lotsExpired,
+                tokensExpired + other.tokensExpired,
                 reservationsReleased + other.reservationsReleased);
     }
 

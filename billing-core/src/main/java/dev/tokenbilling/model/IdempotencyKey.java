@@ -16,10 +16,12 @@ public record IdempotencyKey(String value) {
 
     public IdempotencyKey {
         if (value == null || value.isBlank()) {
-            throw new InvalidRequestException("idempotencyKey", "must not be blank (use the id of the request that caused the posting)");
+            throw new InvalidRequestException(
+                    "idempotencyKey", "must not be blank (use the id of the request that caused the posting)");
         }
         if (value.length() > MAX_LENGTH) {
-            throw new InvalidRequestException("idempotencyKey", "must be at most " + MAX_LENGTH + " characters, was " + value.length());
+            throw new InvalidRequestException(
+                    "idempotencyKey", "must be at most " + MAX_LENGTH + " characters, was " + value.length());
         }
     }
 

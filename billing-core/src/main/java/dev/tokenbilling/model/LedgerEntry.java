@@ -18,5 +18,4 @@ public record LedgerEntry(
         Optional<Long> purchaseId,
         Optional<String> idempotencyKey,
         String description,
-        Instant createdAt) {
-}
+        Instant createdAt) {}

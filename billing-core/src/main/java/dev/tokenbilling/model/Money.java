@@ -36,13 +36,16 @@ public record Money(long minorUnits, Currency currency) {
         }
         int exponent = StripeCurrencies.exponent(currency);
         if (major.stripTrailingZeros().scale() > exponent) {
-            throw new InvalidRequestException(field, major.toPlainString() + " has more decimals than " + currency.getCurrencyCode()
-                    + " allows (" + exponent + ")");
+            throw new InvalidRequestException(
+                    field,
+                    major.toPlainString() + " has more decimals than " + currency.getCurrencyCode() + " allows ("
+                            + exponent + ")");
         }
         try {
             return new Money(major.movePointRight(exponent).longValueExact(), currency);
         } catch (ArithmeticException e) {
-            throw new InvalidRequestException(field, major.toPlainString() + " " + currency.getCurrencyCode() + " is too large");
+            throw new InvalidRequestException(
+                    field, major.toPlainString() + " " + currency.getCurrencyCode() + " is too large");
         }
     }
 
@@ -56,7 +59,8 @@ public record Money(long minorUnits, Currency currency) {
         try {
             amount = new BigDecimal(major.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidRequestException(field, "must be an amount in major units such as 20.00, was '" + major + "'");
+            throw new InvalidRequestException(
+                    field, "must be an amount in major units such as 20.00, was '" + major + "'");
         }
         return ofMajor(field, amount, currency);
     }
@@ -95,8 +99,11 @@ public record Money(long minorUnits, Currency currency) {
     public Money requireChargeable(String field) {
         if (!chargeable()) {
             BigDecimal step = BigDecimal.valueOf(StripeCurrencies.chargeIncrement(currency), exponent());
-            throw new InvalidRequestException(field, "Stripe charges " + currency.getCurrencyCode() + " only in multiples of "
-                    + step.toPlainString() + " " + currency.getCurrencyCode() + ", was " + majorUnits().toPlainString());
+            throw new InvalidRequestException(
+                    field,
+                    "Stripe charges " + currency.getCurrencyCode() + " only in multiples of " + step.toPlainString()
+                            + " " + currency.getCurrencyCode() + ", was "
+                            + majorUnits().toPlainString());
         }
         return this;
     }

@@ -28,10 +28,12 @@ public record PackageDefinition(
 
     public PackageDefinition {
         if (slug == null || !SLUG.matcher(slug).matches()) {
-            throw new InvalidRequestException("slug", "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit");
+            throw new InvalidRequestException(
+                    "slug", "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit");
         }
         if (name == null || name.isBlank() || name.length() > MAX_NAME_LENGTH) {
-            throw new InvalidRequestException("name", "must be non-blank and at most " + MAX_NAME_LENGTH + " characters");
+            throw new InvalidRequestException(
+                    "name", "must be non-blank and at most " + MAX_NAME_LENGTH + " characters");
         }
         if (packageType == null || packageType.isBlank() || packageType.length() > 50) {
             throw new InvalidRequestException("packageType", "must be non-blank and at most 50 characters");
@@ -50,13 +52,21 @@ public record PackageDefinition(
         }
         description = description == null ? "" : description;
         if (description.length() > MAX_DESCRIPTION_LENGTH) {
-            throw new InvalidRequestException("description", "must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
+            throw new InvalidRequestException(
+                    "description", "must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
         }
     }
 
     /** A package whose purchased tokens never expire (the default). */
-    public PackageDefinition(String slug, String name, String packageType, long tokenAmount, Money price, String description,
-            boolean active, int sortOrder) {
+    public PackageDefinition(
+            String slug,
+            String name,
+            String packageType,
+            long tokenAmount,
+            Money price,
+            String description,
+            boolean active,
+            int sortOrder) {
         this(slug, name, packageType, tokenAmount, price, description, active, sortOrder, Optional.empty());
     }
 

@@ -9,7 +9,8 @@ import java.util.Set;
  * A filter over purchases, newest first. Every part is optional; {@code createdBefore} selects
  * purchases older than a moment (the CLI's {@code --older-than 15m}).
  */
-public record PurchaseQuery(Set<PurchaseStatus> statuses, Optional<UserId> userId, Optional<Instant> createdBefore, int limit) {
+public record PurchaseQuery(
+        Set<PurchaseStatus> statuses, Optional<UserId> userId, Optional<Instant> createdBefore, int limit) {
 
     public static final int MAX_LIMIT = 10_000;
 

@@ -25,10 +25,12 @@ public enum PurchaseStatus {
     DISPUTED;
 
     /** Statuses in which Stripe may still take the money: the reconciler's "stuck" set. */
-    public static final Set<PurchaseStatus> OPEN = Collections.unmodifiableSet(EnumSet.of(PENDING, PROCESSING, REQUIRES_ACTION, FAILED));
+    public static final Set<PurchaseStatus> OPEN =
+            Collections.unmodifiableSet(EnumSet.of(PENDING, PROCESSING, REQUIRES_ACTION, FAILED));
 
     /** Statuses of a purchase whose tokens were credited (even if later taken back). */
-    public static final Set<PurchaseStatus> CREDITED = Collections.unmodifiableSet(EnumSet.of(COMPLETED, PARTIALLY_REFUNDED, REFUNDED, DISPUTED));
+    public static final Set<PurchaseStatus> CREDITED =
+            Collections.unmodifiableSet(EnumSet.of(COMPLETED, PARTIALLY_REFUNDED, REFUNDED, DISPUTED));
 
     /** True once the purchase's tokens were credited (even if later reversed). */
     public boolean credited() {
@@ -53,6 +55,8 @@ public enum PurchaseStatus {
             }
         }
         throw new IllegalArgumentException("unknown purchase status '" + name + "'; expected one of "
-                + java.util.Arrays.stream(values()).map(PurchaseStatus::wireName).toList());
+                + java.util.Arrays.stream(values())
+                        .map(PurchaseStatus::wireName)
+                        .toList());
     }
 }

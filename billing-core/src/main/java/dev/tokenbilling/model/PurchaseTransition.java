@@ -27,10 +27,12 @@ public sealed interface PurchaseTransition {
     }
 
     /** A refund or dispute took tokens back; {@code shortfall} were already spent and could not be taken. */
-    record Reversed(long purchaseId, PurchaseStatus status, long tokensReversed, long shortfall) implements PurchaseTransition {
+    record Reversed(long purchaseId, PurchaseStatus status, long tokensReversed, long shortfall)
+            implements PurchaseTransition {
         @Override
         public String describe() {
-            return status.wireName() + ": " + tokensReversed + " tokens reversed" + (shortfall > 0 ? ", " + shortfall + " already spent" : "");
+            return status.wireName() + ": " + tokensReversed + " tokens reversed"
+                    + (shortfall > 0 ? ", " + shortfall + " already spent" : "");
         }
     }
 

@@ -21,5 +21,4 @@ public record Reservation(
         Optional<Long> entryId,
         Instant expiresAt,
         Instant createdAt,
-        Instant updatedAt) {
-}
+        Instant updatedAt) {}

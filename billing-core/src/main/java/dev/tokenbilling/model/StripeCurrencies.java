@@ -54,8 +54,7 @@ public final class StripeCurrencies {
      */
     private static final Set<String> WHOLE_UNITS_IN_HUNDREDTHS = Set.of("ISK", "UGX");
 
-    private StripeCurrencies() {
-    }
+    private StripeCurrencies() {}
 
     /**
      * How many minor digits Stripe's integer {@code amount} has for {@code currency}: 0 for JPY, 2 for USD, ISK,

@@ -8,8 +8,7 @@ public final class Text {
     /** The longest description or reason accepted. */
     public static final int MAX_LENGTH = 1000;
 
-    private Text() {
-    }
+    private Text() {}
 
     /** Optional free text: null becomes empty; longer than {@value #MAX_LENGTH} is refused. */
     public static String optional(String field, String text) {
@@ -17,7 +16,8 @@ public final class Text {
             return "";
         }
         if (text.length() > MAX_LENGTH) {
-            throw new InvalidRequestException(field, "must be at most " + MAX_LENGTH + " characters, was " + text.length());
+            throw new InvalidRequestException(
+                    field, "must be at most " + MAX_LENGTH + " characters, was " + text.length());
         }
         return text;
     }

@@ -23,5 +23,4 @@ public record TokenLot(
         Optional<Instant> expiresAt,
         Instant createdAt,
         Optional<Instant> closedAt,
-        Optional<String> closedReason) {
-}
+        Optional<String> closedReason) {}

@@ -31,7 +31,9 @@ public record TokenPackage(
 
     /** The price of one million tokens in major units, rounded half-up to the price's scale ({@link Money#exponent()}). */
     public BigDecimal pricePerMillionTokens() {
-        return price.majorUnits().multiply(ONE_MILLION).divide(BigDecimal.valueOf(tokenAmount), price.exponent(), RoundingMode.HALF_UP);
+        return price.majorUnits()
+                .multiply(ONE_MILLION)
+                .divide(BigDecimal.valueOf(tokenAmount), price.exponent(), RoundingMode.HALF_UP);
     }
 
     /** True when the package can be bought: active and synced to Stripe. */

@@ -3,7 +3,8 @@ package dev.tokenbilling.model;
 import java.util.Optional;
 
 /** The outcome of one item of {@code consumeBatch}, in the order of the requests. */
-public record UsageResult(Debit request, Status status, Optional<UsageReceipt> receipt, long available, Optional<String> error) {
+public record UsageResult(
+        Debit request, Status status, Optional<UsageReceipt> receipt, long available, Optional<String> error) {
 
     public enum Status {
         /** Debited now. */
@@ -17,8 +18,12 @@ public record UsageResult(Debit request, Status status, Optional<UsageReceipt> r
     }
 
     public static UsageResult of(Debit request, UsageReceipt receipt) {
-        return new UsageResult(request, receipt.replayed() ? Status.REPLAYED : Status.DEBITED, Optional.of(receipt),
-                receipt.balanceAfter(), Optional.empty());
+        return new UsageResult(
+                request,
+                receipt.replayed() ? Status.REPLAYED : Status.DEBITED,
+                Optional.of(receipt),
+                receipt.balanceAfter(),
+                Optional.empty());
     }
 
     public static UsageResult insufficient(Debit request, long available) {

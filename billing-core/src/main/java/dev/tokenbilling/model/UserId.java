@@ -15,7 +15,8 @@ public record UserId(String value) {
             throw new InvalidRequestException("userId", "must not be blank");
         }
         if (value.length() > MAX_LENGTH) {
-            throw new InvalidRequestException("userId", "must be at most " + MAX_LENGTH + " characters, was " + value.length());
+            throw new InvalidRequestException(
+                    "userId", "must be at most " + MAX_LENGTH + " characters, was " + value.length());
         }
     }
 

@@ -6,12 +6,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /** A filter over stored webhook events, newest first ({@code billing webhooks --failed --type T --since 1h}). */
-public record WebhookEventQuery(Set<WebhookEventStatus> statuses, Optional<String> type, Optional<Instant> receivedSince, int limit) {
+public record WebhookEventQuery(
+        Set<WebhookEventStatus> statuses, Optional<String> type, Optional<Instant> receivedSince, int limit) {
 
     public WebhookEventQuery {
         statuses = Set.copyOf(statuses);
         if (limit < 1 || limit > PurchaseQuery.MAX_LIMIT) {
-            throw new InvalidRequestException("limit", "must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + limit);
+            throw new InvalidRequestException(
+                    "limit", "must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + limit);
         }
     }
 

@@ -21,5 +21,4 @@ public record WebhookEventRecord(
         Optional<String> processingError,
         Optional<Instant> nextAttemptAt,
         Instant receivedAt,
-        Optional<Instant> processedAt) {
-}
+        Optional<Instant> processedAt) {}

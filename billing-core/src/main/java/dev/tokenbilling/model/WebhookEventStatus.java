@@ -19,7 +19,8 @@ public enum WebhookEventStatus {
                 return status;
             }
         }
-        throw new IllegalArgumentException("unknown webhook event status '" + name + "'; expected one of received, processed, ignored, failed");
+        throw new IllegalArgumentException(
+                "unknown webhook event status '" + name + "'; expected one of received, processed, ignored, failed");
     }
 
     /** True once the event needs no more work. */

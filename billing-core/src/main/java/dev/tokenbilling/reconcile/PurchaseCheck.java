@@ -7,7 +7,8 @@ import dev.tokenbilling.model.PurchaseTransition;
 import java.util.Optional;
 
 /** What the reconciler found and did for one stuck purchase, as data: {@link #result()} says which. */
-public record PurchaseCheck(long purchaseId, Optional<String> paymentIntentId, PurchaseStatus before, PurchaseStatus after, Result result) {
+public record PurchaseCheck(
+        long purchaseId, Optional<String> paymentIntentId, PurchaseStatus before, PurchaseStatus after, Result result) {
 
     /** The outcome of one check. */
     public sealed interface Result {
@@ -15,10 +16,12 @@ public record PurchaseCheck(long purchaseId, Optional<String> paymentIntentId, P
     }
 
     /** Stripe's PaymentIntent was read (and canceled first when the purchase was abandoned) and applied. */
-    public record Applied(String paymentIntentStatus, boolean abandoned, PurchaseTransition transition) implements Result {
+    public record Applied(String paymentIntentStatus, boolean abandoned, PurchaseTransition transition)
+            implements Result {
         @Override
         public String describe() {
-            return (abandoned ? "abandoned; " : "") + "PaymentIntent " + paymentIntentStatus + ": " + transition.describe();
+            return (abandoned ? "abandoned; " : "") + "PaymentIntent " + paymentIntentStatus + ": "
+                    + transition.describe();
         }
     }
 
@@ -39,7 +42,8 @@ public record PurchaseCheck(long purchaseId, Optional<String> paymentIntentId, P
     }
 
     /** The check failed; it is tried again on a later run. {@code providerReason} is set when Stripe failed. */
-    public record Failed(BillingError code, Optional<PaymentProviderException.Reason> providerReason, String message) implements Result {
+    public record Failed(BillingError code, Optional<PaymentProviderException.Reason> providerReason, String message)
+            implements Result {
         @Override
         public String describe() {
             return message;

@@ -12,8 +12,10 @@ public record ReconcileReport(List<PurchaseCheck> purchases, List<WebhookOutcome
     }
 
     public long completed() {
-        return purchases.stream().filter(check -> check.before() != check.after()
-                && check.after() == dev.tokenbilling.model.PurchaseStatus.COMPLETED).count();
+        return purchases.stream()
+                .filter(check -> check.before() != check.after()
+                        && check.after() == dev.tokenbilling.model.PurchaseStatus.COMPLETED)
+                .count();
     }
 
     public long errors() {

@@ -44,32 +44,66 @@ public record LedgerPosting(
     }
 
     /** A caller-keyed posting whose credit, if it is one, opens a lot on {@code lot}'s terms. */
-    public LedgerPosting(UserId userId, LedgerEntryKind kind, long tokens, Optional<Long> purchaseId, Optional<String> idempotencyKey,
-            String description, Instant at, boolean allowNegative, LotTerms lot) {
+    public LedgerPosting(
+            UserId userId,
+            LedgerEntryKind kind,
+            long tokens,
+            Optional<Long> purchaseId,
+            Optional<String> idempotencyKey,
+            String description,
+            Instant at,
+            boolean allowNegative,
+            LotTerms lot) {
         this(userId, kind, tokens, purchaseId, idempotencyKey, Optional.empty(), description, at, allowNegative, lot);
     }
 
     /** A caller-keyed posting whose credit, if it is one, opens a lot on the default terms. */
-    public LedgerPosting(UserId userId, LedgerEntryKind kind, long tokens, Optional<Long> purchaseId, Optional<String> idempotencyKey,
-            String description, Instant at, boolean allowNegative) {
+    public LedgerPosting(
+            UserId userId,
+            LedgerEntryKind kind,
+            long tokens,
+            Optional<Long> purchaseId,
+            Optional<String> idempotencyKey,
+            String description,
+            Instant at,
+            boolean allowNegative) {
         this(userId, kind, tokens, purchaseId, idempotencyKey, description, at, allowNegative, LotTerms.DEFAULT);
     }
 
     /** The same posting with its lot drawn and expiring on {@code terms}. */
     public LedgerPosting withLot(LotTerms terms) {
-        return new LedgerPosting(userId, kind, tokens, purchaseId, idempotencyKey, postingRef, description, at, allowNegative, terms);
+        return new LedgerPosting(
+                userId, kind, tokens, purchaseId, idempotencyKey, postingRef, description, at, allowNegative, terms);
     }
 
     /** A posting under a caller's idempotency key. */
-    public static LedgerPosting of(UserId userId, LedgerEntryKind kind, long tokens, String idempotencyKey,
-            String description, Instant at) {
-        return new LedgerPosting(userId, kind, tokens, Optional.empty(), Optional.ofNullable(idempotencyKey), description, at, false);
+    public static LedgerPosting of(
+            UserId userId, LedgerEntryKind kind, long tokens, String idempotencyKey, String description, Instant at) {
+        return new LedgerPosting(
+                userId, kind, tokens, Optional.empty(), Optional.ofNullable(idempotencyKey), description, at, false);
     }
 
     /** A posting the library makes for a purchase, under its own reference (never a caller's key). */
-    public static LedgerPosting library(UserId userId, LedgerEntryKind kind, long tokens, long purchaseId, String postingRef,
-            String description, Instant at, boolean allowNegative, LotTerms lot) {
-        return new LedgerPosting(userId, kind, tokens, Optional.of(purchaseId), Optional.empty(), Optional.of(postingRef), description, at,
-                allowNegative, lot);
+    public static LedgerPosting library(
+            UserId userId,
+            LedgerEntryKind kind,
+            long tokens,
+            long purchaseId,
+            String postingRef,
+            String description,
+            Instant at,
+            boolean allowNegative,
+            LotTerms lot) {
+        return new LedgerPosting(
+                userId,
+                kind,
+                tokens,
+                Optional.of(purchaseId),
+                Optional.empty(),
+                Optional.of(postingRef),
+                description,
+                at,
+                allowNegative,
+                lot);
     }
 }

@@ -2,10 +2,10 @@ package dev.tokenbilling.store;
 
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
-import dev.tokenbilling.model.TokenLot;
-import java.time.Instant;
 import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 

@@ -13,5 +13,4 @@ public record NewPurchase(
         long tokenAmount,
         Money amount,
         Optional<String> stripeCustomerId,
-        Instant createdAt) {
-}
+        Instant createdAt) {}

@@ -6,20 +6,17 @@ import dev.tokenbilling.model.LedgerEntry;
 public sealed interface PostingResult {
 
     /** The entry was appended and the balance moved, together; {@code entry} is as stored. */
-    record Posted(LedgerEntry entry) implements PostingResult {
-    }
+    record Posted(LedgerEntry entry) implements PostingResult {}
 
     /**
      * The user had used the idempotency key before: {@code original} is that entry as stored
      * (whatever this posting's kind and amount); nothing changed.
      */
-    record Duplicate(LedgerEntry original) implements PostingResult {
-    }
+    record Duplicate(LedgerEntry original) implements PostingResult {}
 
     /**
      * A debit was refused: {@code available} ({@code balance - reserved}, never negative) was
      * smaller than the debit. Nothing changed.
      */
-    record Insufficient(long available) implements PostingResult {
-    }
+    record Insufficient(long available) implements PostingResult {}
 }

@@ -102,8 +102,13 @@ public interface PurchaseRepository {
      * to {@link PurchaseStatus#COMPLETED} sets the completion time to {@code at} unless one was
      * recorded (it is never cleared).
      */
-    Optional<Purchase> transition(long purchaseId, Set<PurchaseStatus> from, PurchaseStatus target, Optional<String> failureCode,
-            Optional<String> failureMessage, Instant at);
+    Optional<Purchase> transition(
+            long purchaseId,
+            Set<PurchaseStatus> from,
+            PurchaseStatus target,
+            Optional<String> failureCode,
+            Optional<String> failureMessage,
+            Instant at);
 
     /**
      * Records refund and dispute progress: stores the status and the cumulative figures as given,
@@ -113,8 +118,14 @@ public interface PurchaseRepository {
      *
      * @throws RuntimeException for an unknown id
      */
-    Purchase recordReversal(long purchaseId, PurchaseStatus status, long amountRefundedMinor, long tokensReversed,
-            long reversalShortfall, long tokensDisputed, Instant at);
+    Purchase recordReversal(
+            long purchaseId,
+            PurchaseStatus status,
+            long amountRefundedMinor,
+            long tokensReversed,
+            long reversalShortfall,
+            long tokensDisputed,
+            Instant at);
 
     /**
      * Leases up to {@code limit} open purchases ({@link PurchaseStatus#OPEN}) created strictly
@@ -125,6 +136,10 @@ public interface PurchaseRepository {
      * take the same one: rows locked by another transaction (a lease not yet committed, a
      * {@link #findByIdForUpdate}) are skipped, never waited for ({@code FOR UPDATE SKIP LOCKED}).
      */
-    List<Purchase> leaseStuck(Instant createdBefore, Instant now, int limit, java.time.Duration backoffBase,
+    List<Purchase> leaseStuck(
+            Instant createdBefore,
+            Instant now,
+            int limit,
+            java.time.Duration backoffBase,
             java.time.Duration backoffMax);
 }

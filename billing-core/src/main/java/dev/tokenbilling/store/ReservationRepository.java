@@ -28,7 +28,8 @@ public interface ReservationRepository {
      * nothing, even when repeats race: exactly one of them is {@code Reserved}. Keys are scoped to
      * the user and separate from ledger keys.
      */
-    ReserveResult reserve(UserId userId, long tokens, String idempotencyKey, String description, Instant expiresAt, Instant at);
+    ReserveResult reserve(
+            UserId userId, long tokens, String idempotencyKey, String description, Instant expiresAt, Instant at);
 
     /**
      * Ends the user's active hold, under the user's balance lock.
@@ -54,7 +55,13 @@ public interface ReservationRepository {
      * @throws IllegalArgumentException when {@code ending} is neither SETTLED nor RELEASED
      * @throws RuntimeException         when settling more tokens than held; nothing changes
      */
-    FinishResult finish(UserId userId, long reservationId, ReservationStatus ending, long actualTokens, String description, Instant at);
+    FinishResult finish(
+            UserId userId,
+            long reservationId,
+            ReservationStatus ending,
+            long actualTokens,
+            String description,
+            Instant at);
 
     /** The user's hold with this id, in any status; empty for an unknown id and for another user's hold. */
     Optional<Reservation> findById(UserId userId, long reservationId);
@@ -73,19 +80,15 @@ public interface ReservationRepository {
     /** What {@link #reserve} did. */
     sealed interface ReserveResult {
         /** The hold was created, active. */
-        record Reserved(Reservation reservation) implements ReserveResult {
-        }
+        record Reserved(Reservation reservation) implements ReserveResult {}
 
         /** The key was used before: that hold as stored now; nothing changed. */
-        record Duplicate(Reservation original) implements ReserveResult {
-        }
+        record Duplicate(Reservation original) implements ReserveResult {}
 
         /** Refused: {@code balance - reserved} (never negative) was smaller than asked. Nothing held. */
-        record Insufficient(long available) implements ReserveResult {
-        }
+        record Insufficient(long available) implements ReserveResult {}
     }
 
     /** How the hold ended ({@code ended} false when it had ended before) and the settlement's entry. */
-    record FinishResult(boolean ended, ReservationStatus status, Optional<Long> entryId) {
-    }
+    record FinishResult(boolean ended, ReservationStatus status, Optional<Long> entryId) {}
 }

@@ -73,7 +73,12 @@ public interface WebhookEventRepository {
     long count(WebhookEventStatus status);
 
     /** A Stripe event about to be stored. */
-    record NewWebhookEvent(String id, String type, Optional<String> apiVersion, boolean livemode, Optional<String> objectId,
-            String payload, Instant receivedAt) {
-    }
+    record NewWebhookEvent(
+            String id,
+            String type,
+            Optional<String> apiVersion,
+            boolean livemode,
+            Optional<String> objectId,
+            String payload,
+            Instant receivedAt) {}
 }

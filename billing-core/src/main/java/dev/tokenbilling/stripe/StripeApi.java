@@ -49,10 +49,17 @@ public final class StripeApi {
     /** Like {@link #fromEnvironment()} but from the given variables (tests, CLIs with injected environments). */
     public static Builder fromEnvironment(Map<String, String> environment) {
         Builder builder = builder();
-        Optional.ofNullable(environment.get("STRIPE_SECRET_KEY")).filter(s -> !s.isBlank()).ifPresent(builder::secretKey);
-        Optional.ofNullable(environment.get("STRIPE_PUBLIC_KEY")).or(() -> Optional.ofNullable(environment.get("VITE_STRIPE_PUBLISHABLE_KEY")))
-                .filter(s -> !s.isBlank()).ifPresent(builder::publishableKey);
-        Optional.ofNullable(environment.get("STRIPE_API_BASE")).filter(s -> !s.isBlank()).map(URI::create).ifPresent(builder::apiBase);
+        Optional.ofNullable(environment.get("STRIPE_SECRET_KEY"))
+                .filter(s -> !s.isBlank())
+                .ifPresent(builder::secretKey);
+        Optional.ofNullable(environment.get("STRIPE_PUBLIC_KEY"))
+                .or(() -> Optional.ofNullable(environment.get("VITE_STRIPE_PUBLISHABLE_KEY")))
+                .filter(s -> !s.isBlank())
+                .ifPresent(builder::publishableKey);
+        Optional.ofNullable(environment.get("STRIPE_API_BASE"))
+                .filter(s -> !s.isBlank())
+                .map(URI::create)
+                .ifPresent(builder::apiBase);
         return builder;
     }
 
@@ -88,7 +95,8 @@ public final class StripeApi {
 
     @Override
     public String toString() {
-        return "StripeApi[secretKey=" + StripeKeys.mask(secretKey) + ", publishableKey=" + publishableKey.orElse("(none)")
+        return "StripeApi[secretKey=" + StripeKeys.mask(secretKey) + ", publishableKey="
+                + publishableKey.orElse("(none)")
                 + ", apiBase=" + apiBase.map(URI::toString).orElse("(Stripe)") + ", connectTimeout=" + connectTimeout
                 + ", readTimeout=" + readTimeout + ", maxNetworkRetries=" + maxNetworkRetries + "]";
     }
@@ -102,8 +110,7 @@ public final class StripeApi {
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private int maxNetworkRetries = DEFAULT_MAX_NETWORK_RETRIES;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder secretKey(String secretKey) {
             this.secretKey = secretKey;

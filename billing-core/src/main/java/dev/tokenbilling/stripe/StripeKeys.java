@@ -10,8 +10,7 @@ import dev.tokenbilling.error.BillingException;
  */
 public final class StripeKeys {
 
-    private StripeKeys() {
-    }
+    private StripeKeys() {}
 
     /** A secret ({@code sk_}) or restricted ({@code rk_}) API key. */
     public static boolean isSecretKey(String key) {
@@ -69,7 +68,9 @@ public final class StripeKeys {
             throw invalid(field, "must be a publishable key (pk_test_... or pk_live_...)");
         }
         if (isLive(publishableKey) != isLive(secretKey)) {
-            throw invalid(field, "is for " + mode(publishableKey) + " mode but the secret key " + mask(secretKey) + " is not");
+            throw invalid(
+                    field,
+                    "is for " + mode(publishableKey) + " mode but the secret key " + mask(secretKey) + " is not");
         }
     }
 

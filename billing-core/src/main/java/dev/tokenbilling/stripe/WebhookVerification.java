@@ -19,6 +19,7 @@ public final class WebhookVerification {
     public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
     /** The shortest tolerance accepted: less would refuse honest deliveries and zero would switch the replay check off. */
     public static final Duration MIN_TOLERANCE = Duration.ofSeconds(1);
+
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
     private final List<String> secrets;
@@ -48,8 +49,10 @@ public final class WebhookVerification {
     /** Like {@link #fromEnvironment()} but from the given variables. */
     public static Builder fromEnvironment(Map<String, String> environment) {
         Builder builder = builder();
-        Optional.ofNullable(environment.get("STRIPE_WEBHOOK_SECRET")).filter(s -> !s.isBlank())
-                .ifPresent(secret -> builder.secrets(Arrays.stream(secret.split(",")).map(String::trim).toList()));
+        Optional.ofNullable(environment.get("STRIPE_WEBHOOK_SECRET"))
+                .filter(s -> !s.isBlank())
+                .ifPresent(secret -> builder.secrets(
+                        Arrays.stream(secret.split(",")).map(String::trim).toList()));
         return builder;
     }
 
@@ -68,8 +71,9 @@ public final class WebhookVerification {
 
     @Override
     public String toString() {
-        return "WebhookVerification[secrets=" + secrets.stream().map(StripeKeys::mask).toList() + ", tolerance=" + tolerance
-                + ", maxPayloadBytes=" + maxPayloadBytes + "]";
+        return "WebhookVerification[secrets="
+                + secrets.stream().map(StripeKeys::mask).toList() + ", tolerance=" + tolerance + ", maxPayloadBytes="
+                + maxPayloadBytes + "]";
     }
 
     /** Builds {@link WebhookVerification}. */
@@ -78,8 +82,7 @@ public final class WebhookVerification {
         private Duration tolerance = DEFAULT_TOLERANCE;
         private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder secrets(List<String> secrets) {
             this.secrets = new ArrayList<>(Objects.requireNonNull(secrets, "secrets"));
@@ -108,8 +111,10 @@ public final class WebhookVerification {
                 }
             }
             if (tolerance.compareTo(MIN_TOLERANCE) < 0) {
-                throw StripeKeys.invalid("webhooks.tolerance", "must be at least " + MIN_TOLERANCE.toSeconds()
-                        + " second (zero would switch the replay check off), was " + tolerance);
+                throw StripeKeys.invalid(
+                        "webhooks.tolerance",
+                        "must be at least " + MIN_TOLERANCE.toSeconds()
+                                + " second (zero would switch the replay check off), was " + tolerance);
             }
             if (maxPayloadBytes < 1) {
                 throw StripeKeys.invalid("webhooks.maxPayloadBytes", "must be positive, was " + maxPayloadBytes);

@@ -49,7 +49,8 @@ public sealed interface WebhookOutcome {
     }
 
     /** The event was processed; {@code transition} is what it did to a purchase, when it concerned one. */
-    record Processed(String id, String type, Optional<PurchaseTransition> transition, String detail) implements WebhookOutcome {
+    record Processed(String id, String type, Optional<PurchaseTransition> transition, String detail)
+            implements WebhookOutcome {
         public Status status() {
             return Status.PROCESSED;
         }

@@ -1,8 +1,8 @@
 package dev.tokenbilling.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -21,24 +21,41 @@ class PackageDirectionTest {
 
     @BeforeAll
     static void importCore() {
-        core = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.tokenbilling");
+        core = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.tokenbilling");
     }
 
     @Test
     void shouldLayerPackagesFromErrorsUpToTheCompositionRoot() {
-        layeredArchitecture().consideringOnlyDependenciesInAnyPackage("dev.tokenbilling..")
-                .layer("error").definedBy("dev.tokenbilling.error..")
-                .layer("model").definedBy("dev.tokenbilling.model..")
-                .layer("spi").definedBy("dev.tokenbilling.store..", "dev.tokenbilling.payment..", "dev.tokenbilling.hook..")
-                .layer("api").definedBy("dev.tokenbilling.service..", "dev.tokenbilling.webhook..", "dev.tokenbilling.reconcile..",
+        layeredArchitecture()
+                .consideringOnlyDependenciesInAnyPackage("dev.tokenbilling..")
+                .layer("error")
+                .definedBy("dev.tokenbilling.error..")
+                .layer("model")
+                .definedBy("dev.tokenbilling.model..")
+                .layer("spi")
+                .definedBy("dev.tokenbilling.store..", "dev.tokenbilling.payment..", "dev.tokenbilling.hook..")
+                .layer("api")
+                .definedBy(
+                        "dev.tokenbilling.service..",
+                        "dev.tokenbilling.webhook..",
+                        "dev.tokenbilling.reconcile..",
                         "dev.tokenbilling.stripe..")
-                .layer("internal").definedBy("dev.tokenbilling.internal..")
-                .layer("root").definedBy("dev.tokenbilling")
-                .whereLayer("root").mayNotBeAccessedByAnyLayer()
-                .whereLayer("internal").mayOnlyBeAccessedByLayers("root")
-                .whereLayer("api").mayOnlyBeAccessedByLayers("internal", "root", "spi")
-                .whereLayer("spi").mayOnlyBeAccessedByLayers("api", "internal", "root")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("spi", "api", "internal", "root")
+                .layer("internal")
+                .definedBy("dev.tokenbilling.internal..")
+                .layer("root")
+                .definedBy("dev.tokenbilling")
+                .whereLayer("root")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("internal")
+                .mayOnlyBeAccessedByLayers("root")
+                .whereLayer("api")
+                .mayOnlyBeAccessedByLayers("internal", "root", "spi")
+                .whereLayer("spi")
+                .mayOnlyBeAccessedByLayers("api", "internal", "root")
+                .whereLayer("model")
+                .mayOnlyBeAccessedByLayers("spi", "api", "internal", "root")
                 .check(core);
     }
 
@@ -49,9 +66,18 @@ class PackageDirectionTest {
 
     @Test
     void shouldKeepTheErrorPackageFreeOfEverythingElse() {
-        noClasses().that().resideInAPackage("dev.tokenbilling.error..").should().dependOnClassesThat()
-                .resideInAnyPackage("dev.tokenbilling.model..", "dev.tokenbilling.store..", "dev.tokenbilling.payment..",
-                        "dev.tokenbilling.hook..", "dev.tokenbilling.service..", "dev.tokenbilling.internal..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tokenbilling.error..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tokenbilling.model..",
+                        "dev.tokenbilling.store..",
+                        "dev.tokenbilling.payment..",
+                        "dev.tokenbilling.hook..",
+                        "dev.tokenbilling.service..",
+                        "dev.tokenbilling.internal..")
                 .check(core);
     }
 }

@@ -26,7 +26,8 @@ class MoneyTest {
     static final List<String> TWO_DECIMAL = List.of("USD", "EUR", "HUF", "TWD", "GBP", "IQD", "XAU");
 
     static Stream<String> everyCurrencyWithARule() {
-        return Stream.of(ZERO_DECIMAL, THREE_DECIMAL, WHOLE_UNITS_IN_HUNDREDTHS, TWO_DECIMAL).flatMap(List::stream);
+        return Stream.of(ZERO_DECIMAL, THREE_DECIMAL, WHOLE_UNITS_IN_HUNDREDTHS, TWO_DECIMAL)
+                .flatMap(List::stream);
     }
 
     static Stream<String> zeroDecimal() {
@@ -64,7 +65,9 @@ class MoneyTest {
     @MethodSource("zeroDecimal")
     void zeroDecimalCurrenciesRefuseFractions(String code) {
         assertThatThrownBy(() -> Money.ofMajor("price", "500.5", code))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("price"))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("price"))
                 .hasMessage("price: 500.5 has more decimals than " + code + " allows (0)");
     }
 
@@ -89,7 +92,9 @@ class MoneyTest {
         assertThat(money.minorUnits()).isEqualTo(5124);
         assertThat(money.chargeable()).isFalse();
         assertThatThrownBy(() -> money.requireChargeable("price"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("price"))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("price"))
                 .hasMessage("price: Stripe charges " + code + " only in multiples of 0.010 " + code + ", was 5.124");
         assertThatThrownBy(() -> Money.ofMajor("price", "5.1245", code))
                 .isInstanceOf(InvalidRequestException.class)
@@ -118,7 +123,9 @@ class MoneyTest {
         assertThat(money.chargeable()).isFalse();
         assertThat(Money.of(501, code).chargeable()).isFalse();
         assertThatThrownBy(() -> money.requireChargeable("price"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("price"))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("price"))
                 .hasMessage("price: Stripe charges " + code + " only in multiples of 1.00 " + code + ", was 5.50");
         assertThatThrownBy(() -> Money.ofMajor("price", "5.005", code))
                 .isInstanceOf(InvalidRequestException.class)
@@ -149,22 +156,24 @@ class MoneyTest {
         assertThat(Money.ofMajor("price", "20", code).majorUnits()).isEqualTo(new BigDecimal("20.00"));
         assertThat(Money.of(1, code).requireChargeable("price").majorUnits()).isEqualTo(new BigDecimal("0.01"));
         assertThatThrownBy(() -> Money.ofMajor("amount", "12.345", code))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("amount"))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("amount"))
                 .hasMessage("amount: 12.345 has more decimals than " + code + " allows (2)");
     }
 
     @ParameterizedTest(name = "{0}: Stripe's exponent is {1}, whatever ISO 4217 says")
     @CsvSource({
-            // ISO 4217 gives MGA two decimals; Stripe takes whole ariary
-            "MGA, 0",
-            // ISO 4217 gives ISK and UGX no decimals; Stripe takes hundredths
-            "ISK, 2",
-            "UGX, 2",
-            // ISO 4217 gives IQD three decimals, and gold none at all; Stripe's default is two
-            "IQD, 2",
-            "XAU, 2",
-            "KWD, 3",
-            "JPY, 0",
+        // ISO 4217 gives MGA two decimals; Stripe takes whole ariary
+        "MGA, 0",
+        // ISO 4217 gives ISK and UGX no decimals; Stripe takes hundredths
+        "ISK, 2",
+        "UGX, 2",
+        // ISO 4217 gives IQD three decimals, and gold none at all; Stripe's default is two
+        "IQD, 2",
+        "XAU, 2",
+        "KWD, 3",
+        "JPY, 0",
     })
     void stripeNotIsoDecidesTheExponent(String code, int exponent) {
         assertThat(StripeCurrencies.exponent(currency(code))).isEqualTo(exponent);
@@ -177,8 +186,10 @@ class MoneyTest {
         for (long minor : new long[] {0, 1, 10, 100, 550, 5120, 123_456_789, -2_000, Long.MAX_VALUE, Long.MIN_VALUE}) {
             Money money = Money.of(minor, code);
 
-            assertThat(Money.ofMajor("price", money.majorUnits(), currency(code))).isEqualTo(money);
-            assertThat(Money.ofMajor("price", money.majorUnits().toPlainString(), code.toLowerCase())).isEqualTo(money);
+            assertThat(Money.ofMajor("price", money.majorUnits(), currency(code)))
+                    .isEqualTo(money);
+            assertThat(Money.ofMajor("price", money.majorUnits().toPlainString(), code.toLowerCase()))
+                    .isEqualTo(money);
             assertThat(money.majorUnits().scale()).isEqualTo(money.exponent());
             assertThat(money.chargeable()).isEqualTo(minor % StripeCurrencies.chargeIncrement(currency(code)) == 0);
         }
@@ -187,22 +198,31 @@ class MoneyTest {
     @Test
     void shouldRefuseAmountsThatAreNotAmounts() {
         assertThatThrownBy(() -> Money.ofMajor("price", "twenty", "USD"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("price"))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("price"))
                 .hasMessageContaining("must be an amount in major units such as 20.00, was 'twenty'");
         assertThatThrownBy(() -> Money.ofMajor("price", " ", "USD"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("price: is missing");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("price: is missing");
         assertThatThrownBy(() -> Money.ofMajor("price", (BigDecimal) null, currency("USD")))
-                .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("price: is missing");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("price: is missing");
         assertThatThrownBy(() -> Money.ofMajor("price", "1.00", "XYZW"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("currency"));
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("currency"));
     }
 
     @Test
     void shouldRefuseAmountsTooLargeForALong() {
         assertThatThrownBy(() -> Money.ofMajor("price", "92233720368547758.08", "USD"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("price"))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("price"))
                 .hasMessage("price: 92233720368547758.08 USD is too large");
-        assertThat(Money.ofMajor("price", "92233720368547758.07", "USD").minorUnits()).isEqualTo(Long.MAX_VALUE);
+        assertThat(Money.ofMajor("price", "92233720368547758.07", "USD").minorUnits())
+                .isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
@@ -214,27 +234,49 @@ class MoneyTest {
 
     @Test
     void pricePerMillionTokensUsesStripesExponent() {
-        assertThat(tokenPackage(Money.of(2000, "USD"), 500_000).pricePerMillionTokens()).isEqualTo(new BigDecimal("40.00"));
-        assertThat(tokenPackage(Money.of(500, "MGA"), 3_000_000).pricePerMillionTokens()).isEqualTo(new BigDecimal("167"));
-        assertThat(tokenPackage(Money.of(5120, "KWD"), 3_000_000).pricePerMillionTokens()).isEqualTo(new BigDecimal("1.707"));
-        assertThat(tokenPackage(Money.of(50_000, "ISK"), 1_000_000).pricePerMillionTokens()).isEqualTo(new BigDecimal("500.00"));
+        assertThat(tokenPackage(Money.of(2000, "USD"), 500_000).pricePerMillionTokens())
+                .isEqualTo(new BigDecimal("40.00"));
+        assertThat(tokenPackage(Money.of(500, "MGA"), 3_000_000).pricePerMillionTokens())
+                .isEqualTo(new BigDecimal("167"));
+        assertThat(tokenPackage(Money.of(5120, "KWD"), 3_000_000).pricePerMillionTokens())
+                .isEqualTo(new BigDecimal("1.707"));
+        assertThat(tokenPackage(Money.of(50_000, "ISK"), 1_000_000).pricePerMillionTokens())
+                .isEqualTo(new BigDecimal("500.00"));
     }
 
     @Test
     void packagePricesMustBeChargeable() {
-        assertThatThrownBy(() -> new PackageDefinition("isk-1m", "ISK", "isk", 1_000_000, Money.of(50_050, "ISK"), "", true, 1))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("price"))
+        assertThatThrownBy(() ->
+                        new PackageDefinition("isk-1m", "ISK", "isk", 1_000_000, Money.of(50_050, "ISK"), "", true, 1))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("price"))
                 .hasMessageContaining("only in multiples of 1.00 ISK, was 500.50");
-        assertThatThrownBy(() -> new PackageDefinition("kwd-1m", "KWD", "kwd", 1_000_000, Money.of(5_125, "KWD"), "", true, 1))
+        assertThatThrownBy(() ->
+                        new PackageDefinition("kwd-1m", "KWD", "kwd", 1_000_000, Money.of(5_125, "KWD"), "", true, 1))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("only in multiples of 0.010 KWD, was 5.125");
-        assertThat(new PackageDefinition("isk-1m", "ISK", "isk", 1_000_000, Money.of(50_000, "ISK"), "", true, 1).price())
+        assertThat(new PackageDefinition("isk-1m", "ISK", "isk", 1_000_000, Money.of(50_000, "ISK"), "", true, 1)
+                        .price())
                 .isEqualTo(Money.of(50_000, "ISK"));
     }
 
     private static TokenPackage tokenPackage(Money price, long tokens) {
         Instant now = Instant.parse("2025-01-01T00:00:00Z");
-        return new TokenPackage(1, "p", "P", "p", tokens, price, "", true, 1, Optional.empty(), Optional.empty(), Optional.empty(), now,
+        return new TokenPackage(
+                1,
+                "p",
+                "P",
+                "p",
+                tokens,
+                price,
+                "",
+                true,
+                1,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                now,
                 now);
     }
 }

@@ -32,9 +32,13 @@ import org.junit.jupiter.api.Test;
 class KeySpaceTest {
 
     private static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    private final BillingFixture fixture = BillingFixture.create(KeySpaceTest.class, builder -> builder.clock(CLOCK)
-            .stripe(StripeApi.builder().secretKey("sk_test_unused").build())
-            .webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build()));
+    private final BillingFixture fixture = BillingFixture.create(
+            KeySpaceTest.class,
+            builder -> builder.clock(CLOCK)
+                    .stripe(StripeApi.builder().secretKey("sk_test_unused").build())
+                    .webhooks(WebhookVerification.builder()
+                            .secret(StripeEvents.SECRET)
+                            .build()));
 
     @AfterEach
     void ledgerStaysSound() {
@@ -45,36 +49,52 @@ class KeySpaceTest {
     void shouldTakeBackARefundWhateverKeysTheUserUsedBefore() {
         fixture.seed();
         Purchase purchase = fixture.pendingPurchaseWithIntent("refund-attacker", "starter-100k");
-        deliver(StripeEvents.paymentIntentEvent("payment_intent.succeeded", purchase, "succeeded", purchase.amount().minorUnits(), null));
+        deliver(StripeEvents.paymentIntentEvent(
+                "payment_intent.succeeded",
+                purchase,
+                "succeeded",
+                purchase.amount().minorUnits(),
+                null));
         // The key the refund's posting was built with before keys had their own space.
-        fixture.service.ledger().debit(Debit.of(purchase.userId(), 1, IdempotencyKey.of("refund-" + purchase.id() + "-100000")));
+        fixture.service
+                .ledger()
+                .debit(Debit.of(purchase.userId(), 1, IdempotencyKey.of("refund-" + purchase.id() + "-100000")));
 
         deliver(StripeEvents.chargeRefunded(purchase, purchase.amount().minorUnits()));
 
-        assertThat(fixture.service.ledger().balance(purchase.userId()).balance()).isEqualTo(-1);
-        assertThat(fixture.service.ledger().history(purchase.userId(), dev.tokenbilling.model.PageRequest.first(10)).items())
-                .extracting(entry -> entry.kind()).contains(LedgerEntryKind.REFUND);
+        assertThat(fixture.service.ledger().balance(purchase.userId()).balance())
+                .isEqualTo(-1);
+        assertThat(fixture.service
+                        .ledger()
+                        .history(purchase.userId(), dev.tokenbilling.model.PageRequest.first(10))
+                        .items())
+                .extracting(entry -> entry.kind())
+                .contains(LedgerEntryKind.REFUND);
     }
 
     @Test
     void shouldSettleAHoldInFullEvenWhenItsOldKeyWasTaken() {
         UserId user = UserId.of("hold-attacker");
         fixture.service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "start"));
-        Reservation hold = fixture.service.reservations().reserve(ReservationRequest.of(user, 500, Duration.ofMinutes(5),
-                IdempotencyKey.of("req-1")));
+        Reservation hold = fixture.service
+                .reservations()
+                .reserve(ReservationRequest.of(user, 500, Duration.ofMinutes(5), IdempotencyKey.of("req-1")));
         fixture.service.ledger().debit(Debit.of(user, 1, IdempotencyKey.of("reservation-" + hold.id())));
 
         Settlement settlement = fixture.service.reservations().settle(user, hold.id(), 400);
 
-        assertThat(settlement.entry()).hasValueSatisfying(entry -> assertThat(entry.amount()).isEqualTo(-400));
+        assertThat(settlement.entry())
+                .hasValueSatisfying(entry -> assertThat(entry.amount()).isEqualTo(-400));
         assertThat(fixture.service.ledger().balance(user).balance()).isEqualTo(599);
     }
 
     @Test
     void shouldExpireALotWhoseOldExpiryKeyWasTaken() {
         UserId user = UserId.of("expiry-attacker");
-        var receipt = fixture.service.ledger().grant(Grant.of(user, 300, IdempotencyKey.of("promo"), "promo")
-                .withTerms(LotTerms.expiringAt(CLOCK.instant().plus(Duration.ofDays(1)))));
+        var receipt = fixture.service
+                .ledger()
+                .grant(Grant.of(user, 300, IdempotencyKey.of("promo"), "promo")
+                        .withTerms(LotTerms.expiringAt(CLOCK.instant().plus(Duration.ofDays(1)))));
         long lotId = receipt.lot().orElseThrow().id();
         fixture.service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("expiry-lot-" + lotId + "-300"), "bait"));
 

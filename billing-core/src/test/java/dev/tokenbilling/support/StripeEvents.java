@@ -15,10 +15,10 @@ public final class StripeEvents {
     public static final String SECRET = "whsec_test_secret_for_webhooks_0001";
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    private StripeEvents() {
-    }
+    private StripeEvents() {}
 
-    public static String paymentIntentEvent(String type, Purchase purchase, String status, long amount, String apiVersion) {
+    public static String paymentIntentEvent(
+            String type, Purchase purchase, String status, long amount, String apiVersion) {
         ObjectNode intent = StripeJson.MAPPER.createObjectNode();
         intent.put("id", purchase.paymentIntentId().orElse("pi_" + purchase.id()));
         intent.put("object", "payment_intent");
@@ -53,7 +53,8 @@ public final class StripeEvents {
         return envelope("charge.refunded", charge, null);
     }
 
-    public static String dispute(String type, Purchase purchase, String disputeId, String status, boolean withPaymentIntent) {
+    public static String dispute(
+            String type, Purchase purchase, String disputeId, String status, boolean withPaymentIntent) {
         ObjectNode dispute = StripeJson.MAPPER.createObjectNode();
         dispute.put("id", disputeId);
         dispute.put("object", "dispute");

@@ -20,8 +20,7 @@ public final class TestDatabase {
     private static DataSource dataSource;
     private static String jdbcUrl;
 
-    private TestDatabase() {
-    }
+    private TestDatabase() {}
 
     /** A connection pool on the test database, which closing a Spring context cannot close. */
     public static synchronized DataSource dataSource() {
@@ -57,6 +56,7 @@ public final class TestDatabase {
     /** A schema name no other test class in this run uses. */
     public static String newSchema(Class<?> testClass) {
         String base = testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-        return "t_" + base.substring(0, Math.min(base.length(), 40)) + "_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
+        return "t_" + base.substring(0, Math.min(base.length(), 40)) + "_"
+                + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
     }
 }

@@ -45,8 +45,8 @@ public final class TestSeed {
 
     /** The command line that runs this test class again with the same cases. */
     public String howToRepeat() {
-        return "repeat with -D" + PROPERTY + "=" + RUN_SEED + " (./mvnw -pl billing-core test -Dtest=" + testName + " -D" + PROPERTY + "="
-                + RUN_SEED + ")";
+        return "repeat with -D" + PROPERTY + "=" + RUN_SEED + " (./mvnw -pl billing-core test -Dtest=" + testName
+                + " -D" + PROPERTY + "=" + RUN_SEED + ")";
     }
 
     /**
@@ -58,9 +58,11 @@ public final class TestSeed {
         try {
             body.run();
         } catch (AssertionError | RuntimeException failure) {
-            throw new AssertionError(testName + " case " + caseNumber + " failed with run seed " + RUN_SEED + ": " + failure
-                    + System.lineSeparator() + "  " + context.get()
-                    + System.lineSeparator() + "  " + howToRepeat(), failure);
+            throw new AssertionError(
+                    testName + " case " + caseNumber + " failed with run seed " + RUN_SEED + ": " + failure
+                            + System.lineSeparator() + "  " + context.get()
+                            + System.lineSeparator() + "  " + howToRepeat(),
+                    failure);
         }
     }
 
@@ -72,8 +74,8 @@ public final class TestSeed {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + PROPERTY + " must be a whole number (a seed a failed run printed), was '" + value + "'",
-                    e);
+            throw new IllegalArgumentException(
+                    "-D" + PROPERTY + " must be a whole number (a seed a failed run printed), was '" + value + "'", e);
         }
     }
 

@@ -21,9 +21,16 @@ class WebhookDatabaseDownTest {
             down.setPortNumbers(new int[] {socket.getLocalPort()});
         }
         down.setConnectTimeout(2);
-        TokenBilling billing = TokenBilling.builder().dataSource(down).migrate(false)
-                .stripe(StripeApi.builder().secretKey("sk_test_unused").build()).webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build()).build();
-        String payload = StripeEvents.event("payment_intent.succeeded", Map.of("id", "pi_1", "object", "payment_intent"));
+        TokenBilling billing = TokenBilling.builder()
+                .dataSource(down)
+                .migrate(false)
+                .stripe(StripeApi.builder().secretKey("sk_test_unused").build())
+                .webhooks(WebhookVerification.builder()
+                        .secret(StripeEvents.SECRET)
+                        .build())
+                .build();
+        String payload =
+                StripeEvents.event("payment_intent.succeeded", Map.of("id", "pi_1", "object", "payment_intent"));
 
         WebhookOutcome outcome = billing.webhooks().handle(StripeEvents.bytes(payload), StripeEvents.sign(payload));
 

@@ -1,10 +1,9 @@
 package dev.tokenbilling.webhook;
 
-import dev.tokenbilling.model.IdempotencyKey;
-import dev.tokenbilling.model.Grant;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.stripe.StripeApi;
@@ -29,15 +28,52 @@ class WebhookFuzzTest {
 
     private static final int DELIVERIES = 10_000;
     private static final int MAX_JUNK = 300;
-    private static final List<String> TYPES = List.of("payment_intent.created", "payment_intent.succeeded", "charge.refunded",
-            "charge.dispute.created", "invoice.paid", "", "x");
-    private static final List<String> OBJECTS = List.of("{}", "[]", "null", "\"text\"", "{\"id\":7}",
-            "{\"id\":\"pi_unknown\",\"status\":\"succeeded\"}", "{\"id\":\"ch_x\",\"payment_intent\":\"pi_nope\",\"amount_refunded\":5}");
-    private static final List<String> SHAPES = List.of("{\"id\":\"evt_%s\",\"type\":\"%s\",\"data\":{\"object\":%s}}",
-            "{\"type\":\"%2$s\",\"data\":%3$s,\"x\":\"%1$s\"}", "{\"id\":\"evt_%s\",\"type\":\"%s\",\"data\":{\"object\":%s}");
+    private static final List<String> TYPES = List.of(
+            "payment_intent.created",
+            "payment_intent.succeeded",
+            "charge.refunded",
+            "charge.dispute.created",
+            "invoice.paid",
+            "",
+            "x");
+    private static final List<String> OBJECTS = List.of(
+            "{}",
+            "[]",
+            "null",
+            "\"text\"",
+            "{\"id\":7}",
+            "{\"id\":\"pi_unknown\",\"status\":\"succeeded\"}",
+            "{\"id\":\"ch_x\",\"payment_intent\":\"pi_nope\",\"amount_refunded\":5}");
+    private static final List<String> SHAPES = List.of(
+            "{\"id\":\"evt_%s\",\"type\":\"%s\",\"data\":{\"object\":%s}}",
+            "{\"type\":\"%2$s\",\"data\":%3$s,\"x\":\"%1$s\"}",
+            "{\"id\":\"evt_%s\",\"type\":\"%s\",\"data\":{\"object\":%s}");
     /** Pieces of JSON and of signature headers that junk text is sometimes made of, to get past the first checks. */
-    private static final List<String> FRAGMENTS = List.of("{", "}", "[", "]", "\"", ":", ",", "\\", "\\u0000", "null", "true", "-1",
-            "1e999", "\"id\"", "\"type\"", "\"data\"", "\"object\"", "t=", "v1=", "v0=", " ", "\n", "\u00e9", "\ud83d\ude00");
+    private static final List<String> FRAGMENTS = List.of(
+            "{",
+            "}",
+            "[",
+            "]",
+            "\"",
+            ":",
+            ",",
+            "\\",
+            "\\u0000",
+            "null",
+            "true",
+            "-1",
+            "1e999",
+            "\"id\"",
+            "\"type\"",
+            "\"data\"",
+            "\"object\"",
+            "t=",
+            "v1=",
+            "v0=",
+            " ",
+            "\n",
+            "\u00e9",
+            "\ud83d\ude00");
 
     private static TestSeed seed;
     private static BillingFixture fixture;
@@ -48,27 +84,41 @@ class WebhookFuzzTest {
 
         @Override
         public String toString() {
-            return "Delivery[" + body.length + " bytes: " + printable(new String(body, StandardCharsets.UTF_8)) + ", header: "
-                    + (header == null ? "none" : printable(header)) + "]";
+            return "Delivery[" + body.length + " bytes: " + printable(new String(body, StandardCharsets.UTF_8))
+                    + ", header: " + (header == null ? "none" : printable(header)) + "]";
         }
     }
 
     @BeforeAll
     static void setUp() {
         seed = TestSeed.of(WebhookFuzzTest.class);
-        fixture = BillingFixture.create(WebhookFuzzTest.class, builder -> builder
-                .stripe(StripeApi.builder().secretKey("sk_test_unused").build()).webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build()));
+        fixture = BillingFixture.create(
+                WebhookFuzzTest.class,
+                builder -> builder.stripe(
+                                StripeApi.builder().secretKey("sk_test_unused").build())
+                        .webhooks(WebhookVerification.builder()
+                                .secret(StripeEvents.SECRET)
+                                .build()));
         fixture.seed();
         purchase = fixture.pendingPurchaseWithIntent("fuzz-user", "starter-100k");
-        fixture.service.ledger().grant(Grant.of(purchase.userId(), 1_000, IdempotencyKey.of("fuzz-grant"), "fuzz baseline"));
+        fixture.service
+                .ledger()
+                .grant(Grant.of(purchase.userId(), 1_000, IdempotencyKey.of("fuzz-grant"), "fuzz baseline"));
         before = fixture.service.ledger().balance(purchase.userId());
     }
 
     @AfterAll
     static void nothingMoved() {
         TokenBalance after = fixture.service.ledger().balance(purchase.userId());
-        assertThat(after.balance()).as("balance after the fuzzing; " + seed.howToRepeat()).isEqualTo(before.balance());
-        assertThat(fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow().status()).as("purchase status; " + seed.howToRepeat())
+        assertThat(after.balance())
+                .as("balance after the fuzzing; " + seed.howToRepeat())
+                .isEqualTo(before.balance());
+        assertThat(fixture.service
+                        .purchases()
+                        .find(purchase.userId(), purchase.id())
+                        .orElseThrow()
+                        .status())
+                .as("purchase status; " + seed.howToRepeat())
                 .isEqualTo(purchase.status());
         fixture.assertLedgerInvariants();
     }
@@ -81,9 +131,12 @@ class WebhookFuzzTest {
                 WebhookOutcome outcome = fixture.billing.webhooks().handle(delivery.body(), delivery.header());
 
                 assertThat(outcome.describe()).as("reason of %s", outcome).isNotBlank();
-                assertThat(outcome.status()).isNotIn(WebhookOutcome.Status.PROCESSED, WebhookOutcome.Status.FAILED_RETRYABLE);
+                assertThat(outcome.status())
+                        .isNotIn(WebhookOutcome.Status.PROCESSED, WebhookOutcome.Status.FAILED_RETRYABLE);
                 if (outcome.status() == WebhookOutcome.Status.REJECTED) {
-                    assertThat(outcome.httpStatus()).as("HTTP status of %s", outcome).isEqualTo(400);
+                    assertThat(outcome.httpStatus())
+                            .as("HTTP status of %s", outcome)
+                            .isEqualTo(400);
                 }
             });
         }
@@ -92,10 +145,16 @@ class WebhookFuzzTest {
     /** One of: unsigned junk (bytes or text) with any header, signed junk text, or a signed event of a random shape. */
     private static Delivery delivery(SplittableRandom random) {
         return switch (random.nextInt(3)) {
-            case 0 -> new Delivery(random.nextBoolean() ? junkBytes(random) : junkText(random).getBytes(StandardCharsets.UTF_8),
-                    header(random));
+            case 0 ->
+                new Delivery(
+                        random.nextBoolean()
+                                ? junkBytes(random)
+                                : junkText(random).getBytes(StandardCharsets.UTF_8),
+                        header(random));
             case 1 -> signed(junkText(random));
-            default -> signed(String.format(pick(random, SHAPES), letters(random, 10), pick(random, TYPES), pick(random, OBJECTS)));
+            default ->
+                signed(String.format(
+                        pick(random, SHAPES), letters(random, 10), pick(random, TYPES), pick(random, OBJECTS)));
         };
     }
 
@@ -128,7 +187,8 @@ class WebhookFuzzTest {
             switch (alphabet) {
                 case 0 -> text.append((char) random.nextInt(Character.MAX_VALUE + 1));
                 case 1 -> text.append((char) random.nextInt(' ', '~' + 1));
-                default -> text.append(random.nextInt(4) == 0 ? (char) random.nextInt(' ', '~' + 1) : pick(random, FRAGMENTS));
+                default ->
+                    text.append(random.nextInt(4) == 0 ? (char) random.nextInt(' ', '~' + 1) : pick(random, FRAGMENTS));
             }
         }
         return text.length() > length ? text.substring(0, length) : text.toString();

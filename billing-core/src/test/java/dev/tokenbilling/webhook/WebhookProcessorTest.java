@@ -1,33 +1,26 @@
 package dev.tokenbilling.webhook;
 
-import dev.tokenbilling.model.Debit;
-
-import dev.tokenbilling.internal.webhook.StripeWebhookProcessor;
-
-import dev.tokenbilling.model.PurchaseTransition;
-
-import dev.tokenbilling.support.Outcomes;
-
-
-import dev.tokenbilling.model.IdempotencyKey;
-
 import static dev.tokenbilling.support.StripeEvents.bytes;
 import static dev.tokenbilling.support.StripeEvents.sign;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbilling.model.RefundPolicy;
+import dev.tokenbilling.hook.EventHandler;
+import dev.tokenbilling.internal.webhook.StripeWebhookProcessor;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.PurchaseTransition;
+import dev.tokenbilling.model.RefundPolicy;
 import dev.tokenbilling.model.TokenBalance;
-import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventStatus;
-import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.stripe.StripeApi;
 import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.support.BillingFixture;
+import dev.tokenbilling.support.Outcomes;
 import dev.tokenbilling.support.StripeEvents;
 import dev.tokenbilling.webhook.WebhookOutcome.Status;
 import java.net.URI;
@@ -55,20 +48,30 @@ class WebhookProcessorTest {
 
     @BeforeAll
     static void setUp() {
-        fixture = BillingFixture.create(WebhookProcessorTest.class, builder -> builder
-                .stripe(StripeApi.builder().secretKey("sk_test_unused").apiBase(URI.create("http://127.0.0.1:9")).build())
-                .webhooks(WebhookVerification.builder().secrets(List.of("whsec_old_rotated_out_secret_000", StripeEvents.SECRET)).build())
-                .eventHandler(new EventHandler() {
-                    @Override
-                    public Set<String> eventTypes() {
-                        return Set.of("customer.subscription.*");
-                    }
+        fixture = BillingFixture.create(
+                WebhookProcessorTest.class,
+                builder -> builder.stripe(StripeApi.builder()
+                                .secretKey("sk_test_unused")
+                                .apiBase(URI.create("http://127.0.0.1:9"))
+                                .build())
+                        .webhooks(WebhookVerification.builder()
+                                .secrets(List.of("whsec_old_rotated_out_secret_000", StripeEvents.SECRET))
+                                .build())
+                        .eventHandler(new EventHandler() {
+                            @Override
+                            public Set<String> eventTypes() {
+                                return Set.of("customer.subscription.*");
+                            }
 
-                    @Override
-                    public void handle(String eventId, String eventType, com.fasterxml.jackson.databind.JsonNode dataObject) {
-                        HANDLED.add(eventType + ":" + dataObject.path("id").asText());
-                    }
-                }));
+                            @Override
+                            public void handle(
+                                    String eventId,
+                                    String eventType,
+                                    com.fasterxml.jackson.databind.JsonNode dataObject) {
+                                HANDLED.add(
+                                        eventType + ":" + dataObject.path("id").asText());
+                            }
+                        }));
         fixture.seed();
         webhooks = fixture.billing.webhooks();
     }
@@ -87,7 +90,12 @@ class WebhookProcessorTest {
     }
 
     private static String succeeded(Purchase purchase) {
-        return StripeEvents.paymentIntentEvent("payment_intent.succeeded", purchase, "succeeded", purchase.amount().minorUnits(), null);
+        return StripeEvents.paymentIntentEvent(
+                "payment_intent.succeeded",
+                purchase,
+                "succeeded",
+                purchase.amount().minorUnits(),
+                null);
     }
 
     private static TokenBalance balance(Purchase purchase) {
@@ -95,7 +103,11 @@ class WebhookProcessorTest {
     }
 
     private static PurchaseStatus status(Purchase purchase) {
-        return fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow().status();
+        return fixture.service
+                .purchases()
+                .find(purchase.userId(), purchase.id())
+                .orElseThrow()
+                .status();
     }
 
     @Test
@@ -110,7 +122,12 @@ class WebhookProcessorTest {
         assertThat(balance(purchase).balance()).isEqualTo(500_000);
         assertThat(balance(purchase).totalPurchased()).isEqualTo(500_000);
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.COMPLETED);
-        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1)).get(0).status()).isEqualTo(WebhookEventStatus.PROCESSED);
+        assertThat(fixture.service
+                        .operations()
+                        .webhookEvents(WebhookEventQuery.all(1))
+                        .get(0)
+                        .status())
+                .isEqualTo(WebhookEventStatus.PROCESSED);
     }
 
     @Test
@@ -150,14 +167,20 @@ class WebhookProcessorTest {
         }
         assertThat(outcomes).doesNotContain(Status.FAILED_PERMANENT, Status.FAILED_RETRYABLE, Status.REJECTED);
         assertThat(balance(purchase).balance()).isEqualTo(1_000_000);
-        assertThat(fixture.service.ledger().history(purchase.userId(), PageRequest.first(10)).items()).hasSize(1);
+        assertThat(fixture.service
+                        .ledger()
+                        .history(purchase.userId(), PageRequest.first(10))
+                        .items())
+                .hasSize(1);
     }
 
     @Test
     void shouldIgnoreLateFailureAndProcessingAfterSuccess() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "booster-500k");
-        String processing = StripeEvents.paymentIntentEvent("payment_intent.processing", purchase, "processing", 2000, null);
-        String failed = StripeEvents.paymentIntentEvent("payment_intent.payment_failed", purchase, "requires_payment_method", 2000, null);
+        String processing =
+                StripeEvents.paymentIntentEvent("payment_intent.processing", purchase, "processing", 2000, null);
+        String failed = StripeEvents.paymentIntentEvent(
+                "payment_intent.payment_failed", purchase, "requires_payment_method", 2000, null);
 
         // Out of order: success first, then the older processing and failure events.
         assertThat(deliver(succeeded(purchase)).status()).isEqualTo(Status.PROCESSED);
@@ -172,10 +195,14 @@ class WebhookProcessorTest {
     void shouldRecordFailureAndStillCompleteWithAnotherCard() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
 
-        WebhookOutcome failed = deliver(StripeEvents.paymentIntentEvent("payment_intent.payment_failed", purchase, "requires_payment_method", 500, null));
+        WebhookOutcome failed = deliver(StripeEvents.paymentIntentEvent(
+                "payment_intent.payment_failed", purchase, "requires_payment_method", 500, null));
 
         assertThat(failed.status()).isEqualTo(Status.PROCESSED);
-        Purchase afterFailure = fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow();
+        Purchase afterFailure = fixture.service
+                .purchases()
+                .find(purchase.userId(), purchase.id())
+                .orElseThrow();
         assertThat(afterFailure.status()).isEqualTo(PurchaseStatus.FAILED);
         assertThat(afterFailure.failureCode()).contains("insufficient_funds");
         assertThat(afterFailure.failureMessage()).contains("Your card has insufficient funds.");
@@ -193,18 +220,29 @@ class WebhookProcessorTest {
 
         assertThat(deliver(succeeded(purchase)).status()).isEqualTo(Status.PROCESSED);
 
-        assertThat(fixture.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow().paymentIntentId()).contains("pi_" + purchase.id());
+        assertThat(fixture.service
+                        .purchases()
+                        .find(purchase.userId(), purchase.id())
+                        .orElseThrow()
+                        .paymentIntentId())
+                .contains("pi_" + purchase.id());
         assertThat(balance(purchase).balance()).isEqualTo(100_000);
     }
 
     @Test
     void shouldProcessEventOfAnotherApiVersion() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
-        String payload = StripeEvents.paymentIntentEvent("payment_intent.succeeded", purchase, "succeeded", 500, "2019-02-19");
+        String payload =
+                StripeEvents.paymentIntentEvent("payment_intent.succeeded", purchase, "succeeded", 500, "2019-02-19");
 
         assertThat(deliver(payload).status()).isEqualTo(Status.PROCESSED);
         assertThat(balance(purchase).balance()).isEqualTo(100_000);
-        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1)).get(0).apiVersion()).contains("2019-02-19");
+        assertThat(fixture.service
+                        .operations()
+                        .webhookEvents(WebhookEventQuery.all(1))
+                        .get(0)
+                        .apiVersion())
+                .contains("2019-02-19");
     }
 
     @Test
@@ -219,9 +257,14 @@ class WebhookProcessorTest {
         assertThat(outcome).isInstanceOf(WebhookOutcome.FailedPermanent.class);
         assertThat(outcome.describe()).contains("amount mismatch");
         assertThat(balance(purchase).balance()).isZero();
-        var stored = fixture.billing.store().webhookEvents().findById(outcome.eventId().orElseThrow()).orElseThrow();
+        var stored = fixture.billing
+                .store()
+                .webhookEvents()
+                .findById(outcome.eventId().orElseThrow())
+                .orElseThrow();
         assertThat(stored.status()).isEqualTo(WebhookEventStatus.FAILED);
-        assertThat(stored.processingError()).hasValueSatisfying(error -> assertThat(error).contains("amount mismatch"));
+        assertThat(stored.processingError())
+                .hasValueSatisfying(error -> assertThat(error).contains("amount mismatch"));
         assertThat(stored.nextAttemptAt()).isEmpty();
     }
 
@@ -233,8 +276,9 @@ class WebhookProcessorTest {
         String secondPartial = StripeEvents.chargeRefunded(purchase, 1500);
 
         // The second refund's event arrives first, then the first one, then the first one again.
-        assertThat(Outcomes.transitionOf(deliver(secondPartial))).isEqualTo(
-                new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.PARTIALLY_REFUNDED, 375_000, 0));
+        assertThat(Outcomes.transitionOf(deliver(secondPartial)))
+                .isEqualTo(
+                        new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.PARTIALLY_REFUNDED, 375_000, 0));
         assertThat(Outcomes.transitionOf(deliver(firstPartial))).isInstanceOf(PurchaseTransition.Unchanged.class);
         assertThat(deliver(firstPartial).status()).isEqualTo(Status.DUPLICATE);
 
@@ -250,12 +294,18 @@ class WebhookProcessorTest {
     void shouldLetRefundTakeBalanceNegativeAndRefuseUsageMeanwhile() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
         deliver(succeeded(purchase));
-        fixture.service.ledger().debit(Debit.of(purchase.userId(), 90_000, IdempotencyKey.of("spent")).withDescription("chat"));
+        fixture.service
+                .ledger()
+                .debit(Debit.of(purchase.userId(), 90_000, IdempotencyKey.of("spent"))
+                        .withDescription("chat"));
 
         deliver(StripeEvents.chargeRefunded(purchase, 500));
 
         assertThat(balance(purchase).balance()).isEqualTo(-90_000);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.service.ledger().debit(Debit.of(purchase.userId(), 1, IdempotencyKey.of("more")).withDescription("")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.service
+                        .ledger()
+                        .debit(Debit.of(purchase.userId(), 1, IdempotencyKey.of("more"))
+                                .withDescription("")))
                 .isInstanceOf(dev.tokenbilling.error.InsufficientTokensException.class);
     }
 
@@ -263,9 +313,13 @@ class WebhookProcessorTest {
     void shouldReverseOnDisputeAndReinstateWhenWon() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "booster-500k");
         deliver(succeeded(purchase));
-        fixture.service.ledger().debit(Debit.of(purchase.userId(), 100_000, IdempotencyKey.of("spent")).withDescription("chat"));
+        fixture.service
+                .ledger()
+                .debit(Debit.of(purchase.userId(), 100_000, IdempotencyKey.of("spent"))
+                        .withDescription("chat"));
 
-        assertThat(Outcomes.transitionOf(deliver(StripeEvents.dispute("charge.dispute.created", purchase, "dp_1", "needs_response", false))))
+        assertThat(Outcomes.transitionOf(deliver(
+                        StripeEvents.dispute("charge.dispute.created", purchase, "dp_1", "needs_response", false))))
                 .isEqualTo(new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, 500_000, 0));
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.DISPUTED);
         // The chargeback took the money, so all purchased tokens go, spent ones included (allow-negative policy).
@@ -274,7 +328,12 @@ class WebhookProcessorTest {
         deliver(StripeEvents.dispute("charge.dispute.closed", purchase, "dp_1", "won", true));
         assertThat(status(purchase)).isEqualTo(PurchaseStatus.COMPLETED);
         assertThat(balance(purchase).balance()).isEqualTo(400_000);
-        assertThat(fixture.service.ledger().history(purchase.userId(), PageRequest.first(1)).items().get(0).kind())
+        assertThat(fixture.service
+                        .ledger()
+                        .history(purchase.userId(), PageRequest.first(1))
+                        .items()
+                        .get(0)
+                        .kind())
                 .isEqualTo(LedgerEntryKind.DISPUTE_REVERSAL);
     }
 
@@ -306,20 +365,31 @@ class WebhookProcessorTest {
 
     @Test
     void shouldReverseOnlyWhatIsLeftUnderReverseAvailableOnlyPolicy() {
-        BillingFixture strict = BillingFixture.create(WebhookProcessorTest.class, builder -> builder
-                .stripe(StripeApi.builder().secretKey("sk_test_unused").build()).webhooks(WebhookVerification.builder().secret(StripeEvents.SECRET).build())
-                .refundPolicy(RefundPolicy.REVERSE_AVAILABLE_ONLY));
+        BillingFixture strict = BillingFixture.create(
+                WebhookProcessorTest.class,
+                builder -> builder.stripe(
+                                StripeApi.builder().secretKey("sk_test_unused").build())
+                        .webhooks(WebhookVerification.builder()
+                                .secret(StripeEvents.SECRET)
+                                .build())
+                        .refundPolicy(RefundPolicy.REVERSE_AVAILABLE_ONLY));
         strict.seed();
         Purchase purchase = strict.pendingPurchaseWithIntent("strict-user", "starter-100k");
         String success = succeeded(purchase);
         strict.billing.webhooks().handle(bytes(success), sign(success));
-        strict.service.ledger().debit(Debit.of(purchase.userId(), 70_000, IdempotencyKey.of("spent")).withDescription(""));
+        strict.service
+                .ledger()
+                .debit(Debit.of(purchase.userId(), 70_000, IdempotencyKey.of("spent"))
+                        .withDescription(""));
 
         String refund = StripeEvents.chargeRefunded(purchase, 500);
         strict.billing.webhooks().handle(bytes(refund), sign(refund));
 
         assertThat(strict.service.ledger().balance(purchase.userId()).balance()).isZero();
-        Purchase refunded = strict.service.purchases().find(purchase.userId(), purchase.id()).orElseThrow();
+        Purchase refunded = strict.service
+                .purchases()
+                .find(purchase.userId(), purchase.id())
+                .orElseThrow();
         assertThat(refunded.reversalShortfall()).isEqualTo(70_000);
         assertThat(refunded.status()).isEqualTo(PurchaseStatus.REFUNDED);
         strict.assertLedgerInvariants();
@@ -329,21 +399,33 @@ class WebhookProcessorTest {
     void shouldRejectBadSignaturesAndStoreNothing() {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
         String payload = succeeded(purchase);
-        long storedBefore = fixture.service.operations().webhookEvents(WebhookEventQuery.all(1000)).size();
+        long storedBefore = fixture.service
+                .operations()
+                .webhookEvents(WebhookEventQuery.all(1000))
+                .size();
 
         assertThat(webhooks.handle(bytes(payload), null).describe()).contains("missing Stripe-Signature");
         assertThat(webhooks.handle(bytes(payload), "garbage").describe()).contains("malformed");
-        assertThat(webhooks.handle(bytes(payload), sign(payload, "whsec_wrong_secret_000000", Instant.now())).describe())
+        assertThat(webhooks.handle(bytes(payload), sign(payload, "whsec_wrong_secret_000000", Instant.now()))
+                        .describe())
                 .contains("Invalid signature");
-        assertThat(webhooks.handle(bytes(payload), sign(payload, StripeEvents.SECRET, Instant.now().minusSeconds(301))).describe())
+        assertThat(webhooks.handle(
+                                bytes(payload),
+                                sign(payload, StripeEvents.SECRET, Instant.now().minusSeconds(301)))
+                        .describe())
                 .contains("tolerance");
-        assertThat(webhooks.handle(bytes(payload + " "), sign(payload)).status()).isEqualTo(Status.REJECTED);
-        assertThat(webhooks.handle(new byte[2 * 1024 * 1024], "t=1,v1=x").status()).isEqualTo(Status.TOO_LARGE);
-        assertThat(webhooks.handle(new byte[] {(byte) 0xff, (byte) 0xfe}, "t=1,v1=x").httpStatus()).isEqualTo(400);
+        assertThat(webhooks.handle(bytes(payload + " "), sign(payload)).status())
+                .isEqualTo(Status.REJECTED);
+        assertThat(webhooks.handle(new byte[2 * 1024 * 1024], "t=1,v1=x").status())
+                .isEqualTo(Status.TOO_LARGE);
+        assertThat(webhooks.handle(new byte[] {(byte) 0xff, (byte) 0xfe}, "t=1,v1=x")
+                        .httpStatus())
+                .isEqualTo(400);
         String notJson = "{not json";
         assertThat(webhooks.handle(bytes(notJson), sign(notJson)).describe()).contains("not JSON");
 
-        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1000))).hasSize((int) storedBefore);
+        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(1000)))
+                .hasSize((int) storedBefore);
         assertThat(balance(purchase).balance()).isZero();
     }
 
@@ -354,8 +436,14 @@ class WebhookProcessorTest {
         String payload = succeeded(purchase);
         String now = "t=" + Instant.now().getEpochSecond();
 
-        for (String header : List.of("t=soon,v1=abc", "t=,v1=abc", "t=99999999999999999999,v1=abc", "v1=abc,t=~\\j%", "t,v1=abc",
-                now + ",v1", now + ",v1,v1=abc")) {
+        for (String header : List.of(
+                "t=soon,v1=abc",
+                "t=,v1=abc",
+                "t=99999999999999999999,v1=abc",
+                "v1=abc,t=~\\j%",
+                "t,v1=abc",
+                now + ",v1",
+                now + ",v1,v1=abc")) {
             WebhookOutcome outcome = webhooks.handle(bytes(payload), header);
             assertThat(outcome.status()).as(header).isEqualTo(Status.REJECTED);
             assertThat(outcome.httpStatus()).as(header).isEqualTo(400);
@@ -368,24 +456,42 @@ class WebhookProcessorTest {
         Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
         String payload = succeeded(purchase);
 
-        assertThat(webhooks.handle(bytes(payload), sign(payload, "whsec_old_rotated_out_secret_000", Instant.now())).status())
+        assertThat(webhooks.handle(bytes(payload), sign(payload, "whsec_old_rotated_out_secret_000", Instant.now()))
+                        .status())
                 .isEqualTo(Status.PROCESSED);
     }
 
     @Test
     void shouldStoreAndIgnoreUnknownTypesAndRouteHostTypes() {
-        WebhookOutcome ignored = deliver(StripeEvents.event("invoice.created", Map.of("id", "in_1", "object", "invoice")));
-        WebhookOutcome handled = deliver(StripeEvents.event("customer.subscription.updated", Map.of("id", "sub_1", "object", "subscription")));
-        WebhookOutcome foreignIntent = deliver(StripeEvents.event("payment_intent.succeeded",
-                Map.of("id", "pi_foreign", "object", "payment_intent", "status", "succeeded", "amount", 100, "currency", "usd",
-                        "metadata", Map.of())));
+        WebhookOutcome ignored =
+                deliver(StripeEvents.event("invoice.created", Map.of("id", "in_1", "object", "invoice")));
+        WebhookOutcome handled = deliver(
+                StripeEvents.event("customer.subscription.updated", Map.of("id", "sub_1", "object", "subscription")));
+        WebhookOutcome foreignIntent = deliver(StripeEvents.event(
+                "payment_intent.succeeded",
+                Map.of(
+                        "id",
+                        "pi_foreign",
+                        "object",
+                        "payment_intent",
+                        "status",
+                        "succeeded",
+                        "amount",
+                        100,
+                        "currency",
+                        "usd",
+                        "metadata",
+                        Map.of())));
 
         assertThat(ignored.status()).isEqualTo(Status.IGNORED);
         assertThat(handled.status()).isEqualTo(Status.PROCESSED);
         assertThat(HANDLED).contains("customer.subscription.updated:sub_1");
         assertThat(foreignIntent.status()).isEqualTo(Status.IGNORED);
-        assertThat(fixture.service.operations().webhookEvents(WebhookEventQuery.all(50).withStatus(WebhookEventStatus.IGNORED)))
-                .extracting(e -> e.type()).contains("invoice.created", "payment_intent.succeeded");
+        assertThat(fixture.service
+                        .operations()
+                        .webhookEvents(WebhookEventQuery.all(50).withStatus(WebhookEventStatus.IGNORED)))
+                .extracting(e -> e.type())
+                .contains("invoice.created", "payment_intent.succeeded");
     }
 
     @Test

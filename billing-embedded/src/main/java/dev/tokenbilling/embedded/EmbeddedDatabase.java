@@ -21,6 +21,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** {@code ~/.billing/postgres}: where the CLI and examples keep their data by default. */
     public static final Path DEFAULT_DIRECTORY = Path.of(System.getProperty("user.home"), ".billing", "postgres");
+
     public static final int DEFAULT_POOL_SIZE = 10;
 
     private final EmbeddedPostgres postgres;
@@ -49,7 +50,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .start();
             return new EmbeddedDatabase(postgres, DEFAULT_POOL_SIZE);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "Could not start the embedded PostgreSQL in " + dataDirectory + ": " + e.getMessage(), e);
         }
     }
 
@@ -61,7 +63,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** Starts a throw-away database (no fsync) that is deleted on close: for tests and demos. */
     public static EmbeddedDatabase startTemporary() {
         try {
-            return new EmbeddedDatabase(EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start(), DEFAULT_POOL_SIZE);
+            return new EmbeddedDatabase(
+                    EmbeddedPostgres.builder()
+                            .setServerConfig("max_connections", "200")
+                            .start(),
+                    DEFAULT_POOL_SIZE);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start a temporary embedded PostgreSQL: " + e.getMessage(), e);
         }

@@ -64,7 +64,8 @@ class PurchaseFlowTest {
         var paymentIntent = shop.stripe.paymentIntent(intent.paymentIntentId());
         assertThat(paymentIntent.path("amount").asLong()).isEqualTo(2000);
         assertThat(paymentIntent.path("currency").asText()).isEqualTo("usd");
-        assertThat(paymentIntent.path("metadata").path("purchase_id").asText()).isEqualTo(Long.toString(intent.purchaseId()));
+        assertThat(paymentIntent.path("metadata").path("purchase_id").asText())
+                .isEqualTo(Long.toString(intent.purchaseId()));
         assertThat(paymentIntent.path("metadata").path("package_slug").asText()).isEqualTo("booster-500k");
         assertThat(paymentIntent.path("metadata").path("token_amount").asText()).isEqualTo("500000");
         assertThat(status(intent)).isEqualTo(PurchaseStatus.PENDING);
@@ -156,18 +157,26 @@ class PurchaseFlowTest {
     @Test
     void shouldRefuseUnknownInactiveAndUnsyncedPackages() {
         CatalogService catalog = shop.billing.service().catalog();
-        catalog.savePackage(new PackageDefinition("retired-1m", "Retired", "retired", 1_000_000, Money.of(3000, "USD"), "", false, 9));
-        catalog.savePackage(new PackageDefinition("new-2m", "New", "new", 2_000_000, Money.of(6000, "USD"), "", true, 9));
-        long before = shop.billing.service().purchases().query(PurchaseQuery.all(1000)).size();
+        catalog.savePackage(new PackageDefinition(
+                "retired-1m", "Retired", "retired", 1_000_000, Money.of(3000, "USD"), "", false, 9));
+        catalog.savePackage(
+                new PackageDefinition("new-2m", "New", "new", 2_000_000, Money.of(6000, "USD"), "", true, 9));
+        long before = shop.billing
+                .service()
+                .purchases()
+                .query(PurchaseQuery.all(1000))
+                .size();
 
         assertThatThrownBy(() -> shop.buy(newUser(), "nope")).isInstanceOf(UnknownPackageException.class);
         assertThatThrownBy(() -> shop.buy(newUser(), "retired-1m")).isInstanceOf(InactivePackageException.class);
-        assertThatThrownBy(() -> shop.buy(newUser(), "new-2m")).isInstanceOfSatisfying(PackageNotSyncedException.class, e -> {
-            assertThat(e.code()).isEqualTo(BillingError.PACKAGE_NOT_SYNCED);
-            assertThat(e.slug()).isEqualTo("new-2m");
-        });
+        assertThatThrownBy(() -> shop.buy(newUser(), "new-2m"))
+                .isInstanceOfSatisfying(PackageNotSyncedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(BillingError.PACKAGE_NOT_SYNCED);
+                    assertThat(e.slug()).isEqualTo("new-2m");
+                });
 
-        assertThat(shop.billing.service().purchases().query(PurchaseQuery.all(1000))).hasSize((int) before);
+        assertThat(shop.billing.service().purchases().query(PurchaseQuery.all(1000)))
+                .hasSize((int) before);
         catalog.syncToStripe(false);
     }
 
@@ -180,12 +189,20 @@ class PurchaseFlowTest {
 
             assertThatThrownBy(() -> shop.buy(user, "starter-100k"))
                     .as(fault.name())
-                    .isInstanceOfSatisfying(PaymentProviderException.class, e -> assertThat(e.retryable()).isTrue())
+                    .isInstanceOfSatisfying(
+                            PaymentProviderException.class,
+                            e -> assertThat(e.retryable()).isTrue())
                     .hasMessageNotContaining(shop.stripe.secretKey());
 
-            Purchase failed = shop.billing.service().purchases().query(PurchaseQuery.all(1).forUser(UserId.of(user))).get(0);
+            Purchase failed = shop.billing
+                    .service()
+                    .purchases()
+                    .query(PurchaseQuery.all(1).forUser(UserId.of(user)))
+                    .get(0);
             assertThat(failed.status()).as(fault.name()).isEqualTo(PurchaseStatus.FAILED);
-            assertThat(failed.failureCode()).as(fault.name()).hasValueSatisfying(code -> assertThat(code).startsWith("provider_"));
+            assertThat(failed.failureCode())
+                    .as(fault.name())
+                    .hasValueSatisfying(code -> assertThat(code).startsWith("provider_"));
             assertThat(failed.failureMessage()).isPresent();
         }
     }
@@ -198,10 +215,16 @@ class PurchaseFlowTest {
         Purchase canceled = shop.billing.service().purchases().cancel(UserId.of(user), intent.purchaseId());
 
         assertThat(canceled.status()).isEqualTo(PurchaseStatus.CANCELED);
-        assertThat(shop.stripe.paymentIntent(intent.paymentIntentId()).path("status").asText()).isEqualTo("canceled");
-        assertThatThrownBy(() -> shop.billing.service().purchases().cancel(UserId.of("someone-else"), intent.purchaseId()))
+        assertThat(shop.stripe
+                        .paymentIntent(intent.paymentIntentId())
+                        .path("status")
+                        .asText())
+                .isEqualTo("canceled");
+        assertThatThrownBy(
+                        () -> shop.billing.service().purchases().cancel(UserId.of("someone-else"), intent.purchaseId()))
                 .isInstanceOf(UnknownPurchaseException.class);
-        assertThat(shop.billing.service().purchases().get(UserId.of(user), intent.purchaseId())).isNotNull();
+        assertThat(shop.billing.service().purchases().get(UserId.of(user), intent.purchaseId()))
+                .isNotNull();
         assertThat(Optional.of(canceled.paymentIntentId())).isNotEmpty();
     }
 
@@ -213,12 +236,17 @@ class PurchaseFlowTest {
             int intentsBefore = capped.stripe.objects("payment_intent").size();
 
             assertThatThrownBy(() -> capped.buy("looping-user", "starter-100k"))
-                    .isInstanceOfSatisfying(dev.tokenbilling.error.BillingException.class,
-                            e -> assertThat(e.code()).isEqualTo(dev.tokenbilling.error.BillingError.TOO_MANY_OPEN_PURCHASES));
+                    .isInstanceOfSatisfying(
+                            dev.tokenbilling.error.BillingException.class,
+                            e -> assertThat(e.code())
+                                    .isEqualTo(dev.tokenbilling.error.BillingError.TOO_MANY_OPEN_PURCHASES));
             assertThat(capped.stripe.objects("payment_intent")).hasSize(intentsBefore);
             // Another user is not affected, and a canceled purchase frees a place.
             capped.buy("someone-else", "starter-100k");
-            capped.billing.service().purchases().cancel(dev.tokenbilling.model.UserId.of("looping-user"), first.purchaseId());
+            capped.billing
+                    .service()
+                    .purchases()
+                    .cancel(dev.tokenbilling.model.UserId.of("looping-user"), first.purchaseId());
             capped.buy("looping-user", "starter-100k");
         }
     }

@@ -78,17 +78,22 @@ class ReconcilerTest {
 
         List<PurchaseCheck> checks = reconciler.reconcilePurchases(Duration.ZERO, 100);
 
-        assertThat(checks).filteredOn(check -> check.purchaseId() == intent.purchaseId()).singleElement().satisfies(check -> {
-            assertThat(check.before()).isEqualTo(PurchaseStatus.PENDING);
-            assertThat(check.after()).isEqualTo(PurchaseStatus.COMPLETED);
-            assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Applied.class, applied -> {
-                assertThat(applied.paymentIntentStatus()).isEqualTo("succeeded");
-                assertThat(applied.transition()).isEqualTo(new PurchaseTransition.Completed(intent.purchaseId(), 500_000));
-            });
-        });
+        assertThat(checks)
+                .filteredOn(check -> check.purchaseId() == intent.purchaseId())
+                .singleElement()
+                .satisfies(check -> {
+                    assertThat(check.before()).isEqualTo(PurchaseStatus.PENDING);
+                    assertThat(check.after()).isEqualTo(PurchaseStatus.COMPLETED);
+                    assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Applied.class, applied -> {
+                        assertThat(applied.paymentIntentStatus()).isEqualTo("succeeded");
+                        assertThat(applied.transition())
+                                .isEqualTo(new PurchaseTransition.Completed(intent.purchaseId(), 500_000));
+                    });
+                });
         assertThat(shop.balance(user).balance()).isEqualTo(500_000);
         // A second run right away skips it: it is no longer open.
-        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).noneMatch(check -> check.purchaseId() == intent.purchaseId());
+        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100))
+                .noneMatch(check -> check.purchaseId() == intent.purchaseId());
     }
 
     @Test
@@ -121,26 +126,39 @@ class ReconcilerTest {
         String user = newUser();
         PurchaseIntent intent = shop.buy(user, "starter-100k");
 
-        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).anyMatch(check -> check.purchaseId() == intent.purchaseId()
-                && check.result() instanceof PurchaseCheck.Applied applied && applied.paymentIntentStatus().equals("requires_payment_method"));
-        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100)).noneMatch(check -> check.purchaseId() == intent.purchaseId());
-        assertThat(reconciler.stuckPurchases(Duration.ZERO, 1000)).extracting(Purchase::id).contains(intent.purchaseId());
+        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100))
+                .anyMatch(check -> check.purchaseId() == intent.purchaseId()
+                        && check.result() instanceof PurchaseCheck.Applied applied
+                        && applied.paymentIntentStatus().equals("requires_payment_method"));
+        assertThat(reconciler.reconcilePurchases(Duration.ZERO, 100))
+                .noneMatch(check -> check.purchaseId() == intent.purchaseId());
+        assertThat(reconciler.stuckPurchases(Duration.ZERO, 1000))
+                .extracting(Purchase::id)
+                .contains(intent.purchaseId());
     }
 
     @Test
     void shouldCancelAbandonedPurchases() {
         // The shortest time the builder accepts (zero is refused): every purchase already counts as abandoned.
-        try (Shop impatient = Shop.open(ReconcilerTest.class, builder -> builder.abandonPurchasesAfter(Duration.ofNanos(1)))) {
+        try (Shop impatient =
+                Shop.open(ReconcilerTest.class, builder -> builder.abandonPurchasesAfter(Duration.ofNanos(1)))) {
             PurchaseIntent intent = impatient.buy("abandoner", "starter-100k");
 
             List<PurchaseCheck> checks = impatient.billing.reconciler().reconcilePurchases(Duration.ZERO, 10);
 
             assertThat(checks).singleElement().satisfies(check -> {
                 assertThat(check.after()).isEqualTo(PurchaseStatus.CANCELED);
-                assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Applied.class,
-                        applied -> assertThat(applied.abandoned()).isTrue());
+                assertThat(check.result())
+                        .isInstanceOfSatisfying(
+                                PurchaseCheck.Applied.class,
+                                applied -> assertThat(applied.abandoned()).isTrue());
             });
-            assertThat(impatient.stripe.paymentIntent(intent.paymentIntentId()).path("status").asText()).isEqualTo("canceled");
+            assertThat(impatient
+                            .stripe
+                            .paymentIntent(intent.paymentIntentId())
+                            .path("status")
+                            .asText())
+                    .isEqualTo("canceled");
             impatient.fixture.assertLedgerInvariants();
         }
     }
@@ -153,14 +171,17 @@ class ReconcilerTest {
 
         List<PurchaseCheck> checks = reconciler.reconcilePurchases(Duration.ZERO, 1000);
 
-        assertThat(checks).filteredOn(check -> check.purchaseId() == intent.purchaseId()).singleElement().satisfies(check -> {
-            assertThat(check.error()).isTrue();
-            assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Failed.class, failed -> {
-                assertThat(failed.code()).isEqualTo(BillingError.PAYMENT_PROVIDER);
-                assertThat(failed.providerReason()).contains(PaymentProviderException.Reason.PROVIDER_ERROR);
-            });
-            assertThat(check.after()).isEqualTo(PurchaseStatus.PENDING);
-        });
+        assertThat(checks)
+                .filteredOn(check -> check.purchaseId() == intent.purchaseId())
+                .singleElement()
+                .satisfies(check -> {
+                    assertThat(check.error()).isTrue();
+                    assertThat(check.result()).isInstanceOfSatisfying(PurchaseCheck.Failed.class, failed -> {
+                        assertThat(failed.code()).isEqualTo(BillingError.PAYMENT_PROVIDER);
+                        assertThat(failed.providerReason()).contains(PaymentProviderException.Reason.PROVIDER_ERROR);
+                    });
+                    assertThat(check.after()).isEqualTo(PurchaseStatus.PENDING);
+                });
     }
 
     @Test
@@ -183,19 +204,29 @@ class ReconcilerTest {
 
     @Test
     void shouldRetryFailedEventOnceItCanApply() throws Exception {
-        dev.tokenbilling.support.MutableClock clock = new dev.tokenbilling.support.MutableClock(java.time.Instant.now());
+        dev.tokenbilling.support.MutableClock clock =
+                new dev.tokenbilling.support.MutableClock(java.time.Instant.now());
         try (Shop timed = Shop.open(ReconcilerTest.class, builder -> builder.clock(clock))) {
             timed.stripe.holdWebhooks();
             PurchaseIntent intent = timed.buy("retry-user", "starter-100k");
             timed.pay(intent, "pm_card_visa");
-            timed.stripeClient().v1().refunds().create(com.stripe.param.RefundCreateParams.builder()
-                    .setPaymentIntent(intent.paymentIntentId()).build());
+            timed.stripeClient()
+                    .v1()
+                    .refunds()
+                    .create(com.stripe.param.RefundCreateParams.builder()
+                            .setPaymentIntent(intent.paymentIntentId())
+                            .build());
 
             // The refund's event arrives before the payment's: it cannot apply yet and is kept for a retry.
             timed.stripe.deliverHeld(dev.tokenbilling.testkit.stripe.DeliveryOrder.REVERSED);
             timed.settle();
-            assertThat(timed.outcomes).extracting(WebhookOutcome::status).contains(WebhookOutcome.Status.FAILED_RETRYABLE);
-            var failed = timed.billing.service().operations().webhookEvents(WebhookEventQuery.all(10).withStatus(WebhookEventStatus.FAILED));
+            assertThat(timed.outcomes)
+                    .extracting(WebhookOutcome::status)
+                    .contains(WebhookOutcome.Status.FAILED_RETRYABLE);
+            var failed = timed.billing
+                    .service()
+                    .operations()
+                    .webhookEvents(WebhookEventQuery.all(10).withStatus(WebhookEventStatus.FAILED));
             assertThat(failed).singleElement().satisfies(event -> {
                 assertThat(event.type()).isEqualTo("charge.refunded");
                 assertThat(event.nextAttemptAt()).isPresent();
@@ -214,17 +245,27 @@ class ReconcilerTest {
 
     @Test
     void shouldProcessAnEventStoredByAProcessThatCrashedBeforeProcessingIt() throws Exception {
-        dev.tokenbilling.support.MutableClock clock = new dev.tokenbilling.support.MutableClock(java.time.Instant.now());
+        dev.tokenbilling.support.MutableClock clock =
+                new dev.tokenbilling.support.MutableClock(java.time.Instant.now());
         try (Shop timed = Shop.open(ReconcilerTest.class, builder -> builder.clock(clock))) {
             timed.stripe.holdWebhooks();
             PurchaseIntent intent = timed.buy("crash-user", "starter-100k");
             timed.pay(intent, "pm_card_visa");
             // The event was stored, then the process died: nothing processed it.
             var event = timed.stripe.events("payment_intent.succeeded").get(0);
-            timed.billing.store().webhookEvents().insertIfAbsent(new dev.tokenbilling.store.WebhookEventRepository.NewWebhookEvent(
-                    event.path("id").asText(), "payment_intent.succeeded", java.util.Optional.empty(), false,
-                    java.util.Optional.of(intent.paymentIntentId()), event.toString(), clock.instant()));
-            assertThat(timed.billing.service().operations().countWebhookEvents(WebhookEventStatus.RECEIVED)).isEqualTo(1);
+            timed.billing
+                    .store()
+                    .webhookEvents()
+                    .insertIfAbsent(new dev.tokenbilling.store.WebhookEventRepository.NewWebhookEvent(
+                            event.path("id").asText(),
+                            "payment_intent.succeeded",
+                            java.util.Optional.empty(),
+                            false,
+                            java.util.Optional.of(intent.paymentIntentId()),
+                            event.toString(),
+                            clock.instant()));
+            assertThat(timed.billing.service().operations().countWebhookEvents(WebhookEventStatus.RECEIVED))
+                    .isEqualTo(1);
             assertThat(timed.billing.reconciler().retryFailedEvents(100)).isEmpty();
 
             clock.advance(Duration.ofMinutes(2));
@@ -232,7 +273,8 @@ class ReconcilerTest {
 
             assertThat(retried).extracting(WebhookOutcome::status).containsExactly(WebhookOutcome.Status.PROCESSED);
             assertThat(timed.balance("crash-user").balance()).isEqualTo(100_000);
-            assertThat(timed.billing.service().operations().countWebhookEvents(WebhookEventStatus.RECEIVED)).isZero();
+            assertThat(timed.billing.service().operations().countWebhookEvents(WebhookEventStatus.RECEIVED))
+                    .isZero();
             timed.fixture.assertLedgerInvariants();
         }
     }

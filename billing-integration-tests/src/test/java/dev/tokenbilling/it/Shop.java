@@ -46,6 +46,7 @@ final class Shop implements AutoCloseable {
     final List<WebhookOutcome> outcomes = new CopyOnWriteArrayList<>();
     /** Who started each purchase: purchases are looked up by their buyer. */
     private final Map<Long, UserId> buyers = new ConcurrentHashMap<>();
+
     private final HttpServer endpoint;
     private final StripeClient buyer;
 
@@ -54,11 +55,14 @@ final class Shop implements AutoCloseable {
         this.fixture = fixture;
         this.billing = fixture.billing;
         this.endpoint = endpoint;
-        this.buyer = StripeClient.builder().setApiKey(stripe.secretKey()).setApiBase(stripe.apiBase()).build();
+        this.buyer = StripeClient.builder()
+                .setApiKey(stripe.secretKey())
+                .setApiBase(stripe.apiBase())
+                .build();
     }
 
     static Shop open(Class<?> testClass) {
-        return open(testClass, builder -> { });
+        return open(testClass, builder -> {});
     }
 
     static Shop open(Class<?> testClass, Consumer<TokenBilling.Builder> settings) {
@@ -71,13 +75,16 @@ final class Shop implements AutoCloseable {
                     .maxNetworkRetries(0)
                     .readTimeout(Duration.ofSeconds(2))
                     .build());
-            builder.webhooks(WebhookVerification.builder().secret(WEBHOOK_SECRET).build());
+            builder.webhooks(
+                    WebhookVerification.builder().secret(WEBHOOK_SECRET).build());
             settings.accept(builder);
         });
         Shop shop = new Shop(stripe, fixture, endpoint);
         endpoint.createContext("/stripe/webhook", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            WebhookOutcome outcome = shop.billing.webhooks().handle(body, exchange.getRequestHeaders().getFirst("Stripe-Signature"));
+            WebhookOutcome outcome = shop.billing
+                    .webhooks()
+                    .handle(body, exchange.getRequestHeaders().getFirst("Stripe-Signature"));
             shop.outcomes.add(outcome);
             byte[] answer = outcome.describe().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(outcome.httpStatus(), answer.length);
@@ -86,7 +93,8 @@ final class Shop implements AutoCloseable {
             }
         });
         endpoint.start();
-        stripe.registerWebhookEndpoint("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/stripe/webhook", WEBHOOK_SECRET);
+        stripe.registerWebhookEndpoint(
+                "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/stripe/webhook", WEBHOOK_SECRET);
         fixture.seed();
         fixture.service.catalog().syncToStripe(false);
         return shop;
@@ -110,7 +118,8 @@ final class Shop implements AutoCloseable {
     Purchase purchase(PurchaseIntent intent) {
         UserId buyer = buyers.get(intent.purchaseId());
         if (buyer == null) {
-            throw new IllegalArgumentException("purchase " + intent.purchaseId() + " was not started through this shop");
+            throw new IllegalArgumentException(
+                    "purchase " + intent.purchaseId() + " was not started through this shop");
         }
         return billing.service().purchases().get(buyer, intent.purchaseId());
     }
@@ -118,8 +127,13 @@ final class Shop implements AutoCloseable {
     /** Confirms the purchase's PaymentIntent with a test payment method; empty on success, the decline code otherwise. */
     Optional<String> pay(PurchaseIntent intent, String paymentMethod) {
         try {
-            buyer.v1().paymentIntents().confirm(intent.paymentIntentId(),
-                    PaymentIntentConfirmParams.builder().setPaymentMethod(paymentMethod).build());
+            buyer.v1()
+                    .paymentIntents()
+                    .confirm(
+                            intent.paymentIntentId(),
+                            PaymentIntentConfirmParams.builder()
+                                    .setPaymentMethod(paymentMethod)
+                                    .build());
             return Optional.empty();
         } catch (CardException e) {
             return Optional.of(e.getDeclineCode() != null ? e.getDeclineCode() : e.getCode());
@@ -131,11 +145,17 @@ final class Shop implements AutoCloseable {
     /** Pays with card details, as a card form would (number, expiry, CVC). */
     Optional<String> payWithCard(PurchaseIntent intent, String number) {
         try {
-            var method = buyer.v1().paymentMethods().create(com.stripe.param.PaymentMethodCreateParams.builder()
-                    .setType(com.stripe.param.PaymentMethodCreateParams.Type.CARD)
-                    .setCard(com.stripe.param.PaymentMethodCreateParams.CardDetails.builder()
-                            .setNumber(number).setExpMonth(12L).setExpYear(2034L).setCvc("123").build())
-                    .build());
+            var method = buyer.v1()
+                    .paymentMethods()
+                    .create(com.stripe.param.PaymentMethodCreateParams.builder()
+                            .setType(com.stripe.param.PaymentMethodCreateParams.Type.CARD)
+                            .setCard(com.stripe.param.PaymentMethodCreateParams.CardDetails.builder()
+                                    .setNumber(number)
+                                    .setExpMonth(12L)
+                                    .setExpYear(2034L)
+                                    .setCvc("123")
+                                    .build())
+                            .build());
             return pay(intent, method.getId());
         } catch (StripeException e) {
             throw new IllegalStateException("payment method refused: " + e.getMessage(), e);

@@ -62,8 +62,12 @@ class WebhookDeliveryTest {
 
     private static String succeededEventOf(PurchaseIntent intent) {
         return shop.stripe.events("payment_intent.succeeded").stream()
-                .filter(event -> event.path("data").path("object").path("id").asText().equals(intent.paymentIntentId()))
-                .findFirst().orElseThrow().path("id").asText();
+                .filter(event ->
+                        event.path("data").path("object").path("id").asText().equals(intent.paymentIntentId()))
+                .findFirst()
+                .orElseThrow()
+                .path("id")
+                .asText();
     }
 
     @Test
@@ -80,8 +84,12 @@ class WebhookDeliveryTest {
         shop.settle();
 
         assertThat(shop.balance(user).balance()).isEqualTo(500_000);
-        List<WebhookDelivery> deliveries = shop.stripe.deliveryLog().stream().filter(d -> d.eventId().equals(eventId)).toList();
-        assertThat(deliveries).hasSize(10).allSatisfy(delivery -> assertThat(delivery.statusCode()).isEqualTo(200));
+        List<WebhookDelivery> deliveries = shop.stripe.deliveryLog().stream()
+                .filter(d -> d.eventId().equals(eventId))
+                .toList();
+        assertThat(deliveries)
+                .hasSize(10)
+                .allSatisfy(delivery -> assertThat(delivery.statusCode()).isEqualTo(200));
     }
 
     @Test
@@ -135,7 +143,12 @@ class WebhookDeliveryTest {
         shop.settle();
 
         assertThat(shop.balance(user).balance()).isEqualTo(100_000);
-        assertThat(shop.billing.service().operations().webhookEvents(WebhookEventQuery.all(1).ofType("payment_intent.succeeded")).get(0).apiVersion())
+        assertThat(shop.billing
+                        .service()
+                        .operations()
+                        .webhookEvents(WebhookEventQuery.all(1).ofType("payment_intent.succeeded"))
+                        .get(0)
+                        .apiVersion())
                 .contains("2020-08-27");
     }
 
@@ -178,8 +191,10 @@ class WebhookDeliveryTest {
         shop.pay(won, "pm_card_visa");
         shop.settle();
 
-        String lostDispute = shop.stripe.openDispute(lost.paymentIntentId()).path("id").asText();
-        String wonDispute = shop.stripe.openDispute(won.paymentIntentId()).path("id").asText();
+        String lostDispute =
+                shop.stripe.openDispute(lost.paymentIntentId()).path("id").asText();
+        String wonDispute =
+                shop.stripe.openDispute(won.paymentIntentId()).path("id").asText();
         shop.settle();
         assertThat(shop.balance(loser).balance()).isZero();
         assertThat(status(won)).isEqualTo(PurchaseStatus.DISPUTED);
@@ -197,6 +212,10 @@ class WebhookDeliveryTest {
     @Test
     void shouldAnswerStripeWithRetryableStatusUntilTheEventCanApply() {
         assertThat(shop.outcomes).extracting(WebhookOutcome::status).doesNotContain(WebhookOutcome.Status.REJECTED);
-        assertThat(shop.billing.service().operations().webhookEvents(WebhookEventQuery.all(1000).withStatus(WebhookEventStatus.FAILED))).isEmpty();
+        assertThat(shop.billing
+                        .service()
+                        .operations()
+                        .webhookEvents(WebhookEventQuery.all(1000).withStatus(WebhookEventStatus.FAILED)))
+                .isEmpty();
     }
 }

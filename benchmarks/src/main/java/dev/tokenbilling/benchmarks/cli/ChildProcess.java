@@ -25,8 +25,14 @@ final class ChildProcess {
     static final Path GNU_TIME = Path.of("/usr/bin/time");
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     /** Variables that would change the child's JVM or database: the measured command is the one given, in a clean environment. */
-    static final List<String> CLEARED_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "BILLING_JAVA_OPTS",
-            "BILLING_DATABASE_URL", "BILLING_DATABASE_USER", "BILLING_DATABASE_PASSWORD");
+    static final List<String> CLEARED_VARIABLES = List.of(
+            "JAVA_TOOL_OPTIONS",
+            "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS",
+            "BILLING_JAVA_OPTS",
+            "BILLING_DATABASE_URL",
+            "BILLING_DATABASE_USER",
+            "BILLING_DATABASE_PASSWORD");
 
     /** What one run of a command did. */
     record Result(Duration wall, long peakRssKib, int exitCode, String stdout, String stderr) {
@@ -62,8 +68,12 @@ final class ChildProcess {
         try {
             Path out = scratch.resolve("time-check");
             Process check = new ProcessBuilder(GNU_TIME.toString(), "-f", "%M", "-o", out.toString(), "true")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return check.waitFor(10, TimeUnit.SECONDS) && check.exitValue() == 0 && Files.readString(out).trim().matches("\\d+");
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return check.waitFor(10, TimeUnit.SECONDS)
+                    && check.exitValue() == 0
+                    && Files.readString(out).trim().matches("\\d+");
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -91,7 +101,9 @@ final class ChildProcess {
             full.addAll(List.of(GNU_TIME.toString(), "-f", "%M", "-o", time.toString()));
         }
         full.addAll(command);
-        ProcessBuilder builder = new ProcessBuilder(full).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
+        ProcessBuilder builder = new ProcessBuilder(full)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> environment = builder.environment();
         CLEARED_VARIABLES.forEach(environment::remove);
@@ -100,13 +112,18 @@ final class ChildProcess {
         long peak = gnuTime ? 0 : pollPeak(process);
         if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException("did not finish within " + TIMEOUT.toSeconds() + " s: " + String.join(" ", command));
+            throw new IllegalStateException(
+                    "did not finish within " + TIMEOUT.toSeconds() + " s: " + String.join(" ", command));
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         if (gnuTime) {
             peak = Files.exists(time) ? parseKib(Files.readAllLines(time)) : 0;
         }
-        return new Result(wall, peak, process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+        return new Result(
+                wall,
+                peak,
+                process.exitValue(),
+                Files.readString(stdout, StandardCharsets.UTF_8),
                 Files.readString(stderr, StandardCharsets.UTF_8));
     }
 

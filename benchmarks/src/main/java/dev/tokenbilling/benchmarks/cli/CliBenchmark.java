@@ -48,7 +48,12 @@ public final class CliBenchmark {
             double generationSeconds = (System.nanoTime() - start) / 1e9;
             fixture.fundMeasuredUser();
             long pending = fixture.count("SELECT count(*) FROM {schema}.token_purchase WHERE status = 'pending'");
-            progress.printf(Locale.ROOT, "generated %,d purchases (%,d pending) in %.1f s%n", purchases, pending, generationSeconds);
+            progress.printf(
+                    Locale.ROOT,
+                    "generated %,d purchases (%,d pending) in %.1f s%n",
+                    purchases,
+                    pending,
+                    generationSeconds);
 
             String url = "jdbc:postgresql://127.0.0.1:" + database.port() + "/postgres?user=postgres";
             List<String> cli = new ArrayList<>(List.of(java));
@@ -62,8 +67,12 @@ public final class CliBenchmark {
             bare.add("-version");
             commands.put(CliCase.JAVA_VERSION, bare);
             commands.put(CliCase.HELP, concat(cli, List.of("--help")));
-            commands.put(CliCase.PURCHASES, concat(cli, databaseOptions, List.of("purchases", "--status", "pending", "--limit", "50")));
-            commands.put(CliCase.BALANCE, concat(cli, databaseOptions, List.of("balance", CliFixture.MEASURED_USER.value())));
+            commands.put(
+                    CliCase.PURCHASES,
+                    concat(cli, databaseOptions, List.of("purchases", "--status", "pending", "--limit", "50")));
+            commands.put(
+                    CliCase.BALANCE,
+                    concat(cli, databaseOptions, List.of("balance", CliFixture.MEASURED_USER.value())));
 
             Map<CliCase, List<ChildProcess.Result>> results = new LinkedHashMap<>();
             Map<CliCase, String> problems = new LinkedHashMap<>();
@@ -81,9 +90,23 @@ public final class CliBenchmark {
                 }
                 progress.printf("%s%n", round == 0 ? "warm-up round done" : "round " + round + " of " + runs + " done");
             }
-            return new CliRun(cliJar.toString(), Files.size(cliJar), java, System.getProperty("java.version"), JVM_OPTIONS,
-                    children.rssSource(), "embedded PostgreSQL (temporary, fsync off)", purchases, pending, CliFixture.USERS,
-                    generationSeconds, runs, Runtime.getRuntime().availableProcessors(), results, problems, loadBefore,
+            return new CliRun(
+                    cliJar.toString(),
+                    Files.size(cliJar),
+                    java,
+                    System.getProperty("java.version"),
+                    JVM_OPTIONS,
+                    children.rssSource(),
+                    "embedded PostgreSQL (temporary, fsync off)",
+                    purchases,
+                    pending,
+                    CliFixture.USERS,
+                    generationSeconds,
+                    runs,
+                    Runtime.getRuntime().availableProcessors(),
+                    results,
+                    problems,
+                    loadBefore,
                     ReportFormat.loadAverage());
         }
     }
@@ -91,13 +114,15 @@ public final class CliBenchmark {
     /** Null when the run did what the command should; else what went wrong. */
     private static String check(CliCase command, ChildProcess.Result result) {
         if (result.exitCode() != 0) {
-            return "exit code " + result.exitCode() + ": " + firstLine(result.stderr().isBlank() ? result.stdout() : result.stderr());
+            return "exit code " + result.exitCode() + ": "
+                    + firstLine(result.stderr().isBlank() ? result.stdout() : result.stderr());
         }
         Predicate<String> expected = switch (command) {
             case JAVA_VERSION -> out -> true;
             case HELP -> out -> out.contains("Usage:") && out.contains("purchases");
             // The table's header and one row per purchase, every one of them pending.
-            case PURCHASES -> out -> out.lines().filter(line -> line.contains(" pending ")).count() == 50;
+            case PURCHASES ->
+                out -> out.lines().filter(line -> line.contains(" pending ")).count() == 50;
             case BALANCE -> out -> out.contains(CliFixture.MEASURED_USER.value()) && out.contains("Open lots");
         };
         return expected.test(result.stdout()) ? null : "unexpected output: " + firstLine(result.stdout());

@@ -4,7 +4,6 @@ import java.util.Optional;
 
 /** The commands the CLI benchmark times, their targets, and their keys in the JSON. */
 enum CliCase {
-
     JAVA_VERSION("java_version", "java -version (same JVM options)", Optional.empty(), false),
     HELP("help", "billing --help", Optional.of(0.8), false),
     PURCHASES("purchases_pending", "billing purchases --status pending --limit 50", Optional.of(1.5), true),

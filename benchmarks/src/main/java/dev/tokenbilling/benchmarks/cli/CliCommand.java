@@ -15,26 +15,39 @@ import picocli.CommandLine.Spec;
  * pending --limit 50}, {@code billing balance USER} and {@code billing --help} against a database of N
  * generated purchases, next to a bare JVM start.
  */
-@Command(name = "cli",
+@Command(
+        name = "cli",
         mixinStandardHelpOptions = true,
         versionProvider = dev.tokenbilling.benchmarks.BenchmarksCommand.Version.class,
         description = {
             "Starts a temporary embedded PostgreSQL, generates N purchases, and times whole `java -jar billing.jar` processes"
                     + " (JVM options of bin/billing): purchases --status pending --limit 50 and balance USER (targets < 1.5 s each,"
                     + " < 256 MiB peak RSS) and --help (< 0.8 s), next to `java -version` with the same JVM options.",
-            "Build the CLI first: ./mvnw -q -pl billing-cli -am package -DskipTests. Progress goes to stderr."})
+            "Build the CLI first: ./mvnw -q -pl billing-cli -am package -DskipTests. Progress goes to stderr."
+        })
 public final class CliCommand implements Callable<Integer> {
 
     static final Path DEFAULT_JAR = Path.of("billing-cli", "target", "billing.jar");
 
-    @Option(names = "--purchases", paramLabel = "N", defaultValue = "1000000", description = "Purchases to generate (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--purchases",
+            paramLabel = "N",
+            defaultValue = "1000000",
+            description = "Purchases to generate (default: ${DEFAULT-VALUE}).")
     long purchases;
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Measured runs of each command, after one warm-up round (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--runs",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "Measured runs of each command, after one warm-up round (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--cli-jar", paramLabel = "PATH",
-            description = "The CLI jar (default: billing-cli/target/billing.jar under the current directory, else next to this jar's module).")
+    @Option(
+            names = "--cli-jar",
+            paramLabel = "PATH",
+            description =
+                    "The CLI jar (default: billing-cli/target/billing.jar under the current directory, else next to this jar's module).")
     Path cliJar;
 
     @Option(names = "--json", description = "Also print one JSON object with every figure as the last line of stdout.")
@@ -46,14 +59,18 @@ public final class CliCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (purchases < 100 || purchases > 100_000_000) {
-            throw new ParameterException(spec.commandLine(), "--purchases must be between 100 and 100,000,000, was " + purchases);
+            throw new ParameterException(
+                    spec.commandLine(), "--purchases must be between 100 and 100,000,000, was " + purchases);
         }
         if (runs < 1 || runs > 100) {
             throw new ParameterException(spec.commandLine(), "--runs must be between 1 and 100, was " + runs);
         }
-        Path jar = Optional.ofNullable(cliJar).or(CliCommand::findJar).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "no " + DEFAULT_JAR + " here or next to the benchmarks module: build it with"
-                        + " ./mvnw -q -pl billing-cli -am package -DskipTests, or give --cli-jar PATH"));
+        Path jar = Optional.ofNullable(cliJar)
+                .or(CliCommand::findJar)
+                .orElseThrow(() -> new ParameterException(
+                        spec.commandLine(),
+                        "no " + DEFAULT_JAR + " here or next to the benchmarks module: build it with"
+                                + " ./mvnw -q -pl billing-cli -am package -DskipTests, or give --cli-jar PATH"));
         if (!Files.isRegularFile(jar)) {
             throw new ParameterException(spec.commandLine(), "--cli-jar " + jar + " is not a file");
         }
@@ -73,10 +90,20 @@ public final class CliCommand implements Callable<Integer> {
             return Optional.of(DEFAULT_JAR);
         }
         try {
-            Path self = Path.of(CliCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self = Path.of(CliCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             // <repo>/benchmarks/target/benchmarks.jar -> <repo>/billing-cli/target/billing.jar
-            Path repository = self.getParent() == null ? null : self.getParent().getParent() == null ? null : self.getParent().getParent().getParent();
-            return Optional.ofNullable(repository).map(root -> root.resolve(DEFAULT_JAR)).filter(Files::isRegularFile);
+            Path repository = self.getParent() == null
+                    ? null
+                    : self.getParent().getParent() == null
+                            ? null
+                            : self.getParent().getParent().getParent();
+            return Optional.ofNullable(repository)
+                    .map(root -> root.resolve(DEFAULT_JAR))
+                    .filter(Files::isRegularFile);
         } catch (Exception e) {
             return Optional.empty();
         }

@@ -30,6 +30,7 @@ final class CliFixture {
     static final int USERS = 100_000;
     /** One purchase in this many is pending: what {@code billing purchases --status pending} finds. */
     static final int PENDING_EVERY = 20;
+
     static final UserId MEASURED_USER = UserId.of("user-42");
     static final int MEASURED_USER_DEBITS = 40;
 
@@ -43,12 +44,16 @@ final class CliFixture {
 
     /** Migrates the schema and saves the seed's catalog. */
     static CliFixture create(DataSource dataSource) {
-        TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(SCHEMA).build();
+        TokenBilling billing =
+                TokenBilling.builder().dataSource(dataSource).schema(SCHEMA).build();
         TokenBillingService service = billing.service();
         CatalogService catalog = service.catalog();
-        catalog.savePackage(new PackageDefinition("starter-100k", "Starter", "tokens", 100_000, Money.of(500, "USD"), "", true, 1));
-        catalog.savePackage(new PackageDefinition("booster-500k", "Booster", "tokens", 500_000, Money.of(2000, "USD"), "", true, 2));
-        catalog.savePackage(new PackageDefinition("power-1m", "Power", "tokens", 1_000_000, Money.of(3500, "USD"), "", true, 3));
+        catalog.savePackage(
+                new PackageDefinition("starter-100k", "Starter", "tokens", 100_000, Money.of(500, "USD"), "", true, 1));
+        catalog.savePackage(new PackageDefinition(
+                "booster-500k", "Booster", "tokens", 500_000, Money.of(2000, "USD"), "", true, 2));
+        catalog.savePackage(
+                new PackageDefinition("power-1m", "Power", "tokens", 1_000_000, Money.of(3500, "USD"), "", true, 3));
         return new CliFixture(dataSource, service);
     }
 
@@ -63,14 +68,16 @@ final class CliFixture {
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + SCHEMA + ".token_purchase"
                     + " (user_id, package_id, package_slug, token_amount, amount_minor, currency, status, stripe_payment_intent_id,"
                     + " stripe_charge_id, created_at, updated_at, completed_at)"
-                    + " SELECT 'user-' || (g % " + USERS + "), p.id, p.slug, p.token_amount, p.price_minor, p.currency, s.status,"
+                    + " SELECT 'user-' || (g % " + USERS
+                    + "), p.id, p.slug, p.token_amount, p.price_minor, p.currency, s.status,"
                     + " 'pi_gen_' || g, CASE WHEN s.status IN ('completed', 'refunded') THEN 'ch_gen_' || g END, t.at, t.at,"
                     + " CASE WHEN s.status IN ('completed', 'refunded') THEN t.at END"
                     + " FROM generate_series(1, ?) AS g"
                     + " JOIN (SELECT id, slug, token_amount, price_minor, currency, row_number() OVER (ORDER BY id) - 1 AS k"
                     + "       FROM " + SCHEMA + ".token_package) p ON p.k = g % 3"
                     + " CROSS JOIN LATERAL (SELECT now() - (? - g) * interval '3 seconds' AS at) t"
-                    + " CROSS JOIN LATERAL (SELECT CASE g % " + PENDING_EVERY + " WHEN 0 THEN 'pending' WHEN 1 THEN 'failed'"
+                    + " CROSS JOIN LATERAL (SELECT CASE g % " + PENDING_EVERY
+                    + " WHEN 0 THEN 'pending' WHEN 1 THEN 'failed'"
                     + "   WHEN 2 THEN 'canceled' WHEN 3 THEN 'processing' ELSE CASE WHEN g % 50 = 4 THEN 'refunded' ELSE 'completed' END"
                     + "   END AS status) s")) {
                 insert.setLong(1, count);
@@ -89,18 +96,25 @@ final class CliFixture {
      */
     void fundMeasuredUser() {
         Instant now = Instant.now();
-        service.ledger().grant(Grant.of(MEASURED_USER, 50_000, IdempotencyKey.of("bench-cli-grant-1"), "welcome bonus")
-                .withTerms(LotTerms.expiringAt(now.plus(Duration.ofDays(30))).withPriority(-1)));
-        service.ledger().grant(Grant.of(MEASURED_USER, 100_000, IdempotencyKey.of("bench-cli-grant-2"), "support gesture")
-                .withTerms(LotTerms.DEFAULT));
-        service.ledger().grant(Grant.of(MEASURED_USER, 500_000, IdempotencyKey.of("bench-cli-grant-3"), "migrated balance")
-                .withTerms(LotTerms.DEFAULT.withPriority(5)));
+        service.ledger()
+                .grant(Grant.of(MEASURED_USER, 50_000, IdempotencyKey.of("bench-cli-grant-1"), "welcome bonus")
+                        .withTerms(LotTerms.expiringAt(now.plus(Duration.ofDays(30)))
+                                .withPriority(-1)));
+        service.ledger()
+                .grant(Grant.of(MEASURED_USER, 100_000, IdempotencyKey.of("bench-cli-grant-2"), "support gesture")
+                        .withTerms(LotTerms.DEFAULT));
+        service.ledger()
+                .grant(Grant.of(MEASURED_USER, 500_000, IdempotencyKey.of("bench-cli-grant-3"), "migrated balance")
+                        .withTerms(LotTerms.DEFAULT.withPriority(5)));
         for (int i = 0; i < MEASURED_USER_DEBITS; i++) {
-            service.ledger().debit(Debit.of(MEASURED_USER, 1_000 + 37L * i, IdempotencyKey.of("bench-cli-usage-" + i))
-                    .withDescription("chat completion"));
+            service.ledger()
+                    .debit(Debit.of(MEASURED_USER, 1_000 + 37L * i, IdempotencyKey.of("bench-cli-usage-" + i))
+                            .withDescription("chat completion"));
         }
-        service.reservations().reserve(ReservationRequest.of(MEASURED_USER, 5_000, Duration.ofDays(1), IdempotencyKey.of("bench-cli-hold"))
-                .withDescription("streaming completion"));
+        service.reservations()
+                .reserve(ReservationRequest.of(
+                                MEASURED_USER, 5_000, Duration.ofDays(1), IdempotencyKey.of("bench-cli-hold"))
+                        .withDescription("streaming completion"));
     }
 
     long count(String sql) throws SQLException {

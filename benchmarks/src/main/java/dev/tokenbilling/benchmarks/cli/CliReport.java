@@ -19,22 +19,46 @@ public final class CliReport {
     }
 
     public void printTable(PrintStream out) {
-        out.printf(Locale.ROOT, "CLI benchmark: %s (%.1f MB), each command as its own process, %d runs after 1 warm-up round, %d CPUs%n",
-                run.cliJar(), run.cliJarBytes() / 1e6, run.runs(), run.cpus());
-        out.printf("JVM: %s (%s) with %s, as bin/billing starts it%n", run.java(), run.javaVersion(), String.join(" ", run.jvmOptions()));
-        out.printf(Locale.ROOT, "Database: %s, schema %s: %,d purchases (%,d pending) of %,d users, generated in %.1f s;%n",
-                run.database(), CliFixture.SCHEMA, run.purchases(), run.pending(), run.users(), run.generationSeconds());
-        out.printf("%s has 3 grants (lots), %d debits and 1 active hold. Peak RSS from %s.%n", CliFixture.MEASURED_USER.value(),
-                CliFixture.MEASURED_USER_DEBITS, run.rssSource());
+        out.printf(
+                Locale.ROOT,
+                "CLI benchmark: %s (%.1f MB), each command as its own process, %d runs after 1 warm-up round, %d CPUs%n",
+                run.cliJar(),
+                run.cliJarBytes() / 1e6,
+                run.runs(),
+                run.cpus());
+        out.printf(
+                "JVM: %s (%s) with %s, as bin/billing starts it%n",
+                run.java(), run.javaVersion(), String.join(" ", run.jvmOptions()));
+        out.printf(
+                Locale.ROOT,
+                "Database: %s, schema %s: %,d purchases (%,d pending) of %,d users, generated in %.1f s;%n",
+                run.database(),
+                CliFixture.SCHEMA,
+                run.purchases(),
+                run.pending(),
+                run.users(),
+                run.generationSeconds());
+        out.printf(
+                "%s has 3 grants (lots), %d debits and 1 active hold. Peak RSS from %s.%n",
+                CliFixture.MEASURED_USER.value(), CliFixture.MEASURED_USER_DEBITS, run.rssSource());
         ReportFormat.printLoad(out, run.loadBefore(), run.loadAfter());
         out.printf(Locale.ROOT, ROW, "command", "median s", "max s", "x java -v", "peak MiB", "target");
         for (CliCase command : CliCase.values()) {
-            out.printf(Locale.ROOT, ROW, command.label(), seconds(run.medianSeconds(command)), seconds(run.maxSeconds(command)),
-                    ReportFormat.ratio(run.ratio(command)), String.format(Locale.ROOT, "%.1f", run.peakRssMib(command)), targets(command));
+            out.printf(
+                    Locale.ROOT,
+                    ROW,
+                    command.label(),
+                    seconds(run.medianSeconds(command)),
+                    seconds(run.maxSeconds(command)),
+                    ReportFormat.ratio(run.ratio(command)),
+                    String.format(Locale.ROOT, "%.1f", run.peakRssMib(command)),
+                    targets(command));
         }
         out.println();
-        out.println("median s / max s: wall time from process start to exit, JVM start included; x java -v: median against a bare");
-        out.println("`java -version` with the same JVM options; peak MiB: the highest peak resident memory of the runs.");
+        out.println(
+                "median s / max s: wall time from process start to exit, JVM start included; x java -v: median against a bare");
+        out.println(
+                "`java -version` with the same JVM options; peak MiB: the highest peak resident memory of the runs.");
         for (CliCase command : CliCase.values()) {
             StringBuilder all = new StringBuilder();
             for (double seconds : run.allSeconds(command)) {
@@ -43,8 +67,8 @@ public final class CliReport {
             out.printf("  %-46s %s%n", command.label() + ":", all);
         }
         run.problems().forEach((command, problem) -> out.printf("%s FAILED: %s%n", command.label(), problem));
-        out.println("Targets (median under the time limit; database commands under " + (int) CliCase.RSS_TARGET_MIB + " MiB peak): "
-                + (run.targetsMet() ? "all met" : "NOT all met"));
+        out.println("Targets (median under the time limit; database commands under " + (int) CliCase.RSS_TARGET_MIB
+                + " MiB peak): " + (run.targetsMet() ? "all met" : "NOT all met"));
     }
 
     private String targets(CliCase command) {

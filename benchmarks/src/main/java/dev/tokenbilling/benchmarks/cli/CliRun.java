@@ -10,9 +10,24 @@ import java.util.Map;
  * @param results each command's measured runs (the warm-up round excluded)
  * @param problems the first failed or unexpected run of each command that had one
  */
-public record CliRun(String cliJar, long cliJarBytes, String java, String javaVersion, List<String> jvmOptions, String rssSource,
-        String database, long purchases, long pending, int users, double generationSeconds, int runs, int cpus,
-        Map<CliCase, List<ChildProcess.Result>> results, Map<CliCase, String> problems, double loadBefore, double loadAfter) {
+public record CliRun(
+        String cliJar,
+        long cliJarBytes,
+        String java,
+        String javaVersion,
+        List<String> jvmOptions,
+        String rssSource,
+        String database,
+        long purchases,
+        long pending,
+        int users,
+        double generationSeconds,
+        int runs,
+        int cpus,
+        Map<CliCase, List<ChildProcess.Result>> results,
+        Map<CliCase, String> problems,
+        double loadBefore,
+        double loadAfter) {
 
     public CliRun {
         jvmOptions = List.copyOf(jvmOptions);
@@ -21,26 +36,40 @@ public record CliRun(String cliJar, long cliJarBytes, String java, String javaVe
     }
 
     double medianSeconds(CliCase command) {
-        double[] seconds = results.get(command).stream().mapToDouble(ChildProcess.Result::seconds).sorted().toArray();
+        double[] seconds = results.get(command).stream()
+                .mapToDouble(ChildProcess.Result::seconds)
+                .sorted()
+                .toArray();
         int n = seconds.length;
         return n == 0 ? 0 : n % 2 == 1 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
     }
 
     double maxSeconds(CliCase command) {
-        return results.get(command).stream().mapToDouble(ChildProcess.Result::seconds).max().orElse(0);
+        return results.get(command).stream()
+                .mapToDouble(ChildProcess.Result::seconds)
+                .max()
+                .orElse(0);
     }
 
     double minSeconds(CliCase command) {
-        return results.get(command).stream().mapToDouble(ChildProcess.Result::seconds).min().orElse(0);
+        return results.get(command).stream()
+                .mapToDouble(ChildProcess.Result::seconds)
+                .min()
+                .orElse(0);
     }
 
     /** The highest peak RSS over the runs: memory limits are hard, so the worst run counts. */
     double peakRssMib(CliCase command) {
-        return results.get(command).stream().mapToDouble(ChildProcess.Result::peakRssMib).max().orElse(0);
+        return results.get(command).stream()
+                .mapToDouble(ChildProcess.Result::peakRssMib)
+                .max()
+                .orElse(0);
     }
 
     double[] allSeconds(CliCase command) {
-        return results.get(command).stream().mapToDouble(ChildProcess.Result::seconds).toArray();
+        return results.get(command).stream()
+                .mapToDouble(ChildProcess.Result::seconds)
+                .toArray();
     }
 
     /** The command's median against a bare JVM start's median. */
@@ -51,7 +80,9 @@ public record CliRun(String cliJar, long cliJarBytes, String java, String javaVe
 
     /** True when the command has a time target and its median is under it (and it never failed). */
     boolean timeTargetMet(CliCase command) {
-        return command.secondsTarget().map(limit -> medianSeconds(command) < limit && !problems.containsKey(command)).orElse(true);
+        return command.secondsTarget()
+                .map(limit -> medianSeconds(command) < limit && !problems.containsKey(command))
+                .orElse(true);
     }
 
     boolean maxUnderTimeTarget(CliCase command) {

@@ -25,8 +25,9 @@ final class ConsumeDebit implements Operation {
 
     @Override
     public int runOnce() {
-        service.ledger().debit(Debit.of(ledgerCase.pick(), LedgerBenchmark.DEBIT_TOKENS, IdempotencyKey.of(keys.next()))
-                .withDescription(LedgerBenchmark.DESCRIPTION));
+        service.ledger()
+                .debit(Debit.of(ledgerCase.pick(), LedgerBenchmark.DEBIT_TOKENS, IdempotencyKey.of(keys.next()))
+                        .withDescription(LedgerBenchmark.DESCRIPTION));
         return 1;
     }
 }

@@ -32,7 +32,8 @@ public final class LedgerBenchmark {
     private final Measurement measurement;
     private long countedDebits;
 
-    public LedgerBenchmark(BenchmarkDatabase database, int threads, Duration measured, Duration warmup, PrintStream progress) {
+    public LedgerBenchmark(
+            BenchmarkDatabase database, int threads, Duration measured, Duration warmup, PrintStream progress) {
         this.database = database;
         this.threads = threads;
         this.measured = measured;
@@ -53,9 +54,20 @@ public final class LedgerBenchmark {
             progress.println("auditing the ledger");
             List<String> violations = fixture.violations();
             long usageEntries = fixture.usageEntries();
-            return new LedgerRun(database.description(), fixture.schema(), threads, (int) measured.toSeconds(), (int) warmup.toSeconds(),
-                    Runtime.getRuntime().availableProcessors(), BATCH_SIZE, results, violations, countedDebits, usageEntries,
-                    loadBefore, ReportFormat.loadAverage());
+            return new LedgerRun(
+                    database.description(),
+                    fixture.schema(),
+                    threads,
+                    (int) measured.toSeconds(),
+                    (int) warmup.toSeconds(),
+                    Runtime.getRuntime().availableProcessors(),
+                    BATCH_SIZE,
+                    results,
+                    violations,
+                    countedDebits,
+                    usageEntries,
+                    loadBefore,
+                    ReportFormat.loadAverage());
         }
     }
 
@@ -64,14 +76,21 @@ public final class LedgerBenchmark {
         long fundingStart = System.nanoTime();
         fixture.fund(ledgerCase, threads);
         int users = ledgerCase.users().size();
-        progress.printf(Locale.ROOT, "[%s] funded %,d %s in %.1f s%n", name, users, users == 1 ? "user" : "users",
+        progress.printf(
+                Locale.ROOT,
+                "[%s] funded %,d %s in %.1f s%n",
+                name,
+                users,
+                users == 1 ? "user" : "users",
                 (System.nanoTime() - fundingStart) / 1e9);
-        Throughput baseline = measure(ledgerCase, "baseline",
+        Throughput baseline = measure(
+                ledgerCase,
+                "baseline",
                 run -> RawJdbcDebit.factory(fixture.dataSource(), fixture.schema(), ledgerCase, run));
-        Throughput consume = measure(ledgerCase, "consume",
-                run -> ConsumeDebit.factory(fixture.service(), ledgerCase, run));
-        Throughput batch = measure(ledgerCase, "consumeBatch",
-                run -> BatchDebit.factory(fixture.service(), ledgerCase, run, BATCH_SIZE));
+        Throughput consume =
+                measure(ledgerCase, "consume", run -> ConsumeDebit.factory(fixture.service(), ledgerCase, run));
+        Throughput batch = measure(
+                ledgerCase, "consumeBatch", run -> BatchDebit.factory(fixture.service(), ledgerCase, run, BATCH_SIZE));
         return new LedgerCaseResult(ledgerCase, baseline, consume, batch);
     }
 

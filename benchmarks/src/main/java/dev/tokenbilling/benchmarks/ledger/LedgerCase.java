@@ -18,8 +18,12 @@ public record LedgerCase(String key, String label, List<UserId> users) {
 
     /** Debits spread over {@code count} users: little contention, many rows and index pages touched. */
     public static LedgerCase manyUsers(int count) {
-        return new LedgerCase("users_" + count, count + " users, a random one per debit",
-                IntStream.range(0, count).mapToObj(i -> UserId.of("bench-user-" + i)).toList());
+        return new LedgerCase(
+                "users_" + count,
+                count + " users, a random one per debit",
+                IntStream.range(0, count)
+                        .mapToObj(i -> UserId.of("bench-user-" + i))
+                        .toList());
     }
 
     /** Every thread debits the same user: all debits serialise on one balance row's lock. */
@@ -28,6 +32,8 @@ public record LedgerCase(String key, String label, List<UserId> users) {
     }
 
     public UserId pick() {
-        return users.size() == 1 ? users.get(0) : users.get(ThreadLocalRandom.current().nextInt(users.size()));
+        return users.size() == 1
+                ? users.get(0)
+                : users.get(ThreadLocalRandom.current().nextInt(users.size()));
     }
 }

@@ -12,14 +12,17 @@ import picocli.CommandLine.Spec;
  * {@code benchmarks ledger}: debits per second of {@code consume} and {@code consumeBatch} against a
  * raw-JDBC baseline doing the same SQL work, with 10,000 users and with one hot user.
  */
-@Command(name = "ledger",
+@Command(
+        name = "ledger",
         mixinStandardHelpOptions = true,
         versionProvider = dev.tokenbilling.benchmarks.BenchmarksCommand.Version.class,
         description = {
-            "Measures debits/s of consume and consumeBatch(" + LedgerBenchmark.BATCH_SIZE + ") against a raw-JDBC baseline"
+            "Measures debits/s of consume and consumeBatch(" + LedgerBenchmark.BATCH_SIZE
+                    + ") against a raw-JDBC baseline"
                     + " (guarded balance UPDATE + ledger INSERT, one transaction per debit) in the same run,"
                     + " for 10,000 users and for one hot user.",
-            "Prints the figures, the ratios, whether the targets are met and the ledger audit; progress goes to stderr."})
+            "Prints the figures, the ratios, whether the targets are met and the ledger audit; progress goes to stderr."
+        })
 public final class LedgerCommand implements Callable<Integer> {
 
     @Mixin
@@ -33,7 +36,8 @@ public final class LedgerCommand implements Callable<Integer> {
         options.validate(spec);
         LedgerRun run;
         try (BenchmarkDatabase database = BenchmarkDatabase.open(options.databaseUrl(), options.threads())) {
-            run = new LedgerBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err).run();
+            run = new LedgerBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
+                    .run();
         }
         LedgerReport report = new LedgerReport(run);
         report.printTable(System.out);

@@ -41,7 +41,8 @@ final class LedgerFixture implements AutoCloseable {
     /** Like {@link #create(DataSource)}, in a schema {@code bench_<benchmark>_...}. */
     static LedgerFixture create(DataSource dataSource, String benchmark) {
         String schema = BenchmarkSchema.uniqueName(benchmark);
-        TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(schema).build();
+        TokenBilling billing =
+                TokenBilling.builder().dataSource(dataSource).schema(schema).build();
         return new LedgerFixture(dataSource, schema, billing.service());
     }
 
@@ -59,8 +60,11 @@ final class LedgerFixture implements AutoCloseable {
 
     /** Grants {@link #FUNDING} tokens to every user of the case, on {@code threads} threads. */
     void fund(LedgerCase ledgerCase, int threads) throws Exception {
-        fund(ledgerCase.users(), threads, (service, user, index) -> service.ledger().grant(
-                Grant.of(user, FUNDING, IdempotencyKey.of("bench-funding"), "benchmark funding")));
+        fund(
+                ledgerCase.users(),
+                threads,
+                (service, user, index) -> service.ledger()
+                        .grant(Grant.of(user, FUNDING, IdempotencyKey.of("bench-funding"), "benchmark funding")));
     }
 
     /** How one user is funded: {@code index} is the user's position in its list. */

@@ -13,6 +13,7 @@ public final class LedgerReport {
 
     /** Enough violations to see the pattern; the count says how many there are. */
     private static final int VIOLATIONS_SHOWN = 20;
+
     private static final String ROW = "%-12s %-19s %14s  %10s  %-13s %8s%n";
 
     private final LedgerRun run;
@@ -26,11 +27,33 @@ public final class LedgerReport {
         out.printf(Locale.ROOT, ROW, "case", "run", "per second", "x baseline", "target", "failures");
         for (LedgerCaseResult result : run.cases()) {
             String key = result.ledgerCase().key();
-            out.printf(Locale.ROOT, ROW, key, "raw-JDBC baseline", perSecond(result.baseline()), "1.00", "", result.baseline().failures());
-            out.printf(Locale.ROOT, ROW, "", "consume", perSecond(result.consume()), ratio(result.consumeRatio()),
-                    target(LedgerCaseResult.CONSUME_TARGET, result.consumeTargetMet()), result.consume().failures());
-            out.printf(Locale.ROOT, ROW, "", "consumeBatch(" + run.batchSize() + ")", perSecond(result.batch()), ratio(result.batchRatio()),
-                    target(LedgerCaseResult.BATCH_TARGET, result.batchTargetMet()), result.batch().failures());
+            out.printf(
+                    Locale.ROOT,
+                    ROW,
+                    key,
+                    "raw-JDBC baseline",
+                    perSecond(result.baseline()),
+                    "1.00",
+                    "",
+                    result.baseline().failures());
+            out.printf(
+                    Locale.ROOT,
+                    ROW,
+                    "",
+                    "consume",
+                    perSecond(result.consume()),
+                    ratio(result.consumeRatio()),
+                    target(LedgerCaseResult.CONSUME_TARGET, result.consumeTargetMet()),
+                    result.consume().failures());
+            out.printf(
+                    Locale.ROOT,
+                    ROW,
+                    "",
+                    "consumeBatch(" + run.batchSize() + ")",
+                    perSecond(result.batch()),
+                    ratio(result.batchRatio()),
+                    target(LedgerCaseResult.BATCH_TARGET, result.batchTargetMet()),
+                    result.batch().failures());
         }
         out.println();
         out.println("per second: debits committed per second (for consumeBatch, debited items, not calls).");
@@ -48,10 +71,15 @@ public final class LedgerReport {
                 out.printf("  ... and %d more%n", run.violations().size() - VIOLATIONS_SHOWN);
             }
         }
-        out.printf(Locale.ROOT, "Usage entries in the ledger: %,d; debits counted by the runs: %,d (%s)%n",
-                run.usageEntries(), run.countedDebits(), run.usageEntries() == run.countedDebits() ? "equal" : "DIFFERENT");
+        out.printf(
+                Locale.ROOT,
+                "Usage entries in the ledger: %,d; debits counted by the runs: %,d (%s)%n",
+                run.usageEntries(),
+                run.countedDebits(),
+                run.usageEntries() == run.countedDebits() ? "equal" : "DIFFERENT");
         out.println("Targets (consume >= " + LedgerCaseResult.CONSUME_TARGET + " x baseline, consumeBatch >= "
-                + LedgerCaseResult.BATCH_TARGET + " x baseline, in every case): " + (run.targetsMet() ? "all met" : "NOT all met"));
+                + LedgerCaseResult.BATCH_TARGET + " x baseline, in every case): "
+                + (run.targetsMet() ? "all met" : "NOT all met"));
     }
 
     private static void printFirstFailure(PrintStream out, String run, Throughput throughput) {

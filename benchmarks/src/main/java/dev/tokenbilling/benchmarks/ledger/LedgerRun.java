@@ -13,9 +13,21 @@ import java.util.List;
  * @param loadBefore the system's 1-minute load average before the run (negative if unknown): other
  *     work on the machine skews the figures, so the report shows it
  */
-public record LedgerRun(String database, String schema, int threads, int seconds, int warmupSeconds, int cpus, int batchSize,
-        List<LedgerCaseResult> cases, List<String> violations, long countedDebits, long usageEntries,
-        double loadBefore, double loadAfter) implements RunSettings {
+public record LedgerRun(
+        String database,
+        String schema,
+        int threads,
+        int seconds,
+        int warmupSeconds,
+        int cpus,
+        int batchSize,
+        List<LedgerCaseResult> cases,
+        List<String> violations,
+        long countedDebits,
+        long usageEntries,
+        double loadBefore,
+        double loadAfter)
+        implements RunSettings {
 
     public LedgerRun {
         cases = List.copyOf(cases);

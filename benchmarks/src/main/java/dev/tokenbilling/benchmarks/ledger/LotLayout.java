@@ -45,7 +45,8 @@ final class LotLayout {
     LotTerms smallLotTerms(int index, int lot) {
         int priority = (index + lot) % 3 - 1;
         if ((index + lot) % 2 == 0) {
-            return LotTerms.expiringAt(now.plus(Duration.ofDays(30 + (7L * index + 13L * lot) % 300))).withPriority(priority);
+            return LotTerms.expiringAt(now.plus(Duration.ofDays(30 + (7L * index + 13L * lot) % 300)))
+                    .withPriority(priority);
         }
         return LotTerms.DEFAULT.withPriority(priority);
     }
@@ -53,11 +54,17 @@ final class LotLayout {
     /** Grants user {@code index}'s lots: the small ones first, then the large one. */
     void fund(TokenBillingService service, UserId user, int index) {
         for (int lot = 0; lot < lots(index) - 1; lot++) {
-            service.ledger().grant(Grant.of(user, smallLotTokens(index, lot), IdempotencyKey.of("bench-lot-" + lot), "benchmark lot " + lot)
-                    .withTerms(smallLotTerms(index, lot)));
+            service.ledger()
+                    .grant(Grant.of(
+                                    user,
+                                    smallLotTokens(index, lot),
+                                    IdempotencyKey.of("bench-lot-" + lot),
+                                    "benchmark lot " + lot)
+                            .withTerms(smallLotTerms(index, lot)));
         }
-        service.ledger().grant(Grant.of(user, LedgerFixture.FUNDING, IdempotencyKey.of("bench-funding"), "benchmark funding")
-                .withTerms(LotTerms.DEFAULT.withPriority(BACKSTOP_PRIORITY)));
+        service.ledger()
+                .grant(Grant.of(user, LedgerFixture.FUNDING, IdempotencyKey.of("bench-funding"), "benchmark funding")
+                        .withTerms(LotTerms.DEFAULT.withPriority(BACKSTOP_PRIORITY)));
     }
 
     /** How many grants funding {@code users} users takes: 3 per user on average. */

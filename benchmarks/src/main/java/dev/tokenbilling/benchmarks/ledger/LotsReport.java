@@ -20,23 +20,56 @@ public final class LotsReport {
 
     public void printTable(PrintStream out) {
         ReportFormat.printHeader(out, "Lots", run);
-        out.printf(Locale.ROOT, "Each run debits its own %,d users, all funded alike: user i holds 1 + (i mod %d) lots, up to %d small grants%n",
-                run.usersPerRun(), LotLayout.MAX_LOTS, LotLayout.MAX_LOTS - 1);
-        out.printf(Locale.ROOT, "(21-91 tokens, priorities -1..1, every other one expiring) drawn before one large grant; %,d grants in %.1f s.%n",
-                run.grants(), run.fundingSeconds());
-        out.printf(Locale.ROOT, "Every debit is %d tokens; a pair holds %d tokens and settles %d.%n%n", LedgerBenchmark.DEBIT_TOKENS,
-                ReserveSettle.HOLD_TOKENS, LedgerBenchmark.DEBIT_TOKENS);
+        out.printf(
+                Locale.ROOT,
+                "Each run debits its own %,d users, all funded alike: user i holds 1 + (i mod %d) lots, up to %d small grants%n",
+                run.usersPerRun(),
+                LotLayout.MAX_LOTS,
+                LotLayout.MAX_LOTS - 1);
+        out.printf(
+                Locale.ROOT,
+                "(21-91 tokens, priorities -1..1, every other one expiring) drawn before one large grant; %,d grants in %.1f s.%n",
+                run.grants(),
+                run.fundingSeconds());
+        out.printf(
+                Locale.ROOT,
+                "Every debit is %d tokens; a pair holds %d tokens and settles %d.%n%n",
+                LedgerBenchmark.DEBIT_TOKENS,
+                ReserveSettle.HOLD_TOKENS,
+                LedgerBenchmark.DEBIT_TOKENS);
         out.printf(Locale.ROOT, ROW, "run", "per second", "x baseline", "target", "spanning", "failures");
-        out.printf(Locale.ROOT, ROW, "raw-JDBC baseline", ReportFormat.perSecond(run.baseline()), "1.00", "",
-                percent(LotsRun.share(run.baselineSpans(), run.baseline())), run.baseline().failures());
-        out.printf(Locale.ROOT, ROW, "consume", ReportFormat.perSecond(run.consume()), ReportFormat.ratio(run.consumeRatio()),
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "raw-JDBC baseline",
+                ReportFormat.perSecond(run.baseline()),
+                "1.00",
+                "",
+                percent(LotsRun.share(run.baselineSpans(), run.baseline())),
+                run.baseline().failures());
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "consume",
+                ReportFormat.perSecond(run.consume()),
+                ReportFormat.ratio(run.consumeRatio()),
                 ReportFormat.target(LotsRun.CONSUME_TARGET, run.consumeTargetMet()),
-                percent(LotsRun.share(run.consumeSpans(), run.consume())), run.consume().failures());
-        out.printf(Locale.ROOT, ROW, "reserve+settle (pairs)", ReportFormat.perSecond(run.pairs()), ReportFormat.ratio(run.pairsRatio()),
-                "(no target)", percent(LotsRun.share(run.pairSpans(), run.pairs())), run.pairs().failures());
+                percent(LotsRun.share(run.consumeSpans(), run.consume())),
+                run.consume().failures());
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "reserve+settle (pairs)",
+                ReportFormat.perSecond(run.pairs()),
+                ReportFormat.ratio(run.pairsRatio()),
+                "(no target)",
+                percent(LotsRun.share(run.pairSpans(), run.pairs())),
+                run.pairs().failures());
         out.println();
-        out.println("per second: debits committed per second; for reserve+settle, completed pairs (a hold and its settling debit) per second.");
-        out.println("spanning: share of the run's debits that crossed a lot boundary (emptied one lot and drew from the next).");
+        out.println(
+                "per second: debits committed per second; for reserve+settle, completed pairs (a hold and its settling debit) per second.");
+        out.println(
+                "spanning: share of the run's debits that crossed a lot boundary (emptied one lot and drew from the next).");
         ReportFormat.printFirstFailure(out, "baseline", run.baseline());
         ReportFormat.printFirstFailure(out, "consume", run.consume());
         ReportFormat.printFirstFailure(out, "reserve+settle", run.pairs());
@@ -49,10 +82,15 @@ public final class LotsReport {
                 out.printf("  ... and %d more%n", run.violations().size() - VIOLATIONS_SHOWN);
             }
         }
-        out.printf(Locale.ROOT, "Usage entries in the ledger: %,d; debits and settles counted by the runs: %,d (%s); holds left active: %d%n",
-                run.usageEntries(), run.countedDebits(), run.usageEntries() == run.countedDebits() ? "equal" : "DIFFERENT", run.activeHolds());
-        out.println("Target (consume >= " + LotsRun.CONSUME_TARGET + " x baseline with up to " + LotLayout.MAX_LOTS + " lots per user): "
-                + (run.consumeTargetMet() ? "met" : "MISSED"));
+        out.printf(
+                Locale.ROOT,
+                "Usage entries in the ledger: %,d; debits and settles counted by the runs: %,d (%s); holds left active: %d%n",
+                run.usageEntries(),
+                run.countedDebits(),
+                run.usageEntries() == run.countedDebits() ? "equal" : "DIFFERENT",
+                run.activeHolds());
+        out.println("Target (consume >= " + LotsRun.CONSUME_TARGET + " x baseline with up to " + LotLayout.MAX_LOTS
+                + " lots per user): " + (run.consumeTargetMet() ? "met" : "MISSED"));
     }
 
     /** One line of JSON with every figure. */

@@ -1,7 +1,7 @@
 package dev.tokenbilling.benchmarks.ledger;
 
-import dev.tokenbilling.benchmarks.RunSettings;
 import dev.tokenbilling.benchmarks.ReportFormat;
+import dev.tokenbilling.benchmarks.RunSettings;
 import dev.tokenbilling.benchmarks.Throughput;
 import java.util.List;
 
@@ -13,10 +13,29 @@ import java.util.List;
  * @param countedDebits debits and settles all runs (warm-ups included) reported; should equal {@code usageEntries}
  * @param activeHolds reservations still active afterwards: a pair whose settle failed leaves one
  */
-public record LotsRun(String database, String schema, int threads, int seconds, int warmupSeconds, int cpus, int usersPerRun,
-        double fundingSeconds, long grants, Throughput baseline, Throughput consume, Throughput pairs,
-        long baselineSpans, long consumeSpans, long pairSpans,
-        List<String> violations, long countedDebits, long usageEntries, long activeHolds, double loadBefore, double loadAfter) implements RunSettings {
+public record LotsRun(
+        String database,
+        String schema,
+        int threads,
+        int seconds,
+        int warmupSeconds,
+        int cpus,
+        int usersPerRun,
+        double fundingSeconds,
+        long grants,
+        Throughput baseline,
+        Throughput consume,
+        Throughput pairs,
+        long baselineSpans,
+        long consumeSpans,
+        long pairSpans,
+        List<String> violations,
+        long countedDebits,
+        long usageEntries,
+        long activeHolds,
+        double loadBefore,
+        double loadAfter)
+        implements RunSettings {
 
     /** {@code consume} should reach at least this fraction of the baseline's debits/s. */
     public static final double CONSUME_TARGET = 0.7;

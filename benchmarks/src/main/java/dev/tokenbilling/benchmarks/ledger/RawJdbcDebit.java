@@ -36,7 +36,8 @@ final class RawJdbcDebit implements Operation {
     private final LedgerCase ledgerCase;
     private final DebitKeys keys;
 
-    private RawJdbcDebit(Connection connection, String schema, LedgerCase ledgerCase, DebitKeys keys) throws SQLException {
+    private RawJdbcDebit(Connection connection, String schema, LedgerCase ledgerCase, DebitKeys keys)
+            throws SQLException {
         this.connection = connection;
         this.ledgerCase = ledgerCase;
         this.keys = keys;
@@ -48,7 +49,8 @@ final class RawJdbcDebit implements Operation {
         // partial index), and a lot that reaches zero is closed in the same statement.
         this.drawLot = connection.prepareStatement("UPDATE " + schema + ".token_lot SET remaining = remaining - ?,"
                 + " closed_at = CASE WHEN remaining = ? THEN ? END, closed_reason = CASE WHEN remaining = ? THEN 'used' END"
-                + " WHERE user_id = ? AND id = (SELECT id FROM " + schema + ".token_lot WHERE user_id = ? AND closed_at IS NULL"
+                + " WHERE user_id = ? AND id = (SELECT id FROM " + schema
+                + ".token_lot WHERE user_id = ? AND closed_at IS NULL"
                 + " ORDER BY priority, expires_at NULLS LAST, id LIMIT 1) AND remaining >= ?");
         this.insert = connection.prepareStatement("INSERT INTO " + schema + ".token_transaction"
                 + " (user_id, seq, kind, amount, balance_after, idempotency_key, description, created_at)"

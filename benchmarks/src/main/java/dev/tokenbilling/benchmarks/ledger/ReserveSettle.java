@@ -34,8 +34,9 @@ final class ReserveSettle implements Operation {
 
     @Override
     public int runOnce() {
-        Reservation hold = service.reservations().reserve(ReservationRequest.of(ledgerCase.pick(), HOLD_TOKENS, TTL,
-                IdempotencyKey.of(keys.next())).withDescription(LedgerBenchmark.DESCRIPTION));
+        Reservation hold = service.reservations()
+                .reserve(ReservationRequest.of(ledgerCase.pick(), HOLD_TOKENS, TTL, IdempotencyKey.of(keys.next()))
+                        .withDescription(LedgerBenchmark.DESCRIPTION));
         service.reservations().settle(hold.userId(), hold.id(), LedgerBenchmark.DEBIT_TOKENS);
         return 1;
     }

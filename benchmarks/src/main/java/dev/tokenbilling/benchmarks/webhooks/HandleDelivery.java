@@ -31,7 +31,8 @@ final class HandleDelivery implements Operation {
         SignedEvent event = pool.take();
         WebhookOutcome outcome = webhooks.handle(event.body(), event.signature());
         if (outcome.status() != expected) {
-            throw new IllegalStateException(event.eventId() + ": " + outcome.status() + " (" + outcome.describe() + "), expected " + expected);
+            throw new IllegalStateException(
+                    event.eventId() + ": " + outcome.status() + " (" + outcome.describe() + "), expected " + expected);
         }
         return 1;
     }

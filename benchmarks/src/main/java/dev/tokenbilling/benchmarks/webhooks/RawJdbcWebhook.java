@@ -49,7 +49,8 @@ final class RawJdbcWebhook implements Operation {
     private final PreparedStatement credit;
     private final PreparedStatement markDone;
 
-    private RawJdbcWebhook(Connection connection, String schema, EventPool pool, RawSignature signature) throws SQLException {
+    private RawJdbcWebhook(Connection connection, String schema, EventPool pool, RawSignature signature)
+            throws SQLException {
         this.connection = connection;
         this.pool = pool;
         this.signature = signature;
@@ -57,20 +58,25 @@ final class RawJdbcWebhook implements Operation {
         insertEvent = connection.prepareStatement("INSERT INTO " + schema + ".webhook_event"
                 + " (id, type, api_version, livemode, object_id, payload, status, received_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING");
-        lockEvent = connection.prepareStatement("SELECT status FROM " + schema + ".webhook_event WHERE id = ? FOR UPDATE");
-        lockPurchase = connection.prepareStatement("SELECT p.id, p.user_id, p.token_amount, p.amount_minor, p.currency, p.status,"
-                + " p.package_slug, k.validity_days FROM " + schema + ".token_purchase p JOIN " + schema + ".token_package k ON k.id = p.package_id"
-                + " WHERE p.stripe_payment_intent_id = ? FOR UPDATE OF p");
+        lockEvent =
+                connection.prepareStatement("SELECT status FROM " + schema + ".webhook_event WHERE id = ? FOR UPDATE");
+        lockPurchase = connection.prepareStatement(
+                "SELECT p.id, p.user_id, p.token_amount, p.amount_minor, p.currency, p.status,"
+                        + " p.package_slug, k.validity_days FROM " + schema + ".token_purchase p JOIN " + schema
+                        + ".token_package k ON k.id = p.package_id"
+                        + " WHERE p.stripe_payment_intent_id = ? FOR UPDATE OF p");
         complete = connection.prepareStatement("UPDATE " + schema + ".token_purchase SET status = 'completed',"
                 + " stripe_charge_id = coalesce(?, stripe_charge_id), completed_at = coalesce(completed_at, ?), updated_at = ?"
                 + " WHERE id = ? AND status IN ('pending', 'processing', 'requires_action', 'failed')");
-        credit = connection.prepareStatement("SELECT id FROM " + schema + ".ledger_credit(?, 'purchase', ?, ?, NULL, ?, ?, ?, ?, 0, 0, 0,"
-                + " 'purchase', 0, CAST(? AS timestamptz))");
-        markDone = connection.prepareStatement("UPDATE " + schema + ".webhook_event SET status = ?, attempts = attempts + 1,"
-                + " processed_at = ? WHERE id = ?");
+        credit = connection.prepareStatement(
+                "SELECT id FROM " + schema + ".ledger_credit(?, 'purchase', ?, ?, NULL, ?, ?, ?, ?, 0, 0, 0,"
+                        + " 'purchase', 0, CAST(? AS timestamptz))");
+        markDone = connection.prepareStatement("UPDATE " + schema
+                + ".webhook_event SET status = ?, attempts = attempts + 1," + " processed_at = ? WHERE id = ?");
     }
 
-    static Operation.Factory factory(DataSource dataSource, String schema, EventPool pool, String secret, Duration tolerance) {
+    static Operation.Factory factory(
+            DataSource dataSource, String schema, EventPool pool, String secret, Duration tolerance) {
         return threadIndex -> {
             Connection connection = dataSource.getConnection();
             try {
@@ -94,13 +100,18 @@ final class RawJdbcWebhook implements Operation {
         String id = event.path("id").asText();
         String type = event.path("type").asText();
         JsonNode intent = event.path("data").path("object");
-        if (!type.equals("payment_intent.succeeded") || !intent.path("status").asText().equals("succeeded")) {
+        if (!type.equals("payment_intent.succeeded")
+                || !intent.path("status").asText().equals("succeeded")) {
             throw new IllegalStateException(id + ": not a succeeded PaymentIntent");
         }
         try {
             insertEvent.setString(1, id);
             insertEvent.setString(2, type);
-            insertEvent.setString(3, event.path("api_version").isTextual() ? event.path("api_version").asText() : null);
+            insertEvent.setString(
+                    3,
+                    event.path("api_version").isTextual()
+                            ? event.path("api_version").asText()
+                            : null);
             insertEvent.setBoolean(4, event.path("livemode").asBoolean(false));
             insertEvent.setString(5, intent.path("id").asText());
             insertEvent.setString(6, payload);
@@ -113,14 +124,20 @@ final class RawJdbcWebhook implements Operation {
             try (ResultSet purchase = lockPurchase.executeQuery()) {
                 if (!purchase.next()) {
                     finish(id, "ignored", now);
-                    throw new IllegalStateException(id + ": PaymentIntent " + intent.path("id").asText() + " is not a token purchase");
+                    throw new IllegalStateException(
+                            id + ": PaymentIntent " + intent.path("id").asText() + " is not a token purchase");
                 }
                 long purchaseId = purchase.getLong("id");
                 if (purchase.getLong("amount_minor") != intent.path("amount").asLong()
-                        || !purchase.getString("currency").equalsIgnoreCase(intent.path("currency").asText())) {
+                        || !purchase.getString("currency")
+                                .equalsIgnoreCase(intent.path("currency").asText())) {
                     throw new IllegalStateException(id + ": amount or currency does not match purchase " + purchaseId);
                 }
-                complete.setString(1, intent.path("latest_charge").isTextual() ? intent.path("latest_charge").asText() : null);
+                complete.setString(
+                        1,
+                        intent.path("latest_charge").isTextual()
+                                ? intent.path("latest_charge").asText()
+                                : null);
                 complete.setObject(2, now);
                 complete.setObject(3, now);
                 complete.setLong(4, purchaseId);
@@ -134,7 +151,8 @@ final class RawJdbcWebhook implements Operation {
                     credit.setString(5, "Purchase of " + purchase.getString("package_slug"));
                     credit.setObject(6, now);
                     credit.setLong(7, tokens);
-                    credit.setObject(8, validityDays == null ? null : now.plusDays(((Number) validityDays).longValue()));
+                    credit.setObject(
+                            8, validityDays == null ? null : now.plusDays(((Number) validityDays).longValue()));
                     try (ResultSet entry = credit.executeQuery()) {
                         if (!entry.next()) {
                             throw new IllegalStateException(id + ": purchase " + purchaseId + " was credited before");
@@ -154,7 +172,8 @@ final class RawJdbcWebhook implements Operation {
     private boolean alreadyDone(String id) throws SQLException {
         lockEvent.setString(1, id);
         try (ResultSet row = lockEvent.executeQuery()) {
-            return row.next() && (row.getString(1).equals("processed") || row.getString(1).equals("ignored"));
+            return row.next()
+                    && (row.getString(1).equals("processed") || row.getString(1).equals("ignored"));
         }
     }
 

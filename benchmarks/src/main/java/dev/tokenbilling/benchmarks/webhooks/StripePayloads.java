@@ -15,12 +15,18 @@ final class StripePayloads {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private StripePayloads() {
-    }
+    private StripePayloads() {}
 
     /** The event Stripe sends when the PaymentIntent of a purchase succeeds; {@code purchase_id} in its metadata as the library sets it. */
-    static String paymentIntentSucceeded(String eventId, String paymentIntentId, String chargeId, long purchaseId, String userId,
-            long amountMinor, String currency, long createdSeconds) {
+    static String paymentIntentSucceeded(
+            String eventId,
+            String paymentIntentId,
+            String chargeId,
+            long purchaseId,
+            String userId,
+            long amountMinor,
+            String currency,
+            long createdSeconds) {
         ObjectNode event = MAPPER.createObjectNode();
         event.put("id", eventId);
         event.put("object", "event");
@@ -69,13 +75,15 @@ final class StripePayloads {
         try {
             Webhook.Signature.verifyHeader(payload, header, secret, 300);
         } catch (SignatureVerificationException e) {
-            throw new IllegalStateException("stripe-java does not verify the benchmark's own signature: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "stripe-java does not verify the benchmark's own signature: " + e.getMessage(), e);
         }
         RawSignature raw = new RawSignature(secret, 300);
         if (!raw.verify(payload, header, now)) {
             throw new IllegalStateException("the baseline's HMAC check does not verify a Stripe signature");
         }
-        if (new RawSignature(secret + "x", 300).verify(payload, header, now) || raw.verify(payload + " ", header, now)) {
+        if (new RawSignature(secret + "x", 300).verify(payload, header, now)
+                || raw.verify(payload + " ", header, now)) {
             throw new IllegalStateException("the baseline's HMAC check accepts what it must refuse");
         }
     }

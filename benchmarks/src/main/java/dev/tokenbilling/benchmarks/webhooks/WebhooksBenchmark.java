@@ -40,7 +40,8 @@ public final class WebhooksBenchmark {
     private final PrintStream progress;
     private final Measurement measurement;
 
-    public WebhooksBenchmark(BenchmarkDatabase database, int threads, Duration measured, Duration warmup, PrintStream progress) {
+    public WebhooksBenchmark(
+            BenchmarkDatabase database, int threads, Duration measured, Duration warmup, PrintStream progress) {
         this.database = database;
         this.threads = threads;
         this.measured = measured;
@@ -57,26 +58,57 @@ public final class WebhooksBenchmark {
             WebhookProcessor webhooks = fixture.billing().webhooks();
             List<SignedEvent> processedByHandle = new ArrayList<>();
 
-            WebhooksRun.Side baseline = firstDeliveries(fixture, "baseline", "bench-wh-baseline-user-", new ArrayList<>(),
-                    pool -> RawJdbcWebhook.factory(fixture.dataSource(), fixture.schema(), pool, WebhooksFixture.SECRET,
+            WebhooksRun.Side baseline = firstDeliveries(
+                    fixture,
+                    "baseline",
+                    "bench-wh-baseline-user-",
+                    new ArrayList<>(),
+                    pool -> RawJdbcWebhook.factory(
+                            fixture.dataSource(),
+                            fixture.schema(),
+                            pool,
+                            WebhooksFixture.SECRET,
                             WebhooksFixture.TOLERANCE));
-            WebhooksRun.Side handle = firstDeliveries(fixture, "handle", "bench-wh-handle-user-", processedByHandle,
+            WebhooksRun.Side handle = firstDeliveries(
+                    fixture,
+                    "handle",
+                    "bench-wh-handle-user-",
+                    processedByHandle,
                     pool -> HandleDelivery.factory(webhooks, pool, WebhookOutcome.Status.PROCESSED));
 
-            progress.printf(Locale.ROOT, "[%s] redelivering the %,d events handle processed%n", CASE, processedByHandle.size());
-            Throughput duplicates = measurement.run(CASE, "duplicates", run -> HandleDelivery.factory(webhooks,
-                    EventPool.cycling(WebhooksFixture.resign(processedByHandle)), WebhookOutcome.Status.DUPLICATE)).measured();
+            progress.printf(
+                    Locale.ROOT, "[%s] redelivering the %,d events handle processed%n", CASE, processedByHandle.size());
+            Throughput duplicates = measurement
+                    .run(
+                            CASE,
+                            "duplicates",
+                            run -> HandleDelivery.factory(
+                                    webhooks,
+                                    EventPool.cycling(WebhooksFixture.resign(processedByHandle)),
+                                    WebhookOutcome.Status.DUPLICATE))
+                    .measured();
 
             progress.println("auditing the purchases and the ledger");
             List<String> violations = fixture.violations();
-            return new WebhooksRun(database.description(), fixture.schema(), threads, (int) measured.toSeconds(), (int) warmup.toSeconds(),
-                    Runtime.getRuntime().availableProcessors(), baseline, handle, duplicates, processedByHandle.size(), violations,
+            return new WebhooksRun(
+                    database.description(),
+                    fixture.schema(),
+                    threads,
+                    (int) measured.toSeconds(),
+                    (int) warmup.toSeconds(),
+                    Runtime.getRuntime().availableProcessors(),
+                    baseline,
+                    handle,
+                    duplicates,
+                    processedByHandle.size(),
+                    violations,
                     baseline.processed() + handle.processed(),
                     fixture.count("SELECT count(*) FROM {schema}.token_purchase WHERE status = 'completed'"),
                     fixture.count("SELECT count(*) FROM {schema}.token_transaction WHERE kind = 'purchase'"),
                     fixture.count("SELECT count(*) FROM {schema}.token_lot WHERE source = 'purchase'"),
                     fixture.count("SELECT count(*) FROM {schema}.webhook_event WHERE status = 'processed'"),
-                    loadBefore, ReportFormat.loadAverage());
+                    loadBefore,
+                    ReportFormat.loadAverage());
         }
     }
 
@@ -84,8 +116,13 @@ public final class WebhooksBenchmark {
      * Warm-up and measured run of first deliveries, each on purchases made for it just before it
      * starts; {@code delivered} collects the events the runs took (for the duplicate run).
      */
-    private WebhooksRun.Side firstDeliveries(WebhooksFixture fixture, String operation, String users, List<SignedEvent> delivered,
-            Function<EventPool, Operation.Factory> factory) throws Exception {
+    private WebhooksRun.Side firstDeliveries(
+            WebhooksFixture fixture,
+            String operation,
+            String users,
+            List<SignedEvent> delivered,
+            Function<EventPool, Operation.Factory> factory)
+            throws Exception {
         String runName = CASE + "-" + operation;
         Optional<Throughput> warm = Optional.empty();
         if (!warmup.isZero()) {
@@ -93,12 +130,18 @@ public final class WebhooksBenchmark {
             warm = measurement.warmUp(runName, factory.apply(pool));
             delivered.addAll(pool.taken());
         }
-        double expected = warm.map(Throughput::perSecond).filter(rate -> rate > 0).orElse(GUESS_PER_SECOND);
+        double expected =
+                warm.map(Throughput::perSecond).filter(rate -> rate > 0).orElse(GUESS_PER_SECOND);
         EventPool pool = prepare(fixture, operation + "_m", users, eventsFor(expected, measured));
         Throughput result = measurement.measure(CASE, operation, runName, factory.apply(pool));
         delivered.addAll(pool.taken());
         if (pool.ranOut()) {
-            progress.printf(Locale.ROOT, "[%s] %s delivered all %,d prepared events in %.1f s%n", CASE, operation, pool.size(),
+            progress.printf(
+                    Locale.ROOT,
+                    "[%s] %s delivered all %,d prepared events in %.1f s%n",
+                    CASE,
+                    operation,
+                    pool.size(),
                     result.elapsed().toNanos() / 1e9);
         }
         return new WebhooksRun.Side(warm, result, pool.size(), pool.ranOut());
@@ -112,7 +155,12 @@ public final class WebhooksBenchmark {
     private EventPool prepare(WebhooksFixture fixture, String pool, String users, int events) throws Exception {
         long start = System.nanoTime();
         EventPool prepared = EventPool.once(fixture.prepare(pool, users, events));
-        progress.printf(Locale.ROOT, "[%s] %,d pending purchases and signed events for %s in %.1f s%n", CASE, events, pool,
+        progress.printf(
+                Locale.ROOT,
+                "[%s] %,d pending purchases and signed events for %s in %.1f s%n",
+                CASE,
+                events,
+                pool,
                 (System.nanoTime() - start) / 1e9);
         return prepared;
     }

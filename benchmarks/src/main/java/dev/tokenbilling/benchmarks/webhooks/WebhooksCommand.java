@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  * through {@code WebhookProcessor.handle}, against a raw-JDBC handler doing the same SQL work, and
  * duplicate deliveries.
  */
-@Command(name = "webhooks",
+@Command(
+        name = "webhooks",
         mixinStandardHelpOptions = true,
         versionProvider = dev.tokenbilling.benchmarks.BenchmarksCommand.Version.class,
         description = {
@@ -21,8 +22,10 @@ import picocli.CommandLine.Spec;
                     + " WebhookProcessor.handle (signature check included) against a raw-JDBC handler doing the same SQL work with its own"
                     + " HMAC check, in the same run; then redeliveries of the processed events (duplicates).",
             "Prints the figures, the ratios, whether the targets are met (handle >= " + WebhooksRun.HANDLE_TARGET
-                    + " x baseline, duplicates >= " + WebhooksRun.DUPLICATE_TARGET + " x first deliveries) and the audit;"
-                    + " progress goes to stderr."})
+                    + " x baseline, duplicates >= " + WebhooksRun.DUPLICATE_TARGET
+                    + " x first deliveries) and the audit;"
+                    + " progress goes to stderr."
+        })
 public final class WebhooksCommand implements Callable<Integer> {
 
     @Mixin
@@ -36,7 +39,8 @@ public final class WebhooksCommand implements Callable<Integer> {
         options.validate(spec);
         WebhooksRun run;
         try (BenchmarkDatabase database = BenchmarkDatabase.open(options.databaseUrl(), options.threads())) {
-            run = new WebhooksBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err).run();
+            run = new WebhooksBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
+                    .run();
         }
         WebhooksReport report = new WebhooksReport(run);
         report.printTable(System.out);

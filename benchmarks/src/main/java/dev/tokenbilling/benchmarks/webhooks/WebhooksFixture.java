@@ -30,6 +30,7 @@ final class WebhooksFixture implements AutoCloseable {
     static final String SECRET = "whsec_benchmark_signing_secret_0001";
     /** Stripe's and the library's default: deliveries older than this are refused. */
     static final Duration TOLERANCE = WebhookVerification.DEFAULT_TOLERANCE;
+
     static final String PACKAGE_SLUG = "bench-pack";
     static final long PACKAGE_TOKENS = 500_000;
     static final Money PRICE = Money.of(2000, "USD");
@@ -50,13 +51,25 @@ final class WebhooksFixture implements AutoCloseable {
 
     static WebhooksFixture create(DataSource dataSource) throws SQLException {
         String schema = BenchmarkSchema.uniqueName("webhooks");
-        TokenBilling billing = TokenBilling.builder().dataSource(dataSource).schema(schema)
+        TokenBilling billing = TokenBilling.builder()
+                .dataSource(dataSource)
+                .schema(schema)
                 .stripe(StripeApi.builder().secretKey("sk_test_benchmark").build())
                 .webhooks(WebhookVerification.builder().secret(SECRET).build())
                 .build();
         try {
-            TokenPackage tokenPackage = billing.service().catalog().savePackage(new PackageDefinition(PACKAGE_SLUG, "Benchmark pack", "tokens",
-                    PACKAGE_TOKENS, PRICE, "webhooks benchmark", true, 0)).tokenPackage();
+            TokenPackage tokenPackage = billing.service()
+                    .catalog()
+                    .savePackage(new PackageDefinition(
+                            PACKAGE_SLUG,
+                            "Benchmark pack",
+                            "tokens",
+                            PACKAGE_TOKENS,
+                            PRICE,
+                            "webhooks benchmark",
+                            true,
+                            0))
+                    .tokenPackage();
             return new WebhooksFixture(dataSource, schema, billing, tokenPackage);
         } catch (RuntimeException e) {
             BenchmarkSchema.drop(dataSource, schema);
@@ -107,8 +120,15 @@ final class WebhooksFixture implements AutoCloseable {
                 while (rows.next()) {
                     String paymentIntent = rows.getString(3);
                     String suffix = paymentIntent.substring("pi_".length());
-                    String payload = StripePayloads.paymentIntentSucceeded("evt_" + suffix, paymentIntent, "ch_" + suffix, rows.getLong(1),
-                            rows.getString(2), tokenPackage.price().minorUnits(), tokenPackage.price().stripeCurrency(), signedAt);
+                    String payload = StripePayloads.paymentIntentSucceeded(
+                            "evt_" + suffix,
+                            paymentIntent,
+                            "ch_" + suffix,
+                            rows.getLong(1),
+                            rows.getString(2),
+                            tokenPackage.price().minorUnits(),
+                            tokenPackage.price().stripeCurrency(),
+                            signedAt);
                     events.add(StripePayloads.signed("evt_" + suffix, payload, SECRET, signedAt));
                 }
             }

@@ -21,23 +21,52 @@ public final class WebhooksReport {
 
     public void printTable(PrintStream out) {
         ReportFormat.printHeader(out, "Webhooks", run);
-        out.printf(Locale.ROOT, "First deliveries: a signed payment_intent.succeeded per pending purchase (%,d tokens for %s, %,d users per side),%n",
-                WebhooksFixture.PACKAGE_TOKENS, WebhooksFixture.PRICE, WebhooksFixture.USERS_PER_SIDE);
-        out.printf(Locale.ROOT, "each event once (%,d prepared for the baseline's measured run, %,d for handle's); duplicates: the %,d events%n",
-                run.baseline().prepared(), run.handle().prepared(), run.duplicateEvents());
-        out.println("handle processed, delivered again (re-signed) in a loop. Signature checks included on both sides.");
+        out.printf(
+                Locale.ROOT,
+                "First deliveries: a signed payment_intent.succeeded per pending purchase (%,d tokens for %s, %,d users per side),%n",
+                WebhooksFixture.PACKAGE_TOKENS,
+                WebhooksFixture.PRICE,
+                WebhooksFixture.USERS_PER_SIDE);
+        out.printf(
+                Locale.ROOT,
+                "each event once (%,d prepared for the baseline's measured run, %,d for handle's); duplicates: the %,d events%n",
+                run.baseline().prepared(),
+                run.handle().prepared(),
+                run.duplicateEvents());
+        out.println(
+                "handle processed, delivered again (re-signed) in a loop. Signature checks included on both sides.");
         out.println();
         out.printf(Locale.ROOT, ROW, "run", "events/s", "ratio", "of", "target", "failures");
-        out.printf(Locale.ROOT, ROW, "raw-JDBC baseline, first", ReportFormat.perSecond(run.baseline().measured()), "1.00", "", "",
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "raw-JDBC baseline, first",
+                ReportFormat.perSecond(run.baseline().measured()),
+                "1.00",
+                "",
+                "",
                 run.baseline().measured().failures());
-        out.printf(Locale.ROOT, ROW, "handle, first deliveries", ReportFormat.perSecond(run.handle().measured()),
-                ReportFormat.ratio(run.handleRatio()), "baseline", ReportFormat.target(WebhooksRun.HANDLE_TARGET, run.handleTargetMet()),
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "handle, first deliveries",
+                ReportFormat.perSecond(run.handle().measured()),
+                ReportFormat.ratio(run.handleRatio()),
+                "baseline",
+                ReportFormat.target(WebhooksRun.HANDLE_TARGET, run.handleTargetMet()),
                 run.handle().measured().failures());
-        out.printf(Locale.ROOT, ROW, "handle, duplicate deliveries", ReportFormat.perSecond(run.duplicates()),
-                ReportFormat.ratio(run.duplicateRatio()), "handle, first", ReportFormat.target(WebhooksRun.DUPLICATE_TARGET,
-                        run.duplicateTargetMet()), run.duplicates().failures());
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "handle, duplicate deliveries",
+                ReportFormat.perSecond(run.duplicates()),
+                ReportFormat.ratio(run.duplicateRatio()),
+                "handle, first",
+                ReportFormat.target(WebhooksRun.DUPLICATE_TARGET, run.duplicateTargetMet()),
+                run.duplicates().failures());
         out.println();
-        out.println("events/s: deliveries per second answered with the expected outcome (first: processed; duplicates: duplicate).");
+        out.println(
+                "events/s: deliveries per second answered with the expected outcome (first: processed; duplicates: duplicate).");
         ranOut(out, "baseline", run.baseline());
         ranOut(out, "handle", run.handle());
         ReportFormat.printFirstFailure(out, "baseline", run.baseline().measured());
@@ -52,17 +81,29 @@ public final class WebhooksReport {
                 out.printf("  ... and %d more%n", run.violations().size() - VIOLATIONS_SHOWN);
             }
         }
-        out.printf(Locale.ROOT, "First deliveries counted: %,d; completed purchases: %,d; purchase credits: %,d; purchase lots: %,d;"
-                        + " processed events: %,d (%s)%n", run.countedFirstDeliveries(), run.completedPurchases(), run.purchaseCredits(),
-                run.purchaseLots(), run.processedEvents(), run.ledgerSound() ? "all equal" : "DIFFERENT");
-        out.println("Targets (handle >= " + WebhooksRun.HANDLE_TARGET + " x baseline, duplicates >= " + WebhooksRun.DUPLICATE_TARGET
-                + " x handle's first deliveries): " + (run.targetsMet() ? "all met" : "NOT all met"));
+        out.printf(
+                Locale.ROOT,
+                "First deliveries counted: %,d; completed purchases: %,d; purchase credits: %,d; purchase lots: %,d;"
+                        + " processed events: %,d (%s)%n",
+                run.countedFirstDeliveries(),
+                run.completedPurchases(),
+                run.purchaseCredits(),
+                run.purchaseLots(),
+                run.processedEvents(),
+                run.ledgerSound() ? "all equal" : "DIFFERENT");
+        out.println("Targets (handle >= " + WebhooksRun.HANDLE_TARGET + " x baseline, duplicates >= "
+                + WebhooksRun.DUPLICATE_TARGET + " x handle's first deliveries): "
+                + (run.targetsMet() ? "all met" : "NOT all met"));
     }
 
     private static void ranOut(PrintStream out, String name, WebhooksRun.Side side) {
         if (side.ranOut()) {
-            out.printf(Locale.ROOT, "%s: delivered all %,d prepared events in %.1f s, before its time was up; its figure covers that time.%n",
-                    name, side.prepared(), side.measured().elapsed().toNanos() / 1e9);
+            out.printf(
+                    Locale.ROOT,
+                    "%s: delivered all %,d prepared events in %.1f s, before its time was up; its figure covers that time.%n",
+                    name,
+                    side.prepared(),
+                    side.measured().elapsed().toNanos() / 1e9);
         }
     }
 
@@ -78,9 +119,15 @@ public final class WebhooksReport {
         root.put("users_per_side", WebhooksFixture.USERS_PER_SIDE);
         root.put("load_average_before", ReportFormat.round(run.loadBefore(), 2));
         root.put("load_average_after", ReportFormat.round(run.loadAfter(), 2));
-        root.put("baseline_events_per_second", ReportFormat.round(run.baseline().measured().perSecond(), 1));
-        root.put("handle_events_per_second", ReportFormat.round(run.handle().measured().perSecond(), 1));
-        root.put("duplicate_events_per_second", ReportFormat.round(run.duplicates().perSecond(), 1));
+        root.put(
+                "baseline_events_per_second",
+                ReportFormat.round(run.baseline().measured().perSecond(), 1));
+        root.put(
+                "handle_events_per_second",
+                ReportFormat.round(run.handle().measured().perSecond(), 1));
+        root.put(
+                "duplicate_events_per_second",
+                ReportFormat.round(run.duplicates().perSecond(), 1));
         root.put("handle_ratio", ReportFormat.round(run.handleRatio(), 3));
         root.put("duplicate_ratio", ReportFormat.round(run.duplicateRatio(), 3));
         root.put("handle_target_met", run.handleTargetMet());

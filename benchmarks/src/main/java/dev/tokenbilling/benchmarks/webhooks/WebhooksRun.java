@@ -1,7 +1,7 @@
 package dev.tokenbilling.benchmarks.webhooks;
 
-import dev.tokenbilling.benchmarks.RunSettings;
 import dev.tokenbilling.benchmarks.ReportFormat;
+import dev.tokenbilling.benchmarks.RunSettings;
 import dev.tokenbilling.benchmarks.Throughput;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +13,26 @@ import java.util.Optional;
  * @param countedFirstDeliveries first deliveries of both sides that the runs (warm-ups included) counted as processed:
  *     should equal the completed purchases, their credits, their lots and the processed events
  */
-public record WebhooksRun(String database, String schema, int threads, int seconds, int warmupSeconds, int cpus,
-        Side baseline, Side handle, Throughput duplicates, int duplicateEvents,
-        List<String> violations, long countedFirstDeliveries, long completedPurchases, long purchaseCredits, long purchaseLots,
-        long processedEvents, double loadBefore, double loadAfter) implements RunSettings {
+public record WebhooksRun(
+        String database,
+        String schema,
+        int threads,
+        int seconds,
+        int warmupSeconds,
+        int cpus,
+        Side baseline,
+        Side handle,
+        Throughput duplicates,
+        int duplicateEvents,
+        List<String> violations,
+        long countedFirstDeliveries,
+        long completedPurchases,
+        long purchaseCredits,
+        long purchaseLots,
+        long processedEvents,
+        double loadBefore,
+        double loadAfter)
+        implements RunSettings {
 
     /** {@code handle} should process first deliveries at least at this fraction of the baseline's rate. */
     public static final double HANDLE_TARGET = 0.5;
@@ -62,7 +78,10 @@ public record WebhooksRun(String database, String schema, int threads, int secon
 
     /** Every processed first delivery completed one purchase with one credit and one lot, and nothing else did. */
     public boolean ledgerSound() {
-        return violations.isEmpty() && completedPurchases == countedFirstDeliveries && purchaseCredits == countedFirstDeliveries
-                && purchaseLots == countedFirstDeliveries && processedEvents == countedFirstDeliveries;
+        return violations.isEmpty()
+                && completedPurchases == countedFirstDeliveries
+                && purchaseCredits == countedFirstDeliveries
+                && purchaseLots == countedFirstDeliveries
+                && processedEvents == countedFirstDeliveries;
     }
 }

@@ -1,9 +1,7 @@
 package dev.tokenbilling.internal.postgres;
 
-import dev.tokenbilling.model.PurchaseStatus;
-
 import dev.tokenbilling.error.StoreUnavailableException;
-
+import dev.tokenbilling.model.PurchaseStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,44 +33,65 @@ final class LedgerAudit {
     /** Every violation found, one line each; empty when the ledger is sound. */
     List<String> violations() {
         List<String> found = new ArrayList<>();
-        check(found, "balance differs from the sum of the ledger",
+        check(
+                found,
+                "balance differs from the sum of the ledger",
                 "SELECT b.user_id, b.balance, coalesce(sum(t.amount), 0) FROM {s}.token_balance b"
-                + " LEFT JOIN {s}.token_transaction t ON t.user_id = b.user_id GROUP BY b.user_id, b.balance"
-                + " HAVING b.balance <> coalesce(sum(t.amount), 0)");
-        check(found, "ledger entries without a balance row",
+                        + " LEFT JOIN {s}.token_transaction t ON t.user_id = b.user_id GROUP BY b.user_id, b.balance"
+                        + " HAVING b.balance <> coalesce(sum(t.amount), 0)");
+        check(
+                found,
+                "ledger entries without a balance row",
                 "SELECT t.user_id, count(*), sum(t.amount) FROM {s}.token_transaction t"
-                + " WHERE NOT EXISTS (SELECT 1 FROM {s}.token_balance b WHERE b.user_id = t.user_id) GROUP BY t.user_id");
-        check(found, "balance_after is not the running sum",
+                        + " WHERE NOT EXISTS (SELECT 1 FROM {s}.token_balance b WHERE b.user_id = t.user_id) GROUP BY t.user_id");
+        check(
+                found,
+                "balance_after is not the running sum",
                 "SELECT id, user_id, balance_after FROM (SELECT id, user_id, balance_after,"
-                + " sum(amount) OVER (PARTITION BY user_id ORDER BY seq) AS running FROM {s}.token_transaction) x"
-                + " WHERE balance_after <> running LIMIT 20");
-        check(found, "credited purchase without exactly one purchase credit",
+                        + " sum(amount) OVER (PARTITION BY user_id ORDER BY seq) AS running FROM {s}.token_transaction) x"
+                        + " WHERE balance_after <> running LIMIT 20");
+        check(
+                found,
+                "credited purchase without exactly one purchase credit",
                 "SELECT p.id, p.status, count(t.id) FROM {s}.token_purchase p LEFT JOIN {s}.token_transaction t"
-                + " ON t.user_id = p.user_id AND t.purchase_id = p.id AND t.kind = 'purchase' GROUP BY p.id, p.status"
-                + " HAVING (p.status IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 1)"
-                + " OR (p.status NOT IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 0)");
-        check(found, "purchase credit of the wrong amount or user",
+                        + " ON t.user_id = p.user_id AND t.purchase_id = p.id AND t.kind = 'purchase' GROUP BY p.id, p.status"
+                        + " HAVING (p.status IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 1)"
+                        + " OR (p.status NOT IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 0)");
+        check(
+                found,
+                "purchase credit of the wrong amount or user",
                 "SELECT t.id, t.purchase_id FROM {s}.token_transaction t JOIN {s}.token_purchase p ON p.id = t.purchase_id"
-                + " WHERE t.kind = 'purchase' AND (t.amount <> p.token_amount OR t.user_id <> p.user_id)");
-        check(found, "lot remainders minus debt differ from the balance",
+                        + " WHERE t.kind = 'purchase' AND (t.amount <> p.token_amount OR t.user_id <> p.user_id)");
+        check(
+                found,
+                "lot remainders minus debt differ from the balance",
                 "SELECT b.user_id, b.balance, b.debt, coalesce(sum(l.remaining), 0) AS lots FROM {s}.token_balance b"
-                + " LEFT JOIN {s}.token_lot l ON l.user_id = b.user_id GROUP BY b.user_id, b.balance, b.debt"
-                + " HAVING coalesce(sum(l.remaining), 0) - b.debt <> b.balance");
-        check(found, "debt while lots still hold tokens, or debt without a negative balance",
+                        + " LEFT JOIN {s}.token_lot l ON l.user_id = b.user_id GROUP BY b.user_id, b.balance, b.debt"
+                        + " HAVING coalesce(sum(l.remaining), 0) - b.debt <> b.balance");
+        check(
+                found,
+                "debt while lots still hold tokens, or debt without a negative balance",
                 "SELECT b.user_id, b.balance, b.debt FROM {s}.token_balance b WHERE b.debt > 0 AND (b.balance <> -b.debt"
-                + " OR EXISTS (SELECT 1 FROM {s}.token_lot l WHERE l.user_id = b.user_id AND l.remaining > 0))");
-        check(found, "reserved differs from the active holds",
+                        + " OR EXISTS (SELECT 1 FROM {s}.token_lot l WHERE l.user_id = b.user_id AND l.remaining > 0))");
+        check(
+                found,
+                "reserved differs from the active holds",
                 "SELECT b.user_id, b.reserved, coalesce(sum(r.amount), 0) AS held FROM {s}.token_balance b"
-                + " LEFT JOIN {s}.token_reservation r ON r.user_id = b.user_id AND r.status = 'active'"
-                + " GROUP BY b.user_id, b.reserved HAVING b.reserved <> coalesce(sum(r.amount), 0)");
-        check(found, "usage took a balance below zero",
+                        + " LEFT JOIN {s}.token_reservation r ON r.user_id = b.user_id AND r.status = 'active'"
+                        + " GROUP BY b.user_id, b.reserved HAVING b.reserved <> coalesce(sum(r.amount), 0)");
+        check(
+                found,
+                "usage took a balance below zero",
                 "SELECT id, user_id, balance_after FROM {s}.token_transaction WHERE kind = 'usage' AND balance_after < 0"
-                // A settlement debits tokens that were held; a refund may have taken the balance below them since.
-                + " AND posting_ref IS NULL LIMIT 20");
-        check(found, "ledger sequence is not 1..n per user, or the balance's last_seq differs",
+                        // A settlement debits tokens that were held; a refund may have taken the balance below them
+                        // since.
+                        + " AND posting_ref IS NULL LIMIT 20");
+        check(
+                found,
+                "ledger sequence is not 1..n per user, or the balance's last_seq differs",
                 "SELECT b.user_id, b.last_seq, count(t.seq) AS entries, coalesce(max(t.seq), 0) AS last_entry FROM {s}.token_balance b"
-                + " LEFT JOIN {s}.token_transaction t ON t.user_id = b.user_id GROUP BY b.user_id, b.last_seq"
-                + " HAVING b.last_seq <> count(t.seq) OR b.last_seq <> coalesce(max(t.seq), 0)");
+                        + " LEFT JOIN {s}.token_transaction t ON t.user_id = b.user_id GROUP BY b.user_id, b.last_seq"
+                        + " HAVING b.last_seq <> count(t.seq) OR b.last_seq <> coalesce(max(t.seq), 0)");
         return found;
     }
 
@@ -85,7 +104,10 @@ final class LedgerAudit {
             while (rows.next()) {
                 StringBuilder line = new StringBuilder(problem).append(':');
                 for (int c = 1; c <= columns; c++) {
-                    line.append(' ').append(rows.getMetaData().getColumnLabel(c)).append('=').append(rows.getString(c));
+                    line.append(' ')
+                            .append(rows.getMetaData().getColumnLabel(c))
+                            .append('=')
+                            .append(rows.getString(c));
                 }
                 found.add(line.toString());
             }

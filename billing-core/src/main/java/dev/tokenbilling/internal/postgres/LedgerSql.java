@@ -27,21 +27,26 @@ final class LedgerSql {
     final String closeLot;
 
     LedgerSql(SchemaName schema) {
-        credit = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_credit(:user, :kind, :tokens,"
-                + " CAST(:purchaseId AS bigint), CAST(:key AS text), CAST(:ref AS text), :description, CAST(:at AS timestamptz), :purchased, :granted,"
-                + " :reversed, :adjusted, CAST(:lotSource AS text), CAST(:lotPriority AS integer), CAST(:lotExpiresAt AS timestamptz))");
-        debit = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit(:user, :kind, :tokens, :allowNegative,"
-                + " CAST(:purchaseId AS bigint), CAST(:key AS text), CAST(:ref AS text), :description, CAST(:at AS timestamptz), :granted, :used,"
-                + " :reversed,"
-                + " :adjusted, :expired)");
-        debitBatch = schema.render("SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit_batch("
-                + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
+        credit = schema.render(
+                "SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_credit(:user, :kind, :tokens,"
+                        + " CAST(:purchaseId AS bigint), CAST(:key AS text), CAST(:ref AS text), :description, CAST(:at AS timestamptz), :purchased, :granted,"
+                        + " :reversed, :adjusted, CAST(:lotSource AS text), CAST(:lotPriority AS integer), CAST(:lotExpiresAt AS timestamptz))");
+        debit = schema.render(
+                "SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit(:user, :kind, :tokens, :allowNegative,"
+                        + " CAST(:purchaseId AS bigint), CAST(:key AS text), CAST(:ref AS text), :description, CAST(:at AS timestamptz), :granted, :used,"
+                        + " :reversed,"
+                        + " :adjusted, :expired)");
+        debitBatch = schema.render(
+                "SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit_batch("
+                        + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
         findByKey = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user AND idempotency_key = :key");
         findByRef = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user AND posting_ref = :ref");
-        entryById = schema.render("SELECT " + Rows.LEDGER_COLUMNS + " FROM {schema}.token_transaction WHERE user_id = :user AND id = :id");
-        balance = schema.render("SELECT " + Rows.BALANCE_COLUMNS + " FROM {schema}.token_balance WHERE user_id = :user");
+        entryById = schema.render("SELECT " + Rows.LEDGER_COLUMNS
+                + " FROM {schema}.token_transaction WHERE user_id = :user AND id = :id");
+        balance =
+                schema.render("SELECT " + Rows.BALANCE_COLUMNS + " FROM {schema}.token_balance WHERE user_id = :user");
         history = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user ORDER BY seq DESC LIMIT :limit");
         historyBefore = schema.render("SELECT " + Rows.LEDGER_COLUMNS
@@ -56,12 +61,14 @@ final class LedgerSql {
         openLots = schema.render(lots + "AND closed_at IS NULL ORDER BY priority, expires_at NULLS LAST, id");
         allLots = schema.render(lots + "ORDER BY (closed_at IS NOT NULL), priority, expires_at NULLS LAST, id");
         lotById = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE id = :id");
-        lotByEntry = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE user_id = :user AND entry_id = :entry");
+        lotByEntry = schema.render(
+                "SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE user_id = :user AND entry_id = :entry");
         // Lots whose every token is held by active reservations cannot expire yet: skip them, or a
         // batch of them would come back first on every run and starve the others.
-        lapsedLots = schema.render("SELECT l.id FROM {schema}.token_lot l WHERE l.closed_at IS NULL AND l.expires_at <= :now"
-                + " AND EXISTS (SELECT 1 FROM {schema}.token_balance b WHERE b.user_id = l.user_id AND b.balance > b.reserved)"
-                + " ORDER BY l.expires_at, l.id LIMIT :limit");
+        lapsedLots =
+                schema.render("SELECT l.id FROM {schema}.token_lot l WHERE l.closed_at IS NULL AND l.expires_at <= :now"
+                        + " AND EXISTS (SELECT 1 FROM {schema}.token_balance b WHERE b.user_id = l.user_id AND b.balance > b.reserved)"
+                        + " ORDER BY l.expires_at, l.id LIMIT :limit");
         closeLot = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.lot_close((SELECT l.user_id FROM {schema}.token_lot l WHERE l.id = :id), :id, :kind, :description,"
                 + " CAST(:at AS timestamptz), :reason, :granted, :expired)");

@@ -26,7 +26,8 @@ public final class PostgresBillingStore implements BillingStore {
 
     private final LedgerAudit audit;
 
-    private PostgresBillingStore(Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access, LedgerAudit audit) {
+    private PostgresBillingStore(
+            Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access, LedgerAudit audit) {
         this.audit = audit;
         this.jdbi = jdbi;
         this.schema = schema;
@@ -45,7 +46,8 @@ public final class PostgresBillingStore implements BillingStore {
         // Statements share binders across variants (e.g. :tokens only matters to debits).
         jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
         SchemaName name = new SchemaName(schema);
-        return new PostgresBillingStore(jdbi, name, new LedgerSql(name), HandleAccess.pooled(jdbi), LedgerAudit.of(dataSource, schema));
+        return new PostgresBillingStore(
+                jdbi, name, new LedgerSql(name), HandleAccess.pooled(jdbi), LedgerAudit.of(dataSource, schema));
     }
 
     @Override

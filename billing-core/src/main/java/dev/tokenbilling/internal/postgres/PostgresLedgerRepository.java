@@ -23,8 +23,11 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     static final String IDEMPOTENCY_INDEX = "token_transaction_idempotency";
     static final String POSTING_REF_INDEX = "token_transaction_posting_ref";
-    private static final Set<LedgerEntryKind> LOT_CREDITS = EnumSet.of(LedgerEntryKind.PURCHASE, LedgerEntryKind.GRANT,
-            LedgerEntryKind.ADJUSTMENT, LedgerEntryKind.DISPUTE_REVERSAL);
+    private static final Set<LedgerEntryKind> LOT_CREDITS = EnumSet.of(
+            LedgerEntryKind.PURCHASE,
+            LedgerEntryKind.GRANT,
+            LedgerEntryKind.ADJUSTMENT,
+            LedgerEntryKind.DISPUTE_REVERSAL);
     private static final int BATCH_ATTEMPTS = 5;
 
     private final HandleAccess access;
@@ -50,14 +53,19 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     private PostingResult post(LedgerPosting posting, long amount, String statement) {
         try {
-            Optional<LedgerEntry> entry = access.with(handle -> inSavepointIfNeeded(handle, posting, () ->
-                    bindPosting(handle.createQuery(statement), posting, amount).map((rs, ctx) -> Rows.ledgerEntry(rs)).findOne()));
+            Optional<LedgerEntry> entry = access.with(handle -> inSavepointIfNeeded(
+                    handle,
+                    posting,
+                    () -> bindPosting(handle.createQuery(statement), posting, amount)
+                            .map((rs, ctx) -> Rows.ledgerEntry(rs))
+                            .findOne()));
             if (entry.isPresent()) {
                 return new PostingResult.Posted(entry.get());
             }
         } catch (RuntimeException e) {
             // A racing repeat of the same key got in first: the unique index refused ours.
-            if (!StoreErrors.isUniqueViolation(e, IDEMPOTENCY_INDEX) && !StoreErrors.isUniqueViolation(e, POSTING_REF_INDEX)) {
+            if (!StoreErrors.isUniqueViolation(e, IDEMPOTENCY_INDEX)
+                    && !StoreErrors.isUniqueViolation(e, POSTING_REF_INDEX)) {
                 throw e;
             }
         }
@@ -69,7 +77,8 @@ final class PostgresLedgerRepository implements LedgerRepository {
      * keyed posting runs under a savepoint there; alone, the statement is its own transaction.
      */
     private <T> T inSavepointIfNeeded(Handle handle, LedgerPosting posting, Supplier<T> work) {
-        if (!access.inTransaction() || (posting.idempotencyKey().isEmpty() && posting.postingRef().isEmpty())) {
+        if (!access.inTransaction()
+                || (posting.idempotencyKey().isEmpty() && posting.postingRef().isEmpty())) {
             return work.get();
         }
         String savepoint = "ledger_posting";
@@ -86,15 +95,18 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     private PostingResult notPosted(LedgerPosting posting) {
         if (posting.idempotencyKey().isPresent()) {
-            Optional<LedgerEntry> original = findByIdempotencyKey(posting.userId(), posting.idempotencyKey().get());
+            Optional<LedgerEntry> original = findByIdempotencyKey(
+                    posting.userId(), posting.idempotencyKey().get());
             if (original.isPresent()) {
                 return new PostingResult.Duplicate(original.get());
             }
         }
         if (posting.postingRef().isPresent()) {
             Optional<LedgerEntry> original = access.with(handle -> handle.createQuery(sql.findByRef)
-                    .bind("user", posting.userId().value()).bind("ref", posting.postingRef().get())
-                    .map((rs, ctx) -> Rows.ledgerEntry(rs)).findOne());
+                    .bind("user", posting.userId().value())
+                    .bind("ref", posting.postingRef().get())
+                    .map((rs, ctx) -> Rows.ledgerEntry(rs))
+                    .findOne());
             if (original.isPresent()) {
                 return new PostingResult.Duplicate(original.get());
             }
@@ -131,7 +143,9 @@ final class PostgresLedgerRepository implements LedgerRepository {
         if (postings.isEmpty()) {
             return List.of();
         }
-        if (postings.stream().anyMatch(p -> p.kind() != LedgerEntryKind.USAGE || p.idempotencyKey().isEmpty() || p.allowNegative())) {
+        if (postings.stream()
+                .anyMatch(p ->
+                        p.kind() != LedgerEntryKind.USAGE || p.idempotencyKey().isEmpty() || p.allowNegative())) {
             throw new IllegalArgumentException("debitAll takes keyed usage debits only");
         }
         for (int attempt = 1; ; attempt++) {
@@ -163,7 +177,11 @@ final class PostgresLedgerRepository implements LedgerRepository {
         }
         PostingResult[] results = new PostingResult[size];
         handle.createQuery(sql.debitBatch)
-                .bind(0, users).bind(1, tokens).bind(2, keys).bind(3, descriptions).bind(4, Rows.utc(postings.get(0).at()))
+                .bind(0, users)
+                .bind(1, tokens)
+                .bind(2, keys)
+                .bind(3, descriptions)
+                .bind(4, Rows.utc(postings.get(0).at()))
                 .map((rs, ctx) -> {
                     int index = rs.getInt("r_ord") - 1;
                     String outcome = rs.getString("r_outcome");
@@ -198,8 +216,11 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     @Override
     public Optional<LedgerEntry> findEntry(UserId userId, long entryId) {
-        return access.with(handle -> handle.createQuery(sql.entryById).bind("user", userId.value()).bind("id", entryId)
-                .map((rs, ctx) -> Rows.ledgerEntry(rs)).findOne());
+        return access.with(handle -> handle.createQuery(sql.entryById)
+                .bind("user", userId.value())
+                .bind("id", entryId)
+                .map((rs, ctx) -> Rows.ledgerEntry(rs))
+                .findOne());
     }
 
     @Override
@@ -230,7 +251,10 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     @Override
     public Optional<TokenLot> findLot(long lotId) {
-        return access.with(handle -> handle.createQuery(sql.lotById).bind("id", lotId).map((rs, ctx) -> Rows.lot(rs)).findOne());
+        return access.with(handle -> handle.createQuery(sql.lotById)
+                .bind("id", lotId)
+                .map((rs, ctx) -> Rows.lot(rs))
+                .findOne());
     }
 
     @Override
@@ -240,14 +264,20 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     @Override
     public Optional<TokenLot> findLotByEntry(UserId userId, long entryId) {
-        return access.with(handle -> handle.createQuery(sql.lotByEntry).bind("user", userId.value()).bind("entry", entryId)
-                .map((rs, ctx) -> Rows.lot(rs)).findOne());
+        return access.with(handle -> handle.createQuery(sql.lotByEntry)
+                .bind("user", userId.value())
+                .bind("entry", entryId)
+                .map((rs, ctx) -> Rows.lot(rs))
+                .findOne());
     }
 
     @Override
     public List<Long> lapsedLots(Instant now, int limit) {
-        return access.with(handle -> handle.createQuery(sql.lapsedLots).bind("now", Rows.utc(now)).bind("limit", limit)
-                .mapTo(Long.class).list());
+        return access.with(handle -> handle.createQuery(sql.lapsedLots)
+                .bind("now", Rows.utc(now))
+                .bind("limit", limit)
+                .mapTo(Long.class)
+                .list());
     }
 
     @Override
@@ -264,6 +294,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 .bind("description", description)
                 .bind("at", Rows.utc(at))
                 .bind("reason", kind == LedgerEntryKind.EXPIRY ? "expired" : "voided")
-                .map((rs, ctx) -> Rows.ledgerEntry(rs)).findOne());
+                .map((rs, ctx) -> Rows.ledgerEntry(rs))
+                .findOne());
     }
 }

@@ -29,53 +29,66 @@ final class PostgresPackageRepository implements PackageRepository {
         bySlug = schema.render(select + "WHERE slug = :slug");
         bySlugForUpdate = schema.render(select + "WHERE slug = :slug FOR UPDATE");
         byId = schema.render(select + "WHERE id = :id");
-        insert = schema.render("INSERT INTO {schema}.token_package (slug, name, package_type, token_amount, price_minor, currency,"
-                + " description, active, sort_order, validity_days, created_at, updated_at)"
-                + " VALUES (:slug, :name, :packageType, :tokenAmount, :priceMinor, :currency, :description, :active, :sortOrder,"
-                + " CAST(:validityDays AS integer), :at, :at)"
-                + " RETURNING " + Rows.PACKAGE_COLUMNS);
-        update = schema.render("UPDATE {schema}.token_package SET slug = :slug, name = :name, package_type = :packageType,"
-                + " token_amount = :tokenAmount, price_minor = :priceMinor, currency = :currency, description = :description,"
-                + " active = :active, sort_order = :sortOrder, validity_days = CAST(:validityDays AS integer), updated_at = :at"
-                + " WHERE id = :id RETURNING " + Rows.PACKAGE_COLUMNS);
-        updateStripeIds = schema.render("UPDATE {schema}.token_package SET stripe_product_id = :productId, stripe_price_id = :priceId,"
-                + " updated_at = :at WHERE id = :id RETURNING " + Rows.PACKAGE_COLUMNS);
+        insert = schema.render(
+                "INSERT INTO {schema}.token_package (slug, name, package_type, token_amount, price_minor, currency,"
+                        + " description, active, sort_order, validity_days, created_at, updated_at)"
+                        + " VALUES (:slug, :name, :packageType, :tokenAmount, :priceMinor, :currency, :description, :active, :sortOrder,"
+                        + " CAST(:validityDays AS integer), :at, :at)"
+                        + " RETURNING " + Rows.PACKAGE_COLUMNS);
+        update = schema.render(
+                "UPDATE {schema}.token_package SET slug = :slug, name = :name, package_type = :packageType,"
+                        + " token_amount = :tokenAmount, price_minor = :priceMinor, currency = :currency, description = :description,"
+                        + " active = :active, sort_order = :sortOrder, validity_days = CAST(:validityDays AS integer), updated_at = :at"
+                        + " WHERE id = :id RETURNING " + Rows.PACKAGE_COLUMNS);
+        updateStripeIds = schema.render(
+                "UPDATE {schema}.token_package SET stripe_product_id = :productId, stripe_price_id = :priceId,"
+                        + " updated_at = :at WHERE id = :id RETURNING " + Rows.PACKAGE_COLUMNS);
     }
 
     @Override
     public List<TokenPackage> list(boolean includeInactive) {
         return access.with(handle -> handle.createQuery(includeInactive ? listAll : listActive)
-                .map((rs, ctx) -> Rows.tokenPackage(rs)).list());
+                .map((rs, ctx) -> Rows.tokenPackage(rs))
+                .list());
     }
 
     @Override
     public Optional<TokenPackage> findBySlug(String slug) {
-        return access.with(handle -> handle.createQuery(bySlug).bind("slug", slug)
-                .map((rs, ctx) -> Rows.tokenPackage(rs)).findOne());
+        return access.with(handle -> handle.createQuery(bySlug)
+                .bind("slug", slug)
+                .map((rs, ctx) -> Rows.tokenPackage(rs))
+                .findOne());
     }
 
     @Override
     public Optional<TokenPackage> findBySlugForUpdate(String slug) {
-        return access.with(handle -> handle.createQuery(bySlugForUpdate).bind("slug", slug)
-                .map((rs, ctx) -> Rows.tokenPackage(rs)).findOne());
+        return access.with(handle -> handle.createQuery(bySlugForUpdate)
+                .bind("slug", slug)
+                .map((rs, ctx) -> Rows.tokenPackage(rs))
+                .findOne());
     }
 
     @Override
     public Optional<TokenPackage> findById(long id) {
-        return access.with(handle -> handle.createQuery(byId).bind("id", id)
-                .map((rs, ctx) -> Rows.tokenPackage(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byId)
+                .bind("id", id)
+                .map((rs, ctx) -> Rows.tokenPackage(rs))
+                .findOne());
     }
 
     @Override
     public TokenPackage insert(PackageDefinition definition, Instant at) {
         return access.with(handle -> bindDefinition(handle.createQuery(insert), definition, at)
-                .map((rs, ctx) -> Rows.tokenPackage(rs)).one());
+                .map((rs, ctx) -> Rows.tokenPackage(rs))
+                .one());
     }
 
     @Override
     public TokenPackage update(long id, PackageDefinition definition, Instant at) {
-        return access.with(handle -> bindDefinition(handle.createQuery(update), definition, at).bind("id", id)
-                .map((rs, ctx) -> Rows.tokenPackage(rs)).one());
+        return access.with(handle -> bindDefinition(handle.createQuery(update), definition, at)
+                .bind("id", id)
+                .map((rs, ctx) -> Rows.tokenPackage(rs))
+                .one());
     }
 
     @Override
@@ -85,7 +98,8 @@ final class PostgresPackageRepository implements PackageRepository {
                 .bind("productId", productId.orElse(null))
                 .bind("priceId", priceId.orElse(null))
                 .bind("at", Rows.utc(at))
-                .map((rs, ctx) -> Rows.tokenPackage(rs)).one());
+                .map((rs, ctx) -> Rows.tokenPackage(rs))
+                .one());
     }
 
     private static <S extends SqlStatement<S>> S bindDefinition(S statement, PackageDefinition definition, Instant at) {

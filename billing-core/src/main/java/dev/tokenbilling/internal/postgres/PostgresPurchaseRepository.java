@@ -36,10 +36,12 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         this.access = access;
         String open = Rows.sqlList(PurchaseStatus.OPEN);
         String select = "SELECT " + Rows.PURCHASE_COLUMNS + " FROM {schema}.token_purchase ";
-        insert = schema.render("INSERT INTO {schema}.token_purchase (user_id, package_id, package_slug, token_amount, amount_minor,"
-                + " currency, status, stripe_customer_id, created_at, updated_at)"
-                + " VALUES (:user, :packageId, :packageSlug, :tokenAmount, :amountMinor, :currency, '" + PurchaseStatus.PENDING.wireName() + "', :customer, :at, :at)"
-                + " RETURNING " + Rows.PURCHASE_COLUMNS);
+        insert = schema.render(
+                "INSERT INTO {schema}.token_purchase (user_id, package_id, package_slug, token_amount, amount_minor,"
+                        + " currency, status, stripe_customer_id, created_at, updated_at)"
+                        + " VALUES (:user, :packageId, :packageSlug, :tokenAmount, :amountMinor, :currency, '"
+                        + PurchaseStatus.PENDING.wireName() + "', :customer, :at, :at)"
+                        + " RETURNING " + Rows.PURCHASE_COLUMNS);
         byId = schema.render(select + "WHERE id = :id");
         byPaymentIntent = schema.render(select + "WHERE stripe_payment_intent_id = :pi");
         // Optional filters as "param IS NULL OR ..." keep one plan-cacheable statement; the
@@ -51,27 +53,35 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 + " ORDER BY created_at DESC, id DESC LIMIT :limit");
         // Unique per user by index; across users (where no index may span shards) by this guard: Stripe
         // makes each PaymentIntent for one purchase, so only a bug or a forged event could race here.
-        attachPaymentIntent = schema.render("UPDATE {schema}.token_purchase SET stripe_payment_intent_id = :pi, updated_at = :at"
-                + " WHERE id = :id AND stripe_payment_intent_id IS NULL"
-                + " AND NOT EXISTS (SELECT 1 FROM {schema}.token_purchase o WHERE o.stripe_payment_intent_id = :pi)");
+        attachPaymentIntent = schema.render(
+                "UPDATE {schema}.token_purchase SET stripe_payment_intent_id = :pi, updated_at = :at"
+                        + " WHERE id = :id AND stripe_payment_intent_id IS NULL"
+                        + " AND NOT EXISTS (SELECT 1 FROM {schema}.token_purchase o WHERE o.stripe_payment_intent_id = :pi)");
         transition = schema.render("UPDATE {schema}.token_purchase SET status = :target,"
                 + " failure_code = :failureCode, failure_message = :failureMessage,"
-                + " completed_at = CASE WHEN :target = '" + PurchaseStatus.COMPLETED.wireName() + "' THEN coalesce(completed_at, :at) ELSE completed_at END,"
+                + " completed_at = CASE WHEN :target = '" + PurchaseStatus.COMPLETED.wireName()
+                + "' THEN coalesce(completed_at, :at) ELSE completed_at END,"
                 + " updated_at = :at"
                 + " WHERE id = :id AND status = ANY(CAST(:sources AS text[])) RETURNING " + Rows.PURCHASE_COLUMNS);
         byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
         byCharge = schema.render(select + "WHERE stripe_charge_id = :charge");
         byPaymentIntentForUpdate = schema.render(select + "WHERE stripe_payment_intent_id = :pi FOR UPDATE");
-        complete = schema.render("UPDATE {schema}.token_purchase SET status = '" + PurchaseStatus.COMPLETED.wireName() + "', failure_code = NULL, failure_message = NULL,"
+        complete = schema.render("UPDATE {schema}.token_purchase SET status = '" + PurchaseStatus.COMPLETED.wireName()
+                + "', failure_code = NULL, failure_message = NULL,"
                 + " completed_at = coalesce(completed_at, :at), stripe_charge_id = coalesce(CAST(:charge AS text), stripe_charge_id),"
-                + " updated_at = :at WHERE id = :id AND status IN (" + open + ", '" + PurchaseStatus.CANCELED.wireName() + "')"
+                + " updated_at = :at WHERE id = :id AND status IN (" + open + ", '" + PurchaseStatus.CANCELED.wireName()
+                + "')"
                 + " RETURNING " + Rows.PURCHASE_COLUMNS);
-        countOpen = schema.render("SELECT count(*) FROM {schema}.token_purchase WHERE status IN (" + open + ") AND created_at < :before");
-        countOpenOfUser = schema.render("SELECT count(*) FROM {schema}.token_purchase WHERE user_id = :user AND status IN (" + open + ")");
-        attachCharge = schema.render("UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at WHERE id = :id");
-        recordReversal = schema.render("UPDATE {schema}.token_purchase SET status = :status, amount_refunded_minor = :refunded,"
-                + " tokens_reversed = :reversed, reversal_shortfall = :shortfall, tokens_disputed = :disputed, updated_at = :at"
-                + " WHERE id = :id RETURNING " + Rows.PURCHASE_COLUMNS);
+        countOpen = schema.render(
+                "SELECT count(*) FROM {schema}.token_purchase WHERE status IN (" + open + ") AND created_at < :before");
+        countOpenOfUser = schema.render(
+                "SELECT count(*) FROM {schema}.token_purchase WHERE user_id = :user AND status IN (" + open + ")");
+        attachCharge = schema.render(
+                "UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at WHERE id = :id");
+        recordReversal =
+                schema.render("UPDATE {schema}.token_purchase SET status = :status, amount_refunded_minor = :refunded,"
+                        + " tokens_reversed = :reversed, reversal_shortfall = :shortfall, tokens_disputed = :disputed, updated_at = :at"
+                        + " WHERE id = :id RETURNING " + Rows.PURCHASE_COLUMNS);
         // The lease is the next_check_at pushed into the future: other reconcilers skip the row
         // while it is locked and no longer see it as due once this statement commits.
         leaseStuck = schema.render("UPDATE {schema}.token_purchase p SET check_attempts = p.check_attempts + 1,"
@@ -95,51 +105,71 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 .bind("currency", purchase.amount().currency().getCurrencyCode())
                 .bind("customer", purchase.stripeCustomerId().orElse(null))
                 .bind("at", Rows.utc(purchase.createdAt()))
-                .map((rs, ctx) -> Rows.purchase(rs)).one());
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .one());
     }
 
     @Override
     public Optional<Purchase> findById(long id) {
-        return access.with(handle -> handle.createQuery(byId).bind("id", id).map((rs, ctx) -> Rows.purchase(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byId)
+                .bind("id", id)
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .findOne());
     }
 
     @Override
     public Optional<Purchase> findByPaymentIntentId(String paymentIntentId) {
-        return access.with(handle -> handle.createQuery(byPaymentIntent).bind("pi", paymentIntentId)
-                .map((rs, ctx) -> Rows.purchase(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byPaymentIntent)
+                .bind("pi", paymentIntentId)
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .findOne());
     }
 
     @Override
     public List<Purchase> find(PurchaseQuery query) {
-        String[] statuses = query.statuses().stream().map(PurchaseStatus::wireName).sorted().toArray(String[]::new);
+        String[] statuses =
+                query.statuses().stream().map(PurchaseStatus::wireName).sorted().toArray(String[]::new);
         return access.with(handle -> handle.createQuery(find)
                 .bind("statuses", statuses)
                 .bind("user", query.userId().map(u -> u.value()).orElse(null))
                 .bind("before", query.createdBefore().map(Rows::utc).orElse(null))
                 .bind("limit", query.limit())
-                .map((rs, ctx) -> Rows.purchase(rs)).list());
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .list());
     }
 
     @Override
     public boolean attachPaymentIntent(long purchaseId, String paymentIntentId, Instant at) {
         return access.with(handle -> handle.createUpdate(attachPaymentIntent)
-                .bind("id", purchaseId).bind("pi", paymentIntentId).bind("at", Rows.utc(at)).execute()) == 1;
+                        .bind("id", purchaseId)
+                        .bind("pi", paymentIntentId)
+                        .bind("at", Rows.utc(at))
+                        .execute())
+                == 1;
     }
 
     @Override
     public long countOpen(UserId userId) {
-        return access.with(handle -> handle.createQuery(countOpenOfUser).bind("user", userId.value()).mapTo(Long.class).one());
+        return access.with(handle -> handle.createQuery(countOpenOfUser)
+                .bind("user", userId.value())
+                .mapTo(Long.class)
+                .one());
     }
 
     @Override
     public long countOpen(Instant createdBefore) {
-        return access.with(handle -> handle.createQuery(countOpen).bind("before", Rows.utc(createdBefore)).mapTo(Long.class).one());
+        return access.with(handle -> handle.createQuery(countOpen)
+                .bind("before", Rows.utc(createdBefore))
+                .mapTo(Long.class)
+                .one());
     }
 
     @Override
     public Optional<Purchase> findByPaymentIntentIdForUpdate(String paymentIntentId) {
-        return access.with(handle -> handle.createQuery(byPaymentIntentForUpdate).bind("pi", paymentIntentId)
-                .map((rs, ctx) -> Rows.purchase(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byPaymentIntentForUpdate)
+                .bind("pi", paymentIntentId)
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .findOne());
     }
 
     @Override
@@ -148,27 +178,44 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 .bind("id", purchaseId)
                 .bind("charge", chargeId.orElse(null))
                 .bind("at", Rows.utc(at))
-                .map((rs, ctx) -> Rows.purchase(rs)).findOne());
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .findOne());
     }
 
     @Override
     public Optional<Purchase> findByChargeId(String chargeId) {
-        return access.with(handle -> handle.createQuery(byCharge).bind("charge", chargeId).map((rs, ctx) -> Rows.purchase(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byCharge)
+                .bind("charge", chargeId)
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .findOne());
     }
 
     @Override
     public void attachCharge(long purchaseId, String chargeId, Instant at) {
-        access.with(handle -> handle.createUpdate(attachCharge).bind("id", purchaseId).bind("charge", chargeId).bind("at", Rows.utc(at)).execute());
+        access.with(handle -> handle.createUpdate(attachCharge)
+                .bind("id", purchaseId)
+                .bind("charge", chargeId)
+                .bind("at", Rows.utc(at))
+                .execute());
     }
 
     @Override
     public Optional<Purchase> findByIdForUpdate(long id) {
-        return access.with(handle -> handle.createQuery(byIdForUpdate).bind("id", id).map((rs, ctx) -> Rows.purchase(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byIdForUpdate)
+                .bind("id", id)
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .findOne());
     }
 
     @Override
-    public Purchase recordReversal(long purchaseId, PurchaseStatus status, long amountRefundedMinor, long tokensReversed,
-            long reversalShortfall, long tokensDisputed, Instant at) {
+    public Purchase recordReversal(
+            long purchaseId,
+            PurchaseStatus status,
+            long amountRefundedMinor,
+            long tokensReversed,
+            long reversalShortfall,
+            long tokensDisputed,
+            Instant at) {
         return access.with(handle -> handle.createQuery(recordReversal)
                 .bind("id", purchaseId)
                 .bind("status", status.wireName())
@@ -177,23 +224,31 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 .bind("shortfall", reversalShortfall)
                 .bind("disputed", tokensDisputed)
                 .bind("at", Rows.utc(at))
-                .map((rs, ctx) -> Rows.purchase(rs)).one());
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .one());
     }
 
     @Override
-    public List<Purchase> leaseStuck(Instant createdBefore, Instant now, int limit, Duration backoffBase, Duration backoffMax) {
+    public List<Purchase> leaseStuck(
+            Instant createdBefore, Instant now, int limit, Duration backoffBase, Duration backoffMax) {
         return access.with(handle -> handle.createQuery(leaseStuck)
                 .bind("before", Rows.utc(createdBefore))
                 .bind("now", Rows.utc(now))
                 .bind("limit", limit)
                 .bind("baseSeconds", (double) backoffBase.toMillis() / 1000)
                 .bind("maxSeconds", (double) backoffMax.toMillis() / 1000)
-                .map((rs, ctx) -> Rows.purchase(rs)).list());
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .list());
     }
 
     @Override
-    public Optional<Purchase> transition(long purchaseId, Set<PurchaseStatus> from, PurchaseStatus target, Optional<String> failureCode,
-            Optional<String> failureMessage, Instant at) {
+    public Optional<Purchase> transition(
+            long purchaseId,
+            Set<PurchaseStatus> from,
+            PurchaseStatus target,
+            Optional<String> failureCode,
+            Optional<String> failureMessage,
+            Instant at) {
         String[] sources = from.stream().map(PurchaseStatus::wireName).toArray(String[]::new);
         return access.with(handle -> handle.createQuery(transition)
                 .bind("id", purchaseId)
@@ -202,6 +257,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 .bind("failureCode", failureCode.orElse(null))
                 .bind("failureMessage", failureMessage.orElse(null))
                 .bind("at", Rows.utc(at))
-                .map((rs, ctx) -> Rows.purchase(rs)).findOne());
+                .map((rs, ctx) -> Rows.purchase(rs))
+                .findOne());
     }
 }

@@ -20,10 +20,12 @@ final class PostgresReservationRepository implements ReservationRepository {
 
     PostgresReservationRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
-        create = schema.render("SELECT r_outcome, r_id, r_available FROM {schema}.reservation_create(:user, :tokens, :key, :description,"
-                + " CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz))");
-        finish = schema.render("SELECT r_outcome, r_entry_id FROM {schema}.reservation_finish(:user, :id, CAST(:actual AS bigint), :description,"
-                + " CAST(:at AS timestamptz), :status)");
+        create = schema.render(
+                "SELECT r_outcome, r_id, r_available FROM {schema}.reservation_create(:user, :tokens, :key, :description,"
+                        + " CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz))");
+        finish = schema.render(
+                "SELECT r_outcome, r_entry_id FROM {schema}.reservation_finish(:user, :id, CAST(:actual AS bigint), :description,"
+                        + " CAST(:at AS timestamptz), :status)");
         String select = "SELECT " + Rows.RESERVATION_COLUMNS + " FROM {schema}.token_reservation ";
         byId = schema.render(select + "WHERE user_id = :user AND id = :id");
         active = schema.render(select + "WHERE user_id = :user AND status = 'active' ORDER BY id");
@@ -31,7 +33,8 @@ final class PostgresReservationRepository implements ReservationRepository {
     }
 
     @Override
-    public ReserveResult reserve(UserId userId, long tokens, String idempotencyKey, String description, Instant expiresAt, Instant at) {
+    public ReserveResult reserve(
+            UserId userId, long tokens, String idempotencyKey, String description, Instant expiresAt, Instant at) {
         return access.with(handle -> handle.createQuery(create)
                 .bind("user", userId.value())
                 .bind("tokens", tokens)
@@ -45,13 +48,26 @@ final class PostgresReservationRepository implements ReservationRepository {
                         return (ReserveResult) new ReserveResult.Insufficient(rs.getLong("r_available"));
                     }
                     long id = rs.getLong("r_id");
-                    Reservation reservation = handle.createQuery(byId).bind("user", userId.value()).bind("id", id).map((row, c) -> Rows.reservation(row)).one();
-                    return outcome.equals("reserved") ? new ReserveResult.Reserved(reservation) : new ReserveResult.Duplicate(reservation);
-                }).one());
+                    Reservation reservation = handle.createQuery(byId)
+                            .bind("user", userId.value())
+                            .bind("id", id)
+                            .map((row, c) -> Rows.reservation(row))
+                            .one();
+                    return outcome.equals("reserved")
+                            ? new ReserveResult.Reserved(reservation)
+                            : new ReserveResult.Duplicate(reservation);
+                })
+                .one());
     }
 
     @Override
-    public FinishResult finish(UserId userId, long reservationId, ReservationStatus ending, long actualTokens, String description, Instant at) {
+    public FinishResult finish(
+            UserId userId,
+            long reservationId,
+            ReservationStatus ending,
+            long actualTokens,
+            String description,
+            Instant at) {
         if (ending != ReservationStatus.SETTLED && ending != ReservationStatus.RELEASED) {
             throw new IllegalArgumentException("a hold ends settled or released, not " + ending);
         }
@@ -70,22 +86,35 @@ final class PostgresReservationRepository implements ReservationRepository {
                     }
                     // The function decides under the row locks whether this call ended the hold.
                     boolean ended = !outcome.startsWith("already_");
-                    return new FinishResult(ended, ReservationStatus.fromWireName(outcome.replace("already_", "")), entry);
-                }).one());
+                    return new FinishResult(
+                            ended, ReservationStatus.fromWireName(outcome.replace("already_", "")), entry);
+                })
+                .one());
     }
 
     @Override
     public Optional<Reservation> findById(UserId userId, long reservationId) {
-        return access.with(handle -> handle.createQuery(byId).bind("user", userId.value()).bind("id", reservationId).map((rs, c) -> Rows.reservation(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byId)
+                .bind("user", userId.value())
+                .bind("id", reservationId)
+                .map((rs, c) -> Rows.reservation(rs))
+                .findOne());
     }
 
     @Override
     public List<Reservation> active(UserId userId) {
-        return access.with(handle -> handle.createQuery(active).bind("user", userId.value()).map((rs, c) -> Rows.reservation(rs)).list());
+        return access.with(handle -> handle.createQuery(active)
+                .bind("user", userId.value())
+                .map((rs, c) -> Rows.reservation(rs))
+                .list());
     }
 
     @Override
     public int expire(Instant now, int limit) {
-        return access.with(handle -> handle.createQuery(expire).bind("now", Rows.utc(now)).bind("limit", limit).mapTo(Integer.class).one());
+        return access.with(handle -> handle.createQuery(expire)
+                .bind("now", Rows.utc(now))
+                .bind("limit", limit)
+                .mapTo(Integer.class)
+                .one());
     }
 }

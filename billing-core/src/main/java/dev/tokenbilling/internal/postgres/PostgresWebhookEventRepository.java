@@ -17,8 +17,9 @@ import java.util.Set;
 /** Stored Stripe events on PostgreSQL. */
 final class PostgresWebhookEventRepository implements WebhookEventRepository {
 
-    private static final String COLUMNS = "id, type, api_version, livemode, object_id, payload, status, attempts, processing_error,"
-            + " next_attempt_at, received_at, processed_at";
+    private static final String COLUMNS =
+            "id, type, api_version, livemode, object_id, payload, status, attempts, processing_error,"
+                    + " next_attempt_at, received_at, processed_at";
 
     private final HandleAccess access;
     private final String insert;
@@ -36,54 +37,69 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
         String select = "SELECT " + COLUMNS + " FROM {schema}.webhook_event ";
         // A stored event is due for a retry a minute after it arrived: if the process that stored it
         // crashed before processing it, the reconciler picks it up; processing it first makes it done.
-        insert = schema.render("INSERT INTO {schema}.webhook_event (id, type, api_version, livemode, object_id, payload, status, received_at,"
-                + " next_attempt_at) VALUES (:id, :type, :apiVersion, :livemode, :objectId, :payload, 'received', :at,"
-                + " CAST(:at AS timestamptz) + interval '1 minute') ON CONFLICT (id) DO NOTHING");
+        insert = schema.render(
+                "INSERT INTO {schema}.webhook_event (id, type, api_version, livemode, object_id, payload, status, received_at,"
+                        + " next_attempt_at) VALUES (:id, :type, :apiVersion, :livemode, :objectId, :payload, 'received', :at,"
+                        + " CAST(:at AS timestamptz) + interval '1 minute') ON CONFLICT (id) DO NOTHING");
         byId = schema.render(select + "WHERE id = :id");
         byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
-        markDone = schema.render("UPDATE {schema}.webhook_event SET status = :status, attempts = attempts + 1, processing_error = NULL,"
-                + " next_attempt_at = NULL, processed_at = :at WHERE id = :id");
-        markFailed = schema.render("UPDATE {schema}.webhook_event SET status = 'failed', attempts = attempts + 1, processing_error = :error,"
-                + " next_attempt_at = :next WHERE id = :id AND status NOT IN ('processed', 'ignored')");
+        markDone = schema.render(
+                "UPDATE {schema}.webhook_event SET status = :status, attempts = attempts + 1, processing_error = NULL,"
+                        + " next_attempt_at = NULL, processed_at = :at WHERE id = :id");
+        markFailed = schema.render(
+                "UPDATE {schema}.webhook_event SET status = 'failed', attempts = attempts + 1, processing_error = :error,"
+                        + " next_attempt_at = :next WHERE id = :id AND status NOT IN ('processed', 'ignored')");
         find = schema.render(select
                 + "WHERE (cardinality(CAST(:statuses AS text[])) = 0 OR status = ANY(CAST(:statuses AS text[])))"
                 + " AND (CAST(:type AS text) IS NULL OR type = :type)"
                 + " AND (CAST(:since AS timestamptz) IS NULL OR received_at >= :since)"
                 + " ORDER BY received_at DESC, id LIMIT :limit");
         storedIds = schema.render("SELECT id FROM {schema}.webhook_event WHERE id = ANY(CAST(:ids AS text[]))");
-        leaseRetryable = schema.render("UPDATE {schema}.webhook_event SET next_attempt_at = CAST(:now AS timestamptz) + make_interval(secs => :leaseSeconds)"
-                + " WHERE id IN (SELECT id FROM {schema}.webhook_event WHERE status IN ('received', 'failed')"
-                + "   AND next_attempt_at <= :now AND attempts < :maxAttempts ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
-                + " RETURNING " + COLUMNS);
+        leaseRetryable = schema.render(
+                "UPDATE {schema}.webhook_event SET next_attempt_at = CAST(:now AS timestamptz) + make_interval(secs => :leaseSeconds)"
+                        + " WHERE id IN (SELECT id FROM {schema}.webhook_event WHERE status IN ('received', 'failed')"
+                        + "   AND next_attempt_at <= :now AND attempts < :maxAttempts ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
+                        + " RETURNING " + COLUMNS);
         count = schema.render("SELECT count(*) FROM {schema}.webhook_event WHERE status = :status");
     }
 
     @Override
     public boolean insertIfAbsent(NewWebhookEvent event) {
         return access.with(handle -> handle.createUpdate(insert)
-                .bind("id", event.id())
-                .bind("type", event.type())
-                .bind("apiVersion", event.apiVersion().orElse(null))
-                .bind("livemode", event.livemode())
-                .bind("objectId", event.objectId().orElse(null))
-                .bind("payload", event.payload())
-                .bind("at", Rows.utc(event.receivedAt()))
-                .execute()) == 1;
+                        .bind("id", event.id())
+                        .bind("type", event.type())
+                        .bind("apiVersion", event.apiVersion().orElse(null))
+                        .bind("livemode", event.livemode())
+                        .bind("objectId", event.objectId().orElse(null))
+                        .bind("payload", event.payload())
+                        .bind("at", Rows.utc(event.receivedAt()))
+                        .execute())
+                == 1;
     }
 
     @Override
     public Optional<WebhookEventRecord> findById(String id) {
-        return access.with(handle -> handle.createQuery(byId).bind("id", id).map((rs, ctx) -> event(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byId)
+                .bind("id", id)
+                .map((rs, ctx) -> event(rs))
+                .findOne());
     }
 
     @Override
     public Optional<WebhookEventRecord> findByIdForUpdate(String id) {
-        return access.with(handle -> handle.createQuery(byIdForUpdate).bind("id", id).map((rs, ctx) -> event(rs)).findOne());
+        return access.with(handle -> handle.createQuery(byIdForUpdate)
+                .bind("id", id)
+                .map((rs, ctx) -> event(rs))
+                .findOne());
     }
 
     @Override
     public void markDone(String id, WebhookEventStatus status, Instant at) {
-        access.with(handle -> handle.createUpdate(markDone).bind("id", id).bind("status", status.wireName()).bind("at", Rows.utc(at)).execute());
+        access.with(handle -> handle.createUpdate(markDone)
+                .bind("id", id)
+                .bind("status", status.wireName())
+                .bind("at", Rows.utc(at))
+                .execute());
     }
 
     @Override
@@ -97,13 +113,17 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
 
     @Override
     public List<WebhookEventRecord> find(WebhookEventQuery query) {
-        String[] statuses = query.statuses().stream().map(WebhookEventStatus::wireName).sorted().toArray(String[]::new);
+        String[] statuses = query.statuses().stream()
+                .map(WebhookEventStatus::wireName)
+                .sorted()
+                .toArray(String[]::new);
         return access.with(handle -> handle.createQuery(find)
                 .bind("statuses", statuses)
                 .bind("type", query.type().orElse(null))
                 .bind("since", query.receivedSince().map(Rows::utc).orElse(null))
                 .bind("limit", query.limit())
-                .map((rs, ctx) -> event(rs)).list());
+                .map((rs, ctx) -> event(rs))
+                .list());
     }
 
     @Override
@@ -111,8 +131,10 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
         if (ids.isEmpty()) {
             return Set.of();
         }
-        return access.with(handle -> new HashSet<>(handle.createQuery(storedIds).bind("ids", ids.toArray(String[]::new))
-                .mapTo(String.class).list()));
+        return access.with(handle -> new HashSet<>(handle.createQuery(storedIds)
+                .bind("ids", ids.toArray(String[]::new))
+                .mapTo(String.class)
+                .list()));
     }
 
     @Override
@@ -122,12 +144,16 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
                 .bind("leaseSeconds", (double) lease.toMillis() / 1000)
                 .bind("maxAttempts", maxAttempts)
                 .bind("limit", limit)
-                .map((rs, ctx) -> event(rs)).list());
+                .map((rs, ctx) -> event(rs))
+                .list());
     }
 
     @Override
     public long count(WebhookEventStatus status) {
-        return access.with(handle -> handle.createQuery(count).bind("status", status.wireName()).mapTo(Long.class).one());
+        return access.with(handle -> handle.createQuery(count)
+                .bind("status", status.wireName())
+                .mapTo(Long.class)
+                .one());
     }
 
     private static WebhookEventRecord event(ResultSet rs) throws SQLException {

@@ -7,8 +7,8 @@ import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationStatus;
-import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.TokenBalance;
+import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.model.UserId;
 import java.sql.ResultSet;
@@ -21,21 +21,25 @@ import java.util.Optional;
 /** Row mappers and time conversion. Times cross JDBC as {@code timestamptz} in UTC, never as local times. */
 final class Rows {
 
-    static final String LEDGER_COLUMNS = "id, user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at";
+    static final String LEDGER_COLUMNS =
+            "id, user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at";
     static final String BALANCE_COLUMNS = "user_id, balance, reserved, total_purchased, total_granted, total_used, "
             + "total_reversed, total_adjusted, total_expired, debt, updated_at";
-    static final String LOT_COLUMNS = "id, user_id, source, entry_id, purchase_id, amount, remaining, priority, expires_at, created_at, "
-            + "closed_at, closed_reason";
-    static final String RESERVATION_COLUMNS = "id, user_id, amount, status, idempotency_key, description, settled_tokens, entry_id, "
-            + "expires_at, created_at, updated_at";
-    static final String PACKAGE_COLUMNS = "id, slug, name, package_type, token_amount, price_minor, currency, description, "
-            + "active, sort_order, stripe_product_id, stripe_price_id, validity_days, created_at, updated_at";
-    static final String PURCHASE_COLUMNS = "id, user_id, package_id, package_slug, token_amount, amount_minor, currency, status, "
-            + "stripe_payment_intent_id, stripe_customer_id, stripe_charge_id, failure_code, failure_message, amount_refunded_minor, "
-            + "tokens_reversed, reversal_shortfall, tokens_disputed, created_at, updated_at, completed_at";
+    static final String LOT_COLUMNS =
+            "id, user_id, source, entry_id, purchase_id, amount, remaining, priority, expires_at, created_at, "
+                    + "closed_at, closed_reason";
+    static final String RESERVATION_COLUMNS =
+            "id, user_id, amount, status, idempotency_key, description, settled_tokens, entry_id, "
+                    + "expires_at, created_at, updated_at";
+    static final String PACKAGE_COLUMNS =
+            "id, slug, name, package_type, token_amount, price_minor, currency, description, "
+                    + "active, sort_order, stripe_product_id, stripe_price_id, validity_days, created_at, updated_at";
+    static final String PURCHASE_COLUMNS =
+            "id, user_id, package_id, package_slug, token_amount, amount_minor, currency, status, "
+                    + "stripe_payment_intent_id, stripe_customer_id, stripe_charge_id, failure_code, failure_message, amount_refunded_minor, "
+                    + "tokens_reversed, reversal_shortfall, tokens_disputed, created_at, updated_at, completed_at";
 
-    private Rows() {
-    }
+    private Rows() {}
 
     static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
@@ -158,6 +162,9 @@ final class Rows {
 
     /** The statuses' wire names as an SQL list ({@code 'pending', 'processing'}), so status sets are written once, in Java. */
     static String sqlList(java.util.Set<PurchaseStatus> statuses) {
-        return statuses.stream().sorted().map(status -> "'" + status.wireName() + "'").collect(java.util.stream.Collectors.joining(", "));
+        return statuses.stream()
+                .sorted()
+                .map(status -> "'" + status.wireName() + "'")
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 }

@@ -10,7 +10,8 @@ public record SchemaName(String value) {
 
     public SchemaName {
         if (value == null || !IDENTIFIER.matcher(value).matches()) {
-            throw new InvalidRequestException("schema",
+            throw new InvalidRequestException(
+                    "schema",
                     "must be a lower-case SQL identifier (letters, digits, '_', at most 63), was '" + value + "'");
         }
     }

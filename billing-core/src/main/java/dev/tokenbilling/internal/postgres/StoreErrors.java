@@ -2,7 +2,6 @@ package dev.tokenbilling.internal.postgres;
 
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
-
 import dev.tokenbilling.error.StoreUnavailableException;
 import java.sql.SQLException;
 import java.util.Set;
@@ -24,8 +23,7 @@ final class StoreErrors {
             "42703", // undefined column
             "42883"); // undefined function
 
-    private StoreErrors() {
-    }
+    private StoreErrors() {}
 
     static RuntimeException translate(RuntimeException e) {
         if (e instanceof StoreUnavailableException) {
@@ -33,12 +31,17 @@ final class StoreErrors {
         }
         SQLException sql = sqlCause(e);
         if (e instanceof org.jdbi.v3.core.ConnectionException || (sql != null && isTransient(sql))) {
-            String reason = sql != null && sql.getMessage() != null ? sql.getMessage() : e.getClass().getSimpleName();
+            String reason = sql != null && sql.getMessage() != null
+                    ? sql.getMessage()
+                    : e.getClass().getSimpleName();
             return new StoreUnavailableException("Database unavailable: " + reason, e);
         }
         if (sql != null && SCHEMA_MISSING_STATES.contains(sql.getSQLState())) {
-            return new BillingException(BillingError.SCHEMA_NOT_MIGRATED,
-                    "The billing schema is missing or out of date (" + sql.getSQLState() + "): apply the library's migrations", e);
+            return new BillingException(
+                    BillingError.SCHEMA_NOT_MIGRATED,
+                    "The billing schema is missing or out of date (" + sql.getSQLState()
+                            + "): apply the library's migrations",
+                    e);
         }
         return e;
     }

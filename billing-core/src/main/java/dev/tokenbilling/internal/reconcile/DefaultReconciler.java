@@ -2,27 +2,26 @@ package dev.tokenbilling.internal.reconcile;
 
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
-import dev.tokenbilling.model.PurchaseTransition;
-import dev.tokenbilling.reconcile.MissedEventsReport;
-import dev.tokenbilling.reconcile.PurchaseCheck;
-import dev.tokenbilling.reconcile.ReconcileReport;
-import dev.tokenbilling.reconcile.Reconciler;
-
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.PaymentProviderException;
+import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
-import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.WebhookEventRecord;
-import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
+import dev.tokenbilling.reconcile.MissedEventsReport;
+import dev.tokenbilling.reconcile.PurchaseCheck;
+import dev.tokenbilling.reconcile.ReconcileReport;
+import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import dev.tokenbilling.webhook.WebhookProcessor;
 import java.time.Clock;
@@ -45,8 +44,15 @@ public final class DefaultReconciler implements Reconciler {
     private final int maxEventAttempts;
     private final List<BillingListener> listeners;
 
-    public DefaultReconciler(BillingStore store, PaymentGateway gateway, PurchaseTransitions transitions, WebhookProcessor webhooks, Clock clock,
-            Duration abandonAfter, int maxEventAttempts, List<BillingListener> listeners) {
+    public DefaultReconciler(
+            BillingStore store,
+            PaymentGateway gateway,
+            PurchaseTransitions transitions,
+            WebhookProcessor webhooks,
+            Clock clock,
+            Duration abandonAfter,
+            int maxEventAttempts,
+            List<BillingListener> listeners) {
         this.store = store;
         this.gateway = gateway;
         this.transitions = transitions;
@@ -69,7 +75,8 @@ public final class DefaultReconciler implements Reconciler {
         validate(olderThan, limit);
         Instant now = clock.instant();
         List<PurchaseCheck> checks = new ArrayList<>();
-        for (Purchase purchase : store.purchases().leaseStuck(now.minus(olderThan), now, limit, DEFAULT_CHECK_BACKOFF, MAX_CHECK_BACKOFF)) {
+        for (Purchase purchase : store.purchases()
+                .leaseStuck(now.minus(olderThan), now, limit, DEFAULT_CHECK_BACKOFF, MAX_CHECK_BACKOFF)) {
             checks.add(check(purchase));
         }
         return checks;
@@ -79,8 +86,12 @@ public final class DefaultReconciler implements Reconciler {
     @Override
     public List<Purchase> stuckPurchases(Duration olderThan, int limit) {
         validate(olderThan, limit);
-        return store.purchases().find(new PurchaseQuery(PurchaseStatus.OPEN, Optional.empty(),
-                Optional.of(clock.instant().minus(olderThan)), limit));
+        return store.purchases()
+                .find(new PurchaseQuery(
+                        PurchaseStatus.OPEN,
+                        Optional.empty(),
+                        Optional.of(clock.instant().minus(olderThan)),
+                        limit));
     }
 
     private PurchaseCheck check(Purchase purchase) {
@@ -89,37 +100,49 @@ public final class DefaultReconciler implements Reconciler {
             if (purchase.paymentIntentId().isEmpty()) {
                 return abandoned ? cancelWithoutIntent(purchase) : result(purchase, new PurchaseCheck.Waiting());
             }
-            PaymentIntentSnapshot intent = gateway.retrievePaymentIntent(purchase.paymentIntentId().get());
+            PaymentIntentSnapshot intent =
+                    gateway.retrievePaymentIntent(purchase.paymentIntentId().get());
             if (abandoned && cancelable(intent.status())) {
                 intent = gateway.cancelPaymentIntent(intent.id());
             }
             PaymentIntentSnapshot snapshot = intent;
             AfterCommit after = new AfterCommit();
-            PurchaseTransition transition = store.inTransaction(tx -> transitions.applyPaymentIntent(tx, purchase.id(), snapshot, after));
+            PurchaseTransition transition =
+                    store.inTransaction(tx -> transitions.applyPaymentIntent(tx, purchase.id(), snapshot, after));
             after.fire(listeners);
             return result(purchase, new PurchaseCheck.Applied(snapshot.status(), abandoned, transition));
         } catch (PaymentProviderException e) {
-            return result(purchase, new PurchaseCheck.Failed(e.code(), Optional.of(e.reason()), "Stripe: " + e.getMessage()));
+            return result(
+                    purchase, new PurchaseCheck.Failed(e.code(), Optional.of(e.reason()), "Stripe: " + e.getMessage()));
         } catch (BillingException e) {
             return result(purchase, new PurchaseCheck.Failed(e.code(), Optional.empty(), e.getMessage()));
         } catch (EventFailure e) {
-            return result(purchase, new PurchaseCheck.Failed(BillingError.INVALID_REQUEST, Optional.empty(), e.getMessage()));
+            return result(
+                    purchase, new PurchaseCheck.Failed(BillingError.INVALID_REQUEST, Optional.empty(), e.getMessage()));
         }
     }
 
     private PurchaseCheck cancelWithoutIntent(Purchase purchase) {
-        store.purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.CANCELED, purchase.failureCode(),
-                purchase.failureMessage(), clock.instant());
+        store.purchases()
+                .transition(
+                        purchase.id(),
+                        PurchaseStatus.OPEN,
+                        PurchaseStatus.CANCELED,
+                        purchase.failureCode(),
+                        purchase.failureMessage(),
+                        clock.instant());
         return result(purchase, new PurchaseCheck.Canceled());
     }
 
     private PurchaseCheck result(Purchase before, PurchaseCheck.Result result) {
-        PurchaseStatus after = store.purchases().findById(before.id()).map(Purchase::status).orElse(before.status());
+        PurchaseStatus after =
+                store.purchases().findById(before.id()).map(Purchase::status).orElse(before.status());
         return new PurchaseCheck(before.id(), before.paymentIntentId(), before.status(), after, result);
     }
 
     private static boolean cancelable(String status) {
-        return Set.of("requires_payment_method", "requires_confirmation", "requires_action", "requires_capture").contains(status);
+        return Set.of("requires_payment_method", "requires_confirmation", "requires_action", "requires_capture")
+                .contains(status);
     }
 
     /** Re-processes failed events whose next attempt is due, up to the attempt limit. */
@@ -127,7 +150,8 @@ public final class DefaultReconciler implements Reconciler {
     public List<WebhookOutcome> retryFailedEvents(int limit) {
         validate(Duration.ZERO, limit);
         List<WebhookOutcome> outcomes = new ArrayList<>();
-        for (WebhookEventRecord event : store.webhookEvents().leaseRetryable(clock.instant(), maxEventAttempts, limit, Duration.ofMinutes(5))) {
+        for (WebhookEventRecord event :
+                store.webhookEvents().leaseRetryable(clock.instant(), maxEventAttempts, limit, Duration.ofMinutes(5))) {
             outcomes.add(webhooks.retry(event.id()));
         }
         return outcomes;
@@ -137,10 +161,13 @@ public final class DefaultReconciler implements Reconciler {
     @Override
     public MissedEventsReport fetchMissedEvents(Duration since) {
         if (since.isNegative() || since.isZero() || since.compareTo(MAX_EVENT_LOOKBACK) > 0) {
-            throw new InvalidRequestException("since", "must be between 1 second and 30 days (Stripe keeps events for 30 days), was " + since);
+            throw new InvalidRequestException(
+                    "since", "must be between 1 second and 30 days (Stripe keeps events for 30 days), was " + since);
         }
         List<String> events = gateway.listEvents(clock.instant().minus(since), EventDispatcher.HANDLED_TYPES);
-        List<String> ids = events.stream().map(json -> StripeJson.parse(json).path("id").asText()).toList();
+        List<String> ids = events.stream()
+                .map(json -> StripeJson.parse(json).path("id").asText())
+                .toList();
         Set<String> stored = store.webhookEvents().storedIds(ids);
         List<WebhookOutcome> processed = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
@@ -156,7 +183,8 @@ public final class DefaultReconciler implements Reconciler {
             throw new InvalidRequestException("olderThan", "must not be negative, was " + olderThan);
         }
         if (limit < 1 || limit > PurchaseQuery.MAX_LIMIT) {
-            throw new InvalidRequestException("limit", "must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + limit);
+            throw new InvalidRequestException(
+                    "limit", "must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + limit);
         }
     }
 }

@@ -5,8 +5,7 @@ import dev.tokenbilling.error.InvalidRequestException;
 /** Argument checks of the services; each failure names the field and changes nothing. */
 final class Checks {
 
-    private Checks() {
-    }
+    private Checks() {}
 
     static <T> T notNull(String field, T value) {
         if (value == null) {

@@ -51,13 +51,20 @@ final class DefaultCatalogService implements CatalogService {
         return context.store().inTransaction(tx -> {
             Optional<TokenPackage> existing = tx.packages().findBySlugForUpdate(definition.slug());
             if (existing.isEmpty()) {
-                return new PackageSaveResult(PackageSaveResult.Change.CREATED, tx.packages().insert(definition, context.clock().instant()));
+                return new PackageSaveResult(
+                        PackageSaveResult.Change.CREATED,
+                        tx.packages().insert(definition, context.clock().instant()));
             }
             if (definition.matches(existing.get())) {
                 return new PackageSaveResult(PackageSaveResult.Change.UNCHANGED, existing.get());
             }
-            return new PackageSaveResult(PackageSaveResult.Change.UPDATED,
-                    tx.packages().update(existing.get().id(), definition, context.clock().instant()));
+            return new PackageSaveResult(
+                    PackageSaveResult.Change.UPDATED,
+                    tx.packages()
+                            .update(
+                                    existing.get().id(),
+                                    definition,
+                                    context.clock().instant()));
         });
     }
 
@@ -67,10 +74,14 @@ final class DefaultCatalogService implements CatalogService {
         List<PackageSync> results = new ArrayList<>();
         for (TokenPackage pack : allPackages()) {
             PackageSync sync = payments.syncPackage(pack, dryRun);
-            Optional<String> productId = sync.productId().isEmpty() ? pack.stripeProductId() : Optional.of(sync.productId());
+            Optional<String> productId =
+                    sync.productId().isEmpty() ? pack.stripeProductId() : Optional.of(sync.productId());
             Optional<String> priceId = sync.priceId().isEmpty() ? pack.stripePriceId() : Optional.of(sync.priceId());
             if (!dryRun && (!productId.equals(pack.stripeProductId()) || !priceId.equals(pack.stripePriceId()))) {
-                context.store().packages().updateStripeIds(pack.id(), productId, priceId, context.clock().instant());
+                context.store()
+                        .packages()
+                        .updateStripeIds(
+                                pack.id(), productId, priceId, context.clock().instant());
             }
             results.add(sync);
         }

@@ -47,7 +47,8 @@ final class DefaultLedgerService implements LedgerService {
 
     @Override
     public UsageReceipt debit(Debit debit) {
-        LedgerPosting posting = usagePosting(Checks.notNull("debit", debit), context.clock().instant());
+        LedgerPosting posting =
+                usagePosting(Checks.notNull("debit", debit), context.clock().instant());
         PostingResult result = context.store().ledger().debit(posting);
         if (result instanceof PostingResult.Posted posted) {
             context.debited(posted.entry());
@@ -56,17 +57,21 @@ final class DefaultLedgerService implements LedgerService {
         if (result instanceof PostingResult.Duplicate duplicate) {
             return new UsageReceipt(checkReplay(duplicate.original(), posting, -debit.tokens()), true);
         }
-        throw new InsufficientTokensException(debit.userId().value(), debit.tokens(), ((PostingResult.Insufficient) result).available());
+        throw new InsufficientTokensException(
+                debit.userId().value(), debit.tokens(), ((PostingResult.Insufficient) result).available());
     }
 
     @Override
     public List<UsageResult> debitAll(List<Debit> debits) {
         Checks.notNull("debits", debits);
         if (debits.size() > MAX_BATCH_SIZE) {
-            throw new InvalidRequestException("debits", "at most " + MAX_BATCH_SIZE + " per batch, was " + debits.size());
+            throw new InvalidRequestException(
+                    "debits", "at most " + MAX_BATCH_SIZE + " per batch, was " + debits.size());
         }
         Instant at = context.clock().instant(); // one batch, one transaction, one time
-        List<LedgerPosting> postings = debits.stream().map(debit -> usagePosting(Checks.notNull("debits[]", debit), at)).toList();
+        List<LedgerPosting> postings = debits.stream()
+                .map(debit -> usagePosting(Checks.notNull("debits[]", debit), at))
+                .toList();
         List<PostingResult> posted = context.store().ledger().debitAll(postings);
         UsageResult[] results = new UsageResult[debits.size()];
         for (int i = 0; i < posted.size(); i++) {
@@ -93,24 +98,43 @@ final class DefaultLedgerService implements LedgerService {
     }
 
     private static LedgerPosting usagePosting(Debit debit, Instant at) {
-        return LedgerPosting.of(debit.userId(), LedgerEntryKind.USAGE, debit.tokens(), debit.key().value(), debit.description(), at);
+        return LedgerPosting.of(
+                debit.userId(),
+                LedgerEntryKind.USAGE,
+                debit.tokens(),
+                debit.key().value(),
+                debit.description(),
+                at);
     }
 
     @Override
     public LedgerReceipt grant(Grant grant) {
         Checks.notNull("grant", grant);
         LotTerms terms = grant.terms().requireFutureExpiry(context.clock().instant());
-        LedgerPosting posting = LedgerPosting.of(grant.userId(), LedgerEntryKind.GRANT, grant.tokens(), grant.key().value(), grant.reason(),
-                context.clock().instant()).withLot(terms);
+        LedgerPosting posting = LedgerPosting.of(
+                        grant.userId(),
+                        LedgerEntryKind.GRANT,
+                        grant.tokens(),
+                        grant.key().value(),
+                        grant.reason(),
+                        context.clock().instant())
+                .withLot(terms);
         return receipt(context.store().ledger().credit(posting), posting, grant.tokens(), grant.userId());
     }
 
     @Override
     public LedgerReceipt adjust(Adjustment adjustment) {
         Checks.notNull("adjustment", adjustment);
-        LedgerPosting posting = LedgerPosting.of(adjustment.userId(), LedgerEntryKind.ADJUSTMENT, Math.abs(adjustment.signedTokens()),
-                adjustment.key().value(), adjustment.reason(), context.clock().instant());
-        PostingResult result = adjustment.credit() ? context.store().ledger().credit(posting) : context.store().ledger().debit(posting);
+        LedgerPosting posting = LedgerPosting.of(
+                adjustment.userId(),
+                LedgerEntryKind.ADJUSTMENT,
+                Math.abs(adjustment.signedTokens()),
+                adjustment.key().value(),
+                adjustment.reason(),
+                context.clock().instant());
+        PostingResult result = adjustment.credit()
+                ? context.store().ledger().credit(posting)
+                : context.store().ledger().debit(posting);
         return receipt(result, posting, adjustment.signedTokens(), adjustment.userId());
     }
 
@@ -127,19 +151,23 @@ final class DefaultLedgerService implements LedgerService {
             LedgerEntry original = checkReplay(duplicate.original(), posting, signedAmount);
             return new LedgerReceipt(original, lotOf(original, signedAmount), true);
         }
-        throw new InsufficientTokensException(userId.value(), Math.abs(signedAmount), ((PostingResult.Insufficient) result).available());
+        throw new InsufficientTokensException(
+                userId.value(), Math.abs(signedAmount), ((PostingResult.Insufficient) result).available());
     }
 
     private Optional<TokenLot> lotOf(LedgerEntry entry, long signedAmount) {
-        return signedAmount > 0 ? context.store().ledger().findLotByEntry(entry.userId(), entry.id()) : Optional.empty();
+        return signedAmount > 0
+                ? context.store().ledger().findLotByEntry(entry.userId(), entry.id())
+                : Optional.empty();
     }
 
     /** A repeated key is a replay only when it was used for the same kind and amount; anything else is a conflict. */
     private static LedgerEntry checkReplay(LedgerEntry original, LedgerPosting posting, long signedAmount) {
         if (original.kind() != posting.kind() || original.amount() != signedAmount) {
-            throw new IdempotencyConflictException(posting.idempotencyKey().orElse(""),
-                    "first used for " + original.kind().wireName() + " of " + original.amount()
-                    + " tokens, now for " + posting.kind().wireName() + " of " + signedAmount);
+            throw new IdempotencyConflictException(
+                    posting.idempotencyKey().orElse(""),
+                    "first used for " + original.kind().wireName() + " of " + original.amount() + " tokens, now for "
+                            + posting.kind().wireName() + " of " + signedAmount);
         }
         return original;
     }
@@ -148,13 +176,22 @@ final class DefaultLedgerService implements LedgerService {
     public VoidResult voidGrant(UserId userId, long lotId, String reason) {
         Checks.notNull("userId", userId);
         String why = Text.required("reason", reason);
-        TokenLot lot = context.store().ledger().findLot(lotId).filter(l -> l.userId().equals(userId))
+        TokenLot lot = context.store()
+                .ledger()
+                .findLot(lotId)
+                .filter(l -> l.userId().equals(userId))
                 .orElseThrow(() -> new InvalidRequestException("lotId", "user " + userId + " has no lot " + lotId));
         if (!lot.source().equals("grant")) {
-            throw new InvalidRequestException("lotId", "lot " + lotId + " comes from a " + lot.source() + ", only grants can be voided");
+            throw new InvalidRequestException(
+                    "lotId", "lot " + lotId + " comes from a " + lot.source() + ", only grants can be voided");
         }
-        Optional<LedgerEntry> voided = context.store().ledger().closeLot(lotId, LedgerEntryKind.VOID, "Void: " + why,
-                context.clock().instant());
+        Optional<LedgerEntry> voided = context.store()
+                .ledger()
+                .closeLot(
+                        lotId,
+                        LedgerEntryKind.VOID,
+                        "Void: " + why,
+                        context.clock().instant());
         voided.ifPresent(context::debited);
         return new VoidResult(voided.map(entry -> -entry.amount()).orElse(0L), voided);
     }
@@ -180,7 +217,8 @@ final class DefaultLedgerService implements LedgerService {
             return new Page<>(rows, Optional.empty());
         }
         List<LedgerEntry> items = rows.subList(0, page.limit());
-        return new Page<>(items, Optional.of(encodeCursor(items.get(items.size() - 1).id())));
+        return new Page<>(
+                items, Optional.of(encodeCursor(items.get(items.size() - 1).id())));
     }
 
     private static String encodeCursor(long id) {

@@ -1,5 +1,6 @@
 package dev.tokenbilling.internal.service;
 
+import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.model.AuditReport;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.LedgerEntry;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import dev.tokenbilling.error.InvalidRequestException;
 
 final class DefaultOperationsService implements OperationsService {
 
@@ -31,7 +31,8 @@ final class DefaultOperationsService implements OperationsService {
         int lots = 0;
         long tokens = 0;
         for (long lotId : context.store().ledger().lapsedLots(now, limit)) {
-            Optional<LedgerEntry> expired = context.store().ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "Expired tokens", now);
+            Optional<LedgerEntry> expired =
+                    context.store().ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "Expired tokens", now);
             if (expired.isPresent()) {
                 context.debited(expired.get());
                 lots++;

@@ -35,7 +35,9 @@ final class DefaultPurchaseService implements PurchaseService {
     public PurchaseIntent start(UserId userId, String packageSlug) {
         Checks.notNull("userId", userId);
         PaymentGateway payments = context.requireGateway();
-        TokenPackage pack = context.store().packages().findBySlug(Checks.notNull("packageSlug", packageSlug))
+        TokenPackage pack = context.store()
+                .packages()
+                .findBySlug(Checks.notNull("packageSlug", packageSlug))
                 .orElseThrow(() -> new UnknownPackageException(packageSlug));
         if (!pack.active()) {
             throw new InactivePackageException(packageSlug);
@@ -46,30 +48,66 @@ final class DefaultPurchaseService implements PurchaseService {
         // A loop on "buy" must not create PaymentIntents without end.
         long open = context.store().purchases().countOpen(userId);
         if (open >= context.maxOpenPurchasesPerUser()) {
-            throw new BillingException(BillingError.TOO_MANY_OPEN_PURCHASES, "User " + userId + " has " + open
-                    + " open purchases (at most " + context.maxOpenPurchasesPerUser() + "): finish or cancel one first");
+            throw new BillingException(
+                    BillingError.TOO_MANY_OPEN_PURCHASES,
+                    "User " + userId + " has " + open + " open purchases (at most " + context.maxOpenPurchasesPerUser()
+                            + "): finish or cancel one first");
         }
         Optional<String> customer = context.customers().customerFor(userId);
-        Purchase purchase = context.store().purchases().insert(new NewPurchase(userId, pack.id(), pack.slug(), pack.tokenAmount(),
-                pack.price(), customer, context.clock().instant()));
+        Purchase purchase = context.store()
+                .purchases()
+                .insert(new NewPurchase(
+                        userId,
+                        pack.id(),
+                        pack.slug(),
+                        pack.tokenAmount(),
+                        pack.price(),
+                        customer,
+                        context.clock().instant()));
         PaymentIntentSnapshot intent;
         try {
-            intent = payments.createPaymentIntent(new PaymentIntentRequest(pack.price(),
+            intent = payments.createPaymentIntent(new PaymentIntentRequest(
+                    pack.price(),
                     pack.name() + " - " + pack.tokenAmount() + " tokens",
-                    Map.of("purchase_id", Long.toString(purchase.id()), "user_id", userId.value(), "package_slug", pack.slug(),
-                            "token_amount", Long.toString(pack.tokenAmount())),
-                    customer, "tb-purchase-" + purchase.id()));
+                    Map.of(
+                            "purchase_id",
+                            Long.toString(purchase.id()),
+                            "user_id",
+                            userId.value(),
+                            "package_slug",
+                            pack.slug(),
+                            "token_amount",
+                            Long.toString(pack.tokenAmount())),
+                    customer,
+                    "tb-purchase-" + purchase.id()));
         } catch (PaymentProviderException e) {
-            context.store().purchases().transition(purchase.id(), PurchaseStatus.OPEN, PurchaseStatus.FAILED,
-                    Optional.of("provider_" + e.providerCode()), Optional.of(e.getMessage()), context.clock().instant());
+            context.store()
+                    .purchases()
+                    .transition(
+                            purchase.id(),
+                            PurchaseStatus.OPEN,
+                            PurchaseStatus.FAILED,
+                            Optional.of("provider_" + e.providerCode()),
+                            Optional.of(e.getMessage()),
+                            context.clock().instant());
             throw e;
         }
-        context.store().purchases().attachPaymentIntent(purchase.id(), intent.id(), context.clock().instant());
+        context.store()
+                .purchases()
+                .attachPaymentIntent(purchase.id(), intent.id(), context.clock().instant());
         context.notify(listener -> listener.purchaseStarted(purchase));
-        return new PurchaseIntent(purchase.id(), intent.id(), intent.clientSecret()
-                .orElseThrow(() -> new PaymentProviderException(PaymentProviderException.Reason.PROVIDER_ERROR,
-                        "Stripe returned no client secret", "no_client_secret", true, null)),
-                pack.price(), pack.tokenAmount());
+        return new PurchaseIntent(
+                purchase.id(),
+                intent.id(),
+                intent.clientSecret()
+                        .orElseThrow(() -> new PaymentProviderException(
+                                PaymentProviderException.Reason.PROVIDER_ERROR,
+                                "Stripe returned no client secret",
+                                "no_client_secret",
+                                true,
+                                null)),
+                pack.price(),
+                pack.tokenAmount());
     }
 
     @Override
@@ -79,13 +117,22 @@ final class DefaultPurchaseService implements PurchaseService {
             return purchase;
         }
         if (purchase.paymentIntentId().isPresent()) {
-            PaymentIntentSnapshot intent = context.requireGateway().cancelPaymentIntent(purchase.paymentIntentId().get());
+            PaymentIntentSnapshot intent = context.requireGateway()
+                    .cancelPaymentIntent(purchase.paymentIntentId().get());
             AfterCommit after = new AfterCommit();
-            context.store().inTransaction(tx -> context.transitions().applyPaymentIntent(tx, purchaseId, intent, after));
+            context.store()
+                    .inTransaction(tx -> context.transitions().applyPaymentIntent(tx, purchaseId, intent, after));
             after.fire(context.listeners());
         } else {
-            context.store().purchases().transition(purchaseId, PurchaseStatus.OPEN, PurchaseStatus.CANCELED, Optional.empty(),
-                    Optional.empty(), context.clock().instant());
+            context.store()
+                    .purchases()
+                    .transition(
+                            purchaseId,
+                            PurchaseStatus.OPEN,
+                            PurchaseStatus.CANCELED,
+                            Optional.empty(),
+                            Optional.empty(),
+                            context.clock().instant());
         }
         return get(userId, purchaseId);
     }
@@ -93,7 +140,10 @@ final class DefaultPurchaseService implements PurchaseService {
     @Override
     public Optional<Purchase> find(UserId userId, long purchaseId) {
         Checks.notNull("userId", userId);
-        return context.store().purchases().findById(purchaseId).filter(purchase -> purchase.userId().equals(userId));
+        return context.store()
+                .purchases()
+                .findById(purchaseId)
+                .filter(purchase -> purchase.userId().equals(userId));
     }
 
     @Override

@@ -29,19 +29,29 @@ final class DefaultReservationService implements ReservationService {
     public Reservation reserve(ReservationRequest request) {
         Checks.notNull("request", request);
         Instant now = context.clock().instant();
-        ReservationRepository.ReserveResult result = context.store().reservations().reserve(request.userId(), request.maxTokens(),
-                request.key().value(), request.description(), now.plus(request.ttl()), now);
+        ReservationRepository.ReserveResult result = context.store()
+                .reservations()
+                .reserve(
+                        request.userId(),
+                        request.maxTokens(),
+                        request.key().value(),
+                        request.description(),
+                        now.plus(request.ttl()),
+                        now);
         if (result instanceof ReservationRepository.ReserveResult.Reserved reserved) {
             return reserved.reservation();
         }
         if (result instanceof ReservationRepository.ReserveResult.Duplicate duplicate) {
             if (duplicate.original().amount() != request.maxTokens()) {
-                throw new IdempotencyConflictException(request.key().value(), "first used to hold " + duplicate.original().amount()
-                        + " tokens, now " + request.maxTokens());
+                throw new IdempotencyConflictException(
+                        request.key().value(),
+                        "first used to hold " + duplicate.original().amount() + " tokens, now " + request.maxTokens());
             }
             return duplicate.original();
         }
-        throw new InsufficientTokensException(request.userId().value(), request.maxTokens(),
+        throw new InsufficientTokensException(
+                request.userId().value(),
+                request.maxTokens(),
                 ((ReservationRepository.ReserveResult.Insufficient) result).available());
     }
 
@@ -49,11 +59,13 @@ final class DefaultReservationService implements ReservationService {
     public Settlement settle(UserId userId, long reservationId, long actualTokens) {
         Reservation reservation = get(userId, reservationId);
         if (actualTokens < 0 || actualTokens > reservation.amount()) {
-            throw new InvalidRequestException("actualTokens", "must be between 0 and the " + reservation.amount() + " tokens held, was "
-                    + actualTokens);
+            throw new InvalidRequestException(
+                    "actualTokens",
+                    "must be between 0 and the " + reservation.amount() + " tokens held, was " + actualTokens);
         }
         ReservationRepository.FinishResult result = finish(reservation, ReservationStatus.SETTLED, actualTokens);
-        Optional<LedgerEntry> entry = result.entryId().flatMap(id -> context.store().ledger().findEntry(userId, id));
+        Optional<LedgerEntry> entry =
+                result.entryId().flatMap(id -> context.store().ledger().findEntry(userId, id));
         entry.ifPresent(context::debited);
         return new Settlement(get(userId, reservationId), entry);
     }
@@ -64,11 +76,20 @@ final class DefaultReservationService implements ReservationService {
         return get(userId, reservationId);
     }
 
-    private ReservationRepository.FinishResult finish(Reservation reservation, ReservationStatus ending, long actualTokens) {
-        ReservationRepository.FinishResult result = context.store().reservations().finish(reservation.userId(), reservation.id(), ending,
-                actualTokens, reservation.description(), context.clock().instant());
+    private ReservationRepository.FinishResult finish(
+            Reservation reservation, ReservationStatus ending, long actualTokens) {
+        ReservationRepository.FinishResult result = context.store()
+                .reservations()
+                .finish(
+                        reservation.userId(),
+                        reservation.id(),
+                        ending,
+                        actualTokens,
+                        reservation.description(),
+                        context.clock().instant());
         if (!result.ended() || result.status() != ending) {
-            throw new ReservationNotActiveException(reservation.id(), result.status().wireName());
+            throw new ReservationNotActiveException(
+                    reservation.id(), result.status().wireName());
         }
         return result;
     }

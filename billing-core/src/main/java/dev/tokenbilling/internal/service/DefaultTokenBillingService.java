@@ -13,10 +13,15 @@ public record DefaultTokenBillingService(
         LedgerService ledger,
         ReservationService reservations,
         PurchaseService purchases,
-        OperationsService operations) implements TokenBillingService {
+        OperationsService operations)
+        implements TokenBillingService {
 
     public static TokenBillingService create(ServiceContext context) {
-        return new DefaultTokenBillingService(new DefaultCatalogService(context), new DefaultLedgerService(context),
-                new DefaultReservationService(context), new DefaultPurchaseService(context), new DefaultOperationsService(context));
+        return new DefaultTokenBillingService(
+                new DefaultCatalogService(context),
+                new DefaultLedgerService(context),
+                new DefaultReservationService(context),
+                new DefaultPurchaseService(context),
+                new DefaultOperationsService(context));
     }
 }

@@ -34,7 +34,8 @@ public record ServiceContext(
     }
 
     public static BillingException paymentsNotConfigured() {
-        return new BillingException(BillingError.PAYMENTS_NOT_CONFIGURED,
+        return new BillingException(
+                BillingError.PAYMENTS_NOT_CONFIGURED,
                 "Payments are not configured: build TokenBilling with .stripe(StripeApi) (STRIPE_SECRET_KEY)");
     }
 

@@ -18,8 +18,7 @@ public final class StripeJson {
 
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private StripeJson() {
-    }
+    private StripeJson() {}
 
     public static JsonNode parse(String json) {
         try {
@@ -68,6 +67,7 @@ public final class StripeJson {
     }
 
     public static String required(JsonNode object, String field) {
-        return text(object, field).orElseThrow(() -> new IllegalArgumentException("Stripe object has no '" + field + "'"));
+        return text(object, field)
+                .orElseThrow(() -> new IllegalArgumentException("Stripe object has no '" + field + "'"));
     }
 }

@@ -58,10 +58,13 @@ public final class StripePaymentGateway implements PaymentGateway {
                 .setCurrency(request.amount().stripeCurrency())
                 .setDescription(request.description())
                 .putAllMetadata(request.metadata())
-                .setAutomaticPaymentMethods(PaymentIntentCreateParams.AutomaticPaymentMethods.builder().setEnabled(true).build());
+                .setAutomaticPaymentMethods(PaymentIntentCreateParams.AutomaticPaymentMethods.builder()
+                        .setEnabled(true)
+                        .build());
         request.customerId().ifPresent(params::setCustomer);
         try {
-            PaymentIntent created = client.v1().paymentIntents().create(params.build(), idempotent(request.idempotencyKey()));
+            PaymentIntent created =
+                    client.v1().paymentIntents().create(params.build(), idempotent(request.idempotencyKey()));
             return snapshot(created);
         } catch (StripeException e) {
             throw StripeFailures.translate("create a PaymentIntent", e);
@@ -95,7 +98,8 @@ public final class StripePaymentGateway implements PaymentGateway {
     private static PaymentIntentSnapshot snapshot(PaymentIntent intent) {
         // Read from the raw response so that the API version of the account does not matter.
         if (intent.getLastResponse() != null && intent.getLastResponse().body() != null) {
-            return StripeJson.paymentIntent(StripeJson.parse(intent.getLastResponse().body()));
+            return StripeJson.paymentIntent(
+                    StripeJson.parse(intent.getLastResponse().body()));
         }
         return StripeJson.paymentIntent(StripeJson.parse(intent.toJson()));
     }
@@ -117,7 +121,9 @@ public final class StripePaymentGateway implements PaymentGateway {
             while (true) {
                 EventListParams.Builder params = EventListParams.builder()
                         .setLimit(100L)
-                        .setCreated(EventListParams.Created.builder().setGte(since.getEpochSecond()).build());
+                        .setCreated(EventListParams.Created.builder()
+                                .setGte(since.getEpochSecond())
+                                .build());
                 types.forEach(params::addType);
                 if (startingAfter != null) {
                     params.setStartingAfter(startingAfter);
@@ -164,7 +170,8 @@ public final class StripePaymentGateway implements PaymentGateway {
             boolean created = existing.isEmpty();
             String productId = created ? createProduct() : updateProduct(existing.get());
             String priceId = ensurePrice(productId);
-            PackageSync.Change change = created ? PackageSync.Change.CREATED
+            PackageSync.Change change = created
+                    ? PackageSync.Change.CREATED
                     : changes.isEmpty() ? PackageSync.Change.UNCHANGED : PackageSync.Change.UPDATED;
             return new PackageSync(pack.slug(), change, productId, priceId, String.join("; ", changes));
         }
@@ -174,7 +181,8 @@ public final class StripePaymentGateway implements PaymentGateway {
                 return Optional.empty();
             }
             try {
-                return Optional.of(client.v1().products().retrieve(pack.stripeProductId().get()));
+                return Optional.of(
+                        client.v1().products().retrieve(pack.stripeProductId().get()));
             } catch (InvalidRequestException e) {
                 if (Integer.valueOf(404).equals(e.getStatusCode())) {
                     return Optional.empty(); // deleted on Stripe: create it again
@@ -195,14 +203,22 @@ public final class StripePaymentGateway implements PaymentGateway {
             if (!pack.description().isBlank()) {
                 params.setDescription(pack.description());
             }
-            return client.v1().products().create(params.build(), idempotent("tb-product-" + pack.slug() + "-" + pack.id())).getId();
+            return client.v1()
+                    .products()
+                    .create(params.build(), idempotent("tb-product-" + pack.slug() + "-" + pack.id()))
+                    .getId();
         }
 
         private String updateProduct(Product product) throws StripeException {
             boolean same = Objects.equals(product.getName(), pack.name())
-                    && Objects.equals(Optional.ofNullable(product.getDescription()).orElse(""), pack.description())
+                    && Objects.equals(
+                            Optional.ofNullable(product.getDescription()).orElse(""), pack.description())
                     && Boolean.TRUE.equals(product.getActive())
-                    && pack.slug().equals(product.getMetadata() == null ? null : product.getMetadata().get(SLUG_METADATA));
+                    && pack.slug()
+                            .equals(
+                                    product.getMetadata() == null
+                                            ? null
+                                            : product.getMetadata().get(SLUG_METADATA));
             if (!same) {
                 changes.add("product updated");
                 if (!dryRun) {
@@ -222,31 +238,51 @@ public final class StripePaymentGateway implements PaymentGateway {
             if (current.isPresent() && matches(current.get(), productId)) {
                 return current.get().getId();
             }
-            changes.add(current.isPresent() ? "price replaced (" + current.get().getUnitAmount() + " → " + pack.price().minorUnits() + ")"
-                    : "price created");
+            changes.add(
+                    current.isPresent()
+                            ? "price replaced (" + current.get().getUnitAmount() + " → "
+                                    + pack.price().minorUnits() + ")"
+                            : "price created");
             if (dryRun) {
                 return "(new price)";
             }
             // Prices are immutable: a new one takes over the lookup key, then the old one is archived.
-            String key = "tb-price-" + pack.slug() + "-" + pack.price().minorUnits() + "-" + pack.price().stripeCurrency() + "-"
-                    + productId + "-" + current.map(Price::getId).orElse("first");
-            Price created = client.v1().prices().create(PriceCreateParams.builder()
-                    .setProduct(productId)
-                    .setUnitAmount(pack.price().minorUnits())
-                    .setCurrency(pack.price().stripeCurrency())
-                    .setLookupKey(pack.slug())
-                    .setTransferLookupKey(true)
-                    .putMetadata(SLUG_METADATA, pack.slug())
-                    .build(), idempotent(key));
+            String key = "tb-price-" + pack.slug() + "-" + pack.price().minorUnits() + "-"
+                    + pack.price().stripeCurrency() + "-" + productId + "-"
+                    + current.map(Price::getId).orElse("first");
+            Price created = client.v1()
+                    .prices()
+                    .create(
+                            PriceCreateParams.builder()
+                                    .setProduct(productId)
+                                    .setUnitAmount(pack.price().minorUnits())
+                                    .setCurrency(pack.price().stripeCurrency())
+                                    .setLookupKey(pack.slug())
+                                    .setTransferLookupKey(true)
+                                    .putMetadata(SLUG_METADATA, pack.slug())
+                                    .build(),
+                            idempotent(key));
             if (current.isPresent()) {
-                client.v1().prices().update(current.get().getId(), PriceUpdateParams.builder().setActive(false).build());
+                client.v1()
+                        .prices()
+                        .update(
+                                current.get().getId(),
+                                PriceUpdateParams.builder().setActive(false).build());
             }
             return created.getId();
         }
 
         private Optional<Price> activePrice() throws StripeException {
-            return client.v1().prices().list(PriceListParams.builder().addLookupKey(pack.slug()).setActive(true).build())
-                    .getData().stream().findFirst();
+            return client
+                    .v1()
+                    .prices()
+                    .list(PriceListParams.builder()
+                            .addLookupKey(pack.slug())
+                            .setActive(true)
+                            .build())
+                    .getData()
+                    .stream()
+                    .findFirst();
         }
 
         private boolean matches(Price price, String productId) {
@@ -262,12 +298,18 @@ public final class StripePaymentGateway implements PaymentGateway {
             }
             String priceId = pack.stripePriceId().orElse("");
             if (!Boolean.TRUE.equals(product.get().getActive())) {
-                return new PackageSync(pack.slug(), PackageSync.Change.UNCHANGED, product.get().getId(), priceId, "already archived");
+                return new PackageSync(
+                        pack.slug(), PackageSync.Change.UNCHANGED, product.get().getId(), priceId, "already archived");
             }
             if (!dryRun) {
-                client.v1().products().update(product.get().getId(), ProductUpdateParams.builder().setActive(false).build());
+                client.v1()
+                        .products()
+                        .update(
+                                product.get().getId(),
+                                ProductUpdateParams.builder().setActive(false).build());
             }
-            return new PackageSync(pack.slug(), PackageSync.Change.ARCHIVED, product.get().getId(), priceId, "product archived");
+            return new PackageSync(
+                    pack.slug(), PackageSync.Change.ARCHIVED, product.get().getId(), priceId, "product archived");
         }
     }
 }

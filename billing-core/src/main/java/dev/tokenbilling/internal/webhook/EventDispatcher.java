@@ -1,6 +1,7 @@
 package dev.tokenbilling.internal.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
 import dev.tokenbilling.internal.PurchaseTransitions;
@@ -8,9 +9,8 @@ import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.WebhookEventRecord;
-import dev.tokenbilling.store.BillingStore;
-import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
+import dev.tokenbilling.store.BillingStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,9 +24,14 @@ public final class EventDispatcher {
 
     /** The event types the library acts on; the reconciler fetches these when webhooks were missed. */
     public static final Set<String> HANDLED_TYPES = Set.of(
-            "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
-            "payment_intent.processing", "payment_intent.requires_action",
-            "charge.refunded", "charge.dispute.created", "charge.dispute.closed");
+            "payment_intent.succeeded",
+            "payment_intent.payment_failed",
+            "payment_intent.canceled",
+            "payment_intent.processing",
+            "payment_intent.requires_action",
+            "charge.refunded",
+            "charge.dispute.created",
+            "charge.dispute.closed");
 
     static final String PURCHASE_ID = "purchase_id";
 
@@ -57,16 +62,26 @@ public final class EventDispatcher {
             return paymentIntent(tx, object, after);
         }
         return switch (type) {
-            case "charge.refunded" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "id"),
-                    purchase -> {
-                        requireCurrency(purchase, object);
-                        return transitions.applyRefund(tx, purchase.id(), object.path("amount_refunded").asLong(), after);
-                    });
-            case "charge.dispute.created" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "charge"),
-                    purchase -> transitions.applyDisputeOpened(tx, purchase.id(), StripeJson.required(object, "id"), after));
-            case "charge.dispute.closed" -> withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "charge"),
-                    purchase -> transitions.applyDisputeClosed(tx, purchase.id(), StripeJson.required(object, "id"), disputeWon(object),
-                            after));
+            case "charge.refunded" ->
+                withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "id"), purchase -> {
+                    requireCurrency(purchase, object);
+                    return transitions.applyRefund(
+                            tx, purchase.id(), object.path("amount_refunded").asLong(), after);
+                });
+            case "charge.dispute.created" ->
+                withPurchase(
+                        tx,
+                        object.path("payment_intent"),
+                        StripeJson.text(object, "charge"),
+                        purchase -> transitions.applyDisputeOpened(
+                                tx, purchase.id(), StripeJson.required(object, "id"), after));
+            case "charge.dispute.closed" ->
+                withPurchase(
+                        tx,
+                        object.path("payment_intent"),
+                        StripeJson.text(object, "charge"),
+                        purchase -> transitions.applyDisputeClosed(
+                                tx, purchase.id(), StripeJson.required(object, "id"), disputeWon(object), after));
             default -> hostHandlers(event, object);
         };
     }
@@ -99,16 +114,23 @@ public final class EventDispatcher {
             return Optional.empty();
         }
         try {
-            return Optional.of(tx.purchases().findByIdForUpdate(Long.parseLong(purchaseId))
-                    .orElseThrow(() -> EventFailure.permanent("PaymentIntent " + intent.id() + " names unknown purchase " + purchaseId)));
+            return Optional.of(tx.purchases()
+                    .findByIdForUpdate(Long.parseLong(purchaseId))
+                    .orElseThrow(() -> EventFailure.permanent(
+                            "PaymentIntent " + intent.id() + " names unknown purchase " + purchaseId)));
         } catch (NumberFormatException e) {
-            throw EventFailure.permanent("PaymentIntent " + intent.id() + " has a malformed purchase_id '" + purchaseId + "'");
+            throw EventFailure.permanent(
+                    "PaymentIntent " + intent.id() + " has a malformed purchase_id '" + purchaseId + "'");
         }
     }
 
-    private Result withPurchase(BillingStore tx, JsonNode paymentIntentField, Optional<String> chargeId,
+    private Result withPurchase(
+            BillingStore tx,
+            JsonNode paymentIntentField,
+            Optional<String> chargeId,
             java.util.function.Function<Purchase, PurchaseTransition> action) {
-        Optional<Purchase> purchase = StripeJson.idOf(paymentIntentField).flatMap(tx.purchases()::findByPaymentIntentId)
+        Optional<Purchase> purchase = StripeJson.idOf(paymentIntentField)
+                .flatMap(tx.purchases()::findByPaymentIntentId)
                 .or(() -> chargeId.flatMap(tx.purchases()::findByChargeId));
         if (purchase.isEmpty()) {
             return Result.ignored("charge is not a token purchase");
@@ -119,8 +141,8 @@ public final class EventDispatcher {
     private static void requireCurrency(Purchase purchase, JsonNode charge) {
         String currency = StripeJson.text(charge, "currency").orElse("");
         if (!currency.equalsIgnoreCase(purchase.amount().currency().getCurrencyCode())) {
-            throw EventFailure.permanent("refund currency '" + currency + "' does not match purchase " + purchase.id() + " ("
-                    + purchase.amount().currency() + ")");
+            throw EventFailure.permanent("refund currency '" + currency + "' does not match purchase " + purchase.id()
+                    + " (" + purchase.amount().currency() + ")");
         }
     }
 
@@ -138,10 +160,14 @@ public final class EventDispatcher {
                 handled = true;
             }
         }
-        return handled ? new Result(false, Optional.empty(), "handled by the host") : Result.ignored("no handler for " + event.type());
+        return handled
+                ? new Result(false, Optional.empty(), "handled by the host")
+                : Result.ignored("no handler for " + event.type());
     }
 
     static boolean matches(String pattern, String type) {
-        return pattern.endsWith("*") ? type.startsWith(pattern.substring(0, pattern.length() - 1)) : pattern.equals(type);
+        return pattern.endsWith("*")
+                ? type.startsWith(pattern.substring(0, pattern.length() - 1))
+                : pattern.equals(type);
     }
 }

@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
 import dev.tokenbilling.error.StoreUnavailableException;
+import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
-import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.model.WebhookEventRecord;
+import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.store.WebhookEventRepository.NewWebhookEvent;
-import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import dev.tokenbilling.webhook.WebhookProcessor;
@@ -47,7 +47,11 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
     private final Clock clock;
     private final List<BillingListener> listeners;
 
-    public StripeWebhookProcessor(BillingStore store, WebhookVerification verification, EventDispatcher dispatcher, Clock clock,
+    public StripeWebhookProcessor(
+            BillingStore store,
+            WebhookVerification verification,
+            EventDispatcher dispatcher,
+            Clock clock,
             List<BillingListener> listeners) {
         this.store = store;
         this.secrets = verification.secrets();
@@ -80,8 +84,8 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         }
         if (secrets.isEmpty()) {
             // Our misconfiguration, not the sender's: ask Stripe to retry once it is fixed.
-            return new WebhookOutcome.FailedRetryable(Optional.empty(), Optional.empty(),
-                    "no webhook signing secret configured (STRIPE_WEBHOOK_SECRET)");
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.empty(), Optional.empty(), "no webhook signing secret configured (STRIPE_WEBHOOK_SECRET)");
         }
         if (signatureHeader == null || signatureHeader.isBlank()) {
             return rejected("missing Stripe-Signature header");
@@ -109,7 +113,10 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         } catch (Exception e) {
             return rejected("body is not JSON: " + e.getClass().getSimpleName());
         }
-        if (event == null || !event.isObject() || !event.path("id").isTextual() || !event.path("type").isTextual()
+        if (event == null
+                || !event.isObject()
+                || !event.path("id").isTextual()
+                || !event.path("type").isTextual()
                 || !event.path("data").path("object").isObject()) {
             return rejected("not a Stripe event: expected an object with id, type and data.object");
         }
@@ -120,9 +127,15 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         }
         try {
             // Stored first, in its own transaction, so that a failed processing is recorded on it.
-            boolean stored = store.webhookEvents().insertIfAbsent(new NewWebhookEvent(id, type, StripeJson.text(event, "api_version"),
-                    event.path("livemode").asBoolean(false), StripeJson.text(event.path("data").path("object"), "id"), eventJson,
-                    clock.instant()));
+            boolean stored = store.webhookEvents()
+                    .insertIfAbsent(new NewWebhookEvent(
+                            id,
+                            type,
+                            StripeJson.text(event, "api_version"),
+                            event.path("livemode").asBoolean(false),
+                            StripeJson.text(event.path("data").path("object"), "id"),
+                            eventJson,
+                            clock.instant()));
             if (!stored) {
                 Optional<WebhookEventRecord> earlier = store.webhookEvents().findById(id);
                 if (earlier.isPresent() && earlier.get().status().done()) {
@@ -131,7 +144,8 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
             }
         } catch (StoreUnavailableException e) {
             LOG.warn("Webhook event {} not stored, database unavailable: {}", id, e.getMessage());
-            return new WebhookOutcome.FailedRetryable(Optional.of(id), Optional.of(type), "database unavailable; Stripe will retry");
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.of(id), Optional.of(type), "database unavailable; Stripe will retry");
         }
         return process(id, false);
     }
@@ -156,34 +170,48 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         AfterCommit after = new AfterCommit();
         try {
             WebhookOutcome outcome = store.inTransaction(tx -> {
-                WebhookEventRecord event = tx.webhookEvents().findByIdForUpdate(eventId)
+                WebhookEventRecord event = tx.webhookEvents()
+                        .findByIdForUpdate(eventId)
                         .orElseThrow(() -> EventFailure.permanent("no stored event " + eventId));
                 if (event.status().done() && !evenIfDone) {
                     return new WebhookOutcome.Duplicate(eventId, event.type(), event.status());
                 }
                 EventDispatcher.Result dispatched = dispatcher.dispatch(tx, event, after);
-                tx.webhookEvents().markDone(eventId, dispatched.ignored() ? WebhookEventStatus.IGNORED : WebhookEventStatus.PROCESSED,
-                        clock.instant());
+                tx.webhookEvents()
+                        .markDone(
+                                eventId,
+                                dispatched.ignored() ? WebhookEventStatus.IGNORED : WebhookEventStatus.PROCESSED,
+                                clock.instant());
                 return dispatched.ignored()
                         ? new WebhookOutcome.Ignored(eventId, event.type(), dispatched.description())
-                        : new WebhookOutcome.Processed(eventId, event.type(), dispatched.transition(), dispatched.description());
+                        : new WebhookOutcome.Processed(
+                                eventId, event.type(), dispatched.transition(), dispatched.description());
             });
             after.fire(listeners);
             return outcome;
         } catch (EventFailure failure) {
             type = typeOf(eventId);
             recordFailure(eventId, failure.getMessage(), failure.retryable());
-            LOG.warn("Webhook event {} ({}) failed{}: {}", eventId, type, failure.retryable() ? ", will retry" : "", failure.getMessage());
+            LOG.warn(
+                    "Webhook event {} ({}) failed{}: {}",
+                    eventId,
+                    type,
+                    failure.retryable() ? ", will retry" : "",
+                    failure.getMessage());
             return failure.retryable()
-                    ? new WebhookOutcome.FailedRetryable(Optional.of(eventId), Optional.ofNullable(type), failure.getMessage())
+                    ? new WebhookOutcome.FailedRetryable(
+                            Optional.of(eventId), Optional.ofNullable(type), failure.getMessage())
                     : new WebhookOutcome.FailedPermanent(eventId, Optional.ofNullable(type), failure.getMessage());
         } catch (StoreUnavailableException e) {
             recordFailure(eventId, "database unavailable: " + e.getMessage(), true);
-            return new WebhookOutcome.FailedRetryable(Optional.of(eventId), Optional.ofNullable(type), "database unavailable; Stripe will retry");
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.of(eventId), Optional.ofNullable(type), "database unavailable; Stripe will retry");
         } catch (RuntimeException e) {
             LOG.error("Webhook event {} failed unexpectedly", eventId, e);
             recordFailure(eventId, e.getClass().getSimpleName() + ": " + e.getMessage(), true);
-            return new WebhookOutcome.FailedRetryable(Optional.of(eventId), Optional.ofNullable(type),
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.of(eventId),
+                    Optional.ofNullable(type),
                     "processing failed: " + e.getClass().getSimpleName());
         }
     }
@@ -194,8 +222,12 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
 
     private void recordFailure(String eventId, String error, boolean retryable) {
         try {
-            int attempts = store.webhookEvents().findById(eventId).map(WebhookEventRecord::attempts).orElse(0);
-            Optional<Instant> next = retryable ? Optional.of(clock.instant().plus(backoff(attempts))) : Optional.empty();
+            int attempts = store.webhookEvents()
+                    .findById(eventId)
+                    .map(WebhookEventRecord::attempts)
+                    .orElse(0);
+            Optional<Instant> next =
+                    retryable ? Optional.of(clock.instant().plus(backoff(attempts))) : Optional.empty();
             store.webhookEvents().markFailed(eventId, truncate(error), next, clock.instant());
         } catch (RuntimeException e) {
             LOG.warn("Could not record the failure of webhook event {}: {}", eventId, e.getMessage());
@@ -204,7 +236,10 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
 
     private String typeOf(String eventId) {
         try {
-            return store.webhookEvents().findById(eventId).map(WebhookEventRecord::type).orElse(null);
+            return store.webhookEvents()
+                    .findById(eventId)
+                    .map(WebhookEventRecord::type)
+                    .orElse(null);
         } catch (RuntimeException e) {
             return null;
         }
@@ -250,10 +285,12 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
 
     private static Optional<String> utf8(byte[] body) {
         try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString());
+                    .decode(ByteBuffer.wrap(body))
+                    .toString());
         } catch (CharacterCodingException e) {
             return Optional.empty();
         }

@@ -11,4 +11,4 @@ package dev.tokenbilling.testkit.stripe;
  * @param status the HTTP status answered
  */
 public record RecordedRequest(
-    String requestId, String method, String path, String params, String idempotencyKey, int status) {}
+        String requestId, String method, String path, String params, String idempotencyKey, int status) {}

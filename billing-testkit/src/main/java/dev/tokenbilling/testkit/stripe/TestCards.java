@@ -7,49 +7,49 @@ package dev.tokenbilling.testkit.stripe;
  * or four digits.
  */
 public final class TestCards {
-  /** Visa, succeeds. Also {@code pm_card_visa}. */
-  public static final String VISA = "4242424242424242";
-  /** Visa debit, succeeds. Also {@code pm_card_visa_debit}. */
-  public static final String VISA_DEBIT = "4000056655665556";
-  /** Mastercard, succeeds. Also {@code pm_card_mastercard}. */
-  public static final String MASTERCARD = "5555555555554444";
-  /** American Express, succeeds. Also {@code pm_card_amex}. */
-  public static final String AMEX = "378282246310005";
-  /** Declined, {@code card_declined} / {@code generic_decline}. Also {@code pm_card_chargeDeclined}. */
-  public static final String DECLINED = "4000000000000002";
-  /**
-   * Declined, {@code card_declined} / {@code insufficient_funds}. Also {@code
-   * pm_card_chargeDeclinedInsufficientFunds}.
-   */
-  public static final String INSUFFICIENT_FUNDS = "4000000000009995";
-  /** Declined, {@code card_declined} / {@code lost_card}. Also {@code pm_card_chargeDeclinedLostCard}. */
-  public static final String LOST_CARD = "4000000000009987";
-  /**
-   * Declined, {@code expired_card} / {@code expired_card}. Also {@code
-   * pm_card_chargeDeclinedExpiredCard}.
-   */
-  public static final String EXPIRED_CARD = "4000000000000069";
-  /**
-   * Declined, {@code incorrect_cvc} / {@code incorrect_cvc}. Also {@code
-   * pm_card_chargeDeclinedIncorrectCvc}.
-   */
-  public static final String INCORRECT_CVC = "4000000000000127";
-  /**
-   * Declined, {@code processing_error} / {@code processing_error}. Also {@code
-   * pm_card_chargeDeclinedProcessingError}.
-   */
-  public static final String PROCESSING_ERROR = "4000000000000119";
-  /**
-   * 3-D Secure required: confirmation leaves the PaymentIntent in {@code requires_action} until {@link
-   * FakeStripe#authenticate(String, boolean)}. Also {@code pm_card_authenticationRequired} and {@code
-   * pm_card_threeDSecure2Required}.
-   */
-  public static final String AUTHENTICATION_REQUIRED = "4000002500003155";
-  /**
-   * Succeeds, then the charge is disputed as fraudulent ({@code charge.dispute.created}). Also {@code
-   * pm_card_createDispute}.
-   */
-  public static final String DISPUTED = "4000000000000259";
+    /** Visa, succeeds. Also {@code pm_card_visa}. */
+    public static final String VISA = "4242424242424242";
+    /** Visa debit, succeeds. Also {@code pm_card_visa_debit}. */
+    public static final String VISA_DEBIT = "4000056655665556";
+    /** Mastercard, succeeds. Also {@code pm_card_mastercard}. */
+    public static final String MASTERCARD = "5555555555554444";
+    /** American Express, succeeds. Also {@code pm_card_amex}. */
+    public static final String AMEX = "378282246310005";
+    /** Declined, {@code card_declined} / {@code generic_decline}. Also {@code pm_card_chargeDeclined}. */
+    public static final String DECLINED = "4000000000000002";
+    /**
+     * Declined, {@code card_declined} / {@code insufficient_funds}. Also {@code
+     * pm_card_chargeDeclinedInsufficientFunds}.
+     */
+    public static final String INSUFFICIENT_FUNDS = "4000000000009995";
+    /** Declined, {@code card_declined} / {@code lost_card}. Also {@code pm_card_chargeDeclinedLostCard}. */
+    public static final String LOST_CARD = "4000000000009987";
+    /**
+     * Declined, {@code expired_card} / {@code expired_card}. Also {@code
+     * pm_card_chargeDeclinedExpiredCard}.
+     */
+    public static final String EXPIRED_CARD = "4000000000000069";
+    /**
+     * Declined, {@code incorrect_cvc} / {@code incorrect_cvc}. Also {@code
+     * pm_card_chargeDeclinedIncorrectCvc}.
+     */
+    public static final String INCORRECT_CVC = "4000000000000127";
+    /**
+     * Declined, {@code processing_error} / {@code processing_error}. Also {@code
+     * pm_card_chargeDeclinedProcessingError}.
+     */
+    public static final String PROCESSING_ERROR = "4000000000000119";
+    /**
+     * 3-D Secure required: confirmation leaves the PaymentIntent in {@code requires_action} until {@link
+     * FakeStripe#authenticate(String, boolean)}. Also {@code pm_card_authenticationRequired} and {@code
+     * pm_card_threeDSecure2Required}.
+     */
+    public static final String AUTHENTICATION_REQUIRED = "4000002500003155";
+    /**
+     * Succeeds, then the charge is disputed as fraudulent ({@code charge.dispute.created}). Also {@code
+     * pm_card_createDispute}.
+     */
+    public static final String DISPUTED = "4000000000000259";
 
-  private TestCards() {}
+    private TestCards() {}
 }

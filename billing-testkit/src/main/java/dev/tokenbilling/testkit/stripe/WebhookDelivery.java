@@ -19,14 +19,14 @@ import java.time.Instant;
  * @param signatureHeader the {@code Stripe-Signature} header sent
  */
 public record WebhookDelivery(
-    String eventId,
-    String eventType,
-    String endpointId,
-    String url,
-    int attempt,
-    int statusCode,
-    boolean succeeded,
-    String error,
-    Instant at,
-    String payload,
-    String signatureHeader) {}
+        String eventId,
+        String eventType,
+        String endpointId,
+        String url,
+        int attempt,
+        int statusCode,
+        boolean succeeded,
+        String error,
+        Instant at,
+        String payload,
+        String signatureHeader) {}

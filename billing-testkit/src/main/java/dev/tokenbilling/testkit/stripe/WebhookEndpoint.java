@@ -12,16 +12,16 @@ import java.util.List;
  */
 public record WebhookEndpoint(String id, String url, String secret, List<String> enabledEvents) {
 
-  /** Whether events of this type go to this endpoint. */
-  public boolean accepts(String eventType) {
-    for (String pattern : enabledEvents) {
-      if (pattern.equals("*") || pattern.equals(eventType)) {
-        return true;
-      }
-      if (pattern.endsWith(".*") && eventType.startsWith(pattern.substring(0, pattern.length() - 1))) {
-        return true;
-      }
+    /** Whether events of this type go to this endpoint. */
+    public boolean accepts(String eventType) {
+        for (String pattern : enabledEvents) {
+            if (pattern.equals("*") || pattern.equals(eventType)) {
+                return true;
+            }
+            if (pattern.endsWith(".*") && eventType.startsWith(pattern.substring(0, pattern.length() - 1))) {
+                return true;
+            }
+        }
+        return false;
     }
-    return false;
-  }
 }

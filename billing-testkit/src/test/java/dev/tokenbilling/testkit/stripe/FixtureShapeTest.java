@@ -40,247 +40,387 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * must also show up filled, with the right type, in the state that fills them.
  */
 class FixtureShapeTest {
-  @RegisterExtension
-  static final FakeStripeExtension STRIPE = new FakeStripeExtension();
+    @RegisterExtension
+    static final FakeStripeExtension STRIPE = new FakeStripeExtension();
 
-  /** Fields Stripe's API declares nullable although the fixture shows a value. */
-  private static final Map<String, Set<String>> NULLABLE = Map.ofEntries(
-      Map.entry("payment_intent", Set.of("automatic_payment_methods", "canceled_at", "last_payment_error",
-          "next_action", "payment_method_configuration_details", "processing", "shipping",
-          "transfer_data")),
-      Map.entry("charge", Set.of("balance_transaction", "billing_details.name", "description", "receipt_url",
-          "shipping", "source", "transfer_data",
-          "payment_method_details.card.installments", "payment_method_details.card.three_d_secure",
-          "payment_method_details.card.wallet")),
-      Map.entry("customer", Set.of("address", "currency", "discount", "shipping",
-          "invoice_settings.rendering_options")),
-      Map.entry("price", Set.of("custom_unit_amount", "recurring", "transform_quantity", "unit_amount",
-          "unit_amount_decimal")),
-      Map.entry("product", Set.of("default_price", "description", "package_dimensions")),
-      Map.entry("payment_method", Set.of("card.generated_from", "card.wallet", "billing_details.email",
-          "billing_details.phone", "billing_details.address.city", "billing_details.address.country",
-          "billing_details.address.line1", "billing_details.address.postal_code",
-          "billing_details.address.state")),
-      Map.entry("webhook_endpoint", Set.of("description")),
-      Map.entry("balance_transaction", Set.of("description")),
-      Map.entry("refund", Set.of()),
-      Map.entry("event", Set.of()),
-      Map.entry("dispute", Set.of()));
+    /** Fields Stripe's API declares nullable although the fixture shows a value. */
+    private static final Map<String, Set<String>> NULLABLE = Map.ofEntries(
+            Map.entry(
+                    "payment_intent",
+                    Set.of(
+                            "automatic_payment_methods",
+                            "canceled_at",
+                            "last_payment_error",
+                            "next_action",
+                            "payment_method_configuration_details",
+                            "processing",
+                            "shipping",
+                            "transfer_data")),
+            Map.entry(
+                    "charge",
+                    Set.of(
+                            "balance_transaction",
+                            "billing_details.name",
+                            "description",
+                            "receipt_url",
+                            "shipping",
+                            "source",
+                            "transfer_data",
+                            "payment_method_details.card.installments",
+                            "payment_method_details.card.three_d_secure",
+                            "payment_method_details.card.wallet")),
+            Map.entry(
+                    "customer",
+                    Set.of("address", "currency", "discount", "shipping", "invoice_settings.rendering_options")),
+            Map.entry(
+                    "price",
+                    Set.of(
+                            "custom_unit_amount",
+                            "recurring",
+                            "transform_quantity",
+                            "unit_amount",
+                            "unit_amount_decimal")),
+            Map.entry("product", Set.of("default_price", "description", "package_dimensions")),
+            Map.entry(
+                    "payment_method",
+                    Set.of(
+                            "card.generated_from",
+                            "card.wallet",
+                            "billing_details.email",
+                            "billing_details.phone",
+                            "billing_details.address.city",
+                            "billing_details.address.country",
+                            "billing_details.address.line1",
+                            "billing_details.address.postal_code",
+                            "billing_details.address.state")),
+            Map.entry("webhook_endpoint", Set.of("description")),
+            Map.entry("balance_transaction", Set.of("description")),
+            Map.entry("refund", Set.of()),
+            Map.entry("event", Set.of()),
+            Map.entry("dispute", Set.of()));
 
-  /** Nullable fields FakeStripe fills in some state: each must be seen filled at least once. */
-  private static final Map<String, Set<String>> MUST_BE_SEEN_FILLED = Map.of(
-      "payment_intent", Set.of("automatic_payment_methods", "canceled_at", "last_payment_error",
-          "next_action", "payment_method_configuration_details", "processing", "shipping"),
-      "charge", Set.of("balance_transaction", "billing_details.name", "description", "receipt_url",
-          "shipping", "payment_method_details.card.three_d_secure"),
-      "payment_method", Set.of("billing_details.email", "billing_details.phone",
-          "billing_details.address.city", "billing_details.address.country",
-          "billing_details.address.line1", "billing_details.address.postal_code",
-          "billing_details.address.state"),
-      "customer", Set.of("address"),
-      "price", Set.of("custom_unit_amount", "recurring"),
-      "product", Set.of("default_price", "description", "package_dimensions"),
-      "webhook_endpoint", Set.of("description"),
-      "balance_transaction", Set.of("description"));
+    /** Nullable fields FakeStripe fills in some state: each must be seen filled at least once. */
+    private static final Map<String, Set<String>> MUST_BE_SEEN_FILLED = Map.of(
+            "payment_intent",
+                    Set.of(
+                            "automatic_payment_methods",
+                            "canceled_at",
+                            "last_payment_error",
+                            "next_action",
+                            "payment_method_configuration_details",
+                            "processing",
+                            "shipping"),
+            "charge",
+                    Set.of(
+                            "balance_transaction",
+                            "billing_details.name",
+                            "description",
+                            "receipt_url",
+                            "shipping",
+                            "payment_method_details.card.three_d_secure"),
+            "payment_method",
+                    Set.of(
+                            "billing_details.email",
+                            "billing_details.phone",
+                            "billing_details.address.city",
+                            "billing_details.address.country",
+                            "billing_details.address.line1",
+                            "billing_details.address.postal_code",
+                            "billing_details.address.state"),
+            "customer", Set.of("address"),
+            "price", Set.of("custom_unit_amount", "recurring"),
+            "product", Set.of("default_price", "description", "package_dimensions"),
+            "webhook_endpoint", Set.of("description"),
+            "balance_transaction", Set.of("description"));
 
-  private static JsonNode fixtures;
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static JsonNode fixtures;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  @BeforeAll
-  static void loadFixtures() throws IOException {
-    try (InputStream in = FixtureShapeTest.class.getResourceAsStream("/stripe/fixtures3.json")) {
-      fixtures = MAPPER.readTree(in).get("resources");
-    }
-  }
-
-  private final Map<String, Set<String>> seenFilled = new HashMap<>();
-  private final Set<String> problems = new java.util.TreeSet<>();
-
-  private void fail(String format, Object... args) {
-    problems.add(String.format(format, args));
-  }
-
-  @Test
-  void shouldMatchStripesFixtureForEveryObjectKind(FakeStripe fake) throws Exception {
-    fake.reset();
-    StripeClient client = Clients.secret(fake);
-    List<String[]> samples = new ArrayList<>(); // {kind, path}
-
-    // Products and prices
-    Product plain = client.v1().products().create(ProductCreateParams.builder().setName("Plain").build());
-    Product full = client.v1().products().create(ProductCreateParams.builder().setName("Full")
-        .setDescription("500k tokens").putMetadata("slug", "booster")
-        .setPackageDimensions(ProductCreateParams.PackageDimensions.builder()
-            .setHeight(java.math.BigDecimal.ONE).setLength(java.math.BigDecimal.TEN)
-            .setWeight(java.math.BigDecimal.ONE).setWidth(java.math.BigDecimal.TEN).build())
-        .setDefaultPriceData(ProductCreateParams.DefaultPriceData.builder()
-            .setCurrency("usd").setUnitAmount(2000L).build())
-        .build());
-    Price recurring = client.v1().prices().create(PriceCreateParams.builder().setProduct(plain.getId())
-        .setCurrency("usd").setUnitAmount(900L).setLookupKey("monthly")
-        .setRecurring(PriceCreateParams.Recurring.builder()
-            .setInterval(PriceCreateParams.Recurring.Interval.MONTH).build()).build());
-    Price custom = client.v1().prices().create(PriceCreateParams.builder().setProduct(plain.getId())
-        .setCurrency("usd").setCustomUnitAmount(PriceCreateParams.CustomUnitAmount.builder()
-            .setEnabled(true).setMinimum(100L).setMaximum(10000L).build()).build());
-    client.v1().products().update(plain.getId(),
-        ProductUpdateParams.builder().setDefaultPrice(recurring.getId()).build());
-    samples.add(new String[] {"product", "/v1/products/" + plain.getId()});
-    samples.add(new String[] {"product", "/v1/products/" + full.getId()});
-    samples.add(new String[] {"price", "/v1/prices/" + recurring.getId()});
-    samples.add(new String[] {"price", "/v1/prices/" + custom.getId()});
-    samples.add(new String[] {"price", "/v1/prices/" + full.getDefaultPrice()});
-
-    // Customer
-    String customer = client.v1().customers().create(CustomerCreateParams.builder()
-        .setEmail("a@example.com").setName("A")
-        .setAddress(CustomerCreateParams.Address.builder().setCountry("NZ").setCity("Chatham").build())
-        .build()).getId();
-    samples.add(new String[] {"customer", "/v1/customers/" + customer});
-
-    // PaymentIntents in every state
-    PaymentIntent fresh = newIntent(client, customer, true);
-    PaymentIntent canceled = client.v1().paymentIntents().cancel(newIntent(client, null, false).getId(),
-        PaymentIntentCancelParams.builder().build());
-    PaymentIntent declined = newIntent(client, null, false);
-    assertThatThrownBy(() -> confirm(client, declined.getId(), "pm_card_chargeDeclined"))
-        .isInstanceOf(com.stripe.exception.CardException.class);
-    PaymentIntent action = confirm(client, newIntent(client, null, false).getId(),
-        "pm_card_authenticationRequired");
-    PaymentIntent authenticated = confirm(client, newIntent(client, null, false).getId(),
-        "pm_card_authenticationRequired");
-    fake.authenticate(authenticated.getId(), true);
-    fake.setAsyncCardPayments(true);
-    PaymentIntent processing = confirm(client, newIntent(client, null, false).getId(), "pm_card_visa");
-    fake.setAsyncCardPayments(false);
-    PaymentIntent succeeded = confirm(client, fresh.getId(), "pm_card_visa");
-    for (PaymentIntent pi : List.of(fresh, canceled, declined, action, processing, succeeded,
-        authenticated)) {
-      samples.add(new String[] {"payment_intent", "/v1/payment_intents/" + pi.getId()});
-    }
-    String declinedCharge = client.v1().paymentIntents().retrieve(declined.getId()).getLatestCharge();
-    String authCharge = client.v1().paymentIntents().retrieve(authenticated.getId()).getLatestCharge();
-    samples.add(new String[] {"charge", "/v1/charges/" + succeeded.getLatestCharge()});
-    samples.add(new String[] {"charge", "/v1/charges/" + declinedCharge});
-    samples.add(new String[] {"charge", "/v1/charges/" + authCharge});
-    samples.add(new String[] {"payment_method", "/v1/payment_methods/" + succeeded.getPaymentMethod()});
-    String detailed = client.v1().paymentMethods().create(PaymentMethodCreateParams.builder()
-        .setType(PaymentMethodCreateParams.Type.CARD)
-        .setCard(PaymentMethodCreateParams.CardDetails.builder().setNumber(TestCards.VISA)
-            .setExpMonth(8L).setExpYear(2040L).setCvc("123").build())
-        .setBillingDetails(PaymentMethodCreateParams.BillingDetails.builder()
-            .setName("Jenny Rosen").setEmail("jenny@example.com").setPhone("+15555555555")
-            .setAddress(PaymentMethodCreateParams.BillingDetails.Address.builder()
-                .setCity("San Francisco").setCountry("US").setLine1("1 Main St")
-                .setPostalCode("94102").setState("CA").build())
-            .build())
-        .build()).getId();
-    samples.add(new String[] {"payment_method", "/v1/payment_methods/" + detailed});
-    PaymentIntent withDetails = client.v1().paymentIntents().create(PaymentIntentCreateParams.builder()
-        .setAmount(1000L).setCurrency("usd").setDescription("tokens").setPaymentMethod(detailed)
-        .setConfirm(true).build());
-    samples.add(new String[] {"charge", "/v1/charges/" + withDetails.getLatestCharge()});
-
-    // Refund, dispute, balance transactions
-    String refund = client.v1().refunds().create(RefundCreateParams.builder()
-        .setPaymentIntent(succeeded.getId()).setAmount(100L).build()).getId();
-    samples.add(new String[] {"refund", "/v1/refunds/" + refund});
-    samples.add(new String[] {"charge", "/v1/charges/" + succeeded.getLatestCharge()});
-    String dispute = fake.openDispute(authenticated.getId()).get("id").asText();
-    samples.add(new String[] {"dispute", "/v1/disputes/" + dispute});
-    fake.winDispute(dispute);
-    samples.add(new String[] {"dispute", "/v1/disputes/" + dispute});
-    for (JsonNode txn : fake.objects("balance_transaction")) {
-      samples.add(new String[] {"balance_transaction",
-          "/v1/balance_transactions/" + txn.get("id").asText()});
-    }
-
-    // Webhook endpoint and events
-    String endpoint = client.v1().webhookEndpoints().create(WebhookEndpointCreateParams.builder()
-        .setUrl("http://127.0.0.1:1/none").setDescription("app")
-        .addEnabledEvent(WebhookEndpointCreateParams.EnabledEvent.ALL).build()).getId();
-    samples.add(new String[] {"webhook_endpoint", "/v1/webhook_endpoints/" + endpoint});
-    for (JsonNode event : fake.events()) {
-      samples.add(new String[] {"event", "/v1/events/" + event.get("id").asText()});
-    }
-
-    Set<String> kinds = new HashSet<>();
-    for (String[] sample : samples) {
-      String body = client.rawRequest(ApiResource.RequestMethod.GET, sample[1], null).body();
-      JsonNode actual = MAPPER.readTree(body);
-      assertThat(actual.get("object").asText()).as(sample[1]).isEqualTo(sample[0]);
-      compare(sample[0], "", fixtures.get(sample[0]), actual, sample[1]);
-      kinds.add(sample[0]);
-    }
-
-    assertThat(problems).as("differences from Stripe's fixtures").isEmpty();
-    assertThat(kinds).containsExactlyInAnyOrderElementsOf(NULLABLE.keySet());
-    MUST_BE_SEEN_FILLED.forEach((kind, fields) -> assertThat(seenFilled.getOrDefault(kind, Set.of()))
-        .as("nullable fields of %s seen filled", kind).containsAll(fields));
-  }
-
-  private static PaymentIntent newIntent(StripeClient client, String customer, boolean shipping)
-      throws Exception {
-    PaymentIntentCreateParams.Builder b = PaymentIntentCreateParams.builder()
-        .setAmount(2000L).setCurrency("usd").putMetadata("purchase_id", "1");
-    if (customer != null) {
-      b.setCustomer(customer);
-    }
-    if (shipping) {
-      b.setShipping(PaymentIntentCreateParams.Shipping.builder().setName("A")
-          .setAddress(PaymentIntentCreateParams.Shipping.Address.builder().setCountry("NZ").build())
-          .build());
-    }
-    return client.v1().paymentIntents().create(b.build());
-  }
-
-  private static PaymentIntent confirm(StripeClient client, String id, String pm) throws Exception {
-    return client.v1().paymentIntents().confirm(id,
-        PaymentIntentConfirmParams.builder().setPaymentMethod(pm).build());
-  }
-
-  private void compare(String kind, String path, JsonNode fixture, JsonNode actual, String where) {
-    fixture.fieldNames().forEachRemaining(field -> {
-      String fieldPath = path.isEmpty() ? field : path + "." + field;
-      if (!actual.has(field)) {
-        fail("%s (%s): field %s is missing", kind, where, fieldPath);
-        return;
-      }
-      JsonNode expected = fixture.get(field);
-      JsonNode value = actual.get(field);
-      if (expected.isNull()) {
-        return;
-      }
-      if (value.isNull()) {
-        if (!NULLABLE.get(kind).contains(fieldPath)) {
-          fail("%s (%s): %s is null where Stripe sends %s", kind, where, fieldPath,
-              expected.getNodeType());
+    @BeforeAll
+    static void loadFixtures() throws IOException {
+        try (InputStream in = FixtureShapeTest.class.getResourceAsStream("/stripe/fixtures3.json")) {
+            fixtures = MAPPER.readTree(in).get("resources");
         }
-        return;
-      }
-      seenFilled.computeIfAbsent(kind, k -> new HashSet<>()).add(fieldPath);
-      if (expected.getNodeType() != value.getNodeType()) {
-        fail("%s (%s): %s is %s where Stripe sends %s", kind, where, fieldPath, value.getNodeType(),
-            expected.getNodeType());
-        return;
-      }
-      if (kind.equals("event") && fieldPath.equals("data.object")) {
-        return; // the fixture's event carries a plan; ours carry our objects, checked above.
-      }
-      if (field.equals("metadata")) {
-        return; // free-form keys
-      }
-      if (expected.isObject()) {
-        compare(kind, fieldPath, expected, value, where);
-      } else if (expected.isArray() && expected.size() > 0 && value.size() > 0) {
-        if (expected.get(0).getNodeType() != value.get(0).getNodeType()) {
-          fail("%s (%s): elements of %s are %s where Stripe sends %s", kind, where, fieldPath,
-              value.get(0).getNodeType(), expected.get(0).getNodeType());
+    }
+
+    private final Map<String, Set<String>> seenFilled = new HashMap<>();
+    private final Set<String> problems = new java.util.TreeSet<>();
+
+    private void fail(String format, Object... args) {
+        problems.add(String.format(format, args));
+    }
+
+    @Test
+    void shouldMatchStripesFixtureForEveryObjectKind(FakeStripe fake) throws Exception {
+        fake.reset();
+        StripeClient client = Clients.secret(fake);
+        List<String[]> samples = new ArrayList<>(); // {kind, path}
+
+        // Products and prices
+        Product plain = client.v1()
+                .products()
+                .create(ProductCreateParams.builder().setName("Plain").build());
+        Product full = client.v1()
+                .products()
+                .create(ProductCreateParams.builder()
+                        .setName("Full")
+                        .setDescription("500k tokens")
+                        .putMetadata("slug", "booster")
+                        .setPackageDimensions(ProductCreateParams.PackageDimensions.builder()
+                                .setHeight(java.math.BigDecimal.ONE)
+                                .setLength(java.math.BigDecimal.TEN)
+                                .setWeight(java.math.BigDecimal.ONE)
+                                .setWidth(java.math.BigDecimal.TEN)
+                                .build())
+                        .setDefaultPriceData(ProductCreateParams.DefaultPriceData.builder()
+                                .setCurrency("usd")
+                                .setUnitAmount(2000L)
+                                .build())
+                        .build());
+        Price recurring = client.v1()
+                .prices()
+                .create(PriceCreateParams.builder()
+                        .setProduct(plain.getId())
+                        .setCurrency("usd")
+                        .setUnitAmount(900L)
+                        .setLookupKey("monthly")
+                        .setRecurring(PriceCreateParams.Recurring.builder()
+                                .setInterval(PriceCreateParams.Recurring.Interval.MONTH)
+                                .build())
+                        .build());
+        Price custom = client.v1()
+                .prices()
+                .create(PriceCreateParams.builder()
+                        .setProduct(plain.getId())
+                        .setCurrency("usd")
+                        .setCustomUnitAmount(PriceCreateParams.CustomUnitAmount.builder()
+                                .setEnabled(true)
+                                .setMinimum(100L)
+                                .setMaximum(10000L)
+                                .build())
+                        .build());
+        client.v1()
+                .products()
+                .update(
+                        plain.getId(),
+                        ProductUpdateParams.builder()
+                                .setDefaultPrice(recurring.getId())
+                                .build());
+        samples.add(new String[] {"product", "/v1/products/" + plain.getId()});
+        samples.add(new String[] {"product", "/v1/products/" + full.getId()});
+        samples.add(new String[] {"price", "/v1/prices/" + recurring.getId()});
+        samples.add(new String[] {"price", "/v1/prices/" + custom.getId()});
+        samples.add(new String[] {"price", "/v1/prices/" + full.getDefaultPrice()});
+
+        // Customer
+        String customer = client.v1()
+                .customers()
+                .create(CustomerCreateParams.builder()
+                        .setEmail("a@example.com")
+                        .setName("A")
+                        .setAddress(CustomerCreateParams.Address.builder()
+                                .setCountry("NZ")
+                                .setCity("Chatham")
+                                .build())
+                        .build())
+                .getId();
+        samples.add(new String[] {"customer", "/v1/customers/" + customer});
+
+        // PaymentIntents in every state
+        PaymentIntent fresh = newIntent(client, customer, true);
+        PaymentIntent canceled = client.v1()
+                .paymentIntents()
+                .cancel(
+                        newIntent(client, null, false).getId(),
+                        PaymentIntentCancelParams.builder().build());
+        PaymentIntent declined = newIntent(client, null, false);
+        assertThatThrownBy(() -> confirm(client, declined.getId(), "pm_card_chargeDeclined"))
+                .isInstanceOf(com.stripe.exception.CardException.class);
+        PaymentIntent action =
+                confirm(client, newIntent(client, null, false).getId(), "pm_card_authenticationRequired");
+        PaymentIntent authenticated =
+                confirm(client, newIntent(client, null, false).getId(), "pm_card_authenticationRequired");
+        fake.authenticate(authenticated.getId(), true);
+        fake.setAsyncCardPayments(true);
+        PaymentIntent processing =
+                confirm(client, newIntent(client, null, false).getId(), "pm_card_visa");
+        fake.setAsyncCardPayments(false);
+        PaymentIntent succeeded = confirm(client, fresh.getId(), "pm_card_visa");
+        for (PaymentIntent pi : List.of(fresh, canceled, declined, action, processing, succeeded, authenticated)) {
+            samples.add(new String[] {"payment_intent", "/v1/payment_intents/" + pi.getId()});
         }
-        if (expected.get(0).isObject()) {
-          compare(kind, fieldPath + "[]", expected.get(0), value.get(0), where);
+        String declinedCharge =
+                client.v1().paymentIntents().retrieve(declined.getId()).getLatestCharge();
+        String authCharge =
+                client.v1().paymentIntents().retrieve(authenticated.getId()).getLatestCharge();
+        samples.add(new String[] {"charge", "/v1/charges/" + succeeded.getLatestCharge()});
+        samples.add(new String[] {"charge", "/v1/charges/" + declinedCharge});
+        samples.add(new String[] {"charge", "/v1/charges/" + authCharge});
+        samples.add(new String[] {"payment_method", "/v1/payment_methods/" + succeeded.getPaymentMethod()});
+        String detailed = client.v1()
+                .paymentMethods()
+                .create(PaymentMethodCreateParams.builder()
+                        .setType(PaymentMethodCreateParams.Type.CARD)
+                        .setCard(PaymentMethodCreateParams.CardDetails.builder()
+                                .setNumber(TestCards.VISA)
+                                .setExpMonth(8L)
+                                .setExpYear(2040L)
+                                .setCvc("123")
+                                .build())
+                        .setBillingDetails(PaymentMethodCreateParams.BillingDetails.builder()
+                                .setName("Jenny Rosen")
+                                .setEmail("jenny@example.com")
+                                .setPhone("+15555555555")
+                                .setAddress(PaymentMethodCreateParams.BillingDetails.Address.builder()
+                                        .setCity("San Francisco")
+                                        .setCountry("US")
+                                        .setLine1("1 Main St")
+                                        .setPostalCode("94102")
+                                        .setState("CA")
+                                        .build())
+                                .build())
+                        .build())
+                .getId();
+        samples.add(new String[] {"payment_method", "/v1/payment_methods/" + detailed});
+        PaymentIntent withDetails = client.v1()
+                .paymentIntents()
+                .create(PaymentIntentCreateParams.builder()
+                        .setAmount(1000L)
+                        .setCurrency("usd")
+                        .setDescription("tokens")
+                        .setPaymentMethod(detailed)
+                        .setConfirm(true)
+                        .build());
+        samples.add(new String[] {"charge", "/v1/charges/" + withDetails.getLatestCharge()});
+
+        // Refund, dispute, balance transactions
+        String refund = client.v1()
+                .refunds()
+                .create(RefundCreateParams.builder()
+                        .setPaymentIntent(succeeded.getId())
+                        .setAmount(100L)
+                        .build())
+                .getId();
+        samples.add(new String[] {"refund", "/v1/refunds/" + refund});
+        samples.add(new String[] {"charge", "/v1/charges/" + succeeded.getLatestCharge()});
+        String dispute = fake.openDispute(authenticated.getId()).get("id").asText();
+        samples.add(new String[] {"dispute", "/v1/disputes/" + dispute});
+        fake.winDispute(dispute);
+        samples.add(new String[] {"dispute", "/v1/disputes/" + dispute});
+        for (JsonNode txn : fake.objects("balance_transaction")) {
+            samples.add(new String[] {
+                "balance_transaction",
+                "/v1/balance_transactions/" + txn.get("id").asText()
+            });
         }
-      }
-    });
-  }
+
+        // Webhook endpoint and events
+        String endpoint = client.v1()
+                .webhookEndpoints()
+                .create(WebhookEndpointCreateParams.builder()
+                        .setUrl("http://127.0.0.1:1/none")
+                        .setDescription("app")
+                        .addEnabledEvent(WebhookEndpointCreateParams.EnabledEvent.ALL)
+                        .build())
+                .getId();
+        samples.add(new String[] {"webhook_endpoint", "/v1/webhook_endpoints/" + endpoint});
+        for (JsonNode event : fake.events()) {
+            samples.add(new String[] {"event", "/v1/events/" + event.get("id").asText()});
+        }
+
+        Set<String> kinds = new HashSet<>();
+        for (String[] sample : samples) {
+            String body = client.rawRequest(ApiResource.RequestMethod.GET, sample[1], null)
+                    .body();
+            JsonNode actual = MAPPER.readTree(body);
+            assertThat(actual.get("object").asText()).as(sample[1]).isEqualTo(sample[0]);
+            compare(sample[0], "", fixtures.get(sample[0]), actual, sample[1]);
+            kinds.add(sample[0]);
+        }
+
+        assertThat(problems).as("differences from Stripe's fixtures").isEmpty();
+        assertThat(kinds).containsExactlyInAnyOrderElementsOf(NULLABLE.keySet());
+        MUST_BE_SEEN_FILLED.forEach((kind, fields) -> assertThat(seenFilled.getOrDefault(kind, Set.of()))
+                .as("nullable fields of %s seen filled", kind)
+                .containsAll(fields));
+    }
+
+    private static PaymentIntent newIntent(StripeClient client, String customer, boolean shipping) throws Exception {
+        PaymentIntentCreateParams.Builder b = PaymentIntentCreateParams.builder()
+                .setAmount(2000L)
+                .setCurrency("usd")
+                .putMetadata("purchase_id", "1");
+        if (customer != null) {
+            b.setCustomer(customer);
+        }
+        if (shipping) {
+            b.setShipping(PaymentIntentCreateParams.Shipping.builder()
+                    .setName("A")
+                    .setAddress(PaymentIntentCreateParams.Shipping.Address.builder()
+                            .setCountry("NZ")
+                            .build())
+                    .build());
+        }
+        return client.v1().paymentIntents().create(b.build());
+    }
+
+    private static PaymentIntent confirm(StripeClient client, String id, String pm) throws Exception {
+        return client.v1()
+                .paymentIntents()
+                .confirm(
+                        id,
+                        PaymentIntentConfirmParams.builder()
+                                .setPaymentMethod(pm)
+                                .build());
+    }
+
+    private void compare(String kind, String path, JsonNode fixture, JsonNode actual, String where) {
+        fixture.fieldNames().forEachRemaining(field -> {
+            String fieldPath = path.isEmpty() ? field : path + "." + field;
+            if (!actual.has(field)) {
+                fail("%s (%s): field %s is missing", kind, where, fieldPath);
+                return;
+            }
+            JsonNode expected = fixture.get(field);
+            JsonNode value = actual.get(field);
+            if (expected.isNull()) {
+                return;
+            }
+            if (value.isNull()) {
+                if (!NULLABLE.get(kind).contains(fieldPath)) {
+                    fail("%s (%s): %s is null where Stripe sends %s", kind, where, fieldPath, expected.getNodeType());
+                }
+                return;
+            }
+            seenFilled.computeIfAbsent(kind, k -> new HashSet<>()).add(fieldPath);
+            if (expected.getNodeType() != value.getNodeType()) {
+                fail(
+                        "%s (%s): %s is %s where Stripe sends %s",
+                        kind, where, fieldPath, value.getNodeType(), expected.getNodeType());
+                return;
+            }
+            if (kind.equals("event") && fieldPath.equals("data.object")) {
+                return; // the fixture's event carries a plan; ours carry our objects, checked above.
+            }
+            if (field.equals("metadata")) {
+                return; // free-form keys
+            }
+            if (expected.isObject()) {
+                compare(kind, fieldPath, expected, value, where);
+            } else if (expected.isArray() && expected.size() > 0 && value.size() > 0) {
+                if (expected.get(0).getNodeType() != value.get(0).getNodeType()) {
+                    fail(
+                            "%s (%s): elements of %s are %s where Stripe sends %s",
+                            kind,
+                            where,
+                            fieldPath,
+                            value.get(0).getNodeType(),
+                            expected.get(0).getNodeType());
+                }
+                if (expected.get(0).isObject()) {
+                    compare(kind, fieldPath + "[]", expected.get(0), value.get(0), where);
+                }
+            }
+        });
+    }
 }

@@ -13,11 +13,15 @@ import java.util.Map;
  * @param requestId the {@code Request-Id} answered
  */
 public record ApiRequest(
-    String method, String path, Map<String, String> pathVars, Params params, boolean publishable,
-    String requestId) {
+        String method,
+        String path,
+        Map<String, String> pathVars,
+        Params params,
+        boolean publishable,
+        String requestId) {
 
-  /** The {@code {id}} path segment. */
-  public String id() {
-    return pathVars.get("id");
-  }
+    /** The {@code {id}} path segment. */
+    public String id() {
+        return pathVars.get("id");
+    }
 }

@@ -12,28 +12,22 @@ package dev.tokenbilling.testkit.stripe.internal;
  * @param message the customer-facing message of a decline
  */
 public record CardProfile(
-    String number,
-    String brand,
-    String funding,
-    Outcome outcome,
-    String code,
-    String declineCode,
-    String message) {
+        String number, String brand, String funding, Outcome outcome, String code, String declineCode, String message) {
 
-  /** What a charge does. */
-  public enum Outcome {
-    /** The charge succeeds. */
-    SUCCEED,
-    /** The charge succeeds and is then disputed. */
-    SUCCEED_THEN_DISPUTE,
-    /** The card is declined. */
-    DECLINE,
-    /** 3-D Secure authentication is required first. */
-    REQUIRE_AUTHENTICATION
-  }
+    /** What a charge does. */
+    public enum Outcome {
+        /** The charge succeeds. */
+        SUCCEED,
+        /** The charge succeeds and is then disputed. */
+        SUCCEED_THEN_DISPUTE,
+        /** The card is declined. */
+        DECLINE,
+        /** 3-D Secure authentication is required first. */
+        REQUIRE_AUTHENTICATION
+    }
 
-  /** Last four digits. */
-  public String last4() {
-    return number.substring(number.length() - 4);
-  }
+    /** Last four digits. */
+    public String last4() {
+        return number.substring(number.length() - 4);
+    }
 }

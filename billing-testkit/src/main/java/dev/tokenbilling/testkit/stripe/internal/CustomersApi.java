@@ -8,149 +8,170 @@ import java.util.Set;
 
 /** {@code /v1/customers}: create, retrieve, update, delete, list, search. */
 public final class CustomersApi {
-  private static final List<String> FIELDS =
-      List.of("email", "name", "description", "phone", "metadata", "address", "shipping",
-          "preferred_locales", "invoice_settings", "tax_exempt", "payment_method", "balance",
-          "invoice_prefix", "next_invoice_sequence", "source", "tax", "tax_id_data", "test_clock",
-          "cash_balance", "coupon", "promotion_code", "business_name", "individual_name", "validate",
-          "default_source");
-  private static final Set<String> SEARCH_FIELDS =
-      Set.of("created", "email", "metadata", "name", "phone");
+    private static final List<String> FIELDS = List.of(
+            "email",
+            "name",
+            "description",
+            "phone",
+            "metadata",
+            "address",
+            "shipping",
+            "preferred_locales",
+            "invoice_settings",
+            "tax_exempt",
+            "payment_method",
+            "balance",
+            "invoice_prefix",
+            "next_invoice_sequence",
+            "source",
+            "tax",
+            "tax_id_data",
+            "test_clock",
+            "cash_balance",
+            "coupon",
+            "promotion_code",
+            "business_name",
+            "individual_name",
+            "validate",
+            "default_source");
+    private static final Set<String> SEARCH_FIELDS = Set.of("created", "email", "metadata", "name", "phone");
 
-  private final FakeStripeState state;
+    private final FakeStripeState state;
 
-  /** Over this state. */
-  public CustomersApi(FakeStripeState state) {
-    this.state = state;
-  }
+    /** Over this state. */
+    public CustomersApi(FakeStripeState state) {
+        this.state = state;
+    }
 
-  /** Registers the routes. */
-  public void register(Router router) {
-    router.add("POST", "/v1/customers", this::create);
-    router.add("GET", "/v1/customers/search", this::search);
-    router.add("GET", "/v1/customers/{id}", this::retrieve);
-    router.add("POST", "/v1/customers/{id}", this::update);
-    router.add("DELETE", "/v1/customers/{id}", this::delete);
-    router.add("GET", "/v1/customers", this::list);
-  }
+    /** Registers the routes. */
+    public void register(Router router) {
+        router.add("POST", "/v1/customers", this::create);
+        router.add("GET", "/v1/customers/search", this::search);
+        router.add("GET", "/v1/customers/{id}", this::retrieve);
+        router.add("POST", "/v1/customers/{id}", this::update);
+        router.add("DELETE", "/v1/customers/{id}", this::delete);
+        router.add("GET", "/v1/customers", this::list);
+    }
 
-  private ObjectNode create(ApiRequest req) {
-    Params p = req.params().allowOnly(FIELDS);
-    ObjectNode customer = Templates.blank("customer");
-    String id = Ids.newId("cus");
-    customer.put("id", id);
-    customer.put("created", state.now());
-    customer.put("invoice_prefix", Ids.random(8).toUpperCase());
-    apply(customer, p);
-    String pm = p.string("payment_method");
-    if (pm != null) {
-      ObjectNode method = state.store().require("payment_method", pm, "payment_method");
-      method.put("customer", id);
+    private ObjectNode create(ApiRequest req) {
+        Params p = req.params().allowOnly(FIELDS);
+        ObjectNode customer = Templates.blank("customer");
+        String id = Ids.newId("cus");
+        customer.put("id", id);
+        customer.put("created", state.now());
+        customer.put("invoice_prefix", Ids.random(8).toUpperCase());
+        apply(customer, p);
+        String pm = p.string("payment_method");
+        if (pm != null) {
+            ObjectNode method = state.store().require("payment_method", pm, "payment_method");
+            method.put("customer", id);
+        }
+        state.put(customer);
+        state.events().publish("customer.created", customer);
+        return Render.one(state, customer, p);
     }
-    state.put(customer);
-    state.events().publish("customer.created", customer);
-    return Render.one(state, customer, p);
-  }
 
-  private void apply(ObjectNode customer, Params p) {
-    for (String f : new String[] {"email", "name", "description", "phone", "invoice_prefix"}) {
-      Updates.text(customer, p, f);
+    private void apply(ObjectNode customer, Params p) {
+        for (String f : new String[] {"email", "name", "description", "phone", "invoice_prefix"}) {
+            Updates.text(customer, p, f);
+        }
+        if (p.has("email") && p.string("email") != null && !p.string("email").contains("@")) {
+            throw StripeApiError.invalidRequest(
+                    "email_invalid", "email", "Invalid email address: " + p.string("email"));
+        }
+        Long balance = p.integer("balance");
+        if (balance != null) {
+            customer.put("balance", balance);
+        }
+        String taxExempt = p.oneOf("tax_exempt", Set.of("none", "exempt", "reverse"));
+        if (taxExempt != null) {
+            customer.put("tax_exempt", taxExempt);
+        }
+        if (p.has("address")) {
+            Params address = p.map("address");
+            if (address == null) {
+                customer.putNull("address");
+            } else {
+                customer.set("address", Updates.address(address));
+            }
+        }
+        List<String> locales = p.stringList("preferred_locales");
+        if (locales != null) {
+            ArrayNode array = Json.array();
+            locales.forEach(array::add);
+            customer.set("preferred_locales", array);
+        }
+        Params invoiceSettings = p.map("invoice_settings");
+        if (invoiceSettings != null) {
+            Updates.text((ObjectNode) customer.get("invoice_settings"), invoiceSettings, "default_payment_method");
+            Updates.text((ObjectNode) customer.get("invoice_settings"), invoiceSettings, "footer");
+        }
+        Updates.applyMetadata(customer, p);
     }
-    if (p.has("email") && p.string("email") != null && !p.string("email").contains("@")) {
-      throw StripeApiError.invalidRequest("email_invalid", "email",
-          "Invalid email address: " + p.string("email"));
-    }
-    Long balance = p.integer("balance");
-    if (balance != null) {
-      customer.put("balance", balance);
-    }
-    String taxExempt = p.oneOf("tax_exempt", Set.of("none", "exempt", "reverse"));
-    if (taxExempt != null) {
-      customer.put("tax_exempt", taxExempt);
-    }
-    if (p.has("address")) {
-      Params address = p.map("address");
-      if (address == null) {
-        customer.putNull("address");
-      } else {
-        customer.set("address", Updates.address(address));
-      }
-    }
-    List<String> locales = p.stringList("preferred_locales");
-    if (locales != null) {
-      ArrayNode array = Json.array();
-      locales.forEach(array::add);
-      customer.set("preferred_locales", array);
-    }
-    Params invoiceSettings = p.map("invoice_settings");
-    if (invoiceSettings != null) {
-      Updates.text((ObjectNode) customer.get("invoice_settings"), invoiceSettings,
-          "default_payment_method");
-      Updates.text((ObjectNode) customer.get("invoice_settings"), invoiceSettings, "footer");
-    }
-    Updates.applyMetadata(customer, p);
-  }
 
-  private ObjectNode retrieve(ApiRequest req) {
-    ObjectNode customer = state.store().find("customer", req.id());
-    if (customer == null) {
-      throw StripeApiError.resourceMissing("customer", req.id(), "id");
+    private ObjectNode retrieve(ApiRequest req) {
+        ObjectNode customer = state.store().find("customer", req.id());
+        if (customer == null) {
+            throw StripeApiError.resourceMissing("customer", req.id(), "id");
+        }
+        if (customer.path("deleted").asBoolean(false)) {
+            return customer.deepCopy();
+        }
+        return Render.one(state, customer, req.params());
     }
-    if (customer.path("deleted").asBoolean(false)) {
-      return customer.deepCopy();
+
+    private ObjectNode update(ApiRequest req) {
+        Params p = req.params().allowOnly(FIELDS);
+        ObjectNode customer = live(req.id());
+        ObjectNode before = customer.deepCopy();
+        apply(customer, p);
+        ObjectNode previous = Updates.previousAttributes(before, customer);
+        if (!previous.isEmpty()) {
+            state.events().publish("customer.updated", customer, previous);
+        }
+        return Render.one(state, customer, p);
     }
-    return Render.one(state, customer, req.params());
-  }
 
-  private ObjectNode update(ApiRequest req) {
-    Params p = req.params().allowOnly(FIELDS);
-    ObjectNode customer = live(req.id());
-    ObjectNode before = customer.deepCopy();
-    apply(customer, p);
-    ObjectNode previous = Updates.previousAttributes(before, customer);
-    if (!previous.isEmpty()) {
-      state.events().publish("customer.updated", customer, previous);
+    private ObjectNode delete(ApiRequest req) {
+        ObjectNode customer = live(req.id());
+        state.events().publish("customer.deleted", customer);
+        ObjectNode tombstone = Json.object();
+        tombstone.put("id", req.id());
+        tombstone.put("object", "customer");
+        tombstone.put("deleted", true);
+        state.put(tombstone);
+        return tombstone.deepCopy();
     }
-    return Render.one(state, customer, p);
-  }
 
-  private ObjectNode delete(ApiRequest req) {
-    ObjectNode customer = live(req.id());
-    state.events().publish("customer.deleted", customer);
-    ObjectNode tombstone = Json.object();
-    tombstone.put("id", req.id());
-    tombstone.put("object", "customer");
-    tombstone.put("deleted", true);
-    state.put(tombstone);
-    return tombstone.deepCopy();
-  }
-
-  private ObjectNode live(String id) {
-    ObjectNode customer = state.store().require("customer", id, "id");
-    if (customer.path("deleted").asBoolean(false)) {
-      throw StripeApiError.resourceMissing("customer", id, "id");
+    private ObjectNode live(String id) {
+        ObjectNode customer = state.store().require("customer", id, "id");
+        if (customer.path("deleted").asBoolean(false)) {
+            throw StripeApiError.resourceMissing("customer", id, "id");
+        }
+        return customer;
     }
-    return customer;
-  }
 
-  private ObjectNode list(ApiRequest req) {
-    Params p = req.params();
-    List<String> allowed = new ArrayList<>(Lists.PAGING);
-    allowed.addAll(List.of("created", "email", "test_clock"));
-    p.allowOnly(allowed);
-    List<ObjectNode> items = state.store().newestFirst("customer",
-        c -> !c.path("deleted").asBoolean(false)
-            && Lists.inRange(c, "created", p, "created")
-            && Lists.textEquals(c, "email", p, "email"));
-    return Lists.page("/v1/customers", items, p, n -> Render.item(state, n, p));
-  }
+    private ObjectNode list(ApiRequest req) {
+        Params p = req.params();
+        List<String> allowed = new ArrayList<>(Lists.PAGING);
+        allowed.addAll(List.of("created", "email", "test_clock"));
+        p.allowOnly(allowed);
+        List<ObjectNode> items = state.store()
+                .newestFirst(
+                        "customer",
+                        c -> !c.path("deleted").asBoolean(false)
+                                && Lists.inRange(c, "created", p, "created")
+                                && Lists.textEquals(c, "email", p, "email"));
+        return Lists.page("/v1/customers", items, p, n -> Render.item(state, n, p));
+    }
 
-  private ObjectNode search(ApiRequest req) {
-    Params p = req.params().allowOnly("query", "limit", "page");
-    SearchQuery query = SearchQuery.parse(p.string("query"), SEARCH_FIELDS);
-    return Lists.searchPage("/v1/customers/search",
-        state.store().newestFirst("customer",
-            c -> !c.path("deleted").asBoolean(false) && query.matches(c)),
-        p, n -> Render.item(state, n, p));
-  }
+    private ObjectNode search(ApiRequest req) {
+        Params p = req.params().allowOnly("query", "limit", "page");
+        SearchQuery query = SearchQuery.parse(p.string("query"), SEARCH_FIELDS);
+        return Lists.searchPage(
+                "/v1/customers/search",
+                state.store().newestFirst("customer", c -> !c.path("deleted").asBoolean(false) && query.matches(c)),
+                p,
+                n -> Render.item(state, n, p));
+    }
 }

@@ -22,15 +22,15 @@ import java.util.List;
  * @param webhookEvents its enabled events
  */
 public record EngineSettings(
-    String host,
-    int port,
-    Clock clock,
-    String apiVersion,
-    WebhookMode webhookMode,
-    Duration timeoutDelay,
-    Duration deliveryTimeout,
-    String secretKey,
-    String publishableKey,
-    String webhookUrl,
-    String webhookSecret,
-    List<String> webhookEvents) {}
+        String host,
+        int port,
+        Clock clock,
+        String apiVersion,
+        WebhookMode webhookMode,
+        Duration timeoutDelay,
+        Duration deliveryTimeout,
+        String secretKey,
+        String publishableKey,
+        String webhookUrl,
+        String webhookSecret,
+        List<String> webhookEvents) {}

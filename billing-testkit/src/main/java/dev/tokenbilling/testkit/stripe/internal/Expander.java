@@ -10,60 +10,59 @@ import java.util.List;
  * {@code latest_charge.balance_transaction}; on lists, paths start with {@code data.}.
  */
 public final class Expander {
-  private Expander() {}
+    private Expander() {}
 
-  /** Expands {@code paths} in {@code target} (a copy the caller owns). */
-  public static ObjectNode expand(ObjectNode target, List<String> paths, ObjectStore store) {
-    for (String path : paths) {
-      expandPath(target, path.split("\\."), 0, store, path);
-    }
-    return target;
-  }
-
-  private static void expandPath(JsonNode node, String[] parts, int i, ObjectStore store, String path) {
-    if (i >= parts.length || node == null) {
-      return;
-    }
-    if (node.isArray()) {
-      for (JsonNode element : node) {
-        expandPath(element, parts, i, store, path);
-      }
-      return;
-    }
-    if (!node.isObject()) {
-      return;
-    }
-    ObjectNode object = (ObjectNode) node;
-    String field = parts[i];
-    JsonNode value = object.get(field);
-    if (value == null) {
-      throw StripeApiError.invalidParam(
-          "expand", "This property cannot be expanded (" + field + ").");
-    }
-    if (value.isTextual()) {
-      ObjectNode referenced = store.find(value.asText());
-      if (referenced != null) {
-        ObjectNode copy = referenced.deepCopy();
-        object.set(field, copy);
-        expandPath(copy, parts, i + 1, store, path);
-      }
-      return;
-    }
-    if (value.isArray()) {
-      ArrayNode array = (ArrayNode) value;
-      for (int k = 0; k < array.size(); k++) {
-        JsonNode element = array.get(k);
-        if (element.isTextual() && i == parts.length - 1) {
-          ObjectNode referenced = store.find(element.asText());
-          if (referenced != null) {
-            array.set(k, referenced.deepCopy());
-          }
-        } else {
-          expandPath(element, parts, i + 1, store, path);
+    /** Expands {@code paths} in {@code target} (a copy the caller owns). */
+    public static ObjectNode expand(ObjectNode target, List<String> paths, ObjectStore store) {
+        for (String path : paths) {
+            expandPath(target, path.split("\\."), 0, store, path);
         }
-      }
-      return;
+        return target;
     }
-    expandPath(value, parts, i + 1, store, path);
-  }
+
+    private static void expandPath(JsonNode node, String[] parts, int i, ObjectStore store, String path) {
+        if (i >= parts.length || node == null) {
+            return;
+        }
+        if (node.isArray()) {
+            for (JsonNode element : node) {
+                expandPath(element, parts, i, store, path);
+            }
+            return;
+        }
+        if (!node.isObject()) {
+            return;
+        }
+        ObjectNode object = (ObjectNode) node;
+        String field = parts[i];
+        JsonNode value = object.get(field);
+        if (value == null) {
+            throw StripeApiError.invalidParam("expand", "This property cannot be expanded (" + field + ").");
+        }
+        if (value.isTextual()) {
+            ObjectNode referenced = store.find(value.asText());
+            if (referenced != null) {
+                ObjectNode copy = referenced.deepCopy();
+                object.set(field, copy);
+                expandPath(copy, parts, i + 1, store, path);
+            }
+            return;
+        }
+        if (value.isArray()) {
+            ArrayNode array = (ArrayNode) value;
+            for (int k = 0; k < array.size(); k++) {
+                JsonNode element = array.get(k);
+                if (element.isTextual() && i == parts.length - 1) {
+                    ObjectNode referenced = store.find(element.asText());
+                    if (referenced != null) {
+                        array.set(k, referenced.deepCopy());
+                    }
+                } else {
+                    expandPath(element, parts, i + 1, store, path);
+                }
+            }
+            return;
+        }
+        expandPath(value, parts, i + 1, store, path);
+    }
 }

@@ -13,122 +13,122 @@ import java.util.function.Supplier;
  * HTTP calls never do.
  */
 public final class FakeStripeState {
-  private final ReentrantLock lock = new ReentrantLock();
-  private final ObjectStore store = new ObjectStore();
-  private final Map<String, CardProfile> paymentMethodCards = new HashMap<>();
-  private final Clock clock;
-  private final WebhookDispatcher webhooks;
-  private final EventBus events;
-  private volatile String apiVersion;
-  private volatile String apiBase = "";
-  private volatile boolean asyncCardPayments;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ObjectStore store = new ObjectStore();
+    private final Map<String, CardProfile> paymentMethodCards = new HashMap<>();
+    private final Clock clock;
+    private final WebhookDispatcher webhooks;
+    private final EventBus events;
+    private volatile String apiVersion;
+    private volatile String apiBase = "";
+    private volatile boolean asyncCardPayments;
 
-  /** State with this clock, webhook dispatcher and event API version. */
-  public FakeStripeState(Clock clock, WebhookDispatcher webhooks, String apiVersion) {
-    this.clock = clock;
-    this.webhooks = webhooks;
-    this.apiVersion = apiVersion;
-    this.events = new EventBus(this);
-  }
-
-  /** The lock every read and change of the state holds. */
-  public ReentrantLock lock() {
-    return lock;
-  }
-
-  /** Runs {@code body} under the lock. */
-  public <T> T locked(Supplier<T> body) {
-    lock.lock();
-    try {
-      return body.get();
-    } finally {
-      lock.unlock();
+    /** State with this clock, webhook dispatcher and event API version. */
+    public FakeStripeState(Clock clock, WebhookDispatcher webhooks, String apiVersion) {
+        this.clock = clock;
+        this.webhooks = webhooks;
+        this.apiVersion = apiVersion;
+        this.events = new EventBus(this);
     }
-  }
 
-  /** Runs {@code body} under the lock. */
-  public void locked(Runnable body) {
-    lock.lock();
-    try {
-      body.run();
-    } finally {
-      lock.unlock();
+    /** The lock every read and change of the state holds. */
+    public ReentrantLock lock() {
+        return lock;
     }
-  }
 
-  /** The objects. */
-  public ObjectStore store() {
-    return store;
-  }
+    /** Runs {@code body} under the lock. */
+    public <T> T locked(Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
 
-  /** The event bus. */
-  public EventBus events() {
-    return events;
-  }
+    /** Runs {@code body} under the lock. */
+    public void locked(Runnable body) {
+        lock.lock();
+        try {
+            body.run();
+        } finally {
+            lock.unlock();
+        }
+    }
 
-  /** The webhook dispatcher. */
-  public WebhookDispatcher webhooks() {
-    return webhooks;
-  }
+    /** The objects. */
+    public ObjectStore store() {
+        return store;
+    }
 
-  /** Now, in Unix seconds (Stripe's {@code created}). */
-  public long now() {
-    return clock.instant().getEpochSecond();
-  }
+    /** The event bus. */
+    public EventBus events() {
+        return events;
+    }
 
-  /** The clock. */
-  public Clock clock() {
-    return clock;
-  }
+    /** The webhook dispatcher. */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
+    }
 
-  /** The API version events carry. */
-  public String apiVersion() {
-    return apiVersion;
-  }
+    /** Now, in Unix seconds (Stripe's {@code created}). */
+    public long now() {
+        return clock.instant().getEpochSecond();
+    }
 
-  /** Sets the API version events carry from now on. */
-  public void setApiVersion(String apiVersion) {
-    this.apiVersion = apiVersion;
-  }
+    /** The clock. */
+    public Clock clock() {
+        return clock;
+    }
 
-  /** Base URL of the server, e.g. {@code http://127.0.0.1:12111}. */
-  public String apiBase() {
-    return apiBase;
-  }
+    /** The API version events carry. */
+    public String apiVersion() {
+        return apiVersion;
+    }
 
-  /** Set once the server is bound. */
-  public void setApiBase(String apiBase) {
-    this.apiBase = apiBase;
-  }
+    /** Sets the API version events carry from now on. */
+    public void setApiVersion(String apiVersion) {
+        this.apiVersion = apiVersion;
+    }
 
-  /** Whether successful card confirmations stop in {@code processing}. */
-  public boolean asyncCardPayments() {
-    return asyncCardPayments;
-  }
+    /** Base URL of the server, e.g. {@code http://127.0.0.1:12111}. */
+    public String apiBase() {
+        return apiBase;
+    }
 
-  /** Sets whether successful card confirmations stop in {@code processing}. */
-  public void setAsyncCardPayments(boolean value) {
-    this.asyncCardPayments = value;
-  }
+    /** Set once the server is bound. */
+    public void setApiBase(String apiBase) {
+        this.apiBase = apiBase;
+    }
 
-  /** Remembers which test card a PaymentMethod is. */
-  public void rememberCard(String paymentMethodId, CardProfile card) {
-    paymentMethodCards.put(paymentMethodId, card);
-  }
+    /** Whether successful card confirmations stop in {@code processing}. */
+    public boolean asyncCardPayments() {
+        return asyncCardPayments;
+    }
 
-  /** The test card behind a PaymentMethod. */
-  public CardProfile cardOf(String paymentMethodId) {
-    return paymentMethodCards.get(paymentMethodId);
-  }
+    /** Sets whether successful card confirmations stop in {@code processing}. */
+    public void setAsyncCardPayments(boolean value) {
+        this.asyncCardPayments = value;
+    }
 
-  /** Stores a new object. */
-  public ObjectNode put(ObjectNode object) {
-    return store.put(object);
-  }
+    /** Remembers which test card a PaymentMethod is. */
+    public void rememberCard(String paymentMethodId, CardProfile card) {
+        paymentMethodCards.put(paymentMethodId, card);
+    }
 
-  /** Forgets all objects and events (not settings). */
-  public void clear() {
-    store.clear();
-    paymentMethodCards.clear();
-  }
+    /** The test card behind a PaymentMethod. */
+    public CardProfile cardOf(String paymentMethodId) {
+        return paymentMethodCards.get(paymentMethodId);
+    }
+
+    /** Stores a new object. */
+    public ObjectNode put(ObjectNode object) {
+        return store.put(object);
+    }
+
+    /** Forgets all objects and events (not settings). */
+    public void clear() {
+        store.clear();
+        paymentMethodCards.clear();
+    }
 }

@@ -9,32 +9,32 @@ import java.util.Map;
  * state lock.
  */
 public final class IdempotencyCache {
-  /** A kept answer. */
-  public record Entry(String fingerprint, int status, byte[] body, String requestId) {}
+    /** A kept answer. */
+    public record Entry(String fingerprint, int status, byte[] body, String requestId) {}
 
-  private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, Entry> entries = new HashMap<>();
 
-  /** The kept answer for this key, or null. */
-  public Entry find(String key) {
-    return entries.get(key);
-  }
+    /** The kept answer for this key, or null. */
+    public Entry find(String key) {
+        return entries.get(key);
+    }
 
-  /** Keeps an answer. */
-  public void put(String key, Entry entry) {
-    entries.put(key, entry);
-  }
+    /** Keeps an answer. */
+    public void put(String key, Entry entry) {
+        entries.put(key, entry);
+    }
 
-  /** Forgets all keys. */
-  public void clear() {
-    entries.clear();
-  }
+    /** Forgets all keys. */
+    public void clear() {
+        entries.clear();
+    }
 
-  /** The error for a key reused with other parameters. */
-  public static StripeApiError mismatch(String key) {
-    return StripeApiError.idempotency(
-        "Keys for idempotent requests can only be used with the same parameters they were first used"
-            + " with. Try using a key other than '"
-            + key
-            + "' if you meant to execute a different request.");
-  }
+    /** The error for a key reused with other parameters. */
+    public static StripeApiError mismatch(String key) {
+        return StripeApiError.idempotency(
+                "Keys for idempotent requests can only be used with the same parameters they were first used"
+                        + " with. Try using a key other than '"
+                        + key
+                        + "' if you meant to execute a different request.");
+    }
 }

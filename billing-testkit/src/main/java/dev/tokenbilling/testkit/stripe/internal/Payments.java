@@ -10,234 +10,250 @@ import java.util.UUID;
  * last_payment_error} on declines, and the events. Called under the state lock.
  */
 public final class Payments {
-  private final FakeStripeState state;
-  private final BalanceTransactions balance;
-  private final Disputes disputes;
+    private final FakeStripeState state;
+    private final BalanceTransactions balance;
+    private final Disputes disputes;
 
-  /** Over this state. */
-  public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {
-    this.state = state;
-    this.balance = balance;
-    this.disputes = disputes;
-  }
+    /** Over this state. */
+    public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {
+        this.state = state;
+        this.balance = balance;
+        this.disputes = disputes;
+    }
 
-  /**
-   * Charges {@code pm} for {@code pi}. Throws the 402 {@code card_error} of a decline after recording
-   * it (the PaymentIntent keeps the failure, as on Stripe).
-   *
-   * @param returnUrl where a 3-D Secure redirect returns to, or null (then {@code use_stripe_sdk})
-   */
-  public void attempt(ObjectNode pi, ObjectNode pm, String returnUrl) {
-    CardProfile card = state.cardOf(pm.get("id").asText());
-    pi.put("payment_method", pm.get("id").asText());
-    pi.putNull("last_payment_error");
-    pi.putNull("next_action");
-    switch (card == null ? Outcome.SUCCEED : card.outcome()) {
-      case REQUIRE_AUTHENTICATION -> requireAction(pi, returnUrl);
-      case DECLINE -> throw decline(pi, pm, card);
-      default -> succeedOrProcess(pi, pm, false);
+    /**
+     * Charges {@code pm} for {@code pi}. Throws the 402 {@code card_error} of a decline after recording
+     * it (the PaymentIntent keeps the failure, as on Stripe).
+     *
+     * @param returnUrl where a 3-D Secure redirect returns to, or null (then {@code use_stripe_sdk})
+     */
+    public void attempt(ObjectNode pi, ObjectNode pm, String returnUrl) {
+        CardProfile card = state.cardOf(pm.get("id").asText());
+        pi.put("payment_method", pm.get("id").asText());
+        pi.putNull("last_payment_error");
+        pi.putNull("next_action");
+        switch (card == null ? Outcome.SUCCEED : card.outcome()) {
+            case REQUIRE_AUTHENTICATION -> requireAction(pi, returnUrl);
+            case DECLINE -> throw decline(pi, pm, card);
+            default -> succeedOrProcess(pi, pm, false);
+        }
     }
-  }
 
-  private void requireAction(ObjectNode pi, String returnUrl) {
-    String id = pi.get("id").asText();
-    String url = state.apiBase() + "/_testkit/3ds/" + id;
-    ObjectNode next = Json.object();
-    if (returnUrl != null) {
-      ObjectNode redirect = Json.object();
-      redirect.put("return_url", returnUrl);
-      redirect.put("url", url);
-      next.set("redirect_to_url", redirect);
-      next.put("type", "redirect_to_url");
-    } else {
-      ObjectNode sdk = Json.object();
-      sdk.put("source", Ids.newId("src"));
-      sdk.put("stripe_js", url);
-      sdk.put("type", "three_d_secure_redirect");
-      next.put("type", "use_stripe_sdk");
-      next.set("use_stripe_sdk", sdk);
+    private void requireAction(ObjectNode pi, String returnUrl) {
+        String id = pi.get("id").asText();
+        String url = state.apiBase() + "/_testkit/3ds/" + id;
+        ObjectNode next = Json.object();
+        if (returnUrl != null) {
+            ObjectNode redirect = Json.object();
+            redirect.put("return_url", returnUrl);
+            redirect.put("url", url);
+            next.set("redirect_to_url", redirect);
+            next.put("type", "redirect_to_url");
+        } else {
+            ObjectNode sdk = Json.object();
+            sdk.put("source", Ids.newId("src"));
+            sdk.put("stripe_js", url);
+            sdk.put("type", "three_d_secure_redirect");
+            next.put("type", "use_stripe_sdk");
+            next.set("use_stripe_sdk", sdk);
+        }
+        pi.set("next_action", next);
+        pi.put("status", "requires_action");
+        state.events().publish("payment_intent.requires_action", pi);
     }
-    pi.set("next_action", next);
-    pi.put("status", "requires_action");
-    state.events().publish("payment_intent.requires_action", pi);
-  }
 
-  /** Completes 3-D Secure on a PaymentIntent in {@code requires_action}. */
-  public ObjectNode authenticate(String paymentIntentId, boolean succeed) {
-    ObjectNode pi = requirePi(paymentIntentId);
-    if (!"requires_action".equals(Json.text(pi, "status"))) {
-      throw new IllegalStateException("PaymentIntent " + paymentIntentId + " is "
-          + Json.text(pi, "status") + ", not requires_action");
+    /** Completes 3-D Secure on a PaymentIntent in {@code requires_action}. */
+    public ObjectNode authenticate(String paymentIntentId, boolean succeed) {
+        ObjectNode pi = requirePi(paymentIntentId);
+        if (!"requires_action".equals(Json.text(pi, "status"))) {
+            throw new IllegalStateException(
+                    "PaymentIntent " + paymentIntentId + " is " + Json.text(pi, "status") + ", not requires_action");
+        }
+        ObjectNode pm = state.store().find("payment_method", Json.text(pi, "payment_method"));
+        pi.putNull("next_action");
+        if (succeed) {
+            succeedOrProcess(pi, pm, true);
+        } else {
+            ObjectNode error = Json.object();
+            error.put("code", "payment_intent_authentication_failure");
+            error.put("doc_url", "https://stripe.com/docs/error-codes/payment-intent-authentication-failure");
+            error.put(
+                    "message",
+                    "The provided PaymentMethod has failed authentication. You can provide"
+                            + " payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent"
+                            + " again.");
+            if (pm != null) {
+                error.set("payment_method", pm.deepCopy());
+            }
+            error.put("type", "invalid_request_error");
+            pi.set("last_payment_error", error);
+            pi.put("status", "requires_payment_method");
+            state.events().publish("payment_intent.payment_failed", pi);
+        }
+        return pi;
     }
-    ObjectNode pm = state.store().find("payment_method", Json.text(pi, "payment_method"));
-    pi.putNull("next_action");
-    if (succeed) {
-      succeedOrProcess(pi, pm, true);
-    } else {
-      ObjectNode error = Json.object();
-      error.put("code", "payment_intent_authentication_failure");
-      error.put("doc_url", "https://stripe.com/docs/error-codes/payment-intent-authentication-failure");
-      error.put("message", "The provided PaymentMethod has failed authentication. You can provide"
-          + " payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent"
-          + " again.");
-      if (pm != null) {
-        error.set("payment_method", pm.deepCopy());
-      }
-      error.put("type", "invalid_request_error");
-      pi.set("last_payment_error", error);
-      pi.put("status", "requires_payment_method");
-      state.events().publish("payment_intent.payment_failed", pi);
-    }
-    return pi;
-  }
 
-  /** Ends {@code processing}: the charge succeeds, or is declined ({@code generic_decline}). */
-  public ObjectNode completeProcessing(String paymentIntentId, boolean succeed) {
-    ObjectNode pi = requirePi(paymentIntentId);
-    if (!"processing".equals(Json.text(pi, "status"))) {
-      throw new IllegalStateException("PaymentIntent " + paymentIntentId + " is "
-          + Json.text(pi, "status") + ", not processing");
+    /** Ends {@code processing}: the charge succeeds, or is declined ({@code generic_decline}). */
+    public ObjectNode completeProcessing(String paymentIntentId, boolean succeed) {
+        ObjectNode pi = requirePi(paymentIntentId);
+        if (!"processing".equals(Json.text(pi, "status"))) {
+            throw new IllegalStateException(
+                    "PaymentIntent " + paymentIntentId + " is " + Json.text(pi, "status") + ", not processing");
+        }
+        ObjectNode pm = state.store().find("payment_method", Json.text(pi, "payment_method"));
+        pi.putNull("processing");
+        if (succeed) {
+            succeed(pi, pm, false);
+        } else {
+            CardProfile generic = new CardProfile(
+                    "0000",
+                    "visa",
+                    "credit",
+                    Outcome.DECLINE,
+                    "card_declined",
+                    "generic_decline",
+                    "Your card was declined.");
+            decline(pi, pm, generic);
+        }
+        return pi;
     }
-    ObjectNode pm = state.store().find("payment_method", Json.text(pi, "payment_method"));
-    pi.putNull("processing");
-    if (succeed) {
-      succeed(pi, pm, false);
-    } else {
-      CardProfile generic = new CardProfile("0000", "visa", "credit", Outcome.DECLINE,
-          "card_declined", "generic_decline", "Your card was declined.");
-      decline(pi, pm, generic);
-    }
-    return pi;
-  }
 
-  private ObjectNode requirePi(String id) {
-    ObjectNode pi = state.store().find("payment_intent", id);
-    if (pi == null) {
-      throw new IllegalArgumentException("No such PaymentIntent: " + id);
+    private ObjectNode requirePi(String id) {
+        ObjectNode pi = state.store().find("payment_intent", id);
+        if (pi == null) {
+            throw new IllegalArgumentException("No such PaymentIntent: " + id);
+        }
+        return pi;
     }
-    return pi;
-  }
 
-  private void succeedOrProcess(ObjectNode pi, ObjectNode pm, boolean authenticated) {
-    if (state.asyncCardPayments()) {
-      ObjectNode processing = Json.object();
-      processing.set("card", Json.object());
-      processing.put("type", "card");
-      pi.set("processing", processing);
-      pi.put("status", "processing");
-      state.events().publish("payment_intent.processing", pi);
-      return;
+    private void succeedOrProcess(ObjectNode pi, ObjectNode pm, boolean authenticated) {
+        if (state.asyncCardPayments()) {
+            ObjectNode processing = Json.object();
+            processing.set("card", Json.object());
+            processing.put("type", "card");
+            pi.set("processing", processing);
+            pi.put("status", "processing");
+            state.events().publish("payment_intent.processing", pi);
+            return;
+        }
+        succeed(pi, pm, authenticated);
     }
-    succeed(pi, pm, authenticated);
-  }
 
-  private void succeed(ObjectNode pi, ObjectNode pm, boolean authenticated) {
-    ObjectNode charge = newCharge(pi, pm, true, authenticated);
-    long amount = pi.get("amount").asLong();
-    ObjectNode txn = balance.record("charge", amount, BalanceTransactions.cardFee(amount),
-        pi.get("currency").asText(), charge.get("id").asText(), "charge",
-        Json.text(pi, "description"));
-    charge.put("balance_transaction", txn.get("id").asText());
-    pi.put("status", "succeeded");
-    pi.put("amount_received", amount);
-    pi.put("latest_charge", charge.get("id").asText());
-    pi.putNull("last_payment_error");
-    pi.putNull("next_action");
-    state.events().publish("charge.succeeded", charge);
-    state.events().publish("payment_intent.succeeded", pi);
-    CardProfile card = pm == null ? null : state.cardOf(pm.get("id").asText());
-    if (card != null && card.outcome() == Outcome.SUCCEED_THEN_DISPUTE) {
-      disputes.open(charge.get("id").asText(), "fraudulent", null);
+    private void succeed(ObjectNode pi, ObjectNode pm, boolean authenticated) {
+        ObjectNode charge = newCharge(pi, pm, true, authenticated);
+        long amount = pi.get("amount").asLong();
+        ObjectNode txn = balance.record(
+                "charge",
+                amount,
+                BalanceTransactions.cardFee(amount),
+                pi.get("currency").asText(),
+                charge.get("id").asText(),
+                "charge",
+                Json.text(pi, "description"));
+        charge.put("balance_transaction", txn.get("id").asText());
+        pi.put("status", "succeeded");
+        pi.put("amount_received", amount);
+        pi.put("latest_charge", charge.get("id").asText());
+        pi.putNull("last_payment_error");
+        pi.putNull("next_action");
+        state.events().publish("charge.succeeded", charge);
+        state.events().publish("payment_intent.succeeded", pi);
+        CardProfile card = pm == null ? null : state.cardOf(pm.get("id").asText());
+        if (card != null && card.outcome() == Outcome.SUCCEED_THEN_DISPUTE) {
+            disputes.open(charge.get("id").asText(), "fraudulent", null);
+        }
     }
-  }
 
-  private StripeApiError decline(ObjectNode pi, ObjectNode pm, CardProfile card) {
-    ObjectNode charge = newCharge(pi, pm, false, false);
-    charge.put("failure_code", card.code());
-    charge.put("failure_message", card.message());
-    ObjectNode outcome = (ObjectNode) charge.get("outcome");
-    outcome.put("network_status", "declined_by_network");
-    outcome.put("reason", card.declineCode());
-    outcome.put("seller_message", "The bank did not return any further details with this decline.");
-    outcome.put("type", "issuer_declined");
-    ObjectNode error = Json.object();
-    error.put("charge", charge.get("id").asText());
-    error.put("code", card.code());
-    error.put("decline_code", card.declineCode());
-    error.put("doc_url", "https://stripe.com/docs/error-codes/" + card.code().replace('_', '-'));
-    error.put("message", card.message());
-    if (pm != null) {
-      error.set("payment_method", pm.deepCopy());
+    private StripeApiError decline(ObjectNode pi, ObjectNode pm, CardProfile card) {
+        ObjectNode charge = newCharge(pi, pm, false, false);
+        charge.put("failure_code", card.code());
+        charge.put("failure_message", card.message());
+        ObjectNode outcome = (ObjectNode) charge.get("outcome");
+        outcome.put("network_status", "declined_by_network");
+        outcome.put("reason", card.declineCode());
+        outcome.put("seller_message", "The bank did not return any further details with this decline.");
+        outcome.put("type", "issuer_declined");
+        ObjectNode error = Json.object();
+        error.put("charge", charge.get("id").asText());
+        error.put("code", card.code());
+        error.put("decline_code", card.declineCode());
+        error.put(
+                "doc_url", "https://stripe.com/docs/error-codes/" + card.code().replace('_', '-'));
+        error.put("message", card.message());
+        if (pm != null) {
+            error.set("payment_method", pm.deepCopy());
+        }
+        error.put("type", "card_error");
+        pi.set("last_payment_error", error);
+        pi.put("latest_charge", charge.get("id").asText());
+        pi.put("status", "requires_payment_method");
+        pi.putNull("next_action");
+        state.events().publish("charge.failed", charge);
+        state.events().publish("payment_intent.payment_failed", pi);
+        StripeApiError apiError = StripeApiError.card(card.code(), card.declineCode(), null, card.message())
+                .with("charge", charge.get("id").asText())
+                .with("payment_intent", pi.deepCopy());
+        if (pm != null) {
+            apiError.with("payment_method", pm.deepCopy());
+        }
+        return apiError;
     }
-    error.put("type", "card_error");
-    pi.set("last_payment_error", error);
-    pi.put("latest_charge", charge.get("id").asText());
-    pi.put("status", "requires_payment_method");
-    pi.putNull("next_action");
-    state.events().publish("charge.failed", charge);
-    state.events().publish("payment_intent.payment_failed", pi);
-    StripeApiError apiError = StripeApiError.card(card.code(), card.declineCode(), null, card.message())
-        .with("charge", charge.get("id").asText())
-        .with("payment_intent", pi.deepCopy());
-    if (pm != null) {
-      apiError.with("payment_method", pm.deepCopy());
-    }
-    return apiError;
-  }
 
-  private ObjectNode newCharge(ObjectNode pi, ObjectNode pm, boolean succeeded, boolean authenticated) {
-    ObjectNode charge = Templates.blank("charge");
-    String id = Ids.newId("ch");
-    long amount = pi.get("amount").asLong();
-    charge.put("id", id);
-    charge.put("amount", amount);
-    charge.put("created", state.now());
-    charge.put("currency", pi.get("currency").asText());
-    charge.set("customer", pi.get("customer").deepCopy());
-    charge.set("description", pi.get("description").deepCopy());
-    charge.set("metadata", pi.get("metadata").deepCopy());
-    charge.put("payment_intent", pi.get("id").asText());
-    charge.set("receipt_email", pi.get("receipt_email").deepCopy());
-    charge.set("statement_descriptor", pi.get("statement_descriptor").deepCopy());
-    charge.set("statement_descriptor_suffix", pi.get("statement_descriptor_suffix").deepCopy());
-    charge.set("shipping", pi.get("shipping").deepCopy());
-    ((ObjectNode) charge.get("refunds")).put("url", "/v1/charges/" + id + "/refunds");
-    if (pm != null) {
-      charge.put("payment_method", pm.get("id").asText());
-      charge.set("billing_details", pm.get("billing_details").deepCopy());
-      ObjectNode pmCard = (ObjectNode) pm.get("card");
-      ObjectNode card = (ObjectNode) charge.get("payment_method_details").get("card");
-      for (String f : new String[] {"brand", "country", "exp_month", "exp_year", "fingerprint",
-          "funding", "last4"}) {
-        card.set(f, pmCard.get(f).deepCopy());
-      }
-      card.put("network", pmCard.get("brand").asText());
-      if (authenticated) {
-        ObjectNode tds = Json.object();
-        tds.put("authentication_flow", "challenge");
-        tds.put("electronic_commerce_indicator", "05");
-        tds.putNull("exemption_indicator");
-        tds.put("result", "authenticated");
-        tds.putNull("result_reason");
-        tds.put("transaction_id", UUID.randomUUID().toString());
-        tds.put("version", "2.2.0");
-        card.set("three_d_secure", tds);
-      }
-      if (succeeded) {
-        card.put("amount_authorized", amount);
-        card.put("authorization_code", String.valueOf(100000 + (Math.abs(id.hashCode()) % 900000)));
-        ((ObjectNode) card.get("overcapture")).put("maximum_amount_capturable", amount);
-      }
+    private ObjectNode newCharge(ObjectNode pi, ObjectNode pm, boolean succeeded, boolean authenticated) {
+        ObjectNode charge = Templates.blank("charge");
+        String id = Ids.newId("ch");
+        long amount = pi.get("amount").asLong();
+        charge.put("id", id);
+        charge.put("amount", amount);
+        charge.put("created", state.now());
+        charge.put("currency", pi.get("currency").asText());
+        charge.set("customer", pi.get("customer").deepCopy());
+        charge.set("description", pi.get("description").deepCopy());
+        charge.set("metadata", pi.get("metadata").deepCopy());
+        charge.put("payment_intent", pi.get("id").asText());
+        charge.set("receipt_email", pi.get("receipt_email").deepCopy());
+        charge.set("statement_descriptor", pi.get("statement_descriptor").deepCopy());
+        charge.set(
+                "statement_descriptor_suffix",
+                pi.get("statement_descriptor_suffix").deepCopy());
+        charge.set("shipping", pi.get("shipping").deepCopy());
+        ((ObjectNode) charge.get("refunds")).put("url", "/v1/charges/" + id + "/refunds");
+        if (pm != null) {
+            charge.put("payment_method", pm.get("id").asText());
+            charge.set("billing_details", pm.get("billing_details").deepCopy());
+            ObjectNode pmCard = (ObjectNode) pm.get("card");
+            ObjectNode card = (ObjectNode) charge.get("payment_method_details").get("card");
+            for (String f :
+                    new String[] {"brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4"}) {
+                card.set(f, pmCard.get(f).deepCopy());
+            }
+            card.put("network", pmCard.get("brand").asText());
+            if (authenticated) {
+                ObjectNode tds = Json.object();
+                tds.put("authentication_flow", "challenge");
+                tds.put("electronic_commerce_indicator", "05");
+                tds.putNull("exemption_indicator");
+                tds.put("result", "authenticated");
+                tds.putNull("result_reason");
+                tds.put("transaction_id", UUID.randomUUID().toString());
+                tds.put("version", "2.2.0");
+                card.set("three_d_secure", tds);
+            }
+            if (succeeded) {
+                card.put("amount_authorized", amount);
+                card.put("authorization_code", String.valueOf(100000 + (Math.abs(id.hashCode()) % 900000)));
+                ((ObjectNode) card.get("overcapture")).put("maximum_amount_capturable", amount);
+            }
+        }
+        if (succeeded) {
+            charge.put("status", "succeeded");
+            charge.put("paid", true);
+            charge.put("captured", true);
+            charge.put("amount_captured", amount);
+            charge.put("receipt_url", state.apiBase() + "/_testkit/receipts/" + id);
+        } else {
+            charge.put("status", "failed");
+        }
+        return state.put(charge);
     }
-    if (succeeded) {
-      charge.put("status", "succeeded");
-      charge.put("paid", true);
-      charge.put("captured", true);
-      charge.put("amount_captured", amount);
-      charge.put("receipt_url", state.apiBase() + "/_testkit/receipts/" + id);
-    } else {
-      charge.put("status", "failed");
-    }
-    return state.put(charge);
-  }
 }

@@ -6,21 +6,21 @@ import java.util.List;
 
 /** Answers built from stored objects: a copy, with {@code expand[]} applied. */
 public final class Render {
-  private Render() {}
+    private Render() {}
 
-  /** A copy of {@code node} expanded as the request asks. */
-  public static ObjectNode one(FakeStripeState state, ObjectNode node, Params params) {
-    return Expander.expand(node.deepCopy(), params.expand(), state.store());
-  }
-
-  /** For list items: {@code data.x} paths in the request expand {@code x} in each item. */
-  public static ObjectNode item(FakeStripeState state, ObjectNode node, Params params) {
-    List<String> paths = new ArrayList<>();
-    for (String path : params.expand()) {
-      if (path.startsWith("data.")) {
-        paths.add(path.substring(5));
-      }
+    /** A copy of {@code node} expanded as the request asks. */
+    public static ObjectNode one(FakeStripeState state, ObjectNode node, Params params) {
+        return Expander.expand(node.deepCopy(), params.expand(), state.store());
     }
-    return Expander.expand(node.deepCopy(), paths, state.store());
-  }
+
+    /** For list items: {@code data.x} paths in the request expand {@code x} in each item. */
+    public static ObjectNode item(FakeStripeState state, ObjectNode node, Params params) {
+        List<String> paths = new ArrayList<>();
+        for (String path : params.expand()) {
+            if (path.startsWith("data.")) {
+                paths.add(path.substring(5));
+            }
+        }
+        return Expander.expand(node.deepCopy(), paths, state.store());
+    }
 }

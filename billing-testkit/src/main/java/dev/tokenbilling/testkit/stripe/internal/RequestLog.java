@@ -7,24 +7,24 @@ import java.util.List;
 
 /** The last API requests answered (at most 10,000), oldest first. Thread-safe. */
 public final class RequestLog {
-  private static final int CAPACITY = 10_000;
-  private final Deque<RecordedRequest> entries = new ArrayDeque<>();
+    private static final int CAPACITY = 10_000;
+    private final Deque<RecordedRequest> entries = new ArrayDeque<>();
 
-  /** Records a request. */
-  public synchronized void add(RecordedRequest request) {
-    if (entries.size() == CAPACITY) {
-      entries.removeFirst();
+    /** Records a request. */
+    public synchronized void add(RecordedRequest request) {
+        if (entries.size() == CAPACITY) {
+            entries.removeFirst();
+        }
+        entries.addLast(request);
     }
-    entries.addLast(request);
-  }
 
-  /** The requests, oldest first. */
-  public synchronized List<RecordedRequest> all() {
-    return List.copyOf(entries);
-  }
+    /** The requests, oldest first. */
+    public synchronized List<RecordedRequest> all() {
+        return List.copyOf(entries);
+    }
 
-  /** Forgets all requests. */
-  public synchronized void clear() {
-    entries.clear();
-  }
+    /** Forgets all requests. */
+    public synchronized void clear() {
+        entries.clear();
+    }
 }

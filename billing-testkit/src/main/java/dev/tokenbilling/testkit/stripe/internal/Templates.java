@@ -12,24 +12,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * templates beside this class; handlers fill them in.
  */
 public final class Templates {
-  private static final Map<String, ObjectNode> CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, ObjectNode> CACHE = new ConcurrentHashMap<>();
 
-  private Templates() {}
+    private Templates() {}
 
-  /** A fresh copy of the template of {@code objectType} (e.g. {@code payment_intent}). */
-  public static ObjectNode blank(String objectType) {
-    return CACHE.computeIfAbsent(objectType, Templates::load).deepCopy();
-  }
-
-  private static ObjectNode load(String objectType) {
-    String resource = "templates/" + objectType + ".json";
-    try (InputStream in = Templates.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("No template " + resource);
-      }
-      return (ObjectNode) Json.MAPPER.readTree(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** A fresh copy of the template of {@code objectType} (e.g. {@code payment_intent}). */
+    public static ObjectNode blank(String objectType) {
+        return CACHE.computeIfAbsent(objectType, Templates::load).deepCopy();
     }
-  }
+
+    private static ObjectNode load(String objectType) {
+        String resource = "templates/" + objectType + ".json";
+        try (InputStream in = Templates.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("No template " + resource);
+            }
+            return (ObjectNode) Json.MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
