@@ -500,4 +500,35 @@ class WebhookProcessorTest {
         assertThat(StripeWebhookProcessor.backoff(3)).isEqualTo(Duration.ofMinutes(4));
         assertThat(StripeWebhookProcessor.backoff(40)).isEqualTo(Duration.ofHours(6));
     }
+
+    @Test
+    void shouldNotTrustAPaymentIntentThatOnlyNamesAnotherUsersPurchase() {
+        Purchase victim = fixture.pendingPurchase(newUser(), "booster-500k");
+        // A PaymentIntent this library did not make: its metadata names the victim's purchase for another user.
+        String forged = StripeEvents.paymentIntentEvent(
+                        "payment_intent.succeeded",
+                        victim,
+                        "succeeded",
+                        victim.amount().minorUnits(),
+                        null)
+                .replace("\"user_id\":\"" + victim.userId().value() + "\"", "\"user_id\":\"attacker\"")
+                .replace("\"id\":\"pi_" + victim.id() + "\"", "\"id\":\"pi_forged_" + victim.id() + "\"");
+
+        WebhookOutcome outcome = deliver(forged);
+
+        assertThat(outcome).isInstanceOf(WebhookOutcome.FailedPermanent.class);
+        assertThat(status(victim)).isEqualTo(PurchaseStatus.PENDING);
+        assertThat(fixture.service.ledger().balance(victim.userId()).balance()).isZero();
+    }
+
+    @Test
+    void shouldIgnoreEventsOfConnectedAccounts() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
+        String payload = succeeded(purchase).replaceFirst("\\{", "{\"account\":\"acct_connected_1\",");
+
+        WebhookOutcome outcome = deliver(payload);
+
+        assertThat(outcome).isInstanceOf(WebhookOutcome.Ignored.class);
+        assertThat(balance(purchase).balance()).isZero();
+    }
 }

@@ -56,8 +56,14 @@ public final class EventDispatcher {
     }
 
     public Result dispatch(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
-        JsonNode object = StripeJson.parse(event.payload()).path("data").path("object");
+        JsonNode envelope = StripeJson.parse(event.payload());
+        JsonNode object = envelope.path("data").path("object");
         String type = event.type();
+        // Events of a connected account (Stripe Connect) are about that account's money, never ours.
+        Optional<String> account = StripeJson.text(envelope, "account");
+        if (account.isPresent()) {
+            return Result.ignored("event of connected account " + account.get());
+        }
         if (type.startsWith("payment_intent.") && HANDLED_TYPES.contains(type)) {
             return paymentIntent(tx, object, after);
         }
@@ -114,10 +120,19 @@ public final class EventDispatcher {
             return Optional.empty();
         }
         try {
-            return Optional.of(tx.purchases()
+            Purchase purchase = tx.purchases()
                     .findByIdForUpdate(Long.parseLong(purchaseId))
                     .orElseThrow(() -> EventFailure.permanent(
-                            "PaymentIntent " + intent.id() + " names unknown purchase " + purchaseId)));
+                            "PaymentIntent " + intent.id() + " names unknown purchase " + purchaseId));
+            // Found by metadata alone: trust it only if it is the PaymentIntent this library made for
+            // this purchase (same user and package), not one that merely names a purchase id.
+            if (!purchase.userId().value().equals(intent.metadata().get("user_id"))
+                    || !purchase.packageSlug()
+                            .equals(intent.metadata().getOrDefault("package_slug", purchase.packageSlug()))) {
+                throw EventFailure.permanent("PaymentIntent " + intent.id() + " names purchase " + purchaseId
+                        + " but its metadata does not match that purchase's user and package; nothing credited");
+            }
+            return Optional.of(purchase);
         } catch (NumberFormatException e) {
             throw EventFailure.permanent(
                     "PaymentIntent " + intent.id() + " has a malformed purchase_id '" + purchaseId + "'");
