@@ -3,10 +3,13 @@ package dev.tokenbilling;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.hook.StripeCustomerResolver;
+import dev.tokenbilling.internal.PolicySource;
 import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.internal.StoredPolicies;
 import dev.tokenbilling.internal.postgres.PostgresBillingStore;
 import dev.tokenbilling.internal.reconcile.DefaultReconciler;
 import dev.tokenbilling.internal.service.DefaultTokenBillingService;
@@ -28,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -57,13 +62,16 @@ public final class TokenBilling {
     private final Optional<PaymentGateway> gateway;
     private final WebhookProcessor webhooks;
     private final Optional<Reconciler> reconciler;
+    private final PolicySource policies;
 
-    private TokenBilling(Builder builder, BillingStore store) {
+    private TokenBilling(Builder builder, BillingStore store, PolicySource policies) {
         this.store = store;
         this.clock = builder.clock;
+        this.policies = policies;
         this.gateway = Optional.ofNullable(builder.gateway)
                 .or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
-        PurchaseTransitions transitions = new PurchaseTransitions(clock, builder.refundPolicy);
+        PurchaseTransitions transitions =
+                new PurchaseTransitions(clock, () -> policies.get().refundPolicy());
         this.service = DefaultTokenBillingService.create(new ServiceContext(
                 store,
                 clock,
@@ -75,7 +83,8 @@ public final class TokenBilling {
         this.webhooks = new StripeWebhookProcessor(
                 store,
                 builder.webhooks,
-                new EventDispatcher(transitions, builder.eventHandlers),
+                new EventDispatcher(
+                        transitions, builder.eventHandlers, () -> policies.get().hostEventTypes()),
                 clock,
                 builder.listeners);
         this.reconciler = gateway.map(payments -> new DefaultReconciler(
@@ -84,7 +93,7 @@ public final class TokenBilling {
                 transitions,
                 webhooks,
                 clock,
-                builder.abandonAfter,
+                () -> policies.get().abandonAfter(),
                 builder.maxEventAttempts,
                 builder.listeners));
     }
@@ -131,6 +140,16 @@ public final class TokenBilling {
         return clock;
     }
 
+    /** The refund policy in force: this process's, or the one stored with the schema. */
+    public RefundPolicy refundPolicy() {
+        return policies.get().refundPolicy();
+    }
+
+    /** How long an open purchase may stay open before the reconciler cancels it (stored with the schema). */
+    public Duration abandonPurchasesAfter() {
+        return policies.get().abandonAfter();
+    }
+
     /** Builds a {@link TokenBilling}; a builder may be reused, each {@link #build()} makes an independent instance. */
     public static final class Builder {
 
@@ -143,10 +162,11 @@ public final class TokenBilling {
         private WebhookVerification webhooks = WebhookVerification.none();
         private PaymentGateway gateway;
         private StripeCustomerResolver customers = user -> Optional.empty();
-        private RefundPolicy refundPolicy = DEFAULT_REFUND_POLICY;
+        private RefundPolicy refundPolicy;
+        private boolean replaceStoredPolicies;
         private final List<EventHandler> eventHandlers = new ArrayList<>();
         private final List<BillingListener> listeners = new ArrayList<>();
-        private Duration abandonAfter = Reconciler.DEFAULT_ABANDON_AFTER;
+        private Duration abandonAfter;
         private int maxEventAttempts = Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
         private int maxOpenPurchasesPerUser = DEFAULT_MAX_OPEN_PURCHASES_PER_USER;
 
@@ -205,7 +225,12 @@ public final class TokenBilling {
             return this;
         }
 
-        /** What refunds and disputes do to tokens already spent; default {@link RefundPolicy#ALLOW_NEGATIVE_BALANCE}. */
+        /**
+         * What refunds and disputes do to tokens already spent. Stored with the schema by the first
+         * process that sets it; a process that sets none (the CLI) applies the stored one, and one that
+         * sets another is refused ({@code INVALID_CONFIGURATION}) unless {@link #replaceStoredPolicies()}.
+         * Default, when none is stored: {@link RefundPolicy#ALLOW_NEGATIVE_BALANCE}.
+         */
         public Builder refundPolicy(RefundPolicy refundPolicy) {
             this.refundPolicy = Objects.requireNonNull(refundPolicy, "refundPolicy");
             return this;
@@ -223,9 +248,15 @@ public final class TokenBilling {
             return this;
         }
 
-        /** Open purchases older than this are canceled by the reconciler; default 3 days. */
+        /** Open purchases older than this are canceled by the reconciler; stored with the schema like the refund policy; default 3 days. */
         public Builder abandonPurchasesAfter(Duration abandonAfter) {
             this.abandonAfter = Objects.requireNonNull(abandonAfter, "abandonAfter");
+            return this;
+        }
+
+        /** Stores this process's policies with the schema even where others are stored: an operator's deliberate change. */
+        public Builder replaceStoredPolicies() {
+            this.replaceStoredPolicies = true;
             return this;
         }
 
@@ -252,7 +283,7 @@ public final class TokenBilling {
             if (store == null && dataSource == null) {
                 throw invalid("dataSource", "is required unless a store is given");
             }
-            if (abandonAfter.isNegative() || abandonAfter.isZero()) {
+            if (abandonAfter != null && (abandonAfter.isNegative() || abandonAfter.isZero())) {
                 throw invalid("abandonPurchasesAfter", "must be positive, was " + abandonAfter);
             }
             if (maxEventAttempts < 1) {
@@ -274,7 +305,29 @@ public final class TokenBilling {
                 }
                 chosen = PostgresBillingStore.create(dataSource, schema);
             }
-            return new TokenBilling(this, chosen);
+            BillingStore store = chosen;
+            Set<String> eventTypes = eventHandlers.stream()
+                    .flatMap(handler -> handler.eventTypes().stream())
+                    .collect(Collectors.toSet());
+            Optional<RefundPolicy> ownRefundPolicy = Optional.ofNullable(refundPolicy);
+            Optional<Duration> ownAbandonAfter = Optional.ofNullable(abandonAfter);
+            boolean replace = replaceStoredPolicies;
+            Clock policyClock = clock;
+            PolicySource policies = new PolicySource(() -> StoredPolicies.resolve(
+                    store.settings(),
+                    ownRefundPolicy,
+                    ownAbandonAfter,
+                    eventTypes,
+                    replace,
+                    DEFAULT_REFUND_POLICY,
+                    Reconciler.DEFAULT_ABANDON_AFTER,
+                    policyClock.instant()));
+            try {
+                policies.get(); // a policy that differs from the stored one is refused here
+            } catch (StoreUnavailableException e) {
+                // The database is down: the policies are read at first use instead.
+            }
+            return new TokenBilling(this, chosen, policies);
         }
 
         private static BillingException invalid(String field, String problem) {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The transition code shared by webhooks and the reconciler. Each method runs inside the caller's
@@ -35,9 +36,14 @@ public final class PurchaseTransitions {
             EnumSet.of(PurchaseStatus.COMPLETED, PurchaseStatus.PARTIALLY_REFUNDED, PurchaseStatus.REFUNDED);
 
     private final Clock clock;
-    private final RefundPolicy refundPolicy;
+    private final Supplier<RefundPolicy> refundPolicy;
 
     public PurchaseTransitions(Clock clock, RefundPolicy refundPolicy) {
+        this(clock, () -> refundPolicy);
+    }
+
+    /** With the refund policy read when a reversal needs it (it is stored with the schema). */
+    public PurchaseTransitions(Clock clock, Supplier<RefundPolicy> refundPolicy) {
         this.clock = clock;
         this.refundPolicy = refundPolicy;
     }
@@ -300,7 +306,7 @@ public final class PurchaseTransitions {
         if (tokens <= 0) {
             return 0;
         }
-        boolean allowNegative = refundPolicy == RefundPolicy.ALLOW_NEGATIVE_BALANCE;
+        boolean allowNegative = refundPolicy.get() == RefundPolicy.ALLOW_NEGATIVE_BALANCE;
         long take = allowNegative
                 ? tokens
                 : Math.min(tokens, tx.ledger().balance(purchase.userId()).available());

@@ -35,6 +35,9 @@ public interface BillingStore {
     /** Holds on tokens, bound to this store's transaction when this store is one. */
     ReservationRepository reservations();
 
+    /** Settings stored with the schema (policies every process applies alike). */
+    SettingsRepository settings();
+
     /**
      * Runs {@code work} in one transaction.
      *

@@ -224,6 +224,14 @@ CREATE INDEX webhook_event_to_retry ON webhook_event (next_attempt_at) WHERE sta
 CREATE INDEX webhook_event_by_type_time ON webhook_event (type, received_at);
 CREATE INDEX webhook_event_by_time ON webhook_event (received_at);
 
+-- Settings stored with the schema: the policies every process that touches this database applies
+-- alike (the host app's instances, the CLI, a one-off retry). Not user data.
+CREATE TABLE billing_setting (
+    name       text        PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 100),
+    value      text        NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+
 -- The postings, as PL/pgSQL functions so that each stays one round trip while it draws from several
 -- lots. They keep the library's search_path (SET search_path FROM CURRENT) whoever calls them. Each
 -- locks the user's balance row first; the ledger sequence is taken under that lock.

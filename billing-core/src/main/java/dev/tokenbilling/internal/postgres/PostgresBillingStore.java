@@ -5,6 +5,7 @@ import dev.tokenbilling.store.LedgerRepository;
 import dev.tokenbilling.store.PackageRepository;
 import dev.tokenbilling.store.PurchaseRepository;
 import dev.tokenbilling.store.ReservationRepository;
+import dev.tokenbilling.store.SettingsRepository;
 import dev.tokenbilling.store.WebhookEventRepository;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -23,6 +24,7 @@ public final class PostgresBillingStore implements BillingStore {
     private final LedgerRepository ledger;
     private final WebhookEventRepository webhookEvents;
     private final ReservationRepository reservations;
+    private final SettingsRepository settings;
 
     private final LedgerAudit audit;
 
@@ -38,6 +40,7 @@ public final class PostgresBillingStore implements BillingStore {
         this.ledger = new PostgresLedgerRepository(access, ledgerSql, audit);
         this.webhookEvents = new PostgresWebhookEventRepository(access, schema);
         this.reservations = new PostgresReservationRepository(access, schema);
+        this.settings = new PostgresSettingsRepository(access, schema);
     }
 
     /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
@@ -68,6 +71,11 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public ReservationRepository reservations() {
         return reservations;
+    }
+
+    @Override
+    public SettingsRepository settings() {
+        return settings;
     }
 
     @Override

@@ -17,7 +17,7 @@ final class StoreErrors {
             "57014", // query canceled (statement_timeout)
             "57P01", "57P02", "57P03", // admin shutdown, crash shutdown, cannot connect now
             "53300"); // too many connections
-    private static final Set<String> SCHEMA_MISSING_STATES = Set.of(
+    static final Set<String> SCHEMA_MISSING_STATES = Set.of(
             "3F000", // invalid schema name
             "42P01", // undefined table
             "42703", // undefined column

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** The reconciler over the store and the payment gateway, with the webhook processor for events. */
 public final class DefaultReconciler implements Reconciler {
@@ -40,7 +41,7 @@ public final class DefaultReconciler implements Reconciler {
     private final PurchaseTransitions transitions;
     private final WebhookProcessor webhooks;
     private final Clock clock;
-    private final Duration abandonAfter;
+    private final Supplier<Duration> abandonAfter;
     private final int maxEventAttempts;
     private final List<BillingListener> listeners;
 
@@ -50,7 +51,7 @@ public final class DefaultReconciler implements Reconciler {
             PurchaseTransitions transitions,
             WebhookProcessor webhooks,
             Clock clock,
-            Duration abandonAfter,
+            Supplier<Duration> abandonAfter,
             int maxEventAttempts,
             List<BillingListener> listeners) {
         this.store = store;
@@ -95,7 +96,7 @@ public final class DefaultReconciler implements Reconciler {
     }
 
     private PurchaseCheck check(Purchase purchase) {
-        boolean abandoned = purchase.createdAt().isBefore(clock.instant().minus(abandonAfter));
+        boolean abandoned = purchase.createdAt().isBefore(clock.instant().minus(abandonAfter.get()));
         try {
             if (purchase.paymentIntentId().isEmpty()) {
                 return abandoned ? cancelWithoutIntent(purchase) : result(purchase, new PurchaseCheck.Waiting());

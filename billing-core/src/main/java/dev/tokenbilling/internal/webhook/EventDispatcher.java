@@ -14,6 +14,7 @@ import dev.tokenbilling.store.BillingStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Routes a stored event to what it means for purchases: PaymentIntent events to the payment
@@ -37,10 +38,14 @@ public final class EventDispatcher {
 
     private final PurchaseTransitions transitions;
     private final List<EventHandler> handlers;
+    /** Event types the host application's handlers take, stored with the schema by the host. */
+    private final Supplier<Set<String>> hostEventTypes;
 
-    public EventDispatcher(PurchaseTransitions transitions, List<EventHandler> handlers) {
+    public EventDispatcher(
+            PurchaseTransitions transitions, List<EventHandler> handlers, Supplier<Set<String>> hostEventTypes) {
         this.transitions = transitions;
         this.handlers = List.copyOf(handlers);
+        this.hostEventTypes = hostEventTypes;
     }
 
     /** What the dispatch did; {@code ignored} when nothing in the library or the host cared. */
@@ -175,9 +180,14 @@ public final class EventDispatcher {
                 handled = true;
             }
         }
-        return handled
-                ? new Result(false, Optional.empty(), "handled by the host")
-                : Result.ignored("no handler for " + event.type());
+        if (handled) {
+            return new Result(false, Optional.empty(), "handled by the host");
+        }
+        if (hostEventTypes.get().stream().anyMatch(pattern -> matches(pattern, event.type()))) {
+            // This process (the CLI, say) lacks the host's handlers: leave the event for the host.
+            throw EventFailure.retryable("left for the host application, whose handlers take " + event.type());
+        }
+        return Result.ignored("no handler for " + event.type());
     }
 
     static boolean matches(String pattern, String type) {
