@@ -3,7 +3,6 @@ package dev.tokenbilling;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.InvalidRequestException;
-import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.hook.StripeCustomerResolver;
@@ -324,8 +323,12 @@ public final class TokenBilling {
                     policyClock.instant()));
             try {
                 policies.get(); // a policy that differs from the stored one is refused here
-            } catch (StoreUnavailableException e) {
-                // The database is down: the policies are read at first use instead.
+            } catch (BillingException e) {
+                // The database is down, or not migrated yet (migrate(false) and a CLI that migrates
+                // later): the policies are read at first use instead.
+                if (e.code() != BillingError.STORE_UNAVAILABLE && e.code() != BillingError.SCHEMA_NOT_MIGRATED) {
+                    throw e;
+                }
             }
             return new TokenBilling(this, chosen, policies);
         }

@@ -6,8 +6,7 @@ import picocli.CommandLine;
 /** {@code main} of the {@code billing} command, and the factory tests use with an injected environment. */
 public final class BillingCli {
 
-    private BillingCli() {
-    }
+    private BillingCli() {}
 
     public static void main(String[] args) {
         System.exit(newCommandLine(CliEnvironment.system()).execute(args));
@@ -25,8 +24,11 @@ public final class BillingCli {
         commandLine.setExitCodeExceptionMapper(failures);
         commandLine.setParameterExceptionHandler(failures);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(environment.terminal() && environment.variable(CliContext.NO_COLOR).isEmpty()
-                ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(
+                environment.terminal()
+                                && environment.variable(CliContext.NO_COLOR).isEmpty()
+                        ? CommandLine.Help.Ansi.AUTO
+                        : CommandLine.Help.Ansi.OFF));
         commandLine.setExecutionStrategy(parseResult -> {
             if (context.options().verbose()) {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");

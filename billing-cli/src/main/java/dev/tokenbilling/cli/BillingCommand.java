@@ -26,7 +26,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** {@code billing}: the top-level command and its global options, inherited by every subcommand. */
-@Command(name = "billing",
+@Command(
+        name = "billing",
         scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
@@ -75,7 +76,7 @@ import picocli.CommandLine.Spec;
             "0:ok",
             "1:the operation failed (unknown user, Stripe rejected the key, audit found problems, ...)",
             "2:usage error: bad command line, option value or catalog file; missing Stripe key; live key without --live;"
-                + " --live without a database URL",
+                    + " --live without a database URL",
             "3:a dependency is unreachable: the database or Stripe (safe to retry)"
         })
 public final class BillingCommand implements Callable<Integer> {
@@ -89,25 +90,44 @@ public final class BillingCommand implements Callable<Integer> {
         this.context = context;
     }
 
-    @Option(names = "--database-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 1,
-            description = "PostgreSQL URL; default: env BILLING_DATABASE_URL, else the embedded database under ~/.billing.")
+    @Option(
+            names = "--database-url",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            order = 1,
+            description =
+                    "PostgreSQL URL; default: env BILLING_DATABASE_URL, else the embedded database under ~/.billing.")
     void setDatabaseUrl(String url) {
         context.options().databaseUrl = url;
     }
 
-    @Option(names = "--schema", paramLabel = "NAME", scope = ScopeType.INHERIT, order = 2, defaultValue = "billing",
+    @Option(
+            names = "--schema",
+            paramLabel = "NAME",
+            scope = ScopeType.INHERIT,
+            order = 2,
+            defaultValue = "billing",
             description = "Schema of the billing tables (default: ${DEFAULT-VALUE}).")
     void setSchema(String schema) {
         context.options().schema = schema;
     }
 
-    @Option(names = "--stripe-api-base", paramLabel = "URL", scope = ScopeType.INHERIT, order = 3,
+    @Option(
+            names = "--stripe-api-base",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            order = 3,
             description = "Stripe API base URL, e.g. a FakeStripe; default: env STRIPE_API_BASE, else Stripe.")
     void setStripeApiBase(String url) {
         context.options().stripeApiBase = url;
     }
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, order = 4, defaultValue = "table",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            scope = ScopeType.INHERIT,
+            order = 4,
+            defaultValue = "table",
             converter = OutputFormat.Converter.class,
             description = "table, json or csv (default: ${DEFAULT-VALUE}).")
     void setOutput(OutputFormat format) {
@@ -119,13 +139,20 @@ public final class BillingCommand implements Callable<Integer> {
         context.options().noColor = noColor;
     }
 
-    @Option(names = "--live", scope = ScopeType.INHERIT, order = 6,
-            description = "Allow changes to live Stripe data with a sk_live_ key; needs --database-url or BILLING_DATABASE_URL.")
+    @Option(
+            names = "--live",
+            scope = ScopeType.INHERIT,
+            order = 6,
+            description =
+                    "Allow changes to live Stripe data with a sk_live_ key; needs --database-url or BILLING_DATABASE_URL.")
     void setLive(boolean live) {
         context.options().live = live;
     }
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 7,
+    @Option(
+            names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
+            order = 7,
             description = "Show library logs and stack traces of errors.")
     void setVerbose(boolean verbose) {
         context.options().verbose = verbose;

@@ -48,21 +48,44 @@ import java.util.Set;
 public final class Catalog {
 
     /** A package definition and the line it starts on (0 for the built-in catalog). */
-    public record Entry(PackageDefinition definition, int line) {
-    }
+    public record Entry(PackageDefinition definition, int line) {}
 
-    private static final Set<String> FIELDS = Set.of("slug", "name", "packageType", "tokenAmount", "price", "currency", "description",
-            "active", "sortOrder", "validityDays");
-    private static final Map<String, String> ALIASES = Map.of("package_type", "packageType", "type", "packageType",
-            "token_amount", "tokenAmount", "tokens", "tokenAmount", "sort_order", "sortOrder", "is_active", "active", "isActive", "active",
-            "validity_days", "validityDays");
+    private static final Set<String> FIELDS = Set.of(
+            "slug",
+            "name",
+            "packageType",
+            "tokenAmount",
+            "price",
+            "currency",
+            "description",
+            "active",
+            "sortOrder",
+            "validityDays");
+    private static final Map<String, String> ALIASES = Map.of(
+            "package_type",
+            "packageType",
+            "type",
+            "packageType",
+            "token_amount",
+            "tokenAmount",
+            "tokens",
+            "tokenAmount",
+            "sort_order",
+            "sortOrder",
+            "is_active",
+            "active",
+            "isActive",
+            "active",
+            "validity_days",
+            "validityDays");
 
-    private Catalog() {
-    }
+    private Catalog() {}
 
     /** The default catalog (Starter, Booster, Power), as catalog entries. */
     public static List<Entry> defaults() {
-        return DefaultCatalog.packages().stream().map(definition -> new Entry(definition, 0)).toList();
+        return DefaultCatalog.packages().stream()
+                .map(definition -> new Entry(definition, 0))
+                .toList();
     }
 
     /** Reads a catalog file; any problem is a usage {@link CliException} with {@code file:line:}. */
@@ -75,8 +98,13 @@ public final class Catalog {
         } catch (IOException e) {
             throw CliException.usage("catalog file " + file + " cannot be read: " + e.getMessage());
         }
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean json = name.endsWith(".json") || (!name.endsWith(".yaml") && !name.endsWith(".yml") && text.stripLeading().matches("(?s)^[\\[{].*"));
+        String name = file.getFileName() == null
+                ? file.toString()
+                : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean json = name.endsWith(".json")
+                || (!name.endsWith(".yaml")
+                        && !name.endsWith(".yml")
+                        && text.stripLeading().matches("(?s)^[\\[{].*"));
         return parse(text, file.toString(), json);
     }
 
@@ -132,7 +160,8 @@ public final class Catalog {
             int index = entries.size() + 1;
             int line = line(parser);
             if (token != JsonToken.START_OBJECT) {
-                throw problem(source, line, "package " + index + " must be an object with slug, name, tokenAmount and price");
+                throw problem(
+                        source, line, "package " + index + " must be an object with slug, name, tokenAmount and price");
             }
             Map<String, JsonNode> fields = new LinkedHashMap<>();
             Map<String, Integer> lines = new HashMap<>();
@@ -141,8 +170,11 @@ public final class Catalog {
                 int fieldLine = line(parser);
                 String field = ALIASES.getOrDefault(written, written);
                 if (!FIELDS.contains(field)) {
-                    throw problem(source, fieldLine, "package " + index + ": unknown field '" + written + "'; expected one of "
-                            + "slug, name, packageType, tokenAmount, price, currency, description, active, sortOrder, validityDays");
+                    throw problem(
+                            source,
+                            fieldLine,
+                            "package " + index + ": unknown field '" + written + "'; expected one of "
+                                    + "slug, name, packageType, tokenAmount, price, currency, description, active, sortOrder, validityDays");
                 }
                 if (fields.containsKey(field)) {
                     throw problem(source, fieldLine, "package " + index + ": field '" + written + "' is given twice");
@@ -154,7 +186,11 @@ public final class Catalog {
             Entry entry = entry(fields, lines, source, line, index);
             Integer earlier = slugs.putIfAbsent(entry.definition().slug(), line);
             if (earlier != null) {
-                throw problem(source, line, "package " + index + ": slug '" + entry.definition().slug() + "' is already used on line " + earlier);
+                throw problem(
+                        source,
+                        line,
+                        "package " + index + ": slug '" + entry.definition().slug() + "' is already used on line "
+                                + earlier);
             }
             entries.add(entry);
         }
@@ -164,7 +200,8 @@ public final class Catalog {
         return entries;
     }
 
-    private static Entry entry(Map<String, JsonNode> fields, Map<String, Integer> lines, String source, int line, int index) {
+    private static Entry entry(
+            Map<String, JsonNode> fields, Map<String, Integer> lines, String source, int line, int index) {
         String slug = text(fields, lines, "slug", true, source, line, "package " + index);
         String label = "package " + index + (slug == null ? "" : " ('" + slug + "')");
         String name = text(fields, lines, "name", true, source, line, label);
@@ -178,7 +215,10 @@ public final class Catalog {
         try {
             currency = Money.currency(currencyCode == null ? "USD" : currencyCode);
         } catch (InvalidRequestException e) {
-            throw problem(source, lines.getOrDefault("currency", line), label + ": currency '" + currencyCode + "' is not an ISO 4217 code such as USD");
+            throw problem(
+                    source,
+                    lines.getOrDefault("currency", line),
+                    label + ": currency '" + currencyCode + "' is not an ISO 4217 code such as USD");
         }
         Money price = price(fields, lines, currency, source, line, label);
         String description = text(fields, lines, "description", false, source, line, label);
@@ -194,7 +234,8 @@ public final class Catalog {
         if (fields.containsKey("sortOrder")) {
             JsonNode value = fields.get("sortOrder");
             if (!value.canConvertToInt() || !value.isIntegralNumber()) {
-                throw problem(source, lines.get("sortOrder"), label + ": sortOrder must be a whole number, was " + value);
+                throw problem(
+                        source, lines.get("sortOrder"), label + ": sortOrder must be a whole number, was " + value);
             }
             sortOrder = value.intValue();
         }
@@ -202,22 +243,33 @@ public final class Catalog {
         JsonNode validity = fields.get("validityDays");
         if (validity != null && !validity.isNull()) {
             if (!validity.isIntegralNumber() || !validity.canConvertToInt() || validity.intValue() <= 0) {
-                throw problem(source, lines.get("validityDays"), label + ": validityDays must be a positive whole number of days"
-                        + " (leave it out for tokens that never expire), was " + validity);
+                throw problem(
+                        source,
+                        lines.get("validityDays"),
+                        label + ": validityDays must be a positive whole number of days"
+                                + " (leave it out for tokens that never expire), was " + validity);
             }
             validityDays = Optional.of(validity.intValue());
         }
         try {
-            return new Entry(new PackageDefinition(slug, name, packageType, tokens, price, description, active, sortOrder,
-                    validityDays), line);
+            return new Entry(
+                    new PackageDefinition(
+                            slug, name, packageType, tokens, price, description, active, sortOrder, validityDays),
+                    line);
         } catch (InvalidRequestException e) {
             int at = lines.getOrDefault(e.field(), line);
             throw problem(source, at, label + ": " + e.getMessage());
         }
     }
 
-    private static String text(Map<String, JsonNode> fields, Map<String, Integer> lines, String field, boolean required, String source,
-            int line, String label) {
+    private static String text(
+            Map<String, JsonNode> fields,
+            Map<String, Integer> lines,
+            String field,
+            boolean required,
+            String source,
+            int line,
+            String label) {
         JsonNode value = fields.get(field);
         if (value == null || value.isNull()) {
             if (required) {
@@ -226,13 +278,13 @@ public final class Catalog {
             return null;
         }
         if (!value.isValueNode() || value.isBoolean()) {
-            throw problem(source, lines.get(field), label + ": " + field
-                    + " must be text, was " + value);
+            throw problem(source, lines.get(field), label + ": " + field + " must be text, was " + value);
         }
         return value.asText();
     }
 
-    private static long tokens(Map<String, JsonNode> fields, Map<String, Integer> lines, String source, int line, String label) {
+    private static long tokens(
+            Map<String, JsonNode> fields, Map<String, Integer> lines, String source, int line, String label) {
         JsonNode value = fields.get("tokenAmount");
         if (value == null || value.isNull()) {
             throw problem(source, line, label + ": 'tokenAmount' is missing");
@@ -247,10 +299,18 @@ public final class Catalog {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw problem(source, lines.get("tokenAmount"), label + ": tokenAmount must be a whole number of tokens, was " + value);
+        throw problem(
+                source,
+                lines.get("tokenAmount"),
+                label + ": tokenAmount must be a whole number of tokens, was " + value);
     }
 
-    private static Money price(Map<String, JsonNode> fields, Map<String, Integer> lines, Currency currency, String source, int line,
+    private static Money price(
+            Map<String, JsonNode> fields,
+            Map<String, Integer> lines,
+            Currency currency,
+            String source,
+            int line,
             String label) {
         JsonNode value = fields.get("price");
         if (value == null || value.isNull()) {
@@ -267,7 +327,8 @@ public final class Catalog {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw problem(source, at, label + ": price must be an amount in major units such as \"5.00\", was " + value);
+            throw problem(
+                    source, at, label + ": price must be an amount in major units such as \"5.00\", was " + value);
         }
         try {
             return Money.ofMajor("price", major, currency).requireChargeable("price");
@@ -277,7 +338,9 @@ public final class Catalog {
     }
 
     private static int line(JsonParser parser) {
-        return parser.currentTokenLocation() == null ? 1 : Math.max(1, parser.currentTokenLocation().getLineNr());
+        return parser.currentTokenLocation() == null
+                ? 1
+                : Math.max(1, parser.currentTokenLocation().getLineNr());
     }
 
     private static CliException problem(String source, int line, String message) {

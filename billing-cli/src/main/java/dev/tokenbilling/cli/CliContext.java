@@ -78,8 +78,15 @@ public final class CliContext implements AutoCloseable {
 
     /** The renderer for a command: its out/err writers and the global output options. */
     public Output output(CommandSpec spec) {
-        boolean color = environment.terminal() && !options.noColor() && environment.variable(NO_COLOR).isEmpty();
-        current = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), options.output(), color, environment.terminal());
+        boolean color = environment.terminal()
+                && !options.noColor()
+                && environment.variable(NO_COLOR).isEmpty();
+        current = new Output(
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr(),
+                options.output(),
+                color,
+                environment.terminal());
         return current;
     }
 
@@ -92,7 +99,8 @@ public final class CliContext implements AutoCloseable {
             if (url.isEmpty()) {
                 return Optional.empty();
             }
-            databaseUrl = DatabaseUrl.parse(url.get(), environment.variable(DATABASE_USER), environment.variable(DATABASE_PASSWORD));
+            databaseUrl = DatabaseUrl.parse(
+                    url.get(), environment.variable(DATABASE_USER), environment.variable(DATABASE_PASSWORD));
         }
         return Optional.of(databaseUrl);
     }
@@ -137,8 +145,9 @@ public final class CliContext implements AutoCloseable {
                 }
                 databaseDescription = database.description();
                 if (current != null) {
-                    current.note("note: no --database-url or " + DATABASE_URL + " given; using " + database.description()
-                            + (database.migrateAutomatically() ? ", migrated automatically" : ""));
+                    current.note(
+                            "note: no --database-url or " + DATABASE_URL + " given; using " + database.description()
+                                    + (database.migrateAutomatically() ? ", migrated automatically" : ""));
                 }
             }
             resources.add(database.onClose());
@@ -189,14 +198,18 @@ public final class CliContext implements AutoCloseable {
     public TokenBilling billingWithStripe(boolean writes) {
         StripeApi api = stripe(writes);
         if (billingWithStripe == null) {
-            billingWithStripe = builder().stripe(api).webhooks(webhookVerification).build();
+            billingWithStripe =
+                    builder().stripe(api).webhooks(webhookVerification).build();
         }
         return billingWithStripe;
     }
 
     private TokenBilling.Builder builder() {
         DatabaseHandle handle = database();
-        return TokenBilling.builder().dataSource(handle.dataSource()).schema(options.schema()).clock(clock())
+        return TokenBilling.builder()
+                .dataSource(handle.dataSource())
+                .schema(options.schema())
+                .clock(clock())
                 .migrate(handle.migrateAutomatically());
     }
 
@@ -213,7 +226,9 @@ public final class CliContext implements AutoCloseable {
      */
     public List<String> webhookSecrets() {
         return environment.variable(WEBHOOK_SECRET).map(value -> List.of(value.split(","))).orElse(List.of()).stream()
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     /** The publishable key, for {@code billing config}: {@code STRIPE_PUBLIC_KEY} or {@code VITE_STRIPE_PUBLISHABLE_KEY}. */
@@ -235,16 +250,20 @@ public final class CliContext implements AutoCloseable {
      * are the library's ({@link StripeKeys}); settings it refuses fail with their {@code INVALID_CONFIGURATION} code.
      */
     public StripeApi stripe(boolean writes) {
-        String key = stripeKey().orElseThrow(() -> CliException.usage(SECRET_KEY + " is not set: export " + SECRET_KEY
-                + "=sk_test_... (Stripe Dashboard > Developers > API keys), or point --stripe-api-base at a FakeStripe"));
+        String key = stripeKey()
+                .orElseThrow(
+                        () -> CliException.usage(
+                                SECRET_KEY + " is not set: export " + SECRET_KEY
+                                        + "=sk_test_... (Stripe Dashboard > Developers > API keys), or point --stripe-api-base at a FakeStripe"));
         if (!StripeKeys.isSecretKey(key)) {
-            throw CliException.usage(SECRET_KEY + " (" + StripeKeys.mask(key) + ") is not a secret key: use the sk_test_... or"
-                    + " sk_live_... key from Stripe Dashboard > Developers > API keys"
-                    + (StripeKeys.isPublishableKey(key) ? " (pk_ is the publishable key)" : ""));
+            throw CliException.usage(
+                    SECRET_KEY + " (" + StripeKeys.mask(key) + ") is not a secret key: use the sk_test_... or"
+                            + " sk_live_... key from Stripe Dashboard > Developers > API keys"
+                            + (StripeKeys.isPublishableKey(key) ? " (pk_ is the publishable key)" : ""));
         }
         if (writes && StripeKeys.isLive(key) && !options.live()) {
-            throw CliException.usage(SECRET_KEY + " is a live key (" + StripeKeys.mask(key) + ") and this command changes live"
-                    + " Stripe data: add --live to confirm, or use a sk_test_ key");
+            throw CliException.usage(SECRET_KEY + " is a live key (" + StripeKeys.mask(key)
+                    + ") and this command changes live" + " Stripe data: add --live to confirm, or use a sk_test_ key");
         }
         if (stripe == null) {
             StripeApi api = buildStripe(key);
@@ -259,8 +278,11 @@ public final class CliContext implements AutoCloseable {
      * its short timeouts (a person is waiting) and the API base.
      */
     private StripeApi buildStripe(String key) {
-        StripeApi.Builder builder = StripeApi.fromEnvironment(environment.variables()).secretKey(key)
-                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(30)).maxNetworkRetries(1);
+        StripeApi.Builder builder = StripeApi.fromEnvironment(environment.variables())
+                .secretKey(key)
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(Duration.ofSeconds(30))
+                .maxNetworkRetries(1);
         stripeApiBase().ifPresent(base -> builder.apiBase(apiBaseUri(base)));
         return builder.build();
     }
@@ -288,12 +310,15 @@ public final class CliContext implements AutoCloseable {
     private static URI apiBaseUri(String base) {
         try {
             URI uri = new URI(base);
-            if (uri.getScheme() == null || uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            if (uri.getScheme() == null
+                    || uri.getHost() == null
+                    || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
                 throw new URISyntaxException(base, "not an http(s) URL");
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw CliException.usage("--stripe-api-base '" + DatabaseUrl.redact(base) + "' is not an http(s) URL, e.g. http://localhost:12111");
+            throw CliException.usage("--stripe-api-base '" + DatabaseUrl.redact(base)
+                    + "' is not an http(s) URL, e.g. http://localhost:12111");
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.Optional;
  * What the CLI takes from its surroundings, injectable for tests: the environment variables, the
  * database to start when none is configured, whether output goes to a terminal, and the clock.
  */
-public record CliEnvironment(Map<String, String> variables, DatabaseHandle.Launcher defaultDatabase, boolean terminal, Clock clock) {
+public record CliEnvironment(
+        Map<String, String> variables, DatabaseHandle.Launcher defaultDatabase, boolean terminal, Clock clock) {
 
     public CliEnvironment {
         variables = Map.copyOf(Objects.requireNonNull(variables, "variables"));
@@ -20,7 +21,8 @@ public record CliEnvironment(Map<String, String> variables, DatabaseHandle.Launc
 
     /** The real process: {@code System.getenv()}, the durable embedded database under {@code ~/.billing}, {@code System.console()}. */
     public static CliEnvironment system() {
-        return new CliEnvironment(System.getenv(), CliEnvironment::startEmbedded, System.console() != null, Clock.systemUTC());
+        return new CliEnvironment(
+                System.getenv(), CliEnvironment::startEmbedded, System.console() != null, Clock.systemUTC());
     }
 
     /** A copy with other variables (tests). */
@@ -35,7 +37,10 @@ public record CliEnvironment(Map<String, String> variables, DatabaseHandle.Launc
 
     private static DatabaseHandle startEmbedded() {
         EmbeddedDatabase database = EmbeddedDatabase.startDefault();
-        return new DatabaseHandle(database.dataSource(),
-                "the embedded PostgreSQL in " + EmbeddedDatabase.DEFAULT_DIRECTORY + " (port " + database.port() + ")", true, database::close);
+        return new DatabaseHandle(
+                database.dataSource(),
+                "the embedded PostgreSQL in " + EmbeddedDatabase.DEFAULT_DIRECTORY + " (port " + database.port() + ")",
+                true,
+                database::close);
     }
 }

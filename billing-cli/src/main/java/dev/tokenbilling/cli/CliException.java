@@ -1,8 +1,9 @@
 package dev.tokenbilling.cli;
 
 /**
- * A failure the CLI reports as one line (the cause and the fix) with a documented exit code; no
- * stack trace unless {@code --verbose}.
+ * A failure the CLI finds itself (a bad option value, a missing key, an unknown user), reported as one
+ * line (the cause and the fix) with a documented exit code; no stack trace unless {@code --verbose}.
+ * The library's own errors are not wrapped in it: {@link Failures} maps them by their code.
  */
 public final class CliException extends RuntimeException {
 
@@ -25,10 +26,6 @@ public final class CliException extends RuntimeException {
 
     public static CliException usage(String message) {
         return new CliException(ExitCodes.USAGE, message);
-    }
-
-    public static CliException unreachable(String message, Throwable cause) {
-        return new CliException(ExitCodes.UNREACHABLE, message, cause);
     }
 
     public int exitCode() {

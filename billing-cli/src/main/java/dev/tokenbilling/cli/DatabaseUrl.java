@@ -11,7 +11,8 @@ import java.util.Properties;
  * or, when it has none, from {@code BILLING_DATABASE_USER} / {@code BILLING_DATABASE_PASSWORD}.
  * {@link #toString()} never shows the password.
  */
-public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String> password, String host, int port, String database) {
+public record DatabaseUrl(
+        String jdbcUrl, Optional<String> user, Optional<String> password, String host, int port, String database) {
 
     public static final int DEFAULT_PORT = 5432;
 
@@ -29,7 +30,8 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
                 String userInfo = rest.substring(0, at);
                 rest = rest.substring(at + 1);
                 int colon = userInfo.indexOf(':');
-                user = Optional.of(decode(colon < 0 ? userInfo : userInfo.substring(0, colon))).filter(s -> !s.isEmpty());
+                user = Optional.of(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)))
+                        .filter(s -> !s.isEmpty());
                 password = colon < 0 ? Optional.empty() : Optional.of(decode(userInfo.substring(colon + 1)));
             }
             jdbc = "jdbc:postgresql://" + rest;

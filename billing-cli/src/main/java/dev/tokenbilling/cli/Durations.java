@@ -14,8 +14,7 @@ public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+)\\s*([a-z]+)");
     static final String EXPECTED = "use a number and a unit, e.g. 30s, 15m, 1h, 3d (units: s, m, h, d, w)";
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /** Parses a duration or throws {@link IllegalArgumentException} with a message that says what is expected. */
     public static Duration parse(String text) {
@@ -43,14 +42,17 @@ public final class Durations {
                 throw new IllegalArgumentException("'" + text + "' is too long a duration");
             }
             try {
-                total = total.plus(switch (part.group(2)) {
-                    case "s", "sec", "secs", "second", "seconds" -> Duration.ofSeconds(amount);
-                    case "m", "min", "mins", "minute", "minutes" -> Duration.ofMinutes(amount);
-                    case "h", "hr", "hrs", "hour", "hours" -> Duration.ofHours(amount);
-                    case "d", "day", "days" -> Duration.ofDays(amount);
-                    case "w", "week", "weeks" -> Duration.ofDays(Math.multiplyExact(amount, 7));
-                    default -> throw new IllegalArgumentException("'" + text + "' has an unknown unit '" + part.group(2) + "': " + EXPECTED);
-                });
+                total = total.plus(
+                        switch (part.group(2)) {
+                            case "s", "sec", "secs", "second", "seconds" -> Duration.ofSeconds(amount);
+                            case "m", "min", "mins", "minute", "minutes" -> Duration.ofMinutes(amount);
+                            case "h", "hr", "hrs", "hour", "hours" -> Duration.ofHours(amount);
+                            case "d", "day", "days" -> Duration.ofDays(amount);
+                            case "w", "week", "weeks" -> Duration.ofDays(Math.multiplyExact(amount, 7));
+                            default ->
+                                throw new IllegalArgumentException(
+                                        "'" + text + "' has an unknown unit '" + part.group(2) + "': " + EXPECTED);
+                        });
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException("'" + text + "' is too long a duration");
             }

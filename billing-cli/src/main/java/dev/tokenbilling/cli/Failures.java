@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
@@ -26,8 +27,10 @@ import picocli.CommandLine;
  * values and anything shaped like a Stripe key are masked ({@link #redact}). Stack traces only with
  * {@code --verbose}.
  */
-public final class Failures implements CommandLine.IExecutionExceptionHandler, CommandLine.IExitCodeExceptionMapper,
-        CommandLine.IParameterExceptionHandler {
+public final class Failures
+        implements CommandLine.IExecutionExceptionHandler,
+                CommandLine.IExitCodeExceptionMapper,
+                CommandLine.IParameterExceptionHandler {
 
     /**
      * A failure as reported: exit code, message, and the library's error code when the failure is one of
@@ -51,10 +54,12 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
 
     /** SQL states of a schema without the billing tables: undefined schema, table, column or function. */
     private static final Set<String> SCHEMA_MISSING_STATES = Set.of("3F000", "42P01", "42703", "42883");
-    /** Anything shaped like a Stripe key or webhook secret, in case a message repeats one the CLI was not given. */
-    private static final Pattern KEY_LIKE = Pattern.compile("\\b(?:sk|rk)_(?:test_|live_)?[A-Za-z0-9]{6,}|\\bwhsec_[A-Za-z0-9]{6,}");
+    /** The words of a message that could be a key: Stripe's keys and secrets are letters, digits and underscores. */
+    private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_]+");
     /** Shorter values are not searched for: they would match ordinary words. */
     private static final int MIN_SECRET_LENGTH = 6;
+    /** Shorter words are not taken for keys: a real key is far longer than its prefix ({@code sk_test_}). */
+    private static final int MIN_KEY_LENGTH = 16;
 
     private final CliContext context;
 
@@ -68,7 +73,8 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
     }
 
     @Override
-    public int handleExecutionException(Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    public int handleExecutionException(
+            Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         Failure failure = describe(exception);
         PrintWriter err = commandLine.getErr();
         err.println(colored(failure.prefix()) + failure.message());
@@ -102,7 +108,8 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
     }
 
     private String colored(String text) {
-        boolean color = context.environment().terminal() && !context.options().noColor()
+        boolean color = context.environment().terminal()
+                && !context.options().noColor()
                 && context.environment().variable(CliContext.NO_COLOR).isEmpty();
         return color ? "\u001B[31;1m" + text + "\u001B[0m" : text;
     }
@@ -122,7 +129,8 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
         }
         if (exception instanceof BillingException billing) {
             Optional<PaymentProviderException.Reason> reason = billing instanceof PaymentProviderException provider
-                    ? Optional.of(provider.reason()) : Optional.empty();
+                    ? Optional.of(provider.reason())
+                    : Optional.empty();
             return map(code(billing), reason, billing.getMessage(), billing);
         }
         // Not the library's: a driver or pool error that escaped it is classified by its SQL state.
@@ -134,11 +142,15 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
             return map(BillingError.STORE_UNAVAILABLE, Optional.empty(), sql.getMessage(), exception);
         }
         if (exception instanceof org.flywaydb.core.api.FlywayException flyway) {
-            return new Failure(ExitCodes.FAILED, "the schema migrations of '" + context.options().schema() + "' at " + context.databaseLocation()
-                    + " failed: " + flywayReason(flyway.getMessage()) + " (run with --verbose for details)");
+            return new Failure(
+                    ExitCodes.FAILED,
+                    "the schema migrations of '" + context.options().schema() + "' at " + context.databaseLocation()
+                            + " failed: " + flywayReason(flyway.getMessage()) + " (run with --verbose for details)");
         }
-        return new Failure(ExitCodes.FAILED, "unexpected " + exception.getClass().getSimpleName() + ": " + oneLine(exception.getMessage())
-                + (context.options().verbose() ? "" : " (run again with --verbose for details)"));
+        return new Failure(
+                ExitCodes.FAILED,
+                "unexpected " + exception.getClass().getSimpleName() + ": " + oneLine(exception.getMessage())
+                        + (context.options().verbose() ? "" : " (run again with --verbose for details)"));
     }
 
     /**
@@ -147,7 +159,9 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
      */
     private static BillingError code(BillingException e) {
         SQLException sql = sqlCause(e);
-        if (e.code() == BillingError.STORE_UNAVAILABLE && sql != null && sql.getSQLState() != null
+        if (e.code() == BillingError.STORE_UNAVAILABLE
+                && sql != null
+                && sql.getSQLState() != null
                 && SCHEMA_MISSING_STATES.contains(sql.getSQLState())) {
             return BillingError.SCHEMA_NOT_MIGRATED;
         }
@@ -161,24 +175,44 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
      * @param reason the provider's reason, for {@code PAYMENT_PROVIDER}
      * @param cause  the exception, when there is one: its SQL state or network error names the problem more exactly
      */
-    public Failure failure(BillingError code, Optional<PaymentProviderException.Reason> reason, String message, Throwable cause) {
+    public Failure failure(
+            BillingError code, Optional<PaymentProviderException.Reason> reason, String message, Throwable cause) {
         Failure failure = map(code, reason, message, cause);
         return new Failure(failure.exitCode(), redact(failure.message()), failure.code());
     }
 
-    private Failure map(BillingError code, Optional<PaymentProviderException.Reason> reason, String message, Throwable cause) {
+    private Failure map(
+            BillingError code, Optional<PaymentProviderException.Reason> reason, String message, Throwable cause) {
         Failure failure = switch (code) {
             case INVALID_REQUEST -> new Failure(ExitCodes.USAGE, "invalid " + oneLine(message));
-            case INVALID_CONFIGURATION -> new Failure(ExitCodes.USAGE, "the configuration is invalid: " + oneLine(message)
-                    + " (check the options and the BILLING_* and STRIPE_* variables; 'billing config' shows them)");
-            case PAYMENTS_NOT_CONFIGURED -> new Failure(ExitCodes.USAGE, CliContext.SECRET_KEY + " is not set: export "
-                    + CliContext.SECRET_KEY + "=sk_test_... (Stripe Dashboard > Developers > API keys)");
+            case INVALID_CONFIGURATION ->
+                new Failure(
+                        ExitCodes.USAGE,
+                        "the configuration is invalid: " + oneLine(message)
+                                + " (check the options and the BILLING_* and STRIPE_* variables; 'billing config' shows them)");
+            case PAYMENTS_NOT_CONFIGURED ->
+                new Failure(
+                        ExitCodes.USAGE,
+                        CliContext.SECRET_KEY + " is not set: export " + CliContext.SECRET_KEY
+                                + "=sk_test_... (Stripe Dashboard > Developers > API keys)");
             case STORE_UNAVAILABLE -> new Failure(ExitCodes.UNREACHABLE, databaseProblem(cause));
-            case PAYMENT_PROVIDER -> stripeFailure(reason.orElse(PaymentProviderException.Reason.PROVIDER_ERROR), message, cause);
-            case SCHEMA_NOT_MIGRATED -> new Failure(ExitCodes.FAILED, "the billing tables are missing in schema '" + context.options().schema()
-                    + "' of the database at " + context.databaseLocation() + ": run 'billing migrate' first");
-            case UNKNOWN_PACKAGE, PACKAGE_INACTIVE, PACKAGE_NOT_SYNCED, UNKNOWN_PURCHASE, TOO_MANY_OPEN_PURCHASES, UNKNOWN_RESERVATION,
-                    RESERVATION_NOT_ACTIVE, INSUFFICIENT_TOKENS, IDEMPOTENCY_CONFLICT -> new Failure(ExitCodes.FAILED, oneLine(message));
+            case PAYMENT_PROVIDER ->
+                stripeFailure(reason.orElse(PaymentProviderException.Reason.PROVIDER_ERROR), message, cause);
+            case SCHEMA_NOT_MIGRATED ->
+                new Failure(
+                        ExitCodes.FAILED,
+                        "the billing tables are missing in schema '"
+                                + context.options().schema() + "' of the database at " + context.databaseLocation()
+                                + ": run 'billing migrate' first");
+            case UNKNOWN_PACKAGE,
+                    PACKAGE_INACTIVE,
+                    PACKAGE_NOT_SYNCED,
+                    UNKNOWN_PURCHASE,
+                    TOO_MANY_OPEN_PURCHASES,
+                    UNKNOWN_RESERVATION,
+                    RESERVATION_NOT_ACTIVE,
+                    INSUFFICIENT_TOKENS,
+                    IDEMPOTENCY_CONFLICT -> new Failure(ExitCodes.FAILED, oneLine(message));
         };
         return new Failure(failure.exitCode(), failure.message(), Optional.of(code));
     }
@@ -186,14 +220,25 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
     /** Stripe's failures by reason: unreachable or overloaded is worth a retry (exit 3); the rest needs a fix first (exit 1). */
     private Failure stripeFailure(PaymentProviderException.Reason reason, String message, Throwable cause) {
         return switch (reason) {
-            case UNREACHABLE -> new Failure(ExitCodes.UNREACHABLE, "cannot reach Stripe at " + context.stripeLocation()
-                    + (cause == null ? "" : " (" + rootCauseSummary(cause) + ")") + ": check the network, or --stripe-api-base / "
-                    + CliContext.API_BASE);
-            case RATE_LIMITED, PROVIDER_ERROR -> new Failure(ExitCodes.UNREACHABLE, oneLine(message) + " (Stripe at "
-                    + context.stripeLocation() + "); retry later");
-            case AUTHENTICATION -> new Failure(ExitCodes.FAILED, "Stripe rejected the API key " + StripeKeys.mask(context.stripeKey().orElse(""))
-                    + ": set " + CliContext.SECRET_KEY + " to a valid secret key (Stripe Dashboard > Developers > API keys)");
-            case PERMISSION, IDEMPOTENCY, CARD_DECLINED, INVALID_REQUEST -> new Failure(ExitCodes.FAILED, oneLine(message));
+            case UNREACHABLE ->
+                new Failure(
+                        ExitCodes.UNREACHABLE,
+                        "cannot reach Stripe at " + context.stripeLocation()
+                                + (cause == null ? "" : " (" + rootCauseSummary(cause) + ")")
+                                + ": check the network, or --stripe-api-base / "
+                                + CliContext.API_BASE);
+            case RATE_LIMITED, PROVIDER_ERROR ->
+                new Failure(
+                        ExitCodes.UNREACHABLE,
+                        oneLine(message) + " (Stripe at " + context.stripeLocation() + "); retry later");
+            case AUTHENTICATION ->
+                new Failure(
+                        ExitCodes.FAILED,
+                        "Stripe rejected the API key "
+                                + StripeKeys.mask(context.stripeKey().orElse("")) + ": set " + CliContext.SECRET_KEY
+                                + " to a valid secret key (Stripe Dashboard > Developers > API keys)");
+            case PERMISSION, IDEMPOTENCY, CARD_DECLINED, INVALID_REQUEST ->
+                new Failure(ExitCodes.FAILED, oneLine(message));
         };
     }
 
@@ -203,15 +248,16 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
         SQLException sql = e == null ? null : sqlCause(e);
         String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
         if (state.equals("28P01") || state.equals("28000")) {
-            return "the database at " + location + " refused the login for user '" + databaseUser() + "': check the user"
-                    + " and password in the URL or " + CliContext.DATABASE_USER + " / " + CliContext.DATABASE_PASSWORD;
+            return "the database at " + location + " refused the login for user '" + databaseUser()
+                    + "': check the user" + " and password in the URL or " + CliContext.DATABASE_USER + " / "
+                    + CliContext.DATABASE_PASSWORD;
         }
         if (state.equals("3D000")) {
             return "the database at " + location + " does not exist (" + firstSentence(sql.getMessage())
                     + "): create it, or fix --database-url / " + CliContext.DATABASE_URL;
         }
-        return "cannot reach the database at " + location + (e == null ? "" : " (" + rootCauseSummary(e) + ")") + ": start PostgreSQL"
-                + " there, or fix --database-url / " + CliContext.DATABASE_URL;
+        return "cannot reach the database at " + location + (e == null ? "" : " (" + rootCauseSummary(e) + ")")
+                + ": start PostgreSQL" + " there, or fix --database-url / " + CliContext.DATABASE_URL;
     }
 
     private String databaseUser() {
@@ -224,7 +270,8 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
 
     /**
      * {@code text} with every secret the CLI knows (the Stripe key, the webhook secrets, the database
-     * password) and anything shaped like a Stripe key masked.
+     * password) masked, and any other word that {@link StripeKeys} takes for a secret key or webhook
+     * secret (one typed on the command line, say).
      */
     public String redact(String text) {
         if (text == null || text.isEmpty()) {
@@ -232,9 +279,19 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
         }
         String result = text;
         for (String secret : secrets()) {
-            result = result.replace(secret, StripeKeys.isSecretKey(secret) || StripeKeys.isWebhookSecret(secret) ? StripeKeys.mask(secret) : "***");
+            result = result.replace(
+                    secret,
+                    StripeKeys.isSecretKey(secret) || StripeKeys.isWebhookSecret(secret)
+                            ? StripeKeys.mask(secret)
+                            : "***");
         }
-        return KEY_LIKE.matcher(result).replaceAll(match -> java.util.regex.Matcher.quoteReplacement(StripeKeys.mask(match.group())));
+        return WORD.matcher(result)
+                .replaceAll(match -> Matcher.quoteReplacement(
+                        isKey(match.group()) ? StripeKeys.mask(match.group()) : match.group()));
+    }
+
+    private static boolean isKey(String word) {
+        return word.length() >= MIN_KEY_LENGTH && (StripeKeys.isSecretKey(word) || StripeKeys.isWebhookSecret(word));
     }
 
     /** The secret values in effect, longest first (so that a secret containing another is replaced whole). */
@@ -248,8 +305,11 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
         } catch (CliException e) {
             // a malformed URL: its message shows it redacted already
         }
-        return secrets.stream().filter(secret -> secret.length() >= MIN_SECRET_LENGTH).distinct()
-                .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        return secrets.stream()
+                .filter(secret -> secret.length() >= MIN_SECRET_LENGTH)
+                .distinct()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
     }
 
     private static boolean isConnectionState(String state) {
@@ -289,12 +349,24 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler, C
         if (message == null) {
             return "unknown reason";
         }
-        return message.lines().map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("Validate failed")
-                && !line.startsWith("->") && !line.startsWith("Need more")).findFirst().orElse(oneLine(message));
+        return message.lines()
+                .map(String::trim)
+                .filter(line -> !line.isEmpty()
+                        && !line.startsWith("Validate failed")
+                        && !line.startsWith("->")
+                        && !line.startsWith("Need more"))
+                .findFirst()
+                .orElse(oneLine(message));
     }
 
     private static String oneLine(String message) {
-        return message == null ? "" : message.lines().map(String::trim).filter(line -> !line.isEmpty()).findFirst().orElse("");
+        return message == null
+                ? ""
+                : message.lines()
+                        .map(String::trim)
+                        .filter(line -> !line.isEmpty())
+                        .findFirst()
+                        .orElse("");
     }
 
     private static String firstSentence(String message) {

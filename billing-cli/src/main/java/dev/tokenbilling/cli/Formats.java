@@ -14,10 +14,10 @@ import java.util.Locale;
 /** How people read numbers in tables: {@code $20.00}, {@code 500,000}, {@code 2025-03-01 14:05:09Z}. */
 public final class Formats {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
-    private Formats() {
-    }
+    private Formats() {}
 
     /** {@code 500,000}; negative {@code -1,200}. */
     public static String tokens(long tokens) {

@@ -32,7 +32,13 @@ public final class Output {
 
     /** A color or emphasis for table cells and messages. */
     public enum Style {
-        PLAIN(""), BOLD("\u001B[1m"), DIM("\u001B[2m"), RED("\u001B[31m"), GREEN("\u001B[32m"), YELLOW("\u001B[33m"), CYAN("\u001B[36m");
+        PLAIN(""),
+        BOLD("\u001B[1m"),
+        DIM("\u001B[2m"),
+        RED("\u001B[31m"),
+        GREEN("\u001B[32m"),
+        YELLOW("\u001B[33m"),
+        CYAN("\u001B[36m");
 
         final String code;
 
@@ -45,19 +51,33 @@ public final class Output {
      * One column: its table header, its JSON/CSV field name, the exact value (JSON/CSV) and the text a
      * person reads (table).
      */
-    public record Column<T>(String header, String field, Function<T, Object> value, Function<T, String> text, boolean rightAligned,
-            Function<T, Style> style, boolean inTable) {
+    public record Column<T>(
+            String header,
+            String field,
+            Function<T, Object> value,
+            Function<T, String> text,
+            boolean rightAligned,
+            Function<T, Style> style,
+            boolean inTable) {
 
         public static <T> Column<T> of(String header, String field, Function<T, Object> value) {
-            return new Column<>(header, field, value, row -> display(value.apply(row)), false, row -> Style.PLAIN, true);
+            return new Column<>(
+                    header, field, value, row -> display(value.apply(row)), false, row -> Style.PLAIN, true);
         }
 
         public static <T> Column<T> tokens(String header, String field, Function<T, Long> value) {
-            return new Column<>(header, field, value::apply, row -> Formats.tokens(value.apply(row)), true,
-                    row -> value.apply(row) < 0 ? Style.RED : Style.PLAIN, true);
+            return new Column<>(
+                    header,
+                    field,
+                    value::apply,
+                    row -> Formats.tokens(value.apply(row)),
+                    true,
+                    row -> value.apply(row) < 0 ? Style.RED : Style.PLAIN,
+                    true);
         }
 
-        public static <T> Column<T> text(String header, String field, Function<T, Object> value, Function<T, String> text) {
+        public static <T> Column<T> text(
+                String header, String field, Function<T, Object> value, Function<T, String> text) {
             return new Column<>(header, field, value, text, false, row -> Style.PLAIN, true);
         }
 
@@ -180,11 +200,13 @@ public final class Output {
     /** Writes one JSON document to standard output. */
     public void json(JsonNode node) {
         try {
-            DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            DefaultPrettyPrinter printer = new DefaultPrettyPrinter(
+                            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                     .withObjectIndenter(new DefaultIndenter("  ", "\n"))
                     .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-            out.println(JSON.writer(printer).without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValueAsString(node));
+            out.println(JSON.writer(printer)
+                    .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                    .writeValueAsString(node));
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -279,10 +301,16 @@ public final class Output {
     }
 
     private <T> void csv(List<Column<T>> columns, List<T> rows) {
-        List<Column<T>> exported = columns.stream().filter(column -> !column.tableOnly()).toList();
-        out.println(String.join(",", exported.stream().map(column -> quote(column.field())).toList()));
+        List<Column<T>> exported =
+                columns.stream().filter(column -> !column.tableOnly()).toList();
+        out.println(String.join(
+                ",", exported.stream().map(column -> quote(column.field())).toList()));
         for (T row : rows) {
-            out.println(String.join(",", exported.stream().map(column -> quote(csvValue(column.value().apply(row)))).toList()));
+            out.println(String.join(
+                    ",",
+                    exported.stream()
+                            .map(column -> quote(csvValue(column.value().apply(row))))
+                            .toList()));
         }
         out.flush();
     }
@@ -310,7 +338,8 @@ public final class Output {
         }
         StringBuilder header = new StringBuilder();
         for (int c = 0; c < columns.size(); c++) {
-            header.append(pad(columns.get(c).header(), widths[c], columns.get(c).rightAligned(), c == columns.size() - 1));
+            header.append(
+                    pad(columns.get(c).header(), widths[c], columns.get(c).rightAligned(), c == columns.size() - 1));
             if (c < columns.size() - 1) {
                 header.append("  ");
             }

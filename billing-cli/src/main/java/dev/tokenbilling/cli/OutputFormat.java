@@ -5,7 +5,9 @@ import picocli.CommandLine;
 
 /** {@code --output table|json|csv}. */
 public enum OutputFormat {
-    TABLE, JSON, CSV;
+    TABLE,
+    JSON,
+    CSV;
 
     /** Case-insensitive converter with a usage error listing the choices. */
     public static final class Converter implements CommandLine.ITypeConverter<OutputFormat> {
@@ -16,7 +18,8 @@ public enum OutputFormat {
                     return format;
                 }
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not an output format: use table, json or csv");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not an output format: use table, json or csv");
         }
     }
 

@@ -13,10 +13,10 @@ import picocli.CommandLine;
  */
 public final class Timestamps {
 
-    static final String EXPECTED = "use ISO-8601, e.g. 2025-04-01T00:00:00Z, 2025-04-01T09:00:00+02:00 or 2025-04-01 (midnight UTC)";
+    static final String EXPECTED =
+            "use ISO-8601, e.g. 2025-04-01T00:00:00Z, 2025-04-01T09:00:00+02:00 or 2025-04-01 (midnight UTC)";
 
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     /** Parses a point in time or throws {@link IllegalArgumentException} saying what is expected. */
     public static Instant parse(String text) {

@@ -7,8 +7,7 @@ import picocli.CommandLine;
 /** Token counts as typed: {@code 500000}, {@code 500,000}, {@code 500_000}, {@code 500k}, {@code 1.5m}; signed for adjustments. */
 public final class TokenCount {
 
-    private TokenCount() {
-    }
+    private TokenCount() {}
 
     public static long parse(String text) {
         String value = text.trim().toLowerCase(Locale.ROOT).replace(",", "").replace("_", "");
@@ -24,7 +23,8 @@ public final class TokenCount {
         try {
             return new BigDecimal(value).multiply(BigDecimal.valueOf(factor)).longValueExact();
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a whole number of tokens, e.g. 500000, 500,000 or 500k");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a whole number of tokens, e.g. 500000, 500,000 or 500k");
         }
     }
 

@@ -14,11 +14,14 @@ class CatalogTest {
     void shouldDefaultToTheThreeDefaultPacks() {
         List<Catalog.Entry> defaults = Catalog.defaults();
 
-        assertThat(defaults).extracting(entry -> entry.definition().slug()).containsExactly("starter-100k", "booster-500k", "power-1m");
+        assertThat(defaults)
+                .extracting(entry -> entry.definition().slug())
+                .containsExactly("starter-100k", "booster-500k", "power-1m");
         assertThat(defaults.get(0).definition().name()).isEqualTo("Starter");
         assertThat(defaults.get(0).definition().tokenAmount()).isEqualTo(100_000);
         assertThat(defaults.get(0).definition().price()).isEqualTo(Money.of(500, "USD"));
-        assertThat(defaults.get(0).definition().description()).isEqualTo("100,000 AI tokens - perfect for occasional extra requests");
+        assertThat(defaults.get(0).definition().description())
+                .isEqualTo("100,000 AI tokens - perfect for occasional extra requests");
         assertThat(defaults.get(1).definition().price()).isEqualTo(Money.of(2000, "USD"));
         assertThat(defaults.get(2).definition().price()).isEqualTo(Money.of(3500, "USD"));
     }
@@ -63,7 +66,8 @@ class CatalogTest {
                   price: 5
                 """, "c.yaml", false);
 
-        assertThat(entries).extracting(entry -> entry.definition().validityDays())
+        assertThat(entries)
+                .extracting(entry -> entry.definition().validityDays())
                 .containsExactly(java.util.Optional.of(30), java.util.Optional.of(365), java.util.Optional.empty());
     }
 
@@ -106,55 +110,111 @@ class CatalogTest {
                   price: "$12.34"
                 """, "c.yaml", false);
 
-        assertThat(entries).extracting(entry -> entry.definition().price()).containsExactly(
-                Money.of(500, "JPY"),
-                Money.of(2000, "MGA"),
-                Money.of(500, "ISK"),
-                Money.of(700_000, "UGX"),
-                Money.of(5120, "KWD"),
-                Money.of(1045, "HUF"),
-                Money.of(1234, "USD"));
+        assertThat(entries)
+                .extracting(entry -> entry.definition().price())
+                .containsExactly(
+                        Money.of(500, "JPY"),
+                        Money.of(2000, "MGA"),
+                        Money.of(500, "ISK"),
+                        Money.of(700_000, "UGX"),
+                        Money.of(5120, "KWD"),
+                        Money.of(1045, "HUF"),
+                        Money.of(1234, "USD"));
     }
 
     @Test
     void shouldRefusePricesStripeCannotTake() {
         String head = "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n";
-        assertProblem(head + "    price: 1.005\n", false, "c.yaml:5:", "package 1 ('a-1'): price: 1.005 has more decimals than USD allows (2)");
-        assertProblem(head + "    price: 500.5\n    currency: JPY\n", false, "c.yaml:5:", "price: 500.5 has more decimals than JPY allows (0)");
-        assertProblem(head + "    price: 1.5\n    currency: MGA\n", false, "c.yaml:5:", "more decimals than MGA allows (0)");
-        assertProblem(head + "    price: 5.50\n    currency: ISK\n", false, "c.yaml:5:",
+        assertProblem(
+                head + "    price: 1.005\n",
+                false,
+                "c.yaml:5:",
+                "package 1 ('a-1'): price: 1.005 has more decimals than USD allows (2)");
+        assertProblem(
+                head + "    price: 500.5\n    currency: JPY\n",
+                false,
+                "c.yaml:5:",
+                "price: 500.5 has more decimals than JPY allows (0)");
+        assertProblem(
+                head + "    price: 1.5\n    currency: MGA\n", false, "c.yaml:5:", "more decimals than MGA allows (0)");
+        assertProblem(
+                head + "    price: 5.50\n    currency: ISK\n",
+                false,
+                "c.yaml:5:",
                 "price: Stripe charges ISK only in multiples of 1.00 ISK, was 5.50");
-        assertProblem(head + "    price: 7000.5\n    currency: UGX\n", false, "c.yaml:5:", "Stripe charges UGX only in multiples of 1.00 UGX");
-        assertProblem(head + "    price: 5.124\n    currency: KWD\n", false, "c.yaml:5:",
+        assertProblem(
+                head + "    price: 7000.5\n    currency: UGX\n",
+                false,
+                "c.yaml:5:",
+                "Stripe charges UGX only in multiples of 1.00 UGX");
+        assertProblem(
+                head + "    price: 5.124\n    currency: KWD\n",
+                false,
+                "c.yaml:5:",
                 "price: Stripe charges KWD only in multiples of 0.010 KWD, was 5.124");
-        assertProblem(head + "    price: 5.1245\n    currency: BHD\n", false, "c.yaml:5:", "more decimals than BHD allows (3)");
+        assertProblem(
+                head + "    price: 5.1245\n    currency: BHD\n",
+                false,
+                "c.yaml:5:",
+                "more decimals than BHD allows (3)");
         assertProblem(head + "    price: 99999999999999999999\n", false, "c.yaml:5:", "is too large");
     }
 
     @Test
     void shouldNameTheLineOfEachKindOfProblem() {
-        assertProblem("packages:\n  - slug: Bad Slug\n    name: X\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "slug");
-        assertProblem("packages:\n  - slug: a-1\n    tokenAmount: 5\n    price: 1\n", false, "c.yaml:2:", "'name' is missing");
-        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: many\n    price: 1\n", false, "c.yaml:4:",
+        assertProblem(
+                "packages:\n  - slug: Bad Slug\n    name: X\n    tokenAmount: 5\n    price: 1\n",
+                false,
+                "c.yaml:2:",
+                "slug");
+        assertProblem(
+                "packages:\n  - slug: a-1\n    tokenAmount: 5\n    price: 1\n",
+                false,
+                "c.yaml:2:",
+                "'name' is missing");
+        assertProblem(
+                "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: many\n    price: 1\n",
+                false,
+                "c.yaml:4:",
                 "tokenAmount must be a whole number");
-        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: free\n", false, "c.yaml:5:", "price must be");
-        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    currency: XYZ\n", false, "c.yaml:6:",
+        assertProblem(
+                "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: free\n",
+                false,
+                "c.yaml:5:",
+                "price must be");
+        assertProblem(
+                "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    currency: XYZ\n",
+                false,
+                "c.yaml:6:",
                 "not an ISO 4217 code");
-        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n  - slug: a-1\n    name: B\n"
-                + "    tokenAmount: 5\n    price: 1\n", false, "c.yaml:6:", "already used on line 2");
+        assertProblem(
+                "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n  - slug: a-1\n    name: B\n"
+                        + "    tokenAmount: 5\n    price: 1\n",
+                false,
+                "c.yaml:6:",
+                "already used on line 2");
         assertProblem("products: []\n", false, "c.yaml:1:", "unknown top-level field 'products'");
         assertProblem("", false, "c.yaml:1:", "empty");
-        assertProblem("{\"packages\": [\n  {\"slug\": \"a-1\",\n   \"name\": \"A\",,\n", true, "c.yaml:3:", "malformed JSON");
+        assertProblem(
+                "{\"packages\": [\n  {\"slug\": \"a-1\",\n   \"name\": \"A\",,\n", true, "c.yaml:3:", "malformed JSON");
         assertProblem("packages:\n  - just a string\n", false, "c.yaml:2:", "must be an object");
-        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    validityDays: 0\n", false, "c.yaml:6:",
-                "validityDays must be a positive whole number of days", "was 0");
-        assertProblem("packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    validityDays: a month\n", false,
-                "c.yaml:6:", "validityDays must be a positive whole number");
+        assertProblem(
+                "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    validityDays: 0\n",
+                false,
+                "c.yaml:6:",
+                "validityDays must be a positive whole number of days",
+                "was 0");
+        assertProblem(
+                "packages:\n  - slug: a-1\n    name: A\n    tokenAmount: 5\n    price: 1\n    validityDays: a month\n",
+                false,
+                "c.yaml:6:",
+                "validityDays must be a positive whole number");
     }
 
     private static void assertProblem(String text, boolean json, String... fragments) {
         assertThatThrownBy(() -> Catalog.parse(text, "c.yaml", json))
-                .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE))
+                .isInstanceOfSatisfying(
+                        CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE))
                 .hasMessageContainingAll(fragments);
     }
 }

@@ -20,8 +20,11 @@ class DatabaseCommandsTest {
         Result result = cli.run("balances");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(result.err()).startsWith("error[schema_not_migrated]: ")
-                .contains("the billing tables are missing in schema '" + cli.schema() + "'", "run 'billing migrate' first");
+        assertThat(result.err())
+                .startsWith("error[schema_not_migrated]: ")
+                .contains(
+                        "the billing tables are missing in schema '" + cli.schema() + "'",
+                        "run 'billing migrate' first");
         assertThat(result.err().lines().count()).isEqualTo(1);
     }
 
@@ -30,7 +33,9 @@ class DatabaseCommandsTest {
         Result result = cli.run("migrate", "--dry-run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("pending migration", "1 ledger and catalog", "Run 'billing migrate' to apply.");
+        assertThat(result.out())
+                .contains("pending migration", "Run 'billing migrate' to apply.")
+                .containsPattern("(?m)^  1 \\S+");
     }
 
     @Test
@@ -40,7 +45,8 @@ class DatabaseCommandsTest {
         Result json = cli.run("migrate", "--dry-run", "-o", "json");
 
         assertThat(first.exitCode()).as(first.toString()).isZero();
-        assertThat(first.out()).containsPattern("Applied \\d+ migrations? to schema " + cli.schema() + "; now at version \\d+\\.");
+        assertThat(first.out())
+                .containsPattern("Applied \\d+ migrations? to schema " + cli.schema() + "; now at version \\d+\\.");
         assertThat(second.out()).containsPattern("is up to date \\(version \\d+\\); nothing to apply.");
         assertThat(json.out()).contains("\"pending\": [ ]", "\"applied\": 0").containsPattern("\"version\": \"\\d+\"");
     }
@@ -62,7 +68,9 @@ class DatabaseCommandsTest {
         cli.migrated().runOk("grant", "audited", "100", "--reason", "test", "--idempotency-key", "audit-1");
         try (var connection = dev.tokenbilling.support.TestDatabase.dataSource().getConnection();
                 var statement = connection.createStatement()) {
-            statement.execute("UPDATE " + cli.schema() + ".token_balance SET balance = balance + 1, total_granted = total_granted + 1 WHERE user_id = 'audited'");
+            statement.execute(
+                    "UPDATE " + cli.schema()
+                            + ".token_balance SET balance = balance + 1, total_granted = total_granted + 1 WHERE user_id = 'audited'");
         }
 
         Result result = cli.run("audit");
@@ -75,11 +83,16 @@ class DatabaseCommandsTest {
     void shouldReportAnUnreachableDatabaseWithHostAndPortAndExitCode3() {
         int port = Ports.unused();
 
-        Result result = cli.runRaw("--database-url", "postgresql://billing:s3cret@127.0.0.1:" + port + "/billing", "balance", "u1");
+        Result result = cli.runRaw(
+                "--database-url", "postgresql://billing:s3cret@127.0.0.1:" + port + "/billing", "balance", "u1");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(result.err()).startsWith("error[store_unavailable]: ").contains("cannot reach the database at 127.0.0.1:" + port,
-                "connection refused", "start PostgreSQL there, or fix --database-url / BILLING_DATABASE_URL");
+        assertThat(result.err())
+                .startsWith("error[store_unavailable]: ")
+                .contains(
+                        "cannot reach the database at 127.0.0.1:" + port,
+                        "connection refused",
+                        "start PostgreSQL there, or fix --database-url / BILLING_DATABASE_URL");
         assertThat(result.err()).doesNotContain("s3cret", "\tat ");
         assertThat(result.err().lines().count()).isEqualTo(1);
     }
@@ -88,7 +101,8 @@ class DatabaseCommandsTest {
     void shouldShowTheStackTraceOnlyWithVerbose() {
         int port = Ports.unused();
 
-        Result result = cli.runRaw("--verbose", "--database-url", "jdbc:postgresql://127.0.0.1:" + port + "/billing", "balances");
+        Result result = cli.runRaw(
+                "--verbose", "--database-url", "jdbc:postgresql://127.0.0.1:" + port + "/billing", "balances");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.err()).contains("cannot reach the database at 127.0.0.1:" + port, "\tat ");
@@ -106,7 +120,8 @@ class DatabaseCommandsTest {
 
     @Test
     void shouldTakeUserAndPasswordFromTheEnvironment() {
-        Result result = cli.env("BILLING_DATABASE_USER", "nobody_else").env("BILLING_DATABASE_PASSWORD", "pw")
+        Result result = cli.env("BILLING_DATABASE_USER", "nobody_else")
+                .env("BILLING_DATABASE_PASSWORD", "pw")
                 .runRaw("--database-url", TestDatabase.urlWithoutUser(), "config");
 
         assertThat(result.out()).contains("nobody_else", "(set)").doesNotContain(": pw");

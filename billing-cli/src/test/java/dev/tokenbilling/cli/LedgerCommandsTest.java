@@ -28,13 +28,15 @@ class LedgerCommandsTest {
     void shouldGrantTokensOncePerIdempotencyKey() {
         String alice = Unique.user("alice");
 
-        Result first = CLI.run("grant", alice, "500,000", "--reason", "launch promo", "--idempotency-key", "promo-alice");
+        Result first =
+                CLI.run("grant", alice, "500,000", "--reason", "launch promo", "--idempotency-key", "promo-alice");
         Result again = CLI.run("grant", alice, "500k", "--reason", "launch promo", "--idempotency-key", "promo-alice");
 
         assertThat(first.exitCode()).as(first.toString()).isZero();
         assertThat(first.out()).contains("✅ Granted +500,000 tokens for " + alice + ": balance now 500,000 (entry #");
         assertThat(again.exitCode()).isZero();
-        assertThat(again.out()).contains("Already done: idempotency key 'promo-alice' was used for entry #", "nothing changed");
+        assertThat(again.out())
+                .contains("Already done: idempotency key 'promo-alice' was used for entry #", "nothing changed");
         assertThat(CLI.run("balance", alice, "-o", "json").out()).contains("\"balance\": 500000");
     }
 
@@ -74,9 +76,23 @@ class LedgerCommandsTest {
         Result result = CLI.run("balance", alice);
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("User:", alice, "Balance:", "498,800 tokens", "Granted:", "500,000", "Adjusted:", "-1,200",
-                "Last 2 ledger entries:", "adjustment", "grant", "+500,000", "launch promo");
-        assertThat(result.out()).contains("Reserved:  0", "Debt:      0", "Open lots (1), in draw order:", "Active holds: none")
+        assertThat(result.out())
+                .contains(
+                        "User:",
+                        alice,
+                        "Balance:",
+                        "498,800 tokens",
+                        "Granted:",
+                        "500,000",
+                        "Adjusted:",
+                        "-1,200",
+                        "Last 2 ledger entries:",
+                        "adjustment",
+                        "grant",
+                        "+500,000",
+                        "launch promo");
+        assertThat(result.out())
+                .contains("Reserved:  0", "Debt:      0", "Open lots (1), in draw order:", "Active holds: none")
                 .containsPattern("grant\\s+498,800 / 500,000\\s+0\\s+never");
     }
 
@@ -85,16 +101,42 @@ class LedgerCommandsTest {
         String alice = Unique.user("alice");
         grantLaunchPromoAndDebit(CLI, alice);
 
-        JsonNode json = JSON.readTree(CLI.run("balance", alice, "--output", "json").out());
+        JsonNode json =
+                JSON.readTree(CLI.run("balance", alice, "--output", "json").out());
 
-        assertThat(json.fieldNames()).toIterable().containsExactly("userId", "balance", "available", "reserved", "totalPurchased",
-                "totalGranted", "totalUsed", "totalReversed", "totalAdjusted", "totalExpired", "updatedAt", "debt", "lots", "holds", "recent");
+        assertThat(json.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "userId",
+                        "balance",
+                        "available",
+                        "reserved",
+                        "totalPurchased",
+                        "totalGranted",
+                        "totalUsed",
+                        "totalReversed",
+                        "totalAdjusted",
+                        "totalExpired",
+                        "updatedAt",
+                        "debt",
+                        "lots",
+                        "holds",
+                        "recent");
         assertThat(json.get("lots")).hasSize(1);
         assertThat(json.get("lots").get(0).get("remaining").asLong()).isEqualTo(498_800);
         assertThat(json.get("holds")).isEmpty();
         assertThat(json.get("balance").asLong()).isEqualTo(498_800);
-        assertThat(json.get("recent").get(0).fieldNames()).toIterable().containsExactly("id", "createdAt", "kind", "amount",
-                "balanceAfter", "purchaseId", "idempotencyKey", "description");
+        assertThat(json.get("recent").get(0).fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "id",
+                        "createdAt",
+                        "kind",
+                        "amount",
+                        "balanceAfter",
+                        "purchaseId",
+                        "idempotencyKey",
+                        "description");
         assertThat(json.get("recent").get(0).get("amount").asLong()).isEqualTo(-1200);
     }
 
@@ -106,7 +148,9 @@ class LedgerCommandsTest {
         Result ledger = CLI.run("ledger", mallory);
 
         assertThat(balance.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(balance.err()).contains("unknown user '" + mallory + "'", "'billing balances' lists users").doesNotContain("\tat ");
+        assertThat(balance.err())
+                .contains("unknown user '" + mallory + "'", "'billing balances' lists users")
+                .doesNotContain("\tat ");
         assertThat(ledger.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(ledger.err()).contains("unknown user '" + mallory + "'");
     }
@@ -122,11 +166,16 @@ class LedgerCommandsTest {
         Result csv = cli.run("balances", "--output", "csv");
         JsonNode json = JSON.readTree(cli.run("balances", "-o", "json").out());
 
-        assertThat(table.lines().get(0)).startsWith("USER").contains("BALANCE", "AVAILABLE", "PURCHASED", "GRANTED", "USED");
+        assertThat(table.lines().get(0))
+                .startsWith("USER")
+                .contains("BALANCE", "AVAILABLE", "PURCHASED", "GRANTED", "USED");
         assertThat(table.lines().get(1)).startsWith(alice).contains("498,800");
-        assertThat(csv.lines().get(0)).isEqualTo("userId,balance,available,reserved,totalPurchased,totalGranted,totalUsed,totalReversed,"
-                + "totalAdjusted,totalExpired,updatedAt,debt");
-        assertThat(csv.lines().get(1)).startsWith(alice + ",498800,498800,0,0,500000,0,0,-1200,0,").endsWith(",0");
+        assertThat(csv.lines().get(0))
+                .isEqualTo("userId,balance,available,reserved,totalPurchased,totalGranted,totalUsed,totalReversed,"
+                        + "totalAdjusted,totalExpired,updatedAt,debt");
+        assertThat(csv.lines().get(1))
+                .startsWith(alice + ",498800,498800,0,0,500000,0,0,-1200,0,")
+                .endsWith(",0");
         assertThat(json.isArray()).isTrue();
         assertThat(json.get(0).get("userId").asText()).isEqualTo(alice);
         assertThat(cli.run("balances", "--negative").out()).contains("No negative balances.");
@@ -169,9 +218,11 @@ class LedgerCommandsTest {
 
         Result first = CLI.run("ledger", carol, "--limit", "2");
         String more = first.lines().get(first.lines().size() - 1);
-        String cursor = more.substring(more.indexOf("--cursor ") + "--cursor ".length()).trim();
+        String cursor =
+                more.substring(more.indexOf("--cursor ") + "--cursor ".length()).trim();
         Result second = CLI.run("ledger", carol, "--limit", "2", "--cursor", cursor);
-        JsonNode all = JSON.readTree(CLI.run("ledger", carol, "--limit", "10", "-o", "json").out());
+        JsonNode all = JSON.readTree(
+                CLI.run("ledger", carol, "--limit", "10", "-o", "json").out());
 
         assertThat(first.out()).contains("drip 5", "drip 4").doesNotContain("drip 3");
         assertThat(more).startsWith("-- more: billing ledger " + carol + " --limit 2 --cursor ");
@@ -195,7 +246,14 @@ class LedgerCommandsTest {
     /** Five grants of 10 to 50 tokens, "drip 1" to "drip 5". */
     private static void grantFiveDrips(String carol) {
         for (int i = 1; i <= 5; i++) {
-            CLI.runOk("grant", carol, Integer.toString(i * 10), "--reason", "drip " + i, "--idempotency-key", "drip-" + i);
+            CLI.runOk(
+                    "grant",
+                    carol,
+                    Integer.toString(i * 10),
+                    "--reason",
+                    "drip " + i,
+                    "--idempotency-key",
+                    "drip-" + i);
         }
     }
 }

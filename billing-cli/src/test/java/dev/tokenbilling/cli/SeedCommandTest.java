@@ -57,15 +57,16 @@ class SeedCommandTest {
         Result result = cli.run("seed");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.lines()).containsExactly(
-                "🌱 Seeding billing data...",
-                "",
-                "🪙  Seeding Token Packages",
-                "  ✅ Created: Starter - 100,000 tokens for $5.00",
-                "  ✅ Created: Booster - 500,000 tokens for $20.00",
-                "  ✅ Created: Power - 1,000,000 tokens for $35.00",
-                "",
-                "✅ Billing data seeded successfully!");
+        assertThat(result.lines())
+                .containsExactly(
+                        "🌱 Seeding billing data...",
+                        "",
+                        "🪙  Seeding Token Packages",
+                        "  ✅ Created: Starter - 100,000 tokens for $5.00",
+                        "  ✅ Created: Booster - 500,000 tokens for $20.00",
+                        "  ✅ Created: Power - 1,000,000 tokens for $35.00",
+                        "",
+                        "✅ Billing data seeded successfully!");
         assertThat(result.err()).isEmpty();
     }
 
@@ -76,11 +77,12 @@ class SeedCommandTest {
         Result result = cli.run("seed");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.lines()).contains(
-                "  ⏭  Unchanged: Starter - 100,000 tokens for $5.00",
-                "  ⏭  Unchanged: Booster - 500,000 tokens for $20.00",
-                "  ⏭  Unchanged: Power - 1,000,000 tokens for $35.00",
-                "✅ Billing data seeded successfully!");
+        assertThat(result.lines())
+                .contains(
+                        "  ⏭  Unchanged: Starter - 100,000 tokens for $5.00",
+                        "  ⏭  Unchanged: Booster - 500,000 tokens for $20.00",
+                        "  ⏭  Unchanged: Power - 1,000,000 tokens for $35.00",
+                        "✅ Billing data seeded successfully!");
         assertThat(result.out()).doesNotContain("Created", "Updated");
     }
 
@@ -93,11 +95,13 @@ class SeedCommandTest {
         Result result = cli.run("seed", "--catalog", catalog.toString());
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.lines()).contains(
-                "  🔄 Updated: Starter - 100,000 tokens for $6.00 (price $5.00 → $6.00)",
-                "  ✅ Created: Mega - 5,000,000 tokens for $150.00");
+        assertThat(result.lines())
+                .contains(
+                        "  🔄 Updated: Starter - 100,000 tokens for $6.00 (price $5.00 → $6.00)",
+                        "  ✅ Created: Mega - 5,000,000 tokens for $150.00");
         Result packages = cli.run("packages", "--output", "json");
-        assertThat(packages.out()).contains("\"slug\": \"mega-5m\"", "\"packageType\": \"mega\"", "\"price\": \"150.00\"");
+        assertThat(packages.out())
+                .contains("\"slug\": \"mega-5m\"", "\"packageType\": \"mega\"", "\"price\": \"150.00\"");
     }
 
     @Test
@@ -154,14 +158,17 @@ class SeedCommandTest {
         Result result = cli.run("seed", "--catalog", catalog.toString());
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("invalid.yaml:8: package 2 ('booster-500k'): tokenAmount: must be positive, was -5");
+        assertThat(result.err())
+                .contains("invalid.yaml:8: package 2 ('booster-500k'): tokenAmount: must be positive, was -5");
         assertThat(cli.run("packages").out()).contains("booster-500k  Booster  booster    500,000   $20.00");
     }
 
     @Test
     void shouldNameTheLineOfAnUnknownFieldAndABadPrice() throws Exception {
         Path unknown = dir.resolve("unknown.json");
-        Files.writeString(unknown, "{\"packages\": [\n  {\"slug\": \"a-1\", \"name\": \"A\",\n   \"tokenz\": 5, \"price\": 1}\n]}\n");
+        Files.writeString(
+                unknown,
+                "{\"packages\": [\n  {\"slug\": \"a-1\", \"name\": \"A\",\n   \"tokenz\": 5, \"price\": 1}\n]}\n");
         Path price = dir.resolve("price.yaml");
         Files.writeString(price, "- slug: a-1\n  name: A\n  tokenAmount: 5\n  price: 1.005\n");
 
@@ -189,8 +196,14 @@ class SeedCommandTest {
         Result result = cli.run("seed", "--output", "json");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("\"dryRun\": false", "\"slug\": \"starter-100k\"", "\"change\": \"unchanged\"",
-                "\"tokenAmount\": 100000", "\"price\": \"5.00\"", "\"summary\"");
+        assertThat(result.out())
+                .contains(
+                        "\"dryRun\": false",
+                        "\"slug\": \"starter-100k\"",
+                        "\"change\": \"unchanged\"",
+                        "\"tokenAmount\": 100000",
+                        "\"price\": \"5.00\"",
+                        "\"summary\"");
         assertThat(result.out()).doesNotContain("🌱");
     }
 
@@ -201,8 +214,9 @@ class SeedCommandTest {
         Result result = embedded.run("seed");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.err()).contains("note: no --database-url or BILLING_DATABASE_URL given; using the test's embedded PostgreSQL,"
-                + " migrated automatically");
+        assertThat(result.err())
+                .contains("note: no --database-url or BILLING_DATABASE_URL given; using the test's embedded PostgreSQL,"
+                        + " migrated automatically");
         assertThat(result.out()).contains("  ✅ Created: Power - 1,000,000 tokens for $35.00");
     }
 
@@ -226,16 +240,23 @@ class SeedCommandTest {
         Result json = cli.run("packages", "-o", "json");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.lines()).contains("  🔄 Updated: Mega - 5,000,000 tokens for $150.00, valid 30 days (validity none → 30 days)");
+        assertThat(result.lines())
+                .contains("  🔄 Updated: Mega - 5,000,000 tokens for $150.00, valid 30 days (validity none → 30 days)");
         assertThat(again.out()).contains("\"change\": \"unchanged\"", "\"validityDays\": 30");
         assertThat(packages.lines().get(0)).endsWith("VALIDITY");
-        assertThat(packages.out()).containsPattern("mega-5m\\s+Mega.*\\s30 days\\n").containsPattern("starter-100k.*\\snever\\n");
+        assertThat(packages.out())
+                .containsPattern("mega-5m\\s+Mega.*\\s30 days\\n")
+                .containsPattern("starter-100k.*\\snever\\n");
         assertThat(json.out()).contains("\"validityDays\": 30", "\"validityDays\": null");
     }
 
     /** The default catalog, then {@link #STARTER_AT_6_AND_MEGA} over it. */
     private void seedWithStarterAt6AndMega() throws Exception {
         cli.runOk("seed");
-        cli.runOk("seed", "--catalog", Files.writeString(dir.resolve("starter-at-6-and-mega.yaml"), STARTER_AT_6_AND_MEGA).toString());
+        cli.runOk(
+                "seed",
+                "--catalog",
+                Files.writeString(dir.resolve("starter-at-6-and-mega.yaml"), STARTER_AT_6_AND_MEGA)
+                        .toString());
     }
 }

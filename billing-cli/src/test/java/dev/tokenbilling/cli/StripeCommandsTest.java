@@ -14,6 +14,7 @@ import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.stripe.StripeApi;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
+import dev.tokenbilling.testkit.stripe.FaultKind;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -36,8 +37,13 @@ class StripeCommandsTest {
     @BeforeEach
     void start() {
         fake = FakeStripe.start();
-        cli = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), FakeStripe.SECRET_KEY).migrated();
-        library = cli.library(StripeApi.builder().secretKey(FakeStripe.SECRET_KEY).apiBase(URI.create(fake.apiBase())).build());
+        cli = Cli.forClass(StripeCommandsTest.class)
+                .stripe(fake.apiBase(), FakeStripe.SECRET_KEY)
+                .migrated();
+        library = cli.library(StripeApi.builder()
+                .secretKey(FakeStripe.SECRET_KEY)
+                .apiBase(URI.create(fake.apiBase()))
+                .build());
     }
 
     @AfterEach
@@ -70,7 +76,9 @@ class StripeCommandsTest {
         Result result = cli.run("seed", "--with-stripe");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("  ⏭  Unchanged: Starter - 100,000 tokens for $5.00").doesNotContain("Created", "Synced");
+        assertThat(result.out())
+                .contains("  ⏭  Unchanged: Starter - 100,000 tokens for $5.00")
+                .doesNotContain("Created", "Synced");
         assertThat(result.out()).containsPattern("    ⏭  Unchanged in Stripe: Booster \\(product=prod_\\w+\\)");
         assertThat(fake.objects("price")).hasSize(requestsBefore);
     }
@@ -83,18 +91,37 @@ class StripeCommandsTest {
         JsonNode json = JSON.readTree(cli.run("packages", "--output", "json").out());
         Result csv = cli.run("packages", "--output", "csv");
 
-        assertThat(table.lines().get(0)).contains("SLUG", "NAME", "TOKENS", "PRICE", "PER 1M", "STRIPE PRODUCT", "STRIPE PRICE");
-        assertThat(table.out()).containsPattern("booster-500k\\s+Booster\\s+booster\\s+500,000\\s+\\$20.00\\s+\\$40.00\\s+yes\\s+prod_\\w+\\s+price_\\w+");
+        assertThat(table.lines().get(0))
+                .contains("SLUG", "NAME", "TOKENS", "PRICE", "PER 1M", "STRIPE PRODUCT", "STRIPE PRICE");
+        assertThat(table.out())
+                .containsPattern(
+                        "booster-500k\\s+Booster\\s+booster\\s+500,000\\s+\\$20.00\\s+\\$40.00\\s+yes\\s+prod_\\w+\\s+price_\\w+");
         assertThat(json).hasSize(3);
-        assertThat(json.get(1).fieldNames()).toIterable().containsExactly("slug", "name", "packageType", "tokenAmount", "price", "currency",
-                "pricePerMillionTokens", "active", "stripeProductId", "stripePriceId", "description", "sortOrder", "validityDays");
+        assertThat(json.get(1).fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "slug",
+                        "name",
+                        "packageType",
+                        "tokenAmount",
+                        "price",
+                        "currency",
+                        "pricePerMillionTokens",
+                        "active",
+                        "stripeProductId",
+                        "stripePriceId",
+                        "description",
+                        "sortOrder",
+                        "validityDays");
         assertThat(json.get(1).get("validityDays").isNull()).isTrue();
         assertThat(json.get(1).get("price").asText()).isEqualTo("20.00");
         assertThat(json.get(1).get("pricePerMillionTokens").asText()).isEqualTo("40.00");
         assertThat(json.get(1).get("stripePriceId").asText()).startsWith("price_");
-        assertThat(csv.lines().get(0)).isEqualTo("slug,name,packageType,tokenAmount,price,currency,pricePerMillionTokens,active,"
-                + "stripeProductId,stripePriceId,description,sortOrder,validityDays");
-        assertThat(csv.lines().get(1)).startsWith("starter-100k,Starter,starter,100000,5.00,USD,50.00,true,prod_")
+        assertThat(csv.lines().get(0))
+                .isEqualTo("slug,name,packageType,tokenAmount,price,currency,pricePerMillionTokens,active,"
+                        + "stripeProductId,stripePriceId,description,sortOrder,validityDays");
+        assertThat(csv.lines().get(1))
+                .startsWith("starter-100k,Starter,starter,100000,5.00,USD,50.00,true,prod_")
                 .endsWith(",\"100,000 AI tokens - perfect for occasional extra requests\",1,");
         assertThat(table.lines().get(0)).endsWith("VALIDITY");
         assertThat(table.lines().get(1)).endsWith("never");
@@ -109,9 +136,13 @@ class StripeCommandsTest {
         JsonNode json = JSON.readTree(cli.run("stripe", "sync", "-o", "json").out());
 
         assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
-        assertThat(dryRun.out()).contains("Dry run: 3 packages checked: 0 created, 0 updated, 3 unchanged, 0 archived; nothing changed.");
+        assertThat(dryRun.out())
+                .contains(
+                        "Dry run: 3 packages checked: 0 created, 0 updated, 3 unchanged, 0 archived; nothing changed.");
         assertThat(sync.out()).contains("Synced 3 packages to Stripe: 0 created, 0 updated, 3 unchanged, 0 archived.");
-        assertThat(json.get(0).fieldNames()).toIterable().containsExactly("slug", "change", "productId", "priceId", "detail");
+        assertThat(json.get(0).fieldNames())
+                .toIterable()
+                .containsExactly("slug", "change", "productId", "priceId", "detail");
         assertThat(json.get(0).get("change").asText()).isEqualTo("unchanged");
     }
 
@@ -125,12 +156,17 @@ class StripeCommandsTest {
         Result byUser = cli.run("purchases", "--user", "dave", "--output", "csv");
 
         assertThat(pending.exitCode()).as(pending.toString()).isZero();
-        assertThat(pending.out()).containsPattern(purchase.purchaseId() + "\\s+dave\\s+booster-500k\\s+500,000\\s+\\$20.00\\s+pending\\s+"
-                + purchase.paymentIntentId());
+        assertThat(pending.out())
+                .containsPattern(
+                        purchase.purchaseId() + "\\s+dave\\s+booster-500k\\s+500,000\\s+\\$20.00\\s+pending\\s+"
+                                + purchase.paymentIntentId());
         assertThat(olderThanNow.out()).contains("No purchases match.");
         assertThat(anHourLater.out()).contains("dave", "pending").containsPattern("\\s1h\\s");
-        assertThat(byUser.lines().get(0)).startsWith("id,userId,packageSlug,tokenAmount,amount,currency,status,paymentIntentId,createdAt,");
-        assertThat(byUser.lines().get(1)).startsWith(purchase.purchaseId() + ",dave,booster-500k,500000,20.00,USD,pending," + purchase.paymentIntentId());
+        assertThat(byUser.lines().get(0))
+                .startsWith("id,userId,packageSlug,tokenAmount,amount,currency,status,paymentIntentId,createdAt,");
+        assertThat(byUser.lines().get(1))
+                .startsWith(purchase.purchaseId() + ",dave,booster-500k,500000,20.00,USD,pending,"
+                        + purchase.paymentIntentId());
     }
 
     @Test
@@ -141,9 +177,18 @@ class StripeCommandsTest {
         Result result = later.run("retry", "--dry-run", "--older-than", "15m");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("Stuck purchases older than 15m", "dave", "pending",
-                "Dry run: 1 purchase and 0 events would be retried; nothing changed.");
-        assertThat(library.service().purchases().get(UserId.of("dave"), purchase.purchaseId()).status().wireName()).isEqualTo("pending");
+        assertThat(result.out())
+                .contains(
+                        "Stuck purchases older than 15m",
+                        "dave",
+                        "pending",
+                        "Dry run: 1 purchase and 0 events would be retried; nothing changed.");
+        assertThat(library.service()
+                        .purchases()
+                        .get(UserId.of("dave"), purchase.purchaseId())
+                        .status()
+                        .wireName())
+                .isEqualTo("pending");
     }
 
     @Test
@@ -154,8 +199,11 @@ class StripeCommandsTest {
         Result result = laterCli().run("retry", "--older-than", "15m");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).containsPattern(purchase.purchaseId() + "\\s+" + purchase.paymentIntentId() + "\\s+pending\\s+completed");
-        assertThat(result.out()).contains("Checked 1 stuck purchase: 1 completed, 0 canceled, 0 otherwise changed, 0 errors.");
+        assertThat(result.out())
+                .containsPattern(
+                        purchase.purchaseId() + "\\s+" + purchase.paymentIntentId() + "\\s+pending\\s+completed");
+        assertThat(result.out())
+                .contains("Checked 1 stuck purchase: 1 completed, 0 canceled, 0 otherwise changed, 0 errors.");
         assertThat(cli.run("balance", "dave").out()).contains("500,000 tokens", "purchase");
     }
 
@@ -166,14 +214,31 @@ class StripeCommandsTest {
         Result fetched = cli.run("webhooks", "fetch-missed", "--since", "1h");
         Result again = cli.run("webhooks", "fetch-missed", "--since", "1h", "-o", "json");
         Result listed = cli.run("webhooks", "--type", "payment_intent.succeeded");
-        JsonNode json = JSON.readTree(cli.run("webhooks", "-o", "json", "--since", "1h").out());
+        JsonNode json =
+                JSON.readTree(cli.run("webhooks", "-o", "json", "--since", "1h").out());
 
         assertThat(fetched.exitCode()).as(fetched.toString()).isZero();
-        assertThat(fetched.out()).contains("payment_intent.succeeded").containsPattern("Stripe listed \\d+ events? since");
+        assertThat(fetched.out())
+                .contains("payment_intent.succeeded")
+                .containsPattern("Stripe listed \\d+ events? since");
         assertThat(JSON.readTree(again.out()).get("processed")).isEmpty();
-        assertThat(listed.out()).contains("payment_intent.succeeded", purchase.paymentIntentId()).doesNotContain("payment_intent.created");
-        assertThat(json.get(0).fieldNames()).toIterable().containsExactly("id", "type", "status", "attempts", "objectId", "receivedAt",
-                "processedAt", "nextAttemptAt", "apiVersion", "livemode", "processingError");
+        assertThat(listed.out())
+                .contains("payment_intent.succeeded", purchase.paymentIntentId())
+                .doesNotContain("payment_intent.created");
+        assertThat(json.get(0).fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "id",
+                        "type",
+                        "status",
+                        "attempts",
+                        "objectId",
+                        "receivedAt",
+                        "processedAt",
+                        "nextAttemptAt",
+                        "apiVersion",
+                        "livemode",
+                        "processingError");
         assertThat(cli.run("webhooks", "--failed").out()).contains("No webhook events match.");
         assertThat(cli.run("balance", "dave", "-o", "json").out()).contains("\"balance\": 500000");
     }
@@ -182,15 +247,23 @@ class StripeCommandsTest {
     void shouldReplayAProcessedEventWithoutCreditingTwiceAndRefuseAnUnknownOne() throws Exception {
         paidPurchaseCompletedByRetry();
         cli.runOk("webhooks", "fetch-missed", "--since", "1h");
-        String eventId = JSON.readTree(cli.run("webhooks", "-o", "json", "--type", "payment_intent.succeeded").out()).get(0).get("id").asText();
+        String eventId = JSON.readTree(cli.run("webhooks", "-o", "json", "--type", "payment_intent.succeeded")
+                        .out())
+                .get(0)
+                .get("id")
+                .asText();
 
         Result replay = cli.run("webhooks", "replay", eventId);
-        JsonNode json = JSON.readTree(cli.run("webhooks", "replay", eventId, "-o", "json").out());
+        JsonNode json = JSON.readTree(
+                cli.run("webhooks", "replay", eventId, "-o", "json").out());
         Result unknown = cli.run("webhooks", "replay", "evt_does_not_exist");
 
         assertThat(replay.exitCode()).as(replay.toString()).isZero();
-        assertThat(replay.out()).contains("✅ Replayed " + eventId + " (payment_intent.succeeded, was processed): unchanged");
-        assertThat(json.fieldNames()).toIterable().containsExactly("eventId", "eventType", "outcome", "reason", "previousStatus");
+        assertThat(replay.out())
+                .contains("✅ Replayed " + eventId + " (payment_intent.succeeded, was processed): unchanged");
+        assertThat(json.fieldNames())
+                .toIterable()
+                .containsExactly("eventId", "eventType", "outcome", "reason", "previousStatus");
         assertThat(json.get("outcome").asText()).isEqualTo("processed");
         assertThat(json.get("previousStatus").asText()).isEqualTo("processed");
         assertThat(cli.run("balance", "dave", "-o", "json").out()).contains("\"balance\": 500000");
@@ -205,13 +278,19 @@ class StripeCommandsTest {
         PurchaseIntent stuck = library.service().purchases().start(UserId.of("erin"), "starter-100k");
         int port = Ports.unused();
 
-        Result result = laterCli().env("STRIPE_API_BASE", "http://127.0.0.1:" + port).run("retry", "--older-than", "15m");
+        Result result =
+                laterCli().env("STRIPE_API_BASE", "http://127.0.0.1:" + port).run("retry", "--older-than", "15m");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(result.out()).containsPattern(stuck.purchaseId() + "\\s+" + stuck.paymentIntentId() + "\\s+pending\\s+pending\\s+Stripe:");
-        assertThat(result.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port, "run 'billing retry' again later");
+        assertThat(result.out())
+                .containsPattern(
+                        stuck.purchaseId() + "\\s+" + stuck.paymentIntentId() + "\\s+pending\\s+pending\\s+Stripe:");
+        assertThat(result.err())
+                .contains("cannot reach Stripe at http://127.0.0.1:" + port, "run 'billing retry' again later");
         // Two hours on, past the purchase's back-off, the same failure as JSON carries its code.
-        Result json = cli.copy().clockAhead(Duration.ofHours(2)).env("STRIPE_API_BASE", "http://127.0.0.1:" + port)
+        Result json = cli.copy()
+                .clockAhead(Duration.ofHours(2))
+                .env("STRIPE_API_BASE", "http://127.0.0.1:" + port)
                 .run("retry", "--older-than", "15m", "-o", "json");
         assertThat(json.exitCode()).as(json.toString()).isEqualTo(ExitCodes.UNREACHABLE);
         JsonNode check = JSON.readTree(json.out()).get("purchases").get(0);
@@ -239,10 +318,14 @@ class StripeCommandsTest {
 
     @Test
     void shouldRefuseAPublishableKey() {
-        Result result = Cli.forClass(StripeCommandsTest.class).stripe(fake.apiBase(), "pk_test_51abcdefghijklmnop").run("stripe", "sync");
+        Result result = Cli.forClass(StripeCommandsTest.class)
+                .stripe(fake.apiBase(), "pk_test_51abcdefghijklmnop")
+                .run("stripe", "sync");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("is not a secret key", "pk_ is the publishable key").doesNotContain("abcdefghijklmnop");
+        assertThat(result.err())
+                .contains("is not a secret key", "pk_ is the publishable key")
+                .doesNotContain("abcdefghijklmnop");
     }
 
     @Test
@@ -255,21 +338,30 @@ class StripeCommandsTest {
 
         for (Result result : List.of(sync, seed, retry)) {
             assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-            assertThat(result.err()).contains("is a live key (sk_live_…9876)", "add --live to confirm").doesNotContain("abcdefghijklmnop");
+            assertThat(result.err())
+                    .contains("is a live key (sk_live_…9876)", "add --live to confirm")
+                    .doesNotContain("abcdefghijklmnop");
         }
     }
 
     @Test
     void shouldReportThatStripeRejectedTheKey() {
-        try (FakeStripe strict = FakeStripe.builder().apiKeys("sk_test_the_right_key_1234", "pk_test_the_right_key_1234").start()) {
-            Cli wrongKey = Cli.forClass(StripeCommandsTest.class).stripe(strict.apiBase(), "sk_test_the_wrong_key_5678");
+        try (FakeStripe strict = FakeStripe.builder()
+                .apiKeys("sk_test_the_right_key_1234", "pk_test_the_right_key_1234")
+                .start()) {
+            Cli wrongKey =
+                    Cli.forClass(StripeCommandsTest.class).stripe(strict.apiBase(), "sk_test_the_wrong_key_5678");
             wrongKey.run("seed");
 
             Result result = wrongKey.run("stripe", "sync");
 
             assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILED);
-            assertThat(result.err()).startsWith("error[payment_provider]: ")
-                    .contains("Stripe rejected the API key sk_test_…5678", "STRIPE_SECRET_KEY").doesNotContain("wrong_key");
+            assertThat(result.err())
+                    .startsWith("error[payment_provider]: ")
+                    .contains("Stripe rejected the API key sk_test_…5678", "STRIPE_SECRET_KEY")
+                    .doesNotContain("wrong_key");
+            Result verbose = wrongKey.run("--verbose", "stripe", "sync");
+            assertThat(verbose.err()).contains("\tat ").doesNotContain("wrong_key");
         }
     }
 
@@ -283,11 +375,27 @@ class StripeCommandsTest {
         Result seed = down.run("seed", "--with-stripe");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(result.err()).startsWith("error[payment_provider]: ")
-                .contains("cannot reach Stripe at http://127.0.0.1:" + port, "--stripe-api-base").doesNotContain("\tat ");
+        assertThat(result.err())
+                .startsWith("error[payment_provider]: ")
+                .contains("cannot reach Stripe at http://127.0.0.1:" + port, "--stripe-api-base")
+                .doesNotContain("\tat ");
         assertThat(seed.exitCode()).as(seed.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(seed.out()).contains("  ⏭  Unchanged: Starter - 100,000 tokens for $5.00", "❌ Seeding stopped: the Stripe sync failed.");
+        assertThat(seed.out())
+                .contains(
+                        "  ⏭  Unchanged: Starter - 100,000 tokens for $5.00",
+                        "❌ Seeding stopped: the Stripe sync failed.");
         assertThat(seed.err()).contains("cannot reach Stripe at http://127.0.0.1:" + port);
+    }
+
+    @Test
+    void shouldExitWith3WhenStripeKeepsRateLimiting() {
+        cli.runOk("seed");
+        fake.failNext("/v1/products", 20, FaultKind.RATE_LIMIT);
+
+        Result result = cli.run("stripe", "sync");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(result.err()).startsWith("error[payment_provider]: ").contains("retry later");
     }
 
     private Cli laterCli() {
@@ -296,8 +404,17 @@ class StripeCommandsTest {
 
     /** Pays for {@code purchase} in Stripe, as the customer's browser would; no webhook reaches the library. */
     private void pay(PurchaseIntent purchase) throws Exception {
-        StripeClient stripe = StripeClient.builder().setApiKey(FakeStripe.SECRET_KEY).setApiBase(fake.apiBase()).build();
-        stripe.v1().paymentIntents().confirm(purchase.paymentIntentId(), PaymentIntentConfirmParams.builder().setPaymentMethod("pm_card_visa").build());
+        StripeClient stripe = StripeClient.builder()
+                .setApiKey(FakeStripe.SECRET_KEY)
+                .setApiBase(fake.apiBase())
+                .build();
+        stripe.v1()
+                .paymentIntents()
+                .confirm(
+                        purchase.paymentIntentId(),
+                        PaymentIntentConfirmParams.builder()
+                                .setPaymentMethod("pm_card_visa")
+                                .build());
     }
 
     /** The catalog seeded and synced to Stripe, and dave's purchase of Booster started: pending, not paid. */

@@ -7,11 +7,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code billing adjust USER SIGNED_TOKENS --reason TEXT [--idempotency-key K]}: an admin correction of either sign. */
-@Command(name = "adjust", description = {"Correct a user's balance by a signed amount, once per --idempotency-key.",
-    "A debit cannot take more than the available balance."})
+@Command(
+        name = "adjust",
+        description = {
+            "Correct a user's balance by a signed amount, once per --idempotency-key.",
+            "A debit cannot take more than the available balance."
+        })
 public final class AdjustCommand extends LedgerWrite {
 
-    @Parameters(index = "1", paramLabel = "TOKENS", converter = TokenCount.Converter.class,
+    @Parameters(
+            index = "1",
+            paramLabel = "TOKENS",
+            converter = TokenCount.Converter.class,
             description = "Signed tokens: +500000 credits, -1200 debits.")
     long tokens;
 
@@ -21,6 +28,7 @@ public final class AdjustCommand extends LedgerWrite {
 
     @Override
     protected int run() {
-        return report("Adjusted", service().ledger().adjust(Adjustment.of(Users.id(user), tokens, key("adjust"), reason)));
+        return report(
+                "Adjusted", service().ledger().adjust(Adjustment.of(Users.id(user), tokens, key("adjust"), reason)));
     }
 }

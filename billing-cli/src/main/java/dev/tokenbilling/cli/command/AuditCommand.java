@@ -9,9 +9,13 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code billing audit}: checks the ledger's invariants; exit 1 when any is violated. */
-@Command(name = "audit", description = {"Check the ledger's invariants; exit code 1 when a problem is found.",
-    "Balances equal the sum of their entries, running balances add up, each credited purchase has exactly one credit,"
-        + " and usage never took a balance below zero. Read-only."})
+@Command(
+        name = "audit",
+        description = {
+            "Check the ledger's invariants; exit code 1 when a problem is found.",
+            "Balances equal the sum of their entries, running balances add up, each credited purchase has exactly one credit,"
+                    + " and usage never took a balance below zero. Read-only."
+        })
 public final class AuditCommand extends BaseCommand {
 
     public AuditCommand(CliContext context) {
@@ -30,7 +34,10 @@ public final class AuditCommand extends BaseCommand {
         } else if (violations.isEmpty()) {
             out().line(Style.GREEN, "✅ Ledger audit passed: every invariant holds.");
         } else {
-            out().line(Style.RED, "❌ Ledger audit found " + violations.size() + " problem" + (violations.size() == 1 ? "" : "s") + ":");
+            out().line(
+                            Style.RED,
+                            "❌ Ledger audit found " + violations.size() + " problem"
+                                    + (violations.size() == 1 ? "" : "s") + ":");
             violations.forEach(violation -> out().line("  " + violation));
         }
         return violations.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;

@@ -23,13 +23,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code billing balance USER}: balance, totals, open lots, active holds and the last ledger rows. */
-@Command(name = "balance", description = {"A user's balance and totals, open lots (in draw order, with expiry), active holds and last ledger entries.",
-    "--only lots|holds|recent|balance prints one part, e.g. for CSV."})
+@Command(
+        name = "balance",
+        description = {
+            "A user's balance and totals, open lots (in draw order, with expiry), active holds and last ledger entries.",
+            "--only lots|holds|recent|balance prints one part, e.g. for CSV."
+        })
 public final class BalanceCommand extends BaseCommand {
 
     /** The parts of the report; {@code --only} picks one. */
     public enum Part {
-        BALANCE, LOTS, HOLDS, RECENT;
+        BALANCE,
+        LOTS,
+        HOLDS,
+        RECENT;
 
         @Override
         public String toString() {
@@ -40,11 +47,19 @@ public final class BalanceCommand extends BaseCommand {
     @Parameters(paramLabel = "USER", description = "The user id, as the host application knows it.")
     String user;
 
-    @Option(names = "--recent", paramLabel = "N", defaultValue = "10", description = "How many recent ledger entries to show (default: ${DEFAULT-VALUE}; 0 for none).")
+    @Option(
+            names = "--recent",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "How many recent ledger entries to show (default: ${DEFAULT-VALUE}; 0 for none).")
     int recent;
 
-    @Option(names = "--only", paramLabel = "PART", converter = PartConverter.class,
-            description = "Only one part: balance, lots, holds or recent (CSV has no nesting: without --only it prints the balance row).")
+    @Option(
+            names = "--only",
+            paramLabel = "PART",
+            converter = PartConverter.class,
+            description =
+                    "Only one part: balance, lots, holds or recent (CSV has no nesting: without --only it prints the balance row).")
     Part only;
 
     public BalanceCommand(CliContext context) {
@@ -61,13 +76,26 @@ public final class BalanceCommand extends BaseCommand {
         TokenBalance balance = Users.known(service, id);
         List<TokenLot> lots = wants(Part.LOTS) ? service.ledger().lots(id) : List.of();
         List<Reservation> holds = wants(Part.HOLDS) ? service.reservations().active(id) : List.of();
-        List<LedgerEntry> entries = recent == 0 || !wants(Part.RECENT) ? List.of() : service.ledger().history(id, PageRequest.first(recent)).items();
+        List<LedgerEntry> entries = recent == 0 || !wants(Part.RECENT)
+                ? List.of()
+                : service.ledger().history(id, PageRequest.first(recent)).items();
         if (only != null && only != Part.BALANCE) {
             switch (only) {
-                case LOTS -> part("Open lots of " + id.value() + ", in draw order", Columns.lots(context.clock()), lots, "No open lots.");
-                case HOLDS -> part("Active holds of " + id.value(), Columns.holds(context.clock()), holds, "No active holds.");
-                default -> part("Last " + entries.size() + " ledger entr" + (entries.size() == 1 ? "y" : "ies") + " of " + id.value(),
-                        Columns.ledger(), entries, "No ledger entries.");
+                case LOTS ->
+                    part(
+                            "Open lots of " + id.value() + ", in draw order",
+                            Columns.lots(context.clock()),
+                            lots,
+                            "No open lots.");
+                case HOLDS ->
+                    part("Active holds of " + id.value(), Columns.holds(context.clock()), holds, "No active holds.");
+                default ->
+                    part(
+                            "Last " + entries.size() + " ledger entr" + (entries.size() == 1 ? "y" : "ies") + " of "
+                                    + id.value(),
+                            Columns.ledger(),
+                            entries,
+                            "No ledger entries.");
             }
             lapsedNote(lots);
             return ExitCodes.OK;
@@ -103,26 +131,44 @@ public final class BalanceCommand extends BaseCommand {
     private void table(TokenBalance balance, List<TokenLot> lots, List<Reservation> holds, List<LedgerEntry> entries) {
         List<String[]> pairs = new ArrayList<>();
         pairs.add(new String[] {"User", balance.userId().value()});
-        pairs.add(new String[] {"Balance", out().paint(balance.balance() < 0 ? Output.Style.RED : Output.Style.BOLD,
-                Formats.tokens(balance.balance()) + " tokens")});
+        pairs.add(new String[] {
+            "Balance",
+            out().paint(
+                            balance.balance() < 0 ? Output.Style.RED : Output.Style.BOLD,
+                            Formats.tokens(balance.balance()) + " tokens")
+        });
         pairs.add(new String[] {"Available", Formats.tokens(balance.available())});
-        pairs.add(new String[] {"Reserved", Formats.tokens(balance.reserved()) + (holds.isEmpty() ? ""
-                : " (" + holds.size() + " active hold" + (holds.size() == 1 ? "" : "s") + ")")});
-        pairs.add(new String[] {"Debt", balance.debt() > 0 ? out().paint(Output.Style.RED, Formats.tokens(balance.debt())
-                + " (paid first from the next credits)") : "0"});
+        pairs.add(new String[] {
+            "Reserved",
+            Formats.tokens(balance.reserved())
+                    + (holds.isEmpty()
+                            ? ""
+                            : " (" + holds.size() + " active hold" + (holds.size() == 1 ? "" : "s") + ")")
+        });
+        pairs.add(new String[] {
+            "Debt",
+            balance.debt() > 0
+                    ? out().paint(
+                                    Output.Style.RED,
+                                    Formats.tokens(balance.debt()) + " (paid first from the next credits)")
+                    : "0"
+        });
         pairs.add(new String[] {"Purchased", Formats.tokens(balance.totalPurchased())});
         pairs.add(new String[] {"Granted", Formats.tokens(balance.totalGranted())});
         pairs.add(new String[] {"Used", Formats.tokens(balance.totalUsed())});
         pairs.add(new String[] {"Reversed", Formats.tokens(balance.totalReversed())});
         pairs.add(new String[] {"Adjusted", Formats.signedTokens(balance.totalAdjusted())});
         pairs.add(new String[] {"Expired", Formats.tokens(balance.totalExpired())});
-        pairs.add(new String[] {"Updated", balance.updatedAt().map(Formats::time).orElse("-")});
+        pairs.add(
+                new String[] {"Updated", balance.updatedAt().map(Formats::time).orElse("-")});
         out().pairs(pairs);
         if (only == Part.BALANCE) {
             return;
         }
         out().line("");
-        out().line(Output.Style.BOLD, lots.isEmpty() ? "Open lots: none" : "Open lots (" + lots.size() + "), in draw order:");
+        out().line(
+                        Output.Style.BOLD,
+                        lots.isEmpty() ? "Open lots: none" : "Open lots (" + lots.size() + "), in draw order:");
         if (!lots.isEmpty()) {
             out().rows(Columns.lots(context.clock()), lots, "");
         }
@@ -133,7 +179,9 @@ public final class BalanceCommand extends BaseCommand {
         }
         if (recent > 0) {
             out().line("");
-            out().line(Output.Style.BOLD, "Last " + entries.size() + " ledger entr" + (entries.size() == 1 ? "y" : "ies") + ":");
+            out().line(
+                            Output.Style.BOLD,
+                            "Last " + entries.size() + " ledger entr" + (entries.size() == 1 ? "y" : "ies") + ":");
             out().rows(Columns.ledger(), entries, "(none)");
         }
     }
@@ -143,8 +191,9 @@ public final class BalanceCommand extends BaseCommand {
         Instant now = context.clock().instant();
         long lapsed = lots.stream().filter(lot -> Columns.lapsed(lot, now)).count();
         if (out().isTable() && lapsed > 0) {
-            out().note("note: " + lapsed + " lot" + (lapsed == 1 ? " has lapsed but still counts" : "s have lapsed but still count") + ": 'billing expire' takes"
-                    + " expired tokens out of balances");
+            out().note("note: " + lapsed + " lot"
+                    + (lapsed == 1 ? " has lapsed but still counts" : "s have lapsed but still count")
+                    + ": 'billing expire' takes" + " expired tokens out of balances");
         }
     }
 
@@ -155,7 +204,8 @@ public final class BalanceCommand extends BaseCommand {
             try {
                 return Part.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a part: use balance, lots, holds or recent");
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a part: use balance, lots, holds or recent");
             }
         }
     }

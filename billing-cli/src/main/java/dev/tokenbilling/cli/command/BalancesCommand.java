@@ -10,10 +10,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code billing balances [--top N] [--negative]}: users by balance. */
-@Command(name = "balances", description = {"Users by balance, highest first.", "--negative lists those below zero, lowest first."})
+@Command(
+        name = "balances",
+        description = {"Users by balance, highest first.", "--negative lists those below zero, lowest first."})
 public final class BalancesCommand extends BaseCommand {
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "20", description = "How many users (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--top",
+            paramLabel = "N",
+            defaultValue = "20",
+            description = "How many users (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--negative", description = "Only balances below zero (after refunds or disputes of spent tokens).")

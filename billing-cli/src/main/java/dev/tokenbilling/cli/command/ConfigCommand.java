@@ -13,7 +13,9 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /** {@code billing config}: the settings the CLI would use, secrets masked; connects to nothing. */
-@Command(name = "config", description = {"Show the database and Stripe settings in effect, secrets masked.", "Connects to nothing."})
+@Command(
+        name = "config",
+        description = {"Show the database and Stripe settings in effect, secrets masked.", "Connects to nothing."})
 public final class ConfigCommand extends BaseCommand {
 
     public ConfigCommand(CliContext context) {
@@ -23,14 +25,17 @@ public final class ConfigCommand extends BaseCommand {
     @Override
     protected int run() {
         Optional<DatabaseUrl> url = context.databaseUrl();
-        String database = url.map(DatabaseUrl::toString).orElse("embedded PostgreSQL in " + EmbeddedDatabase.DEFAULT_DIRECTORY);
+        String database =
+                url.map(DatabaseUrl::toString).orElse("embedded PostgreSQL in " + EmbeddedDatabase.DEFAULT_DIRECTORY);
         String user = url.flatMap(DatabaseUrl::user).orElse(url.isPresent() ? "(driver default)" : "postgres");
         String password = url.flatMap(DatabaseUrl::password).map(p -> "(set)").orElse("(none)");
         String key = context.stripeKey().map(StripeKeys::mask).orElse("(not set)");
-        List<String> secrets = context.webhookSecrets().stream().map(StripeKeys::mask).toList();
+        List<String> secrets =
+                context.webhookSecrets().stream().map(StripeKeys::mask).toList();
         String mode = context.stripeKey().map(StripeKeys::mode).orElse("-");
         String publishable = context.publishableKey().map(StripeKeys::mask).orElse("(not set)");
-        String problem = context.stripeSettingsProblem().map(context.failures()::redact).orElse(null);
+        String problem =
+                context.stripeSettingsProblem().map(context.failures()::redact).orElse(null);
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
             json.put("database", database);

@@ -19,14 +19,21 @@ import picocli.CommandLine.Option;
  * each) and releases lapsed holds. Exactly once, and safe while other instances or the starter's
  * scheduler do the same.
  */
-@Command(name = "expire", description = {"Take expired tokens out of balances and release lapsed holds, and print a summary.",
-    "Each lapsed lot leaves through one expiry ledger entry, exactly once: safe to run from cron, by hand, and next to the"
-        + " Spring starter's scheduler on several instances."})
+@Command(
+        name = "expire",
+        description = {
+            "Take expired tokens out of balances and release lapsed holds, and print a summary.",
+            "Each lapsed lot leaves through one expiry ledger entry, exactly once: safe to run from cron, by hand, and next to the"
+                    + " Spring starter's scheduler on several instances."
+        })
 public final class ExpireCommand extends BaseCommand {
 
     static final int BATCH = 500;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "10000",
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "10000",
             description = "At most N lots and N holds in this run (default: ${DEFAULT-VALUE}); run again for more.")
     int limit;
 
@@ -51,7 +58,8 @@ public final class ExpireCommand extends BaseCommand {
                 lots += report.lotsExpired();
                 tokens += report.tokensExpired();
                 holds += report.reservationsReleased();
-                progress.update("Expired " + lots + " lot" + (lots == 1 ? "" : "s") + ", released " + holds + " hold" + (holds == 1 ? "" : "s") + "…");
+                progress.update("Expired " + lots + " lot" + (lots == 1 ? "" : "s") + ", released " + holds + " hold"
+                        + (holds == 1 ? "" : "s") + "…");
                 if (report.lotsExpired() < batch && report.reservationsReleased() < batch) {
                     break; // a short batch: nothing more is due (or another instance has it)
                 }
@@ -71,10 +79,14 @@ public final class ExpireCommand extends BaseCommand {
             return ExitCodes.OK;
         }
         if (lots == 0 && holds == 0) {
-            out().line("Nothing to expire: no lapsed lots or holds at " + Formats.time(context.clock().instant()) + ".");
+            out().line("Nothing to expire: no lapsed lots or holds at "
+                    + Formats.time(context.clock().instant()) + ".");
         } else {
-            out().line(Style.GREEN, "✅ Expired " + Formats.tokens(tokens) + " tokens from " + lots + " lot" + (lots == 1 ? "" : "s")
-                    + " and released " + holds + " lapsed hold" + (holds == 1 ? "" : "s") + ".");
+            out().line(
+                            Style.GREEN,
+                            "✅ Expired " + Formats.tokens(tokens) + " tokens from " + lots + " lot"
+                                    + (lots == 1 ? "" : "s") + " and released " + holds + " lapsed hold"
+                                    + (holds == 1 ? "" : "s") + ".");
         }
         if (limitReached) {
             out().note("note: --limit " + limit + " reached; more may be due: run 'billing expire' again");

@@ -19,7 +19,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code billing ledger USER [--limit N] [--cursor C]}: ledger history, newest first, paged with the cursor. */
-@Command(name = "ledger", description = {"A user's ledger history, newest first.", "Paged: the output ends with the --cursor of the next page."})
+@Command(
+        name = "ledger",
+        description = {
+            "A user's ledger history, newest first.",
+            "Paged: the output ends with the --cursor of the next page."
+        })
 public final class LedgerCommand extends BaseCommand {
 
     static final int MAX_LIMIT = 100_000;
@@ -27,10 +32,17 @@ public final class LedgerCommand extends BaseCommand {
     @Parameters(paramLabel = "USER", description = "The user id.")
     String user;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "Entries to show (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "50",
+            description = "Entries to show (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--cursor", paramLabel = "CURSOR", description = "Continue after a previous page (its next cursor).")
+    @Option(
+            names = "--cursor",
+            paramLabel = "CURSOR",
+            description = "Continue after a previous page (its next cursor).")
     String cursor;
 
     public LedgerCommand(CliContext context) {
@@ -49,7 +61,8 @@ public final class LedgerCommand extends BaseCommand {
         try (Progress progress = new Progress(out())) {
             do {
                 int size = Math.min(PageRequest.MAX_LIMIT, limit - entries.size());
-                Page<LedgerEntry> page = service.ledger().history(id, next.map(c -> PageRequest.after(c, size)).orElse(PageRequest.first(size)));
+                Page<LedgerEntry> page = service.ledger()
+                        .history(id, next.map(c -> PageRequest.after(c, size)).orElse(PageRequest.first(size)));
                 entries.addAll(page.items());
                 next = page.nextCursor();
                 progress.update("Read " + entries.size() + " entries…");

@@ -18,11 +18,18 @@ abstract class LedgerWrite extends BaseCommand {
     @Parameters(index = "0", paramLabel = "USER", description = "The user id.")
     String user;
 
-    @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why (kept in the ledger entry's description).")
+    @Option(
+            names = "--reason",
+            paramLabel = "TEXT",
+            required = true,
+            description = "Why (kept in the ledger entry's description).")
     String reason;
 
-    @Option(names = "--idempotency-key", paramLabel = "KEY",
-            description = "Makes a retry safe: a second run with the same key changes nothing. Default: a new random key.")
+    @Option(
+            names = "--idempotency-key",
+            paramLabel = "KEY",
+            description =
+                    "Makes a retry safe: a second run with the same key changes nothing. Default: a new random key.")
     String idempotencyKey;
 
     LedgerWrite(CliContext context) {
@@ -35,7 +42,7 @@ abstract class LedgerWrite extends BaseCommand {
     }
 
     protected int report(String verb, LedgerReceipt receipt) {
-        return report(verb, receipt, json -> { }, () -> { });
+        return report(verb, receipt, json -> {}, () -> {});
     }
 
     /** The receipt, with more JSON/CSV fields after the documented ones and more table lines after the first. */
@@ -54,14 +61,24 @@ abstract class LedgerWrite extends BaseCommand {
             return ExitCodes.OK;
         }
         if (receipt.replayed()) {
-            out().line(Output.Style.YELLOW, "⏭  Already done: idempotency key '" + entry.idempotencyKey().orElse("") + "' was used for entry #"
-                    + entry.id() + " (" + entry.kind().wireName() + " of " + Formats.signedTokens(entry.amount()) + " tokens); nothing changed.");
+            out().line(
+                            Output.Style.YELLOW,
+                            "⏭  Already done: idempotency key '"
+                                    + entry.idempotencyKey().orElse("") + "' was used for entry #" + entry.id() + " ("
+                                    + entry.kind().wireName() + " of " + Formats.signedTokens(entry.amount())
+                                    + " tokens); nothing changed.");
         } else {
-            out().line(Output.Style.GREEN, "✅ " + verb + " " + Formats.signedTokens(entry.amount()) + " tokens for " + entry.userId().value()
-                    + ": balance now " + Formats.tokens(entry.balanceAfter()) + " (entry #" + entry.id() + ").");
+            out().line(
+                            Output.Style.GREEN,
+                            "✅ " + verb + " " + Formats.signedTokens(entry.amount()) + " tokens for "
+                                    + entry.userId().value() + ": balance now " + Formats.tokens(entry.balanceAfter())
+                                    + " (entry #" + entry.id() + ").");
             moreLines.run();
             if (idempotencyKey == null) {
-                out().line(Output.Style.DIM, "   idempotency key: " + entry.idempotencyKey().orElse("") + " (pass --idempotency-key to make a retry safe)");
+                out().line(
+                                Output.Style.DIM,
+                                "   idempotency key: " + entry.idempotencyKey().orElse("")
+                                        + " (pass --idempotency-key to make a retry safe)");
             }
         }
         return ExitCodes.OK;

@@ -41,15 +41,18 @@ public final class MigrateCommand extends BaseCommand {
             if (pending.isEmpty()) {
                 out().line("Schema " + schema.schema() + " is up to date (version " + version + "); nothing pending.");
             } else {
-                out().line(pending.size() + " pending migration" + (pending.size() == 1 ? "" : "s") + " for schema " + schema.schema() + ":");
+                out().line(pending.size() + " pending migration" + (pending.size() == 1 ? "" : "s") + " for schema "
+                        + schema.schema() + ":");
                 pending.forEach(migration -> out().line("  " + migration));
                 out().line(Output.Style.DIM, "Run 'billing migrate' to apply.");
             }
         } else if (applied == 0) {
             out().line("Schema " + schema.schema() + " is up to date (version " + version + "); nothing to apply.");
         } else {
-            out().line(Output.Style.GREEN, "✅ Applied " + applied + " migration" + (applied == 1 ? "" : "s") + " to schema " + schema.schema()
-                    + "; now at version " + version + ".");
+            out().line(
+                            Output.Style.GREEN,
+                            "✅ Applied " + applied + " migration" + (applied == 1 ? "" : "s") + " to schema "
+                                    + schema.schema() + "; now at version " + version + ".");
         }
         return ExitCodes.OK;
     }

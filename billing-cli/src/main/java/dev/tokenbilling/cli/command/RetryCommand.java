@@ -31,20 +31,31 @@ import picocli.CommandLine.Option;
  * {@code billing retry [--older-than 15m] [--dry-run] [--limit N]}: the reconciler on stuck purchases
  * (asks Stripe what became of each PaymentIntent and applies it), then due retries of failed webhook events.
  */
-@Command(name = "retry", description = {
-    "Reconcile stuck purchases with Stripe, then retry due failed webhook events.",
-    "Asks Stripe about purchases open (pending, processing, requires_action, failed) for longer than --older-than,"
-        + " applies what Stripe says (completing and crediting paid ones, canceling abandoned ones) and prints what"
-        + " happened to each."})
+@Command(
+        name = "retry",
+        description = {
+            "Reconcile stuck purchases with Stripe, then retry due failed webhook events.",
+            "Asks Stripe about purchases open (pending, processing, requires_action, failed) for longer than --older-than,"
+                    + " applies what Stripe says (completing and crediting paid ones, canceling abandoned ones) and prints what"
+                    + " happened to each."
+        })
 public final class RetryCommand extends BaseCommand {
 
     static final int BATCH = 50;
 
-    @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "15m", converter = Durations.Converter.class,
+    @Option(
+            names = "--older-than",
+            paramLabel = "DURATION",
+            defaultValue = "15m",
+            converter = Durations.Converter.class,
             description = "Only purchases created longer ago than this (default: ${DEFAULT-VALUE}).")
     Duration olderThan;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N purchases and N events (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "100",
+            description = "At most N purchases and N events (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--dry-run", description = "List what would be checked; ask Stripe nothing, change nothing.")
@@ -65,9 +76,18 @@ public final class RetryCommand extends BaseCommand {
     private int dryRun() {
         var service = service();
         Instant now = context.clock().instant();
-        List<Purchase> stuck = service.purchases().query(new PurchaseQuery(PurchaseStatus.OPEN, Optional.empty(), Optional.of(now.minus(olderThan)), limit));
-        List<WebhookEventRecord> due = service.operations().webhookEvents(WebhookEventQuery.all(limit).withStatus(WebhookEventStatus.FAILED)).stream()
-                .filter(event -> event.nextAttemptAt().map(next -> !next.isAfter(now)).orElse(false)).toList();
+        List<Purchase> stuck = service.purchases()
+                .query(new PurchaseQuery(
+                        PurchaseStatus.OPEN, Optional.empty(), Optional.of(now.minus(olderThan)), limit));
+        List<WebhookEventRecord> due =
+                service
+                        .operations()
+                        .webhookEvents(WebhookEventQuery.all(limit).withStatus(WebhookEventStatus.FAILED))
+                        .stream()
+                        .filter(event -> event.nextAttemptAt()
+                                .map(next -> !next.isAfter(now))
+                                .orElse(false))
+                        .toList();
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
             json.put("dryRun", true);
@@ -76,14 +96,18 @@ public final class RetryCommand extends BaseCommand {
             out().document(json);
             return ExitCodes.OK;
         }
-        out().line(Style.BOLD, "Stuck purchases older than " + Durations.format(olderThan) + " (would be checked with Stripe):");
+        out().line(
+                        Style.BOLD,
+                        "Stuck purchases older than " + Durations.format(olderThan)
+                                + " (would be checked with Stripe):");
         out().rows(PurchasesCommand.columns(context), stuck, "(none)");
         out().line("");
         out().line(Style.BOLD, "Failed webhook events due for a retry:");
         out().rows(WebhooksCommand.columns(context), due, "(none)");
         out().line("");
-        out().line("Dry run: " + stuck.size() + " purchase" + (stuck.size() == 1 ? "" : "s") + " and " + due.size() + " event"
-                + (due.size() == 1 ? "" : "s") + " would be retried; nothing changed. (Purchases checked recently wait for their back-off.)");
+        out().line("Dry run: " + stuck.size() + " purchase" + (stuck.size() == 1 ? "" : "s") + " and " + due.size()
+                + " event" + (due.size() == 1 ? "" : "s")
+                + " would be retried; nothing changed. (Purchases checked recently wait for their back-off.)");
         return ExitCodes.OK;
     }
 
@@ -96,7 +120,8 @@ public final class RetryCommand extends BaseCommand {
                 int batch = Math.min(BATCH, limit - checks.size());
                 List<PurchaseCheck> done = reconciler.reconcilePurchases(olderThan, batch);
                 checks.addAll(done);
-                progress.update("Checked " + checks.size() + " stuck purchase" + (checks.size() == 1 ? "" : "s") + " with Stripe…");
+                progress.update("Checked " + checks.size() + " stuck purchase" + (checks.size() == 1 ? "" : "s")
+                        + " with Stripe…");
                 if (done.size() < batch) {
                     break;
                 }
@@ -105,20 +130,46 @@ public final class RetryCommand extends BaseCommand {
             events = reconciler.retryFailedEvents(limit);
         }
         long errors = checks.stream().filter(PurchaseCheck::error).count();
-        long changed = checks.stream().filter(check -> check.before() != check.after()).count();
-        long completed = checks.stream().filter(check -> check.before() != check.after() && check.after() == PurchaseStatus.COMPLETED).count();
-        long canceled = checks.stream().filter(check -> check.before() != check.after() && check.after() == PurchaseStatus.CANCELED).count();
-        long eventsFailed = events.stream().filter(event -> event.status() == WebhookOutcome.Status.FAILED_PERMANENT
-                || event.status() == WebhookOutcome.Status.FAILED_RETRYABLE).count();
+        long changed =
+                checks.stream().filter(check -> check.before() != check.after()).count();
+        long completed = checks.stream()
+                .filter(check -> check.before() != check.after() && check.after() == PurchaseStatus.COMPLETED)
+                .count();
+        long canceled = checks.stream()
+                .filter(check -> check.before() != check.after() && check.after() == PurchaseStatus.CANCELED)
+                .count();
+        long eventsFailed = events.stream()
+                .filter(event -> event.status() == WebhookOutcome.Status.FAILED_PERMANENT
+                        || event.status() == WebhookOutcome.Status.FAILED_RETRYABLE)
+                .count();
         List<Column<PurchaseCheck>> checkColumns = List.of(
-                Column.<PurchaseCheck>of("PURCHASE", "purchaseId", PurchaseCheck::purchaseId).right(),
-                Column.<PurchaseCheck>text("PAYMENT INTENT", "paymentIntentId", PurchaseCheck::paymentIntentId, c -> c.paymentIntentId().orElse("-")),
-                Column.<PurchaseCheck>text("BEFORE", "before", c -> c.before().wireName(), c -> c.before().wireName()),
-                Column.<PurchaseCheck>text("AFTER", "after", c -> c.after().wireName(), c -> c.after().wireName()).styled(c -> Columns.statusStyle(c.after())),
+                Column.<PurchaseCheck>of("PURCHASE", "purchaseId", PurchaseCheck::purchaseId)
+                        .right(),
+                Column.<PurchaseCheck>text(
+                        "PAYMENT INTENT",
+                        "paymentIntentId",
+                        PurchaseCheck::paymentIntentId,
+                        c -> c.paymentIntentId().orElse("-")),
+                Column.<PurchaseCheck>text(
+                        "BEFORE",
+                        "before",
+                        c -> c.before().wireName(),
+                        c -> c.before().wireName()),
+                Column.<PurchaseCheck>text(
+                                "AFTER",
+                                "after",
+                                c -> c.after().wireName(),
+                                c -> c.after().wireName())
+                        .styled(c -> Columns.statusStyle(c.after())),
                 Column.<PurchaseCheck>of("ERROR", "error", PurchaseCheck::error).hiddenInTable(),
-                Column.<PurchaseCheck>of("WHAT HAPPENED", "action", PurchaseCheck::describe).styled(c -> c.error() ? Style.RED : Style.PLAIN),
+                Column.<PurchaseCheck>of("WHAT HAPPENED", "action", PurchaseCheck::describe)
+                        .styled(c -> c.error() ? Style.RED : Style.PLAIN),
                 // Appended after the original fields so CSV columns keep their positions.
-                Column.<PurchaseCheck>of("CODE", "errorCode", c -> failed(c).map(f -> f.code().wireName()).orElse(null)).hiddenInTable());
+                Column.<PurchaseCheck>of(
+                                "CODE",
+                                "errorCode",
+                                c -> failed(c).map(f -> f.code().wireName()).orElse(null))
+                        .hiddenInTable());
         List<Column<WebhookOutcome>> eventColumns = WebhooksCommand.outcomeColumns();
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
@@ -143,22 +194,28 @@ public final class RetryCommand extends BaseCommand {
                 out().rows(eventColumns, events, "(none)");
             }
             out().line("");
-            out().line(errors > 0 || eventsFailed > 0 ? Style.YELLOW : Style.GREEN,
-                    "Checked " + checks.size() + " stuck purchase" + (checks.size() == 1 ? "" : "s") + ": " + completed + " completed, "
-                    + canceled + " canceled, " + (changed - completed - canceled) + " otherwise changed, " + errors + " error"
-                    + (errors == 1 ? "" : "s") + ". Retried " + events.size() + " failed event" + (events.size() == 1 ? "" : "s")
-                    + (eventsFailed > 0 ? ", " + eventsFailed + " still failing" : "") + ".");
+            out().line(
+                            errors > 0 || eventsFailed > 0 ? Style.YELLOW : Style.GREEN,
+                            "Checked " + checks.size() + " stuck purchase" + (checks.size() == 1 ? "" : "s") + ": "
+                                    + completed + " completed, "
+                                    + canceled + " canceled, " + (changed - completed - canceled)
+                                    + " otherwise changed, " + errors + " error"
+                                    + (errors == 1 ? "" : "s") + ". Retried " + events.size() + " failed event"
+                                    + (events.size() == 1 ? "" : "s")
+                                    + (eventsFailed > 0 ? ", " + eventsFailed + " still failing" : "") + ".");
         }
-        List<Failures.Failure> failures = checks.stream().flatMap(check -> failed(check).stream())
-                .map(f -> context.failures().failure(f.code(), f.providerReason(), f.message(), null)).toList();
+        List<Failures.Failure> failures = checks.stream()
+                .flatMap(check -> failed(check).stream())
+                .map(f -> context.failures().failure(f.code(), f.providerReason(), f.message(), null))
+                .toList();
         if (!failures.isEmpty() && failures.stream().allMatch(f -> f.exitCode() == ExitCodes.UNREACHABLE)) {
             out().note(failures.get(0).line() + " (" + errors + " purchase check" + (errors == 1 ? "" : "s")
                     + " failed); run 'billing retry' again later");
             return ExitCodes.UNREACHABLE;
         }
         if (errors > 0 || eventsFailed > 0) {
-            out().note("error: " + errors + " purchase check" + (errors == 1 ? "" : "s") + " and " + eventsFailed + " event"
-                    + (eventsFailed == 1 ? "" : "s") + " failed; see above");
+            out().note("error: " + errors + " purchase check" + (errors == 1 ? "" : "s") + " and " + eventsFailed
+                    + " event" + (eventsFailed == 1 ? "" : "s") + " failed; see above");
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;

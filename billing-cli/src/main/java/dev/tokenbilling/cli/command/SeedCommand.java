@@ -29,16 +29,22 @@ import picocli.CommandLine.Option;
  * Stripe, syncs products and prices; reports each package ("Seeding Token Packages", then one line
  * per package). A second run changes nothing.
  */
-@Command(name = "seed", description = {
-    "Upsert the token packages; with --with-stripe, sync them to Stripe too.",
-    "The default catalog is the three default packs, Starter, Booster and Power; --catalog FILE reads a YAML or JSON"
-        + " catalog instead. A second run changes nothing."})
+@Command(
+        name = "seed",
+        description = {
+            "Upsert the token packages; with --with-stripe, sync them to Stripe too.",
+            "The default catalog is the three default packs, Starter, Booster and Power; --catalog FILE reads a YAML or JSON"
+                    + " catalog instead. A second run changes nothing."
+        })
 public final class SeedCommand extends BaseCommand {
 
     @Option(names = "--with-stripe", description = "Also create or update the Stripe products and prices.")
     boolean withStripe;
 
-    @Option(names = "--catalog", paramLabel = "FILE", description = "A YAML or JSON catalog instead of the built-in one.")
+    @Option(
+            names = "--catalog",
+            paramLabel = "FILE",
+            description = "A YAML or JSON catalog instead of the built-in one.")
     Path catalog;
 
     @Option(names = "--dry-run", description = "Report what would change; write nothing (Stripe is only read).")
@@ -49,8 +55,8 @@ public final class SeedCommand extends BaseCommand {
     }
 
     /** One catalog package: what the database had, and what seeding did or would do. */
-    private record Seeded(PackageDefinition definition, Optional<TokenPackage> before, Change change, Optional<TokenPackage> after) {
-    }
+    private record Seeded(
+            PackageDefinition definition, Optional<TokenPackage> before, Change change, Optional<TokenPackage> after) {}
 
     @Override
     protected int run() {
@@ -68,7 +74,8 @@ public final class SeedCommand extends BaseCommand {
         RuntimeException stripeFailure = null;
         try (Progress progress = new Progress(out())) {
             for (Catalog.Entry entry : entries) {
-                progress.update("Seeding " + entry.definition().slug() + " (" + (seeded.size() + 1) + "/" + entries.size() + ")…");
+                progress.update("Seeding " + entry.definition().slug() + " (" + (seeded.size() + 1) + "/"
+                        + entries.size() + ")…");
                 seeded.add(seed(service, entry.definition()));
             }
             if (withStripe) {
@@ -90,7 +97,9 @@ public final class SeedCommand extends BaseCommand {
     private Seeded seed(TokenBillingService service, PackageDefinition definition) {
         Optional<TokenPackage> before = service.catalog().findPackage(definition.slug());
         if (dryRun) {
-            Change change = before.isEmpty() ? Change.CREATED : definition.matches(before.get()) ? Change.UNCHANGED : Change.UPDATED;
+            Change change = before.isEmpty()
+                    ? Change.CREATED
+                    : definition.matches(before.get()) ? Change.UNCHANGED : Change.UPDATED;
             return new Seeded(definition, before, change, before);
         }
         var result = service.catalog().savePackage(definition);
@@ -107,12 +116,20 @@ public final class SeedCommand extends BaseCommand {
         out().line("🪙  Seeding Token Packages");
         for (Seeded item : seeded) {
             PackageDefinition definition = item.definition();
-            String summary = definition.name() + " - " + Formats.tokens(definition.tokenAmount()) + " tokens for " + Formats.money(definition.price())
-                    + definition.validityDays().map(days -> ", valid " + PackagesCommand.validity(days)).orElse("");
+            String summary = definition.name() + " - " + Formats.tokens(definition.tokenAmount()) + " tokens for "
+                    + Formats.money(definition.price())
+                    + definition
+                            .validityDays()
+                            .map(days -> ", valid " + PackagesCommand.validity(days))
+                            .orElse("");
             switch (item.change()) {
-                case CREATED -> out().line(Style.GREEN, "  ✅ " + (dryRun ? "Would create" : "Created") + ": " + summary);
-                case UPDATED -> out().line(Style.YELLOW, "  🔄 " + (dryRun ? "Would update" : "Updated") + ": " + summary
-                        + " (" + differences(item.before().orElseThrow(), definition) + ")");
+                case CREATED ->
+                    out().line(Style.GREEN, "  ✅ " + (dryRun ? "Would create" : "Created") + ": " + summary);
+                case UPDATED ->
+                    out().line(
+                                    Style.YELLOW,
+                                    "  🔄 " + (dryRun ? "Would update" : "Updated") + ": " + summary + " ("
+                                            + differences(item.before().orElseThrow(), definition) + ")");
                 case UNCHANGED -> out().line("  ⏭  Unchanged: " + summary);
             }
             PackageSync sync = synced.remove(definition.slug());
@@ -131,21 +148,26 @@ public final class SeedCommand extends BaseCommand {
         if (!complete) {
             out().line(Style.RED, "❌ Seeding stopped: the Stripe sync failed.");
         } else if (dryRun) {
-            out().line(Style.GREEN, "✅ Dry run complete: " + count(seeded, Change.CREATED) + " to create, " + count(seeded, Change.UPDATED)
-                    + " to update, " + count(seeded, Change.UNCHANGED) + " unchanged; nothing written.");
+            out().line(
+                            Style.GREEN,
+                            "✅ Dry run complete: " + count(seeded, Change.CREATED) + " to create, "
+                                    + count(seeded, Change.UPDATED) + " to update, " + count(seeded, Change.UNCHANGED)
+                                    + " unchanged; nothing written.");
         } else {
             out().line(Style.GREEN, "✅ Billing data seeded successfully!");
         }
     }
 
     private void stripeLine(String name, PackageSync sync) {
-        String product = "(product=" + (sync.productId() == null || sync.productId().isEmpty() ? "?" : sync.productId()) + ")";
+        String product =
+                "(product=" + (sync.productId() == null || sync.productId().isEmpty() ? "?" : sync.productId()) + ")";
         if (dryRun) {
             if (sync.change() == PackageSync.Change.UNCHANGED) {
                 out().line("    ⏭  Unchanged in Stripe: " + name + " " + product);
             } else {
-                out().line("    ✅ Would sync to Stripe: " + name + " (" + sync.change().name().toLowerCase(java.util.Locale.ROOT) + (sync.detail() == null
-                        || sync.detail().isBlank() ? "" : ": " + sync.detail()) + ")");
+                out().line("    ✅ Would sync to Stripe: " + name + " ("
+                        + sync.change().name().toLowerCase(java.util.Locale.ROOT)
+                        + (sync.detail() == null || sync.detail().isBlank() ? "" : ": " + sync.detail()) + ")");
             }
             return;
         }
@@ -180,7 +202,8 @@ public final class SeedCommand extends BaseCommand {
             changes.add("sort order " + before.sortOrder() + " → " + after.sortOrder());
         }
         if (!before.validityDays().equals(after.validityDays())) {
-            changes.add("validity " + before.validityDays().map(PackagesCommand::validity).orElse("none") + " → "
+            changes.add("validity "
+                    + before.validityDays().map(PackagesCommand::validity).orElse("none") + " → "
                     + after.validityDays().map(PackagesCommand::validity).orElse("none"));
         }
         return String.join(", ", changes);
@@ -222,8 +245,18 @@ public final class SeedCommand extends BaseCommand {
             out().json(json);
         } else {
             List<Output.Column<ObjectNode>> columns = new ArrayList<>();
-            for (String field : List.of("slug", "name", "change", "tokenAmount", "price", "currency", "active", "stripeChange",
-                    "stripeProductId", "stripePriceId", "validityDays")) {
+            for (String field : List.of(
+                    "slug",
+                    "name",
+                    "change",
+                    "tokenAmount",
+                    "price",
+                    "currency",
+                    "active",
+                    "stripeChange",
+                    "stripeProductId",
+                    "stripePriceId",
+                    "validityDays")) {
                 columns.add(Output.Column.of(field, field, row -> row.get(field)));
             }
             out().rows(columns, rows, "");

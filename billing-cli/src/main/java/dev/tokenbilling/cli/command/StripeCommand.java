@@ -7,7 +7,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code billing stripe ...}: Stripe-only operations. */
-@Command(name = "stripe", description = "Stripe operations: 'billing stripe sync'.", synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "stripe",
+        description = "Stripe operations: 'billing stripe sync'.",
+        synopsisSubcommandLabel = "COMMAND",
         subcommands = StripeSyncCommand.class)
 public final class StripeCommand implements Callable<Integer> {
 

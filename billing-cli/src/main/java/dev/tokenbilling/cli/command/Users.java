@@ -9,14 +9,14 @@ import dev.tokenbilling.service.TokenBillingService;
 /** Resolving the USER argument of the commands. */
 final class Users {
 
-    private Users() {
-    }
+    private Users() {}
 
     static UserId id(String value) {
         try {
             return UserId.of(value);
         } catch (InvalidRequestException e) {
-            throw CliException.usage("USER " + e.getMessage().replaceFirst("^userId: ", "") + " (the host application's user id)");
+            throw CliException.usage(
+                    "USER " + e.getMessage().replaceFirst("^userId: ", "") + " (the host application's user id)");
         }
     }
 
@@ -24,8 +24,9 @@ final class Users {
     static TokenBalance known(TokenBillingService service, UserId user) {
         TokenBalance balance = service.ledger().balance(user);
         if (balance.updatedAt().isEmpty()) {
-            throw CliException.failed("unknown user '" + user.value() + "': the ledger has no entries for this id; check it"
-                    + " ('billing balances' lists users with a balance)");
+            throw CliException.failed(
+                    "unknown user '" + user.value() + "': the ledger has no entries for this id; check it"
+                            + " ('billing balances' lists users with a balance)");
         }
         return balance;
     }

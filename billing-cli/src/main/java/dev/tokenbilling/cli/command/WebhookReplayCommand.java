@@ -17,8 +17,12 @@ import picocli.CommandLine.Parameters;
  * {@code billing webhooks replay EVENT_ID}: processes one stored event again, even one already
  * processed or ignored. Safe: the purchase transitions it runs move tokens at most once.
  */
-@Command(name = "replay", description = {"Process a stored event again, e.g. after fixing what made it fail.",
-    "Also replays processed and ignored events: tokens still move at most once, so a replay of a credited payment changes nothing."})
+@Command(
+        name = "replay",
+        description = {
+            "Process a stored event again, e.g. after fixing what made it fail.",
+            "Also replays processed and ignored events: tokens still move at most once, so a replay of a credited payment changes nothing."
+        })
 public final class WebhookReplayCommand extends BaseCommand {
 
     @Parameters(paramLabel = "EVENT_ID", description = "The Stripe event id, e.g. evt_1P...")
@@ -32,16 +36,19 @@ public final class WebhookReplayCommand extends BaseCommand {
     protected int run() {
         TokenBilling billing = context.billing();
         TokenBillingService service = billing.service();
-        WebhookEventRecord stored = service.operations().findWebhookEvent(eventId.trim()).orElseThrow(() -> CliException.failed(
-                "unknown event '" + eventId + "': it is not stored; 'billing webhooks' lists stored events and 'billing webhooks"
-                + " fetch-missed' pulls undelivered ones from Stripe"));
+        WebhookEventRecord stored = service.operations()
+                .findWebhookEvent(eventId.trim())
+                .orElseThrow(() -> CliException.failed("unknown event '" + eventId
+                        + "': it is not stored; 'billing webhooks' lists stored events and 'billing webhooks"
+                        + " fetch-missed' pulls undelivered ones from Stripe"));
         WebhookOutcome outcome = billing.webhooks().replay(stored.id());
         if (!out().isTable()) {
             var json = Output.object(WebhooksCommand.outcomeColumns(), outcome);
             json.put("previousStatus", stored.status().wireName());
             out().document(json);
         } else {
-            String label = stored.id() + " (" + stored.type() + ", was " + stored.status().wireName() + ")";
+            String label = stored.id() + " (" + stored.type() + ", was "
+                    + stored.status().wireName() + ")";
             switch (outcome.status()) {
                 case PROCESSED -> out().line(Style.GREEN, "✅ Replayed " + label + ": " + outcome.describe());
                 case IGNORED -> out().line("⏭  Ignored " + label + ": " + outcome.describe());
@@ -62,8 +69,11 @@ public final class WebhookReplayCommand extends BaseCommand {
      * away fails that read as {@code STORE_UNAVAILABLE}, which exits with 3 like every other such failure.
      */
     private int failedForNow(TokenBillingService service, String id) {
-        service.operations().findWebhookEvent(id).flatMap(WebhookEventRecord::nextAttemptAt).ifPresent(next -> out().note(
-                "note: the event is retried automatically from " + Formats.time(next) + "; 'billing retry' retries due events"));
+        service.operations()
+                .findWebhookEvent(id)
+                .flatMap(WebhookEventRecord::nextAttemptAt)
+                .ifPresent(next -> out().note("note: the event is retried automatically from " + Formats.time(next)
+                        + "; 'billing retry' retries due events"));
         return ExitCodes.FAILED;
     }
 }

@@ -22,8 +22,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code billing webhooks [--failed] [--unprocessed] [--type T] [--since 1h]}: stored Stripe events, newest first. */
-@Command(name = "webhooks", description = {"Stored Stripe webhook events, newest first (e.g. --failed --since 1h).",
-    "Subcommands: 'replay EVENT_ID' processes one again; 'fetch-missed' pulls undelivered events from Stripe."},
+@Command(
+        name = "webhooks",
+        description = {
+            "Stored Stripe webhook events, newest first (e.g. --failed --since 1h).",
+            "Subcommands: 'replay EVENT_ID' processes one again; 'fetch-missed' pulls undelivered events from Stripe."
+        },
         synopsisSubcommandLabel = "[COMMAND]",
         subcommands = {WebhookReplayCommand.class, WebhookFetchMissedCommand.class})
 public final class WebhooksCommand extends BaseCommand {
@@ -31,17 +35,26 @@ public final class WebhooksCommand extends BaseCommand {
     @Option(names = "--failed", description = "Only events whose processing failed.")
     boolean failed;
 
-    @Option(names = "--unprocessed", description = "Only events not processed yet: received or failed (\"Tokens not added after payment\").")
+    @Option(
+            names = "--unprocessed",
+            description = "Only events not processed yet: received or failed (\"Tokens not added after payment\").")
     boolean unprocessed;
 
     @Option(names = "--type", paramLabel = "T", description = "Only this event type, e.g. payment_intent.succeeded.")
     String type;
 
-    @Option(names = "--since", paramLabel = "DURATION", converter = Durations.Converter.class,
+    @Option(
+            names = "--since",
+            paramLabel = "DURATION",
+            converter = Durations.Converter.class,
             description = "Only events received within this time: 15m, 1h, 3d.")
     Duration since;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N events (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "50",
+            description = "At most N events (default: ${DEFAULT-VALUE}).")
     int limit;
 
     public WebhooksCommand(CliContext context) {
@@ -52,29 +65,55 @@ public final class WebhooksCommand extends BaseCommand {
         return List.of(
                 Column.<WebhookEventRecord>of("ID", "id", WebhookEventRecord::id),
                 Column.<WebhookEventRecord>of("TYPE", "type", WebhookEventRecord::type),
-                Column.<WebhookEventRecord>text("STATUS", "status", e -> e.status().wireName(), e -> e.status().wireName()).styled(e -> switch (e.status()) {
-                    case PROCESSED -> Style.GREEN;
-                    case FAILED -> Style.RED;
-                    case RECEIVED -> Style.YELLOW;
-                    case IGNORED -> Style.DIM;
-                }),
-                Column.<WebhookEventRecord>of("ATTEMPTS", "attempts", WebhookEventRecord::attempts).right(),
+                Column.<WebhookEventRecord>text(
+                                "STATUS",
+                                "status",
+                                e -> e.status().wireName(),
+                                e -> e.status().wireName())
+                        .styled(e -> switch (e.status()) {
+                            case PROCESSED -> Style.GREEN;
+                            case FAILED -> Style.RED;
+                            case RECEIVED -> Style.YELLOW;
+                            case IGNORED -> Style.DIM;
+                        }),
+                Column.<WebhookEventRecord>of("ATTEMPTS", "attempts", WebhookEventRecord::attempts)
+                        .right(),
                 Column.<WebhookEventRecord>of("OBJECT", "objectId", WebhookEventRecord::objectId),
                 Column.<WebhookEventRecord>of("RECEIVED", "receivedAt", WebhookEventRecord::receivedAt),
-                Column.<WebhookEventRecord>tableOnly("AGE", e -> Formats.age(e.receivedAt(), context.clock())).right(),
-                Column.<WebhookEventRecord>of("PROCESSED", "processedAt", WebhookEventRecord::processedAt).hiddenInTable(),
-                Column.<WebhookEventRecord>of("NEXT ATTEMPT", "nextAttemptAt", WebhookEventRecord::nextAttemptAt).hiddenInTable(),
-                Column.<WebhookEventRecord>of("API VERSION", "apiVersion", WebhookEventRecord::apiVersion).hiddenInTable(),
-                Column.<WebhookEventRecord>of("LIVE", "livemode", WebhookEventRecord::livemode).hiddenInTable(),
-                Column.<WebhookEventRecord>text("ERROR", "processingError", WebhookEventRecord::processingError,
+                Column.<WebhookEventRecord>tableOnly("AGE", e -> Formats.age(e.receivedAt(), context.clock()))
+                        .right(),
+                Column.<WebhookEventRecord>of("PROCESSED", "processedAt", WebhookEventRecord::processedAt)
+                        .hiddenInTable(),
+                Column.<WebhookEventRecord>of("NEXT ATTEMPT", "nextAttemptAt", WebhookEventRecord::nextAttemptAt)
+                        .hiddenInTable(),
+                Column.<WebhookEventRecord>of("API VERSION", "apiVersion", WebhookEventRecord::apiVersion)
+                        .hiddenInTable(),
+                Column.<WebhookEventRecord>of("LIVE", "livemode", WebhookEventRecord::livemode)
+                        .hiddenInTable(),
+                Column.<WebhookEventRecord>text(
+                        "ERROR",
+                        "processingError",
+                        WebhookEventRecord::processingError,
                         e -> Formats.shorten(e.processingError().orElse(""), 60)));
     }
 
     static List<Column<WebhookOutcome>> outcomeColumns() {
         return List.of(
-                Column.<WebhookOutcome>text("EVENT", "eventId", WebhookOutcome::eventId, o -> o.eventId().orElse("-")),
-                Column.<WebhookOutcome>text("TYPE", "eventType", WebhookOutcome::eventType, o -> o.eventType().orElse("-")),
-                Column.<WebhookOutcome>text("OUTCOME", "outcome", o -> o.status().name().toLowerCase(Locale.ROOT), o -> o.status().name().toLowerCase(Locale.ROOT))
+                Column.<WebhookOutcome>text(
+                        "EVENT",
+                        "eventId",
+                        WebhookOutcome::eventId,
+                        o -> o.eventId().orElse("-")),
+                Column.<WebhookOutcome>text(
+                        "TYPE",
+                        "eventType",
+                        WebhookOutcome::eventType,
+                        o -> o.eventType().orElse("-")),
+                Column.<WebhookOutcome>text(
+                                "OUTCOME",
+                                "outcome",
+                                o -> o.status().name().toLowerCase(Locale.ROOT),
+                                o -> o.status().name().toLowerCase(Locale.ROOT))
                         .styled(o -> switch (o.status()) {
                             case PROCESSED -> Style.GREEN;
                             case DUPLICATE, IGNORED -> Style.DIM;
@@ -96,12 +135,16 @@ public final class WebhooksCommand extends BaseCommand {
             statuses.add(WebhookEventStatus.RECEIVED);
             statuses.add(WebhookEventStatus.FAILED);
         }
-        WebhookEventQuery query = new WebhookEventQuery(statuses, Optional.ofNullable(type).filter(t -> !t.isBlank()),
-                Optional.ofNullable(since).map(age -> context.clock().instant().minus(age)), limit);
+        WebhookEventQuery query = new WebhookEventQuery(
+                statuses,
+                Optional.ofNullable(type).filter(t -> !t.isBlank()),
+                Optional.ofNullable(since).map(age -> context.clock().instant().minus(age)),
+                limit);
         List<WebhookEventRecord> events = service().operations().webhookEvents(query);
         out().rows(columns(context), events, "No webhook events match.");
         if (out().isTable() && events.stream().anyMatch(e -> !e.status().done())) {
-            out().note("note: 'billing webhooks replay EVENT_ID' processes one again; 'billing retry' retries the due ones");
+            out().note(
+                            "note: 'billing webhooks replay EVENT_ID' processes one again; 'billing retry' retries the due ones");
         }
         return ExitCodes.OK;
     }

@@ -86,7 +86,8 @@ public final class Cli {
     /** Runs with no database URL: the injected default database (the shared test database, migrated automatically). */
     public Cli withDefaultDatabase() {
         variables.remove("BILLING_DATABASE_URL");
-        defaultDatabase = () -> new DatabaseHandle(TestDatabase.dataSource(), "the test's embedded PostgreSQL", true, () -> { });
+        defaultDatabase =
+                () -> new DatabaseHandle(TestDatabase.dataSource(), "the test's embedded PostgreSQL", true, () -> {});
         return this;
     }
 
@@ -138,7 +139,8 @@ public final class Cli {
 
     /** Runs exactly these arguments. */
     public Result runRaw(String... args) {
-        CommandLine commandLine = BillingCli.newCommandLine(new CliEnvironment(variables, defaultDatabase, terminal, clock));
+        CommandLine commandLine =
+                BillingCli.newCommandLine(new CliEnvironment(variables, defaultDatabase, terminal, clock));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         commandLine.setOut(new PrintWriter(out, true));
@@ -154,7 +156,10 @@ public final class Cli {
 
     /** The library on this CLI's schema with a given clock (e.g. the CLI's fixed one). */
     public TokenBilling library(StripeApi stripe, Clock libraryClock) {
-        TokenBilling.Builder builder = TokenBilling.builder().dataSource(TestDatabase.dataSource()).schema(schema).clock(libraryClock);
+        TokenBilling.Builder builder = TokenBilling.builder()
+                .dataSource(TestDatabase.dataSource())
+                .schema(schema)
+                .clock(libraryClock);
         if (stripe != null) {
             builder.stripe(stripe);
         }

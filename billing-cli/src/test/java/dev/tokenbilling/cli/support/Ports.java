@@ -7,8 +7,7 @@ import java.net.ServerSocket;
 /** Local ports for "cannot reach" tests. */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /** A local port nothing listens on: one the system just handed out and that was closed again. */
     public static int unused() {

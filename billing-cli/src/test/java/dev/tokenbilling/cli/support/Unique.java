@@ -10,8 +10,7 @@ public final class Unique {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    private Unique() {
-    }
+    private Unique() {}
 
     /** {@code name} with a number no other call returned, e.g. {@code alice-7}. */
     public static String user(String name) {
