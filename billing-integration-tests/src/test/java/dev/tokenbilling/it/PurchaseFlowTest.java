@@ -24,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The seed's "Test Stripe Test Cards", end to end: buy, pay, webhook, balance. */
+/** Stripe's test cards, end to end: buy, pay, webhook, balance. */
 class PurchaseFlowTest {
 
     private static Shop shop;

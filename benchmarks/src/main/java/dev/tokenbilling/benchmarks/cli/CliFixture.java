@@ -2,14 +2,12 @@ package dev.tokenbilling.benchmarks.cli;
 
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.DefaultCatalog;
 import dev.tokenbilling.model.Grant;
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LotTerms;
-import dev.tokenbilling.model.Money;
-import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.service.CatalogService;
 import dev.tokenbilling.service.TokenBillingService;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +18,7 @@ import java.time.Instant;
 import javax.sql.DataSource;
 
 /**
- * The data the CLI commands run against: the library's schema, the seed's three packages, N purchases
+ * The data the CLI commands run against: the library's schema, the default catalog's three packages, N purchases
  * generated in one {@code INSERT ... SELECT generate_series} (mixed statuses, spread over many users
  * and the last weeks), and a measured user with lots, a hold and ledger entries made through the library.
  */
@@ -42,18 +40,12 @@ final class CliFixture {
         this.service = service;
     }
 
-    /** Migrates the schema and saves the seed's catalog. */
+    /** Migrates the schema and saves the default catalog. */
     static CliFixture create(DataSource dataSource) {
         TokenBilling billing =
                 TokenBilling.builder().dataSource(dataSource).schema(SCHEMA).build();
         TokenBillingService service = billing.service();
-        CatalogService catalog = service.catalog();
-        catalog.savePackage(
-                new PackageDefinition("starter-100k", "Starter", "tokens", 100_000, Money.of(500, "USD"), "", true, 1));
-        catalog.savePackage(new PackageDefinition(
-                "booster-500k", "Booster", "tokens", 500_000, Money.of(2000, "USD"), "", true, 2));
-        catalog.savePackage(
-                new PackageDefinition("power-1m", "Power", "tokens", 1_000_000, Money.of(3500, "USD"), "", true, 3));
+        DefaultCatalog.packages().forEach(service.catalog()::savePackage);
         return new CliFixture(dataSource, service);
     }
 
