@@ -32,8 +32,16 @@ public final class BenchmarkDatabase implements AutoCloseable {
 
     /** Opens the database the options point at; {@code threads} sizes the pool. */
     public static BenchmarkDatabase open(Optional<String> databaseUrl, int threads) {
+        return open(databaseUrl, threads, false);
+    }
+
+    /**
+     * Like {@link #open(Optional, int)}; the embedded server is durable (fsync and synchronous commit
+     * on, as users run PostgreSQL) unless {@code fsyncOff}, which trades durability for speed.
+     */
+    public static BenchmarkDatabase open(Optional<String> databaseUrl, int threads, boolean fsyncOff) {
         if (databaseUrl.isEmpty()) {
-            return embedded(threads);
+            return embedded(threads, fsyncOff);
         }
         DatabaseUrl url = DatabaseUrl.parse(databaseUrl.get());
         HikariConfig config = poolConfig(url.jdbcUrl(), threads);
@@ -48,15 +56,19 @@ public final class BenchmarkDatabase implements AutoCloseable {
         }
     }
 
-    private static BenchmarkDatabase embedded(int threads) {
-        EmbeddedDatabase database = EmbeddedDatabase.startTemporary();
+    private static BenchmarkDatabase embedded(int threads, boolean fsyncOff) {
+        EmbeddedDatabase database =
+                fsyncOff ? EmbeddedDatabase.startTemporary() : EmbeddedDatabase.startDurableTemporary();
         try {
             HikariConfig config = poolConfig(database.jdbcUrl(), threads);
             config.setUsername("postgres");
             HikariDataSource pool = new HikariDataSource(config);
             try {
                 return new BenchmarkDatabase(
-                        Optional.of(database), pool, "embedded " + serverVersion(pool) + ", fsync off");
+                        Optional.of(database),
+                        pool,
+                        "embedded " + serverVersion(pool)
+                                + (fsyncOff ? ", fsync off" : ", durable: fsync and synchronous_commit on"));
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;

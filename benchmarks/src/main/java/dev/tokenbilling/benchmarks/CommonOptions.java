@@ -36,11 +36,21 @@ public final class CommonOptions {
             description =
                     "PostgreSQL to run against (jdbc:postgresql://host:port/db or postgresql://user:pass@host:port/db);"
                             + " user and password may also come from BILLING_DATABASE_USER / BILLING_DATABASE_PASSWORD."
-                            + " Default: a throw-away embedded PostgreSQL.")
+                            + " Default: a throw-away embedded PostgreSQL, durable unless --fsync-off.")
     String databaseUrl;
+
+    @Option(
+            names = "--fsync-off",
+            description = "Run the embedded PostgreSQL with fsync off: faster, not durable, not how users run it"
+                    + " (default: durable, fsync and synchronous_commit on).")
+    boolean fsyncOff;
 
     @Option(names = "--json", description = "Also print one JSON object with every figure as the last line of stdout.")
     boolean json;
+
+    public boolean fsyncOff() {
+        return fsyncOff;
+    }
 
     public int threads() {
         return threads;

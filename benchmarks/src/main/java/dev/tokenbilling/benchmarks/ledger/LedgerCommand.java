@@ -35,7 +35,8 @@ public final class LedgerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         options.validate(spec);
         LedgerRun run;
-        try (BenchmarkDatabase database = BenchmarkDatabase.open(options.databaseUrl(), options.threads())) {
+        try (BenchmarkDatabase database =
+                BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff())) {
             run = new LedgerBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
                     .run();
         }

@@ -36,7 +36,8 @@ public final class LotsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         options.validate(spec);
         LotsRun run;
-        try (BenchmarkDatabase database = BenchmarkDatabase.open(options.databaseUrl(), options.threads())) {
+        try (BenchmarkDatabase database =
+                BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff())) {
             run = new LotsBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
                     .run();
         }

@@ -38,7 +38,8 @@ public final class WebhooksCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         options.validate(spec);
         WebhooksRun run;
-        try (BenchmarkDatabase database = BenchmarkDatabase.open(options.databaseUrl(), options.threads())) {
+        try (BenchmarkDatabase database =
+                BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff())) {
             run = new WebhooksBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
                     .run();
         }
