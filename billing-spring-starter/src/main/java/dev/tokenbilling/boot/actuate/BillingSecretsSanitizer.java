@@ -1,5 +1,6 @@
 package dev.tokenbilling.boot.actuate;
 
+import dev.tokenbilling.stripe.StripeKeys;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -16,8 +17,8 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
  * {@code BILLING_STRIPE_SECRET_KEY} (and any other {@code ...stripe.secret-key});</li>
  * <li>the webhook signing secrets: {@code billing.stripe.webhook-secret},
  * {@code billing.stripe.webhook-secrets[n]}, {@code STRIPE_WEBHOOK_SECRET};</li>
- * <li>any value that is itself a Stripe secret ({@code sk_...}, {@code rk_...}, {@code whsec_...}),
- * under whatever name;</li>
+ * <li>any value that is itself a Stripe secret (a secret or restricted API key, or a webhook signing
+ * secret, by billing-core's {@link StripeKeys}), under whatever name;</li>
  * <li>the password of {@code billing.stripe.api-base} if the address carries one
  * ({@code http://user:******@proxy:8080}).</li>
  * </ul>
@@ -25,8 +26,8 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
  */
 public class BillingSecretsSanitizer implements SanitizingFunction {
 
-    private static final List<String> SECRET_KEY_SUFFIXES = List.of("stripesecretkey", "stripewebhooksecret", "stripewebhooksecrets");
-    private static final Pattern SECRET_VALUE = Pattern.compile("^\\s*(sk|rk)_(test|live)_\\S+|^\\s*whsec_\\S+");
+    private static final List<String> SECRET_KEY_SUFFIXES =
+            List.of("stripesecretkey", "stripewebhooksecret", "stripewebhooksecrets");
     private static final Pattern URI_PASSWORD = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://[^/?#@:]*:)[^/?#@]*@");
 
     @Override
@@ -39,13 +40,18 @@ public class BillingSecretsSanitizer implements SanitizingFunction {
             return data.withSanitizedValue();
         }
         String value = String.valueOf(data.getValue());
-        if (SECRET_VALUE.matcher(value).find()) {
+        if (isStripeSecret(value.strip())) {
             return data.withSanitizedValue();
         }
         if (key.endsWith("stripeapibase") && URI_PASSWORD.matcher(value).find()) {
-            return data.withValue(URI_PASSWORD.matcher(value).replaceFirst("$1" + SanitizableData.SANITIZED_VALUE + "@"));
+            return data.withValue(
+                    URI_PASSWORD.matcher(value).replaceFirst("$1" + SanitizableData.SANITIZED_VALUE + "@"));
         }
         return data;
+    }
+
+    private static boolean isStripeSecret(String value) {
+        return StripeKeys.isSecretKey(value) || StripeKeys.isWebhookSecret(value);
     }
 
     /**

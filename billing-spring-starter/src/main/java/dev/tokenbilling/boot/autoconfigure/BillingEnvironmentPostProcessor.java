@@ -28,7 +28,9 @@ public class BillingEnvironmentPostProcessor implements EnvironmentPostProcessor
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("billing.stripe.secret-key", "${STRIPE_SECRET_KEY:}");
         defaults.put("billing.stripe.webhook-secret", "${STRIPE_WEBHOOK_SECRET:}");
-        defaults.put("billing.stripe.publishable-key", "${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:${VITE_STRIPE_PUBLISHABLE_KEY:}}}");
+        defaults.put(
+                "billing.stripe.publishable-key",
+                "${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:${VITE_STRIPE_PUBLISHABLE_KEY:}}}");
         DEFAULTS = Map.copyOf(defaults);
     }
 

@@ -1,9 +1,10 @@
 package dev.tokenbilling.boot.autoconfigure;
 
 import dev.tokenbilling.BillingSchema;
-import dev.tokenbilling.model.RefundPolicy;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.model.RefundPolicy;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of the Token Billing starter, under billing.*. Defaults are those of the core
- * library ({@link TokenBilling}, {@link StripeSettings}, {@link dev.tokenbilling.reconcile.Reconciler}); the Stripe keys default
+ * library ({@link TokenBilling}, {@link StripeApi}, {@link WebhookVerification},
+ * {@link dev.tokenbilling.reconcile.Reconciler}); the Stripe keys default
  * to the usual Stripe environment variables STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and
  * STRIPE_PUBLIC_KEY (see {@link BillingEnvironmentPostProcessor}).
  */
@@ -29,6 +31,7 @@ public class BillingProperties {
     public static final String DEFAULT_BASE_PATH = "/api/v1/billing";
     /** Where Stripe delivers webhooks unless billing.webhook.path says otherwise. */
     public static final String DEFAULT_WEBHOOK_PATH = "/api/v1/billing/webhooks/stripe/";
+
     public static final Duration DEFAULT_RECONCILER_INTERVAL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_RECONCILER_INITIAL_DELAY = Duration.ofSeconds(30);
     public static final Duration DEFAULT_RECONCILER_OLDER_THAN = Duration.ofMinutes(15);
@@ -62,6 +65,13 @@ public class BillingProperties {
 
     /** How often a failed webhook event is retried automatically before it waits for an operator. */
     private int maxEventAttempts = dev.tokenbilling.reconcile.Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
+
+    /**
+     * How many open purchases (not yet paid, failed or canceled) one user may have at once; starting
+     * another is answered 429 (too_many_open_purchases) until one is finished or canceled. Keeps a
+     * loop on "buy" from creating PaymentIntents without end.
+     */
+    private int maxOpenPurchasesPerUser = TokenBilling.DEFAULT_MAX_OPEN_PURCHASES_PER_USER;
 
     private final Stripe stripe = new Stripe();
 
@@ -121,6 +131,14 @@ public class BillingProperties {
         this.maxEventAttempts = maxEventAttempts;
     }
 
+    public int getMaxOpenPurchasesPerUser() {
+        return maxOpenPurchasesPerUser;
+    }
+
+    public void setMaxOpenPurchasesPerUser(int maxOpenPurchasesPerUser) {
+        this.maxOpenPurchasesPerUser = maxOpenPurchasesPerUser;
+    }
+
     public Stripe getStripe() {
         return stripe;
     }
@@ -153,7 +171,7 @@ public class BillingProperties {
 
         /**
          * Publishable key (pk_test_...) that the payment page gives Stripe.js; passed to the
-         * core's Stripe settings and served by GET /api/v1/billing/config/. Defaults to
+         * core's Stripe API settings and served by GET /api/v1/billing/config/. Defaults to
          * STRIPE_PUBLIC_KEY (or STRIPE_PUBLISHABLE_KEY, VITE_STRIPE_PUBLISHABLE_KEY).
          */
         private String publishableKey;
@@ -174,19 +192,22 @@ public class BillingProperties {
         private URI apiBase;
 
         /** Connect timeout of API requests to Stripe. */
-        private Duration connectTimeout = StripeSettings.DEFAULT_CONNECT_TIMEOUT;
+        private Duration connectTimeout = StripeApi.DEFAULT_CONNECT_TIMEOUT;
 
         /** Read timeout of API requests to Stripe. */
-        private Duration readTimeout = StripeSettings.DEFAULT_READ_TIMEOUT;
+        private Duration readTimeout = StripeApi.DEFAULT_READ_TIMEOUT;
 
         /** How often stripe-java retries a failed API request (with idempotency keys, so safely). */
-        private int maxNetworkRetries = StripeSettings.DEFAULT_MAX_NETWORK_RETRIES;
+        private int maxNetworkRetries = StripeApi.DEFAULT_MAX_NETWORK_RETRIES;
 
-        /** How old a webhook's signature timestamp may be before the delivery is refused as a replay. */
-        private Duration webhookTolerance = StripeSettings.DEFAULT_WEBHOOK_TOLERANCE;
+        /**
+         * How old a webhook's signature timestamp may be before the delivery is refused as a replay;
+         * at least 1s.
+         */
+        private Duration webhookTolerance = WebhookVerification.DEFAULT_TOLERANCE;
 
         /** Largest webhook body accepted; larger deliveries are answered 413 without being read. */
-        private DataSize maxWebhookPayloadSize = DataSize.ofBytes(StripeSettings.DEFAULT_MAX_WEBHOOK_PAYLOAD_BYTES);
+        private DataSize maxWebhookPayloadSize = DataSize.ofBytes(WebhookVerification.DEFAULT_MAX_PAYLOAD_BYTES);
 
         /**
          * Refuse to start with live keys (sk_live_, rk_live_, pk_live_): a
@@ -291,10 +312,16 @@ public class BillingProperties {
         public List<String> allWebhookSecrets() {
             Set<String> secrets = new LinkedHashSet<>();
             if (webhookSecret != null) {
-                Arrays.stream(webhookSecret.split(",")).map(String::trim).filter(BillingProperties::hasText).forEach(secrets::add);
+                Arrays.stream(webhookSecret.split(","))
+                        .map(String::trim)
+                        .filter(BillingProperties::hasText)
+                        .forEach(secrets::add);
             }
             if (webhookSecrets != null) {
-                webhookSecrets.stream().filter(BillingProperties::hasText).map(String::trim).forEach(secrets::add);
+                webhookSecrets.stream()
+                        .filter(BillingProperties::hasText)
+                        .map(String::trim)
+                        .forEach(secrets::add);
             }
             return List.copyOf(secrets);
         }
@@ -496,8 +523,8 @@ public class BillingProperties {
         private Duration initialDelay = DEFAULT_EXPIRY_INITIAL_DELAY;
 
         /**
-         * Most holds and most lots expired per batch; a run repeats full batches (up to 20) until
-         * the backlog is gone.
+         * Most holds and most lots expired per batch (1-1000); a run repeats full batches (up to 20)
+         * until the backlog is gone.
          */
         private int batchSize = DEFAULT_EXPIRY_BATCH_SIZE;
 

@@ -10,7 +10,9 @@ import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
 import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
 import dev.tokenbilling.boot.web.StripeWebhookController;
 import dev.tokenbilling.hook.BillingListener;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.StripeKeys;
+import dev.tokenbilling.stripe.WebhookVerification;
 import java.net.URI;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -37,14 +39,18 @@ import org.springframework.web.servlet.DispatcherServlet;
 /**
  * The HTTP side on Spring MVC (servlet): the REST API ({@link BillingApiController}, off with
  * {@code billing.web.enabled=false}) and the Stripe webhook endpoint ({@link StripeWebhookController},
- * on when Stripe is configured, off with {@code billing.webhook.enabled=false}). With Spring Security,
+ * on when Stripe is configured, that is when there is a {@link WebhookVerification} bean; off with
+ * {@code billing.webhook.enabled=false}). With Spring Security,
  * the webhook path gets its own filter chain: no CSRF, no login (the Stripe signature is its
  * authentication); everything else stays with the application's security.
  */
-@AutoConfiguration(after = BillingAutoConfiguration.class, afterName = {
-        "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
-        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"})
+@AutoConfiguration(
+        after = BillingAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"
+        })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(DispatcherServlet.class)
 @ConditionalOnBean(TokenBilling.class)
@@ -90,17 +96,23 @@ public class BillingWebAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(name = "billingRequestFilter")
-    BillingRequestFilter billingRequestFilter(BillingProperties properties, ObjectProvider<StripeSettings> stripeSettings) {
+    BillingRequestFilter billingRequestFilter(
+            BillingProperties properties, ObjectProvider<WebhookVerification> webhooks) {
         BillingProperties.Web web = properties.getWeb();
         DataSize max = web.getMaxRequestSize();
         if (max == null || max.toBytes() < 1) {
-            throw new BillingConfigurationException("billing.web.max-request-size must be positive, was " + max,
-                    "Set billing.web.max-request-size to e.g. " + BillingProperties.DEFAULT_MAX_REQUEST_SIZE.toKilobytes() + "KB");
+            throw new BillingConfigurationException(
+                    "billing.web.max-request-size must be positive, was " + max,
+                    "Set billing.web.max-request-size to e.g. "
+                            + BillingProperties.DEFAULT_MAX_REQUEST_SIZE.toKilobytes() + "KB");
         }
         String hook = properties.getWebhook().getPath();
-        boolean webhook = properties.getWebhook().isEnabled() && stripeSettings.getIfAvailable() != null && hook != null
+        boolean webhook = properties.getWebhook().isEnabled()
+                && webhooks.getIfAvailable() != null
+                && hook != null
                 && hook.startsWith("/");
-        return new BillingRequestFilter(web.isEnabled() ? web.getBasePath() : null, webhook ? hook : null, max.toBytes());
+        return new BillingRequestFilter(
+                web.isEnabled() ? web.getBasePath() : null, webhook ? hook : null, max.toBytes());
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -109,23 +121,37 @@ public class BillingWebAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        BillingApiController billingApiController(TokenBilling billing, BillingUserResolver users, BillingProperties properties,
-                ObjectProvider<StripeSettings> stripeSettings, ObjectProvider<BillingMetrics> metrics) {
+        BillingApiController billingApiController(
+                TokenBilling billing,
+                BillingUserResolver users,
+                BillingProperties properties,
+                ObjectProvider<StripeApi> stripeApi,
+                ObjectProvider<BillingMetrics> metrics) {
             String basePath = properties.getWeb().getBasePath();
             if (basePath == null || !(basePath.isEmpty() || basePath.startsWith("/") && !basePath.endsWith("/"))) {
-                throw new BillingConfigurationException("billing.web.base-path must start with '/' and not end with '/', was '"
-                        + basePath + "'", "Set billing.web.base-path to e.g. " + BillingProperties.DEFAULT_BASE_PATH);
+                throw new BillingConfigurationException(
+                        "billing.web.base-path must start with '/' and not end with '/', was '" + basePath + "'",
+                        "Set billing.web.base-path to e.g. " + BillingProperties.DEFAULT_BASE_PATH);
             }
             BillingProperties.Stripe stripe = properties.getStripe();
-            // From the settings actually in use, so that a customizer's publishable key or api-base (a demo's
-            // FakeStripe) shows too; without Stripe, from billing.stripe.publishable-key for a page that shows it anyway.
-            StripeSettings settings = stripeSettings.getIfAvailable();
-            String publishableKey = settings != null ? settings.publishableKey().orElse(null)
-                    : BillingProperties.hasText(stripe.getPublishableKey()) ? stripe.getPublishableKey().trim() : null;
-            boolean live = settings != null ? settings.liveMode() : StripeKeyChecks.live(publishableKey);
-            String apiBase = withoutUserInfo(settings != null ? settings.apiBase().orElse(null) : stripe.getApiBase());
-            return new BillingApiController(billing, users, new BillingJson.ConfigView(publishableKey, live,
-                    billing.paymentGateway().isPresent(), live ? null : apiBase), properties.getWeb().getTransactionsPageSize(),
+            // From the Stripe API settings actually in use, so that a customizer's publishable key or api-base (a
+            // demo's
+            // FakeStripe) shows too; without Stripe, from billing.stripe.publishable-key for a page that shows it
+            // anyway.
+            StripeApi api = stripeApi.getIfAvailable();
+            String publishableKey = api != null
+                    ? api.publishableKey().orElse(null)
+                    : BillingProperties.hasText(stripe.getPublishableKey())
+                            ? stripe.getPublishableKey().trim()
+                            : null;
+            boolean live = api != null ? api.liveMode() : StripeKeys.isLive(publishableKey);
+            String apiBase = withoutUserInfo(api != null ? api.apiBase().orElse(null) : stripe.getApiBase());
+            return new BillingApiController(
+                    billing,
+                    users,
+                    new BillingJson.ConfigView(
+                            publishableKey, live, billing.paymentsConfigured(), live ? null : apiBase),
+                    properties.getWeb().getTransactionsPageSize(),
                     () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
         }
     }
@@ -139,8 +165,15 @@ public class BillingWebAutoConfiguration {
             return address.toString();
         }
         try {
-            return new URI(address.getScheme(), null, address.getHost(), address.getPort(), address.getPath(), address.getQuery(),
-                    address.getFragment()).toString();
+            return new URI(
+                            address.getScheme(),
+                            null,
+                            address.getHost(),
+                            address.getPort(),
+                            address.getPath(),
+                            address.getQuery(),
+                            address.getFragment())
+                    .toString();
         } catch (java.net.URISyntaxException e) {
             return null;
         }
@@ -148,28 +181,37 @@ public class BillingWebAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty(name = "billing.webhook.enabled", matchIfMissing = true)
-    @ConditionalOnBean(StripeSettings.class)
+    @ConditionalOnBean(WebhookVerification.class)
     static class WebhookConfiguration {
 
         /** The endpoint; refuses to start without a webhook signing secret rather than reject every delivery. */
         @Bean
         @ConditionalOnMissingBean
-        StripeWebhookController stripeWebhookController(TokenBilling billing, StripeSettings stripe, BillingProperties properties,
+        StripeWebhookController stripeWebhookController(
+                TokenBilling billing,
+                WebhookVerification webhooks,
+                BillingProperties properties,
                 ObjectProvider<BillingListener> listeners) {
-            if (stripe.webhookSecrets().isEmpty()) {
-                throw new BillingConfigurationException("the Stripe webhook endpoint POST " + properties.getWebhook().getPath()
-                        + " is on but no webhook signing secret is set, so every delivery would be refused",
+            if (webhooks.secrets().isEmpty()) {
+                throw new BillingConfigurationException(
+                        "the Stripe webhook endpoint POST "
+                                + properties.getWebhook().getPath()
+                                + " is on but no webhook signing secret is set, so every delivery would be refused",
                         "Set billing.stripe.webhook-secret (or STRIPE_WEBHOOK_SECRET) to the endpoint's signing secret (whsec_...) "
                                 + "from the Stripe dashboard or 'stripe listen', or set billing.webhook.enabled=false on "
                                 + "instances that do not receive webhooks.");
             }
             String path = properties.getWebhook().getPath();
             if (path == null || !path.startsWith("/")) {
-                throw new BillingConfigurationException("billing.webhook.path must start with '/', was '" + path + "'",
+                throw new BillingConfigurationException(
+                        "billing.webhook.path must start with '/', was '" + path + "'",
                         "Set billing.webhook.path to e.g. " + BillingProperties.DEFAULT_WEBHOOK_PATH);
             }
             // The listeners (metrics among them) hear of deliveries the endpoint answers without the core: too large.
-            return new StripeWebhookController(billing, stripe.maxWebhookPayloadBytes(), listeners.orderedStream().toList());
+            return new StripeWebhookController(
+                    billing,
+                    webhooks.maxPayloadBytes(),
+                    listeners.orderedStream().toList());
         }
 
         /**
@@ -184,7 +226,8 @@ public class BillingWebAutoConfiguration {
             @Bean
             @Order(WEBHOOK_SECURITY_ORDER)
             @ConditionalOnMissingBean(name = "billingWebhookSecurityFilterChain")
-            SecurityFilterChain billingWebhookSecurityFilterChain(HttpSecurity http, BillingProperties properties) throws Exception {
+            SecurityFilterChain billingWebhookSecurityFilterChain(HttpSecurity http, BillingProperties properties)
+                    throws Exception {
                 String path = URI.create(properties.getWebhook().getPath()).getPath();
                 http.securityMatcher(PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, path))
                         .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())

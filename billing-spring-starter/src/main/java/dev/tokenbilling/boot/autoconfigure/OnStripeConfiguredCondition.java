@@ -11,7 +11,9 @@ class OnStripeConfiguredCondition extends SpringBootCondition {
 
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        String key = Binder.get(context.getEnvironment()).bind("billing.stripe.secret-key", String.class).orElse(null);
+        String key = Binder.get(context.getEnvironment())
+                .bind("billing.stripe.secret-key", String.class)
+                .orElse(null);
         return BillingProperties.hasText(key)
                 ? ConditionOutcome.match("billing.stripe.secret-key is set")
                 : ConditionOutcome.noMatch("billing.stripe.secret-key (STRIPE_SECRET_KEY) is not set");

@@ -1,9 +1,10 @@
 package dev.tokenbilling.boot.health;
 
-import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.model.WebhookEventStatus;
+import dev.tokenbilling.service.OperationsService;
 import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -15,8 +16,8 @@ import org.springframework.boot.health.contributor.Health;
  * Health of Token Billing, as the {@code billing} component of {@code /actuator/health}: {@code UP}
  * while its database answers, {@code DOWN} when it does not. The details count what needs an
  * operator without taking the application out of service: {@code stuckPurchases} (open for longer
- * than {@code billing.reconciler.older-than}, {@link TokenBillingService#countStuckPurchases}) and
- * {@code failedWebhookEvents} ({@link TokenBillingService#countWebhookEvents}); both are count
+ * than {@code billing.reconciler.older-than}, {@link OperationsService#countStuckPurchases}) and
+ * {@code failedWebhookEvents} ({@link OperationsService#countWebhookEvents}); both are count
  * queries, no rows are loaded.
  *
  * <p>When the check fails, the details say why in a stable short reason ({@code error}:
@@ -46,11 +47,17 @@ public class BillingHealthIndicator extends AbstractHealthIndicator {
         long stuck;
         long failed;
         try {
-            stuck = billing.service().countStuckPurchases(stuckAfter);
-            failed = billing.service().countWebhookEvents(WebhookEventStatus.FAILED);
-        } catch (StoreUnavailableException e) {
-            LOG.warn("Token Billing health: DOWN, database unreachable: {}", e.getMessage());
-            builder.down().withDetail("database", "unreachable").withDetail("error", DATABASE_UNREACHABLE);
+            OperationsService operations = billing.service().operations();
+            stuck = operations.countStuckPurchases(stuckAfter);
+            failed = operations.countWebhookEvents(WebhookEventStatus.FAILED);
+        } catch (BillingException e) {
+            if (e.code() == BillingError.STORE_UNAVAILABLE) {
+                LOG.warn("Token Billing health: DOWN, database unreachable: {}", e.getMessage());
+                builder.down().withDetail("database", "unreachable").withDetail("error", DATABASE_UNREACHABLE);
+            } else {
+                LOG.warn("Token Billing health: DOWN, check failed: {} {}", e.code(), e.getMessage(), e);
+                builder.down().withDetail("error", CHECK_FAILED);
+            }
             return;
         } catch (RuntimeException e) {
             LOG.warn("Token Billing health: DOWN, check failed: {}", e.toString(), e);
@@ -59,7 +66,7 @@ public class BillingHealthIndicator extends AbstractHealthIndicator {
         }
         builder.up()
                 .withDetail("database", "reachable")
-                .withDetail("stripe", billing.paymentGateway().isPresent() ? "configured" : "not configured")
+                .withDetail("stripe", billing.paymentsConfigured() ? "configured" : "not configured")
                 .withDetail("stuckPurchases", stuck)
                 .withDetail("stuckAfter", stuckAfter.toString())
                 .withDetail("failedWebhookEvents", failed);

@@ -23,7 +23,7 @@ import java.util.Objects;
  *       could not start (unknown package, Stripe down...), and failed payment attempts (card declined...)</li>
  *   <li>{@code billing.tokens.credited} {@code kind=purchase|grant|adjustment|dispute_reversal}: tokens credited</li>
  *   <li>{@code billing.tokens.debited} {@code kind=usage|adjustment|refund|dispute|...}: tokens debited; usage
- *       includes {@code consume}, {@code consumeBatch} and settled holds</li>
+ *       includes {@code ledger().debit}, {@code ledger().debitAll} and settled holds</li>
  *   <li>{@code billing.webhook.deliveries} {@code outcome}, {@code type}: webhook deliveries by outcome</li>
  *   <li>{@code billing.webhook.latency} (timer) {@code outcome}: time to verify, store and process a delivery</li>
  *   <li>{@code billing.reconciler.runs} (timer); {@code billing.reconciler.failures}
@@ -50,12 +50,18 @@ public class MicrometerBillingMetrics implements BillingMetrics {
 
     @Override
     public void purchaseStarted(Purchase purchase) {
-        counter("billing.purchases.started", "Purchases whose PaymentIntent was created", "package", purchase.packageSlug()).increment();
+        counter(
+                        "billing.purchases.started",
+                        "Purchases whose PaymentIntent was created",
+                        "package",
+                        purchase.packageSlug())
+                .increment();
     }
 
     @Override
     public void purchaseCompleted(Purchase purchase, LedgerEntry credit) {
-        counter("billing.purchases.completed", "Purchases completed and credited", "package", purchase.packageSlug()).increment();
+        counter("billing.purchases.completed", "Purchases completed and credited", "package", purchase.packageSlug())
+                .increment();
     }
 
     @Override
@@ -76,10 +82,19 @@ public class MicrometerBillingMetrics implements BillingMetrics {
     @Override
     public void webhookHandled(WebhookOutcome outcome, Duration elapsed) {
         String status = outcome.status().name().toLowerCase(Locale.ROOT);
-        counter("billing.webhook.deliveries", "Stripe webhook deliveries by outcome", "outcome", status, "type",
-                outcome.eventType().orElse("none")).increment();
-        Timer.builder("billing.webhook.latency").description("Time to verify, store and process one Stripe webhook delivery")
-                .tag("outcome", status).register(registry).record(elapsed);
+        counter(
+                        "billing.webhook.deliveries",
+                        "Stripe webhook deliveries by outcome",
+                        "outcome",
+                        status,
+                        "type",
+                        outcome.eventType().orElse("none"))
+                .increment();
+        Timer.builder("billing.webhook.latency")
+                .description("Time to verify, store and process one Stripe webhook delivery")
+                .tag("outcome", status)
+                .register(registry)
+                .record(elapsed);
     }
 
     // ---- what only the starter sees ----------------------------------------------------------------
@@ -91,7 +106,10 @@ public class MicrometerBillingMetrics implements BillingMetrics {
 
     @Override
     public void reconcilerRan(ReconcileReport report, Duration elapsed) {
-        Timer.builder("billing.reconciler.runs").description("Reconciler runs").register(registry).record(elapsed);
+        Timer.builder("billing.reconciler.runs")
+                .description("Reconciler runs")
+                .register(registry)
+                .record(elapsed);
     }
 
     @Override
@@ -101,11 +119,17 @@ public class MicrometerBillingMetrics implements BillingMetrics {
 
     @Override
     public void missedEventsFetched(MissedEventsReport report, Duration elapsed) {
-        Timer.builder("billing.reconciler.fetches").description("Fetches of recent events from Stripe's API").register(registry)
+        Timer.builder("billing.reconciler.fetches")
+                .description("Fetches of recent events from Stripe's API")
+                .register(registry)
                 .record(elapsed);
         for (WebhookOutcome outcome : report.processed()) {
-            counter("billing.reconciler.missed.events", "Events fetched from Stripe's API that no webhook had brought", "outcome",
-                    outcome.status().name().toLowerCase(Locale.ROOT)).increment();
+            counter(
+                            "billing.reconciler.missed.events",
+                            "Events fetched from Stripe's API that no webhook had brought",
+                            "outcome",
+                            outcome.status().name().toLowerCase(Locale.ROOT))
+                    .increment();
         }
     }
 
@@ -116,26 +140,49 @@ public class MicrometerBillingMetrics implements BillingMetrics {
 
     @Override
     public void expiryRan(ExpiryReport report, Duration elapsed) {
-        Timer.builder("billing.expiry.runs").description("Expiry runs").register(registry).record(elapsed);
+        Timer.builder("billing.expiry.runs")
+                .description("Expiry runs")
+                .register(registry)
+                .record(elapsed);
         // Registered even at zero, so that dashboards see the series before the first expiry.
-        counter("billing.tokens.expired", "Tokens that lapsed and left balances").increment(report.tokensExpired());
-        counter("billing.lots.expired", "Credit lots that lapsed with tokens left").increment(report.lotsExpired());
-        counter("billing.holds.expired", "Holds released because their time to live passed").increment(report.reservationsReleased());
+        counter("billing.tokens.expired", "Tokens that lapsed and left balances")
+                .increment(report.tokensExpired());
+        counter("billing.lots.expired", "Credit lots that lapsed with tokens left")
+                .increment(report.lotsExpired());
+        counter("billing.holds.expired", "Holds released because their time to live passed")
+                .increment(report.reservationsReleased());
     }
 
     @Override
     public void expiryFailed(Throwable error) {
-        counter("billing.expiry.failures", "Expiry runs that failed as a whole", "exception", error.getClass().getSimpleName()).increment();
+        counter(
+                        "billing.expiry.failures",
+                        "Expiry runs that failed as a whole",
+                        "exception",
+                        error.getClass().getSimpleName())
+                .increment();
     }
 
     private void failed(String stage, String reason) {
-        counter("billing.purchases.failed", "Purchases that could not start, and failed payment attempts", "stage", stage, "reason", reason)
+        counter(
+                        "billing.purchases.failed",
+                        "Purchases that could not start, and failed payment attempts",
+                        "stage",
+                        stage,
+                        "reason",
+                        reason)
                 .increment();
     }
 
     private void jobFailed(String job, Throwable error) {
-        counter("billing.reconciler.failures", "Reconciler runs that failed as a whole", "job", job, "exception",
-                error.getClass().getSimpleName()).increment();
+        counter(
+                        "billing.reconciler.failures",
+                        "Reconciler runs that failed as a whole",
+                        "job",
+                        job,
+                        "exception",
+                        error.getClass().getSimpleName())
+                .increment();
     }
 
     private void tokens(String name, String description, LedgerEntry entry) {

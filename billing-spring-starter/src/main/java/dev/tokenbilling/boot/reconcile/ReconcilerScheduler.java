@@ -9,6 +9,7 @@ import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.service.OperationsService;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -36,8 +37,8 @@ import org.springframework.context.SmartLifecycle;
  *   <li>{@link Job#FETCH_MISSED_EVENTS} ({@code billing.reconciler.fetch-missed-events=true}, needs Stripe):
  *       {@link Reconciler#fetchMissedEvents} lists the events of the last {@code missed-events-lookback} from
  *       Stripe's API and processes those no webhook brought;</li>
- *   <li>{@link Job#EXPIRY} ({@code billing.expiry.*}, with or without Stripe): {@code TokenBillingService.expire}
- *       releases holds past their time to live and takes lapsed lots out of balances.</li>
+ *   <li>{@link Job#EXPIRY} ({@code billing.expiry.*}, with or without Stripe): {@link OperationsService#expireDue}
+ *       releases holds past their time to live and takes lapsed lots out of balances, in batches.</li>
  * </ul>
  * {@link #runOnce()}, {@link #fetchMissedEventsOnce()} and {@link #expireOnce()} run a job on demand,
  * on the caller's thread.
@@ -107,21 +108,23 @@ public class ReconcilerScheduler implements SmartLifecycle {
             requirePositiveOrZero(initialDelay, "billing.reconciler.initial-delay");
             requirePositive(interval, "billing.reconciler.interval");
             requirePositiveOrZero(olderThan, "billing.reconciler.older-than");
-            requireLimit(batchSize, "billing.reconciler.batch-size");
+            requireLimit(batchSize, PurchaseQuery.MAX_LIMIT, "billing.reconciler.batch-size");
         }
         if (fetchMissedEvents) {
             requirePositive(missedEventsInterval, "billing.reconciler.missed-events-interval");
             requirePositive(missedEventsLookback, "billing.reconciler.missed-events-lookback");
             if (missedEventsLookback.compareTo(Reconciler.MAX_EVENT_LOOKBACK) > 0) {
-                throw new BillingConfigurationException("billing.reconciler.missed-events-lookback must be at most "
-                        + Reconciler.MAX_EVENT_LOOKBACK.toDays() + " days (Stripe keeps events that long), was " + missedEventsLookback,
+                throw new BillingConfigurationException(
+                        "billing.reconciler.missed-events-lookback must be at most "
+                                + Reconciler.MAX_EVENT_LOOKBACK.toDays() + " days (Stripe keeps events that long), was "
+                                + missedEventsLookback,
                         "Set billing.reconciler.missed-events-lookback to e.g. 3d (the default).");
             }
         }
         if (expiry) {
             requirePositiveOrZero(expiryInitialDelay, "billing.expiry.initial-delay");
             requirePositive(expiryInterval, "billing.expiry.interval");
-            requireLimit(expiryBatchSize, "billing.expiry.batch-size");
+            requireLimit(expiryBatchSize, OperationsService.MAX_LIMIT, "billing.expiry.batch-size");
         }
     }
 
@@ -130,24 +133,47 @@ public class ReconcilerScheduler implements SmartLifecycle {
         if (!executors.isEmpty()) {
             return;
         }
-        boolean stripe = billing.paymentGateway().isPresent();
+        boolean stripe = billing.paymentsConfigured();
         if (reconcile && !stripe) {
-            LOG.info("Token Billing reconciler not started: Stripe is not configured (billing.stripe.secret-key / STRIPE_SECRET_KEY)");
+            LOG.info(
+                    "Token Billing reconciler not started: Stripe is not configured (billing.stripe.secret-key / STRIPE_SECRET_KEY)");
         }
         if (reconcile && stripe) {
-            schedule(Job.RECONCILE, initialDelay, interval, this::runOnce, error -> metrics.get().reconcilerFailed(error));
-            LOG.info("Token Billing reconciler started: every {}, purchases open for more than {}, {} per run", interval, olderThan,
+            schedule(
+                    Job.RECONCILE,
+                    initialDelay,
+                    interval,
+                    this::runOnce,
+                    error -> metrics.get().reconcilerFailed(error));
+            LOG.info(
+                    "Token Billing reconciler started: every {}, purchases open for more than {}, {} per run",
+                    interval,
+                    olderThan,
                     batchSize);
             if (fetchMissedEvents) {
-                schedule(Job.FETCH_MISSED_EVENTS, initialDelay, missedEventsInterval, this::fetchMissedEventsOnce,
+                schedule(
+                        Job.FETCH_MISSED_EVENTS,
+                        initialDelay,
+                        missedEventsInterval,
+                        this::fetchMissedEventsOnce,
                         error -> metrics.get().missedEventsFetchFailed(error));
-                LOG.info("Token Billing missed-event fetch started: every {}, events of the last {}", missedEventsInterval,
+                LOG.info(
+                        "Token Billing missed-event fetch started: every {}, events of the last {}",
+                        missedEventsInterval,
                         missedEventsLookback);
             }
         }
         if (expiry) {
-            schedule(Job.EXPIRY, expiryInitialDelay, expiryInterval, this::expireOnce, error -> metrics.get().expiryFailed(error));
-            LOG.info("Token Billing expiry started: every {}, up to {} holds and lots per batch", expiryInterval, expiryBatchSize);
+            schedule(
+                    Job.EXPIRY,
+                    expiryInitialDelay,
+                    expiryInterval,
+                    this::expireOnce,
+                    error -> metrics.get().expiryFailed(error));
+            LOG.info(
+                    "Token Billing expiry started: every {}, up to {} holds and lots per batch",
+                    expiryInterval,
+                    expiryBatchSize);
         }
     }
 
@@ -157,16 +183,23 @@ public class ReconcilerScheduler implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                run.run();
-            } catch (RuntimeException e) {
-                // Never let an exception cancel the schedule: the next run may well succeed.
-                failed.accept(e);
-                LOG.warn("Token Billing {} run failed, will try again in {}: {}", job.name().toLowerCase(java.util.Locale.ROOT), every,
-                        e.toString());
-            }
-        }, delay.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        run.run();
+                    } catch (RuntimeException e) {
+                        // Never let an exception cancel the schedule: the next run may well succeed.
+                        failed.accept(e);
+                        LOG.warn(
+                                "Token Billing {} run failed, will try again in {}: {}",
+                                job.name().toLowerCase(java.util.Locale.ROOT),
+                                every,
+                                e.toString());
+                    }
+                },
+                delay.toMillis(),
+                every.toMillis(),
+                TimeUnit.MILLISECONDS);
         executors.put(job, executor);
     }
 
@@ -205,8 +238,13 @@ public class ReconcilerScheduler implements SmartLifecycle {
         if (report.purchases().isEmpty() && report.events().isEmpty()) {
             LOG.debug("Token Billing reconciler: nothing to do ({} ms)", elapsed.toMillis());
         } else {
-            LOG.info("Token Billing reconciler: {} purchases checked ({} completed, {} errors), {} failed events retried, in {} ms",
-                    report.purchases().size(), report.completed(), report.errors(), report.events().size(), elapsed.toMillis());
+            LOG.info(
+                    "Token Billing reconciler: {} purchases checked ({} completed, {} errors), {} failed events retried, in {} ms",
+                    report.purchases().size(),
+                    report.completed(),
+                    report.errors(),
+                    report.events().size(),
+                    elapsed.toMillis());
         }
         return report;
     }
@@ -222,10 +260,16 @@ public class ReconcilerScheduler implements SmartLifecycle {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         metrics.get().missedEventsFetched(report, elapsed);
         if (report.processed().isEmpty()) {
-            LOG.debug("Token Billing missed-event fetch: {} events listed, none missed ({} ms)", report.listed(), elapsed.toMillis());
+            LOG.debug(
+                    "Token Billing missed-event fetch: {} events listed, none missed ({} ms)",
+                    report.listed(),
+                    elapsed.toMillis());
         } else {
-            LOG.warn("Token Billing missed-event fetch: {} events listed, {} had not arrived as webhooks and were processed now "
-                    + "(check the webhook endpoint in the Stripe dashboard), in {} ms", report.listed(), report.processed().size(),
+            LOG.warn(
+                    "Token Billing missed-event fetch: {} events listed, {} had not arrived as webhooks and were processed now "
+                            + "(check the webhook endpoint in the Stripe dashboard), in {} ms",
+                    report.listed(),
+                    report.processed().size(),
                     elapsed.toMillis());
         }
         return report;
@@ -233,30 +277,31 @@ public class ReconcilerScheduler implements SmartLifecycle {
 
     /**
      * Runs expiry once now, on the caller's thread, at the billing clock's time: releases lapsed holds
-     * and takes lapsed lots out of balances, repeating full batches of {@code billing.expiry.batch-size}
-     * up to {@link #MAX_EXPIRY_BATCHES_PER_RUN} times. Works with or without Stripe.
+     * and takes lapsed lots out of balances with billing-core's {@link OperationsService#expireDue}, in
+     * batches of {@code billing.expiry.batch-size} while they come back full, up to
+     * {@link #MAX_EXPIRY_BATCHES_PER_RUN} batches' worth. Works with or without Stripe.
      */
     public ExpiryReport expireOnce() {
         long started = System.nanoTime();
-        int lots = 0;
-        long tokens = 0;
-        int holds = 0;
-        for (int batch = 0; batch < MAX_EXPIRY_BATCHES_PER_RUN; batch++) {
-            ExpiryReport report = billing.service().expire(expiryBatchSize);
-            lots += report.lotsExpired();
-            tokens += report.tokensExpired();
-            holds += report.reservationsReleased();
-            if (report.lotsExpired() < expiryBatchSize && report.reservationsReleased() < expiryBatchSize) {
-                break;
-            }
-        }
-        ExpiryReport total = new ExpiryReport(lots, tokens, holds);
+        ExpiryReport total = billing.service()
+                .operations()
+                .expireDue(
+                        expiryBatchSize,
+                        MAX_EXPIRY_BATCHES_PER_RUN * expiryBatchSize,
+                        soFar -> LOG.debug(
+                                "Token Billing expiry: {} holds released, {} lots expired so far",
+                                soFar.reservationsReleased(),
+                                soFar.lotsExpired()));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         metrics.get().expiryRan(total, elapsed);
-        if (lots == 0 && holds == 0) {
+        if (total.lotsExpired() == 0 && total.reservationsReleased() == 0) {
             LOG.debug("Token Billing expiry: nothing lapsed ({} ms)", elapsed.toMillis());
         } else {
-            LOG.info("Token Billing expiry: {} tokens of {} lots expired, {} holds released, in {} ms", tokens, lots, holds,
+            LOG.info(
+                    "Token Billing expiry: {} tokens of {} lots expired, {} holds released, in {} ms",
+                    total.tokensExpired(),
+                    total.lotsExpired(),
+                    total.reservationsReleased(),
                     elapsed.toMillis());
         }
         return total;
@@ -264,20 +309,22 @@ public class ReconcilerScheduler implements SmartLifecycle {
 
     private static void requirePositive(Duration value, String name) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new BillingConfigurationException(name + " must be positive, was " + value, "Set " + name + " to e.g. 1m.");
+            throw new BillingConfigurationException(
+                    name + " must be positive, was " + value, "Set " + name + " to e.g. 1m.");
         }
     }
 
     private static void requirePositiveOrZero(Duration value, String name) {
         if (value == null || value.isNegative()) {
-            throw new BillingConfigurationException(name + " must not be negative, was " + value, "Set " + name + " to e.g. 30s.");
+            throw new BillingConfigurationException(
+                    name + " must not be negative, was " + value, "Set " + name + " to e.g. 30s.");
         }
     }
 
-    private static void requireLimit(int value, String name) {
-        if (value < 1 || value > PurchaseQuery.MAX_LIMIT) {
-            throw new BillingConfigurationException(name + " must be between 1 and " + PurchaseQuery.MAX_LIMIT + ", was " + value,
-                    "Set " + name + " to e.g. 100.");
+    private static void requireLimit(int value, int max, String name) {
+        if (value < 1 || value > max) {
+            throw new BillingConfigurationException(
+                    name + " must be between 1 and " + max + ", was " + value, "Set " + name + " to e.g. 100.");
         }
     }
 }

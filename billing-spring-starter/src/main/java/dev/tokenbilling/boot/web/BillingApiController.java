@@ -1,15 +1,6 @@
 package dev.tokenbilling.boot.web;
 
-import dev.tokenbilling.error.BillingException;
-import dev.tokenbilling.error.InactivePackageException;
-import dev.tokenbilling.error.InvalidRequestException;
-import dev.tokenbilling.error.PackageNotSyncedException;
-import dev.tokenbilling.error.PaymentProviderException;
-import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
-import dev.tokenbilling.error.UnknownPackageException;
-import dev.tokenbilling.error.UnknownPurchaseException;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingJson.BalanceView;
 import dev.tokenbilling.boot.web.BillingJson.ConfigView;
@@ -20,10 +11,15 @@ import dev.tokenbilling.boot.web.BillingJson.PurchaseRequest;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseStarted;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseView;
 import dev.tokenbilling.boot.web.BillingJson.TransactionPage;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.PaymentProviderException;
+import dev.tokenbilling.error.UnknownPackageException;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -58,8 +54,10 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * {@code 404} like a purchase that does not exist. Errors are RFC 9457 {@code application/problem+json}:
  * {@code title} is the API's message for the operation ("Failed to initiate purchase", ...),
  * {@code detail} names the cause in words for the caller, and {@code code} is a stable
- * machine-readable reason. A {@code 5xx} detail is a plain message (what Stripe or the database said
- * goes to the log), and no detail repeats more than a short prefix of a request value.
+ * machine-readable reason. Library errors are mapped by their {@link dev.tokenbilling.error.BillingError}
+ * code in one switch. A {@code 5xx} detail is a plain message
+ * (what Stripe or the database said goes to the log), and no detail repeats more than a short prefix
+ * of a request value.
  */
 @RestController
 @RequestMapping("${billing.web.base-path:/api/v1/billing}")
@@ -73,12 +71,12 @@ public class BillingApiController {
     public static final String PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable";
     /** {@code code} of a 502 when Stripe refused the request (a key, a customer, a parameter): an operator must look. */
     public static final String PAYMENT_PROVIDER_ERROR = "payment_provider_error";
+
     static final String PAYMENT_PROVIDER_UNAVAILABLE_MESSAGE = "Payments are temporarily unavailable, please try again";
     static final String PAYMENT_PROVIDER_ERROR_MESSAGE = "The payment could not be started, please try again later";
     /** Package slugs are at most 63 characters (billing-core's catalog rule); longer ones are unknown without a query. */
     private static final int MAX_SLUG_LENGTH = 63;
 
-    private final TokenBilling billing;
     private final TokenBillingService service;
     private final BillingUserResolver users;
     private final ConfigView config;
@@ -89,15 +87,18 @@ public class BillingApiController {
      * @param config               what {@code GET /config/} answers: the publishable key and mode for Stripe.js
      * @param transactionsPageSize entries per ledger page when the request gives no {@code limit}
      */
-    public BillingApiController(TokenBilling billing, BillingUserResolver users, ConfigView config, int transactionsPageSize,
+    public BillingApiController(
+            TokenBilling billing,
+            BillingUserResolver users,
+            ConfigView config,
+            int transactionsPageSize,
             Supplier<BillingMetrics> metrics) {
-        this.billing = Objects.requireNonNull(billing, "billing");
-        this.service = billing.service();
+        this.service = Objects.requireNonNull(billing, "billing").service();
         this.users = Objects.requireNonNull(users, "users");
         this.config = Objects.requireNonNull(config, "config");
         if (transactionsPageSize < 1 || transactionsPageSize > PageRequest.MAX_LIMIT) {
-            throw new IllegalArgumentException("billing.web.transactions-page-size must be between 1 and " + PageRequest.MAX_LIMIT
-                    + ", was " + transactionsPageSize);
+            throw new IllegalArgumentException("billing.web.transactions-page-size must be between 1 and "
+                    + PageRequest.MAX_LIMIT + ", was " + transactionsPageSize);
         }
         this.transactionsPageSize = transactionsPageSize;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -107,7 +108,7 @@ public class BillingApiController {
     @GetMapping({"/packages/", "/packages"})
     @ProblemTitle("Failed to load token packages")
     public List<PackageView> packages() {
-        return service.packages().stream().map(PackageView::of).toList();
+        return service.catalog().packages().stream().map(PackageView::of).toList();
     }
 
     /** The publishable key and mode for Stripe.js. Public: no user needed. */
@@ -130,17 +131,20 @@ public class BillingApiController {
             // No package has such a slug, and PostgreSQL could not even compare one with a NUL.
             throw new UnknownPackageException(slug);
         }
-        if (billing.paymentGateway().isEmpty()) {
-            throw new PaymentsNotConfiguredException();
-        }
         PurchaseIntent intent;
         try {
-            intent = service.startPurchase(user, slug);
+            // Without Stripe, billing-core refuses with PAYMENTS_NOT_CONFIGURED before it looks at anything.
+            intent = service.purchases().start(user, slug);
         } catch (RuntimeException e) {
             metrics.get().purchaseStartFailed(slug, codeOf(e));
             throw e;
         }
-        LOG.info("Purchase {} of '{}' started by user {} ({})", intent.purchaseId(), slug, user, intent.paymentIntentId());
+        LOG.info(
+                "Purchase {} of '{}' started by user {} ({})",
+                intent.purchaseId(),
+                slug,
+                user,
+                intent.paymentIntentId());
         return PurchaseStarted.of(intent);
     }
 
@@ -149,61 +153,70 @@ public class BillingApiController {
     @ProblemTitle("Failed to load token balance")
     public BalanceView balance(HttpServletRequest request) {
         UserId user = user(request);
-        return BalanceView.of(service.balance(user), service.lots(user));
+        return BalanceView.of(service.ledger().balance(user), service.ledger().lots(user));
     }
 
     /** The caller's open credit lots, in the order usage draws from them, with their expiry dates. */
     @GetMapping({"/tokens/lots/", "/tokens/lots"})
     @ProblemTitle("Failed to load token lots")
     public List<LotView> lots(HttpServletRequest request) {
-        return service.lots(user(request)).stream().map(LotView::of).toList();
+        return service.ledger().lots(user(request)).stream().map(LotView::of).toList();
     }
 
     /**
      * The caller's active holds: tokens reserved for requests in flight. Read-only: holds are made and
-     * settled by the application's metering ({@code TokenBillingService.reserve/settle/release}), never by the browser.
+     * settled by the application's metering ({@code TokenBillingService.reservations()}), never by the browser.
      */
     @GetMapping({"/tokens/holds/", "/tokens/holds"})
     @ProblemTitle("Failed to load token holds")
     public List<HoldView> holds(HttpServletRequest request) {
-        return service.reservations(user(request)).stream().map(HoldView::of).toList();
+        return service.reservations().active(user(request)).stream()
+                .map(HoldView::of)
+                .toList();
     }
 
     /** The caller's purchases, newest first. */
     @GetMapping({"/tokens/purchases/", "/tokens/purchases"})
     @ProblemTitle("Failed to load purchases")
-    public List<PurchaseView> purchases(HttpServletRequest request, @RequestParam(name = "limit", required = false) Integer limit) {
+    public List<PurchaseView> purchases(
+            HttpServletRequest request, @RequestParam(name = "limit", required = false) Integer limit) {
         UserId user = user(request);
         int size = limit == null ? DEFAULT_PURCHASES_LIMIT : limit;
         if (size < 1 || size > MAX_PURCHASES_LIMIT) {
-            throw new InvalidRequestException("limit", "must be between 1 and " + MAX_PURCHASES_LIMIT + ", was " + size);
+            throw new InvalidRequestException(
+                    "limit", "must be between 1 and " + MAX_PURCHASES_LIMIT + ", was " + size);
         }
-        return service.purchases(PurchaseQuery.all(size).forUser(user)).stream().map(PurchaseView::of).toList();
+        return service.purchases().query(PurchaseQuery.all(size).forUser(user)).stream()
+                .map(PurchaseView::of)
+                .toList();
     }
 
     /** One of the caller's purchases: what the page polls after paying until it is {@code completed}. */
     @GetMapping({"/tokens/purchases/{id}/", "/tokens/purchases/{id}"})
     @ProblemTitle("Failed to load purchase")
     public PurchaseView purchaseStatus(HttpServletRequest request, @PathVariable("id") long id) {
-        return PurchaseView.of(service.purchaseOf(user(request), id));
+        return PurchaseView.of(service.purchases().get(user(request), id));
     }
 
     /** Cancels one of the caller's open purchases (the modal was closed without paying). */
     @PostMapping({"/tokens/purchases/{id}/cancel/", "/tokens/purchases/{id}/cancel"})
     @ProblemTitle("Failed to cancel purchase")
     public PurchaseView cancel(HttpServletRequest request, @PathVariable("id") long id) {
-        return PurchaseView.of(service.cancelPurchase(user(request), id));
+        return PurchaseView.of(service.purchases().cancel(user(request), id));
     }
 
     /** The caller's ledger, newest first, a page at a time. */
     @GetMapping({"/tokens/transactions/", "/tokens/transactions"})
     @ProblemTitle("Failed to load token transactions")
-    public TransactionPage transactions(HttpServletRequest request, @RequestParam(name = "limit", required = false) Integer limit,
+    public TransactionPage transactions(
+            HttpServletRequest request,
+            @RequestParam(name = "limit", required = false) Integer limit,
             @RequestParam(name = "cursor", required = false) String cursor) {
         UserId user = user(request);
         int size = limit == null ? transactionsPageSize : limit;
-        PageRequest page = cursor == null || cursor.isBlank() ? PageRequest.first(size) : PageRequest.after(cursor, size);
-        return TransactionPage.of(service.ledger(user, page));
+        PageRequest page =
+                cursor == null || cursor.isBlank() ? PageRequest.first(size) : PageRequest.after(cursor, size);
+        return TransactionPage.of(service.ledger().history(user, page));
     }
 
     private UserId user(HttpServletRequest request) {
@@ -212,11 +225,12 @@ public class BillingApiController {
 
     /** Maps every failure of this controller to a problem detail titled with the operation's message. */
     @ExceptionHandler(Exception.class)
-    public ResponseEntity<ProblemDetail> handle(Exception exception, HandlerMethod handler, HttpServletRequest request) {
+    public ResponseEntity<ProblemDetail> handle(
+            Exception exception, HandlerMethod handler, HttpServletRequest request) {
         ProblemTitle title = handler == null ? null : handler.getMethodAnnotation(ProblemTitle.class);
         Problem problem = problemOf(exception);
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(),
-                ProblemText.cap(problem.detail(), ProblemText.MAX_DETAIL_LENGTH));
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(
+                problem.status(), ProblemText.cap(problem.detail(), ProblemText.MAX_DETAIL_LENGTH));
         body.setTitle(title == null ? "Billing request failed" : title.value());
         body.setInstance(ProblemText.instance(request));
         body.setProperty("code", problem.code());
@@ -225,66 +239,111 @@ public class BillingApiController {
         }
         if (problem.status().is5xxServerError()) {
             // The caller got a plain message; the operator gets the cause (Stripe's or the database's words) here.
-            LOG.warn("{} {} answered {} {}: {}", request.getMethod(),
-                    ProblemText.cap(request.getRequestURI(), ProblemText.MAX_INSTANCE_LENGTH), problem.status().value(), problem.code(),
-                    operatorDetail(exception), problem.status().value() == 500 ? exception : null);
+            LOG.warn(
+                    "{} {} answered {} {}: {}",
+                    request.getMethod(),
+                    ProblemText.cap(request.getRequestURI(), ProblemText.MAX_INSTANCE_LENGTH),
+                    problem.status().value(),
+                    problem.code(),
+                    operatorDetail(exception),
+                    problem.status().value() == 500 ? exception : null);
         }
         return ResponseEntity.status(problem.status()).body(body);
     }
 
     private static Problem problemOf(Exception e) {
+        if (e instanceof BillingException billing) {
+            return problemOf(billing);
+        }
         if (e instanceof NotAuthenticatedException) {
-            return new Problem(HttpStatus.UNAUTHORIZED, "not_authenticated", "Sign in first: this needs an authenticated user");
-        }
-        if (e instanceof PaymentsNotConfiguredException) {
-            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "payments_not_configured", "Payments are not available on this server");
-        }
-        if (e instanceof InvalidRequestException) {
-            return new Problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
-        }
-        if (e instanceof UnknownPackageException unknown) {
-            // The slug is the caller's: quoted, not repeated in full.
-            return new Problem(HttpStatus.NOT_FOUND, "unknown_package", "Unknown token package '" + ProblemText.echo(unknown.slug()) + "'");
-        }
-        if (e instanceof UnknownPurchaseException) {
-            return new Problem(HttpStatus.NOT_FOUND, "unknown_purchase", e.getMessage());
-        }
-        if (e instanceof InactivePackageException) {
-            return new Problem(HttpStatus.CONFLICT, "package_inactive", e.getMessage());
-        }
-        if (e instanceof PackageNotSyncedException) {
-            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "package_not_synced",
-                    "This package cannot be bought yet, please try again later");
-        }
-        if (e instanceof PaymentProviderException provider) {
-            // Stripe's text names customers, request ids and configuration: the log has it, the caller gets a stable code.
-            return provider.isRetryable()
-                    ? new Problem(HttpStatus.SERVICE_UNAVAILABLE, PAYMENT_PROVIDER_UNAVAILABLE, PAYMENT_PROVIDER_UNAVAILABLE_MESSAGE)
-                    : new Problem(HttpStatus.BAD_GATEWAY, PAYMENT_PROVIDER_ERROR, PAYMENT_PROVIDER_ERROR_MESSAGE);
-        }
-        if (e instanceof StoreUnavailableException) {
-            // The cause may name hosts and ports: it goes to the log, not to the browser.
-            return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "database_unavailable", "The billing database is unavailable; try again shortly");
+            return new Problem(
+                    HttpStatus.UNAUTHORIZED, "not_authenticated", "Sign in first: this needs an authenticated user");
         }
         if (e instanceof HttpMessageNotReadableException) {
-            return new Problem(HttpStatus.BAD_REQUEST, "invalid_request",
+            return new Problem(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid_request",
                     "The request body is not valid JSON; expected e.g. {\"package_slug\": \"booster-500k\"}");
         }
         if (e instanceof MethodArgumentTypeMismatchException mismatch) {
-            return new Problem(HttpStatus.BAD_REQUEST, "invalid_request",
+            return new Problem(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid_request",
                     mismatch.getName() + ": '" + ProblemText.echo(mismatch.getValue()) + "' is not a valid value");
         }
         if (e instanceof ErrorResponse spring) {
             HttpStatusCode status = spring.getStatusCode();
-            return new Problem(HttpStatus.valueOf(status.value()),
-                    status.value() == HttpStatus.UNSUPPORTED_MEDIA_TYPE.value() ? "unsupported_media_type" : "invalid_request",
+            return new Problem(
+                    HttpStatus.valueOf(status.value()),
+                    status.value() == HttpStatus.UNSUPPORTED_MEDIA_TYPE.value()
+                            ? "unsupported_media_type"
+                            : "invalid_request",
                     Objects.requireNonNullElse(spring.getBody().getDetail(), e.getMessage()));
         }
-        if (e instanceof BillingException) {
-            return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "billing_error",
-                    "The billing request failed, please try again later");
-        }
-        return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Unexpected server error; see the server log");
+        return new Problem(
+                HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Unexpected server error; see the server log");
+    }
+
+    /**
+     * Every library error, by its code: the status, the API's {@code code} and the {@code detail}.
+     * A {@code 4xx} detail is billing-core's message, which quotes at most a short prefix of a request
+     * value, or a plain one; a {@code 5xx} detail is always a plain message, the cause goes to the log.
+     * The switch has no default: a code billing-core adds does not compile until it is mapped here.
+     */
+    static Problem problemOf(BillingException e) {
+        return switch (e.code()) {
+            case INVALID_REQUEST -> new Problem(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
+            // The slug is the caller's: quoted, not repeated in full.
+            case UNKNOWN_PACKAGE ->
+                new Problem(
+                        HttpStatus.NOT_FOUND,
+                        "unknown_package",
+                        e instanceof UnknownPackageException unknown
+                                ? "Unknown token package '" + ProblemText.echo(unknown.slug()) + "'"
+                                : e.getMessage());
+            // Another user's purchase is answered like one that does not exist.
+            case UNKNOWN_PURCHASE -> new Problem(HttpStatus.NOT_FOUND, "unknown_purchase", e.getMessage());
+            case PACKAGE_INACTIVE -> new Problem(HttpStatus.CONFLICT, "package_inactive", e.getMessage());
+            case TOO_MANY_OPEN_PURCHASES ->
+                new Problem(
+                        HttpStatus.TOO_MANY_REQUESTS,
+                        "too_many_open_purchases",
+                        "Too many purchases are still open; finish or cancel one first");
+            case UNKNOWN_RESERVATION -> new Problem(HttpStatus.NOT_FOUND, "unknown_reservation", e.getMessage());
+            case RESERVATION_NOT_ACTIVE -> new Problem(HttpStatus.CONFLICT, "reservation_not_active", e.getMessage());
+            case INSUFFICIENT_TOKENS -> new Problem(HttpStatus.CONFLICT, "insufficient_tokens", e.getMessage());
+            case IDEMPOTENCY_CONFLICT -> new Problem(HttpStatus.CONFLICT, "idempotency_conflict", e.getMessage());
+            case PACKAGE_NOT_SYNCED ->
+                new Problem(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "package_not_synced",
+                        "This package cannot be bought yet, please try again later");
+            case PAYMENTS_NOT_CONFIGURED ->
+                new Problem(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "payments_not_configured",
+                        "Payments are not available on this server");
+            // Stripe's text names customers, request ids and configuration: the log has it, the caller gets a stable
+            // code.
+            case PAYMENT_PROVIDER ->
+                e.retryable()
+                        ? new Problem(
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                PAYMENT_PROVIDER_UNAVAILABLE,
+                                PAYMENT_PROVIDER_UNAVAILABLE_MESSAGE)
+                        : new Problem(HttpStatus.BAD_GATEWAY, PAYMENT_PROVIDER_ERROR, PAYMENT_PROVIDER_ERROR_MESSAGE);
+            // The cause may name hosts and ports: it goes to the log, not to the browser.
+            case STORE_UNAVAILABLE ->
+                new Problem(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "database_unavailable",
+                        "The billing database is unavailable; try again shortly");
+            case SCHEMA_NOT_MIGRATED, INVALID_CONFIGURATION ->
+                new Problem(
+                        HttpStatus.INTERNAL_SERVER_ERROR,
+                        "billing_error",
+                        "The billing request failed, please try again later");
+        };
     }
 
     private static String codeOf(RuntimeException e) {
@@ -294,13 +353,17 @@ public class BillingApiController {
     /** What the log says of a failure the caller was answered a plain message for. */
     private static String operatorDetail(Exception e) {
         if (e instanceof PaymentProviderException provider) {
-            return "Stripe " + provider.code() + (provider.isRetryable() ? " (retryable)" : "") + ": " + provider.getMessage();
+            return "Stripe " + provider.reason() + " " + provider.providerCode()
+                    + (provider.retryable() ? " (retryable)" : "") + ": " + provider.getMessage();
+        }
+        if (e instanceof BillingException billing) {
+            return billing.code() + (billing.retryable() ? " (retryable)" : "") + ": " + billing.getMessage();
         }
         return e.toString();
     }
 
-    private record Problem(HttpStatus status, String code, String detail) {
-    }
+    /** What a failure is answered with: the status, the API's {@code code}, and the {@code detail}. */
+    record Problem(HttpStatus status, String code, String detail) {}
 
     /** The API's user-facing message for an operation: the {@code title} of its problem details. */
     @Target(ElementType.METHOD)
@@ -315,15 +378,6 @@ public class BillingApiController {
 
         NotAuthenticatedException() {
             super("not authenticated", null, false, false);
-        }
-    }
-
-    /** The application runs without Stripe: purchases are off, 503. */
-    static final class PaymentsNotConfiguredException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        PaymentsNotConfiguredException() {
-            super("payments not configured: billing.stripe.secret-key (STRIPE_SECRET_KEY) is not set", null, false, false);
         }
     }
 }

@@ -26,8 +26,7 @@ import java.util.List;
  */
 public final class BillingJson {
 
-    private BillingJson() {
-    }
+    private BillingJson() {}
 
     /** One entry of {@code GET /packages/}. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -45,15 +44,25 @@ public final class BillingJson {
             @JsonProperty("stripePriceId") String stripePriceId) {
 
         public static PackageView of(TokenPackage pack) {
-            return new PackageView(pack.id(), pack.slug(), pack.name(), pack.packageType(), pack.tokenAmount(),
-                    pack.price().majorUnits().toPlainString(), pack.price().currency().getCurrencyCode(),
-                    pack.pricePerMillionTokens().toPlainString(), pack.description(), pack.active(), pack.stripePriceId().orElse(null));
+            return new PackageView(
+                    pack.id(),
+                    pack.slug(),
+                    pack.name(),
+                    pack.packageType(),
+                    pack.tokenAmount(),
+                    pack.price().majorUnits().toPlainString(),
+                    pack.price().currency().getCurrencyCode(),
+                    pack.pricePerMillionTokens().toPlainString(),
+                    pack.description(),
+                    pack.active(),
+                    pack.stripePriceId().orElse(null));
         }
     }
 
     /** The body of {@code POST /tokens/purchase/}: {@code {"package_slug": "booster-500k"}}; {@code packageSlug} is accepted too. */
-    public record PurchaseRequest(@JsonProperty("package_slug") @JsonAlias("packageSlug") String packageSlug) {
-    }
+    public record PurchaseRequest(
+            @JsonProperty("package_slug") @JsonAlias("packageSlug")
+            String packageSlug) {}
 
     /** The answer of {@code POST /tokens/purchase/}: what Stripe.js needs to confirm the payment. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -66,8 +75,13 @@ public final class BillingJson {
             @JsonProperty("purchase_id") long purchaseId) {
 
         public static PurchaseStarted of(PurchaseIntent intent) {
-            return new PurchaseStarted(intent.paymentIntentId(), intent.clientSecret(), intent.amountMajor(),
-                    intent.amount().currency().getCurrencyCode(), intent.tokenAmount(), intent.purchaseId());
+            return new PurchaseStarted(
+                    intent.paymentIntentId(),
+                    intent.clientSecret(),
+                    intent.amountMajor(),
+                    intent.amount().currency().getCurrencyCode(),
+                    intent.tokenAmount(),
+                    intent.purchaseId());
         }
 
         @Override
@@ -97,9 +111,28 @@ public final class BillingJson {
             @JsonProperty("updatedAt") String updatedAt) {
 
         /** The balance without its next expiry ({@code nextExpiry} null). */
-        public BalanceView(long balance, long available, long reserved, long totalPurchased, long totalGranted, long totalUsed,
-                long totalReversed, long totalAdjusted, long totalExpired, String updatedAt) {
-            this(balance, available, reserved, totalPurchased, totalGranted, totalUsed, totalReversed, totalAdjusted, totalExpired, null,
+        public BalanceView(
+                long balance,
+                long available,
+                long reserved,
+                long totalPurchased,
+                long totalGranted,
+                long totalUsed,
+                long totalReversed,
+                long totalAdjusted,
+                long totalExpired,
+                String updatedAt) {
+            this(
+                    balance,
+                    available,
+                    reserved,
+                    totalPurchased,
+                    totalGranted,
+                    totalUsed,
+                    totalReversed,
+                    totalAdjusted,
+                    totalExpired,
+                    null,
                     updatedAt);
         }
 
@@ -108,11 +141,20 @@ public final class BillingJson {
             return of(balance, List.of());
         }
 
-        /** The balance with its next expiry taken from the user's open lots ({@code TokenBillingService.lots(user)}). */
+        /** The balance with its next expiry taken from the user's open lots ({@code TokenBillingService.ledger().lots(user)}). */
         public static BalanceView of(TokenBalance balance, List<TokenLot> openLots) {
-            return new BalanceView(balance.balance(), balance.available(), balance.reserved(), balance.totalPurchased(),
-                    balance.totalGranted(), balance.totalUsed(), balance.totalReversed(), balance.totalAdjusted(),
-                    balance.totalExpired(), NextExpiry.of(openLots), balance.updatedAt().map(Instant::toString).orElse(null));
+            return new BalanceView(
+                    balance.balance(),
+                    balance.available(),
+                    balance.reserved(),
+                    balance.totalPurchased(),
+                    balance.totalGranted(),
+                    balance.totalUsed(),
+                    balance.totalReversed(),
+                    balance.totalAdjusted(),
+                    balance.totalExpired(),
+                    NextExpiry.of(openLots),
+                    balance.updatedAt().map(Instant::toString).orElse(null));
         }
     }
 
@@ -127,7 +169,9 @@ public final class BillingJson {
             Instant soonest = null;
             long tokens = 0;
             for (TokenLot lot : lots) {
-                if (lot.remaining() <= 0 || lot.closedAt().isPresent() || lot.expiresAt().isEmpty()) {
+                if (lot.remaining() <= 0
+                        || lot.closedAt().isPresent()
+                        || lot.expiresAt().isEmpty()) {
                     continue;
                 }
                 Instant at = lot.expiresAt().get();
@@ -160,8 +204,15 @@ public final class BillingJson {
             @JsonProperty("createdAt") String createdAt) {
 
         public static LotView of(TokenLot lot) {
-            return new LotView(lot.id(), lot.source(), lot.purchaseId().orElse(null), lot.amount(), lot.remaining(), lot.priority(),
-                    lot.expiresAt().map(Instant::toString).orElse(null), lot.createdAt().toString());
+            return new LotView(
+                    lot.id(),
+                    lot.source(),
+                    lot.purchaseId().orElse(null),
+                    lot.amount(),
+                    lot.remaining(),
+                    lot.priority(),
+                    lot.expiresAt().map(Instant::toString).orElse(null),
+                    lot.createdAt().toString());
         }
     }
 
@@ -179,7 +230,12 @@ public final class BillingJson {
             @JsonProperty("createdAt") String createdAt) {
 
         public static HoldView of(Reservation hold) {
-            return new HoldView(hold.id(), hold.amount(), hold.status().wireName(), hold.description(), hold.expiresAt().toString(),
+            return new HoldView(
+                    hold.id(),
+                    hold.amount(),
+                    hold.status().wireName(),
+                    hold.description(),
+                    hold.expiresAt().toString(),
                     hold.createdAt().toString());
         }
     }
@@ -212,17 +268,30 @@ public final class BillingJson {
          * ({@code provider_...} and Stripe's text) is for operators.
          */
         public static PurchaseView of(Purchase purchase) {
-            return new PurchaseView(purchase.id(), purchase.status().wireName(), purchase.packageSlug(), purchase.tokenAmount(),
-                    purchase.amount().majorUnits(), purchase.amount().currency().getCurrencyCode(), purchase.paymentIntentId().orElse(null),
-                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR : purchase.failureCode().orElse(null),
-                    providerFailure(purchase) ? BillingApiController.PAYMENT_PROVIDER_ERROR_MESSAGE
+            return new PurchaseView(
+                    purchase.id(),
+                    purchase.status().wireName(),
+                    purchase.packageSlug(),
+                    purchase.tokenAmount(),
+                    purchase.amount().majorUnits(),
+                    purchase.amount().currency().getCurrencyCode(),
+                    purchase.paymentIntentId().orElse(null),
+                    providerFailure(purchase)
+                            ? BillingApiController.PAYMENT_PROVIDER_ERROR
+                            : purchase.failureCode().orElse(null),
+                    providerFailure(purchase)
+                            ? BillingApiController.PAYMENT_PROVIDER_ERROR_MESSAGE
                             : purchase.failureMessage().orElse(null),
-                    purchase.tokensReversed() + purchase.tokensDisputed(), purchase.createdAt().toString(),
-                    purchase.updatedAt().toString(), purchase.completedAt().map(Instant::toString).orElse(null));
+                    purchase.tokensReversed() + purchase.tokensDisputed(),
+                    purchase.createdAt().toString(),
+                    purchase.updatedAt().toString(),
+                    purchase.completedAt().map(Instant::toString).orElse(null));
         }
 
         private static boolean providerFailure(Purchase purchase) {
-            return purchase.failureCode().filter(code -> code.startsWith(PROVIDER_FAILURE_PREFIX)).isPresent();
+            return purchase.failureCode()
+                    .filter(code -> code.startsWith(PROVIDER_FAILURE_PREFIX))
+                    .isPresent();
         }
     }
 
@@ -238,8 +307,14 @@ public final class BillingJson {
             @JsonProperty("createdAt") String createdAt) {
 
         public static TransactionView of(LedgerEntry entry) {
-            return new TransactionView(entry.id(), entry.kind().wireName(), entry.amount(), entry.balanceAfter(),
-                    entry.purchaseId().orElse(null), entry.description(), entry.createdAt().toString());
+            return new TransactionView(
+                    entry.id(),
+                    entry.kind().wireName(),
+                    entry.amount(),
+                    entry.balanceAfter(),
+                    entry.purchaseId().orElse(null),
+                    entry.description(),
+                    entry.createdAt().toString());
         }
     }
 
@@ -250,7 +325,9 @@ public final class BillingJson {
             @JsonProperty("nextCursor") String nextCursor) {
 
         public static TransactionPage of(Page<LedgerEntry> page) {
-            return new TransactionPage(page.items().stream().map(TransactionView::of).toList(), page.nextCursor().orElse(null));
+            return new TransactionPage(
+                    page.items().stream().map(TransactionView::of).toList(),
+                    page.nextCursor().orElse(null));
         }
     }
 
@@ -264,10 +341,9 @@ public final class BillingJson {
             @JsonProperty("publishableKey") String publishableKey,
             @JsonProperty("liveMode") boolean liveMode,
             @JsonProperty("purchasesEnabled") boolean purchasesEnabled,
-            @JsonProperty("stripeApiBase") String stripeApiBase) {
-    }
+            @JsonProperty("stripeApiBase") String stripeApiBase) {}
 
-    /** The answer to a webhook delivery that Stripe should not repeat (2xx). */
+    /** The answer to a webhook delivery that Stripe should not repeat (2xx); {@code detail} is the outcome's one-line description. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record WebhookReceipt(
             @JsonProperty("received") boolean received,
@@ -277,8 +353,12 @@ public final class BillingJson {
             @JsonProperty("detail") String detail) {
 
         public static WebhookReceipt of(WebhookOutcome outcome) {
-            return new WebhookReceipt(true, outcome.status().name().toLowerCase(java.util.Locale.ROOT), outcome.eventId().orElse(null),
-                    outcome.eventType().orElse(null), outcome.reason());
+            return new WebhookReceipt(
+                    true,
+                    outcome.status().name().toLowerCase(java.util.Locale.ROOT),
+                    outcome.eventId().orElse(null),
+                    outcome.eventType().orElse(null),
+                    outcome.describe());
         }
     }
 }

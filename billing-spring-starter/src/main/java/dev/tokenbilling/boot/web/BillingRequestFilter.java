@@ -70,12 +70,23 @@ public class BillingRequestFilter extends OncePerRequestFilter implements Ordere
         if (contentType != null && !contentType.isBlank()) {
             String problem = mediaTypeProblem(contentType);
             if (problem != null) {
-                reject(request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, webhook, "unsupported_media_type", problem);
+                reject(
+                        request,
+                        response,
+                        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                        webhook,
+                        "unsupported_media_type",
+                        problem);
                 return;
             }
         }
         if (!webhook && request.getContentLengthLong() > maxRequestBytes) {
-            reject(request, response, HttpStatus.CONTENT_TOO_LARGE, false, "request_too_large",
+            reject(
+                    request,
+                    response,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    false,
+                    "request_too_large",
                     "The request body is larger than " + maxRequestBytes + " bytes");
             return;
         }
@@ -99,8 +110,14 @@ public class BillingRequestFilter extends OncePerRequestFilter implements Ordere
         return null;
     }
 
-    private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, boolean webhook, String code,
-            String detail) throws IOException {
+    private void reject(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            HttpStatus status,
+            boolean webhook,
+            String code,
+            String detail)
+            throws IOException {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", "about:blank");
         problem.put("title", webhook ? "Webhook rejected" : "Billing request failed");

@@ -12,8 +12,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  */
 final class JwtAccounts {
 
-    private JwtAccounts() {
-    }
+    private JwtAccounts() {}
 
     /**
      * {@code issuer#subject} for a JWT with an {@code iss} claim (the principal's name, the

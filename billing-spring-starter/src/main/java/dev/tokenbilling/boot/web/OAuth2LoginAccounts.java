@@ -13,8 +13,7 @@ import org.springframework.security.oauth2.core.oidc.user.OidcUser;
  */
 final class OAuth2LoginAccounts {
 
-    private OAuth2LoginAccounts() {
-    }
+    private OAuth2LoginAccounts() {}
 
     /**
      * {@code issuer#subject} for an OIDC login whose ID token names both, else
@@ -26,8 +25,8 @@ final class OAuth2LoginAccounts {
         }
         if (token.getPrincipal() instanceof OidcUser oidc && oidc.getIdToken() != null) {
             OidcIdToken idToken = oidc.getIdToken();
-            Optional<String> key = SpringSecurityUserResolver.issuerKey(idToken.getClaimAsString(IdTokenClaimNames.ISS),
-                    idToken.getSubject());
+            Optional<String> key = SpringSecurityUserResolver.issuerKey(
+                    idToken.getClaimAsString(IdTokenClaimNames.ISS), idToken.getSubject());
             if (key.isPresent()) {
                 return key;
             }

@@ -20,8 +20,7 @@ final class ProblemText {
 
     private static final String ELLIPSIS = "…";
 
-    private ProblemText() {
-    }
+    private ProblemText() {}
 
     /** A request value as an error body may quote it: its first {@value #MAX_ECHO_LENGTH} characters. */
     static String echo(Object value) {

@@ -10,6 +10,9 @@ public class ServletPrincipalUserResolver implements BillingUserResolver {
 
     @Override
     public Optional<UserId> resolve(HttpServletRequest request) {
-        return Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName).filter(name -> !name.isBlank()).map(UserId::of);
+        return Optional.ofNullable(request.getUserPrincipal())
+                .map(Principal::getName)
+                .filter(name -> !name.isBlank())
+                .map(UserId::of);
     }
 }

@@ -35,7 +35,8 @@ import org.springframework.util.ClassUtils;
  */
 public class SpringSecurityUserResolver implements BillingUserResolver {
 
-    static final String OAUTH2_LOGIN_CLASS = "org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken";
+    static final String OAUTH2_LOGIN_CLASS =
+            "org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken";
     static final String OIDC_USER_CLASS = "org.springframework.security.oauth2.core.oidc.user.OidcUser";
     static final String JWT_AUTHENTICATION_CLASS =
             "org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken";
@@ -52,8 +53,10 @@ public class SpringSecurityUserResolver implements BillingUserResolver {
 
     /** Looks for the OAuth2 classes with {@code classLoader} (the application's). */
     public SpringSecurityUserResolver(ClassLoader classLoader) {
-        this.oauth2Login = ClassUtils.isPresent(OAUTH2_LOGIN_CLASS, classLoader) && ClassUtils.isPresent(OIDC_USER_CLASS, classLoader);
-        this.jwt = ClassUtils.isPresent(JWT_AUTHENTICATION_CLASS, classLoader) && ClassUtils.isPresent(JWT_CLASS, classLoader);
+        this.oauth2Login = ClassUtils.isPresent(OAUTH2_LOGIN_CLASS, classLoader)
+                && ClassUtils.isPresent(OIDC_USER_CLASS, classLoader);
+        this.jwt = ClassUtils.isPresent(JWT_AUTHENTICATION_CLASS, classLoader)
+                && ClassUtils.isPresent(JWT_CLASS, classLoader);
     }
 
     @Override

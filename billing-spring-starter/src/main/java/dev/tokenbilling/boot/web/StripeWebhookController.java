@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -49,7 +48,8 @@ public class StripeWebhookController {
      * @param listeners told of the deliveries this endpoint answers without handing them to the core;
      *                  the core tells its own listeners of the others
      */
-    public StripeWebhookController(TokenBilling billing, int maxPayloadBytes, List<? extends BillingListener> listeners) {
+    public StripeWebhookController(
+            TokenBilling billing, int maxPayloadBytes, List<? extends BillingListener> listeners) {
         this.billing = Objects.requireNonNull(billing, "billing");
         if (maxPayloadBytes < 1) {
             throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
@@ -68,26 +68,30 @@ public class StripeWebhookController {
         if (!answer.byCore()) {
             notifyListeners(outcome, elapsed);
         }
-        log(outcome, request, elapsed);
+        log(outcome, answer.detail(), request, elapsed);
         int status = outcome.httpStatus();
         if (status >= 200 && status < 300) {
             return ResponseEntity.status(status).body(WebhookReceipt.of(outcome));
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), outcome.reason());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), answer.detail());
         problem.setTitle(status == 503 ? "Webhook not processed, retry later" : "Webhook rejected");
         problem.setProperty("code", outcome.status().name().toLowerCase(java.util.Locale.ROOT));
         outcome.eventId().ifPresent(id -> problem.setProperty("eventId", id));
         return ResponseEntity.status(status).body(problem);
     }
 
-    /** An outcome, and whether the core made it (and so told its listeners already). */
-    private record Answer(WebhookOutcome outcome, boolean byCore) {
+    /** An outcome, whether the core made it (and so told its listeners already), and what the answer and the log say of it. */
+    private record Answer(WebhookOutcome outcome, boolean byCore, String detail) {
+
+        static Answer ofCore(WebhookOutcome outcome) {
+            return new Answer(outcome, true, outcome.describe());
+        }
     }
 
     private Answer handle(HttpServletRequest request) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > maxPayloadBytes) {
-            return new Answer(tooLarge(declared), false);
+            return tooLarge(declared);
         }
         byte[] body;
         try (InputStream in = request.getInputStream()) {
@@ -95,9 +99,9 @@ public class StripeWebhookController {
             body = in.readNBytes(maxPayloadBytes + 1);
         }
         if (body.length > maxPayloadBytes) {
-            return new Answer(tooLarge(-1), false);
+            return tooLarge(-1);
         }
-        return new Answer(billing.webhooks().handle(body, request.getHeader(SIGNATURE_HEADER)), true);
+        return Answer.ofCore(billing.webhooks().handle(body, request.getHeader(SIGNATURE_HEADER)));
     }
 
     private void notifyListeners(WebhookOutcome outcome, Duration elapsed) {
@@ -110,22 +114,37 @@ public class StripeWebhookController {
         }
     }
 
-    private WebhookOutcome tooLarge(long declared) {
-        return new WebhookOutcome(WebhookOutcome.Status.TOO_LARGE,
-                "payload " + (declared > 0 ? "of " + declared + " bytes " : "") + "exceeds the limit of " + maxPayloadBytes
-                        + " bytes (billing.stripe.max-webhook-payload-size)",
-                Optional.empty(), Optional.empty());
+    /**
+     * A body over the limit, answered without the core; {@code declared} is its Content-Length, or -1
+     * when it was only found out by reading one byte past the limit.
+     */
+    private Answer tooLarge(long declared) {
+        WebhookOutcome outcome = new WebhookOutcome.TooLarge(
+                (int) Math.min(declared > 0 ? declared : maxPayloadBytes + 1L, Integer.MAX_VALUE), maxPayloadBytes);
+        return new Answer(
+                outcome,
+                false,
+                "payload " + (declared > 0 ? "of " + declared + " bytes " : "") + "exceeds the limit of "
+                        + maxPayloadBytes + " bytes (billing.stripe.max-webhook-payload-size)");
     }
 
-    private static void log(WebhookOutcome outcome, HttpServletRequest request, Duration elapsed) {
-        String event = outcome.eventId().map(id -> id + outcome.eventType().map(type -> " (" + type + ")").orElse("")).orElse("-");
+    private static void log(WebhookOutcome outcome, String detail, HttpServletRequest request, Duration elapsed) {
+        String event = outcome.eventId()
+                .map(id ->
+                        id + outcome.eventType().map(type -> " (" + type + ")").orElse(""))
+                .orElse("-");
         switch (outcome.status()) {
-            case PROCESSED -> LOG.info("Stripe webhook {}: {} in {} ms", event, outcome.reason(), elapsed.toMillis());
-            case DUPLICATE, IGNORED -> LOG.debug("Stripe webhook {}: {} ({})", event, outcome.status(), outcome.reason());
+            case PROCESSED -> LOG.info("Stripe webhook {}: {} in {} ms", event, detail, elapsed.toMillis());
+            case DUPLICATE, IGNORED -> LOG.debug("Stripe webhook {}: {} ({})", event, outcome.status(), detail);
             // The core logs processing failures itself.
-            case FAILED_PERMANENT, FAILED_RETRYABLE -> LOG.debug("Stripe webhook {}: {} ({})", event, outcome.status(), outcome.reason());
-            case REJECTED, TOO_LARGE -> LOG.warn("Stripe webhook delivery from {} rejected ({}): {}", request.getRemoteAddr(),
-                    outcome.httpStatus(), outcome.reason());
+            case FAILED_PERMANENT, FAILED_RETRYABLE ->
+                LOG.debug("Stripe webhook {}: {} ({})", event, outcome.status(), detail);
+            case REJECTED, TOO_LARGE ->
+                LOG.warn(
+                        "Stripe webhook delivery from {} rejected ({}): {}",
+                        request.getRemoteAddr(),
+                        outcome.httpStatus(),
+                        detail);
         }
     }
 }

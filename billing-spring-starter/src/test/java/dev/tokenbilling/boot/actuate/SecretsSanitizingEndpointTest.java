@@ -26,12 +26,15 @@ import org.springframework.test.web.servlet.MockMvc;
  * {@code billing.stripe.*} names and the {@code STRIPE_*} environment names, are masked; the
  * publishable key and the rest of the settings stay visible.
  */
-@SpringBootTest(classes = SecretsSanitizingEndpointTest.App.class, properties = {
-        "management.endpoints.web.exposure.include=env,configprops",
-        "management.endpoint.env.show-values=always",
-        "management.endpoint.configprops.show-values=always",
-        "billing.reconciler.enabled=false",
-        "billing.expiry.enabled=false"})
+@SpringBootTest(
+        classes = SecretsSanitizingEndpointTest.App.class,
+        properties = {
+            "management.endpoints.web.exposure.include=env,configprops",
+            "management.endpoint.env.show-values=always",
+            "management.endpoint.configprops.show-values=always",
+            "billing.reconciler.enabled=false",
+            "billing.expiry.enabled=false"
+        })
 @AutoConfigureMockMvc
 @DirtiesContext
 class SecretsSanitizingEndpointTest {
@@ -74,14 +77,21 @@ class SecretsSanitizingEndpointTest {
         assertThat(valueOf(sources, "billing.stripe.webhook-secrets[0]")).isEqualTo("******");
         assertThat(valueOf(sources, "STRIPE_SECRET_KEY")).isEqualTo("******");
         assertThat(valueOf(sources, "STRIPE_WEBHOOK_SECRET")).isEqualTo("******");
-        assertThat(valueOf(sources, "billing.stripe.publishable-key")).as("public: Stripe.js gets it").isEqualTo(PUBLISHABLE_KEY);
+        assertThat(valueOf(sources, "billing.stripe.publishable-key"))
+                .as("public: Stripe.js gets it")
+                .isEqualTo(PUBLISHABLE_KEY);
         assertThat(valueOf(sources, "billing.stripe.api-base")).isEqualTo("http://billing:******@127.0.0.1:12111");
-        assertThat(valueOf(sources, "billing.reconciler.enabled")).as("values are shown").isEqualTo("false");
+        assertThat(valueOf(sources, "billing.reconciler.enabled"))
+                .as("values are shown")
+                .isEqualTo("false");
 
-        for (String name : new String[] {"billing.stripe.secret-key", "billing.stripe.webhook-secret", "STRIPE_SECRET_KEY"}) {
+        for (String name :
+                new String[] {"billing.stripe.secret-key", "billing.stripe.webhook-secret", "STRIPE_SECRET_KEY"}) {
             String one = read("/actuator/env/" + name);
             assertNoSecret(one);
-            assertThat(JSON.readTree(one).path("property").path("value").asText()).as(name).isEqualTo("******");
+            assertThat(JSON.readTree(one).path("property").path("value").asText())
+                    .as(name)
+                    .isEqualTo("******");
         }
     }
 
@@ -90,12 +100,15 @@ class SecretsSanitizingEndpointTest {
         String body = read("/actuator/configprops");
 
         assertNoSecret(body);
-        JsonNode billing = JSON.readTree(body).findValue("billing-dev.tokenbilling.boot.autoconfigure.BillingProperties");
+        JsonNode billing =
+                JSON.readTree(body).findValue("billing-dev.tokenbilling.boot.autoconfigure.BillingProperties");
         assertThat(billing).as(body).isNotNull();
         JsonNode stripe = billing.path("properties").path("stripe");
         assertThat(stripe.path("secretKey").asText()).isEqualTo("******");
         assertThat(stripe.path("webhookSecret").asText()).isEqualTo("******");
-        assertThat(stripe.path("webhookSecrets").toString()).doesNotContain("whsec_").contains("******");
+        assertThat(stripe.path("webhookSecrets").toString())
+                .doesNotContain("whsec_")
+                .contains("******");
         assertThat(stripe.path("publishableKey").asText()).isEqualTo(PUBLISHABLE_KEY);
         assertThat(stripe.path("apiBase").asText()).isEqualTo("http://billing:******@127.0.0.1:12111");
         JsonNode inputs = billing.path("inputs").path("stripe");
@@ -112,15 +125,25 @@ class SecretsSanitizingEndpointTest {
     }
 
     private String read(String path) throws Exception {
-        MockHttpServletResponse response = mvc.perform(get(path).with(user("ops"))).andReturn().getResponse();
+        MockHttpServletResponse response =
+                mvc.perform(get(path).with(user("ops"))).andReturn().getResponse();
         String body = response.getContentAsString(StandardCharsets.UTF_8);
         assertThat(response.getStatus()).as(body).isEqualTo(200);
         return body;
     }
 
     private static void assertNoSecret(String body) {
-        assertThat(body).doesNotContain(SECRET_KEY, ENV_SECRET_KEY, WEBHOOK_SECRET, ROTATED_SECRET, LISTED_SECRET, ENV_WEBHOOK_SECRET,
-                PROXY_PASSWORD, "sk_test_51", "whsec_sanitize");
+        assertThat(body)
+                .doesNotContain(
+                        SECRET_KEY,
+                        ENV_SECRET_KEY,
+                        WEBHOOK_SECRET,
+                        ROTATED_SECRET,
+                        LISTED_SECRET,
+                        ENV_WEBHOOK_SECRET,
+                        PROXY_PASSWORD,
+                        "sk_test_51",
+                        "whsec_sanitize");
     }
 
     /** The value of a property in the first property source that has it. */
@@ -136,6 +159,5 @@ class SecretsSanitizingEndpointTest {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class App {
-    }
+    static class App {}
 }

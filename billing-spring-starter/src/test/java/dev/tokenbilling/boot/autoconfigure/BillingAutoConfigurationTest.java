@@ -1,15 +1,22 @@
 package dev.tokenbilling.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler.Job;
-import dev.tokenbilling.support.TestDatabase;
+import dev.tokenbilling.boot.support.SeedCatalog;
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.hook.EventHandler;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
+import dev.tokenbilling.support.TestDatabase;
+import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import java.net.URI;
@@ -45,36 +52,47 @@ class BillingAutoConfigurationTest {
     @Test
     void shouldBuildTokenBillingOnTheApplicationsDataSourceAndMigrateIt() {
         runner.run(context -> {
-            assertThat(context).hasNotFailed()
+            assertThat(context)
+                    .hasNotFailed()
                     .hasSingleBean(TokenBilling.class)
                     .hasSingleBean(TokenBillingService.class)
                     .hasSingleBean(BillingProperties.class)
                     .hasSingleBean(ReconcilerScheduler.class)
-                    .doesNotHaveBean(StripeSettings.class);
-            assertThat(context.getBean(TokenBillingService.class)).isSameAs(context.getBean(TokenBilling.class).service());
+                    .doesNotHaveBean(StripeApi.class)
+                    .doesNotHaveBean(WebhookVerification.class);
+            assertThat(context.getBean(TokenBillingService.class))
+                    .isSameAs(context.getBean(TokenBilling.class).service());
             assertThat(tables(SCHEMA)).contains("billing_schema_history");
-            assertThat(context.getBean(TokenBillingService.class).packages()).isEmpty();
+            assertThat(context.getBean(TokenBillingService.class).catalog().packages())
+                    .isEmpty();
         });
     }
 
     @Test
     void shouldBackOffWhenDisabled() {
-        runner.withPropertyValues("billing.enabled=false").run(context -> assertThat(context).hasNotFailed()
-                .doesNotHaveBean(TokenBilling.class)
-                .doesNotHaveBean(BillingProperties.class)
-                .doesNotHaveBean(ReconcilerScheduler.class));
+        runner.withPropertyValues("billing.enabled=false")
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .doesNotHaveBean(TokenBilling.class)
+                        .doesNotHaveBean(BillingProperties.class)
+                        .doesNotHaveBean(ReconcilerScheduler.class));
     }
 
     @Test
     void shouldBackOffWithoutADataSource() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class))
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TokenBilling.class));
     }
 
     @Test
     void shouldUseTheApplicationsOwnTokenBilling() {
-        TokenBilling own = TokenBilling.builder().dataSource(TestDatabase.dataSource()).schema(SCHEMA).build();
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class))
+        TokenBilling own = TokenBilling.builder()
+                .dataSource(TestDatabase.dataSource())
+                .schema(SCHEMA)
+                .build();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class))
                 .withBean(TokenBilling.class, () -> own)
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(TokenBilling.class);
@@ -85,14 +103,30 @@ class BillingAutoConfigurationTest {
 
     @Test
     void shouldUseTheApplicationsOwnBeansInsteadOfItsOwn() {
-        TokenBilling own = TokenBilling.builder().dataSource(TestDatabase.dataSource()).schema(SCHEMA).build();
+        TokenBilling own = TokenBilling.builder()
+                .dataSource(TestDatabase.dataSource())
+                .schema(SCHEMA)
+                .build();
         runner.withBean("myService", TokenBillingService.class, own::service)
                 .withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.stripe.webhook-secret=whsec_abc")
-                .withBean("myStripe", StripeSettings.class, () -> StripeSettings.builder().secretKey("sk_test_mine").build())
+                .withBean(
+                        "myStripe",
+                        StripeApi.class,
+                        () -> StripeApi.builder().secretKey("sk_test_mine").build())
+                .withBean(
+                        "myWebhooks",
+                        WebhookVerification.class,
+                        () -> WebhookVerification.builder().secret("whsec_mine").build())
                 .run(context -> {
-                    assertThat(context).hasNotFailed().hasSingleBean(TokenBillingService.class).hasSingleBean(StripeSettings.class);
+                    assertThat(context)
+                            .hasNotFailed()
+                            .hasSingleBean(TokenBillingService.class)
+                            .hasSingleBean(StripeApi.class)
+                            .hasSingleBean(WebhookVerification.class);
                     assertThat(context.getBean(TokenBillingService.class)).isSameAs(own.service());
-                    assertThat(context.getBean(StripeSettings.class).secretKey()).isEqualTo("sk_test_mine");
+                    assertThat(context.getBean(StripeApi.class).secretKey()).isEqualTo("sk_test_mine");
+                    assertThat(context.getBean(WebhookVerification.class).secrets())
+                            .containsExactly("whsec_mine");
                 });
     }
 
@@ -106,8 +140,18 @@ class BillingAutoConfigurationTest {
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(TokenBilling.class).clock()).isSameAs(fixed);
-                    assertThat(context.getBean(StripeSettings.class).maxNetworkRetries()).isEqualTo(7);
-                    assertThat(calls).containsExactly("first stripe", "second stripe", "first", "second");
+                    assertThat(context.getBean(StripeApi.class).maxNetworkRetries())
+                            .isEqualTo(7);
+                    assertThat(context.getBean(WebhookVerification.class).tolerance())
+                            .isEqualTo(Duration.ofSeconds(20));
+                    assertThat(calls)
+                            .containsExactly(
+                                    "first stripe",
+                                    "second stripe",
+                                    "first webhooks",
+                                    "second webhooks",
+                                    "first",
+                                    "second");
                 });
     }
 
@@ -116,11 +160,19 @@ class BillingAutoConfigurationTest {
         Clock fixed = Clock.fixed(Instant.parse("2031-01-01T00:00:00Z"), ZoneOffset.UTC);
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc")
                 .withBean("clock", BillingCustomizer.class, () -> BillingCustomizer.of(builder -> builder.clock(fixed)))
-                .withBean("fake", BillingCustomizer.class,
+                .withBean(
+                        "fake",
+                        BillingCustomizer.class,
                         () -> BillingCustomizer.stripe(stripe -> stripe.apiBase(URI.create("http://127.0.0.1:9"))))
+                .withBean(
+                        "tolerance",
+                        BillingCustomizer.class,
+                        () -> BillingCustomizer.webhooks(webhooks -> webhooks.tolerance(Duration.ofSeconds(42))))
                 .run(context -> {
                     assertThat(context.getBean(TokenBilling.class).clock()).isSameAs(fixed);
-                    assertThat(context.getBean(StripeSettings.class).apiBase()).contains(URI.create("http://127.0.0.1:9"));
+                    assertThat(context.getBean(StripeApi.class).apiBase()).contains(URI.create("http://127.0.0.1:9"));
+                    assertThat(context.getBean(WebhookVerification.class).tolerance())
+                            .isEqualTo(Duration.ofSeconds(42));
                 });
     }
 
@@ -147,35 +199,46 @@ class BillingAutoConfigurationTest {
                         "billing.stripe.max-webhook-payload-size=64KB")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    StripeSettings stripe = context.getBean(StripeSettings.class);
+                    StripeApi stripe = context.getBean(StripeApi.class);
                     assertThat(stripe.secretKey()).isEqualTo("sk_test_123456789");
                     assertThat(stripe.publishableKey()).contains("pk_test_987654321");
-                    assertThat(stripe.webhookSecrets()).containsExactly("whsec_one", "whsec_two", "whsec_three");
                     assertThat(stripe.apiBase()).contains(URI.create("http://127.0.0.1:12111"));
                     assertThat(stripe.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(stripe.readTimeout()).isEqualTo(Duration.ofSeconds(3));
                     assertThat(stripe.maxNetworkRetries()).isZero();
-                    assertThat(stripe.webhookTolerance()).isEqualTo(Duration.ofMinutes(1));
-                    assertThat(stripe.maxWebhookPayloadBytes()).isEqualTo(64 * 1024);
-                    assertThat(context.getBean(TokenBilling.class).paymentGateway()).isPresent();
+                    WebhookVerification webhooks = context.getBean(WebhookVerification.class);
+                    assertThat(webhooks.secrets()).containsExactly("whsec_one", "whsec_two", "whsec_three");
+                    assertThat(webhooks.tolerance()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(webhooks.maxPayloadBytes()).isEqualTo(64 * 1024);
+                    assertThat(context.getBean(TokenBilling.class).paymentsConfigured())
+                            .isTrue();
                 });
     }
 
     @Test
     void shouldReadTheStripeEnvironmentVariables() {
         runner.withInitializer(context -> {
-                    context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fakeEnvironment", Map.of(
-                            "STRIPE_SECRET_KEY", "sk_test_fromenv",
-                            "STRIPE_WEBHOOK_SECRET", "whsec_fromenv",
-                            "STRIPE_PUBLIC_KEY", "pk_test_fromenv")));
+                    context.getEnvironment()
+                            .getPropertySources()
+                            .addFirst(new MapPropertySource(
+                                    "fakeEnvironment",
+                                    Map.of(
+                                            "STRIPE_SECRET_KEY", "sk_test_fromenv",
+                                            "STRIPE_WEBHOOK_SECRET", "whsec_fromenv",
+                                            "STRIPE_PUBLIC_KEY", "pk_test_fromenv")));
                     new BillingEnvironmentPostProcessor().postProcessEnvironment(context.getEnvironment(), null);
                 })
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(StripeSettings.class).secretKey()).isEqualTo("sk_test_fromenv");
-                    assertThat(context.getBean(StripeSettings.class).webhookSecrets()).containsExactly("whsec_fromenv");
-                    assertThat(context.getBean(BillingProperties.class).getStripe().getPublishableKey()).isEqualTo("pk_test_fromenv");
-                    assertThat(context.getBean(StripeSettings.class).publishableKey()).contains("pk_test_fromenv");
+                    assertThat(context.getBean(StripeApi.class).secretKey()).isEqualTo("sk_test_fromenv");
+                    assertThat(context.getBean(WebhookVerification.class).secrets())
+                            .containsExactly("whsec_fromenv");
+                    assertThat(context.getBean(BillingProperties.class)
+                                    .getStripe()
+                                    .getPublishableKey())
+                            .isEqualTo("pk_test_fromenv");
+                    assertThat(context.getBean(StripeApi.class).publishableKey())
+                            .contains("pk_test_fromenv");
                 });
     }
 
@@ -183,14 +246,22 @@ class BillingAutoConfigurationTest {
     void shouldPreferBillingPropertiesOverTheStripeEnvironmentVariables() {
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_fromproperties")
                 .withInitializer(context -> {
-                    context.getEnvironment().getPropertySources().addLast(new MapPropertySource("fakeEnvironment",
-                            Map.of("STRIPE_SECRET_KEY", "sk_test_fromenv", "STRIPE_WEBHOOK_SECRET", "whsec_fromenv")));
+                    context.getEnvironment()
+                            .getPropertySources()
+                            .addLast(new MapPropertySource(
+                                    "fakeEnvironment",
+                                    Map.of(
+                                            "STRIPE_SECRET_KEY",
+                                            "sk_test_fromenv",
+                                            "STRIPE_WEBHOOK_SECRET",
+                                            "whsec_fromenv")));
                     new BillingEnvironmentPostProcessor().postProcessEnvironment(context.getEnvironment(), null);
                 })
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(StripeSettings.class).secretKey()).isEqualTo("sk_test_fromproperties");
-                    assertThat(context.getBean(StripeSettings.class).webhookSecrets()).containsExactly("whsec_fromenv");
+                    assertThat(context.getBean(StripeApi.class).secretKey()).isEqualTo("sk_test_fromproperties");
+                    assertThat(context.getBean(WebhookVerification.class).secrets())
+                            .containsExactly("whsec_fromenv");
                 });
     }
 
@@ -198,14 +269,22 @@ class BillingAutoConfigurationTest {
     void shouldTreatABlankSecretKeyAsStripeNotConfigured() {
         runner.withPropertyValues("billing.stripe.secret-key=  ", "billing.stripe.webhook-secret=")
                 .run(context -> {
-                    assertThat(context).hasNotFailed().doesNotHaveBean(StripeSettings.class);
-                    assertThat(context.getBean(TokenBilling.class).paymentGateway()).isEmpty();
+                    assertThat(context)
+                            .hasNotFailed()
+                            .doesNotHaveBean(StripeApi.class)
+                            .doesNotHaveBean(WebhookVerification.class);
+                    assertThat(context.getBean(TokenBilling.class).paymentsConfigured())
+                            .isFalse();
+                    assertThat(context.getBean(TokenBilling.class).paymentGateway())
+                            .isEmpty();
                 });
     }
 
     @Test
     void shouldFailFastOnALiveKeyInTestModeOnly() {
-        runner.withPropertyValues("billing.stripe.secret-key=sk_live_0123456789abcdef", "billing.stripe.webhook-secret=whsec_abc",
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_live_0123456789abcdef",
+                        "billing.stripe.webhook-secret=whsec_abc",
                         "billing.stripe.test-mode-only=true")
                 .run(context -> {
                     assertThat(context).hasFailed();
@@ -213,7 +292,8 @@ class BillingAutoConfigurationTest {
                     assertThat(failure.getMessage())
                             .contains("billing.stripe.secret-key is a LIVE key", "test-mode-only=true", "sk_live_…cdef")
                             .doesNotContain("0123456789");
-                    FailureAnalysis analysis = new BillingConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+                    FailureAnalysis analysis =
+                            new BillingConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
                     assertThat(analysis.getDescription()).startsWith("Token Billing is misconfigured: ");
                     assertThat(analysis.getAction()).contains("sk_test_", "billing.stripe.test-mode-only=false");
                 });
@@ -221,32 +301,113 @@ class BillingAutoConfigurationTest {
 
     @Test
     void shouldFailFastOnALivePublishableKeyInTestModeOnly() {
-        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.stripe.publishable-key=pk_live_0123456789abcdef",
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc",
+                        "billing.stripe.publishable-key=pk_live_0123456789abcdef",
                         "billing.stripe.test-mode-only=true")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage())
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
                         .contains("billing.stripe.publishable-key is a LIVE key"));
     }
 
     @Test
     void shouldAllowLiveKeysWhenTestModeOnlyIsOff() {
-        runner.withPropertyValues("billing.stripe.secret-key=sk_live_0123456789abcdef", "billing.stripe.publishable-key=pk_live_abc")
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_live_0123456789abcdef",
+                        "billing.stripe.publishable-key=pk_live_abc")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(StripeSettings.class).liveMode()).isTrue();
+                    assertThat(context.getBean(StripeApi.class).liveMode()).isTrue();
                 });
     }
 
     @Test
     void shouldFailFastOnKeysOfDifferentModes() {
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.stripe.publishable-key=pk_live_abc")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("belong to different modes"));
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("belong to different modes"));
     }
 
     @Test
     void shouldFailFastOnAPublishableKeyGivenAsSecretKey() {
         runner.withPropertyValues("billing.stripe.secret-key=pk_test_abc")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage())
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
                         .contains("billing.stripe.secret-key is not a secret key"));
+    }
+
+    @Test
+    void shouldFailFastOnAnApiKeyGivenAsWebhookSecret() {
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc",
+                        "billing.stripe.webhook-secret=whsec_ok, sk_test_0123456789abcdef")
+                .run(context -> {
+                    BillingConfigurationException failure = rootCause(context.getStartupFailure());
+                    assertThat(failure.getMessage())
+                            .contains("billing.stripe.webhook-secret is not a webhook signing secret", "sk_test_…cdef")
+                            .doesNotContain("0123456789");
+                    assertThat(failure.action()).contains("whsec_", "billing.stripe.secret-key");
+                });
+    }
+
+    @Test
+    void shouldNameThePropertyWhenBillingCoreRefusesASetting() {
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_live_0123456789abcdef",
+                        "billing.stripe.api-base=http://127.0.0.1:9")
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .startsWith("invalid Stripe settings: billing.stripe.api-base: must be https for a live key")
+                        .doesNotContain("0123456789"));
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc",
+                        "billing.stripe.webhook-secret=whsec_abc",
+                        "billing.stripe.webhook-tolerance=0s")
+                .run(
+                        context -> assertThat(
+                                        rootCause(context.getStartupFailure()).getMessage())
+                                .startsWith(
+                                        "invalid webhook settings: billing.stripe.webhook-tolerance: must be at least 1 second"));
+        runner.withPropertyValues("billing.max-open-purchases-per-user=0")
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .startsWith("billing.max-open-purchases-per-user: must be at least 1"));
+    }
+
+    @Test
+    void shouldLimitTheOpenPurchasesOfOneUser() {
+        try (FakeStripe fake = FakeStripe.start()) {
+            runner.withPropertyValues(
+                            "billing.schema=" + TestDatabase.newSchema(BillingAutoConfigurationTest.class),
+                            "billing.stripe.secret-key=" + fake.secretKey(),
+                            "billing.stripe.api-base=" + fake.apiBase(),
+                            "billing.max-open-purchases-per-user=2",
+                            "billing.reconciler.enabled=false",
+                            "billing.expiry.enabled=false")
+                    .run(context -> {
+                        assertThat(context.getBean(BillingProperties.class).getMaxOpenPurchasesPerUser())
+                                .isEqualTo(2);
+                        TokenBillingService service = context.getBean(TokenBillingService.class);
+                        SeedCatalog.seed(service);
+                        UserId user = UserId.of("limited-user");
+                        service.purchases().start(user, "starter-100k");
+                        long second =
+                                service.purchases().start(user, "booster-500k").purchaseId();
+
+                        BillingException refused = catchThrowableOfType(
+                                BillingException.class,
+                                () -> service.purchases().start(user, "power-1m"));
+
+                        assertThat(refused.code()).isEqualTo(BillingError.TOO_MANY_OPEN_PURCHASES);
+                        service.purchases().cancel(user, second);
+                        assertThat(service.purchases().start(user, "power-1m").purchaseId())
+                                .isPositive();
+                    });
+        }
+        assertThat(new BillingProperties().getMaxOpenPurchasesPerUser())
+                .as("billing-core's default")
+                .isEqualTo(TokenBilling.DEFAULT_MAX_OPEN_PURCHASES_PER_USER);
     }
 
     @Test
@@ -260,16 +421,22 @@ class BillingAutoConfigurationTest {
 
             @Override
             public void handle(String eventId, String eventType, JsonNode dataObject) {
-                handled.add(eventId + " " + eventType + " " + dataObject.path("id").asText());
+                handled.add(
+                        eventId + " " + eventType + " " + dataObject.path("id").asText());
             }
         };
-        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.stripe.webhook-secret=whsec_handlers")
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc", "billing.stripe.webhook-secret=whsec_handlers")
                 .withBean(EventHandler.class, () -> handler)
                 .run(context -> {
-                    String event = "{\"id\":\"evt_handler_1\",\"object\":\"event\",\"type\":\"invoice.paid\",\"livemode\":false,"
-                            + "\"data\":{\"object\":{\"id\":\"in_1\",\"object\":\"invoice\"}}}";
-                    WebhookOutcome outcome = context.getBean(TokenBilling.class).webhooks()
-                            .handle(event.getBytes(StandardCharsets.UTF_8), StripeWebhookSigner.header(event, "whsec_handlers"));
+                    String event =
+                            "{\"id\":\"evt_handler_1\",\"object\":\"event\",\"type\":\"invoice.paid\",\"livemode\":false,"
+                                    + "\"data\":{\"object\":{\"id\":\"in_1\",\"object\":\"invoice\"}}}";
+                    WebhookOutcome outcome = context.getBean(TokenBilling.class)
+                            .webhooks()
+                            .handle(
+                                    event.getBytes(StandardCharsets.UTF_8),
+                                    StripeWebhookSigner.header(event, "whsec_handlers"));
                     assertThat(outcome.status()).isEqualTo(WebhookOutcome.Status.PROCESSED);
                     assertThat(handled).containsExactly("evt_handler_1 invoice.paid in_1");
                 });
@@ -277,12 +444,19 @@ class BillingAutoConfigurationTest {
 
     @Test
     void shouldNotScheduleAnythingWhenTheReconcilerAndExpiryAreDisabled() {
-        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.enabled=false", "billing.expiry.enabled=false")
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc",
+                        "billing.reconciler.enabled=false",
+                        "billing.expiry.enabled=false")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ReconcilerScheduler.class));
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.enabled=false")
-                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).containsExactly(Job.EXPIRY));
+                .run(context -> assertThat(
+                                context.getBean(ReconcilerScheduler.class).jobs())
+                        .containsExactly(Job.EXPIRY));
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.expiry.enabled=false")
-                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).containsExactly(Job.RECONCILE));
+                .run(context -> assertThat(
+                                context.getBean(ReconcilerScheduler.class).jobs())
+                        .containsExactly(Job.RECONCILE));
     }
 
     @Test
@@ -293,13 +467,21 @@ class BillingAutoConfigurationTest {
             assertThat(scheduler.jobs()).containsExactly(Job.EXPIRY);
         });
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.initial-delay=1h")
-                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).containsExactly(Job.RECONCILE, Job.EXPIRY));
-        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.initial-delay=1h",
+                .run(context -> assertThat(
+                                context.getBean(ReconcilerScheduler.class).jobs())
+                        .containsExactly(Job.RECONCILE, Job.EXPIRY));
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc",
+                        "billing.reconciler.initial-delay=1h",
                         "billing.reconciler.fetch-missed-events=true")
-                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs())
+                .run(context -> assertThat(
+                                context.getBean(ReconcilerScheduler.class).jobs())
                         .containsExactly(Job.RECONCILE, Job.FETCH_MISSED_EVENTS, Job.EXPIRY));
         runner.withPropertyValues("billing.reconciler.fetch-missed-events=true")
-                .run(context -> assertThat(context.getBean(ReconcilerScheduler.class).jobs()).as("no Stripe, no fetch").containsExactly(Job.EXPIRY));
+                .run(context -> assertThat(
+                                context.getBean(ReconcilerScheduler.class).jobs())
+                        .as("no Stripe, no fetch")
+                        .containsExactly(Job.EXPIRY));
     }
 
     @Test
@@ -314,22 +496,35 @@ class BillingAutoConfigurationTest {
     @Test
     void shouldRefuseInvalidScheduleSettings() {
         runner.withPropertyValues("billing.expiry.interval=0s")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage())
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
                         .contains("billing.expiry.interval must be positive"));
         runner.withPropertyValues("billing.expiry.batch-size=0")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("billing.expiry.batch-size"));
-        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.fetch-missed-events=true",
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("billing.expiry.batch-size"));
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc",
+                        "billing.reconciler.fetch-missed-events=true",
                         "billing.reconciler.missed-events-lookback=31d")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage())
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
                         .contains("billing.reconciler.missed-events-lookback must be at most 30 days"));
-        runner.withPropertyValues("billing.expiry.enabled=false", "billing.expiry.interval=0s", "billing.reconciler.missed-events-lookback=31d")
-                .run(context -> assertThat(context).as("settings of jobs that are off are not checked").hasNotFailed());
+        runner.withPropertyValues(
+                        "billing.expiry.enabled=false",
+                        "billing.expiry.interval=0s",
+                        "billing.reconciler.missed-events-lookback=31d")
+                .run(context -> assertThat(context)
+                        .as("settings of jobs that are off are not checked")
+                        .hasNotFailed());
     }
 
     @Test
     void shouldRefuseAnInvalidSchemaName() {
         runner.withPropertyValues("billing.schema=no such schema; drop table x")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("schema"));
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("schema"));
     }
 
     static BillingConfigurationException rootCause(Throwable failure) {
@@ -361,9 +556,15 @@ class BillingAutoConfigurationTest {
         }
 
         @Override
-        public void customizeStripe(StripeSettings.Builder stripe) {
+        public void customizeStripe(StripeApi.Builder stripe) {
             calls.add("first stripe");
             stripe.maxNetworkRetries(3);
+        }
+
+        @Override
+        public void customizeWebhooks(WebhookVerification.Builder webhooks) {
+            calls.add("first webhooks");
+            webhooks.tolerance(Duration.ofSeconds(10));
         }
     }
 
@@ -376,9 +577,15 @@ class BillingAutoConfigurationTest {
         }
 
         @Override
-        public void customizeStripe(StripeSettings.Builder stripe) {
+        public void customizeStripe(StripeApi.Builder stripe) {
             calls.add("second stripe");
             stripe.maxNetworkRetries(7);
+        }
+
+        @Override
+        public void customizeWebhooks(WebhookVerification.Builder webhooks) {
+            calls.add("second webhooks");
+            webhooks.tolerance(Duration.ofSeconds(20));
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.tokenbilling.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.env.MapPropertySource;
@@ -14,8 +14,17 @@ class BillingEnvironmentPostProcessorTest {
 
     @Test
     void shouldMapTheStripeEnvironmentNames() {
-        environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of(
-                "STRIPE_SECRET_KEY", "sk_test_1", "STRIPE_WEBHOOK_SECRET", "whsec_1,whsec_2", "STRIPE_PUBLIC_KEY", "pk_test_1")));
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource(
+                        "env",
+                        Map.of(
+                                "STRIPE_SECRET_KEY",
+                                "sk_test_1",
+                                "STRIPE_WEBHOOK_SECRET",
+                                "whsec_1,whsec_2",
+                                "STRIPE_PUBLIC_KEY",
+                                "pk_test_1")));
 
         new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
 
@@ -26,7 +35,9 @@ class BillingEnvironmentPostProcessorTest {
 
     @Test
     void shouldAcceptStripePublishableKeyAsTheOtherName() {
-        environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of("STRIPE_PUBLISHABLE_KEY", "pk_test_2")));
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource("env", Map.of("STRIPE_PUBLISHABLE_KEY", "pk_test_2")));
 
         new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
 
@@ -35,19 +46,34 @@ class BillingEnvironmentPostProcessorTest {
 
     @Test
     void shouldAcceptTheFrontendsViteNameLikeTheCore() {
-        environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of("VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3")));
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource("env", Map.of("VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3")));
 
         new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
 
         assertThat(environment.getProperty("billing.stripe.publishable-key")).isEqualTo("pk_test_3");
-        assertThat(StripeSettings.fromEnvironment(Map.of("STRIPE_SECRET_KEY", "sk_test_1", "VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3"))
-                .build().publishableKey()).as("the same name core reads").contains("pk_test_3");
+        assertThat(StripeApi.fromEnvironment(
+                                Map.of("STRIPE_SECRET_KEY", "sk_test_1", "VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3"))
+                        .build()
+                        .publishableKey())
+                .as("the same name core reads")
+                .contains("pk_test_3");
     }
 
     @Test
     void shouldPreferStripePublicKeyOverTheOtherNames() {
-        environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of("STRIPE_PUBLIC_KEY", "pk_test_1",
-                "STRIPE_PUBLISHABLE_KEY", "pk_test_2", "VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_3")));
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource(
+                        "env",
+                        Map.of(
+                                "STRIPE_PUBLIC_KEY",
+                                "pk_test_1",
+                                "STRIPE_PUBLISHABLE_KEY",
+                                "pk_test_2",
+                                "VITE_STRIPE_PUBLISHABLE_KEY",
+                                "pk_test_3")));
 
         new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
 
@@ -64,14 +90,20 @@ class BillingEnvironmentPostProcessorTest {
 
     @Test
     void shouldYieldToAnyOtherSourceAndAddItselfOnce() {
-        environment.getPropertySources().addFirst(new MapPropertySource("application", Map.of("billing.stripe.secret-key", "sk_test_app")));
-        environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of("STRIPE_SECRET_KEY", "sk_test_env")));
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource("application", Map.of("billing.stripe.secret-key", "sk_test_app")));
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource("env", Map.of("STRIPE_SECRET_KEY", "sk_test_env")));
 
         new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
         new BillingEnvironmentPostProcessor().postProcessEnvironment(environment, null);
 
         assertThat(environment.getProperty("billing.stripe.secret-key")).isEqualTo("sk_test_app");
         assertThat(environment.getPropertySources().stream()
-                .filter(source -> source.getName().equals(BillingEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))).hasSize(1);
+                        .filter(source ->
+                                source.getName().equals(BillingEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)))
+                .hasSize(1);
     }
 }

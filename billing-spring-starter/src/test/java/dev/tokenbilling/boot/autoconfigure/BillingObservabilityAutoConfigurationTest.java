@@ -5,19 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.health.BillingHealthIndicator;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.metrics.MicrometerBillingMetrics;
 import dev.tokenbilling.boot.support.MutableClock;
 import dev.tokenbilling.boot.support.SeedCatalog;
-import dev.tokenbilling.support.TestDatabase;
-import dev.tokenbilling.model.LedgerEntry;
-import dev.tokenbilling.model.Reservation;
-import dev.tokenbilling.model.UsageRequest;
-import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.hook.EventHandler;
+import dev.tokenbilling.model.Adjustment;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
+import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationRequest;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
 import dev.tokenbilling.webhook.WebhookOutcome;
@@ -44,7 +48,9 @@ class BillingObservabilityAutoConfigurationTest {
     private static final String SCHEMA = TestDatabase.newSchema(BillingObservabilityAutoConfigurationTest.class);
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingHealthAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(
+                    BillingAutoConfiguration.class,
+                    BillingHealthAutoConfiguration.class,
                     BillingMetricsAutoConfiguration.class))
             .withBean(DataSource.class, TestDatabase::dataSource)
             .withPropertyValues("billing.schema=" + SCHEMA);
@@ -70,13 +76,20 @@ class BillingObservabilityAutoConfigurationTest {
         MutableClock clock = MutableClock.startingNow();
         try (FakeStripe fake = FakeStripe.start()) {
             new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingHealthAutoConfiguration.class))
+                    .withConfiguration(
+                            AutoConfigurations.of(BillingAutoConfiguration.class, BillingHealthAutoConfiguration.class))
                     .withBean(DataSource.class, TestDatabase::dataSource)
-                    .withPropertyValues("billing.schema=" + TestDatabase.newSchema(BillingObservabilityAutoConfigurationTest.class),
-                            "billing.stripe.secret-key=" + fake.secretKey(), "billing.stripe.api-base=" + fake.apiBase(),
-                            "billing.stripe.webhook-secret=whsec_health", "billing.reconciler.initial-delay=1h",
+                    .withPropertyValues(
+                            "billing.schema=" + TestDatabase.newSchema(BillingObservabilityAutoConfigurationTest.class),
+                            "billing.stripe.secret-key=" + fake.secretKey(),
+                            "billing.stripe.api-base=" + fake.apiBase(),
+                            "billing.stripe.webhook-secret=whsec_health",
+                            "billing.reconciler.initial-delay=1h",
                             "billing.expiry.enabled=false")
-                    .withBean("clock", BillingCustomizer.class, () -> BillingCustomizer.of(builder -> builder.clock(clock)))
+                    .withBean(
+                            "clock",
+                            BillingCustomizer.class,
+                            () -> BillingCustomizer.of(builder -> builder.clock(clock)))
                     .withBean(EventHandler.class, FailingInvoiceHandler::new)
                     .run(context -> {
                         TokenBilling billing = context.getBean(TokenBilling.class);
@@ -84,18 +97,26 @@ class BillingObservabilityAutoConfigurationTest {
                         for (String id : List.of("evt_health_1", "evt_health_2")) {
                             String event = "{\"id\":\"" + id + "\",\"object\":\"event\",\"type\":\"invoice.paid\","
                                     + "\"data\":{\"object\":{\"id\":\"in_1\"}}}";
-                            assertThat(billing.webhooks().handle(event.getBytes(StandardCharsets.UTF_8),
-                                    StripeWebhookSigner.header(event, "whsec_health")).status()).isEqualTo(WebhookOutcome.Status.FAILED_RETRYABLE);
+                            assertThat(billing.webhooks()
+                                            .handle(
+                                                    event.getBytes(StandardCharsets.UTF_8),
+                                                    StripeWebhookSigner.header(event, "whsec_health"))
+                                            .status())
+                                    .isEqualTo(WebhookOutcome.Status.FAILED_RETRYABLE);
                         }
-                        billing.service().startPurchase(UserId.of("alice"), "starter-100k");
-                        billing.service().startPurchase(UserId.of("bob"), "booster-500k");
+                        billing.service().purchases().start(UserId.of("alice"), "starter-100k");
+                        billing.service().purchases().start(UserId.of("bob"), "booster-500k");
                         BillingHealthIndicator indicator = context.getBean(BillingHealthIndicator.class);
-                        assertThat(indicator.health().getDetails()).containsEntry("stuckPurchases", 0L).containsEntry("failedWebhookEvents", 2L);
+                        assertThat(indicator.health().getDetails())
+                                .containsEntry("stuckPurchases", 0L)
+                                .containsEntry("failedWebhookEvents", 2L);
 
                         clock.advance(Duration.ofMinutes(16));
                         Health health = indicator.health();
 
-                        assertThat(health.getStatus()).as("they need an operator, not a restart").isEqualTo(Status.UP);
+                        assertThat(health.getStatus())
+                                .as("they need an operator, not a restart")
+                                .isEqualTo(Status.UP);
                         assertThat(health.getDetails())
                                 .containsEntry("stripe", "configured")
                                 .containsEntry("stuckPurchases", 2L)
@@ -113,25 +134,50 @@ class BillingObservabilityAutoConfigurationTest {
                 heard.add(entry.kind().wireName() + " " + entry.amount());
             }
         };
-        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).withBean("ownListener", BillingListener.class, () -> own)
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withBean("ownListener", BillingListener.class, () -> own)
                 .run(context -> {
                     TokenBillingService service = context.getBean(TokenBillingService.class);
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     UserId user = UserId.of("metered-user");
 
-                    service.grant(user, 10_000, "welcome", "metrics-grant-1");
-                    service.consume(user, 1_250, "metrics-req-1", "chat completion");
-                    service.consume(user, 1_250, "metrics-req-1", "chat completion");
-                    service.consumeBatch(List.of(new UsageRequest(user, 500, "metrics-req-2", "embedding")));
-                    Reservation hold = service.reserve(user, 4_000, Duration.ofMinutes(5), "metrics-hold-1", "streaming completion");
-                    service.settle(hold.id(), 3_000);
-                    service.adjust(user, -100, "support correction", "metrics-adjust-1");
+                    service.ledger().grant(Grant.of(user, 10_000, IdempotencyKey.of("metrics-grant-1"), "welcome"));
+                    service.ledger()
+                            .debit(Debit.of(user, 1_250, IdempotencyKey.of("metrics-req-1"))
+                                    .withDescription("chat completion"));
+                    service.ledger()
+                            .debit(Debit.of(user, 1_250, IdempotencyKey.of("metrics-req-1"))
+                                    .withDescription("chat completion"));
+                    service.ledger()
+                            .debitAll(List.of(Debit.of(user, 500, IdempotencyKey.of("metrics-req-2"))
+                                    .withDescription("embedding")));
+                    Reservation hold = service.reservations()
+                            .reserve(ReservationRequest.of(
+                                            user, 4_000, Duration.ofMinutes(5), IdempotencyKey.of("metrics-hold-1"))
+                                    .withDescription("streaming completion"));
+                    service.reservations().settle(hold.userId(), hold.id(), 3_000);
+                    service.ledger()
+                            .adjust(Adjustment.of(
+                                    user, -100, IdempotencyKey.of("metrics-adjust-1"), "support correction"));
 
-                    assertThat(meters.get("billing.tokens.credited").tag("kind", "grant").counter().count()).isEqualTo(10_000);
-                    assertThat(meters.get("billing.tokens.debited").tag("kind", "usage").counter().count())
-                            .as("consume once (the replay debits nothing), the batch and the settled hold").isEqualTo(1_250 + 500 + 3_000);
-                    assertThat(meters.get("billing.tokens.debited").tag("kind", "adjustment").counter().count()).isEqualTo(100);
-                    assertThat(heard).as("the application's own listener bean is registered too")
+                    assertThat(meters.get("billing.tokens.credited")
+                                    .tag("kind", "grant")
+                                    .counter()
+                                    .count())
+                            .isEqualTo(10_000);
+                    assertThat(meters.get("billing.tokens.debited")
+                                    .tag("kind", "usage")
+                                    .counter()
+                                    .count())
+                            .as("consume once (the replay debits nothing), the batch and the settled hold")
+                            .isEqualTo(1_250 + 500 + 3_000);
+                    assertThat(meters.get("billing.tokens.debited")
+                                    .tag("kind", "adjustment")
+                                    .counter()
+                                    .count())
+                            .isEqualTo(100);
+                    assertThat(heard)
+                            .as("the application's own listener bean is registered too")
                             .containsExactly("usage -1250", "usage -500", "usage -3000", "adjustment -100");
                 });
     }
@@ -145,7 +191,9 @@ class BillingObservabilityAutoConfigurationTest {
     @Test
     void shouldNotContributeHealthWithoutSpringBootHealth() {
         runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(TokenBilling.class)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(TokenBilling.class)
                         .doesNotHaveBean("billingHealthIndicator"));
     }
 
@@ -157,13 +205,16 @@ class BillingObservabilityAutoConfigurationTest {
         config.setInitializationFailTimeout(-1);
         try (HikariDataSource unreachable = new HikariDataSource(config)) {
             new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingHealthAutoConfiguration.class))
+                    .withConfiguration(
+                            AutoConfigurations.of(BillingAutoConfiguration.class, BillingHealthAutoConfiguration.class))
                     .withBean(DataSource.class, () -> unreachable)
                     .withPropertyValues("billing.migrate=false")
                     .run(context -> {
-                        Health health = context.getBean(BillingHealthIndicator.class).health();
+                        Health health =
+                                context.getBean(BillingHealthIndicator.class).health();
                         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                        assertThat(health.getDetails()).containsEntry("database", "unreachable")
+                        assertThat(health.getDetails())
+                                .containsEntry("database", "unreachable")
                                 .containsEntry("error", "database unreachable");
                     });
         }
@@ -185,23 +236,28 @@ class BillingObservabilityAutoConfigurationTest {
     @Test
     void shouldRecordNoMetricsWithoutMicrometer() {
         runner.withClassLoader(new FilteredClassLoader("io.micrometer."))
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(TokenBilling.class)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(TokenBilling.class)
                         .doesNotHaveBean(BillingMetrics.class));
     }
 
     @Test
     void shouldUseTheApplicationsOwnMetrics() {
-        BillingMetrics own = new BillingMetrics() {
-        };
-        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).withBean(BillingMetrics.class, () -> own)
-                .run(context -> assertThat(context.getBean(BillingMetrics.class)).isSameAs(own));
+        BillingMetrics own = new BillingMetrics() {};
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withBean(BillingMetrics.class, () -> own)
+                .run(context ->
+                        assertThat(context.getBean(BillingMetrics.class)).isSameAs(own));
     }
 
     @Test
     void shouldMaskTheStripeSecretsWithTheActuatorOnly() {
         ApplicationContextRunner actuator = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(BillingActuatorAutoConfiguration.class));
-        actuator.run(context -> assertThat(context).hasNotFailed().hasSingleBean(SanitizingFunction.class)
+        actuator.run(context -> assertThat(context)
+                .hasNotFailed()
+                .hasSingleBean(SanitizingFunction.class)
                 .hasBean("billingSanitizingFunction"));
         actuator.withClassLoader(new FilteredClassLoader(SanitizingFunction.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("billingSanitizingFunction"));

@@ -3,14 +3,15 @@ package dev.tokenbilling.boot.autoconfigure;
 import static dev.tokenbilling.boot.autoconfigure.BillingAutoConfigurationTest.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.boot.web.BillingApiController;
 import dev.tokenbilling.boot.web.BillingUserResolver;
 import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
 import dev.tokenbilling.boot.web.SpringSecurityUserResolver;
 import dev.tokenbilling.boot.web.StripeWebhookController;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.WebhookVerification;
+import dev.tokenbilling.support.TestDatabase;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +36,11 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 class BillingWebAutoConfigurationTest {
 
     private static final String SCHEMA = TestDatabase.newSchema(BillingWebAutoConfigurationTest.class);
-    private static final String[] STRIPE = {"billing.stripe.secret-key=sk_test_abc", "billing.stripe.webhook-secret=whsec_abc",
-            "billing.reconciler.enabled=false"};
+    private static final String[] STRIPE = {
+        "billing.stripe.secret-key=sk_test_abc",
+        "billing.stripe.webhook-secret=whsec_abc",
+        "billing.reconciler.enabled=false"
+    };
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingWebAutoConfiguration.class))
@@ -46,7 +50,8 @@ class BillingWebAutoConfigurationTest {
     @Test
     void shouldServeTheApiAndTheWebhookWhenStripeIsConfigured() {
         runner.withPropertyValues(STRIPE).run(context -> {
-            assertThat(context).hasNotFailed()
+            assertThat(context)
+                    .hasNotFailed()
                     .hasSingleBean(BillingApiController.class)
                     .hasSingleBean(StripeWebhookController.class)
                     .hasSingleBean(BillingUserResolver.class);
@@ -56,7 +61,8 @@ class BillingWebAutoConfigurationTest {
 
     @Test
     void shouldServeTheApiButNoWebhookWithoutStripe() {
-        runner.run(context -> assertThat(context).hasNotFailed()
+        runner.run(context -> assertThat(context)
+                .hasNotFailed()
                 .hasSingleBean(BillingApiController.class)
                 .doesNotHaveBean(StripeWebhookController.class));
     }
@@ -66,7 +72,8 @@ class BillingWebAutoConfigurationTest {
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc").run(context -> {
             assertThat(context).hasFailed();
             BillingConfigurationException failure = rootCause(context.getStartupFailure());
-            assertThat(failure.getMessage()).contains("POST /api/v1/billing/webhooks/stripe/", "no webhook signing secret");
+            assertThat(failure.getMessage())
+                    .contains("POST /api/v1/billing/webhooks/stripe/", "no webhook signing secret");
             assertThat(failure.action()).contains("STRIPE_WEBHOOK_SECRET", "billing.webhook.enabled=false");
         });
     }
@@ -74,15 +81,18 @@ class BillingWebAutoConfigurationTest {
     @Test
     void shouldStartWithoutASigningSecretWhenTheWebhookIsOff() {
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.webhook.enabled=false")
-                .run(context -> assertThat(context).hasNotFailed()
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
                         .hasSingleBean(BillingApiController.class)
                         .doesNotHaveBean(StripeWebhookController.class));
     }
 
     @Test
     void shouldTurnTheApiOffForApplicationsThatWriteTheirOwn() {
-        runner.withPropertyValues(STRIPE).withPropertyValues("billing.web.enabled=false")
-                .run(context -> assertThat(context).hasNotFailed()
+        runner.withPropertyValues(STRIPE)
+                .withPropertyValues("billing.web.enabled=false")
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
                         .doesNotHaveBean(BillingApiController.class)
                         .hasSingleBean(StripeWebhookController.class));
     }
@@ -98,36 +108,47 @@ class BillingWebAutoConfigurationTest {
 
     @Test
     void shouldUseTheServletPrincipalWithoutSpringSecurity() {
-        runner.withPropertyValues(STRIPE).withClassLoader(new FilteredClassLoader("org.springframework.security."))
+        runner.withPropertyValues(STRIPE)
+                .withClassLoader(new FilteredClassLoader("org.springframework.security."))
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(StripeWebhookController.class);
-                    assertThat(context.getBean(BillingUserResolver.class)).isInstanceOf(ServletPrincipalUserResolver.class);
+                    assertThat(context.getBean(BillingUserResolver.class))
+                            .isInstanceOf(ServletPrincipalUserResolver.class);
                 });
         runner.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
-                .run(context -> assertThat(context.getBean(BillingUserResolver.class)).isInstanceOf(ServletPrincipalUserResolver.class));
+                .run(context -> assertThat(context.getBean(BillingUserResolver.class))
+                        .isInstanceOf(ServletPrincipalUserResolver.class));
     }
 
     @Test
     void shouldKeyOAuth2UsersByProviderOnlyWhenTheApplicationHasSpringSecuritysOAuth2Classes() {
-        runner.withClassLoader(new FilteredClassLoader("org.springframework.security.oauth2.")).run(context -> {
-            assertThat(context).hasNotFailed();
-            BillingUserResolver resolver = context.getBean(BillingUserResolver.class);
-            assertThat(resolver).isInstanceOf(SpringSecurityUserResolver.class);
-            SecurityContextHolder.getContext().setAuthentication(
-                    UsernamePasswordAuthenticationToken.authenticated("5000000", "n/a", List.of()));
-            try {
-                assertThat(resolver.resolve(new MockHttpServletRequest())).contains(UserId.of("5000000"));
-                // Classes the application does not have are never touched: an OAuth2 login here keeps its name.
-                SecurityContextHolder.getContext().setAuthentication(new OAuth2AuthenticationToken(
-                        new DefaultOAuth2User(List.of(), Map.of("id", 5000000), "id"), List.of(), "github"));
-                assertThat(resolver.resolve(new MockHttpServletRequest())).contains(UserId.of("5000000"));
-            } finally {
-                SecurityContextHolder.clearContext();
-            }
-        });
+        runner.withClassLoader(new FilteredClassLoader("org.springframework.security.oauth2."))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    BillingUserResolver resolver = context.getBean(BillingUserResolver.class);
+                    assertThat(resolver).isInstanceOf(SpringSecurityUserResolver.class);
+                    SecurityContextHolder.getContext()
+                            .setAuthentication(
+                                    UsernamePasswordAuthenticationToken.authenticated("5000000", "n/a", List.of()));
+                    try {
+                        assertThat(resolver.resolve(new MockHttpServletRequest()))
+                                .contains(UserId.of("5000000"));
+                        // Classes the application does not have are never touched: an OAuth2 login here keeps its name.
+                        SecurityContextHolder.getContext()
+                                .setAuthentication(new OAuth2AuthenticationToken(
+                                        new DefaultOAuth2User(List.of(), Map.of("id", 5000000), "id"),
+                                        List.of(),
+                                        "github"));
+                        assertThat(resolver.resolve(new MockHttpServletRequest()))
+                                .contains(UserId.of("5000000"));
+                    } finally {
+                        SecurityContextHolder.clearContext();
+                    }
+                });
         runner.run(context -> {
-            SecurityContextHolder.getContext().setAuthentication(new OAuth2AuthenticationToken(
-                    new DefaultOAuth2User(List.of(), Map.of("id", 5000000), "id"), List.of(), "github"));
+            SecurityContextHolder.getContext()
+                    .setAuthentication(new OAuth2AuthenticationToken(
+                            new DefaultOAuth2User(List.of(), Map.of("id", 5000000), "id"), List.of(), "github"));
             try {
                 assertThat(context.getBean(BillingUserResolver.class).resolve(new MockHttpServletRequest()))
                         .contains(UserId.of("github:5000000"));
@@ -147,12 +168,24 @@ class BillingWebAutoConfigurationTest {
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     Set<String> patterns = new TreeSet<>();
-                    context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods().keySet()
+                    context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class)
+                            .getHandlerMethods()
+                            .keySet()
                             .forEach(info -> patterns.addAll(info.getPatternValues()));
-                    assertThat(patterns).contains("/shop/billing/packages/", "/shop/billing/packages", "/shop/billing/tokens/purchase/",
-                            "/shop/billing/tokens/balance/", "/shop/billing/tokens/purchases/{id}/", "/shop/billing/tokens/transactions/",
-                            "/shop/billing/config/", "/shop/billing/tokens/lots/", "/shop/billing/tokens/lots",
-                            "/shop/billing/tokens/holds/", "/shop/billing/tokens/holds", "/hooks/stripe");
+                    assertThat(patterns)
+                            .contains(
+                                    "/shop/billing/packages/",
+                                    "/shop/billing/packages",
+                                    "/shop/billing/tokens/purchase/",
+                                    "/shop/billing/tokens/balance/",
+                                    "/shop/billing/tokens/purchases/{id}/",
+                                    "/shop/billing/tokens/transactions/",
+                                    "/shop/billing/config/",
+                                    "/shop/billing/tokens/lots/",
+                                    "/shop/billing/tokens/lots",
+                                    "/shop/billing/tokens/holds/",
+                                    "/shop/billing/tokens/holds",
+                                    "/hooks/stripe");
                     assertThat(patterns).noneMatch(pattern -> pattern.startsWith("/api/v1/billing"));
                 });
     }
@@ -165,29 +198,48 @@ class BillingWebAutoConfigurationTest {
                         org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration.class))
                 .run(context -> {
                     Set<String> writes = new TreeSet<>();
-                    context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods().keySet().stream()
-                            .filter(info -> !info.getMethodsCondition().getMethods().contains(RequestMethod.GET))
+                    context
+                            .getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class)
+                            .getHandlerMethods()
+                            .keySet()
+                            .stream()
+                            .filter(info ->
+                                    !info.getMethodsCondition().getMethods().contains(RequestMethod.GET))
                             .forEach(info -> writes.addAll(info.getPatternValues()));
-                    assertThat(writes).containsExactlyInAnyOrder("/api/v1/billing/tokens/purchase/", "/api/v1/billing/tokens/purchase",
-                            "/api/v1/billing/tokens/purchases/{id}/cancel/", "/api/v1/billing/tokens/purchases/{id}/cancel",
-                            "/api/v1/billing/webhooks/stripe/");
+                    assertThat(writes)
+                            .containsExactlyInAnyOrder(
+                                    "/api/v1/billing/tokens/purchase/",
+                                    "/api/v1/billing/tokens/purchase",
+                                    "/api/v1/billing/tokens/purchases/{id}/cancel/",
+                                    "/api/v1/billing/tokens/purchases/{id}/cancel",
+                                    "/api/v1/billing/webhooks/stripe/");
                 });
     }
 
     @Test
-    void shouldServeThePublishableKeyOfTheStripeSettingsInUse() {
-        runner.withPropertyValues(STRIPE).withPropertyValues("billing.stripe.publishable-key=pk_test_fromproperty")
+    void shouldServeThePublishableKeyOfTheStripeApiSettingsInUse() {
+        runner.withPropertyValues(STRIPE)
+                .withPropertyValues("billing.stripe.publishable-key=pk_test_fromproperty")
                 .run(context -> {
-                    assertThat(context.getBean(StripeSettings.class).publishableKey()).contains("pk_test_fromproperty");
-                    assertThat(context.getBean(BillingApiController.class).config().publishableKey()).isEqualTo("pk_test_fromproperty");
+                    assertThat(context.getBean(StripeApi.class).publishableKey())
+                            .contains("pk_test_fromproperty");
+                    assertThat(context.getBean(BillingApiController.class)
+                                    .config()
+                                    .publishableKey())
+                            .isEqualTo("pk_test_fromproperty");
                 });
-        runner.withPropertyValues(STRIPE).withPropertyValues("billing.stripe.publishable-key=pk_test_fromproperty")
-                .withBean(BillingCustomizer.class, () -> BillingCustomizer.stripe(stripe -> stripe.publishableKey("pk_test_fromcustomizer")))
-                .run(context -> assertThat(context.getBean(BillingApiController.class).config().publishableKey())
+        runner.withPropertyValues(STRIPE)
+                .withPropertyValues("billing.stripe.publishable-key=pk_test_fromproperty")
+                .withBean(
+                        BillingCustomizer.class,
+                        () -> BillingCustomizer.stripe(stripe -> stripe.publishableKey("pk_test_fromcustomizer")))
+                .run(context -> assertThat(context.getBean(BillingApiController.class)
+                                .config()
+                                .publishableKey())
                         .isEqualTo("pk_test_fromcustomizer"));
         runner.withPropertyValues("billing.stripe.publishable-key=pk_test_nostripe")
                 .run(context -> {
-                    assertThat(context).doesNotHaveBean(StripeSettings.class);
+                    assertThat(context).doesNotHaveBean(StripeApi.class).doesNotHaveBean(WebhookVerification.class);
                     assertThat(context.getBean(BillingApiController.class).config())
                             .satisfies(config -> {
                                 assertThat(config.publishableKey()).isEqualTo("pk_test_nostripe");
@@ -199,15 +251,22 @@ class BillingWebAutoConfigurationTest {
     @Test
     void shouldRefuseAMalformedPath() {
         runner.withPropertyValues("billing.web.base-path=/api/v1/billing/")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("billing.web.base-path"));
-        runner.withPropertyValues(STRIPE).withPropertyValues("billing.webhook.path=hooks/stripe")
-                .run(context -> assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("billing.webhook.path"));
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("billing.web.base-path"));
+        runner.withPropertyValues(STRIPE)
+                .withPropertyValues("billing.webhook.path=hooks/stripe")
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("billing.webhook.path"));
     }
 
     @Test
     void shouldStayOutOfApplicationsWithoutSpringMvc() {
-        runner.withPropertyValues(STRIPE).withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
-                .run(context -> assertThat(context).hasNotFailed()
+        runner.withPropertyValues(STRIPE)
+                .withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
                         .doesNotHaveBean(BillingApiController.class)
                         .doesNotHaveBean(StripeWebhookController.class));
     }
@@ -215,10 +274,12 @@ class BillingWebAutoConfigurationTest {
     @Test
     void shouldStayOutOfNonWebApplications() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(BillingAutoConfiguration.class, BillingWebAutoConfiguration.class))
+                .withConfiguration(
+                        AutoConfigurations.of(BillingAutoConfiguration.class, BillingWebAutoConfiguration.class))
                 .withBean(DataSource.class, TestDatabase::dataSource)
                 .withPropertyValues("billing.schema=" + SCHEMA, "billing.stripe.secret-key=sk_test_abc")
-                .run(context -> assertThat(context).hasNotFailed()
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
                         .doesNotHaveBean(BillingApiController.class)
                         .doesNotHaveBean(StripeWebhookController.class));
     }
@@ -228,7 +289,8 @@ class BillingWebAutoConfigurationTest {
         runner.withPropertyValues(STRIPE)
                 .withConfiguration(AutoConfigurations.of(
                         org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration.class,
-                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration.class))
+                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration
+                                .class))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBeansOfType(SecurityFilterChain.class))
@@ -239,10 +301,12 @@ class BillingWebAutoConfigurationTest {
 
     @Test
     void shouldLeaveSecurityAloneWhenTheWebhookIsOff() {
-        runner.withPropertyValues(STRIPE).withPropertyValues("billing.webhook.enabled=false")
+        runner.withPropertyValues(STRIPE)
+                .withPropertyValues("billing.webhook.enabled=false")
                 .withConfiguration(AutoConfigurations.of(
                         org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration.class,
-                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration.class))
+                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration
+                                .class))
                 .run(context -> assertThat(context.getBeansOfType(SecurityFilterChain.class))
                         .doesNotContainKey("billingWebhookSecurityFilterChain")
                         .hasSize(1));

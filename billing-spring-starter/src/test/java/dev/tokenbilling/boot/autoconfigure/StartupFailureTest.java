@@ -24,23 +24,35 @@ class StartupFailureTest {
 
     @Test
     void shouldExplainALiveKeyInTestModeOnlyAsAFailureAnalysis(CapturedOutput output) {
-        assertThatThrownBy(() -> application().run("--billing.stripe.secret-key=sk_live_0123456789abcdef",
-                "--billing.stripe.test-mode-only=true").close())
+        assertThatThrownBy(() -> application()
+                        .run(
+                                "--billing.stripe.secret-key=sk_live_0123456789abcdef",
+                                "--billing.stripe.test-mode-only=true")
+                        .close())
                 .hasStackTraceContaining("billing.stripe.secret-key is a LIVE key");
-        assertThat(output).contains("APPLICATION FAILED TO START", "Token Billing is misconfigured: billing.stripe.secret-key is a LIVE key",
-                "Use Stripe test keys").doesNotContain("0123456789abcdef");
+        assertThat(output)
+                .contains(
+                        "APPLICATION FAILED TO START",
+                        "Token Billing is misconfigured: billing.stripe.secret-key is a LIVE key",
+                        "Use Stripe test keys")
+                .doesNotContain("0123456789abcdef");
     }
 
     @Test
     void shouldMapTheStripeEnvironmentNamesInARealApplication() {
         try (ConfigurableApplicationContext context = application().run()) {
-            assertThat(context.getEnvironment().getPropertySources().contains(BillingEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)).isTrue();
+            assertThat(context.getEnvironment()
+                            .getPropertySources()
+                            .contains(BillingEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))
+                    .isTrue();
         }
     }
 
     private static SpringApplicationBuilder application() {
-        return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-                .properties("billing.schema=" + SCHEMA, "billing.reconciler.enabled=false", "spring.main.banner-mode=off")
+        return new SpringApplicationBuilder(App.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                        "billing.schema=" + SCHEMA, "billing.reconciler.enabled=false", "spring.main.banner-mode=off")
                 .logStartupInfo(false)
                 .registerShutdownHook(false);
     }

@@ -37,11 +37,14 @@ import org.springframework.test.web.servlet.MockMvc;
  * nobody listens on. When DOWN it says "database unreachable", never the driver's message with its
  * host, port and user names; the log has that message.
  */
-@SpringBootTest(classes = BillingHealthEndpointTest.App.class, properties = {
-        "management.endpoint.health.show-details=always",
-        // Spring Boot's own `db` contributor is the application's to configure; this test is about `billing`.
-        "management.health.db.enabled=false",
-        "billing.expiry.enabled=false"})
+@SpringBootTest(
+        classes = BillingHealthEndpointTest.App.class,
+        properties = {
+            "management.endpoint.health.show-details=always",
+            // Spring Boot's own `db` contributor is the application's to configure; this test is about `billing`.
+            "management.health.db.enabled=false",
+            "billing.expiry.enabled=false"
+        })
 @AutoConfigureMockMvc
 @DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
@@ -87,7 +90,9 @@ class BillingHealthEndpointTest {
         assertThat(billing.get("status").asText()).isEqualTo("DOWN");
         assertThat(billing.path("details").path("database").asText()).isEqualTo("unreachable");
         assertThat(billing.path("details").path("error").asText()).isEqualTo("database unreachable");
-        assertThat(body).doesNotContain(SECRET_ROLE, "FATAL", "role", "password", "localhost", "127.0.0.1", "postgres", "Exception");
+        assertThat(body)
+                .doesNotContain(
+                        SECRET_ROLE, "FATAL", "role", "password", "localhost", "127.0.0.1", "postgres", "Exception");
         assertThat(log.getOut()).as("the operator's detail").contains(SECRET_ROLE);
     }
 
@@ -108,14 +113,18 @@ class BillingHealthEndpointTest {
     }
 
     private JsonNode billingHealth(int status) throws Exception {
-        MockHttpServletResponse response = mvc.perform(get("/actuator/health").with(user("ops"))).andReturn().getResponse();
+        MockHttpServletResponse response = mvc.perform(get("/actuator/health").with(user("ops")))
+                .andReturn()
+                .getResponse();
         String body = response.getContentAsString(StandardCharsets.UTF_8);
         assertThat(response.getStatus()).as(body).isEqualTo(status);
         return JSON.readTree(body).path("components").path("billing");
     }
 
     private String health() throws Exception {
-        MockHttpServletResponse response = mvc.perform(get("/actuator/health").with(user("ops"))).andReturn().getResponse();
+        MockHttpServletResponse response = mvc.perform(get("/actuator/health").with(user("ops")))
+                .andReturn()
+                .getResponse();
         String body = response.getContentAsString(StandardCharsets.UTF_8);
         assertThat(response.getStatus()).as(body).isEqualTo(503);
         return body;

@@ -8,7 +8,9 @@ import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.PurchaseCheck;
 import dev.tokenbilling.reconcile.ReconcileReport;
@@ -31,16 +33,30 @@ class MicrometerBillingMetricsTest {
 
     @Test
     void shouldCountWebhookOutcomesAndTheirLatencyWithoutReadingTheirText() {
-        metrics.webhookHandled(outcome(Status.PROCESSED, "completed: 500000 tokens credited", "payment_intent.succeeded"), Duration.ofMillis(12));
-        metrics.webhookHandled(outcome(Status.DUPLICATE, "already processed", "payment_intent.succeeded"), Duration.ofMillis(2));
-        metrics.webhookHandled(new WebhookOutcome(Status.REJECTED, "Invalid signature", Optional.empty(), Optional.empty()), Duration.ofMillis(1));
+        metrics.webhookHandled(
+                outcome(Status.PROCESSED, "completed: 500000 tokens credited", "payment_intent.succeeded"),
+                Duration.ofMillis(12));
+        metrics.webhookHandled(
+                outcome(Status.DUPLICATE, "already processed", "payment_intent.succeeded"), Duration.ofMillis(2));
+        metrics.webhookHandled(new WebhookOutcome.Rejected("Invalid signature"), Duration.ofMillis(1));
 
-        assertThat(registry.get("billing.webhook.deliveries").tags("outcome", "processed", "type", "payment_intent.succeeded").counter().count())
+        assertThat(registry.get("billing.webhook.deliveries")
+                        .tags("outcome", "processed", "type", "payment_intent.succeeded")
+                        .counter()
+                        .count())
                 .isEqualTo(1);
-        assertThat(registry.get("billing.webhook.deliveries").tags("outcome", "rejected", "type", "none").counter().count()).isEqualTo(1);
-        assertThat(registry.get("billing.webhook.latency").tag("outcome", "processed").timer().totalTime(TimeUnit.MILLISECONDS))
+        assertThat(registry.get("billing.webhook.deliveries")
+                        .tags("outcome", "rejected", "type", "none")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.webhook.latency")
+                        .tag("outcome", "processed")
+                        .timer()
+                        .totalTime(TimeUnit.MILLISECONDS))
                 .isEqualTo(12);
-        // The reason text says "tokens credited", but credits are counted only from the ledger entries the core reports.
+        // The reason text says "tokens credited", but credits are counted only from the ledger entries the core
+        // reports.
         assertThat(registry.find("billing.tokens.credited").counter()).isNull();
         assertThat(registry.find("billing.purchases.completed").counter()).isNull();
     }
@@ -48,16 +64,37 @@ class MicrometerBillingMetricsTest {
     @Test
     void shouldCountPurchasesFromTheListenerCalls() {
         metrics.purchaseStarted(purchase(PurchaseStatus.PENDING, Optional.empty()));
-        metrics.purchaseCompleted(purchase(PurchaseStatus.COMPLETED, Optional.empty()), entry(LedgerEntryKind.PURCHASE, 500_000));
+        metrics.purchaseCompleted(
+                purchase(PurchaseStatus.COMPLETED, Optional.empty()), entry(LedgerEntryKind.PURCHASE, 500_000));
         metrics.purchaseFailed(purchase(PurchaseStatus.FAILED, Optional.of("card_declined")));
         metrics.purchaseFailed(purchase(PurchaseStatus.FAILED, Optional.empty()));
         metrics.purchaseStartFailed("booster-500k", "unknown_package");
 
-        assertThat(registry.get("billing.purchases.started").tag("package", "booster-500k").counter().count()).isEqualTo(1);
-        assertThat(registry.get("billing.purchases.completed").tag("package", "booster-500k").counter().count()).isEqualTo(1);
-        assertThat(registry.get("billing.purchases.failed").tags("stage", "payment", "reason", "card_declined").counter().count()).isEqualTo(1);
-        assertThat(registry.get("billing.purchases.failed").tags("stage", "payment", "reason", "payment_failed").counter().count()).isEqualTo(1);
-        assertThat(registry.get("billing.purchases.failed").tags("stage", "start", "reason", "unknown_package").counter().count()).isEqualTo(1);
+        assertThat(registry.get("billing.purchases.started")
+                        .tag("package", "booster-500k")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.purchases.completed")
+                        .tag("package", "booster-500k")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.purchases.failed")
+                        .tags("stage", "payment", "reason", "card_declined")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.purchases.failed")
+                        .tags("stage", "payment", "reason", "payment_failed")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.purchases.failed")
+                        .tags("stage", "start", "reason", "unknown_package")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -71,22 +108,57 @@ class MicrometerBillingMetricsTest {
         metrics.tokensDebited(entry(LedgerEntryKind.DISPUTE, -300));
         metrics.tokensDebited(entry(LedgerEntryKind.ADJUSTMENT, -5));
 
-        assertThat(registry.get("billing.tokens.credited").tag("kind", "purchase").counter().count()).isEqualTo(500_000);
-        assertThat(registry.get("billing.tokens.credited").tag("kind", "grant").counter().count()).isEqualTo(1_000);
-        assertThat(registry.get("billing.tokens.credited").tag("kind", "dispute_reversal").counter().count()).isEqualTo(300);
-        assertThat(registry.get("billing.tokens.debited").tag("kind", "usage").counter().count()).as("debits count positive").isEqualTo(2_000);
-        assertThat(registry.get("billing.tokens.debited").tag("kind", "refund").counter().count()).isEqualTo(250_000);
-        assertThat(registry.get("billing.tokens.debited").tag("kind", "dispute").counter().count()).isEqualTo(300);
-        assertThat(registry.get("billing.tokens.debited").tag("kind", "adjustment").counter().count()).isEqualTo(5);
-        assertThat(registry.get("billing.tokens.credited").counters()).allSatisfy(counter ->
-                assertThat(counter.getId().getTags()).extracting(tag -> tag.getKey()).containsExactly("kind"));
+        assertThat(registry.get("billing.tokens.credited")
+                        .tag("kind", "purchase")
+                        .counter()
+                        .count())
+                .isEqualTo(500_000);
+        assertThat(registry.get("billing.tokens.credited")
+                        .tag("kind", "grant")
+                        .counter()
+                        .count())
+                .isEqualTo(1_000);
+        assertThat(registry.get("billing.tokens.credited")
+                        .tag("kind", "dispute_reversal")
+                        .counter()
+                        .count())
+                .isEqualTo(300);
+        assertThat(registry.get("billing.tokens.debited")
+                        .tag("kind", "usage")
+                        .counter()
+                        .count())
+                .as("debits count positive")
+                .isEqualTo(2_000);
+        assertThat(registry.get("billing.tokens.debited")
+                        .tag("kind", "refund")
+                        .counter()
+                        .count())
+                .isEqualTo(250_000);
+        assertThat(registry.get("billing.tokens.debited")
+                        .tag("kind", "dispute")
+                        .counter()
+                        .count())
+                .isEqualTo(300);
+        assertThat(registry.get("billing.tokens.debited")
+                        .tag("kind", "adjustment")
+                        .counter()
+                        .count())
+                .isEqualTo(5);
+        assertThat(registry.get("billing.tokens.credited").counters())
+                .allSatisfy(counter -> assertThat(counter.getId().getTags())
+                        .extracting(tag -> tag.getKey())
+                        .containsExactly("kind"));
     }
 
     @Test
     void shouldTimeReconcilerRunsAndCountFailuresByJob() {
-        ReconcileReport report = new ReconcileReport(List.of(
-                new PurchaseCheck(1, Optional.of("pi_1"), PurchaseStatus.PENDING, PurchaseStatus.COMPLETED,
-                        "PaymentIntent succeeded: completed: 100000 tokens credited", false)),
+        ReconcileReport report = new ReconcileReport(
+                List.of(new PurchaseCheck(
+                        1,
+                        Optional.of("pi_1"),
+                        PurchaseStatus.PENDING,
+                        PurchaseStatus.COMPLETED,
+                        new PurchaseCheck.Applied("succeeded", false, new PurchaseTransition.Completed(1, 100_000)))),
                 List.of());
 
         metrics.reconcilerRan(report, Duration.ofMillis(5));
@@ -94,27 +166,51 @@ class MicrometerBillingMetricsTest {
         metrics.missedEventsFetchFailed(new IllegalStateException("down"));
 
         assertThat(registry.get("billing.reconciler.runs").timer().count()).isEqualTo(1);
-        assertThat(registry.get("billing.reconciler.failures").tags("job", "reconcile", "exception", "IllegalStateException").counter().count())
+        assertThat(registry.get("billing.reconciler.failures")
+                        .tags("job", "reconcile", "exception", "IllegalStateException")
+                        .counter()
+                        .count())
                 .isEqualTo(1);
-        assertThat(registry.get("billing.reconciler.failures").tag("job", "fetch_missed_events").counter().count()).isEqualTo(1);
-        assertThat(registry.find("billing.tokens.credited").counter()).as("the listener counts the credit, not the report").isNull();
+        assertThat(registry.get("billing.reconciler.failures")
+                        .tag("job", "fetch_missed_events")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.find("billing.tokens.credited").counter())
+                .as("the listener counts the credit, not the report")
+                .isNull();
     }
 
     @Test
     void shouldCountMissedEventsByOutcome() {
-        metrics.missedEventsFetched(new MissedEventsReport(5, 3, List.of(
-                outcome(Status.PROCESSED, "completed", "payment_intent.succeeded"),
-                outcome(Status.IGNORED, "nothing to do", "charge.succeeded"))), Duration.ofMillis(40));
+        metrics.missedEventsFetched(
+                new MissedEventsReport(
+                        5,
+                        3,
+                        List.of(
+                                outcome(Status.PROCESSED, "completed", "payment_intent.succeeded"),
+                                outcome(Status.IGNORED, "nothing to do", "charge.succeeded"))),
+                Duration.ofMillis(40));
 
         assertThat(registry.get("billing.reconciler.fetches").timer().count()).isEqualTo(1);
-        assertThat(registry.get("billing.reconciler.missed.events").tag("outcome", "processed").counter().count()).isEqualTo(1);
-        assertThat(registry.get("billing.reconciler.missed.events").tag("outcome", "ignored").counter().count()).isEqualTo(1);
+        assertThat(registry.get("billing.reconciler.missed.events")
+                        .tag("outcome", "processed")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.reconciler.missed.events")
+                        .tag("outcome", "ignored")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
     void shouldCountExpiredTokensLotsAndHolds() {
         metrics.expiryRan(new ExpiryReport(0, 0, 0), Duration.ofMillis(1));
-        assertThat(registry.get("billing.tokens.expired").counter().count()).as("registered at zero").isZero();
+        assertThat(registry.get("billing.tokens.expired").counter().count())
+                .as("registered at zero")
+                .isZero();
 
         metrics.expiryRan(new ExpiryReport(2, 7_500, 3), Duration.ofMillis(3));
         metrics.expiryFailed(new IllegalStateException("down"));
@@ -123,21 +219,62 @@ class MicrometerBillingMetricsTest {
         assertThat(registry.get("billing.tokens.expired").counter().count()).isEqualTo(7_500);
         assertThat(registry.get("billing.lots.expired").counter().count()).isEqualTo(2);
         assertThat(registry.get("billing.holds.expired").counter().count()).isEqualTo(3);
-        assertThat(registry.get("billing.expiry.failures").tag("exception", "IllegalStateException").counter().count()).isEqualTo(1);
+        assertThat(registry.get("billing.expiry.failures")
+                        .tag("exception", "IllegalStateException")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
-    private static WebhookOutcome outcome(Status status, String reason, String type) {
-        return new WebhookOutcome(status, reason, Optional.of("evt_1"), Optional.of(type));
+    /** An outcome of {@code status} whose one-line description is {@code detail}. */
+    private static WebhookOutcome outcome(Status status, String detail, String type) {
+        WebhookOutcome outcome = switch (status) {
+            case PROCESSED -> new WebhookOutcome.Processed("evt_1", type, Optional.empty(), detail);
+            case DUPLICATE -> new WebhookOutcome.Duplicate("evt_1", type, WebhookEventStatus.PROCESSED);
+            case IGNORED -> new WebhookOutcome.Ignored("evt_1", type, detail);
+            case FAILED_PERMANENT -> new WebhookOutcome.FailedPermanent("evt_1", Optional.of(type), detail);
+            case FAILED_RETRYABLE ->
+                new WebhookOutcome.FailedRetryable(Optional.of("evt_1"), Optional.of(type), detail);
+            case REJECTED -> new WebhookOutcome.Rejected(detail);
+            case TOO_LARGE -> new WebhookOutcome.TooLarge(2_000_000, 1_048_576);
+        };
+        assertThat(outcome.status()).isEqualTo(status);
+        return outcome;
     }
 
     private static LedgerEntry entry(LedgerEntryKind kind, long amount) {
-        return new LedgerEntry(1, UserId.of("alice"), kind, amount, Math.max(0, amount), Optional.empty(), Optional.empty(), kind.wireName(),
+        return new LedgerEntry(
+                1,
+                UserId.of("alice"),
+                kind,
+                amount,
+                Math.max(0, amount),
+                Optional.empty(),
+                Optional.empty(),
+                kind.wireName(),
                 NOW);
     }
 
     private static Purchase purchase(PurchaseStatus status, Optional<String> failureCode) {
-        return new Purchase(7, UserId.of("alice"), 2, "booster-500k", 500_000, Money.of(2000, "USD"), status, Optional.of("pi_1"),
-                Optional.empty(), Optional.empty(), failureCode, failureCode.map(code -> "Your card was declined."), 0, 0, 0, 0, NOW,
-                NOW, Optional.empty());
+        return new Purchase(
+                7,
+                UserId.of("alice"),
+                2,
+                "booster-500k",
+                500_000,
+                Money.of(2000, "USD"),
+                status,
+                Optional.of("pi_1"),
+                Optional.empty(),
+                Optional.empty(),
+                failureCode,
+                failureCode.map(code -> "Your card was declined."),
+                0,
+                0,
+                0,
+                0,
+                NOW,
+                NOW,
+                Optional.empty());
     }
 }

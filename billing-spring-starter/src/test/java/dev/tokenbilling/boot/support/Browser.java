@@ -17,18 +17,20 @@ public final class Browser {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Browser() {
-    }
+    private Browser() {}
 
     /** Confirms with a test PaymentMethod ({@code pm_card_visa}, {@code pm_card_chargeDeclined}...); returns Stripe's JSON answer. */
     public static JsonNode confirm(FakeStripe fake, String paymentIntentId, String clientSecret, String paymentMethod) {
-        String form = "key=" + enc(fake.publishableKey()) + "&client_secret=" + enc(clientSecret) + "&payment_method=" + enc(paymentMethod);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(fake.apiBase() + "/v1/payment_intents/" + paymentIntentId + "/confirm"))
+        String form = "key=" + enc(fake.publishableKey()) + "&client_secret=" + enc(clientSecret) + "&payment_method="
+                + enc(paymentMethod);
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(fake.apiBase() + "/v1/payment_intents/" + paymentIntentId + "/confirm"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
         try {
-            return JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
+            return JSON.readTree(
+                    HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

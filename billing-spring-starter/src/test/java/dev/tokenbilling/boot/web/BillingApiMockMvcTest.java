@@ -14,19 +14,23 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.health.BillingHealthIndicator;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.boot.support.Browser;
 import dev.tokenbilling.boot.support.SeedCatalog;
-import dev.tokenbilling.support.TestDatabase;
+import dev.tokenbilling.hook.EventHandler;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.hook.EventHandler;
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,6 +101,7 @@ class BillingApiMockMvcTest {
         registry.add("billing.stripe.test-mode-only", () -> "true");
         registry.add("billing.reconciler.initial-delay", () -> "1h");
         registry.add("billing.reconciler.older-than", () -> "0s");
+        registry.add("billing.max-open-purchases-per-user", () -> "4");
     }
 
     @AfterAll
@@ -106,7 +111,7 @@ class BillingApiMockMvcTest {
 
     @BeforeEach
     void seedCatalog() {
-        if (service.packages().isEmpty()) {
+        if (service.catalog().packages().isEmpty()) {
             SeedCatalog.seed(service);
         }
     }
@@ -122,12 +127,15 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$[0].packageType").value("starter"))
                 .andExpect(jsonPath("$[0].tokenAmount").value(100_000))
                 .andExpect(jsonPath("$[0].price").value("5.00"))
-                .andExpect(jsonPath("$[0].description").value("100,000 AI tokens - perfect for occasional extra requests"))
+                .andExpect(
+                        jsonPath("$[0].description").value("100,000 AI tokens - perfect for occasional extra requests"))
                 .andExpect(jsonPath("$[0].isActive").value(true))
                 .andExpect(jsonPath("$[0].stripePriceId").value(startsWith("price_")))
                 .andExpect(jsonPath("$[1].pricePerMillionTokens").value("40.00"))
                 .andExpect(jsonPath("$[2].slug").value("power-1m"))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         JsonNode first = JSON.readTree(body).get(0);
         assertThat(first.get("id").isIntegralNumber()).isTrue();
         assertThat(first.get("price").isTextual()).isTrue();
@@ -136,7 +144,9 @@ class BillingApiMockMvcTest {
 
     @Test
     void shouldAnswerPackagesWithoutTheTrailingSlashToo() throws Exception {
-        mvc.perform(get(API + "/packages").with(user("alice"))).andExpect(status().isOk()).andExpect(jsonPath("$", hasSize(3)));
+        mvc.perform(get(API + "/packages").with(user("alice")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$", hasSize(3)));
     }
 
     @Test
@@ -148,11 +158,20 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$.amount").value(20.00))
                 .andExpect(jsonPath("$.token_amount").value(500_000))
                 .andExpect(jsonPath("$.purchase_id").isNumber())
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertThat(body).contains("\"amount\":20.00");
         JsonNode started = JSON.readTree(body);
-        assertThat(FAKE.paymentIntent(started.get("payment_intent_id").asText()).get("amount").asLong()).isEqualTo(2000);
-        assertThat(meters.get("billing.purchases.started").tag("package", "booster-500k").counter().count()).isPositive();
+        assertThat(FAKE.paymentIntent(started.get("payment_intent_id").asText())
+                        .get("amount")
+                        .asLong())
+                .isEqualTo(2000);
+        assertThat(meters.get("billing.purchases.started")
+                        .tag("package", "booster-500k")
+                        .counter()
+                        .count())
+                .isPositive();
     }
 
     @Test
@@ -169,7 +188,13 @@ class BillingApiMockMvcTest {
         double creditedBefore = count("billing.tokens.credited", "kind", "purchase");
         JsonNode started = started(purchase("bob", "{\"package_slug\": \"booster-500k\"}"));
         String paymentIntent = started.get("payment_intent_id").asText();
-        assertThat(Browser.confirm(FAKE, paymentIntent, started.get("client_secret").asText(), "pm_card_visa").get("status").asText())
+        assertThat(Browser.confirm(
+                                FAKE,
+                                paymentIntent,
+                                started.get("client_secret").asText(),
+                                "pm_card_visa")
+                        .get("status")
+                        .asText())
                 .isEqualTo("succeeded");
 
         String event = event("payment_intent.succeeded", paymentIntent);
@@ -189,7 +214,8 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$.available").value(500_000))
                 .andExpect(jsonPath("$.reserved").value(0))
                 .andExpect(jsonPath("$.nextExpiry").value(nullValue()));
-        mvc.perform(get(API + "/tokens/purchases/" + started.get("purchase_id").asLong() + "/").with(user("bob")))
+        mvc.perform(get(API + "/tokens/purchases/" + started.get("purchase_id").asLong() + "/")
+                        .with(user("bob")))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("completed"))
                 .andExpect(jsonPath("$.packageSlug").value("booster-500k"))
@@ -199,21 +225,33 @@ class BillingApiMockMvcTest {
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.items[0].kind").value("purchase"))
                 .andExpect(jsonPath("$.items[0].amount").value(500_000))
-                .andExpect(jsonPath("$.items[0].purchaseId").value(started.get("purchase_id").asLong()));
+                .andExpect(jsonPath("$.items[0].purchaseId")
+                        .value(started.get("purchase_id").asLong()));
         // Counted from the core's listener calls: once, although the event was delivered twice.
-        assertThat(count("billing.purchases.completed", "package", "booster-500k")).isEqualTo(completedBefore + 1);
+        assertThat(count("billing.purchases.completed", "package", "booster-500k"))
+                .isEqualTo(completedBefore + 1);
         assertThat(count("billing.tokens.credited", "kind", "purchase")).isEqualTo(creditedBefore + 500_000);
-        assertThat(meters.get("billing.webhook.deliveries").tags("outcome", "duplicate", "type", "payment_intent.succeeded").counter().count())
+        assertThat(meters.get("billing.webhook.deliveries")
+                        .tags("outcome", "duplicate", "type", "payment_intent.succeeded")
+                        .counter()
+                        .count())
                 .isPositive();
-        assertThat(meters.get("billing.webhook.latency").tag("outcome", "processed").timer().count()).isPositive();
+        assertThat(meters.get("billing.webhook.latency")
+                        .tag("outcome", "processed")
+                        .timer()
+                        .count())
+                .isPositive();
     }
 
     @Test
     void shouldNeedNoCsrfTokenForTheWebhookButForTheApi() throws Exception {
-        mvc.perform(post(API + "/tokens/purchase/").with(user("alice")).contentType(MediaType.APPLICATION_JSON)
+        mvc.perform(post(API + "/tokens/purchase/")
+                        .with(user("alice"))
+                        .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"package_slug\": \"starter-100k\"}"))
                 .andExpect(status().isForbidden());
-        String event = "{\"id\":\"evt_csrf_1\",\"object\":\"event\",\"type\":\"customer.created\",\"data\":{\"object\":{\"id\":\"cus_1\"}}}";
+        String event =
+                "{\"id\":\"evt_csrf_1\",\"object\":\"event\",\"type\":\"customer.created\",\"data\":{\"object\":{\"id\":\"cus_1\"}}}";
         deliver(event, StripeWebhookSigner.header(event, WEBHOOK_SECRET))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("ignored"));
@@ -221,19 +259,23 @@ class BillingApiMockMvcTest {
 
     @Test
     void shouldRejectABadSignatureWith400() throws Exception {
-        String event = "{\"id\":\"evt_forged\",\"object\":\"event\",\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"id\":\"pi_x\"}}}";
+        String event =
+                "{\"id\":\"evt_forged\",\"object\":\"event\",\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"id\":\"pi_x\"}}}";
         deliver(event, StripeWebhookSigner.header(event, "whsec_someone_else"))
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.title").value("Webhook rejected"))
                 .andExpect(jsonPath("$.detail").value(startsWith("Invalid signature")))
                 .andExpect(jsonPath("$.code").value("rejected"));
-        deliver(event, null).andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value("missing Stripe-Signature header"));
+        deliver(event, null)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value("missing Stripe-Signature header"));
     }
 
     @Test
     void shouldRejectATamperedBodyWith400() throws Exception {
-        String event = "{\"id\":\"evt_tamper\",\"object\":\"event\",\"type\":\"customer.created\",\"data\":{\"object\":{\"id\":\"cus_1\"}}}";
+        String event =
+                "{\"id\":\"evt_tamper\",\"object\":\"event\",\"type\":\"customer.created\",\"data\":{\"object\":{\"id\":\"cus_1\"}}}";
         String signature = StripeWebhookSigner.header(event, WEBHOOK_SECRET);
         // The same JSON, re-serialized with different spacing, no longer matches its signature.
         deliver(event.replace(",", ", "), signature).andExpect(status().isBadRequest());
@@ -246,12 +288,15 @@ class BillingApiMockMvcTest {
         deliver(huge, StripeWebhookSigner.header(huge, WEBHOOK_SECRET))
                 .andExpect(status().isPayloadTooLarge())
                 .andExpect(jsonPath("$.code").value("too_large"));
-        assertThat(count("billing.webhook.deliveries", "outcome", "too_large")).as("answered by the starter, counted once").isEqualTo(before + 1);
+        assertThat(count("billing.webhook.deliveries", "outcome", "too_large"))
+                .as("answered by the starter, counted once")
+                .isEqualTo(before + 1);
     }
 
     @Test
     void shouldAnswer503WhenProcessingFailsForNow() throws Exception {
-        String event = "{\"id\":\"evt_invoice_1\",\"object\":\"event\",\"type\":\"invoice.payment_failed\",\"data\":{\"object\":{\"id\":\"in_1\"}}}";
+        String event =
+                "{\"id\":\"evt_invoice_1\",\"object\":\"event\",\"type\":\"invoice.payment_failed\",\"data\":{\"object\":{\"id\":\"in_1\"}}}";
         deliver(event, StripeWebhookSigner.header(event, WEBHOOK_SECRET))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(jsonPath("$.title").value("Webhook not processed, retry later"))
@@ -263,30 +308,74 @@ class BillingApiMockMvcTest {
         mvc.perform(get(API + "/tokens/balance/")).andExpect(status().isUnauthorized());
         mvc.perform(get(API + "/tokens/lots/")).andExpect(status().isUnauthorized());
         mvc.perform(get(API + "/tokens/holds/")).andExpect(status().isUnauthorized());
-        mvc.perform(post(API + "/tokens/purchase/").with(csrf()).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"package_slug\": \"starter-100k\"}")).andExpect(status().isUnauthorized());
+        mvc.perform(post(API + "/tokens/purchase/")
+                        .with(csrf())
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"package_slug\": \"starter-100k\"}"))
+                .andExpect(status().isUnauthorized());
     }
 
     @Test
     void shouldNeverShowOrCancelAnotherUsersPurchase() throws Exception {
-        long alicesPurchase = started(purchase("alice", "{\"package_slug\": \"power-1m\"}")).get("purchase_id").asLong();
+        long alicesPurchase = started(purchase("alice", "{\"package_slug\": \"power-1m\"}"))
+                .get("purchase_id")
+                .asLong();
 
         mvc.perform(get(API + "/tokens/purchases/" + alicesPurchase + "/").with(user("mallory")))
                 .andExpect(status().isNotFound())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.title").value("Failed to load purchase"))
                 .andExpect(jsonPath("$.code").value("unknown_purchase"));
-        mvc.perform(post(API + "/tokens/purchases/" + alicesPurchase + "/cancel/").with(user("mallory")).with(csrf()))
+        mvc.perform(post(API + "/tokens/purchases/" + alicesPurchase + "/cancel/")
+                        .with(user("mallory"))
+                        .with(csrf()))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.title").value("Failed to cancel purchase"));
-        mvc.perform(get(API + "/tokens/purchases/").with(user("mallory"))).andExpect(status().isOk()).andExpect(jsonPath("$", hasSize(0)));
-        mvc.perform(get(API + "/tokens/transactions/").with(user("mallory"))).andExpect(jsonPath("$.items", hasSize(0)));
-        mvc.perform(get(API + "/tokens/balance/").with(user("mallory"))).andExpect(jsonPath("$.balance").value(0));
+        mvc.perform(get(API + "/tokens/purchases/").with(user("mallory")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$", hasSize(0)));
+        mvc.perform(get(API + "/tokens/transactions/").with(user("mallory")))
+                .andExpect(jsonPath("$.items", hasSize(0)));
+        mvc.perform(get(API + "/tokens/balance/").with(user("mallory")))
+                .andExpect(jsonPath("$.balance").value(0));
 
-        assertThat(service.purchaseOf(UserId.of("alice"), alicesPurchase).status()).isEqualTo(PurchaseStatus.PENDING);
-        mvc.perform(post(API + "/tokens/purchases/" + alicesPurchase + "/cancel/").with(user("alice")).with(csrf()))
+        assertThat(service.purchases().get(UserId.of("alice"), alicesPurchase).status())
+                .isEqualTo(PurchaseStatus.PENDING);
+        mvc.perform(post(API + "/tokens/purchases/" + alicesPurchase + "/cancel/")
+                        .with(user("alice"))
+                        .with(csrf()))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("canceled"));
+    }
+
+    @Test
+    void shouldAnswer429WhileTooManyOfTheCallersPurchasesAreOpen() throws Exception {
+        double refusedBefore = count("billing.purchases.failed", "reason", "too_many_open_purchases");
+        long first = 0;
+        for (int i = 0; i < 4; i++) {
+            long id = started(purchase("greedy", "{\"package_slug\": \"starter-100k\"}"))
+                    .get("purchase_id")
+                    .asLong();
+            first = i == 0 ? id : first;
+        }
+
+        purchase("greedy", "{\"package_slug\": \"starter-100k\"}")
+                .andExpect(status().isTooManyRequests())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.title").value("Failed to initiate purchase"))
+                .andExpect(jsonPath("$.code").value("too_many_open_purchases"))
+                .andExpect(jsonPath("$.detail").value("Too many purchases are still open; finish or cancel one first"));
+        assertThat(count("billing.purchases.failed", "reason", "too_many_open_purchases"))
+                .isEqualTo(refusedBefore + 1);
+        // Another user's open purchases are theirs: they do not count against this one.
+        purchase("modest", "{\"package_slug\": \"starter-100k\"}").andExpect(status().isOk());
+
+        mvc.perform(post(API + "/tokens/purchases/" + first + "/cancel/")
+                        .with(user("greedy"))
+                        .with(csrf()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("canceled"));
+        purchase("greedy", "{\"package_slug\": \"starter-100k\"}").andExpect(status().isOk());
     }
 
     @Test
@@ -307,7 +396,8 @@ class BillingApiMockMvcTest {
         MockHttpServletResponse response = purchase("alice", "{\"package_slug\": \"" + slug + "\"}")
                 .andExpect(status().isNotFound())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andReturn().getResponse();
+                .andReturn()
+                .getResponse();
         String body = response.getContentAsString(StandardCharsets.UTF_8);
         JsonNode problem = JSON.readTree(body);
         assertThat(problem.get("code").asText()).isEqualTo("unknown_package");
@@ -318,16 +408,21 @@ class BillingApiMockMvcTest {
     @Test
     void shouldEchoOnlyAShortPrefixOfAHugePathVariable() throws Exception {
         String id = "9".repeat(100 * 1024);
-        for (MockHttpServletRequestBuilder request : List.of(get(API + "/tokens/purchases/" + id + "/"),
+        for (MockHttpServletRequestBuilder request : List.of(
+                get(API + "/tokens/purchases/" + id + "/"),
                 post(API + "/tokens/purchases/" + id + "/cancel/").with(csrf()))) {
             MockHttpServletResponse response = mvc.perform(request.with(user("alice")))
                     .andExpect(status().isBadRequest())
-                    .andReturn().getResponse();
+                    .andReturn()
+                    .getResponse();
             String body = response.getContentAsString(StandardCharsets.UTF_8);
             JsonNode problem = JSON.readTree(body);
             assertThat(problem.get("code").asText()).isEqualTo("invalid_request");
             assertThat(problem.get("detail").asText()).isEqualTo("id: '" + "9".repeat(64) + "…' is not a valid value");
-            assertThat(problem.get("instance").asText()).startsWith(API + "/tokens/purchases/999").endsWith("…").hasSizeLessThan(300);
+            assertThat(problem.get("instance").asText())
+                    .startsWith(API + "/tokens/purchases/999")
+                    .endsWith("…")
+                    .hasSizeLessThan(300);
             assertThat(body).hasSizeLessThan(1_000);
         }
     }
@@ -349,31 +444,43 @@ class BillingApiMockMvcTest {
 
     @Test
     void shouldExplainAPackageThatIsNotSyncedToStripe() throws Exception {
-        service.savePackage(new PackageDefinition("unsynced-1k", "Unsynced", "test", 1_000, Money.of(100, "USD"), "not in Stripe", true, 9));
+        service.catalog()
+                .savePackage(new PackageDefinition(
+                        "unsynced-1k", "Unsynced", "test", 1_000, Money.of(100, "USD"), "not in Stripe", true, 9));
         purchase("alice", "{\"package_slug\": \"unsynced-1k\"}")
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(jsonPath("$.title").value("Failed to initiate purchase"))
                 .andExpect(jsonPath("$.detail").value("This package cannot be bought yet, please try again later"))
                 .andExpect(jsonPath("$.code").value("package_not_synced"))
-                .andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("billing seed"))));
-        service.savePackage(new PackageDefinition("unsynced-1k", "Unsynced", "test", 1_000, Money.of(100, "USD"), "not in Stripe", false, 9));
+                .andExpect(content()
+                        .string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("billing seed"))));
+        service.catalog()
+                .savePackage(new PackageDefinition(
+                        "unsynced-1k", "Unsynced", "test", 1_000, Money.of(100, "USD"), "not in Stripe", false, 9));
     }
 
     @Test
     void shouldPageThroughTheLedger() throws Exception {
         for (int i = 1; i <= 3; i++) {
-            service.grant(UserId.of("carol"), 10 * i, "welcome " + i, "grant-" + i);
+            service.ledger()
+                    .grant(Grant.of(UserId.of("carol"), 10 * i, IdempotencyKey.of("grant-" + i), "welcome " + i));
         }
-        String first = mvc.perform(get(API + "/tokens/transactions/").param("limit", "2").with(user("carol")))
+        String first = mvc.perform(
+                        get(API + "/tokens/transactions/").param("limit", "2").with(user("carol")))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.items", hasSize(2)))
                 .andExpect(jsonPath("$.items[0].amount").value(30))
                 .andExpect(jsonPath("$.items[0].kind").value("grant"))
                 .andExpect(jsonPath("$.items[0].balanceAfter").value(60))
                 .andExpect(jsonPath("$.nextCursor").isString())
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         String cursor = JSON.readTree(first).get("nextCursor").asText();
-        mvc.perform(get(API + "/tokens/transactions/").param("limit", "2").param("cursor", cursor).with(user("carol")))
+        mvc.perform(get(API + "/tokens/transactions/")
+                        .param("limit", "2")
+                        .param("cursor", cursor)
+                        .with(user("carol")))
                 .andExpect(jsonPath("$.items", hasSize(1)))
                 .andExpect(jsonPath("$.items[0].amount").value(10))
                 .andExpect(jsonPath("$.nextCursor").value(nullValue()));
@@ -400,12 +507,18 @@ class BillingApiMockMvcTest {
     void shouldCompleteAPurchaseWhoseWebhookNeverCame() throws Exception {
         double completedBefore = count("billing.purchases.completed", "package", "starter-100k");
         JsonNode started = started(purchase("dave", "{\"package_slug\": \"starter-100k\"}"));
-        Browser.confirm(FAKE, started.get("payment_intent_id").asText(), started.get("client_secret").asText(), "pm_card_visa");
+        Browser.confirm(
+                FAKE,
+                started.get("payment_intent_id").asText(),
+                started.get("client_secret").asText(),
+                "pm_card_visa");
 
         reconciler.runOnce();
 
-        mvc.perform(get(API + "/tokens/balance/").with(user("dave"))).andExpect(jsonPath("$.balance").value(100_000));
-        assertThat(count("billing.purchases.completed", "package", "starter-100k")).isEqualTo(completedBefore + 1);
+        mvc.perform(get(API + "/tokens/balance/").with(user("dave")))
+                .andExpect(jsonPath("$.balance").value(100_000));
+        assertThat(count("billing.purchases.completed", "package", "starter-100k"))
+                .isEqualTo(completedBefore + 1);
         assertThat(meters.get("billing.reconciler.runs").timer().count()).isPositive();
     }
 
@@ -414,8 +527,10 @@ class BillingApiMockMvcTest {
         double granted = count("billing.tokens.credited", "kind", "grant");
         double used = count("billing.tokens.debited", "kind", "usage");
 
-        service.grant(UserId.of("frank"), 5_000, "welcome", "frank-grant-1");
-        service.consume(UserId.of("frank"), 1_200, "frank-req-1", "chat completion");
+        service.ledger().grant(Grant.of(UserId.of("frank"), 5_000, IdempotencyKey.of("frank-grant-1"), "welcome"));
+        service.ledger()
+                .debit(Debit.of(UserId.of("frank"), 1_200, IdempotencyKey.of("frank-req-1"))
+                        .withDescription("chat completion"));
 
         assertThat(count("billing.tokens.credited", "kind", "grant")).isEqualTo(granted + 5_000);
         assertThat(count("billing.tokens.debited", "kind", "usage")).isEqualTo(used + 1_200);
@@ -426,12 +541,21 @@ class BillingApiMockMvcTest {
         UserId erin = UserId.of("erin");
         Instant soon = Instant.now().plus(Duration.ofDays(10)).truncatedTo(ChronoUnit.SECONDS);
         Instant later = soon.plus(Duration.ofDays(10));
-        service.grant(erin, 1_000, "promotion", "erin-grant-1", LotTerms.expiringAt(soon).withPriority(-1));
-        service.grant(erin, 500, "referral", "erin-grant-2", LotTerms.expiringAt(soon));
-        service.grant(erin, 2_000, "campaign", "erin-grant-3", LotTerms.expiringAt(later));
-        service.grant(erin, 300, "support gesture", "erin-grant-4");
-        service.consume(erin, 200, "erin-req-1", "chat completion");
-        Reservation hold = service.reserve(erin, 700, Duration.ofMinutes(5), "erin-req-2", "streaming completion");
+        service.ledger()
+                .grant(Grant.of(erin, 1_000, IdempotencyKey.of("erin-grant-1"), "promotion")
+                        .withTerms(LotTerms.expiringAt(soon).withPriority(-1)));
+        service.ledger()
+                .grant(Grant.of(erin, 500, IdempotencyKey.of("erin-grant-2"), "referral")
+                        .withTerms(LotTerms.expiringAt(soon)));
+        service.ledger()
+                .grant(Grant.of(erin, 2_000, IdempotencyKey.of("erin-grant-3"), "campaign")
+                        .withTerms(LotTerms.expiringAt(later)));
+        service.ledger().grant(Grant.of(erin, 300, IdempotencyKey.of("erin-grant-4"), "support gesture"));
+        service.ledger()
+                .debit(Debit.of(erin, 200, IdempotencyKey.of("erin-req-1")).withDescription("chat completion"));
+        Reservation hold = service.reservations()
+                .reserve(ReservationRequest.of(erin, 700, Duration.ofMinutes(5), IdempotencyKey.of("erin-req-2"))
+                        .withDescription("streaming completion"));
 
         mvc.perform(get(API + "/tokens/balance/").with(user("erin")))
                 .andExpect(status().isOk())
@@ -456,7 +580,9 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$[2].expiresAt").value(later.toString()))
                 .andExpect(jsonPath("$[3].remaining").value(300))
                 .andExpect(jsonPath("$[3].expiresAt").value(nullValue()))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertThat(JSON.readTree(lots).get(0).get("id").isIntegralNumber()).isTrue();
         assertThat(JSON.readTree(lots).get(0).has("createdAt")).isTrue();
         String holds = mvc.perform(get(API + "/tokens/holds").with(user("erin")))
@@ -467,13 +593,21 @@ class BillingApiMockMvcTest {
                 .andExpect(jsonPath("$[0].status").value("active"))
                 .andExpect(jsonPath("$[0].description").value("streaming completion"))
                 .andExpect(jsonPath("$[0].expiresAt").value(hold.expiresAt().toString()))
-                .andReturn().getResponse().getContentAsString();
-        assertThat(holds).as("the metering side's idempotency key stays on the server").doesNotContain("erin-req-2");
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(holds)
+                .as("the metering side's idempotency key stays on the server")
+                .doesNotContain("erin-req-2");
 
-        mvc.perform(get(API + "/tokens/lots/").with(user("mallory"))).andExpect(status().isOk()).andExpect(jsonPath("$", hasSize(0)));
-        mvc.perform(get(API + "/tokens/holds/").with(user("mallory"))).andExpect(status().isOk()).andExpect(jsonPath("$", hasSize(0)));
+        mvc.perform(get(API + "/tokens/lots/").with(user("mallory")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$", hasSize(0)));
+        mvc.perform(get(API + "/tokens/holds/").with(user("mallory")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$", hasSize(0)));
 
-        service.settle(hold.id(), 650);
+        service.reservations().settle(hold.userId(), hold.id(), 650);
         mvc.perform(get(API + "/tokens/holds/").with(user("erin"))).andExpect(jsonPath("$", hasSize(0)));
         mvc.perform(get(API + "/tokens/balance/").with(user("erin")))
                 .andExpect(jsonPath("$.reserved").value(0))
@@ -483,30 +617,41 @@ class BillingApiMockMvcTest {
 
     @Test
     void shouldNotLetTheBrowserReserveOrSettle() throws Exception {
-        mvc.perform(post(API + "/tokens/holds/").with(user("erin")).with(csrf()).contentType(MediaType.APPLICATION_JSON)
+        mvc.perform(post(API + "/tokens/holds/")
+                        .with(user("erin"))
+                        .with(csrf())
+                        .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"maxTokens\": 1000}"))
                 .andExpect(status().isMethodNotAllowed());
-        mvc.perform(post(API + "/tokens/holds/1/settle/").with(user("erin")).with(csrf())).andExpect(status().isNotFound());
+        mvc.perform(post(API + "/tokens/holds/1/settle/").with(user("erin")).with(csrf()))
+                .andExpect(status().isNotFound());
     }
 
     @Test
     void shouldReportHealth() {
-        assertThat(health.health().getDetails()).containsEntry("database", "reachable").containsEntry("stripe", "configured");
+        assertThat(health.health().getDetails())
+                .containsEntry("database", "reachable")
+                .containsEntry("stripe", "configured");
     }
 
     private double count(String name, String tagKey, String tagValue) {
-        io.micrometer.core.instrument.Counter counter = meters.find(name).tag(tagKey, tagValue).counter();
+        io.micrometer.core.instrument.Counter counter =
+                meters.find(name).tag(tagKey, tagValue).counter();
         return counter == null ? 0 : counter.count();
     }
 
     private ResultActions purchase(String user, String json) throws Exception {
-        return mvc.perform(post(API + "/tokens/purchase/").with(user(user)).with(csrf())
-                .contentType(MediaType.APPLICATION_JSON).content(json));
+        return mvc.perform(post(API + "/tokens/purchase/")
+                .with(user(user))
+                .with(csrf())
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(json));
     }
 
     private ResultActions deliver(String payload, String signature) throws Exception {
         // Headers as Stripe sends them.
-        MockHttpServletRequestBuilder request = post(WEBHOOK).contentType("application/json; charset=utf-8")
+        MockHttpServletRequestBuilder request = post(WEBHOOK)
+                .contentType("application/json; charset=utf-8")
                 .header("Accept", "*/*; q=0.5, application/xml")
                 .header("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
                 .content(payload.getBytes(StandardCharsets.UTF_8));
@@ -517,15 +662,18 @@ class BillingApiMockMvcTest {
     }
 
     private static JsonNode started(ResultActions result) throws Exception {
-        return JSON.readTree(result.andExpect(status().isOk()).andReturn().getResponse().getContentAsString());
+        return JSON.readTree(
+                result.andExpect(status().isOk()).andReturn().getResponse().getContentAsString());
     }
 
     /** The event of this type FakeStripe created for the PaymentIntent, as Stripe would send it. */
     private static String event(String type, String paymentIntentId) {
         return FAKE.events(type).stream()
-                .filter(event -> event.path("data").path("object").path("id").asText().equals(paymentIntentId))
+                .filter(event ->
+                        event.path("data").path("object").path("id").asText().equals(paymentIntentId))
                 .reduce((first, second) -> second)
-                .orElseThrow(() -> new AssertionError("no " + type + " event for " + paymentIntentId + " in " + FAKE.eventTypes()))
+                .orElseThrow(() ->
+                        new AssertionError("no " + type + " event for " + paymentIntentId + " in " + FAKE.eventTypes()))
                 .toString();
     }
 
@@ -543,7 +691,8 @@ class BillingApiMockMvcTest {
                 }
 
                 @Override
-                public void handle(String eventId, String eventType, com.fasterxml.jackson.databind.JsonNode dataObject) {
+                public void handle(
+                        String eventId, String eventType, com.fasterxml.jackson.databind.JsonNode dataObject) {
                     throw new IllegalStateException("invoice service is down");
                 }
             };

@@ -1,12 +1,11 @@
 package dev.tokenbilling.boot.web;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.config.Customizer.withDefaults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.support.SeedCatalog;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.StripeWebhookSigner;
@@ -43,7 +42,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code application/problem+json}, never a 500; and no error body echoes more than a short prefix of
  * what the request sent.
  */
-@SpringBootTest(classes = MalformedRequestServerTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+        classes = MalformedRequestServerTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class MalformedRequestServerTest {
 
@@ -81,7 +82,7 @@ class MalformedRequestServerTest {
 
     @BeforeEach
     void seedCatalog() {
-        if (service.packages().isEmpty()) {
+        if (service.catalog().packages().isEmpty()) {
             SeedCatalog.seed(service);
         }
     }
@@ -89,28 +90,81 @@ class MalformedRequestServerTest {
     @Test
     void shouldAnswerMalformedPurchaseRequestsWith4xxProblems() throws Exception {
         Map<String, byte[]> bodies = new LinkedHashMap<>();
-        for (String body : List.of("{not json", "", "null", "[]", "42", "true", "\"booster-500k\"", "{}", "{\"package_slug\": null}",
-                "{\"package_slug\": \"\"}", "{\"package_slug\": \"   \"}", "{\"package_slug\": 42}", "{\"package_slug\": 1e999}",
-                "{\"package_slug\": true}", "{\"package_slug\": {\"slug\": \"starter-100k\"}}", "{\"package_slug\": [\"starter-100k\"]}",
-                "{\"package_slug\": \"starter-100k\"", "{\"package_slug\": \"a\\u0000b\"}", "{\"package_slug\": \"\\ud800\"}",
-                "{\"package_slug\": \"star\\u0000ter-100k\"}", "{\"package_slug\": \"\\uFFFF\"}", "{\"package_slug\": \"starter-100k",
-                "{\"package_slug\": \"" + "\\\"".repeat(1000) + "\"}", "[".repeat(5_000) + "]".repeat(5_000),
-                "{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000), "{\"package_slug\": \"" + "x".repeat(3_000_000) + "\"}",
+        for (String body : List.of(
+                "{not json",
+                "",
+                "null",
+                "[]",
+                "42",
+                "true",
+                "\"booster-500k\"",
+                "{}",
+                "{\"package_slug\": null}",
+                "{\"package_slug\": \"\"}",
+                "{\"package_slug\": \"   \"}",
+                "{\"package_slug\": 42}",
+                "{\"package_slug\": 1e999}",
+                "{\"package_slug\": true}",
+                "{\"package_slug\": {\"slug\": \"starter-100k\"}}",
+                "{\"package_slug\": [\"starter-100k\"]}",
+                "{\"package_slug\": \"starter-100k\"",
+                "{\"package_slug\": \"a\\u0000b\"}",
+                "{\"package_slug\": \"\\ud800\"}",
+                "{\"package_slug\": \"star\\u0000ter-100k\"}",
+                "{\"package_slug\": \"\\uFFFF\"}",
+                "{\"package_slug\": \"starter-100k",
+                "{\"package_slug\": \"" + "\\\"".repeat(1000) + "\"}",
+                "[".repeat(5_000) + "]".repeat(5_000),
+                "{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000),
+                "{\"package_slug\": \"" + "x".repeat(3_000_000) + "\"}",
                 "{\"package_slug\": \"big\", \"pad\": \"" + "x".repeat(3_000_000) + "\"}")) {
             bodies.put(abbreviate(body), body.getBytes(StandardCharsets.UTF_8));
         }
-        bodies.put("invalid UTF-8", new byte[] {'{', '"', 'p', 'a', 'c', 'k', 'a', 'g', 'e', '_', 's', 'l', 'u', 'g', '"', ':', '"',
-                (byte) 0xC3, (byte) 0x28, (byte) 0xFF, '"', '}'});
+        bodies.put("invalid UTF-8", new byte[] {
+            '{',
+            '"',
+            'p',
+            'a',
+            'c',
+            'k',
+            'a',
+            'g',
+            'e',
+            '_',
+            's',
+            'l',
+            'u',
+            'g',
+            '"',
+            ':',
+            '"',
+            (byte) 0xC3,
+            (byte) 0x28,
+            (byte) 0xFF,
+            '"',
+            '}'
+        });
         bodies.put("UTF-16", "{\"package_slug\": \"nope\"}".getBytes(StandardCharsets.UTF_16));
         bodies.put("NUL bytes", new byte[64]);
 
         SoftAssertions softly = new SoftAssertions();
         for (Map.Entry<String, byte[]> body : bodies.entrySet()) {
-            expectProblem(softly, "purchase " + body.getKey(), post(API + "/tokens/purchase/", "alice", JSON_TYPE, body.getValue()));
+            expectProblem(
+                    softly,
+                    "purchase " + body.getKey(),
+                    post(API + "/tokens/purchase/", "alice", JSON_TYPE, body.getValue()));
         }
         byte[] valid = "{\"package_slug\": \"zzz-unknown\"}".getBytes(StandardCharsets.UTF_8);
-        for (String type : List.of("text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data",
-                "application/json; charset=klingon", "application/json; charset=", "application/json;;;", "*/*", "nonsense",
+        for (String type : List.of(
+                "text/plain",
+                "application/xml",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "application/json; charset=klingon",
+                "application/json; charset=",
+                "application/json;;;",
+                "*/*",
+                "nonsense",
                 "application/octet-stream")) {
             expectProblem(softly, "purchase as " + type, post(API + "/tokens/purchase/", "alice", type, valid));
         }
@@ -121,57 +175,117 @@ class MalformedRequestServerTest {
     @Test
     void shouldAnswerMalformedCancelRequestsWith4xxProblems() throws Exception {
         SoftAssertions softly = new SoftAssertions();
-        for (String id : List.of("abc", "1.5", "-1", "0", "99999999999999999999999", "9223372036854775807", "1e3", "%20", "0x10",
+        for (String id : List.of(
+                "abc",
+                "1.5",
+                "-1",
+                "0",
+                "99999999999999999999999",
+                "9223372036854775807",
+                "1e3",
+                "%20",
+                "0x10",
                 "x".repeat(4_000))) {
-            expectProblem(softly, "cancel " + abbreviate(id), post(API + "/tokens/purchases/" + id + "/cancel/", "alice", JSON_TYPE,
-                    "{\"reason\": [}".getBytes(StandardCharsets.UTF_8)));
+            expectProblem(
+                    softly,
+                    "cancel " + abbreviate(id),
+                    post(
+                            API + "/tokens/purchases/" + id + "/cancel/",
+                            "alice",
+                            JSON_TYPE,
+                            "{\"reason\": [}".getBytes(StandardCharsets.UTF_8)));
         }
-        expectProblem(softly, "cancel with a huge body", post(API + "/tokens/purchases/1/cancel/", "alice", JSON_TYPE,
-                ("{\"pad\": \"" + "x".repeat(3_000_000) + "\"}").getBytes(StandardCharsets.UTF_8)));
+        expectProblem(
+                softly,
+                "cancel with a huge body",
+                post(
+                        API + "/tokens/purchases/1/cancel/",
+                        "alice",
+                        JSON_TYPE,
+                        ("{\"pad\": \"" + "x".repeat(3_000_000) + "\"}").getBytes(StandardCharsets.UTF_8)));
         softly.assertAll();
     }
 
     @Test
     void shouldAnswerMalformedWebhookDeliveriesWith4xxProblems() throws Exception {
         SoftAssertions softly = new SoftAssertions();
-        for (String body : List.of("{not json", "[]", "null", "42", "\"evt\"", "{}", "{\"id\": 42}", "{\"id\": \"evt_1\"}",
+        for (String body : List.of(
+                "{not json",
+                "[]",
+                "null",
+                "42",
+                "\"evt\"",
+                "{}",
+                "{\"id\": 42}",
+                "{\"id\": \"evt_1\"}",
                 "{\"id\": \"evt_1\", \"object\": \"event\", \"type\": 42, \"data\": []}",
                 "{\"id\": {\"x\": 1}, \"object\": \"event\", \"type\": \"payment_intent.succeeded\", \"data\": {\"object\": 5}}",
                 "{\"id\": \"evt_nul\\u0000\", \"object\": \"event\", \"type\": \"payment_intent.succeeded\", \"data\": {}}",
                 "[".repeat(5_000) + "]".repeat(5_000))) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            expectWebhookRejected(softly, "webhook " + abbreviate(body), deliver(bytes, StripeWebhookSigner.header(body, WEBHOOK_SECRET)));
+            expectWebhookRejected(
+                    softly,
+                    "webhook " + abbreviate(body),
+                    deliver(bytes, StripeWebhookSigner.header(body, WEBHOOK_SECRET)));
             expectWebhookRejected(softly, "unsigned webhook " + abbreviate(body), deliver(bytes, null));
         }
-        byte[] event = "{\"id\":\"evt_x\",\"object\":\"event\",\"type\":\"customer.created\",\"data\":{\"object\":{\"id\":\"cus_1\"}}}"
-                .getBytes(StandardCharsets.UTF_8);
-        for (String signature : List.of("", "garbage", "t=,v1=", "t=abc,v1=zz", "t=1,v1=" + "0".repeat(64), "v1=", ",,,,",
-                "t=" + "9".repeat(40) + ",v1=00", "t=1" + ",v1=a".repeat(500))) {
+        byte[] event =
+                "{\"id\":\"evt_x\",\"object\":\"event\",\"type\":\"customer.created\",\"data\":{\"object\":{\"id\":\"cus_1\"}}}"
+                        .getBytes(StandardCharsets.UTF_8);
+        for (String signature : List.of(
+                "",
+                "garbage",
+                "t=,v1=",
+                "t=abc,v1=zz",
+                "t=1,v1=" + "0".repeat(64),
+                "v1=",
+                ",,,,",
+                "t=" + "9".repeat(40) + ",v1=00",
+                "t=1" + ",v1=a".repeat(500))) {
             expectWebhookRejected(softly, "webhook signed '" + abbreviate(signature) + "'", deliver(event, signature));
         }
         expectWebhookRejected(softly, "empty webhook", deliver(new byte[0], "t=1,v1=00"));
-        expectWebhookRejected(softly, "huge webhook", deliver(("{\"pad\": \"" + "x".repeat(3_000_000) + "\"}").getBytes(StandardCharsets.UTF_8),
-                "t=1,v1=00"));
-        expectWebhookRejected(softly, "invalid UTF-8 webhook", deliver(new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}, "t=1,v1=00"));
+        expectWebhookRejected(
+                softly,
+                "huge webhook",
+                deliver(
+                        ("{\"pad\": \"" + "x".repeat(3_000_000) + "\"}").getBytes(StandardCharsets.UTF_8),
+                        "t=1,v1=00"));
+        expectWebhookRejected(
+                softly, "invalid UTF-8 webhook", deliver(new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}, "t=1,v1=00"));
         softly.assertAll();
     }
 
-    private static void expectProblem(SoftAssertions softly, String what, HttpResponse<String> response) throws Exception {
-        softly.assertThat(response.statusCode()).as(what + ": " + abbreviate(response.body())).isBetween(400, 499);
-        softly.assertThat(response.headers().firstValue("Content-Type").orElse("")).as(what + " content type")
+    private static void expectProblem(SoftAssertions softly, String what, HttpResponse<String> response)
+            throws Exception {
+        softly.assertThat(response.statusCode())
+                .as(what + ": " + abbreviate(response.body()))
+                .isBetween(400, 499);
+        softly.assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                .as(what + " content type")
                 .startsWith("application/problem+json");
         JsonNode problem = parse(response.body());
         softly.assertThat(problem.path("code").asText()).as(what + " code").isNotBlank();
         softly.assertThat(problem.path("title").asText()).as(what + " title").isNotBlank();
-        softly.assertThat(response.body().length()).as(what + " echoes at most a short prefix of the request").isLessThan(1_000);
+        softly.assertThat(response.body().length())
+                .as(what + " echoes at most a short prefix of the request")
+                .isLessThan(1_000);
     }
 
-    private static void expectWebhookRejected(SoftAssertions softly, String what, HttpResponse<String> response) throws Exception {
-        softly.assertThat(response.statusCode()).as(what + ": " + abbreviate(response.body())).isBetween(400, 499);
-        softly.assertThat(response.headers().firstValue("Content-Type").orElse("")).as(what + " content type")
+    private static void expectWebhookRejected(SoftAssertions softly, String what, HttpResponse<String> response)
+            throws Exception {
+        softly.assertThat(response.statusCode())
+                .as(what + ": " + abbreviate(response.body()))
+                .isBetween(400, 499);
+        softly.assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                .as(what + " content type")
                 .startsWith("application/problem+json");
-        softly.assertThat(parse(response.body()).path("code").asText()).as(what + " code").isNotBlank();
-        softly.assertThat(response.body().length()).as(what + " echoes at most a short prefix of the request").isLessThan(1_000);
+        softly.assertThat(parse(response.body()).path("code").asText())
+                .as(what + " code")
+                .isNotBlank();
+        softly.assertThat(response.body().length())
+                .as(what + " echoes at most a short prefix of the request")
+                .isLessThan(1_000);
     }
 
     private static JsonNode parse(String body) {
@@ -190,7 +304,10 @@ class MalformedRequestServerTest {
             request.header("Content-Type", contentType);
         }
         if (user != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -216,7 +333,10 @@ class MalformedRequestServerTest {
         /** A token-based API host: billing endpoints pass the filter chain and answer for themselves; no CSRF for /api. */
         @Bean
         SecurityFilterChain appSecurity(HttpSecurity http) throws Exception {
-            http.authorizeHttpRequests(requests -> requests.requestMatchers("/api/v1/billing/**").permitAll().anyRequest().authenticated())
+            http.authorizeHttpRequests(requests -> requests.requestMatchers("/api/v1/billing/**")
+                            .permitAll()
+                            .anyRequest()
+                            .authenticated())
                     .httpBasic(withDefaults())
                     .csrf(csrf -> csrf.ignoringRequestMatchers("/api/**"));
             return http.build();
@@ -224,7 +344,10 @@ class MalformedRequestServerTest {
 
         @Bean
         InMemoryUserDetailsManager users() {
-            return new InMemoryUserDetailsManager(User.withUsername("alice").password("{noop}alice").roles("USER").build());
+            return new InMemoryUserDetailsManager(User.withUsername("alice")
+                    .password("{noop}alice")
+                    .roles("USER")
+                    .build());
         }
     }
 }

@@ -8,10 +8,10 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokenbilling.TokenBillingService;
 import dev.tokenbilling.boot.support.SeedCatalog;
+import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.spi.StripeCustomerResolver;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.TestDatabase;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.FaultKind;
@@ -52,7 +52,8 @@ class PaymentProviderErrorTest {
 
     static final String API = "/api/v1/billing";
     static final String GHOST_CUSTOMER = "cus_ghost4242deleted";
-    static final FakeStripe FAKE = FakeStripe.builder().timeoutDelay(Duration.ofSeconds(3)).start();
+    static final FakeStripe FAKE =
+            FakeStripe.builder().timeoutDelay(Duration.ofSeconds(3)).start();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Autowired
@@ -83,7 +84,7 @@ class PaymentProviderErrorTest {
 
     @BeforeEach
     void seedCatalog() {
-        if (service.packages().isEmpty()) {
+        if (service.catalog().packages().isEmpty()) {
             SeedCatalog.seed(service);
         }
     }
@@ -132,7 +133,8 @@ class PaymentProviderErrorTest {
         JsonNode problem = purchaseFails("ghost", 502);
 
         assertThat(problem.get("code").asText()).isEqualTo("payment_provider_error");
-        assertThat(problem.get("detail").asText()).isEqualTo("The payment could not be started, please try again later");
+        assertThat(problem.get("detail").asText())
+                .isEqualTo("The payment could not be started, please try again later");
         assertThat(log.getOut()).as("the operator's detail").contains("No such customer", GHOST_CUSTOMER);
         assertPurchasesShowNoStripeDetail("ghost");
     }
@@ -144,7 +146,8 @@ class PaymentProviderErrorTest {
         JsonNode problem = purchaseFails("dave", 502);
 
         assertThat(problem.get("code").asText()).isEqualTo("payment_provider_error");
-        assertThat(problem.get("detail").asText()).isEqualTo("The payment could not be started, please try again later");
+        assertThat(problem.get("detail").asText())
+                .isEqualTo("The payment could not be started, please try again later");
         assertThat(log.getOut()).as("the operator's detail").contains("check STRIPE_SECRET_KEY");
         FAKE.requireApiKeys(null, null);
         assertPurchasesShowNoStripeDetail("dave");
@@ -152,9 +155,13 @@ class PaymentProviderErrorTest {
 
     /** Starts a purchase that Stripe fails; returns its problem after checking it names nothing of Stripe's. */
     private JsonNode purchaseFails(String user, int status) throws Exception {
-        MockHttpServletResponse response = mvc.perform(post(API + "/tokens/purchase/").with(user(user)).with(csrf())
-                        .contentType(MediaType.APPLICATION_JSON).content("{\"package_slug\": \"booster-500k\"}"))
-                .andReturn().getResponse();
+        MockHttpServletResponse response = mvc.perform(post(API + "/tokens/purchase/")
+                        .with(user(user))
+                        .with(csrf())
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"package_slug\": \"booster-500k\"}"))
+                .andReturn()
+                .getResponse();
         String body = response.getContentAsString(StandardCharsets.UTF_8);
         assertThat(response.getStatus()).as(body).isEqualTo(status);
         assertThat(response.getContentType()).startsWith(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
@@ -164,19 +171,39 @@ class PaymentProviderErrorTest {
 
     /** The failed purchase, as the buyer lists it, shows a plain message too. */
     private void assertPurchasesShowNoStripeDetail(String user) throws Exception {
-        String body = mvc.perform(get(API + "/tokens/purchases/").with(user(user))).andReturn().getResponse()
+        String body = mvc.perform(get(API + "/tokens/purchases/").with(user(user)))
+                .andReturn()
+                .getResponse()
                 .getContentAsString(StandardCharsets.UTF_8);
         JsonNode purchases = JSON.readTree(body);
         assertThat(purchases).isNotEmpty();
         assertThat(purchases.get(0).get("status").asText()).isEqualTo("failed");
         assertThat(purchases.get(0).get("failureCode").asText()).isEqualTo("payment_provider_error");
-        assertThat(purchases.get(0).get("failureMessage").asText()).isEqualTo("The payment could not be started, please try again later");
+        assertThat(purchases.get(0).get("failureMessage").asText())
+                .isEqualTo("The payment could not be started, please try again later");
         assertNoStripeDetail(body);
     }
 
     private static void assertNoStripeDetail(String body) {
-        assertThat(body).doesNotContain("req_", "cus_", GHOST_CUSTOMER, "Stripe", "stripe", "STRIPE_SECRET_KEY", "sk_test", "FakeStripe",
-                "127.0.0.1", "api.stripe.com", "HTTP 5", "HTTP 4", "No such", "Invalid API Key", "Something went wrong", "api_error", "rate_limit");
+        assertThat(body)
+                .doesNotContain(
+                        "req_",
+                        "cus_",
+                        GHOST_CUSTOMER,
+                        "Stripe",
+                        "stripe",
+                        "STRIPE_SECRET_KEY",
+                        "sk_test",
+                        "FakeStripe",
+                        "127.0.0.1",
+                        "api.stripe.com",
+                        "HTTP 5",
+                        "HTTP 4",
+                        "No such",
+                        "Invalid API Key",
+                        "Something went wrong",
+                        "api_error",
+                        "rate_limit");
     }
 
     @SpringBootConfiguration

@@ -9,8 +9,10 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokenbilling.TokenBillingService;
+import dev.tokenbilling.model.Grant;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -65,9 +67,21 @@ class UserAccountsMockMvcTest {
 
     @BeforeEach
     void grantEachAccountItsOwnTokens() {
-        Map<String, Long> grants = Map.of("github:" + SAME_ID, 1_000L, "gitlab:" + SAME_ID, 250L, GITLAB_ISSUER + "#" + SAME_ID, 70L,
-                ISSUER_A + "#" + SAME_ID, 40L, ISSUER_B + "#" + SAME_ID, 15L, SAME_ID, 3L);
-        grants.forEach((account, tokens) -> service.grant(UserId.of(account), tokens, "welcome", "welcome-" + account));
+        Map<String, Long> grants = Map.of(
+                "github:" + SAME_ID,
+                1_000L,
+                "gitlab:" + SAME_ID,
+                250L,
+                GITLAB_ISSUER + "#" + SAME_ID,
+                70L,
+                ISSUER_A + "#" + SAME_ID,
+                40L,
+                ISSUER_B + "#" + SAME_ID,
+                15L,
+                SAME_ID,
+                3L);
+        grants.forEach((account, tokens) -> service.ledger()
+                .grant(Grant.of(UserId.of(account), tokens, IdempotencyKey.of("welcome-" + account), "welcome")));
     }
 
     @Test
@@ -78,7 +92,8 @@ class UserAccountsMockMvcTest {
 
     @Test
     void shouldKeyAnOidcLoginByIssuerAndSubject() throws Exception {
-        RequestPostProcessor gitlabOidc = oidcLogin().clientRegistration(registration("gitlab-oidc"))
+        RequestPostProcessor gitlabOidc = oidcLogin()
+                .clientRegistration(registration("gitlab-oidc"))
                 .idToken(token -> token.issuer(GITLAB_ISSUER).subject(SAME_ID));
 
         assertThat(balance(gitlabOidc)).isEqualTo(70);
@@ -86,10 +101,13 @@ class UserAccountsMockMvcTest {
 
     @Test
     void shouldKeepOneBalancePerJwtIssuer() throws Exception {
-        assertThat(balance(jwt().jwt(token -> token.issuer(ISSUER_A).subject(SAME_ID)))).isEqualTo(40);
-        assertThat(balance(jwt().jwt(token -> token.issuer(ISSUER_B).subject(SAME_ID)))).isEqualTo(15);
+        assertThat(balance(jwt().jwt(token -> token.issuer(ISSUER_A).subject(SAME_ID))))
+                .isEqualTo(40);
+        assertThat(balance(jwt().jwt(token -> token.issuer(ISSUER_B).subject(SAME_ID))))
+                .isEqualTo(15);
         assertThat(balance(jwt().jwt(token -> token.issuer(GITLAB_ISSUER).subject(SAME_ID))))
-                .as("an access token of the issuer the user signs in with through OIDC: the same account").isEqualTo(70);
+                .as("an access token of the issuer the user signs in with through OIDC: the same account")
+                .isEqualTo(70);
     }
 
     @Test
@@ -99,7 +117,9 @@ class UserAccountsMockMvcTest {
 
     @Test
     void shouldListTheLedgerOfTheCallersAccountOnly() throws Exception {
-        String body = mvc.perform(get(API + "/tokens/transactions/").with(oauth2("gitlab"))).andReturn().getResponse()
+        String body = mvc.perform(get(API + "/tokens/transactions/").with(oauth2("gitlab")))
+                .andReturn()
+                .getResponse()
                 .getContentAsString(StandardCharsets.UTF_8);
         JsonNode items = JSON.readTree(body).get("items");
         assertThat(items).hasSize(1);
@@ -107,16 +127,21 @@ class UserAccountsMockMvcTest {
     }
 
     private long balance(RequestPostProcessor caller) throws Exception {
-        String body = mvc.perform(get(API + "/tokens/balance/").with(caller)).andReturn().getResponse()
+        String body = mvc.perform(get(API + "/tokens/balance/").with(caller))
+                .andReturn()
+                .getResponse()
                 .getContentAsString(StandardCharsets.UTF_8);
         return JSON.readTree(body).path("balance").asLong(-1);
     }
 
     /** An OAuth2 (not OIDC) login through {@code registrationId} of the user whose numeric id is {@value #SAME_ID}. */
     private static RequestPostProcessor oauth2(String registrationId) {
-        return oauth2Login().clientRegistration(registration(registrationId))
-                .oauth2User(new DefaultOAuth2User(List.of(new SimpleGrantedAuthority("OAUTH2_USER")),
-                        Map.of("id", Integer.parseInt(SAME_ID), "login", "octo-" + registrationId), "id"));
+        return oauth2Login()
+                .clientRegistration(registration(registrationId))
+                .oauth2User(new DefaultOAuth2User(
+                        List.of(new SimpleGrantedAuthority("OAUTH2_USER")),
+                        Map.of("id", Integer.parseInt(SAME_ID), "login", "octo-" + registrationId),
+                        "id"));
     }
 
     private static ClientRegistration registration(String registrationId) {
@@ -132,6 +157,5 @@ class UserAccountsMockMvcTest {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class App {
-    }
+    static class App {}
 }

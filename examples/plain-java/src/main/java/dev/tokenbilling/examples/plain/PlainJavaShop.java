@@ -7,18 +7,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tokenbilling.error.InactivePackageException;
-import dev.tokenbilling.error.InvalidRequestException;
-import dev.tokenbilling.error.PackageNotSyncedException;
-import dev.tokenbilling.error.PaymentProviderException;
-import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.TokenBilling;
-import dev.tokenbilling.TokenBillingService;
-import dev.tokenbilling.error.UnknownPackageException;
-import dev.tokenbilling.error.UnknownPurchaseException;
 import dev.tokenbilling.embedded.EmbeddedDatabase;
+import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.model.DefaultCatalog;
 import dev.tokenbilling.model.LedgerEntry;
-import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.Purchase;
@@ -26,7 +20,10 @@ import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.model.UserId;
-import dev.tokenbilling.stripe.StripeSettings;
+import dev.tokenbilling.service.TokenBillingService;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.stripe.StripeKeys;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import java.io.IOException;
@@ -36,11 +33,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -50,9 +47,10 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * The seed's token-pack backend without a framework, in one file: {@link TokenBilling} built by hand
- * on PostgreSQL, the REST API the billing page calls and the Stripe webhook endpoint, on the JDK's
- * own HTTP server.
+ * The token-pack backend of the billing page without a framework, in one file: {@link TokenBilling}
+ * built by hand on PostgreSQL, the REST API the billing page calls and the Stripe webhook endpoint,
+ * on the JDK's own HTTP server. Library errors become problem details in one switch on their
+ * {@link dev.tokenbilling.error.BillingError} code ({@code problemOf}).
  *
  * <ul>
  *   <li>Database: {@code BILLING_DATABASE_URL} ({@code jdbc:postgresql://...} or
@@ -68,14 +66,12 @@ public final class PlainJavaShop implements AutoCloseable {
     static final String WEBHOOK_PATH = API + "/webhooks/stripe/";
     /** Demo logins, user name to password. A real application asks its own user store. */
     static final Map<String, String> USERS = Map.of("alice", "alice", "bob", "bob");
-    /** The seed's three packs, created on startup when missing. */
-    static final List<PackageDefinition> CATALOG = List.of(
-            new PackageDefinition("starter-100k", "Starter", "starter", 100_000, Money.of(500, "USD"),
-                    "100,000 AI tokens - perfect for occasional extra requests", true, 1),
-            new PackageDefinition("booster-500k", "Booster", "booster", 500_000, Money.of(2000, "USD"),
-                    "500,000 AI tokens - great value for regular users", true, 2),
-            new PackageDefinition("power-1m", "Power", "power", 1_000_000, Money.of(3500, "USD"),
-                    "1,000,000 AI tokens - best value for power users", true, 3));
+    /** The library's default packs (Starter, Booster, Power), created on startup when missing. */
+    static final List<PackageDefinition> CATALOG = DefaultCatalog.packages();
+    /** What a {@code 5xx} answer says instead of the server's own words (Stripe's, the database's), which go to the log. */
+    static final String PAYMENTS_UNAVAILABLE = "Payments are temporarily unavailable, please try again";
+
+    static final String PAYMENT_NOT_STARTED = "The payment could not be started, please try again later";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PURCHASE = Pattern.compile("/purchases/(\\d{1,18})");
@@ -83,16 +79,23 @@ public final class PlainJavaShop implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final TokenBilling billing;
     private final TokenBillingService service;
+    private final int maxWebhookBytes;
     private final FakeStripe fakeStripe;
     private final String databaseDescription;
     private final String stripeDescription;
     private HttpServer server;
 
-    private PlainJavaShop(Deque<AutoCloseable> resources, TokenBilling billing, FakeStripe fakeStripe, String databaseDescription,
+    private PlainJavaShop(
+            Deque<AutoCloseable> resources,
+            TokenBilling billing,
+            int maxWebhookBytes,
+            FakeStripe fakeStripe,
+            String databaseDescription,
             String stripeDescription) {
         this.resources = resources;
         this.billing = billing;
         this.service = billing.service();
+        this.maxWebhookBytes = maxWebhookBytes;
         this.fakeStripe = fakeStripe;
         this.databaseDescription = databaseDescription;
         this.stripeDescription = stripeDescription;
@@ -120,11 +123,13 @@ public final class PlainJavaShop implements AutoCloseable {
             DataSource dataSource;
             String databaseDescription;
             if (url == null || url.isBlank()) {
-                EmbeddedDatabase db = temporaryDatabase ? EmbeddedDatabase.startTemporary() : EmbeddedDatabase.startDefault();
+                EmbeddedDatabase db =
+                        temporaryDatabase ? EmbeddedDatabase.startTemporary() : EmbeddedDatabase.startDefault();
                 resources.push(db);
                 dataSource = db.dataSource();
-                databaseDescription = "embedded PostgreSQL " + (temporaryDatabase ? "(temporary)" : "in " + EmbeddedDatabase.DEFAULT_DIRECTORY)
-                        + ", " + db.jdbcUrl();
+                databaseDescription = "embedded PostgreSQL "
+                        + (temporaryDatabase ? "(temporary)" : "in " + EmbeddedDatabase.DEFAULT_DIRECTORY) + ", "
+                        + db.jdbcUrl();
             } else {
                 HikariDataSource pool = new HikariDataSource(hikari(url, env));
                 resources.push(pool);
@@ -132,41 +137,54 @@ public final class PlainJavaShop implements AutoCloseable {
                 databaseDescription = pool.getJdbcUrl();
             }
 
-            // 2. Stripe: the real one with a key, else a FakeStripe in this JVM.
+            // 2. Stripe: the real one with a key (STRIPE_SECRET_KEY, STRIPE_PUBLIC_KEY, STRIPE_API_BASE), else a
+            // FakeStripe
+            //    in this JVM. Webhooks are verified with STRIPE_WEBHOOK_SECRET, or a generated secret the FakeStripe
+            // signs with.
             String secretKey = env.get("STRIPE_SECRET_KEY");
-            String webhookSecrets = env.getOrDefault("STRIPE_WEBHOOK_SECRET", "");
-            StripeSettings.Builder stripe = StripeSettings.builder();
+            StripeApi.Builder stripe;
+            WebhookVerification.Builder webhooks = WebhookVerification.fromEnvironment(env);
             FakeStripe fake = null;
             if (secretKey == null || secretKey.isBlank()) {
                 fake = FakeStripe.start();
                 resources.push(fake);
-                stripe.secretKey(FakeStripe.SECRET_KEY).apiBase(URI.create(fake.apiBase()));
-                if (webhookSecrets.isBlank()) {
-                    webhookSecrets = "whsec_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+                stripe = StripeApi.builder()
+                        .secretKey(FakeStripe.SECRET_KEY)
+                        .publishableKey(FakeStripe.PUBLISHABLE_KEY)
+                        .apiBase(URI.create(fake.apiBase()));
+                if (env.getOrDefault("STRIPE_WEBHOOK_SECRET", "").isBlank()) {
+                    webhooks.secret("whsec_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16)));
                 }
             } else {
-                stripe.secretKey(secretKey.trim());
-                Optional.ofNullable(env.get("STRIPE_API_BASE")).filter(s -> !s.isBlank()).ifPresent(base -> stripe.apiBase(URI.create(base)));
+                stripe = StripeApi.fromEnvironment(env).secretKey(secretKey.trim());
             }
-            stripe.webhookSecrets(Arrays.stream(webhookSecrets.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
-            TokenBilling billing = TokenBilling.builder().dataSource(dataSource).stripe(stripe.build()).build();
+            WebhookVerification verification = webhooks.build();
+            TokenBilling billing = TokenBilling.builder()
+                    .dataSource(dataSource)
+                    .stripe(stripe.build())
+                    .webhooks(verification)
+                    .build();
 
             // 3. The catalog: the three packs, created when missing, then mirrored to Stripe (products and prices).
             for (PackageDefinition pack : CATALOG) {
-                if (billing.service().findPackage(pack.slug()).isEmpty()) {
-                    billing.service().savePackage(pack);
+                if (billing.service().catalog().findPackage(pack.slug()).isEmpty()) {
+                    billing.service().catalog().savePackage(pack);
                 }
             }
-            billing.service().syncCatalogToStripe(false);
+            billing.service().catalog().syncToStripe(false);
 
             // 4. The HTTP server: the REST API (users by HTTP Basic) and the webhook endpoint (no user: Stripe signs).
-            String stripeDescription = fake != null ? "embedded FakeStripe at " + fake.apiBase() + " (offline; its webhooks come here)"
-                    : "STRIPE_SECRET_KEY " + StripeSettings.mask(secretKey.trim());
-            PlainJavaShop shop = new PlainJavaShop(resources, billing, fake, databaseDescription, stripeDescription);
+            String stripeDescription = fake != null
+                    ? "embedded FakeStripe at " + fake.apiBase() + " (offline; its webhooks come here)"
+                    : "STRIPE_SECRET_KEY " + StripeKeys.mask(secretKey.trim());
+            PlainJavaShop shop = new PlainJavaShop(
+                    resources, billing, verification.maxPayloadBytes(), fake, databaseDescription, stripeDescription);
             HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
             ExecutorService threads = Executors.newFixedThreadPool(8);
             server.setExecutor(threads);
-            server.createContext(API + "/packages", exchange -> shop.answer(exchange, "Failed to load token packages", shop::packages));
+            server.createContext(
+                    API + "/packages",
+                    exchange -> shop.answer(exchange, "Failed to load token packages", shop::packages));
             server.createContext(API + "/tokens", exchange -> shop.answer(exchange, titleOf(exchange), shop::tokens))
                     .setAuthenticator(new BasicAuthenticator("token-billing") {
                         @Override
@@ -182,7 +200,9 @@ public final class PlainJavaShop implements AutoCloseable {
 
             // 5. Tell the FakeStripe where to send the events, signed with the secret we verify with.
             if (fake != null) {
-                fake.registerWebhookEndpoint("http://127.0.0.1:" + server.getAddress().getPort() + WEBHOOK_PATH, webhookSecrets.split(",")[0].trim());
+                fake.registerWebhookEndpoint(
+                        "http://127.0.0.1:" + server.getAddress().getPort() + WEBHOOK_PATH,
+                        verification.secrets().get(0));
             }
             return shop;
         } catch (IOException | RuntimeException e) {
@@ -193,10 +213,12 @@ public final class PlainJavaShop implements AutoCloseable {
 
     // ---- the REST API ---------------------------------------------------------------------------
 
-    /** {@code GET /packages/}: the packs on sale, in the seed's shape (camelCase, price as a string). */
+    /** {@code GET /packages/}: the packs on sale, in the API's shape (camelCase, price as a string). */
     private Object packages(HttpExchange exchange) {
         requireMethod(exchange, "GET");
-        return service.packages().stream().map(PlainJavaShop::packageJson).toList();
+        return service.catalog().packages().stream()
+                .map(PlainJavaShop::packageJson)
+                .toList();
     }
 
     /** Everything under {@code /tokens/}, for the signed-in user: purchase, balance, one purchase, history. */
@@ -207,37 +229,77 @@ public final class PlainJavaShop implements AutoCloseable {
         if (path.equals("/purchase")) {
             requireMethod(exchange, "POST");
             JsonNode body = readJson(exchange);
-            String slug = body.path("package_slug").asText(body.path("packageSlug").asText(""));
+            String slug =
+                    body.path("package_slug").asText(body.path("packageSlug").asText(""));
             if (slug.isBlank()) {
-                throw new InvalidRequestException("package_slug", "is required, e.g. {\"package_slug\": \"booster-500k\"}");
+                throw new InvalidRequestException(
+                        "package_slug", "is required, e.g. {\"package_slug\": \"booster-500k\"}");
             }
-            PurchaseIntent intent = service.startPurchase(user, slug);
-            return ordered("payment_intent_id", intent.paymentIntentId(), "client_secret", intent.clientSecret(),
-                    "amount", intent.amountMajor(), "token_amount", intent.tokenAmount(), "purchase_id", intent.purchaseId());
+            PurchaseIntent intent = service.purchases().start(user, slug);
+            return ordered(
+                    "payment_intent_id",
+                    intent.paymentIntentId(),
+                    "client_secret",
+                    intent.clientSecret(),
+                    "amount",
+                    intent.amountMajor(),
+                    "token_amount",
+                    intent.tokenAmount(),
+                    "purchase_id",
+                    intent.purchaseId());
         }
         requireMethod(exchange, "GET");
         if (path.equals("/balance")) {
-            TokenBalance balance = service.balance(user);
-            return ordered("balance", balance.balance(), "available", balance.available(),
-                    "totalPurchased", balance.totalPurchased(), "totalUsed", balance.totalUsed());
+            TokenBalance balance = service.ledger().balance(user);
+            return ordered(
+                    "balance",
+                    balance.balance(),
+                    "available",
+                    balance.available(),
+                    "totalPurchased",
+                    balance.totalPurchased(),
+                    "totalUsed",
+                    balance.totalUsed());
         }
         if (purchase.matches()) {
-            Purchase p = service.purchaseOf(user, Long.parseLong(purchase.group(1))); // another user's: UnknownPurchaseException
-            return ordered("id", p.id(), "status", p.status().wireName(), "packageSlug", p.packageSlug(), "tokenAmount", p.tokenAmount(),
-                    "amount", p.amount().majorUnits(), "failureMessage", p.failureMessage().orElse(null));
+            Purchase p = service.purchases()
+                    .get(user, Long.parseLong(purchase.group(1))); // another user's: UNKNOWN_PURCHASE
+            return ordered(
+                    "id",
+                    p.id(),
+                    "status",
+                    p.status().wireName(),
+                    "packageSlug",
+                    p.packageSlug(),
+                    "tokenAmount",
+                    p.tokenAmount(),
+                    "amount",
+                    p.amount().majorUnits(),
+                    "failureMessage",
+                    p.failureMessage().orElse(null));
         }
         if (path.equals("/transactions")) {
-            return service.ledger(user, PageRequest.first(50)).items().stream().map(PlainJavaShop::entryJson).toList();
+            return service.ledger().history(user, PageRequest.first(50)).items().stream()
+                    .map(PlainJavaShop::entryJson)
+                    .toList();
         }
-        throw new HttpError(404, "No such endpoint: " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+        throw new HttpError(
+                404,
+                "not_found",
+                "No such endpoint: " + exchange.getRequestMethod() + " "
+                        + exchange.getRequestURI().getPath());
     }
 
-    /** The seed's message for each operation, the {@code title} of its errors. */
+    /** The API's message for each operation, the {@code title} of its errors. */
     private static String titleOf(HttpExchange exchange) {
         String path = exchange.getRequestURI().getPath();
-        return path.contains("/purchase/") || path.endsWith("/purchase") ? "Failed to initiate purchase"
-                : path.contains("/balance") ? "Failed to load token balance"
-                : path.contains("/transactions") ? "Failed to load token transactions" : "Failed to load purchase";
+        return path.contains("/purchase/") || path.endsWith("/purchase")
+                ? "Failed to initiate purchase"
+                : path.contains("/balance")
+                        ? "Failed to load token balance"
+                        : path.contains("/transactions")
+                                ? "Failed to load token transactions"
+                                : "Failed to load purchase";
     }
 
     // ---- the webhook endpoint -------------------------------------------------------------------
@@ -250,11 +312,20 @@ public final class PlainJavaShop implements AutoCloseable {
                 return;
             }
             // Read at most one byte past the limit: the library answers TOO_LARGE without us buffering a huge body.
-            byte[] body = exchange.getRequestBody().readNBytes(StripeSettings.DEFAULT_MAX_WEBHOOK_PAYLOAD_BYTES + 1);
-            WebhookOutcome outcome = billing.webhooks().handle(body, exchange.getRequestHeaders().getFirst("Stripe-Signature"));
+            byte[] body = exchange.getRequestBody().readNBytes(maxWebhookBytes + 1);
+            WebhookOutcome outcome =
+                    billing.webhooks().handle(body, exchange.getRequestHeaders().getFirst("Stripe-Signature"));
             // 2xx: done (Stripe stops); 503: retry later; 400/413: not a valid event.
-            send(exchange, outcome.httpStatus(), ordered("status", outcome.status().name().toLowerCase(), "reason", outcome.reason(),
-                    "eventId", outcome.eventId().orElse(null)));
+            send(
+                    exchange,
+                    outcome.httpStatus(),
+                    ordered(
+                            "status",
+                            outcome.status().name().toLowerCase(Locale.ROOT),
+                            "reason",
+                            outcome.describe(),
+                            "eventId",
+                            outcome.eventId().orElse(null)));
         } finally {
             exchange.close();
         }
@@ -266,55 +337,90 @@ public final class PlainJavaShop implements AutoCloseable {
         Object handle(HttpExchange exchange) throws IOException;
     }
 
-    /** Runs a route and answers its result as JSON, or its failure as RFC 9457 problem details. */
+    /** Runs a route and answers its result as JSON, or its failure as RFC 9457 problem details with a stable {@code code}. */
     private void answer(HttpExchange exchange, String title, Route route) throws IOException {
         try {
             send(exchange, 200, route.handle(exchange));
         } catch (RuntimeException e) {
-            int status = statusOf(e);
-            String detail = status == 500 ? "Unexpected server error; see the server log" : e.getMessage();
-            if (status >= 500) {
-                System.err.println(title + ": " + e);
+            Problem problem = problemOf(e);
+            if (problem.status() >= 500) {
+                // The caller gets a plain message; the cause (Stripe's or the database's words) goes to the log.
+                System.err.println(title + ": " + problem.status() + " " + problem.code() + ": " + e);
             }
-            sendBytes(exchange, status, "application/problem+json",
-                    JSON.writeValueAsBytes(ordered("title", title, "status", status, "detail", detail, "instance", exchange.getRequestURI().getPath())));
+            sendBytes(
+                    exchange,
+                    problem.status(),
+                    "application/problem+json",
+                    JSON.writeValueAsBytes(ordered(
+                            "title",
+                            title,
+                            "status",
+                            problem.status(),
+                            "detail",
+                            problem.detail(),
+                            "code",
+                            problem.code(),
+                            "instance",
+                            exchange.getRequestURI().getPath())));
         } finally {
             exchange.close();
         }
     }
 
-    private static int statusOf(RuntimeException e) {
+    /** What a failure is answered with: the HTTP status, a stable {@code code} and the {@code detail}. */
+    record Problem(int status, String code, String detail) {}
+
+    /**
+     * The answer to a failure. Library errors are mapped by their code in one switch, without a
+     * default, so that a code the library adds does not compile until it is mapped; a {@code 4xx} says
+     * the library's message, a {@code 5xx} a plain one.
+     */
+    static Problem problemOf(RuntimeException e) {
         if (e instanceof HttpError http) {
-            return http.status;
+            return new Problem(http.status, http.code, e.getMessage());
         }
-        if (e instanceof InvalidRequestException) {
-            return 400;
+        if (!(e instanceof BillingException billing)) {
+            return new Problem(500, "internal_error", "Unexpected server error; see the server log");
         }
-        if (e instanceof UnknownPackageException || e instanceof UnknownPurchaseException) {
-            return 404; // another user's purchase looks like one that does not exist
-        }
-        if (e instanceof InactivePackageException) {
-            return 409;
-        }
-        if (e instanceof PaymentProviderException provider) {
-            return provider.isRetryable() ? 503 : 502;
-        }
-        return e instanceof PackageNotSyncedException || e instanceof StoreUnavailableException ? 503 : 500;
+        String code = billing.code().wireName();
+        return switch (billing.code()) {
+            case INVALID_REQUEST -> new Problem(400, code, e.getMessage());
+            // Another user's purchase looks like one that does not exist.
+            case UNKNOWN_PACKAGE, UNKNOWN_PURCHASE, UNKNOWN_RESERVATION -> new Problem(404, code, e.getMessage());
+            case PACKAGE_INACTIVE, RESERVATION_NOT_ACTIVE, INSUFFICIENT_TOKENS, IDEMPOTENCY_CONFLICT ->
+                new Problem(409, code, e.getMessage());
+            case TOO_MANY_OPEN_PURCHASES ->
+                new Problem(429, code, "Too many purchases are still open; finish or cancel one first");
+            case PACKAGE_NOT_SYNCED ->
+                new Problem(503, code, "This package cannot be bought yet, please try again later");
+            case PAYMENTS_NOT_CONFIGURED -> new Problem(503, code, "Payments are not available on this server");
+            case PAYMENT_PROVIDER ->
+                billing.retryable()
+                        ? new Problem(503, "payment_provider_unavailable", PAYMENTS_UNAVAILABLE)
+                        : new Problem(502, "payment_provider_error", PAYMENT_NOT_STARTED);
+            case STORE_UNAVAILABLE ->
+                new Problem(503, "database_unavailable", "The billing database is unavailable; try again shortly");
+            case SCHEMA_NOT_MIGRATED, INVALID_CONFIGURATION ->
+                new Problem(500, "billing_error", "The billing request failed, please try again later");
+        };
     }
 
+    /** A failure of this server's own routing and parsing, with its status and {@code code}. */
     private static final class HttpError extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final int status;
+        private final String code;
 
-        HttpError(int status, String message) {
+        HttpError(int status, String code, String message) {
             super(message);
             this.status = status;
+            this.code = code;
         }
     }
 
     private static void requireMethod(HttpExchange exchange, String method) {
         if (!exchange.getRequestMethod().equals(method)) {
-            throw new HttpError(405, method + " only");
+            throw new HttpError(405, "method_not_allowed", method + " only");
         }
     }
 
@@ -323,7 +429,10 @@ public final class PlainJavaShop implements AutoCloseable {
         try {
             return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
         } catch (IOException e) {
-            throw new HttpError(400, "The request body is not valid JSON; expected e.g. {\"package_slug\": \"booster-500k\"}");
+            throw new HttpError(
+                    400,
+                    "invalid_request",
+                    "The request body is not valid JSON; expected e.g. {\"package_slug\": \"booster-500k\"}");
         }
     }
 
@@ -338,15 +447,47 @@ public final class PlainJavaShop implements AutoCloseable {
     }
 
     private static Map<String, Object> packageJson(TokenPackage p) {
-        return ordered("id", p.id(), "slug", p.slug(), "name", p.name(), "packageType", p.packageType(), "tokenAmount", p.tokenAmount(),
-                "price", p.price().majorUnits().toPlainString(), "currency", p.price().currency().getCurrencyCode(),
-                "pricePerMillionTokens", p.pricePerMillionTokens().toPlainString(), "description", p.description(),
-                "isActive", p.active(), "stripePriceId", p.stripePriceId().orElse(null));
+        return ordered(
+                "id",
+                p.id(),
+                "slug",
+                p.slug(),
+                "name",
+                p.name(),
+                "packageType",
+                p.packageType(),
+                "tokenAmount",
+                p.tokenAmount(),
+                "price",
+                p.price().majorUnits().toPlainString(),
+                "currency",
+                p.price().currency().getCurrencyCode(),
+                "pricePerMillionTokens",
+                p.pricePerMillionTokens().toPlainString(),
+                "description",
+                p.description(),
+                "isActive",
+                p.active(),
+                "stripePriceId",
+                p.stripePriceId().orElse(null));
     }
 
     private static Map<String, Object> entryJson(LedgerEntry e) {
-        return ordered("id", e.id(), "kind", e.kind().wireName(), "amount", e.amount(), "balanceAfter", e.balanceAfter(),
-                "purchaseId", e.purchaseId().orElse(null), "description", e.description(), "createdAt", e.createdAt().toString());
+        return ordered(
+                "id",
+                e.id(),
+                "kind",
+                e.kind().wireName(),
+                "amount",
+                e.amount(),
+                "balanceAfter",
+                e.balanceAfter(),
+                "purchaseId",
+                e.purchaseId().orElse(null),
+                "description",
+                e.description(),
+                "createdAt",
+                e.createdAt().toString());
     }
 
     /** A JSON object with its keys in the given order (null values allowed, unlike {@link Map#of}). */
@@ -370,8 +511,8 @@ public final class PlainJavaShop implements AutoCloseable {
             config.setJdbcUrl(url);
         } else {
             URI uri = URI.create(url);
-            config.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getRawPath()
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            config.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                    + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
             if (uri.getRawUserInfo() != null) {
                 String[] userAndPassword = uri.getRawUserInfo().split(":", 2);
                 config.setUsername(URLDecoder.decode(userAndPassword[0], StandardCharsets.UTF_8));
@@ -392,7 +533,7 @@ public final class PlainJavaShop implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** The library, for code that debits usage ({@code billing.service().consume(...)}). */
+    /** The library, for code that debits usage ({@code billing.service().ledger().debit(...)}). */
     public TokenBilling billing() {
         return billing;
     }
@@ -404,7 +545,8 @@ public final class PlainJavaShop implements AutoCloseable {
 
     void printHowToTry() {
         String base = "http://localhost:" + port();
-        System.out.println("""
+        System.out.println(
+                """
 
                 Token Billing (plain Java) listening on %1$s
                   database: %2$s
@@ -419,13 +561,19 @@ public final class PlainJavaShop implements AutoCloseable {
                   curl -s -u alice:alice %1$s%5$s/tokens/balance/
                   curl -s -u alice:alice %1$s%5$s/tokens/transactions/
                 Press Ctrl-C to stop.
-                """.formatted(base, databaseDescription, stripeDescription, WEBHOOK_PATH, API,
-                fakeStripe == null
-                        ? "  # pay on your page with Stripe.js, or: stripe payment_intents confirm PI_ID --payment-method pm_card_visa\n"
-                          + "  # and forward webhooks: stripe listen --forward-to localhost:" + port() + WEBHOOK_PATH
-                        : "  # pay it as Stripe.js would: the publishable key, the client_secret from the answer and a test card\n"
-                          + "  curl -s -u " + FakeStripe.PUBLISHABLE_KEY + ": " + fakeStripe.apiBase()
-                          + "/v1/payment_intents/PI_ID/confirm -d payment_method=pm_card_visa -d client_secret=CLIENT_SECRET"));
+                """.formatted(
+                        base,
+                        databaseDescription,
+                        stripeDescription,
+                        WEBHOOK_PATH,
+                        API,
+                        fakeStripe == null
+                                ? "  # pay on your page with Stripe.js, or: stripe payment_intents confirm PI_ID --payment-method pm_card_visa\n"
+                                        + "  # and forward webhooks: stripe listen --forward-to localhost:" + port()
+                                        + WEBHOOK_PATH
+                                : "  # pay it as Stripe.js would: the publishable key, the client_secret from the answer and a test card\n"
+                                        + "  curl -s -u " + FakeStripe.PUBLISHABLE_KEY + ": " + fakeStripe.apiBase()
+                                        + "/v1/payment_intents/PI_ID/confirm -d payment_method=pm_card_visa -d client_secret=CLIENT_SECRET"));
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.tokenbilling.examples.boot;
 
+import dev.tokenbilling.boot.web.BillingJson.BalanceView;
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
-import dev.tokenbilling.TokenBillingService;
-import dev.tokenbilling.boot.web.BillingJson.BalanceView;
+import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.service.LedgerService;
+import dev.tokenbilling.service.TokenBillingService;
 import java.security.Principal;
 import java.util.Map;
 import java.util.UUID;
@@ -22,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The little the page needs besides the starter's API: who is signed in (with the CSRF token for
  * its POSTs), and a button that spends tokens the way an application's AI feature would, through
- * {@link TokenBillingService#consume}.
+ * {@link LedgerService#debit}.
  */
 @RestController
 @RequestMapping("/api/demo")
@@ -39,7 +42,13 @@ class DemoController {
     /** The CSRF token for the login form (public). */
     @GetMapping("/csrf")
     Map<String, String> csrf(CsrfToken token) {
-        return Map.of("headerName", token.getHeaderName(), "parameterName", token.getParameterName(), "token", token.getToken());
+        return Map.of(
+                "headerName",
+                token.getHeaderName(),
+                "parameterName",
+                token.getParameterName(),
+                "token",
+                token.getToken());
     }
 
     /** The signed-in user, the CSRF token for the page's POSTs, and whether payments go to the embedded FakeStripe. */
@@ -52,14 +61,18 @@ class DemoController {
     @PostMapping("/usage")
     BalanceView use(Principal principal, @RequestParam(name = "tokens", defaultValue = "2500") long tokens) {
         UserId user = UserId.of(principal.getName());
-        billing.consume(user, tokens, "demo-" + UUID.randomUUID(), "Demo AI request");
-        return BalanceView.of(billing.balance(user));
+        billing.ledger()
+                .debit(Debit.of(user, tokens, IdempotencyKey.of("demo-" + UUID.randomUUID()))
+                        .withDescription("Demo AI request"));
+        return BalanceView.of(billing.ledger().balance(user));
     }
 
     @ExceptionHandler(InsufficientTokensException.class)
     ProblemDetail insufficient(InsufficientTokensException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
-                "This request needs " + e.requested() + " tokens but only " + e.available() + " are available. Buy more tokens.");
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.CONFLICT,
+                "This request needs " + e.requested() + " tokens but only " + e.available()
+                        + " are available. Buy more tokens.");
         problem.setTitle("Not enough tokens");
         return problem;
     }

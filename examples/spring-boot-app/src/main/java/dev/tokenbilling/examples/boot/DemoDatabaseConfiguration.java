@@ -43,16 +43,21 @@ class DemoDatabaseConfiguration {
     DemoDatabase demoDatabase(Environment environment) {
         String url = environment.getProperty("demo.database.url", "");
         if (!url.isBlank()) {
-            HikariDataSource pool = new HikariDataSource(hikari(url.trim(), environment.getProperty("demo.database.user"),
+            HikariDataSource pool = new HikariDataSource(hikari(
+                    url.trim(),
+                    environment.getProperty("demo.database.user"),
                     environment.getProperty("demo.database.password")));
             return new DemoDatabase(pool, pool.getJdbcUrl(), pool);
         }
         boolean temporary = environment.getProperty("demo.database.temporary", Boolean.class, false);
-        Path directory = environment.getProperty("demo.database.directory", Path.class, EmbeddedDatabase.DEFAULT_DIRECTORY);
+        Path directory =
+                environment.getProperty("demo.database.directory", Path.class, EmbeddedDatabase.DEFAULT_DIRECTORY);
         LOG.info("Starting the embedded PostgreSQL {}", temporary ? "(temporary)" : "in " + directory);
         EmbeddedDatabase db = temporary ? EmbeddedDatabase.startTemporary() : EmbeddedDatabase.start(directory);
-        return new DemoDatabase(db.dataSource(), "embedded PostgreSQL " + (temporary ? "(temporary)" : "in " + directory)
-                + ", " + db.jdbcUrl(), db);
+        return new DemoDatabase(
+                db.dataSource(),
+                "embedded PostgreSQL " + (temporary ? "(temporary)" : "in " + directory) + ", " + db.jdbcUrl(),
+                db);
     }
 
     @Bean
@@ -67,8 +72,8 @@ class DemoDatabaseConfiguration {
             config.setJdbcUrl(url);
         } else {
             URI uri = URI.create(url);
-            config.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getRawPath()
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            config.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                    + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
             if (uri.getRawUserInfo() != null) {
                 String[] userAndPassword = uri.getRawUserInfo().split(":", 2);
                 config.setUsername(URLDecoder.decode(userAndPassword[0], StandardCharsets.UTF_8));

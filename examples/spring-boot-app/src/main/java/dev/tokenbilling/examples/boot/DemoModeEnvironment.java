@@ -44,7 +44,8 @@ public class DemoModeEnvironment implements EnvironmentPostProcessor {
         if (!force && (keyConfigured || !environment.getProperty("demo.fake-stripe.enabled", Boolean.class, true))) {
             return;
         }
-        FakeStripe.Builder builder = FakeStripe.builder().port(environment.getProperty("demo.fake-stripe.port", Integer.class, 0));
+        FakeStripe.Builder builder =
+                FakeStripe.builder().port(environment.getProperty("demo.fake-stripe.port", Integer.class, 0));
         String host = environment.getProperty("demo.fake-stripe.host");
         if (hasText(host)) {
             builder.host(host);
@@ -53,7 +54,9 @@ public class DemoModeEnvironment implements EnvironmentPostProcessor {
         String id = UUID.randomUUID().toString();
         STARTED.put(id, fake);
 
-        String webhookSecret = firstText(environment.getProperty("billing.stripe.webhook-secret"), environment.getProperty("STRIPE_WEBHOOK_SECRET"));
+        String webhookSecret = firstText(
+                environment.getProperty("billing.stripe.webhook-secret"),
+                environment.getProperty("STRIPE_WEBHOOK_SECRET"));
         if (webhookSecret == null) {
             webhookSecret = "whsec_demo_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         }

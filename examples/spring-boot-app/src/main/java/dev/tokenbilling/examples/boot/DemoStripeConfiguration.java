@@ -1,6 +1,7 @@
 package dev.tokenbilling.examples.boot;
 
 import dev.tokenbilling.boot.autoconfigure.BillingProperties;
+import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,10 @@ class DemoStripeConfiguration {
     }
 
     @Bean
-    ApplicationListener<WebServerInitializedEvent> fakeStripeWebhookRegistration(FakeStripe fakeStripe, BillingProperties properties,
+    ApplicationListener<WebServerInitializedEvent> fakeStripeWebhookRegistration(
+            FakeStripe fakeStripe,
+            BillingProperties properties,
+            WebhookVerification webhooks,
             Environment environment) {
         return event -> {
             if (event.getApplicationContext().getServerNamespace() != null) {
@@ -39,9 +43,11 @@ class DemoStripeConfiguration {
             if (address.equals("0.0.0.0") || address.equals("::")) {
                 address = "127.0.0.1";
             }
-            String url = "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + event.getWebServer().getPort()
-                    + environment.getProperty("server.servlet.context-path", "") + properties.getWebhook().getPath();
-            fakeStripe.registerWebhookEndpoint(url, properties.getStripe().allWebhookSecrets().get(0));
+            String url = "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":"
+                    + event.getWebServer().getPort() + environment.getProperty("server.servlet.context-path", "")
+                    + properties.getWebhook().getPath();
+            // Signed with the secret the starter verifies deliveries with.
+            fakeStripe.registerWebhookEndpoint(url, webhooks.secrets().get(0));
             LOG.info("FakeStripe at {} delivers webhooks to {}", fakeStripe.apiBase(), url);
         };
     }

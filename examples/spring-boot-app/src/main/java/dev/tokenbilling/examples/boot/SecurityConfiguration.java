@@ -30,20 +30,41 @@ class SecurityConfiguration {
     @Bean
     UserDetailsService demoUsers() {
         return new InMemoryUserDetailsManager(DEMO_USERS.stream()
-                .map(name -> User.withUsername(name).password("{noop}" + name).roles("USER").build())
+                .map(name -> User.withUsername(name)
+                        .password("{noop}" + name)
+                        .roles("USER")
+                        .build())
                 .toList());
     }
 
     @Bean
     SecurityFilterChain applicationSecurity(HttpSecurity http, BillingProperties billing) throws Exception {
         String api = billing.getWeb().getBasePath();
-        http.authorizeHttpRequests(requests -> requests
-                        .requestMatchers("/", "/login", "/login.html", "/css/**", "/js/**", "/favicon.svg", "/error", "/api/demo/csrf",
-                                "/actuator/health", "/actuator/health/**").permitAll()
-                        // The catalog and the publishable key are public, as on the seed's page.
-                        .requestMatchers(HttpMethod.GET, api + "/packages", api + "/packages/", api + "/config", api + "/config/").permitAll()
-                        .anyRequest().authenticated())
-                .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/account/settings/billing").permitAll())
+        http.authorizeHttpRequests(requests -> requests.requestMatchers(
+                                "/",
+                                "/login",
+                                "/login.html",
+                                "/css/**",
+                                "/js/**",
+                                "/favicon.svg",
+                                "/error",
+                                "/api/demo/csrf",
+                                "/actuator/health",
+                                "/actuator/health/**")
+                        .permitAll()
+                        // The catalog and the publishable key are public: the page may show the packs before login.
+                        .requestMatchers(
+                                HttpMethod.GET,
+                                api + "/packages",
+                                api + "/packages/",
+                                api + "/config",
+                                api + "/config/")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
+                .formLogin(form -> form.loginPage("/login")
+                        .defaultSuccessUrl("/account/settings/billing")
+                        .permitAll())
                 .httpBasic(withDefaults())
                 .logout(logout -> logout.logoutSuccessUrl("/login?logout"))
                 // The page sends the token in a header (X-CSRF-TOKEN, from /api/demo/me). Not CSRF-prone, so
@@ -54,7 +75,8 @@ class SecurityConfiguration {
                         || (request.getRequestURI().startsWith("/api/") && request.getRequestedSessionId() == null)))
                 // The API answers 401 instead of redirecting to the login page.
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
-                        new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), PathPatternRequestMatcher.withDefaults().matcher("/api/**")));
+                        new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
+                        PathPatternRequestMatcher.withDefaults().matcher("/api/**")));
         return http.build();
     }
 }

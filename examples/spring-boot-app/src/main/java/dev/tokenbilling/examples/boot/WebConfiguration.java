@@ -32,16 +32,19 @@ class WebConfiguration implements WebMvcConfigurer {
 
     /** Says where to go and how to log in once everything is up. */
     @Bean
-    ApplicationListener<ApplicationReadyEvent> startupMessage(Environment environment, DemoDatabase database,
-            ObjectProvider<FakeStripe> fakeStripe) {
+    ApplicationListener<ApplicationReadyEvent> startupMessage(
+            Environment environment, DemoDatabase database, ObjectProvider<FakeStripe> fakeStripe) {
         return event -> {
             String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
             String stripe = Optional.ofNullable(fakeStripe.getIfAvailable())
-                    .map(fake -> "demo mode, embedded FakeStripe at " + fake.apiBase()
-                            + "\n    test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds")
+                    .map(
+                            fake -> "demo mode, embedded FakeStripe at " + fake.apiBase()
+                                    + "\n    test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds")
                     .orElseGet(() -> "Stripe test keys from STRIPE_SECRET_KEY / STRIPE_PUBLIC_KEY"
-                            + Optional.ofNullable(environment.getProperty("billing.stripe.api-base")).filter(s -> !s.isBlank())
-                                    .map(base -> " at " + base).orElse(""));
+                            + Optional.ofNullable(environment.getProperty("billing.stripe.api-base"))
+                                    .filter(s -> !s.isBlank())
+                                    .map(base -> " at " + base)
+                                    .orElse(""));
             LOG.info("""
 
                     ──────────────────────────────────────────────────────────────────────
@@ -49,8 +52,7 @@ class WebConfiguration implements WebMvcConfigurer {
                       Log in as alice / alice or bob / bob (form login, or curl -u alice:alice)
                       Stripe:   {}
                       Database: {}
-                    ──────────────────────────────────────────────────────────────────────""",
-                    port, BILLING_PAGE, stripe, database.description());
+                    ──────────────────────────────────────────────────────────────────────""", port, BILLING_PAGE, stripe, database.description());
         };
     }
 }
