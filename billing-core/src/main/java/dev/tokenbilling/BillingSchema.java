@@ -1,5 +1,7 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.error.BillingError;
+import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.internal.postgres.SchemaName;
 import java.util.Arrays;
@@ -60,7 +62,12 @@ public final class BillingSchema {
                         "Database unavailable, migrations not applied: " + sql.getMessage(), e);
             }
         }
-        return e;
+        // A schema Flyway cannot bring to this version (a migration edited after it ran, one missing
+        // from this jar, a failed one): say so with a code, never Flyway's exception alone.
+        return new BillingException(
+                BillingError.SCHEMA_NOT_MIGRATED,
+                "The billing schema cannot be migrated to this version of the library: " + e.getMessage(),
+                e);
     }
 
     /** Migrations not yet applied, as "version description". */

@@ -173,4 +173,20 @@ class SchemaTest {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
+
+    @Test
+    void shouldNameASchemaThatCannotBeMigratedWithACode() throws SQLException {
+        String schema = TestDatabase.newSchema(SchemaTest.class);
+        BillingSchema.of(dataSource, schema).migrate();
+        // A database made by a build whose migration differs (e.g. a pre-release build): the checksum no longer
+        // matches.
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement()) {
+            statement.execute("UPDATE " + schema + ".billing_schema_history SET checksum = 42 WHERE version = '1'");
+        }
+
+        assertThatThrownBy(() -> BillingSchema.of(dataSource, schema).migrate())
+                .isInstanceOfSatisfying(
+                        BillingException.class, e -> assertThat(e.code()).isEqualTo(BillingError.SCHEMA_NOT_MIGRATED));
+    }
 }
