@@ -14,8 +14,9 @@ import java.util.Set;
 public interface WebhookEventRepository {
 
     /**
-     * Stores the event in status {@code received}, with no attempt, error or next attempt, unless an
-     * event with its id is stored: true when this call stored it; false, changing nothing (the first
+     * Stores the event in status {@code received}, with no attempt or error and its next attempt due
+     * one minute after it was received (so that an event whose processing a crash cut short is
+     * retried), unless an event with its id is stored: true when this call stored it; false, changing nothing (the first
      * payload stays), otherwise. Of racing inserts of one id exactly one gets true: an insert racing
      * an uncommitted insert of the same id waits for it, and stores the event itself if that one
      * rolls back, so that no event is lost.
@@ -59,13 +60,13 @@ public interface WebhookEventRepository {
     Set<String> storedIds(Collection<String> ids);
 
     /**
-     * Leases up to {@code limit} failed events due for another attempt (next attempt at or before
+     * Leases up to {@code limit} received or failed events due for another attempt (next attempt at or before
      * {@code now}, fewer than {@code maxAttempts} attempts so far), earliest due first, moving their
      * next attempt to {@code now + lease} and returning them so; the attempt count stays (the
      * attempt is counted by {@link #markDone} or {@link #markFailed}). No lease returns them again
      * before then, and concurrent workers never take the same one: rows locked by another
-     * transaction are skipped, never waited for. Events without a next attempt (new ones, permanent
-     * failures) are never leased.
+     * transaction are skipped, never waited for. Events without a next attempt (permanent failures)
+     * and done ones are never leased; a received event is leased once its first minute has passed.
      */
     List<WebhookEventRecord> leaseRetryable(Instant now, int maxAttempts, int limit, Duration lease);
 
