@@ -1,12 +1,9 @@
 package dev.tokenbilling.benchmarks.ledger;
 
 import dev.tokenbilling.benchmarks.BenchmarkDatabase;
-import dev.tokenbilling.benchmarks.CommonOptions;
-import java.util.concurrent.Callable;
+import dev.tokenbilling.benchmarks.BenchmarkReport;
+import dev.tokenbilling.benchmarks.DatabaseBenchmarkCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code benchmarks ledger}: debits per second of {@code consume} and {@code consumeBatch} against a
@@ -23,29 +20,12 @@ import picocli.CommandLine.Spec;
                     + " for 10,000 users and for one hot user.",
             "Prints the figures, the ratios, whether the targets are met and the ledger audit; progress goes to stderr."
         })
-public final class LedgerCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions options;
-
-    @Spec
-    CommandSpec spec;
+public final class LedgerCommand extends DatabaseBenchmarkCommand {
 
     @Override
-    public Integer call() throws Exception {
-        options.validate(spec);
-        LedgerRun run;
-        try (BenchmarkDatabase database =
-                BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff())) {
-            run = new LedgerBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
-                    .run();
-        }
-        LedgerReport report = new LedgerReport(run);
-        report.printTable(System.out);
-        if (options.json()) {
-            System.out.println(report.json());
-        }
-        System.out.flush();
-        return 0;
+    protected BenchmarkReport run(BenchmarkDatabase database) throws Exception {
+        return new LedgerReport(
+                new LedgerBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
+                        .run());
     }
 }

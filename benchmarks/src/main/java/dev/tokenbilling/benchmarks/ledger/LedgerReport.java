@@ -2,6 +2,7 @@ package dev.tokenbilling.benchmarks.ledger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenbilling.benchmarks.BenchmarkReport;
 import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.benchmarks.Throughput;
 import java.io.PrintStream;
@@ -9,7 +10,7 @@ import java.math.BigDecimal;
 import java.util.Locale;
 
 /** Prints a {@link LedgerRun}: a table for people, and one JSON line for scripts. */
-public final class LedgerReport {
+public final class LedgerReport implements BenchmarkReport {
 
     /** Enough violations to see the pattern; the count says how many there are. */
     private static final int VIOLATIONS_SHOWN = 20;
@@ -22,6 +23,7 @@ public final class LedgerReport {
         this.run = run;
     }
 
+    @Override
     public void printTable(PrintStream out) {
         ReportFormat.printHeader(out, "Ledger", run);
         out.printf(Locale.ROOT, ROW, "case", "run", "per second", "x baseline", "target", "failures");
@@ -87,6 +89,7 @@ public final class LedgerReport {
     }
 
     /** One line of JSON with every figure; the ops and ratio names are stable for scripts. */
+    @Override
     public String json() {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();

@@ -1,12 +1,9 @@
 package dev.tokenbilling.benchmarks.ledger;
 
 import dev.tokenbilling.benchmarks.BenchmarkDatabase;
-import dev.tokenbilling.benchmarks.CommonOptions;
-import java.util.concurrent.Callable;
+import dev.tokenbilling.benchmarks.BenchmarkReport;
+import dev.tokenbilling.benchmarks.DatabaseBenchmarkCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code benchmarks lots}: {@code consume} and {@code reserve}+{@code settle} pairs when users hold up
@@ -24,29 +21,11 @@ import picocli.CommandLine.Spec;
             "Prints the figures, the ratios, whether consume reaches " + LotsRun.CONSUME_TARGET
                     + " x baseline, and the ledger audit;" + " progress goes to stderr."
         })
-public final class LotsCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions options;
-
-    @Spec
-    CommandSpec spec;
+public final class LotsCommand extends DatabaseBenchmarkCommand {
 
     @Override
-    public Integer call() throws Exception {
-        options.validate(spec);
-        LotsRun run;
-        try (BenchmarkDatabase database =
-                BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff())) {
-            run = new LotsBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
-                    .run();
-        }
-        LotsReport report = new LotsReport(run);
-        report.printTable(System.out);
-        if (options.json()) {
-            System.out.println(report.json());
-        }
-        System.out.flush();
-        return 0;
+    protected BenchmarkReport run(BenchmarkDatabase database) throws Exception {
+        return new LotsReport(
+                new LotsBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err).run());
     }
 }

@@ -2,12 +2,13 @@ package dev.tokenbilling.benchmarks.ledger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenbilling.benchmarks.BenchmarkReport;
 import dev.tokenbilling.benchmarks.ReportFormat;
 import java.io.PrintStream;
 import java.util.Locale;
 
 /** Prints a {@link LotsRun}: a table for people, and one JSON line for scripts. */
-public final class LotsReport {
+public final class LotsReport implements BenchmarkReport {
 
     private static final int VIOLATIONS_SHOWN = 20;
     private static final String ROW = "%-24s %14s  %10s  %-13s %9s %8s%n";
@@ -18,6 +19,7 @@ public final class LotsReport {
         this.run = run;
     }
 
+    @Override
     public void printTable(PrintStream out) {
         ReportFormat.printHeader(out, "Lots", run);
         out.printf(
@@ -94,6 +96,7 @@ public final class LotsReport {
     }
 
     /** One line of JSON with every figure. */
+    @Override
     public String json() {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("benchmark", "lots");

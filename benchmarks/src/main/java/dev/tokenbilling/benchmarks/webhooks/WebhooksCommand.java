@@ -1,12 +1,9 @@
 package dev.tokenbilling.benchmarks.webhooks;
 
 import dev.tokenbilling.benchmarks.BenchmarkDatabase;
-import dev.tokenbilling.benchmarks.CommonOptions;
-import java.util.concurrent.Callable;
+import dev.tokenbilling.benchmarks.BenchmarkReport;
+import dev.tokenbilling.benchmarks.DatabaseBenchmarkCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code benchmarks webhooks}: signed {@code payment_intent.succeeded} deliveries for distinct purchases
@@ -26,29 +23,12 @@ import picocli.CommandLine.Spec;
                     + " x first deliveries) and the audit;"
                     + " progress goes to stderr."
         })
-public final class WebhooksCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions options;
-
-    @Spec
-    CommandSpec spec;
+public final class WebhooksCommand extends DatabaseBenchmarkCommand {
 
     @Override
-    public Integer call() throws Exception {
-        options.validate(spec);
-        WebhooksRun run;
-        try (BenchmarkDatabase database =
-                BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff())) {
-            run = new WebhooksBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
-                    .run();
-        }
-        WebhooksReport report = new WebhooksReport(run);
-        report.printTable(System.out);
-        if (options.json()) {
-            System.out.println(report.json());
-        }
-        System.out.flush();
-        return 0;
+    protected BenchmarkReport run(BenchmarkDatabase database) throws Exception {
+        return new WebhooksReport(
+                new WebhooksBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
+                        .run());
     }
 }

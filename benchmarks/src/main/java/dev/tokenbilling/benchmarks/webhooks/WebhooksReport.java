@@ -2,13 +2,14 @@ package dev.tokenbilling.benchmarks.webhooks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenbilling.benchmarks.BenchmarkReport;
 import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.benchmarks.Throughput;
 import java.io.PrintStream;
 import java.util.Locale;
 
 /** Prints a {@link WebhooksRun}: a table for people, and one JSON line for scripts. */
-public final class WebhooksReport {
+public final class WebhooksReport implements BenchmarkReport {
 
     private static final int VIOLATIONS_SHOWN = 20;
     private static final String ROW = "%-30s %12s  %6s  %-15s %-14s %8s%n";
@@ -19,6 +20,7 @@ public final class WebhooksReport {
         this.run = run;
     }
 
+    @Override
     public void printTable(PrintStream out) {
         ReportFormat.printHeader(out, "Webhooks", run);
         out.printf(
@@ -108,6 +110,7 @@ public final class WebhooksReport {
     }
 
     /** One line of JSON with every figure. */
+    @Override
     public String json() {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("benchmark", "webhooks");
