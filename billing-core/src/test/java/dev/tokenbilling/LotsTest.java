@@ -332,8 +332,13 @@ class LotsTest {
         // A dispute takes the spent tokens back: the balance goes negative and the user owes 100,000.
         fixture.billing
                 .store()
-                .inTransaction(tx -> fixture.transitions.applyDisputeOpened(
-                        tx, purchase.id(), "dp_lots", new dev.tokenbilling.internal.AfterCommit()));
+                .inTransaction(tx -> fixture.transitions.applyDispute(
+                        tx,
+                        purchase.id(),
+                        "dp_lots",
+                        "needs_response",
+                        purchase.amount().minorUnits(),
+                        new dev.tokenbilling.internal.AfterCommit()));
         assertThat(service.ledger().balance(user).debt()).isEqualTo(100_000);
 
         service.ledger().grant(Grant.of(user, 150_000, IdempotencyKey.of("g"), "goodwill"));

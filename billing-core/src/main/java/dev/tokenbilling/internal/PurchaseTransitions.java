@@ -3,6 +3,7 @@ package dev.tokenbilling.internal;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.PurchaseReversal;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.RefundPolicy;
@@ -215,83 +216,124 @@ public final class PurchaseTransitions {
         return new PurchaseTransition.Reversed(purchase.id(), status, taken, toDebit - taken);
     }
 
-    /** A dispute was opened: take back what the purchase still has and mark it disputed. */
-    public PurchaseTransition applyDisputeOpened(
-            BillingStore tx, long purchaseId, String disputeId, AfterCommit after) {
+    /**
+     * Applies what Stripe says of one dispute, recorded by its id, so that every event moves tokens at
+     * most once and only in a direction the dispute's state allows: an open dispute takes back its own
+     * amount's share of the purchase's tokens (what the purchase still has at most); a won one gives
+     * back what it took; a lost one keeps it taken (and takes it, when the dispute was never seen
+     * open). Once a dispute is closed, no later or replayed event about it changes anything.
+     */
+    public PurchaseTransition applyDispute(
+            BillingStore tx, long purchaseId, String disputeId, String status, long amountMinor, AfterCommit after) {
         Purchase purchase = lockPaid(tx, purchaseId, "dispute");
-        if (!DISPUTABLE.contains(purchase.status())) {
+        if (!DISPUTABLE.contains(purchase.status()) && purchase.status() != PurchaseStatus.DISPUTED) {
             return new PurchaseTransition.Unchanged(
                     purchase.id(), "purchase is " + purchase.status().wireName());
         }
-        long remaining = purchase.tokensRemaining();
+        Optional<PurchaseReversal> recorded = tx.purchases().findReversal(purchase.userId(), disputeId);
+        if (recorded.isPresent() && recorded.get().closed()) {
+            return new PurchaseTransition.Unchanged(
+                    purchase.id(),
+                    "dispute " + disputeId + " already " + recorded.get().status());
+        }
+        boolean won = status.equals("won") || status.equals("warning_closed");
+        boolean lost = status.equals("lost");
+        if (recorded.isEmpty()) {
+            PurchaseReversal opened = new PurchaseReversal(
+                    purchase.userId(),
+                    disputeId,
+                    purchase.id(),
+                    PurchaseReversal.Kind.DISPUTE,
+                    status,
+                    amountMinor,
+                    0,
+                    clock.instant(),
+                    clock.instant());
+            if (won) {
+                // Won before it was ever seen open: nothing was taken, and nothing will be.
+                tx.purchases().saveReversal(opened);
+                return new PurchaseTransition.Unchanged(
+                        purchase.id(), "dispute " + disputeId + " won before it was seen open");
+            }
+            return openDispute(tx, purchase, opened, after);
+        }
+        PurchaseReversal open = recorded.get();
+        if (won) {
+            return reinstate(tx, purchase, open, status, after);
+        }
+        tx.purchases().saveReversal(open.with(status, open.tokensReversed(), clock.instant()));
+        return new PurchaseTransition.Unchanged(
+                purchase.id(),
+                lost
+                        ? "dispute " + disputeId + " lost, " + open.tokensReversed() + " tokens stay reversed"
+                        : "dispute " + disputeId + " still " + status);
+    }
+
+    private PurchaseTransition openDispute(
+            BillingStore tx, Purchase purchase, PurchaseReversal dispute, AfterCommit after) {
+        // A partial dispute takes back its own amount's share, never more than the purchase still has.
+        long owed = Math.min(proportionalTokens(purchase, dispute.amountMinor()), purchase.tokensRemaining());
         long taken = takeBack(
                 tx,
                 purchase,
                 LedgerEntryKind.DISPUTE,
-                remaining,
-                "dispute-" + purchase.id() + "-" + disputeId,
-                "Dispute " + disputeId + " on purchase " + purchase.id(),
+                owed,
+                "dispute-" + purchase.id() + "-" + dispute.stripeId(),
+                "Dispute " + dispute.stripeId() + " on purchase " + purchase.id(),
                 after);
+        tx.purchases().saveReversal(dispute.with(dispute.status(), taken, clock.instant()));
         tx.purchases()
                 .recordReversal(
                         purchase.id(),
                         PurchaseStatus.DISPUTED,
                         purchase.amountRefundedMinor(),
                         purchase.tokensReversed(),
-                        purchase.reversalShortfall() + (remaining - taken),
+                        purchase.reversalShortfall() + (owed - taken),
                         purchase.tokensDisputed() + taken,
                         clock.instant());
-        return new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, taken, remaining - taken);
+        return new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, taken, owed - taken);
     }
 
-    /** A dispute closed: if won, the tokens it took come back; if lost, they stay gone. */
-    public PurchaseTransition applyDisputeClosed(
-            BillingStore tx, long purchaseId, String disputeId, boolean won, AfterCommit after) {
-        Purchase purchase = lock(tx, purchaseId);
-        if (purchase.status() != PurchaseStatus.DISPUTED) {
-            return new PurchaseTransition.Unchanged(
-                    purchase.id(), "purchase is " + purchase.status().wireName());
-        }
-        if (!won) {
-            return new PurchaseTransition.Unchanged(
-                    purchase.id(), "dispute lost, " + purchase.tokensDisputed() + " tokens stay reversed");
-        }
-        long reinstated = purchase.tokensDisputed();
+    private PurchaseTransition reinstate(
+            BillingStore tx, Purchase purchase, PurchaseReversal dispute, String status, AfterCommit after) {
+        long reinstated = dispute.tokensReversed();
         if (reinstated > 0) {
             LedgerPosting reinstatement = LedgerPosting.library(
                     purchase.userId(),
                     LedgerEntryKind.DISPUTE_REVERSAL,
                     reinstated,
                     purchase.id(),
-                    "dispute-won-" + purchase.id() + "-" + disputeId,
-                    "Dispute " + disputeId + " won",
+                    "dispute-won-" + purchase.id() + "-" + dispute.stripeId(),
+                    "Dispute " + dispute.stripeId() + " won",
                     clock.instant(),
                     false,
                     LotTerms.DEFAULT);
             PostingResult credit = tx.ledger().credit(reinstatement);
             if (credit instanceof PostingResult.Duplicate duplicate) {
                 requireSamePosting(duplicate, reinstatement, reinstated);
-                return new PurchaseTransition.Unchanged(purchase.id(), "dispute " + disputeId + " already reinstated");
-            }
-            if (credit instanceof PostingResult.Posted posted) {
+            } else if (credit instanceof PostingResult.Posted posted) {
                 after.add(listener -> listener.tokensCredited(posted.entry()));
             }
         }
-        PurchaseStatus status = purchase.amountRefundedMinor() == 0
-                ? PurchaseStatus.COMPLETED
-                : purchase.amountRefundedMinor() >= purchase.amount().minorUnits()
-                        ? PurchaseStatus.REFUNDED
-                        : PurchaseStatus.PARTIALLY_REFUNDED;
+        tx.purchases().saveReversal(dispute.with(status, 0, clock.instant()));
+        long stillDisputed = Math.max(0, purchase.tokensDisputed() - reinstated);
+        PurchaseStatus settled = stillDisputed > 0
+                ? PurchaseStatus.DISPUTED
+                : purchase.amountRefundedMinor() == 0
+                        ? PurchaseStatus.COMPLETED
+                        : purchase.amountRefundedMinor() >= purchase.amount().minorUnits()
+                                ? PurchaseStatus.REFUNDED
+                                : PurchaseStatus.PARTIALLY_REFUNDED;
         tx.purchases()
                 .recordReversal(
                         purchase.id(),
-                        status,
+                        settled,
                         purchase.amountRefundedMinor(),
                         purchase.tokensReversed(),
                         purchase.reversalShortfall(),
-                        0,
+                        stillDisputed,
                         clock.instant());
-        return new PurchaseTransition.Reinstated(purchase.id(), status, reinstated);
+        return new PurchaseTransition.Reinstated(purchase.id(), settled, reinstated);
     }
 
     /** Debits up to {@code tokens} as the policy allows; returns how many were taken. */

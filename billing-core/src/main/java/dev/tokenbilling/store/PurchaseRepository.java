@@ -2,6 +2,7 @@ package dev.tokenbilling.store;
 
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.PurchaseReversal;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.UserId;
 import java.time.Instant;
@@ -142,4 +143,14 @@ public interface PurchaseRepository {
             int limit,
             java.time.Duration backoffBase,
             java.time.Duration backoffMax);
+
+    /** The user's refund or dispute with this Stripe id; empty when never recorded (or another user's). */
+    Optional<PurchaseReversal> findReversal(UserId userId, String stripeId);
+
+    /**
+     * Records a refund or dispute by its Stripe id, replacing what was recorded for that id. The
+     * caller holds the purchase's row lock ({@link #findByIdForUpdate}) and writes the ledger entries
+     * that go with it in the same transaction.
+     */
+    void saveReversal(PurchaseReversal reversal);
 }

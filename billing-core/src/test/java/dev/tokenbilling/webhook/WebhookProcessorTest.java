@@ -531,4 +531,52 @@ class WebhookProcessorTest {
         assertThat(outcome).isInstanceOf(WebhookOutcome.Ignored.class);
         assertThat(balance(purchase).balance()).isZero();
     }
+
+    @Test
+    void shouldChangeNothingWhenADisputesCreationIsReplayedAfterItWasWon() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
+        deliver(succeeded(purchase));
+        deliver(StripeEvents.dispute("charge.dispute.created", purchase, "dp_replayed", "needs_response", true));
+        deliver(StripeEvents.dispute("charge.dispute.closed", purchase, "dp_replayed", "won", true));
+        assertThat(balance(purchase).balance()).isEqualTo(100_000);
+
+        // The same dispute's creation again (a replay, a late retry, a fetched missed event).
+        WebhookOutcome replayed = deliver(
+                StripeEvents.dispute("charge.dispute.created", purchase, "dp_replayed", "needs_response", true));
+
+        assertThat(Outcomes.transitionOf(replayed)).isInstanceOf(PurchaseTransition.Unchanged.class);
+        assertThat(balance(purchase).balance()).isEqualTo(100_000);
+        assertThat(status(purchase)).isEqualTo(PurchaseStatus.COMPLETED);
+    }
+
+    @Test
+    void shouldTakeNothingWhenAWonDisputeArrivesBeforeItsCreation() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
+        deliver(succeeded(purchase));
+
+        deliver(StripeEvents.dispute("charge.dispute.closed", purchase, "dp_early_win", "won", true));
+        WebhookOutcome created = deliver(
+                StripeEvents.dispute("charge.dispute.created", purchase, "dp_early_win", "needs_response", true));
+
+        assertThat(Outcomes.transitionOf(created)).isInstanceOf(PurchaseTransition.Unchanged.class);
+        assertThat(balance(purchase).balance()).isEqualTo(100_000);
+        assertThat(status(purchase)).isEqualTo(PurchaseStatus.COMPLETED);
+    }
+
+    @Test
+    void shouldReverseOnlyAPartialDisputesOwnShare() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "booster-500k");
+        deliver(succeeded(purchase));
+        long quarter = purchase.amount().minorUnits() / 4;
+        String partial = StripeEvents.dispute("charge.dispute.created", purchase, "dp_partial", "needs_response", true)
+                .replace("\"amount\":" + purchase.amount().minorUnits(), "\"amount\":" + quarter);
+
+        assertThat(Outcomes.transitionOf(deliver(partial)))
+                .isEqualTo(new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, 125_000, 0));
+        assertThat(balance(purchase).balance()).isEqualTo(375_000);
+
+        deliver(StripeEvents.dispute("charge.dispute.closed", purchase, "dp_partial", "lost", true)
+                .replace("\"amount\":" + purchase.amount().minorUnits(), "\"amount\":" + quarter));
+        assertThat(balance(purchase).balance()).isEqualTo(375_000);
+    }
 }

@@ -2,6 +2,7 @@ package dev.tokenbilling.internal.postgres;
 
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.PurchaseReversal;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.store.NewPurchase;
@@ -31,10 +32,20 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String attachCharge;
     private final String recordReversal;
     private final String leaseStuck;
+    private final String findReversal;
+    private final String saveReversal;
 
     PostgresPurchaseRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
         String open = Rows.sqlList(PurchaseStatus.OPEN);
+        findReversal = schema.render(
+                "SELECT user_id, stripe_id, purchase_id, kind, status, amount_minor, tokens_reversed, created_at,"
+                        + " updated_at FROM {schema}.purchase_reversal WHERE user_id = :user AND stripe_id = :stripeId");
+        saveReversal = schema.render(
+                "INSERT INTO {schema}.purchase_reversal (user_id, stripe_id, purchase_id, kind, status, amount_minor,"
+                        + " tokens_reversed, created_at, updated_at) VALUES (:user, :stripeId, :purchaseId, :kind, :status, :amount, :tokens,"
+                        + " :createdAt, :updatedAt) ON CONFLICT (user_id, stripe_id) DO UPDATE SET status = excluded.status,"
+                        + " amount_minor = excluded.amount_minor, tokens_reversed = excluded.tokens_reversed, updated_at = excluded.updated_at");
         String select = "SELECT " + Rows.PURCHASE_COLUMNS + " FROM {schema}.token_purchase ";
         insert = schema.render(
                 "INSERT INTO {schema}.token_purchase (user_id, package_id, package_slug, token_amount, amount_minor,"
@@ -259,5 +270,38 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 .bind("at", Rows.utc(at))
                 .map((rs, ctx) -> Rows.purchase(rs))
                 .findOne());
+    }
+
+    @Override
+    public Optional<PurchaseReversal> findReversal(UserId userId, String stripeId) {
+        return access.with(handle -> handle.createQuery(findReversal)
+                .bind("user", userId.value())
+                .bind("stripeId", stripeId)
+                .map((rs, ctx) -> new PurchaseReversal(
+                        UserId.of(rs.getString("user_id")),
+                        rs.getString("stripe_id"),
+                        rs.getLong("purchase_id"),
+                        PurchaseReversal.Kind.valueOf(rs.getString("kind").toUpperCase(java.util.Locale.ROOT)),
+                        rs.getString("status"),
+                        rs.getLong("amount_minor"),
+                        rs.getLong("tokens_reversed"),
+                        Rows.instant(rs, "created_at"),
+                        Rows.instant(rs, "updated_at")))
+                .findOne());
+    }
+
+    @Override
+    public void saveReversal(PurchaseReversal reversal) {
+        access.with(handle -> handle.createUpdate(saveReversal)
+                .bind("user", reversal.userId().value())
+                .bind("stripeId", reversal.stripeId())
+                .bind("purchaseId", reversal.purchaseId())
+                .bind("kind", reversal.kind().wireName())
+                .bind("status", reversal.status())
+                .bind("amount", reversal.amountMinor())
+                .bind("tokens", reversal.tokensReversed())
+                .bind("createdAt", Rows.utc(reversal.createdAt()))
+                .bind("updatedAt", Rows.utc(reversal.updatedAt()))
+                .execute());
     }
 }

@@ -32,6 +32,7 @@ public final class EventDispatcher {
             "payment_intent.requires_action",
             "charge.refunded",
             "charge.dispute.created",
+            "charge.dispute.updated",
             "charge.dispute.closed");
 
     static final String PURCHASE_ID = "purchase_id";
@@ -79,20 +80,18 @@ public final class EventDispatcher {
                     return transitions.applyRefund(
                             tx, purchase.id(), object.path("amount_refunded").asLong(), after);
                 });
-            case "charge.dispute.created" ->
+            case "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed" ->
                 withPurchase(
                         tx,
                         object.path("payment_intent"),
                         StripeJson.text(object, "charge"),
-                        purchase -> transitions.applyDisputeOpened(
-                                tx, purchase.id(), StripeJson.required(object, "id"), after));
-            case "charge.dispute.closed" ->
-                withPurchase(
-                        tx,
-                        object.path("payment_intent"),
-                        StripeJson.text(object, "charge"),
-                        purchase -> transitions.applyDisputeClosed(
-                                tx, purchase.id(), StripeJson.required(object, "id"), disputeWon(object), after));
+                        purchase -> transitions.applyDispute(
+                                tx,
+                                purchase.id(),
+                                StripeJson.required(object, "id"),
+                                StripeJson.text(object, "status").orElse(""),
+                                object.path("amount").asLong(purchase.amount().minorUnits()),
+                                after));
             default -> hostHandlers(event, object);
         };
     }
@@ -164,12 +163,6 @@ public final class EventDispatcher {
             throw EventFailure.permanent("refund currency '" + currency + "' does not match purchase " + purchase.id()
                     + " (" + purchase.amount().currency() + ")");
         }
-    }
-
-    /** Stripe closes a won chargeback as {@code won} and an inquiry without chargeback as {@code warning_closed}. */
-    private static boolean disputeWon(JsonNode dispute) {
-        String status = StripeJson.text(dispute, "status").orElse("");
-        return status.equals("won") || status.equals("warning_closed");
     }
 
     private Result hostHandlers(WebhookEventRecord event, JsonNode object) {

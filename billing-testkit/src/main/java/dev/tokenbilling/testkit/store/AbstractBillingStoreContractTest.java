@@ -12,6 +12,7 @@ import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.PurchaseReversal;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationStatus;
@@ -150,6 +151,7 @@ import org.junit.jupiter.api.Timeout;
  *                                    shouldCompleteExactlyOnceUnderRaces
  *   complete                         shouldCompleteAnOpenPurchaseOnce, shouldCompleteExactlyOnceUnderRaces
  *   recordReversal                   shouldRecordReversalsUnderTheRowLock
+ *   findReversal saveReversal        shouldRecordRefundsAndDisputesByTheirStripeId
  *   findByIdForUpdate                shouldHoldThePurchaseRowLockFromFindByIdForUpdate,
  *                                    shouldMakeWritersWaitForThePurchaseRowLock,
  *                                    shouldRecordReversalsUnderTheRowLock
@@ -1411,6 +1413,38 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.purchases().findByPaymentIntentId(paymentIntent))
                 .map(Purchase::id)
                 .contains(first.id());
+    }
+
+    @Test
+    void shouldRecordRefundsAndDisputesByTheirStripeId() {
+        Purchase purchase = newPurchase(newUser(), NOW);
+        String disputeId = unique("dp");
+        PurchaseReversal opened = new PurchaseReversal(
+                purchase.userId(),
+                disputeId,
+                purchase.id(),
+                PurchaseReversal.Kind.DISPUTE,
+                "needs_response",
+                250,
+                100,
+                NOW,
+                NOW);
+
+        assertThat(store.purchases().findReversal(purchase.userId(), disputeId)).isEmpty();
+        store.inTransaction(tx -> {
+            tx.purchases().findByIdForUpdate(purchase.id());
+            tx.purchases().saveReversal(opened);
+            return null;
+        });
+        assertThat(store.purchases().findReversal(purchase.userId(), disputeId)).contains(opened);
+
+        PurchaseReversal won = opened.with("won", 0, NOW.plusSeconds(60));
+        store.purchases().saveReversal(won);
+        assertThat(store.purchases().findReversal(purchase.userId(), disputeId)).contains(won);
+        assertThat(won.closed()).isTrue();
+        assertThat(store.purchases().findReversal(newUser(), disputeId))
+                .as("scoped to the user")
+                .isEmpty();
     }
 
     @Test
