@@ -294,6 +294,16 @@ public final class PurchaseTransitions {
         return new PurchaseTransition.Reversed(purchase.id(), PurchaseStatus.DISPUTED, taken, owed - taken);
     }
 
+    /** The terms of the purchase's own lot, so tokens a won dispute gives back lapse when the purchase's would have. */
+    private static LotTerms purchaseLotTerms(BillingStore tx, Purchase purchase) {
+        return tx.ledger().lots(purchase.userId(), false).stream()
+                .filter(lot ->
+                        lot.source().equals("purchase") && lot.purchaseId().equals(Optional.of(purchase.id())))
+                .findFirst()
+                .map(lot -> new LotTerms(lot.priority(), lot.expiresAt()))
+                .orElse(LotTerms.DEFAULT);
+    }
+
     private PurchaseTransition reinstate(
             BillingStore tx, Purchase purchase, PurchaseReversal dispute, String status, AfterCommit after) {
         long reinstated = dispute.tokensReversed();
@@ -307,7 +317,7 @@ public final class PurchaseTransitions {
                     "Dispute " + dispute.stripeId() + " won",
                     clock.instant(),
                     false,
-                    LotTerms.DEFAULT);
+                    purchaseLotTerms(tx, purchase));
             PostingResult credit = tx.ledger().credit(reinstatement);
             if (credit instanceof PostingResult.Duplicate duplicate) {
                 requireSamePosting(duplicate, reinstatement, reinstated);

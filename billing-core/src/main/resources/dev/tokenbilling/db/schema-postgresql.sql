@@ -312,6 +312,28 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
+    -- A refund or dispute takes back its purchase's own tokens first, then (when those were spent)
+    -- the others in draw order: it never eats a promotion while the paid tokens stay.
+    IF p_purchase_id IS NOT NULL AND p_kind IN ('refund', 'dispute') THEN
+        FOR v_lot IN SELECT id, remaining FROM token_lot WHERE user_id = p_user AND closed_at IS NULL
+                     ORDER BY (source = 'purchase' AND purchase_id = p_purchase_id) DESC, priority, expires_at NULLS LAST, id LOOP
+            EXIT WHEN v_left = 0;
+            v_take := least(v_left, v_lot.remaining);
+            UPDATE token_lot SET remaining = remaining - v_take,
+                   closed_at = CASE WHEN remaining = v_take THEN p_at END,
+                   closed_reason = CASE WHEN remaining = v_take THEN 'reversed' END
+             WHERE user_id = p_user AND id = v_lot.id;
+            v_left := v_left - v_take;
+        END LOOP;
+        IF v_left > 0 THEN
+            UPDATE token_balance SET debt = debt + v_left WHERE user_id = p_user;
+        END IF;
+        INSERT INTO token_transaction (user_id, seq, kind, amount, balance_after, purchase_id, idempotency_key, posting_ref, description,
+                                       created_at)
+        VALUES (p_user, v_seq, p_kind, -p_tokens, v_balance, p_purchase_id, p_key, p_ref, p_description, p_at) RETURNING * INTO v_entry;
+        RETURN NEXT v_entry;
+        RETURN;
+    END IF;
     -- Usually the first lot in draw order covers the whole debit: one statement.
     UPDATE token_lot l SET remaining = l.remaining - p_tokens,
            closed_at = CASE WHEN l.remaining = p_tokens THEN p_at END,

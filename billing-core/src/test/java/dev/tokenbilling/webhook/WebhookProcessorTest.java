@@ -579,4 +579,62 @@ class WebhookProcessorTest {
                 .replace("\"amount\":" + purchase.amount().minorUnits(), "\"amount\":" + quarter));
         assertThat(balance(purchase).balance()).isEqualTo(375_000);
     }
+
+    @Test
+    void shouldTakeARefundFromThePurchasesOwnTokensNotFromAPromotion() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
+        deliver(succeeded(purchase));
+        // A promotion drawn before paid tokens and about to lapse.
+        fixture.service
+                .ledger()
+                .grant(dev.tokenbilling.model.Grant.of(purchase.userId(), 10_000, IdempotencyKey.of("promo"), "promo")
+                        .withTerms(dev.tokenbilling.model.LotTerms.expiringAt(
+                                        java.time.Instant.now().plus(Duration.ofDays(1)))
+                                .withPriority(-1)));
+
+        deliver(StripeEvents.chargeRefunded(purchase, purchase.amount().minorUnits()));
+
+        assertThat(balance(purchase).balance()).isEqualTo(10_000);
+        assertThat(fixture.service.ledger().lots(purchase.userId()))
+                .singleElement()
+                .satisfies(lot -> {
+                    assertThat(lot.source()).isEqualTo("grant");
+                    assertThat(lot.remaining()).isEqualTo(10_000);
+                });
+    }
+
+    @Test
+    void shouldGiveAWonDisputesTokensBackOnThePurchasesOwnTerms() {
+        fixture.service
+                .catalog()
+                .savePackage(new dev.tokenbilling.model.PackageDefinition(
+                        "monthly-50k",
+                        "Monthly",
+                        "monthly",
+                        50_000,
+                        dev.tokenbilling.model.Money.of(300, "USD"),
+                        "",
+                        true,
+                        9,
+                        java.util.Optional.of(30)));
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "monthly-50k");
+        deliver(succeeded(purchase));
+        java.time.Instant lapses = fixture.service
+                .ledger()
+                .lots(purchase.userId())
+                .get(0)
+                .expiresAt()
+                .orElseThrow();
+
+        deliver(StripeEvents.dispute("charge.dispute.created", purchase, "dp_terms", "needs_response", true));
+        deliver(StripeEvents.dispute("charge.dispute.closed", purchase, "dp_terms", "won", true));
+
+        assertThat(balance(purchase).balance()).isEqualTo(50_000);
+        assertThat(fixture.service.ledger().lots(purchase.userId()))
+                .singleElement()
+                .satisfies(lot -> {
+                    assertThat(lot.source()).isEqualTo("dispute_reversal");
+                    assertThat(lot.expiresAt()).contains(lapses);
+                });
+    }
 }
