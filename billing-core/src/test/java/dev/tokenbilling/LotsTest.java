@@ -347,4 +347,40 @@ class LotsTest {
         assertThat(service.ledger().balance(user).debt()).isZero();
         assertThat(service.ledger().lots(user)).extracting(TokenLot::remaining).containsExactly(50_000L);
     }
+
+    @Test
+    void shouldKeepTheValidityThePackageHadWhenThePurchaseStarted() {
+        UserId user = newUser();
+        dev.tokenbilling.model.PackageDefinition weekly = new dev.tokenbilling.model.PackageDefinition(
+                "weekly-10k",
+                "Weekly",
+                "weekly",
+                10_000,
+                dev.tokenbilling.model.Money.of(100, "USD"),
+                "",
+                true,
+                20,
+                java.util.Optional.of(7));
+        service.catalog().savePackage(weekly);
+        Purchase purchase = fixture.pendingPurchase(user.value(), "weekly-10k");
+        // The package changes while the payment is under way: the buyer keeps the terms they saw.
+        service.catalog()
+                .savePackage(new dev.tokenbilling.model.PackageDefinition(
+                        "weekly-10k",
+                        "Weekly",
+                        "weekly",
+                        10_000,
+                        dev.tokenbilling.model.Money.of(100, "USD"),
+                        "",
+                        true,
+                        20,
+                        java.util.Optional.of(365)));
+
+        fixture.complete(purchase);
+
+        assertThat(service.ledger().lots(user))
+                .singleElement()
+                .satisfies(lot ->
+                        assertThat(lot.expiresAt()).contains(CLOCK.instant().plus(Duration.ofDays(7))));
+    }
 }

@@ -7,7 +7,6 @@ import dev.tokenbilling.model.PurchaseReversal;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.RefundPolicy;
-import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.store.LedgerPosting;
@@ -128,10 +127,9 @@ public final class PurchaseTransitions {
         if (completed.isEmpty()) {
             return new PurchaseTransition.Unchanged(purchase.id(), "purchase already completed");
         }
-        // Purchased tokens expire only if the package has a validity period.
-        LotTerms terms = tx.packages()
-                .findById(purchase.packageId())
-                .flatMap(TokenPackage::validityDays)
+        // Purchased tokens expire only if the package had a validity period when the purchase started:
+        // the buyer gets the terms they saw, whatever the package says now.
+        LotTerms terms = purchase.validityDays()
                 .map(days -> LotTerms.expiringAt(clock.instant().plus(Duration.ofDays(days))))
                 .orElse(LotTerms.DEFAULT);
         // No idempotency key: the guarded completion above and the one-credit-per-purchase index

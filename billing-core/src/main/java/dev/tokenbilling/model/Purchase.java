@@ -32,7 +32,8 @@ public record Purchase(
         long tokensDisputed,
         Instant createdAt,
         Instant updatedAt,
-        Optional<Instant> completedAt) {
+        Optional<Instant> completedAt,
+        Optional<Integer> validityDays) {
 
     /** Tokens of this purchase still with the user: neither refunded nor taken by a dispute. */
     public long tokensRemaining() {

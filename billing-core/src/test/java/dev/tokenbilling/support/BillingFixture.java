@@ -99,7 +99,8 @@ public final class BillingFixture {
                         pack.tokenAmount(),
                         pack.price(),
                         Optional.empty(),
-                        billing.clock().instant()));
+                        billing.clock().instant(),
+                        pack.validityDays()));
     }
 
     /** Applies a PaymentIntent in {@code status} to the purchase, through the real transition code. */

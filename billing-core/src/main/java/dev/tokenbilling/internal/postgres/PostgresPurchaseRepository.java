@@ -49,9 +49,9 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         String select = "SELECT " + Rows.PURCHASE_COLUMNS + " FROM {schema}.token_purchase ";
         insert = schema.render(
                 "INSERT INTO {schema}.token_purchase (user_id, package_id, package_slug, token_amount, amount_minor,"
-                        + " currency, status, stripe_customer_id, created_at, updated_at)"
+                        + " currency, status, stripe_customer_id, created_at, updated_at, validity_days)"
                         + " VALUES (:user, :packageId, :packageSlug, :tokenAmount, :amountMinor, :currency, '"
-                        + PurchaseStatus.PENDING.wireName() + "', :customer, :at, :at)"
+                        + PurchaseStatus.PENDING.wireName() + "', :customer, :at, :at, CAST(:validityDays AS integer))"
                         + " RETURNING " + Rows.PURCHASE_COLUMNS);
         byId = schema.render(select + "WHERE id = :id");
         byPaymentIntent = schema.render(select + "WHERE stripe_payment_intent_id = :pi");
@@ -116,6 +116,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 .bind("currency", purchase.amount().currency().getCurrencyCode())
                 .bind("customer", purchase.stripeCustomerId().orElse(null))
                 .bind("at", Rows.utc(purchase.createdAt()))
+                .bind("validityDays", purchase.validityDays().orElse(null))
                 .map((rs, ctx) -> Rows.purchase(rs))
                 .one());
     }

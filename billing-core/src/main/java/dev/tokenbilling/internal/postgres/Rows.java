@@ -37,7 +37,7 @@ final class Rows {
     static final String PURCHASE_COLUMNS =
             "id, user_id, package_id, package_slug, token_amount, amount_minor, currency, status, "
                     + "stripe_payment_intent_id, stripe_customer_id, stripe_charge_id, failure_code, failure_message, amount_refunded_minor, "
-                    + "tokens_reversed, reversal_shortfall, tokens_disputed, created_at, updated_at, completed_at";
+                    + "tokens_reversed, reversal_shortfall, tokens_disputed, created_at, updated_at, completed_at, validity_days";
 
     private Rows() {}
 
@@ -157,7 +157,8 @@ final class Rows {
                 rs.getLong("tokens_disputed"),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
-                Optional.ofNullable(instant(rs, "completed_at")));
+                Optional.ofNullable(instant(rs, "completed_at")),
+                Optional.ofNullable((Integer) rs.getObject("validity_days")));
     }
 
     /** The statuses' wire names as an SQL list ({@code 'pending', 'processing'}), so status sets are written once, in Java. */

@@ -63,7 +63,8 @@ final class DefaultPurchaseService implements PurchaseService {
                         pack.tokenAmount(),
                         pack.price(),
                         customer,
-                        context.clock().instant()));
+                        context.clock().instant(),
+                        pack.validityDays()));
         PaymentIntentSnapshot intent;
         try {
             intent = payments.createPaymentIntent(new PaymentIntentRequest(

@@ -275,6 +275,7 @@ class MicrometerBillingMetricsTest {
                 0,
                 NOW,
                 NOW,
+                Optional.empty(),
                 Optional.empty());
     }
 }

@@ -1341,6 +1341,7 @@ public abstract class AbstractBillingStoreContractTest {
                         0,
                         NOW,
                         NOW,
+                        Optional.empty(),
                         Optional.empty()));
         assertThat(store.purchases().findById(purchase.id())).contains(purchase);
         assertThat(store.purchases().findById(UNKNOWN_ID)).isEmpty();
