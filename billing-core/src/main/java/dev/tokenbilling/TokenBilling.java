@@ -83,7 +83,10 @@ public final class TokenBilling {
                 store,
                 builder.webhooks,
                 new EventDispatcher(
-                        transitions, builder.eventHandlers, () -> policies.get().hostEventTypes()),
+                        transitions,
+                        builder.eventHandlers,
+                        () -> policies.get().hostEventTypes(),
+                        Optional.ofNullable(builder.stripe).map(StripeApi::liveMode)),
                 clock,
                 builder.listeners);
         this.reconciler = gateway.map(payments -> new DefaultReconciler(

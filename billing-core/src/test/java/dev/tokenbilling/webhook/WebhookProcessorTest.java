@@ -637,4 +637,16 @@ class WebhookProcessorTest {
                     assertThat(lot.expiresAt()).contains(lapses);
                 });
     }
+
+    @Test
+    void shouldIgnoreALiveEventAtATestModeIntegration() {
+        Purchase purchase = fixture.pendingPurchaseWithIntent(newUser(), "starter-100k");
+        String live = succeeded(purchase).replace("\"livemode\":false", "\"livemode\":true");
+
+        WebhookOutcome outcome = deliver(live);
+
+        assertThat(outcome).isInstanceOf(WebhookOutcome.Ignored.class);
+        assertThat(balance(purchase).balance()).isZero();
+        assertThat(status(purchase)).isEqualTo(PurchaseStatus.PENDING);
+    }
 }

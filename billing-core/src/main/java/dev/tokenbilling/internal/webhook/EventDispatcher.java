@@ -42,8 +42,20 @@ public final class EventDispatcher {
     /** Event types the host application's handlers take, stored with the schema by the host. */
     private final Supplier<Set<String>> hostEventTypes;
 
+    private final Optional<Boolean> livemode;
+
     public EventDispatcher(
             PurchaseTransitions transitions, List<EventHandler> handlers, Supplier<Set<String>> hostEventTypes) {
+        this(transitions, handlers, hostEventTypes, Optional.empty());
+    }
+
+    /** @param livemode the mode of the configured Stripe key, when known: events of the other mode are not ours */
+    public EventDispatcher(
+            PurchaseTransitions transitions,
+            List<EventHandler> handlers,
+            Supplier<Set<String>> hostEventTypes,
+            Optional<Boolean> livemode) {
+        this.livemode = livemode;
         this.transitions = transitions;
         this.handlers = List.copyOf(handlers);
         this.hostEventTypes = hostEventTypes;
@@ -69,6 +81,11 @@ public final class EventDispatcher {
         Optional<String> account = StripeJson.text(envelope, "account");
         if (account.isPresent()) {
             return Result.ignored("event of connected account " + account.get());
+        }
+        // A test-mode event at a live integration (or the reverse) never moves this mode's money.
+        if (livemode.isPresent() && envelope.path("livemode").asBoolean(false) != livemode.get()) {
+            return Result.ignored((livemode.get() ? "test-mode" : "live-mode") + " event at a "
+                    + (livemode.get() ? "live" : "test-mode") + " integration");
         }
         if (type.startsWith("payment_intent.") && HANDLED_TYPES.contains(type)) {
             return paymentIntent(tx, object, after);
