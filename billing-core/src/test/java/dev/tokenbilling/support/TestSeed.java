@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * The seed of the randomized tests. One run seed per test JVM: {@code -Dbilling.test.seed=N} when
+ * Random seeds for the randomized tests. One run seed per test JVM: {@code -Dbilling.test.seed=N} when
  * given, else a random one. Every test class and every case draws from its own stream derived from
  * it, so the same run seed replays the same cases in the same order. A failing case names the run
  * seed and how to repeat the run.
@@ -22,14 +22,14 @@ public final class TestSeed {
         this.classSeed = mix(RUN_SEED ^ mix(testName.hashCode()));
     }
 
-    /** The seed for {@code testClass}'s cases; prints the run seed and how to repeat the run. */
+    /** The random seed for {@code testClass}'s cases; prints the run seed and how to repeat the run. */
     public static TestSeed of(Class<?> testClass) {
         TestSeed seed = new TestSeed(testClass.getSimpleName());
         System.out.println(seed.testName + ": random seed " + RUN_SEED + "; " + seed.howToRepeat());
         return seed;
     }
 
-    /** The seed every randomized test of this JVM derives its cases from. */
+    /** The random seed every randomized test of this JVM derives its cases from. */
     public static long runSeed() {
         return RUN_SEED;
     }
