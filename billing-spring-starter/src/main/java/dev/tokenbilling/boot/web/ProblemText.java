@@ -1,5 +1,6 @@
 package dev.tokenbilling.boot.web;
 
+import dev.tokenbilling.error.Echo;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 
@@ -11,8 +12,8 @@ import java.net.URI;
  */
 final class ProblemText {
 
-    /** Most characters of one request value that an error body repeats. */
-    static final int MAX_ECHO_LENGTH = 64;
+    /** Most characters of one request value that an error body repeats: the core's rule. */
+    static final int MAX_ECHO_LENGTH = Echo.MAX_LENGTH;
     /** Most characters of a problem's {@code detail}. */
     static final int MAX_DETAIL_LENGTH = 256;
     /** Most characters of a problem's {@code instance} (the request path). */
@@ -27,13 +28,9 @@ final class ProblemText {
         return cap(String.valueOf(value), MAX_ECHO_LENGTH);
     }
 
-    /** {@code text} cut to {@code max} characters (not splitting a surrogate pair) and "…", or unchanged when short enough. */
+    /** {@code text} cut to {@code max} characters and "…", or unchanged when short enough. */
     static String cap(String text, int max) {
-        if (text == null || text.length() <= max) {
-            return text;
-        }
-        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-        return text.substring(0, end) + ELLIPSIS;
+        return Echo.cap(text, max);
     }
 
     /** The request path as a problem's {@code instance}, cut like any echo; null if it is no valid URI. */
