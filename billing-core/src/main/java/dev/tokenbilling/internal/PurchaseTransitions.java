@@ -27,14 +27,6 @@ import java.util.function.Supplier;
  */
 public final class PurchaseTransitions {
 
-    private static final Set<PurchaseStatus> REFUNDABLE = EnumSet.of(
-            PurchaseStatus.COMPLETED,
-            PurchaseStatus.PARTIALLY_REFUNDED,
-            PurchaseStatus.REFUNDED,
-            PurchaseStatus.DISPUTED);
-    private static final Set<PurchaseStatus> DISPUTABLE =
-            EnumSet.of(PurchaseStatus.COMPLETED, PurchaseStatus.PARTIALLY_REFUNDED, PurchaseStatus.REFUNDED);
-
     private final Clock clock;
     private final Supplier<RefundPolicy> refundPolicy;
 
@@ -175,7 +167,7 @@ public final class PurchaseTransitions {
     public PurchaseTransition applyRefund(
             BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
         Purchase purchase = lockPaid(tx, purchaseId, "refund");
-        if (!REFUNDABLE.contains(purchase.status())) {
+        if (!purchase.status().credited()) {
             return new PurchaseTransition.Unchanged(
                     purchase.id(), "purchase is " + purchase.status().wireName());
         }
@@ -197,11 +189,7 @@ public final class PurchaseTransitions {
                 "refund-" + purchase.id() + "-" + owed,
                 "Refund of purchase " + purchase.id(),
                 after);
-        PurchaseStatus status = purchase.status() == PurchaseStatus.DISPUTED
-                ? PurchaseStatus.DISPUTED
-                : refunded >= purchase.amount().minorUnits()
-                        ? PurchaseStatus.REFUNDED
-                        : PurchaseStatus.PARTIALLY_REFUNDED;
+        PurchaseStatus status = statusAfter(purchase, refunded, purchase.status() == PurchaseStatus.DISPUTED);
         tx.purchases()
                 .recordReversal(
                         purchase.id(),
@@ -224,7 +212,7 @@ public final class PurchaseTransitions {
     public PurchaseTransition applyDispute(
             BillingStore tx, long purchaseId, String disputeId, String status, long amountMinor, AfterCommit after) {
         Purchase purchase = lockPaid(tx, purchaseId, "dispute");
-        if (!DISPUTABLE.contains(purchase.status()) && purchase.status() != PurchaseStatus.DISPUTED) {
+        if (!purchase.status().credited()) {
             return new PurchaseTransition.Unchanged(
                     purchase.id(), "purchase is " + purchase.status().wireName());
         }
@@ -325,13 +313,7 @@ public final class PurchaseTransitions {
         }
         tx.purchases().saveReversal(dispute.with(status, 0, clock.instant()));
         long stillDisputed = Math.max(0, purchase.tokensDisputed() - reinstated);
-        PurchaseStatus settled = stillDisputed > 0
-                ? PurchaseStatus.DISPUTED
-                : purchase.amountRefundedMinor() == 0
-                        ? PurchaseStatus.COMPLETED
-                        : purchase.amountRefundedMinor() >= purchase.amount().minorUnits()
-                                ? PurchaseStatus.REFUNDED
-                                : PurchaseStatus.PARTIALLY_REFUNDED;
+        PurchaseStatus settled = statusAfter(purchase, purchase.amountRefundedMinor(), stillDisputed > 0);
         tx.purchases()
                 .recordReversal(
                         purchase.id(),
@@ -401,6 +383,19 @@ public final class PurchaseTransitions {
                     "ledger reference " + posting.postingRef().orElse("") + " was used by another posting ("
                             + original.kind().wireName() + " of " + original.amount() + "); nothing reversed");
         }
+    }
+
+    /** Where a credited purchase stands after its reversals: disputed while a dispute holds tokens, else by how much was refunded. */
+    private static PurchaseStatus statusAfter(Purchase purchase, long refundedMinor, boolean disputed) {
+        if (disputed) {
+            return PurchaseStatus.DISPUTED;
+        }
+        if (refundedMinor == 0) {
+            return PurchaseStatus.COMPLETED;
+        }
+        return refundedMinor >= purchase.amount().minorUnits()
+                ? PurchaseStatus.REFUNDED
+                : PurchaseStatus.PARTIALLY_REFUNDED;
     }
 
     private static long proportionalTokens(Purchase purchase, long refundedMinor) {
