@@ -131,7 +131,7 @@ public final class Failures
             Optional<PaymentProviderException.Reason> reason = billing instanceof PaymentProviderException provider
                     ? Optional.of(provider.reason())
                     : Optional.empty();
-            return map(code(billing), reason, billing.getMessage(), billing);
+            return map(billing.code(), reason, billing.getMessage(), billing);
         }
         // Not the library's: a driver or pool error that escaped it is classified by its SQL state.
         SQLException sql = sqlCause(exception);
@@ -151,21 +151,6 @@ public final class Failures
                 ExitCodes.FAILED,
                 "unexpected " + exception.getClass().getSimpleName() + ": " + oneLine(exception.getMessage())
                         + (context.options().verbose() ? "" : " (run again with --verbose for details)"));
-    }
-
-    /**
-     * The code to report. One correction: a store failure whose SQL cause is a missing table is a
-     * schema that was never migrated (the library's ledger audit reports it as {@code STORE_UNAVAILABLE}).
-     */
-    private static BillingError code(BillingException e) {
-        SQLException sql = sqlCause(e);
-        if (e.code() == BillingError.STORE_UNAVAILABLE
-                && sql != null
-                && sql.getSQLState() != null
-                && SCHEMA_MISSING_STATES.contains(sql.getSQLState())) {
-            return BillingError.SCHEMA_NOT_MIGRATED;
-        }
-        return e.code();
     }
 
     /**

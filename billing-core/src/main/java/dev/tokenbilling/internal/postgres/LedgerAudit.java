@@ -1,7 +1,5 @@
 package dev.tokenbilling.internal.postgres;
 
-import dev.tokenbilling.error.BillingError;
-import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.model.PurchaseStatus;
 import java.sql.Connection;
@@ -114,12 +112,8 @@ final class LedgerAudit {
                 found.add(line.toString());
             }
         } catch (SQLException e) {
-            if (StoreErrors.SCHEMA_MISSING_STATES.contains(e.getSQLState())) {
-                throw new BillingException(
-                        BillingError.SCHEMA_NOT_MIGRATED,
-                        "The billing schema is missing or out of date (" + e.getSQLState()
-                                + "): apply the library's migrations",
-                        e);
+            if (StoreErrors.schemaMissing(e)) {
+                throw StoreErrors.schemaNotMigrated(e, e);
             }
             throw new StoreUnavailableException("Ledger audit failed: " + e.getMessage(), e);
         }

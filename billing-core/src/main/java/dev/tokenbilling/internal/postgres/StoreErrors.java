@@ -17,7 +17,7 @@ final class StoreErrors {
             "57014", // query canceled (statement_timeout)
             "57P01", "57P02", "57P03", // admin shutdown, crash shutdown, cannot connect now
             "53300"); // too many connections
-    static final Set<String> SCHEMA_MISSING_STATES = Set.of(
+    private static final Set<String> SCHEMA_MISSING_STATES = Set.of(
             "3F000", // invalid schema name
             "42P01", // undefined table
             "42703", // undefined column
@@ -36,14 +36,23 @@ final class StoreErrors {
                     : e.getClass().getSimpleName();
             return new StoreUnavailableException("Database unavailable: " + reason, e);
         }
-        if (sql != null && SCHEMA_MISSING_STATES.contains(sql.getSQLState())) {
-            return new BillingException(
-                    BillingError.SCHEMA_NOT_MIGRATED,
-                    "The billing schema is missing or out of date (" + sql.getSQLState()
-                            + "): apply the library's migrations",
-                    e);
+        if (sql != null && schemaMissing(sql)) {
+            return schemaNotMigrated(sql, e);
         }
         return e;
+    }
+
+    /** True when the statement failed because the billing schema, a table, column or function of it, is missing. */
+    static boolean schemaMissing(SQLException sql) {
+        return SCHEMA_MISSING_STATES.contains(sql.getSQLState());
+    }
+
+    static BillingException schemaNotMigrated(SQLException sql, Throwable cause) {
+        return new BillingException(
+                BillingError.SCHEMA_NOT_MIGRATED,
+                "The billing schema is missing or out of date (" + sql.getSQLState()
+                        + "): apply the library's migrations",
+                cause);
     }
 
     static boolean isTransient(SQLException sql) {

@@ -1,6 +1,5 @@
 package dev.tokenbilling.internal.service;
 
-import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.UnknownPackageException;
 import dev.tokenbilling.model.PackageDefinition;
 import dev.tokenbilling.model.PackageSaveResult;
@@ -32,10 +31,7 @@ final class DefaultCatalogService implements CatalogService {
 
     @Override
     public Optional<TokenPackage> findPackage(String slug) {
-        if (slug == null) {
-            throw new InvalidRequestException("slug", "must not be null");
-        }
-        return context.store().packages().findBySlug(slug);
+        return context.store().packages().findBySlug(Checks.notNull("slug", slug));
     }
 
     @Override
@@ -45,9 +41,7 @@ final class DefaultCatalogService implements CatalogService {
 
     @Override
     public PackageSaveResult savePackage(PackageDefinition definition) {
-        if (definition == null) {
-            throw new InvalidRequestException("definition", "must not be null");
-        }
+        Checks.notNull("definition", definition);
         return context.store().inTransaction(tx -> {
             Optional<TokenPackage> existing = tx.packages().findBySlugForUpdate(definition.slug());
             if (existing.isEmpty()) {
