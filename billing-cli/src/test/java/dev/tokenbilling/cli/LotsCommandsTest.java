@@ -128,24 +128,7 @@ class LotsCommandsTest {
         JsonNode holds = JSON.readTree(
                 CLI.run("balance", lena, "--only", "holds", "-o", "json").out());
 
-        assertThat(json.fieldNames())
-                .toIterable()
-                .containsExactly(
-                        "userId",
-                        "balance",
-                        "available",
-                        "reserved",
-                        "totalPurchased",
-                        "totalGranted",
-                        "totalUsed",
-                        "totalReversed",
-                        "totalAdjusted",
-                        "totalExpired",
-                        "updatedAt",
-                        "debt",
-                        "lots",
-                        "holds",
-                        "recent");
+        assertThat(json.fieldNames()).toIterable().containsExactly(Cli.BALANCE_JSON_FIELDS);
         assertThat(json.get("available").asLong()).isEqualTo(7500);
         assertThat(json.get("reserved").asLong()).isEqualTo(500);
         assertThat(json.get("debt").asLong()).isZero();

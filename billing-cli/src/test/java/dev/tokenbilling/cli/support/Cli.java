@@ -22,6 +22,25 @@ import picocli.CommandLine;
  */
 public final class Cli {
 
+    /** The fields of {@code balance --output json}, in order. */
+    public static final String[] BALANCE_JSON_FIELDS = {
+        "userId",
+        "balance",
+        "available",
+        "reserved",
+        "totalPurchased",
+        "totalGranted",
+        "totalUsed",
+        "totalReversed",
+        "totalAdjusted",
+        "totalExpired",
+        "updatedAt",
+        "debt",
+        "lots",
+        "holds",
+        "recent"
+    };
+
     /** What one run printed and returned. */
     public record Result(int exitCode, String out, String err) {
 
