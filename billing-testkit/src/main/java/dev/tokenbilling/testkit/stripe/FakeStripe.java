@@ -163,6 +163,17 @@ public final class FakeStripe implements AutoCloseable {
         return engine.closeDispute(disputeId, false);
     }
 
+    /**
+     * Fails a refund, as a bank that cannot return the money does: {@code charge.refund.updated},
+     * {@code refund.updated} and {@code refund.failed}; the charge's {@code amount_refunded} drops by
+     * the refund. Refunds of {@link TestCards#REFUND_FAILS} fail this way by themselves.
+     *
+     * @return the failed refund
+     */
+    public ObjectNode failRefund(String refundId) {
+        return engine.failRefund(refundId);
+    }
+
     // ---------------------------------------------------------------- faults
 
     /**

@@ -50,6 +50,12 @@ public final class TestCards {
      * pm_card_createDispute}.
      */
     public static final String DISPUTED = "4000000000000259";
+    /**
+     * Succeeds, and every refund of the charge then fails ({@code charge.refund.updated},
+     * {@code refund.updated} and {@code refund.failed}; the money returns to the balance). Also
+     * {@code pm_card_refundFail}.
+     */
+    public static final String REFUND_FAILS = "4000000000005126";
 
     private TestCards() {}
 }

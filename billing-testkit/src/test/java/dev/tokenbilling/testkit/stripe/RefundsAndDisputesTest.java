@@ -225,4 +225,49 @@ class RefundsAndDisputesTest {
                 .singleElement()
                 .satisfies(d -> assertThat(d.get("charge").asText()).isEqualTo(pi.getLatestCharge()));
     }
+
+    @Test
+    void shouldFailEveryRefundOfTheRefundFailTestCard() throws Exception {
+        PaymentIntent pi = paid(2000, "pm_card_refundFail");
+
+        Refund refund = client.v1()
+                .refunds()
+                .create(RefundCreateParams.builder()
+                        .setPaymentIntent(pi.getId())
+                        .setAmount(800L)
+                        .build());
+
+        Refund now = client.v1().refunds().retrieve(refund.getId());
+        assertThat(now.getStatus()).isEqualTo("failed");
+        assertThat(now.getFailureReason()).isEqualTo("expired_or_canceled_card");
+        assertThat(now.getFailureBalanceTransaction()).startsWith("txn_");
+        Charge charge = client.v1().charges().retrieve(pi.getLatestCharge());
+        assertThat(charge.getAmountRefunded()).isZero();
+        assertThat(charge.getRefunded()).isFalse();
+        assertThat(fake.events("charge.refunded")).hasSize(1);
+        for (String type : List.of("charge.refund.updated", "refund.updated", "refund.failed")) {
+            assertThat(fake.events(type)).singleElement().satisfies(event -> {
+                assertThat(event.at("/data/object/id").asText()).isEqualTo(refund.getId());
+                assertThat(event.at("/data/object/status").asText()).isEqualTo("failed");
+                assertThat(event.at("/data/previous_attributes/status").asText())
+                        .isEqualTo("succeeded");
+            });
+        }
+    }
+
+    @Test
+    void shouldFailARefundOnRequestOnlyOnce() throws Exception {
+        PaymentIntent pi = paid(2000, "pm_card_visa");
+        Refund refund = client.v1()
+                .refunds()
+                .create(RefundCreateParams.builder()
+                        .setPaymentIntent(pi.getId())
+                        .build());
+
+        fake.failRefund(refund.getId());
+
+        assertThat(client.v1().charges().retrieve(pi.getLatestCharge()).getAmountRefunded())
+                .isZero();
+        assertThatThrownBy(() -> fake.failRefund(refund.getId())).hasMessageContaining("cannot fail");
+    }
 }

@@ -58,6 +58,11 @@ public final class CardCatalog {
                 TestCards.DISPUTED,
                 new CardProfile(TestCards.DISPUTED, "visa", "credit", Outcome.SUCCEED_THEN_DISPUTE, null, null, null));
         token("createDispute", TestCards.DISPUTED);
+        BY_NUMBER.put(
+                TestCards.REFUND_FAILS,
+                new CardProfile(
+                        TestCards.REFUND_FAILS, "visa", "credit", Outcome.SUCCEED_THEN_REFUNDS_FAIL, null, null, null));
+        token("refundFail", TestCards.REFUND_FAILS);
     }
 
     private CardCatalog() {}

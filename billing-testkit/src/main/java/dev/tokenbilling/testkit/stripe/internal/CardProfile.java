@@ -20,6 +20,8 @@ public record CardProfile(
         SUCCEED,
         /** The charge succeeds and is then disputed. */
         SUCCEED_THEN_DISPUTE,
+        /** The charge succeeds; each refund of it fails soon after it was made. */
+        SUCCEED_THEN_REFUNDS_FAIL,
         /** The card is declined. */
         DECLINE,
         /** 3-D Secure authentication is required first. */

@@ -43,6 +43,7 @@ public final class Engine implements AutoCloseable {
     private final ControlApi control;
     private final Payments payments;
     private final Disputes disputes;
+    private final RefundsApi refunds;
     private final WebhookEndpointsApi webhookEndpoints;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -83,7 +84,8 @@ public final class Engine implements AutoCloseable {
         paymentMethods.register(router);
         new PaymentIntentsApi(state, paymentMethods, payments).register(router);
         new ChargesApi(state).register(router);
-        new RefundsApi(state, balance, disputes).register(router);
+        this.refunds = new RefundsApi(state, balance, disputes);
+        refunds.register(router);
         disputes.register(router);
         balance.register(router);
         webhookEndpoints.register(router);
@@ -205,6 +207,11 @@ public final class Engine implements AutoCloseable {
     /** See {@code FakeStripe.winDispute}/{@code loseDispute}. */
     public ObjectNode closeDispute(String disputeId, boolean won) {
         return helper(() -> disputes.close(disputeId, won).deepCopy());
+    }
+
+    /** See {@code FakeStripe.failRefund}. */
+    public ObjectNode failRefund(String refundId) {
+        return helper(() -> refunds.fail(refundId).deepCopy());
     }
 
     /** Registers an endpoint from code. */

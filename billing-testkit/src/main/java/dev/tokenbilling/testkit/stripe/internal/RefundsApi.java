@@ -135,7 +135,49 @@ public final class RefundsApi {
         previous.remove("refunds");
         state.events().publish("charge.refunded", charge, previous);
         state.events().publish("refund.created", refund);
+        String paymentMethod = Json.text(charge, "payment_method");
+        CardProfile card = paymentMethod == null ? null : state.cardOf(paymentMethod);
+        if (card != null && card.outcome() == CardProfile.Outcome.SUCCEED_THEN_REFUNDS_FAIL) {
+            fail(refundId);
+        }
         return Render.one(state, refund, p);
+    }
+
+    /**
+     * Fails a succeeded or pending refund, as a bank that cannot return the money does: the refund
+     * becomes {@code failed}, its money goes back to the balance and off the charge's
+     * {@code amount_refunded}; {@code charge.refund.updated}, {@code refund.updated} and
+     * {@code refund.failed} are sent.
+     */
+    public ObjectNode fail(String refundId) {
+        ObjectNode refund = state.store().require("refund", refundId, "id");
+        String status = Json.text(refund, "status");
+        if (!"succeeded".equals(status) && !"pending".equals(status)) {
+            throw StripeApiError.invalidRequest(
+                    null, null, "Refund " + refundId + " is " + status + " and cannot fail.");
+        }
+        ObjectNode before = refund.deepCopy();
+        long amount = refund.get("amount").asLong();
+        String currency = refund.get("currency").asText();
+        ObjectNode txn =
+                balance.record("refund_failure", amount, 0, currency, refundId, "refund_failure", "REFUND FAILURE");
+        refund.put("status", "failed");
+        refund.put("failure_reason", "expired_or_canceled_card");
+        refund.put("failure_balance_transaction", txn.get("id").asText());
+        ObjectNode previous = Updates.previousAttributes(before, refund);
+
+        ObjectNode charge = state.store().find("charge", refund.get("charge").asText());
+        charge.put("amount_refunded", charge.get("amount_refunded").asLong() - amount);
+        charge.put("refunded", false);
+        for (var listed : charge.get("refunds").get("data")) {
+            if (listed.path("id").asText().equals(refundId)) {
+                ((ObjectNode) listed).setAll(refund.deepCopy());
+            }
+        }
+        state.events().publish("charge.refund.updated", refund, previous);
+        state.events().publish("refund.updated", refund, previous);
+        state.events().publish("refund.failed", refund, previous);
+        return refund;
     }
 
     private ObjectNode list(ApiRequest req) {
