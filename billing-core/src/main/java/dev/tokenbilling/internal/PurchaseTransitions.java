@@ -15,7 +15,9 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -161,35 +163,68 @@ public final class PurchaseTransitions {
     }
 
     /**
-     * Applies Stripe's cumulative refunded amount: reverses the tokens in proportion, counting what
-     * earlier refunds reversed already, so repeated and out-of-order events never reverse twice.
+     * Applies what Stripe says of a purchase's refunds: refunds by id (from refund events, or the list a
+     * charge carries) and, when given, the charge's cumulative {@code amount_refunded}. The tokens the
+     * refunded money stands for (in proportion, rounded down) are taken back; when a refund fails or is
+     * canceled, what it took is given back. Repeated, stale and out-of-order facts move nothing twice
+     * (see {@link RefundAccount}).
      */
-    public PurchaseTransition applyRefund(
-            BillingStore tx, long purchaseId, long amountRefundedMinor, AfterCommit after) {
+    public PurchaseTransition applyRefunds(
+            BillingStore tx,
+            long purchaseId,
+            List<RefundFact> refunds,
+            OptionalLong chargeTotalMinor,
+            AfterCommit after) {
         Purchase purchase = lockPaid(tx, purchaseId, "refund");
         if (!purchase.status().credited()) {
             return new PurchaseTransition.Unchanged(
                     purchase.id(), "purchase is " + purchase.status().wireName());
         }
-        long refunded = Math.min(amountRefundedMinor, purchase.amount().minorUnits());
-        if (refunded <= purchase.amountRefundedMinor()) {
-            return new PurchaseTransition.Unchanged(
-                    purchase.id(), "refund of " + amountRefundedMinor + " already applied");
-        }
+        RefundAccount account = new RefundAccount(purchase, tx.purchases().reversals(purchase.userId(), purchase.id()));
+        refunds.forEach(refund -> account.apply(refund, clock.instant()));
+        chargeTotalMinor.ifPresent(account::applyChargeTotal);
+        account.changed().forEach(tx.purchases()::saveReversal);
+
+        long refunded = account.refundedMinor();
         long owed = proportionalTokens(purchase, refunded);
+        boolean disputed = purchase.status() == PurchaseStatus.DISPUTED;
+        PurchaseStatus status = statusAfter(purchase, refunded, disputed);
+        if (owed < purchase.tokensReversed()) {
+            return giveBack(tx, purchase, refunded, owed, status, account.endedRefunds(), after);
+        }
+        if (owed == purchase.tokensReversed()) {
+            if (refunded == purchase.amountRefundedMinor()) {
+                return new PurchaseTransition.Unchanged(purchase.id(), "refunds already applied");
+            }
+            // Too little money to stand for a whole token: the figures (and maybe the status) move, the tokens stay.
+            tx.purchases()
+                    .recordReversal(
+                            purchase.id(),
+                            status,
+                            refunded,
+                            owed,
+                            purchase.reversalShortfall(),
+                            purchase.tokensDisputed(),
+                            clock.instant());
+            return status == purchase.status()
+                    ? new PurchaseTransition.Unchanged(purchase.id(), "refund recorded, too small to stand for a token")
+                    : new PurchaseTransition.Moved(purchase.id(), purchase.status(), status);
+        }
         long delta = owed - purchase.tokensReversed();
         // Tokens a dispute already took are not taken twice: they move from the dispute to the refund.
         long fromDispute = Math.min(delta, purchase.tokensDisputed());
         long toDebit = delta - fromDispute;
+        // Within one round (no refund ended yet, or since the last one ended) "owed" only grows, so the
+        // reference names each reversal once.
+        long round = account.endedRefunds();
         long taken = takeBack(
                 tx,
                 purchase,
                 LedgerEntryKind.REFUND,
                 toDebit,
-                "refund-" + purchase.id() + "-" + owed,
+                "refund-" + purchase.id() + "-" + owed + (round == 0 ? "" : "-round-" + round),
                 "Refund of purchase " + purchase.id(),
                 after);
-        PurchaseStatus status = statusAfter(purchase, refunded, purchase.status() == PurchaseStatus.DISPUTED);
         tx.purchases()
                 .recordReversal(
                         purchase.id(),
@@ -200,6 +235,49 @@ public final class PurchaseTransitions {
                         purchase.tokensDisputed() - fromDispute,
                         clock.instant());
         return new PurchaseTransition.Reversed(purchase.id(), status, taken, toDebit - taken);
+    }
+
+    /** A refund ended without returning the money: the tokens it stood for go back, on the purchase's terms. */
+    private PurchaseTransition giveBack(
+            BillingStore tx,
+            Purchase purchase,
+            long refunded,
+            long owed,
+            PurchaseStatus status,
+            long round,
+            AfterCommit after) {
+        long returned = purchase.tokensReversed() - owed;
+        // Tokens the refund could not take (already spent) are not given back: they were never taken.
+        long neverTaken = Math.min(returned, purchase.reversalShortfall());
+        long credit = returned - neverTaken;
+        if (credit > 0) {
+            LedgerPosting restoration = LedgerPosting.library(
+                    purchase.userId(),
+                    LedgerEntryKind.REFUND_REVERSAL,
+                    credit,
+                    purchase.id(),
+                    "refund-failed-" + purchase.id() + "-round-" + round,
+                    "Refund of purchase " + purchase.id() + " failed",
+                    clock.instant(),
+                    false,
+                    purchaseLotTerms(tx, purchase));
+            PostingResult result = tx.ledger().credit(restoration);
+            if (result instanceof PostingResult.Duplicate duplicate) {
+                requireSamePosting(duplicate, restoration, credit);
+            } else if (result instanceof PostingResult.Posted posted) {
+                after.add(listener -> listener.tokensCredited(posted.entry()));
+            }
+        }
+        tx.purchases()
+                .recordReversal(
+                        purchase.id(),
+                        status,
+                        refunded,
+                        owed,
+                        purchase.reversalShortfall() - neverTaken,
+                        purchase.tokensDisputed(),
+                        clock.instant());
+        return new PurchaseTransition.RefundFailed(purchase.id(), status, credit);
     }
 
     /**
@@ -398,7 +476,7 @@ public final class PurchaseTransitions {
                 : PurchaseStatus.PARTIALLY_REFUNDED;
     }
 
-    private static long proportionalTokens(Purchase purchase, long refundedMinor) {
+    static long proportionalTokens(Purchase purchase, long refundedMinor) {
         if (refundedMinor >= purchase.amount().minorUnits()) {
             return purchase.tokenAmount();
         }

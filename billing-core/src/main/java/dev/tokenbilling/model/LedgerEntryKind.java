@@ -18,6 +18,8 @@ public enum LedgerEntryKind {
     DISPUTE,
     /** A dispute closed in the merchant's favour gave the tokens back. */
     DISPUTE_REVERSAL,
+    /** A refund that failed or was canceled gave back the tokens it had taken. */
+    REFUND_REVERSAL,
     /** Tokens left the balance because they expired. */
     EXPIRY,
     /** What remained of a grant was voided by an admin. */

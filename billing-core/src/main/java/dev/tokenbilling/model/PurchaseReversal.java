@@ -31,6 +31,20 @@ public record PurchaseReversal(
         }
     }
 
+    /**
+     * Whether this is a refund whose money is (or may still be) going back to the customer: Stripe's
+     * {@code succeeded}, {@code pending} and {@code requires_action}; a {@code failed} or
+     * {@code canceled} refund returned nothing.
+     */
+    public boolean refundInEffect() {
+        return kind == Kind.REFUND && !refundEnded(status);
+    }
+
+    /** Stripe's refund statuses after which its money stays with the merchant, for good. */
+    public static boolean refundEnded(String status) {
+        return status.equals("failed") || status.equals("canceled");
+    }
+
     /** Stripe's final dispute states: once closed, nothing reopens it. */
     public boolean closed() {
         return status.equals("won") || status.equals("lost") || status.equals("warning_closed");

@@ -2,8 +2,8 @@ package dev.tokenbilling.model;
 
 /**
  * What applying a Stripe fact (a PaymentIntent's state, a refund, a dispute) did to a purchase:
- * data to switch on, with {@link #describe()} for logs. Only {@link Completed}, {@link Reversed} and
- * {@link Reinstated} moved tokens; a repeat of the same fact is {@link Unchanged}.
+ * data to switch on, with {@link #describe()} for logs. Only {@link Completed}, {@link Reversed},
+ * {@link Reinstated} and {@link RefundFailed} moved tokens; a repeat of the same fact is {@link Unchanged}.
  */
 public sealed interface PurchaseTransition {
 
@@ -41,6 +41,17 @@ public sealed interface PurchaseTransition {
         @Override
         public String describe() {
             return status.wireName() + ": dispute won, " + tokens + " tokens reinstated";
+        }
+    }
+
+    /**
+     * A refund failed or was canceled after it had taken tokens back: they were given back
+     * ({@code tokensReturned}, less any the refund could not take because they were already spent).
+     */
+    record RefundFailed(long purchaseId, PurchaseStatus status, long tokensReturned) implements PurchaseTransition {
+        @Override
+        public String describe() {
+            return status.wireName() + ": refund failed, " + tokensReturned + " tokens given back";
         }
     }
 

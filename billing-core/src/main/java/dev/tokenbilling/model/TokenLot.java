@@ -8,7 +8,7 @@ import java.util.Optional;
  * soonest expiry, then age. A lot with an expiry leaves the balance through an {@code expiry}
  * ledger entry once it lapses.
  *
- * @param source  {@code purchase}, {@code grant}, {@code adjustment}, {@code dispute_reversal} or {@code migration}
+ * @param source  {@code purchase}, {@code grant}, {@code adjustment}, {@code dispute_reversal}, {@code refund_reversal} or {@code migration}
  * @param entryId the ledger entry that credited the lot (empty for lots carried over by a migration)
  */
 public record TokenLot(

@@ -45,7 +45,8 @@ public interface LedgerRepository {
      * Adds {@code posting.tokens()} to the balance and appends an entry of {@code +tokens};
      * creates the balance row on the user's first posting. Never refused for want of tokens.
      * A credit of kind {@link LedgerEntryKind#PURCHASE}, {@link LedgerEntryKind#GRANT},
-     * {@link LedgerEntryKind#ADJUSTMENT} or {@link LedgerEntryKind#DISPUTE_REVERSAL} first pays the
+     * {@link LedgerEntryKind#ADJUSTMENT}, {@link LedgerEntryKind#DISPUTE_REVERSAL} or
+     * {@link LedgerEntryKind#REFUND_REVERSAL} first pays the
      * user's debt, then opens a lot on {@code posting.lot()} terms holding the rest (a lot that
      * only paid debt is closed at once), found with {@link #findLotByEntry}.
      *

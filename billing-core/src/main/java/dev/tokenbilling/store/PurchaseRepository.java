@@ -147,6 +147,9 @@ public interface PurchaseRepository {
     /** The user's refund or dispute with this Stripe id; empty when never recorded (or another user's). */
     Optional<PurchaseReversal> findReversal(UserId userId, String stripeId);
 
+    /** The refunds and disputes recorded for the user's purchase, oldest first; empty for another user's purchase. */
+    List<PurchaseReversal> reversals(UserId userId, long purchaseId);
+
     /**
      * Records a refund or dispute by its Stripe id, replacing what was recorded for that id. The
      * caller holds the purchase's row lock ({@link #findByIdForUpdate}) and writes the ledger entries

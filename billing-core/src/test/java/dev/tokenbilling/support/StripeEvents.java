@@ -53,6 +53,39 @@ public final class StripeEvents {
         return envelope("charge.refunded", charge, null);
     }
 
+    /** {@code charge.refunded} as newer API versions send it (the total) or older ones (with the refunds listed). */
+    public static String chargeRefundedListing(Purchase purchase, long amountRefunded, ObjectNode... refunds) {
+        ObjectNode event = (ObjectNode) StripeJson.parse(chargeRefunded(purchase, amountRefunded));
+        ObjectNode list = ((ObjectNode) event.path("data").path("object")).putObject("refunds");
+        list.put("object", "list");
+        for (ObjectNode refund : refunds) {
+            list.withArray("data").add(refund);
+        }
+        list.put("has_more", false);
+        return event.toString();
+    }
+
+    /** A Refund object of the purchase's charge. */
+    public static ObjectNode refund(Purchase purchase, String refundId, long amount, String status) {
+        ObjectNode refund = StripeJson.MAPPER.createObjectNode();
+        refund.put("id", refundId);
+        refund.put("object", "refund");
+        refund.put("amount", amount);
+        refund.put("charge", "ch_" + purchase.id());
+        refund.put("currency", purchase.amount().stripeCurrency());
+        refund.put("payment_intent", purchase.paymentIntentId().orElseThrow());
+        refund.put("status", status);
+        if (status.equals("failed")) {
+            refund.put("failure_reason", "expired_or_canceled_card");
+        }
+        return refund;
+    }
+
+    /** A refund event ({@code refund.created}, {@code refund.failed}, {@code charge.refund.updated}, ...). */
+    public static String refundEvent(String type, Purchase purchase, String refundId, long amount, String status) {
+        return envelope(type, refund(purchase, refundId, amount, status), null);
+    }
+
     public static String dispute(
             String type, Purchase purchase, String disputeId, String status, boolean withPaymentIntent) {
         ObjectNode dispute = StripeJson.MAPPER.createObjectNode();

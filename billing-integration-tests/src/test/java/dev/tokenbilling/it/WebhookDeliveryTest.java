@@ -173,6 +173,51 @@ class WebhookDeliveryTest {
         assertThat(status(partialIntent)).isEqualTo(PurchaseStatus.PARTIALLY_REFUNDED);
     }
 
+    @Test
+    void shouldGiveTokensBackWhenARefundFailsOnStripe() throws StripeException {
+        String user = newUser();
+        PurchaseIntent intent = shop.buy(user, "booster-500k");
+        shop.pay(intent, "pm_card_refundFail");
+        shop.settle();
+
+        refund(intent, 1000L);
+        shop.settle();
+
+        assertThat(shop.balance(user).balance()).isEqualTo(500_000);
+        assertThat(status(intent)).isEqualTo(PurchaseStatus.COMPLETED);
+        assertThat(shop.purchase(intent).amountRefundedMinor()).isZero();
+    }
+
+    @Test
+    void shouldGiveTokensBackOnceWhateverTheOrderAndVersionOfTheRefundsEvents() throws StripeException {
+        for (String apiVersion : List.of(com.stripe.Stripe.API_VERSION, "2020-08-27")) {
+            shop.stripe.setApiVersion(apiVersion);
+            String user = newUser();
+            PurchaseIntent intent = shop.buy(user, "booster-500k");
+            shop.pay(intent, "pm_card_visa");
+            shop.settle();
+            shop.stripe.holdWebhooks();
+            String failing = shop.stripeClient()
+                    .v1()
+                    .refunds()
+                    .create(RefundCreateParams.builder()
+                            .setPaymentIntent(intent.paymentIntentId())
+                            .setAmount(1000L)
+                            .build())
+                    .getId();
+            shop.stripe.failRefund(failing);
+            refund(intent, 500L);
+
+            // charge.refunded and refund.created twice, then the failure's three events: newest first.
+            shop.stripe.deliverHeld(DeliveryOrder.REVERSED, 2);
+            shop.settle();
+
+            assertThat(shop.balance(user).balance()).as(apiVersion).isEqualTo(375_000);
+            assertThat(status(intent)).as(apiVersion).isEqualTo(PurchaseStatus.PARTIALLY_REFUNDED);
+            shop.stripe.setWebhookMode(WebhookMode.ASYNC);
+        }
+    }
+
     private static void refund(PurchaseIntent intent, Long amount) throws StripeException {
         RefundCreateParams.Builder params = RefundCreateParams.builder().setPaymentIntent(intent.paymentIntentId());
         if (amount != null) {

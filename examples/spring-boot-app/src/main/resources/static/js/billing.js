@@ -105,7 +105,7 @@
 
   const KIND_LABELS = {
     purchase: 'Token pack purchase', usage: 'AI usage', grant: 'Tokens granted', adjustment: 'Adjustment',
-    refund: 'Refund', dispute: 'Payment disputed', dispute_reversal: 'Dispute won', expiry: 'Tokens expired',
+    refund: 'Refund', dispute: 'Payment disputed', dispute_reversal: 'Dispute won', refund_reversal: 'Refund failed, tokens returned', expiry: 'Tokens expired',
   };
 
   async function refreshHistory() {

@@ -27,7 +27,8 @@ final class PostgresLedgerRepository implements LedgerRepository {
             LedgerEntryKind.PURCHASE,
             LedgerEntryKind.GRANT,
             LedgerEntryKind.ADJUSTMENT,
-            LedgerEntryKind.DISPUTE_REVERSAL);
+            LedgerEntryKind.DISPUTE_REVERSAL,
+            LedgerEntryKind.REFUND_REVERSAL);
     private static final int BATCH_ATTEMPTS = 5;
 
     private final HandleAccess access;

@@ -34,13 +34,16 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String leaseStuck;
     private final String findReversal;
     private final String saveReversal;
+    private final String reversalsOfPurchase;
 
     PostgresPurchaseRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
         String open = Rows.sqlList(PurchaseStatus.OPEN);
-        findReversal = schema.render(
-                "SELECT user_id, stripe_id, purchase_id, kind, status, amount_minor, tokens_reversed, created_at,"
-                        + " updated_at FROM {schema}.purchase_reversal WHERE user_id = :user AND stripe_id = :stripeId");
+        String reversalColumns = "SELECT user_id, stripe_id, purchase_id, kind, status, amount_minor, tokens_reversed,"
+                + " created_at, updated_at FROM {schema}.purchase_reversal WHERE user_id = :user";
+        findReversal = schema.render(reversalColumns + " AND stripe_id = :stripeId");
+        reversalsOfPurchase =
+                schema.render(reversalColumns + " AND purchase_id = :purchaseId ORDER BY created_at, stripe_id");
         saveReversal = schema.render(
                 "INSERT INTO {schema}.purchase_reversal (user_id, stripe_id, purchase_id, kind, status, amount_minor,"
                         + " tokens_reversed, created_at, updated_at) VALUES (:user, :stripeId, :purchaseId, :kind, :status, :amount, :tokens,"
@@ -278,17 +281,30 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         return access.with(handle -> handle.createQuery(findReversal)
                 .bind("user", userId.value())
                 .bind("stripeId", stripeId)
-                .map((rs, ctx) -> new PurchaseReversal(
-                        UserId.of(rs.getString("user_id")),
-                        rs.getString("stripe_id"),
-                        rs.getLong("purchase_id"),
-                        PurchaseReversal.Kind.valueOf(rs.getString("kind").toUpperCase(java.util.Locale.ROOT)),
-                        rs.getString("status"),
-                        rs.getLong("amount_minor"),
-                        rs.getLong("tokens_reversed"),
-                        Rows.instant(rs, "created_at"),
-                        Rows.instant(rs, "updated_at")))
+                .map((rs, ctx) -> reversal(rs))
                 .findOne());
+    }
+
+    @Override
+    public List<PurchaseReversal> reversals(UserId userId, long purchaseId) {
+        return access.with(handle -> handle.createQuery(reversalsOfPurchase)
+                .bind("user", userId.value())
+                .bind("purchaseId", purchaseId)
+                .map((rs, ctx) -> reversal(rs))
+                .list());
+    }
+
+    private static PurchaseReversal reversal(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new PurchaseReversal(
+                UserId.of(rs.getString("user_id")),
+                rs.getString("stripe_id"),
+                rs.getLong("purchase_id"),
+                PurchaseReversal.Kind.valueOf(rs.getString("kind").toUpperCase(java.util.Locale.ROOT)),
+                rs.getString("status"),
+                rs.getLong("amount_minor"),
+                rs.getLong("tokens_reversed"),
+                Rows.instant(rs, "created_at"),
+                Rows.instant(rs, "updated_at"));
     }
 
     @Override

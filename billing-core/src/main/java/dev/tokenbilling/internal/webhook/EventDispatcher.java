@@ -5,14 +5,17 @@ import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
 import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.internal.RefundFact;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import dev.tokenbilling.store.BillingStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -31,6 +34,10 @@ public final class EventDispatcher {
             "payment_intent.processing",
             "payment_intent.requires_action",
             "charge.refunded",
+            "charge.refund.updated",
+            "refund.created",
+            "refund.updated",
+            "refund.failed",
             "charge.dispute.created",
             "charge.dispute.updated",
             "charge.dispute.closed");
@@ -94,8 +101,21 @@ public final class EventDispatcher {
             case "charge.refunded" ->
                 withPurchase(tx, object.path("payment_intent"), StripeJson.text(object, "id"), purchase -> {
                     requireCurrency(purchase, object);
-                    return transitions.applyRefund(
-                            tx, purchase.id(), object.path("amount_refunded").asLong(), after);
+                    // Older API versions list the charge's refunds; newer ones carry only the total.
+                    List<RefundFact> refunds = new ArrayList<>();
+                    object.path("refunds").path("data").forEach(refund -> refunds.add(refundFact(refund)));
+                    return transitions.applyRefunds(
+                            tx,
+                            purchase.id(),
+                            refunds,
+                            OptionalLong.of(object.path("amount_refunded").asLong()),
+                            after);
+                });
+            case "charge.refund.updated", "refund.created", "refund.updated", "refund.failed" ->
+                withPurchase(tx, object.path("payment_intent"), StripeJson.idOf(object.path("charge")), purchase -> {
+                    requireCurrency(purchase, object);
+                    return transitions.applyRefunds(
+                            tx, purchase.id(), List.of(refundFact(object)), OptionalLong.empty(), after);
                 });
             case "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed" ->
                 withPurchase(
@@ -172,6 +192,13 @@ public final class EventDispatcher {
             return Result.ignored("charge is not a token purchase");
         }
         return Result.of(action.apply(purchase.get()));
+    }
+
+    private static RefundFact refundFact(JsonNode refund) {
+        return new RefundFact(
+                StripeJson.required(refund, "id"),
+                refund.path("amount").asLong(),
+                StripeJson.text(refund, "status").orElse("succeeded"));
     }
 
     private static void requireCurrency(Purchase purchase, JsonNode charge) {

@@ -21,7 +21,7 @@ import java.util.Objects;
  *       the reconciler or a cancel that found the payment made)</li>
  *   <li>{@code billing.purchases.failed} {@code stage=start|payment}, {@code reason}: purchases the REST API
  *       could not start (unknown package, Stripe down...), and failed payment attempts (card declined...)</li>
- *   <li>{@code billing.tokens.credited} {@code kind=purchase|grant|adjustment|dispute_reversal}: tokens credited</li>
+ *   <li>{@code billing.tokens.credited} {@code kind=purchase|grant|adjustment|dispute_reversal|refund_reversal}: tokens credited</li>
  *   <li>{@code billing.tokens.debited} {@code kind=usage|adjustment|refund|dispute|...}: tokens debited; usage
  *       includes {@code ledger().debit}, {@code ledger().debitAll} and settled holds</li>
  *   <li>{@code billing.webhook.deliveries} {@code outcome}, {@code type}: webhook deliveries by outcome</li>

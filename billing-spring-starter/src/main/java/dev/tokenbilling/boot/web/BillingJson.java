@@ -189,7 +189,7 @@ public final class BillingJson {
     /**
      * One open credit lot of {@code GET /tokens/lots/}, in the order usage draws from them.
      *
-     * @param source    {@code purchase}, {@code grant}, {@code adjustment}, {@code dispute_reversal} or {@code migration}
+     * @param source    {@code purchase}, {@code grant}, {@code adjustment}, {@code dispute_reversal}, {@code refund_reversal} or {@code migration}
      * @param expiresAt when what remains lapses; null for tokens that never expire
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)

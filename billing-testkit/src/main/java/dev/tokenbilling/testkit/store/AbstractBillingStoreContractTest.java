@@ -152,6 +152,7 @@ import org.junit.jupiter.api.Timeout;
  *   complete                         shouldCompleteAnOpenPurchaseOnce, shouldCompleteExactlyOnceUnderRaces
  *   recordReversal                   shouldRecordReversalsUnderTheRowLock
  *   findReversal saveReversal        shouldRecordRefundsAndDisputesByTheirStripeId
+ *   reversals                        shouldListAPurchasesReversalsOldestFirst
  *   findByIdForUpdate                shouldHoldThePurchaseRowLockFromFindByIdForUpdate,
  *                                    shouldMakeWritersWaitForThePurchaseRowLock,
  *                                    shouldRecordReversalsUnderTheRowLock
@@ -1444,6 +1445,46 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.purchases().findReversal(purchase.userId(), disputeId)).contains(won);
         assertThat(won.closed()).isTrue();
         assertThat(store.purchases().findReversal(newUser(), disputeId))
+                .as("scoped to the user")
+                .isEmpty();
+    }
+
+    @Test
+    void shouldListAPurchasesReversalsOldestFirst() {
+        Purchase purchase = newPurchase(newUser(), NOW);
+        Purchase other = newPurchase(purchase.userId(), NOW);
+        PurchaseReversal refund = new PurchaseReversal(
+                purchase.userId(),
+                unique("re"),
+                purchase.id(),
+                PurchaseReversal.Kind.REFUND,
+                "succeeded",
+                100,
+                40,
+                NOW,
+                NOW);
+        PurchaseReversal dispute = new PurchaseReversal(
+                purchase.userId(),
+                unique("dp"),
+                purchase.id(),
+                PurchaseReversal.Kind.DISPUTE,
+                "needs_response",
+                150,
+                60,
+                NOW.plusSeconds(1),
+                NOW.plusSeconds(1));
+        PurchaseReversal elsewhere = new PurchaseReversal(
+                other.userId(), unique("re"), other.id(), PurchaseReversal.Kind.REFUND, "failed", 10, 0, NOW, NOW);
+        store.purchases().saveReversal(dispute);
+        store.purchases().saveReversal(refund);
+        store.purchases().saveReversal(elsewhere);
+
+        assertThat(store.purchases().reversals(purchase.userId(), purchase.id()))
+                .containsExactly(refund, dispute);
+        assertThat(refund.refundInEffect()).isTrue();
+        assertThat(elsewhere.refundInEffect()).isFalse();
+        assertThat(dispute.refundInEffect()).isFalse();
+        assertThat(store.purchases().reversals(newUser(), purchase.id()))
                 .as("scoped to the user")
                 .isEmpty();
     }
