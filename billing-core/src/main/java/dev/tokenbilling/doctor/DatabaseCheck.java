@@ -55,7 +55,7 @@ final class DatabaseCheck implements Doctor.Check {
                 exam.databaseSkipped("the database cannot be reached");
                 return CheckResult.fail(
                         name(),
-                        "cannot reach the database: " + e.getMessage(),
+                        "cannot reach the database: " + rootCause(e),
                         "start PostgreSQL, or fix --database-url / BILLING_DATABASE_URL (the application's datasource URL)");
             }
             if (e.code() == BillingError.SCHEMA_NOT_MIGRATED) {
@@ -65,5 +65,19 @@ final class DatabaseCheck implements Doctor.Check {
             exam.databaseSkipped("the database check failed");
             return CheckResult.fail(name(), e.getMessage(), "billing --verbose doctor shows the cause");
         }
+    }
+
+    /** The driver's own words (connection to host:port refused, password rejected), on one line. */
+    private static String rootCause(Throwable e) {
+        String message = e.getMessage();
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof java.sql.SQLException
+                    && t.getMessage() != null
+                    && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        String line = String.valueOf(message).replaceAll("\\s+", " ").trim();
+        return line.length() <= 200 ? line : line.substring(0, 200) + "…";
     }
 }

@@ -64,7 +64,7 @@ final class PackagesCheck implements Doctor.Check {
                 name(),
                 skip.isEmpty()
                         ? count + ", each with an active Stripe price of its amount and currency"
-                        : count + ", each with a Stripe price id (not verified at Stripe: " + skip.get() + ")");
+                        : count + ", each with a Stripe price id; not verified at Stripe: " + skip.get());
     }
 
     private static Optional<String> priceProblem(StripeAccount account, TokenPackage pack, String priceId) {
