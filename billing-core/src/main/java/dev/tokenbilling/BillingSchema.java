@@ -1,5 +1,6 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.doctor.SchemaStatus;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.StoreUnavailableException;
@@ -91,6 +92,11 @@ public final class BillingSchema {
         } catch (org.flywaydb.core.api.FlywayException e) {
             throw unavailableIfConnectionFailed(e);
         }
+    }
+
+    /** Where the schema stands, for {@code billing doctor}: its version and the pending migrations. */
+    public SchemaStatus status() {
+        return new SchemaStatus(schema, currentVersion(), pending());
     }
 
     public String schema() {

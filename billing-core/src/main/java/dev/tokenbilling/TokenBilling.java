@@ -1,5 +1,6 @@
 package dev.tokenbilling;
 
+import dev.tokenbilling.doctor.Doctor;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.InvalidRequestException;
@@ -13,6 +14,7 @@ import dev.tokenbilling.internal.postgres.PostgresBillingStore;
 import dev.tokenbilling.internal.reconcile.DefaultReconciler;
 import dev.tokenbilling.internal.service.DefaultTokenBillingService;
 import dev.tokenbilling.internal.service.ServiceContext;
+import dev.tokenbilling.internal.stripe.StripeAccountClient;
 import dev.tokenbilling.internal.stripe.StripePaymentGateway;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
 import dev.tokenbilling.internal.webhook.StripeWebhookProcessor;
@@ -21,6 +23,7 @@ import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.reconcile.Reconciler;
 import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.store.BillingStore;
+import dev.tokenbilling.stripe.StripeAccount;
 import dev.tokenbilling.stripe.StripeApi;
 import dev.tokenbilling.stripe.WebhookVerification;
 import dev.tokenbilling.webhook.WebhookProcessor;
@@ -62,9 +65,15 @@ public final class TokenBilling {
     private final WebhookProcessor webhooks;
     private final Optional<Reconciler> reconciler;
     private final PolicySource policies;
+    private final Optional<StripeApi> stripe;
+    private final WebhookVerification webhookVerification;
+    private final Optional<BillingSchema> schema;
 
-    private TokenBilling(Builder builder, BillingStore store, PolicySource policies) {
+    private TokenBilling(Builder builder, BillingStore store, PolicySource policies, Optional<BillingSchema> schema) {
         this.store = store;
+        this.stripe = Optional.ofNullable(builder.stripe);
+        this.webhookVerification = builder.webhooks;
+        this.schema = schema;
         this.clock = builder.clock;
         this.policies = policies;
         this.gateway = Optional.ofNullable(builder.gateway)
@@ -131,6 +140,39 @@ public final class TokenBilling {
     /** The payment gateway, when Stripe (or another gateway) is configured; for integrations. */
     public Optional<PaymentGateway> paymentGateway() {
         return gateway;
+    }
+
+    /** The Stripe event types the library acts on: the webhook endpoint must send each of them. */
+    public static Set<String> handledEventTypes() {
+        return EventDispatcher.HANDLED_TYPES;
+    }
+
+    /** The Stripe account of these settings, through stripe-java: its prices and webhook endpoints. */
+    public static StripeAccount stripeAccount(StripeApi stripe) {
+        return new StripeAccountClient(Objects.requireNonNull(stripe, "stripe"));
+    }
+
+    /**
+     * A doctor that knows the library's event types and talks to Stripe through stripe-java; give it
+     * the database and settings there are. For a host that may not get as far as building a
+     * {@link TokenBilling} (the CLI, with a database that is down).
+     */
+    public static Doctor.Builder newDoctor() {
+        return Doctor.builder().eventTypes(handledEventTypes()).stripeAccount(TokenBilling::stripeAccount);
+    }
+
+    /**
+     * A doctor for this instance: its database and schema, Stripe and webhook settings and clock.
+     * Add the application's webhook URL ({@link Doctor.Builder#webhookUrl}) to check the endpoint.
+     */
+    public Doctor.Builder doctor() {
+        Doctor.Builder doctor = newDoctor()
+                .service(() -> service)
+                .stripe(() -> stripe)
+                .webhooks(() -> webhookVerification)
+                .clock(clock);
+        schema.ifPresent(s -> doctor.schema(s::status));
+        return doctor;
     }
 
     /** The store the library runs on; for integrations and store tests. */
@@ -295,8 +337,8 @@ public final class TokenBilling {
                 throw invalid("maxOpenPurchasesPerUser", "must be at least 1, was " + maxOpenPurchasesPerUser);
             }
             BillingStore chosen = store;
+            BillingSchema billingSchema = null;
             if (chosen == null) {
-                BillingSchema billingSchema;
                 try {
                     billingSchema = BillingSchema.of(dataSource, schema);
                 } catch (InvalidRequestException e) {
@@ -333,7 +375,7 @@ public final class TokenBilling {
                     throw e;
                 }
             }
-            return new TokenBilling(this, chosen, policies);
+            return new TokenBilling(this, chosen, policies, Optional.ofNullable(billingSchema));
         }
 
         private static BillingException invalid(String field, String problem) {

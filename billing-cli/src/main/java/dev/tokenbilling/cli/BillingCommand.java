@@ -6,6 +6,7 @@ import dev.tokenbilling.cli.command.BalanceCommand;
 import dev.tokenbilling.cli.command.BalancesCommand;
 import dev.tokenbilling.cli.command.CompletionCommand;
 import dev.tokenbilling.cli.command.ConfigCommand;
+import dev.tokenbilling.cli.command.DoctorCommand;
 import dev.tokenbilling.cli.command.ExpireCommand;
 import dev.tokenbilling.cli.command.GrantCommand;
 import dev.tokenbilling.cli.command.LedgerCommand;
@@ -52,6 +53,7 @@ import picocli.CommandLine.Spec;
             RetryCommand.class,
             WebhooksCommand.class,
             AuditCommand.class,
+            DoctorCommand.class,
             ConfigCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class
@@ -67,6 +69,7 @@ import picocli.CommandLine.Spec;
             "  STRIPE_PUBLIC_KEY          publishable key pk_test_..., same mode as the key",
             "                             (VITE_STRIPE_PUBLISHABLE_KEY works too)",
             "  STRIPE_API_BASE            Stripe API base URL, e.g. a FakeStripe",
+            "  BILLING_WEBHOOK_URL        the app's webhook URL, for 'billing doctor'",
             "  NO_COLOR                   set to turn colors off",
             "",
             "Run 'billing COMMAND --help' for a command's options."
@@ -74,7 +77,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
-            "1:the operation failed (unknown user, Stripe rejected the key, audit found problems, ...)",
+            "1:the operation failed (unknown user, Stripe rejected the key, audit or doctor found problems, ...)",
             "2:usage error: bad command line, option value or catalog file; missing Stripe key; live key without --live;"
                     + " --live without a database URL",
             "3:a dependency is unreachable: the database or Stripe (safe to retry)"

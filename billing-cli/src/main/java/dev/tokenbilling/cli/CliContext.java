@@ -48,7 +48,7 @@ public final class CliContext implements AutoCloseable {
     private TokenBilling billing;
     private TokenBilling billingWithStripe;
     private StripeApi stripe;
-    private WebhookVerification webhookVerification;
+    private WebhookVerification webhooks;
     private Failures failures;
     private Output current;
 
@@ -198,8 +198,7 @@ public final class CliContext implements AutoCloseable {
     public TokenBilling billingWithStripe(boolean writes) {
         StripeApi api = stripe(writes);
         if (billingWithStripe == null) {
-            billingWithStripe =
-                    builder().stripe(api).webhooks(webhookVerification).build();
+            billingWithStripe = builder().stripe(api).webhooks(webhooks).build();
         }
         return billingWithStripe;
     }
@@ -250,6 +249,19 @@ public final class CliContext implements AutoCloseable {
      * are the library's ({@link StripeKeys}); settings it refuses fail with their {@code INVALID_CONFIGURATION} code.
      */
     public StripeApi stripe(boolean writes) {
+        StripeApi api = stripeApi(writes);
+        if (stripe == null) {
+            webhooks = webhookVerification();
+            stripe = api;
+        }
+        return stripe;
+    }
+
+    /**
+     * The Stripe settings alone, without the webhook settings: what {@link #stripe(boolean)} refuses
+     * about the key is refused here too. For commands that call Stripe but never verify a webhook.
+     */
+    public StripeApi stripeApi(boolean writes) {
         String key = stripeKey()
                 .orElseThrow(
                         () -> CliException.usage(
@@ -265,12 +277,7 @@ public final class CliContext implements AutoCloseable {
             throw CliException.usage(SECRET_KEY + " is a live key (" + StripeKeys.mask(key)
                     + ") and this command changes live" + " Stripe data: add --live to confirm, or use a sk_test_ key");
         }
-        if (stripe == null) {
-            StripeApi api = buildStripe(key);
-            webhookVerification = buildWebhookVerification();
-            stripe = api;
-        }
-        return stripe;
+        return buildStripe(key);
     }
 
     /**
@@ -287,8 +294,8 @@ public final class CliContext implements AutoCloseable {
         return builder.build();
     }
 
-    /** The library's own reading of {@code STRIPE_WEBHOOK_SECRET}. */
-    private WebhookVerification buildWebhookVerification() {
+    /** The library's own reading of {@code STRIPE_WEBHOOK_SECRET}; refused settings throw {@code INVALID_CONFIGURATION}. */
+    public WebhookVerification webhookVerification() {
         return WebhookVerification.fromEnvironment(environment.variables()).build();
     }
 
@@ -300,7 +307,7 @@ public final class CliContext implements AutoCloseable {
         }
         try {
             buildStripe(key.get());
-            buildWebhookVerification();
+            webhookVerification();
             return Optional.empty();
         } catch (BillingException | CliException e) {
             return Optional.of(e.getMessage());

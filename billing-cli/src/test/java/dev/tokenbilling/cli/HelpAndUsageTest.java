@@ -27,6 +27,7 @@ class HelpAndUsageTest {
         {"seed"},
         {"packages"},
         {"stripe", "sync"},
+        {"stripe", "webhook-endpoint", "create"},
         {"balance"},
         {"balances"},
         {"ledger"},
@@ -40,6 +41,7 @@ class HelpAndUsageTest {
         {"webhooks", "replay"},
         {"webhooks", "fetch-missed"},
         {"audit"},
+        {"doctor"},
         {"config"},
         {"completion"}
     };
@@ -72,6 +74,7 @@ class HelpAndUsageTest {
                         "retry",
                         "webhooks",
                         "audit",
+                        "doctor",
                         "completion");
         assertThat(result.out())
                 .contains(

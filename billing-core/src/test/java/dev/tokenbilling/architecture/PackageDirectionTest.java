@@ -41,7 +41,8 @@ class PackageDirectionTest {
                         "dev.tokenbilling.service..",
                         "dev.tokenbilling.webhook..",
                         "dev.tokenbilling.reconcile..",
-                        "dev.tokenbilling.stripe..")
+                        "dev.tokenbilling.stripe..",
+                        "dev.tokenbilling.doctor..")
                 .layer("internal")
                 .definedBy("dev.tokenbilling.internal..")
                 .layer("root")

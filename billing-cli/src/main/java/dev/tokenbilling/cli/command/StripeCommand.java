@@ -9,9 +9,9 @@ import picocli.CommandLine.Spec;
 /** {@code billing stripe ...}: Stripe-only operations. */
 @Command(
         name = "stripe",
-        description = "Stripe operations: 'billing stripe sync'.",
+        description = "Stripe operations: 'billing stripe sync', 'billing stripe webhook-endpoint create'.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = StripeSyncCommand.class)
+        subcommands = {StripeSyncCommand.class, WebhookEndpointCommand.class})
 public final class StripeCommand implements Callable<Integer> {
 
     @Spec

@@ -39,16 +39,7 @@ public final class StripePaymentGateway implements PaymentGateway {
     private final StripeClient client;
 
     public StripePaymentGateway(StripeApi settings) {
-        StripeClient.StripeClientBuilder builder = StripeClient.builder()
-                .setApiKey(settings.secretKey())
-                .setConnectTimeout((int) settings.connectTimeout().toMillis())
-                .setReadTimeout((int) settings.readTimeout().toMillis())
-                .setMaxNetworkRetries(settings.maxNetworkRetries());
-        settings.apiBase().ifPresent(base -> {
-            String url = base.toString().replaceAll("/+$", "");
-            builder.setApiBase(url).setFilesBase(url).setConnectBase(url).setMeterEventsBase(url);
-        });
-        this.client = builder.build();
+        this.client = StripeClients.create(settings);
     }
 
     @Override

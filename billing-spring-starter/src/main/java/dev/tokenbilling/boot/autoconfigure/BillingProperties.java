@@ -83,6 +83,8 @@ public class BillingProperties {
 
     private final Expiry expiry = new Expiry();
 
+    private final Doctor doctor = new Doctor();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -153,6 +155,10 @@ public class BillingProperties {
 
     public Reconciler getReconciler() {
         return reconciler;
+    }
+
+    public Doctor getDoctor() {
+        return doctor;
     }
 
     public Expiry getExpiry() {
@@ -563,5 +569,31 @@ public class BillingProperties {
 
     static boolean hasText(String value) {
         return value != null && !value.isBlank();
+    }
+
+    /** {@code billing doctor}'s checks in {@code /actuator/info}. */
+    public static class Doctor {
+
+        /** Whether /actuator/info shows the doctor's checks (billingDoctor); each request calls Stripe, so off by default. */
+        private boolean enabled = false;
+
+        /** The public URL Stripe delivers this application's webhooks to, for the webhook endpoint check; without it that check is skipped. */
+        private String webhookUrl;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getWebhookUrl() {
+            return webhookUrl;
+        }
+
+        public void setWebhookUrl(String webhookUrl) {
+            this.webhookUrl = webhookUrl;
+        }
     }
 }

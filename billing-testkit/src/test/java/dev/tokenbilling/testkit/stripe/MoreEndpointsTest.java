@@ -22,6 +22,7 @@ import com.stripe.param.PaymentMethodCreateParams;
 import com.stripe.param.PaymentMethodListParams;
 import com.stripe.param.WebhookEndpointCreateParams;
 import com.stripe.param.WebhookEndpointUpdateParams;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -153,6 +154,36 @@ class MoreEndpointsTest {
                 .isInstanceOfSatisfying(
                         InvalidRequestException.class,
                         e -> assertThat(e.getParam()).isEqualTo("url"));
+    }
+
+    @Test
+    void shouldListEveryEndpointWithItsEventsAndStatusButNeverItsSecret() throws Exception {
+        fake.registerWebhookEndpoint("http://127.0.0.1:1/from-code", "whsec_fromcode", "charge.refunded", "*");
+        WebhookEndpoint created = client.v1()
+                .webhookEndpoints()
+                .create(WebhookEndpointCreateParams.builder()
+                        .setUrl("http://127.0.0.1:1/from-api")
+                        .addEnabledEvent(WebhookEndpointCreateParams.EnabledEvent.PAYMENT_INTENT__SUCCEEDED)
+                        .addEnabledEvent(WebhookEndpointCreateParams.EnabledEvent.CHARGE__DISPUTE__CREATED)
+                        .build());
+        client.v1()
+                .webhookEndpoints()
+                .update(
+                        created.getId(),
+                        WebhookEndpointUpdateParams.builder().setDisabled(true).build());
+
+        List<WebhookEndpoint> listed = client.v1().webhookEndpoints().list().getData();
+
+        assertThat(listed)
+                .extracting(WebhookEndpoint::getUrl)
+                .containsExactly("http://127.0.0.1:1/from-api", "http://127.0.0.1:1/from-code");
+        assertThat(listed.get(0).getEnabledEvents())
+                .containsExactly("payment_intent.succeeded", "charge.dispute.created");
+        assertThat(listed.get(0).getStatus()).isEqualTo("disabled");
+        assertThat(listed.get(1).getEnabledEvents()).containsExactly("charge.refunded", "*");
+        assertThat(listed.get(1).getStatus()).isEqualTo("enabled");
+        assertThat(listed)
+                .allSatisfy(endpoint -> assertThat(endpoint.getSecret()).isNull());
     }
 
     @Test
