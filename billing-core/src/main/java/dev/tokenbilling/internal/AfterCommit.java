@@ -21,6 +21,11 @@ public final class AfterCommit {
         notifications.add(notification);
     }
 
+    /** Takes over what {@code other} gathered (work that succeeded inside a larger transaction). */
+    public void addAll(AfterCommit other) {
+        notifications.addAll(other.notifications);
+    }
+
     /** Sends what was gathered; a failing listener is logged and skipped. */
     public void fire(List<BillingListener> listeners) {
         for (Consumer<BillingListener> notification : notifications) {

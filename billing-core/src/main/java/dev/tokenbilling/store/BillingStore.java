@@ -60,4 +60,18 @@ public interface BillingStore {
      * </ul>
      */
     <T> T inTransaction(Function<BillingStore, T> work);
+
+    /**
+     * Runs {@code work} as a part of this store's transaction that can fail alone (a savepoint), so
+     * that a caller can record why work failed in the same transaction as what came before it.
+     *
+     * <ul>
+     *   <li>When {@code work} returns, its writes stay in the transaction, to commit or roll back with it.</li>
+     *   <li>When {@code work} throws, its writes (only those) are undone, locks it took may be kept,
+     *       the transaction stays usable, and the exception is rethrown as it was (or, for a database
+     *       failure, as {@link dev.tokenbilling.error.StoreUnavailableException}).</li>
+     *   <li>On a store not bound to a transaction it is {@link #inTransaction}.</li>
+     * </ul>
+     */
+    <T> T inSavepoint(Function<BillingStore, T> work);
 }

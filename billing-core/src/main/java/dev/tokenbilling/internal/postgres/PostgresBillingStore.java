@@ -15,6 +15,8 @@ import org.jdbi.v3.core.statement.SqlStatements;
 /** The {@link BillingStore} on PostgreSQL through JDBI. Tables live in one configurable schema. */
 public final class PostgresBillingStore implements BillingStore {
 
+    private static final String SAVEPOINT = "billing_attempt";
+
     private final Jdbi jdbi;
     private final SchemaName schema;
     private final LedgerSql ledgerSql;
@@ -94,6 +96,31 @@ public final class PostgresBillingStore implements BillingStore {
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e);
         }
+    }
+
+    @Override
+    public <T> T inSavepoint(Function<BillingStore, T> work) {
+        if (!access.inTransaction()) {
+            return inTransaction(work);
+        }
+        return access.with(handle -> {
+            // PostgreSQL resolves a reused name to the newest savepoint, so nesting needs no counter.
+            handle.savepoint(SAVEPOINT);
+            T result;
+            try {
+                result = work.apply(this);
+            } catch (RuntimeException e) {
+                try {
+                    handle.rollbackToSavepoint(SAVEPOINT);
+                } catch (RuntimeException rollbackFailure) {
+                    rollbackFailure.addSuppressed(e);
+                    throw StoreErrors.translate(rollbackFailure);
+                }
+                throw e;
+            }
+            handle.releaseSavepoint(SAVEPOINT);
+            return result;
+        });
     }
 
     /** The schema holding the tables. */

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Verifies, stores and processes Stripe webhook deliveries. An event is stored before it is
- * processed; processing runs in one transaction with the event row locked, so duplicates (even
- * concurrent ones) change nothing, and a failure is recorded on the stored event to be retried.
+ * processed, in the same transaction: processing runs in a savepoint after the event row is written
+ * (or, for an event stored before, locked), so duplicates (even concurrent ones) change nothing, and a
+ * failure is recorded on the stored event to be retried.
  * Thread-safe; get it from {@code TokenBilling.webhooks()}.
  */
 public final class StripeWebhookProcessor implements WebhookProcessor {
@@ -125,25 +126,45 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         if (id.isBlank() || id.length() > 255 || type.isBlank() || type.length() > 255) {
             return rejected("not a Stripe event: id and type must be 1-255 characters");
         }
+        NewWebhookEvent arrived = new NewWebhookEvent(
+                id,
+                type,
+                StripeJson.text(event, "api_version"),
+                event.path("livemode").asBoolean(false),
+                StripeJson.text(event.path("data").path("object"), "id"),
+                eventJson,
+                clock.instant());
+        Optional<WebhookOutcome> firstDelivery;
         try {
-            // Stored first, in its own transaction, so that a failed processing is recorded on it.
-            boolean stored = store.webhookEvents()
-                    .insertIfAbsent(new NewWebhookEvent(
-                            id,
-                            type,
-                            StripeJson.text(event, "api_version"),
-                            event.path("livemode").asBoolean(false),
-                            StripeJson.text(event.path("data").path("object"), "id"),
-                            eventJson,
-                            clock.instant()));
-            if (!stored) {
-                Optional<WebhookEventRecord> earlier = store.webhookEvents().findById(id);
-                if (earlier.isPresent() && earlier.get().status().done()) {
-                    return new WebhookOutcome.Duplicate(id, type, earlier.get().status());
-                }
-            }
+            // Stored and processed in one transaction (one commit): the event row is written first,
+            // then processed in a savepoint, so a failed processing is recorded on the stored event.
+            // Should the process die before the commit, Stripe has no answer yet and delivers again.
+            firstDelivery = withListeners(after ->
+                    store.inTransaction(tx -> tx.webhookEvents().insertIfAbsent(arrived)
+                            ? Optional.of(attempt(tx, received(arrived), after))
+                            : Optional.<WebhookOutcome>empty()));
         } catch (StoreUnavailableException e) {
             LOG.warn("Webhook event {} not stored, database unavailable: {}", id, e.getMessage());
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.of(id), Optional.of(type), "database unavailable; Stripe will retry");
+        } catch (RuntimeException e) {
+            LOG.error("Webhook event {} could not be stored", id, e);
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.of(id),
+                    Optional.of(type),
+                    "storing failed: " + e.getClass().getSimpleName());
+        }
+        if (firstDelivery.isPresent()) {
+            return firstDelivery.get();
+        }
+        // Stored before: a repeat of a finished event is answered without a write; anything else is
+        // processed again under the event's row lock.
+        try {
+            Optional<WebhookEventRecord> earlier = store.webhookEvents().findById(id);
+            if (earlier.isPresent() && earlier.get().status().done()) {
+                return new WebhookOutcome.Duplicate(id, type, earlier.get().status());
+            }
+        } catch (StoreUnavailableException e) {
             return new WebhookOutcome.FailedRetryable(
                     Optional.of(id), Optional.of(type), "database unavailable; Stripe will retry");
         }
@@ -166,18 +187,45 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
     }
 
     private WebhookOutcome process(String eventId, boolean evenIfDone) {
-        String type = null;
-        AfterCommit after = new AfterCommit();
         try {
-            WebhookOutcome outcome = store.inTransaction(tx -> {
-                WebhookEventRecord event = tx.webhookEvents()
-                        .findByIdForUpdate(eventId)
-                        .orElseThrow(() -> EventFailure.permanent("no stored event " + eventId));
-                if (event.status().done() && !evenIfDone) {
-                    return new WebhookOutcome.Duplicate(eventId, event.type(), event.status());
+            return withListeners(after -> store.inTransaction(tx -> {
+                Optional<WebhookEventRecord> event = tx.webhookEvents().findByIdForUpdate(eventId);
+                if (event.isEmpty()) {
+                    return new WebhookOutcome.FailedPermanent(eventId, Optional.empty(), "no stored event " + eventId);
                 }
-                EventDispatcher.Result dispatched = dispatcher.dispatch(tx, event, after);
-                tx.webhookEvents()
+                if (event.get().status().done() && !evenIfDone) {
+                    return new WebhookOutcome.Duplicate(
+                            eventId, event.get().type(), event.get().status());
+                }
+                return attempt(tx, event.get(), after);
+            }));
+        } catch (StoreUnavailableException e) {
+            recordFailure(eventId, "database unavailable: " + e.getMessage());
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.of(eventId), Optional.empty(), "database unavailable; Stripe will retry");
+        } catch (RuntimeException e) {
+            LOG.error("Webhook event {} failed unexpectedly", eventId, e);
+            recordFailure(eventId, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new WebhookOutcome.FailedRetryable(
+                    Optional.of(eventId),
+                    Optional.empty(),
+                    "processing failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Processes a stored event whose row this transaction holds, in a savepoint: on success the
+     * event is marked done; on failure only the processing is undone and the failure is recorded on
+     * the event (with the time of its next attempt when it may succeed later).
+     */
+    private WebhookOutcome attempt(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
+        String eventId = event.id();
+        AfterCommit attempt = new AfterCommit();
+        try {
+            WebhookOutcome outcome = tx.inSavepoint(savepoint -> {
+                EventDispatcher.Result dispatched = dispatcher.dispatch(savepoint, event, attempt);
+                savepoint
+                        .webhookEvents()
                         .markDone(
                                 eventId,
                                 dispatched.ignored() ? WebhookEventStatus.IGNORED : WebhookEventStatus.PROCESSED,
@@ -187,61 +235,81 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                         : new WebhookOutcome.Processed(
                                 eventId, event.type(), dispatched.transition(), dispatched.description());
             });
-            after.fire(listeners);
+            after.addAll(attempt);
             return outcome;
         } catch (EventFailure failure) {
-            type = typeOf(eventId);
-            recordFailure(eventId, failure.getMessage(), failure.retryable());
             LOG.warn(
                     "Webhook event {} ({}) failed{}: {}",
                     eventId,
-                    type,
+                    event.type(),
                     failure.retryable() ? ", will retry" : "",
                     failure.getMessage());
+            markFailed(tx, event, failure.getMessage(), failure.retryable());
             return failure.retryable()
                     ? new WebhookOutcome.FailedRetryable(
-                            Optional.of(eventId), Optional.ofNullable(type), failure.getMessage())
-                    : new WebhookOutcome.FailedPermanent(eventId, Optional.ofNullable(type), failure.getMessage());
+                            Optional.of(eventId), Optional.of(event.type()), failure.getMessage())
+                    : new WebhookOutcome.FailedPermanent(eventId, Optional.of(event.type()), failure.getMessage());
         } catch (StoreUnavailableException e) {
-            recordFailure(eventId, "database unavailable: " + e.getMessage(), true);
-            return new WebhookOutcome.FailedRetryable(
-                    Optional.of(eventId), Optional.ofNullable(type), "database unavailable; Stripe will retry");
+            throw e;
         } catch (RuntimeException e) {
             LOG.error("Webhook event {} failed unexpectedly", eventId, e);
-            recordFailure(eventId, e.getClass().getSimpleName() + ": " + e.getMessage(), true);
+            markFailed(tx, event, e.getClass().getSimpleName() + ": " + e.getMessage(), true);
             return new WebhookOutcome.FailedRetryable(
                     Optional.of(eventId),
-                    Optional.ofNullable(type),
+                    Optional.of(event.type()),
                     "processing failed: " + e.getClass().getSimpleName());
         }
+    }
+
+    /** Runs {@code work} and, once it returned (its transaction committed), tells the listeners what it gathered. */
+    private <T> T withListeners(java.util.function.Function<AfterCommit, T> work) {
+        AfterCommit after = new AfterCommit();
+        T result = work.apply(after);
+        after.fire(listeners);
+        return result;
+    }
+
+    private static WebhookEventRecord received(NewWebhookEvent event) {
+        return new WebhookEventRecord(
+                event.id(),
+                event.type(),
+                event.apiVersion(),
+                event.livemode(),
+                event.objectId(),
+                event.payload(),
+                WebhookEventStatus.RECEIVED,
+                0,
+                Optional.empty(),
+                Optional.empty(),
+                event.receivedAt(),
+                Optional.empty());
+    }
+
+    private void markFailed(BillingStore tx, WebhookEventRecord event, String error, boolean retryable) {
+        Optional<Instant> next =
+                retryable ? Optional.of(clock.instant().plus(backoff(event.attempts()))) : Optional.empty();
+        tx.webhookEvents().markFailed(event.id(), truncate(error), next, clock.instant());
     }
 
     private static WebhookOutcome rejected(String reason) {
         return new WebhookOutcome.Rejected(reason);
     }
 
-    private void recordFailure(String eventId, String error, boolean retryable) {
+    /** Records a failure in a transaction of its own, when the processing one could not (the database was away). */
+    private void recordFailure(String eventId, String error) {
         try {
             int attempts = store.webhookEvents()
                     .findById(eventId)
                     .map(WebhookEventRecord::attempts)
                     .orElse(0);
-            Optional<Instant> next =
-                    retryable ? Optional.of(clock.instant().plus(backoff(attempts))) : Optional.empty();
-            store.webhookEvents().markFailed(eventId, truncate(error), next, clock.instant());
+            store.webhookEvents()
+                    .markFailed(
+                            eventId,
+                            truncate(error),
+                            Optional.of(clock.instant().plus(backoff(attempts))),
+                            clock.instant());
         } catch (RuntimeException e) {
             LOG.warn("Could not record the failure of webhook event {}: {}", eventId, e.getMessage());
-        }
-    }
-
-    private String typeOf(String eventId) {
-        try {
-            return store.webhookEvents()
-                    .findById(eventId)
-                    .map(WebhookEventRecord::type)
-                    .orElse(null);
-        } catch (RuntimeException e) {
-            return null;
         }
     }
 

@@ -151,6 +151,7 @@ import org.junit.jupiter.api.Timeout;
  *                                    shouldCompleteExactlyOnceUnderRaces
  *   complete                         shouldCompleteAnOpenPurchaseOnce, shouldCompleteExactlyOnceUnderRaces
  *   recordReversal                   shouldRecordReversalsUnderTheRowLock
+ *   inSavepoint                      shouldUndoOnlyTheSavepointsWritesWhenItFails
  *   findReversal saveReversal        shouldRecordRefundsAndDisputesByTheirStripeId
  *   reversals                        shouldListAPurchasesReversalsOldestFirst
  *   findByIdForUpdate                shouldHoldThePurchaseRowLockFromFindByIdForUpdate,
@@ -277,6 +278,44 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.webhookEvents().findById(event.id())).isEmpty();
         store.inTransaction(tx -> tx.ledger().credit(posting(user, LedgerEntryKind.GRANT, 100, "in-tx")));
         assertThat(store.ledger().balance(user).balance()).isEqualTo(100);
+    }
+
+    @Test
+    void shouldUndoOnlyTheSavepointsWritesWhenItFails() {
+        UserId user = newUser();
+
+        long balance = store.inTransaction(tx -> {
+            tx.ledger().credit(posting(user, LedgerEntryKind.GRANT, 100, "before"));
+            assertThatThrownBy(() -> tx.inSavepoint(part -> {
+                        part.ledger().credit(posting(user, LedgerEntryKind.GRANT, 50, "undone"));
+                        throw new IllegalStateException("the part fails");
+                    }))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the part fails");
+            long kept = tx.inSavepoint(part -> posted(
+                            part.ledger().credit(posting(user, LedgerEntryKind.GRANT, 10, "kept")))
+                    .balanceAfter());
+            assertThat(kept)
+                    .as("the transaction stays usable after a failed part")
+                    .isEqualTo(110);
+            return tx.ledger().balance(user).balance();
+        });
+
+        assertThat(balance).isEqualTo(110);
+        assertThat(store.ledger().balance(user).balance()).isEqualTo(110);
+        assertThat(store.ledger().credit(posting(user, LedgerEntryKind.GRANT, 50, "undone")))
+                .as("the undone part's key was never used")
+                .isInstanceOf(PostingResult.Posted.class);
+
+        UserId other = newUser();
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+                    tx.inSavepoint(part -> part.ledger().credit(posting(other, LedgerEntryKind.GRANT, 50, "part")));
+                    throw new IllegalStateException("the whole fails after the part succeeded");
+                }))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(store.ledger().balance(other))
+                .as("a part that succeeded rolls back with its transaction")
+                .isEqualTo(TokenBalance.empty(other));
     }
 
     @Test
