@@ -48,6 +48,16 @@ public final class CommonOptions {
     @Option(names = "--json", description = "Also print one JSON object with every figure as the last line of stdout.")
     boolean json;
 
+    @Option(
+            names = "--load",
+            description = "Run a CPU burner (another process keeping one core busy) beside the benchmark,"
+                    + " as a compiler or a noisy neighbour would.")
+    boolean load;
+
+    public boolean load() {
+        return load;
+    }
+
     public boolean fsyncOff() {
         return fsyncOff;
     }

@@ -25,7 +25,8 @@ public abstract class DatabaseBenchmarkCommand implements Callable<Integer> {
         options.validate(spec);
         BenchmarkReport report;
         try (BenchmarkDatabase database =
-                BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff())) {
+                        BenchmarkDatabase.open(options.databaseUrl(), options.threads(), options.fsyncOff());
+                CpuBurner burner = CpuBurner.start(options.load())) {
             report = run(database);
         }
         report.printTable(System.out);

@@ -68,6 +68,9 @@ public final class ReportFormat {
                 run.warmupSeconds(),
                 run.cpus());
         out.printf("Database: %s (schema %s, dropped after the run)%n", run.database(), run.schema());
+        if (CpuBurner.started()) {
+            out.println("Load: a CPU burner (--load) kept one core busy in another process throughout");
+        }
         printLoad(out, run.loadBefore(), run.loadAfter());
     }
 

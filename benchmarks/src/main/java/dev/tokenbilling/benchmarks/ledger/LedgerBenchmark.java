@@ -43,10 +43,16 @@ public final class LedgerBenchmark {
     }
 
     public LedgerRun run() throws Exception {
+        return run(0, 0);
+    }
+
+    /** Runs after filling the schema with {@code prefillEntries} ledger entries and {@code prefillPurchases} purchases of other users. */
+    public LedgerRun run(long prefillEntries, long prefillPurchases) throws Exception {
         countedDebits = 0;
-        double loadBefore = ReportFormat.loadAverage();
         try (LedgerFixture fixture = LedgerFixture.create(database.dataSource())) {
             progress.printf("schema %s on %s%n", fixture.schema(), database.description());
+            fixture.prefill(prefillEntries, prefillPurchases, progress);
+            double loadBefore = ReportFormat.loadAverage();
             List<LedgerCaseResult> results = new ArrayList<>();
             for (LedgerCase ledgerCase : List.of(LedgerCase.manyUsers(MANY_USERS), LedgerCase.hotUser())) {
                 results.add(runCase(fixture, ledgerCase));
@@ -67,7 +73,9 @@ public final class LedgerBenchmark {
                     countedDebits,
                     usageEntries,
                     loadBefore,
-                    ReportFormat.loadAverage());
+                    ReportFormat.loadAverage(),
+                    prefillEntries,
+                    prefillPurchases);
         }
     }
 

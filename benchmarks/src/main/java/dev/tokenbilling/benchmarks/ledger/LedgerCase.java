@@ -12,6 +12,11 @@ import java.util.stream.IntStream;
  */
 public record LedgerCase(String key, String label, List<UserId> users) {
 
+    /** {@code consumeBatch} must reach this multiple of the baseline for many users: a batch is one commit. */
+    public static final double MANY_USERS_BATCH_TARGET = 10.0;
+    /** ... and this for the hot user, whose debits all queue on one row lock. */
+    public static final double HOT_USER_BATCH_TARGET = 20.0;
+
     public LedgerCase {
         users = List.copyOf(users);
     }
@@ -29,6 +34,11 @@ public record LedgerCase(String key, String label, List<UserId> users) {
     /** Every thread debits the same user: all debits serialise on one balance row's lock. */
     public static LedgerCase hotUser() {
         return new LedgerCase("hot_user", "1 hot user, every thread debits it", List.of(UserId.of("bench-hot-user")));
+    }
+
+    /** The multiple of the baseline {@code consumeBatch} must reach in this case. */
+    public double batchTarget() {
+        return users.size() == 1 ? HOT_USER_BATCH_TARGET : MANY_USERS_BATCH_TARGET;
     }
 
     public UserId pick() {

@@ -22,10 +22,25 @@ import picocli.CommandLine.Command;
         })
 public final class LedgerCommand extends DatabaseBenchmarkCommand {
 
+    @picocli.CommandLine.Option(
+            names = "--prefill-entries",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Fill the ledger with N entries of other users first (e.g. 10000000), to see the cost of a big ledger.")
+    long prefillEntries;
+
+    @picocli.CommandLine.Option(
+            names = "--prefill-purchases",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Fill the purchases table with N purchases of other users first (e.g. 1000000).")
+    long prefillPurchases;
+
     @Override
     protected BenchmarkReport run(BenchmarkDatabase database) throws Exception {
         return new LedgerReport(
                 new LedgerBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
-                        .run());
+                        .run(prefillEntries, prefillPurchases));
     }
 }

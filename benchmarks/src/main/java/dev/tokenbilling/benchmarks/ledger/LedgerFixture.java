@@ -2,6 +2,7 @@ package dev.tokenbilling.benchmarks.ledger;
 
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.benchmarks.BenchmarkSchema;
+import dev.tokenbilling.benchmarks.Prefill;
 import dev.tokenbilling.model.Grant;
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
@@ -99,9 +100,19 @@ final class LedgerFixture implements AutoCloseable {
         return service.operations().audit().violations();
     }
 
-    /** How many usage entries the ledger holds: must equal the debits the runs counted. */
+    /** How many usage entries the runs left (filler users' aside): must equal the debits the runs counted. */
     long usageEntries() throws SQLException {
-        return count("SELECT count(*) FROM {schema}.token_transaction WHERE kind = 'usage'");
+        return count(
+                "SELECT count(*) FROM {schema}.token_transaction WHERE kind = 'usage' AND user_id NOT LIKE 'fill-%'");
+    }
+
+    /** Fills the schema with other users' entries and purchases ({@link Prefill}), the default catalog first. */
+    void prefill(long entries, long purchases, java.io.PrintStream progress) throws SQLException {
+        if (entries <= 0 && purchases <= 0) {
+            return;
+        }
+        dev.tokenbilling.model.DefaultCatalog.packages().forEach(service.catalog()::savePackage);
+        new Prefill(dataSource, schema, progress).fill(entries, purchases);
     }
 
     /** A {@code SELECT count(*)} (or any single number) in this schema: {@code {schema}} in the SQL names it. */

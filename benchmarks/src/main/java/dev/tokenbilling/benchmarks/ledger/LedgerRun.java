@@ -10,6 +10,7 @@ import java.util.List;
  * @param countedDebits the debits all runs (warm-ups included) reported; should equal {@code usageEntries}
  * @param usageEntries the usage entries found in the ledger afterwards
  * @param violations what the ledger audit ({@code operations().audit()}) found; empty when the ledger is sound
+ * @param prefilledEntries other users' ledger entries written before the runs ({@code --prefill-entries})
  * @param loadBefore the system's 1-minute load average before the run (negative if unknown): other
  *     work on the machine skews the figures, so the report shows it
  */
@@ -26,7 +27,9 @@ public record LedgerRun(
         long countedDebits,
         long usageEntries,
         double loadBefore,
-        double loadAfter)
+        double loadAfter,
+        long prefilledEntries,
+        long prefilledPurchases)
         implements RunSettings {
 
     public LedgerRun {

@@ -113,6 +113,7 @@ public final class LotsReport implements BenchmarkReport {
         root.put("funding_seconds", ReportFormat.round(run.fundingSeconds(), 1));
         root.put("load_average_before", ReportFormat.round(run.loadBefore(), 2));
         root.put("load_average_after", ReportFormat.round(run.loadAfter(), 2));
+        root.put("cpu_burner", dev.tokenbilling.benchmarks.CpuBurner.started());
         root.put("baseline_ops", ReportFormat.round(run.baseline().perSecond(), 1));
         root.put("consume_ops", ReportFormat.round(run.consume().perSecond(), 1));
         root.put("reserve_settle_pairs", ReportFormat.round(run.pairs().perSecond(), 1));

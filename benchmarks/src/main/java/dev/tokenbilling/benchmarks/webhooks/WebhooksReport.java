@@ -122,6 +122,7 @@ public final class WebhooksReport implements BenchmarkReport {
         root.put("users_per_side", WebhooksFixture.USERS_PER_SIDE);
         root.put("load_average_before", ReportFormat.round(run.loadBefore(), 2));
         root.put("load_average_after", ReportFormat.round(run.loadAfter(), 2));
+        root.put("cpu_burner", dev.tokenbilling.benchmarks.CpuBurner.started());
         root.put(
                 "baseline_events_per_second",
                 ReportFormat.round(run.baseline().measured().perSecond(), 1));

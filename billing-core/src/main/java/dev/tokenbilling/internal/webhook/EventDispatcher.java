@@ -81,7 +81,11 @@ public final class EventDispatcher {
     }
 
     public Result dispatch(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
-        JsonNode envelope = StripeJson.parse(event.payload());
+        return dispatch(tx, event, StripeJson.parse(event.payload()), after);
+    }
+
+    /** {@link #dispatch(BillingStore, WebhookEventRecord, AfterCommit)} with the payload already parsed. */
+    public Result dispatch(BillingStore tx, WebhookEventRecord event, JsonNode envelope, AfterCommit after) {
         JsonNode object = envelope.path("data").path("object");
         String type = event.type();
         // Events of a connected account (Stripe Connect) are about that account's money, never ours.

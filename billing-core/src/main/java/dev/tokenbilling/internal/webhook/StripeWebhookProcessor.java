@@ -141,7 +141,7 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
             // Should the process die before the commit, Stripe has no answer yet and delivers again.
             firstDelivery = withListeners(after ->
                     store.inTransaction(tx -> tx.webhookEvents().insertIfAbsent(arrived)
-                            ? Optional.of(attempt(tx, received(arrived), after))
+                            ? Optional.of(attempt(tx, received(arrived), Optional.of(event), after))
                             : Optional.<WebhookOutcome>empty()));
         } catch (StoreUnavailableException e) {
             LOG.warn("Webhook event {} not stored, database unavailable: {}", id, e.getMessage());
@@ -197,7 +197,7 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                     return new WebhookOutcome.Duplicate(
                             eventId, event.get().type(), event.get().status());
                 }
-                return attempt(tx, event.get(), after);
+                return attempt(tx, event.get(), Optional.empty(), after);
             }));
         } catch (StoreUnavailableException e) {
             recordFailure(eventId, "database unavailable: " + e.getMessage());
@@ -218,12 +218,15 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
      * event is marked done; on failure only the processing is undone and the failure is recorded on
      * the event (with the time of its next attempt when it may succeed later).
      */
-    private WebhookOutcome attempt(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
+    private WebhookOutcome attempt(
+            BillingStore tx, WebhookEventRecord event, Optional<JsonNode> parsed, AfterCommit after) {
         String eventId = event.id();
         AfterCommit attempt = new AfterCommit();
         try {
             WebhookOutcome outcome = tx.inSavepoint(savepoint -> {
-                EventDispatcher.Result dispatched = dispatcher.dispatch(savepoint, event, attempt);
+                EventDispatcher.Result dispatched = parsed.isPresent()
+                        ? dispatcher.dispatch(savepoint, event, parsed.get(), attempt)
+                        : dispatcher.dispatch(savepoint, event, attempt);
                 savepoint
                         .webhookEvents()
                         .markDone(
