@@ -27,12 +27,14 @@ public final class CliBenchmark {
 
     private final Path cliJar;
     private final long purchases;
+    private final long ledgerEntries;
     private final int runs;
     private final PrintStream progress;
 
-    public CliBenchmark(Path cliJar, long purchases, int runs, PrintStream progress) {
+    public CliBenchmark(Path cliJar, long purchases, long ledgerEntries, int runs, PrintStream progress) {
         this.cliJar = cliJar;
         this.purchases = purchases;
+        this.ledgerEntries = ledgerEntries;
         this.runs = runs;
         this.progress = progress;
     }
@@ -46,6 +48,8 @@ public final class CliBenchmark {
             CliFixture fixture = CliFixture.create(database.dataSource());
             long start = System.nanoTime();
             fixture.generatePurchases(purchases);
+            new dev.tokenbilling.benchmarks.Prefill(database.dataSource(), CliFixture.SCHEMA, progress)
+                    .fill(ledgerEntries, 0);
             double generationSeconds = (System.nanoTime() - start) / 1e9;
             fixture.fundMeasuredUser();
             long pending = fixture.count("SELECT count(*) FROM {schema}.token_purchase WHERE status = 'pending'");
@@ -100,6 +104,7 @@ public final class CliBenchmark {
                     children.rssSource(),
                     "embedded " + BenchmarkDatabase.serverVersion(database.dataSource()) + " (temporary, fsync off)",
                     purchases,
+                    ledgerEntries,
                     pending,
                     CliFixture.USERS,
                     generationSeconds,

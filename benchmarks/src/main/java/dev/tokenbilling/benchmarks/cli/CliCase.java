@@ -5,9 +5,9 @@ import java.util.Optional;
 /** The commands the CLI benchmark times, their targets, and their keys in the JSON. */
 enum CliCase {
     JAVA_VERSION("java_version", "java -version (same JVM options)", Optional.empty(), false),
-    HELP("help", "billing --help", Optional.of(0.8), false),
-    PURCHASES("purchases_pending", "billing purchases --status pending --limit 50", Optional.of(1.5), true),
-    BALANCE("balance", "billing balance " + CliFixture.MEASURED_USER.value(), Optional.of(1.5), true);
+    HELP("help", "billing --help", Optional.of(0.3), false),
+    PURCHASES("purchases_pending", "billing purchases --status pending --limit 50", Optional.of(1.0), true),
+    BALANCE("balance", "billing balance " + CliFixture.MEASURED_USER.value(), Optional.of(1.0), true);
 
     /** Peak resident memory the database commands must stay under. */
     static final double RSS_TARGET_MIB = 256;

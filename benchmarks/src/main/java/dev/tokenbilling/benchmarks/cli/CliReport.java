@@ -31,12 +31,14 @@ public final class CliReport {
                 run.java(), run.javaVersion(), String.join(" ", run.jvmOptions()));
         out.printf(
                 Locale.ROOT,
-                "Database: %s, schema %s: %,d purchases (%,d pending) of %,d users, generated in %.1f s;%n",
+                "Database: %s, schema %s: %,d purchases (%,d pending) of %,d users and %,d ledger entries of others,"
+                        + " generated in %.1f s;%n",
                 run.database(),
                 CliFixture.SCHEMA,
                 run.purchases(),
                 run.pending(),
                 run.users(),
+                run.ledgerEntries(),
                 run.generationSeconds());
         out.printf(
                 "%s has 3 grants (lots), %d debits and 1 active hold. Peak RSS from %s.%n",
@@ -104,6 +106,7 @@ public final class CliReport {
         root.put("database", run.database());
         root.put("purchases", run.purchases());
         root.put("pending_purchases", run.pending());
+        root.put("ledger_entries", run.ledgerEntries());
         root.put("users", run.users());
         root.put("generation_seconds", ReportFormat.round(run.generationSeconds(), 1));
         root.put("runs", run.runs());

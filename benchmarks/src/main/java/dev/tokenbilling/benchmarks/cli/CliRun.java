@@ -7,6 +7,7 @@ import java.util.Map;
 /**
  * Everything a CLI run measured, ready to print.
  *
+ * @param ledgerEntries other users' ledger entries written before the runs ({@code --entries})
  * @param results each command's measured runs (the warm-up round excluded)
  * @param problems the first failed or unexpected run of each command that had one
  */
@@ -19,6 +20,7 @@ public record CliRun(
         String rssSource,
         String database,
         long purchases,
+        long ledgerEntries,
         long pending,
         int users,
         double generationSeconds,
