@@ -39,6 +39,8 @@ public record LotsRun(
 
     /** {@code consume} should reach at least this fraction of the baseline's debits/s. */
     public static final double CONSUME_TARGET = 0.7;
+    /** reserve+settle pairs should reach at least this fraction of the baseline's single debits/s. */
+    public static final double PAIRS_TARGET = 0.5;
 
     public LotsRun {
         violations = List.copyOf(violations);
@@ -48,13 +50,21 @@ public record LotsRun(
         return ReportFormat.ratio(consume, baseline);
     }
 
-    /** Pairs per second against the baseline's debits per second (no target: a pair is a hold and a debit). */
+    /** Pairs per second against the baseline's debits per second (a pair is a hold and a debit). */
     public double pairsRatio() {
         return ReportFormat.ratio(pairs, baseline);
     }
 
     public boolean consumeTargetMet() {
         return consumeRatio() >= CONSUME_TARGET;
+    }
+
+    public boolean pairsTargetMet() {
+        return pairsRatio() >= PAIRS_TARGET;
+    }
+
+    public boolean targetsMet() {
+        return consumeTargetMet() && pairsTargetMet();
     }
 
     public static double share(long spans, Throughput run) {

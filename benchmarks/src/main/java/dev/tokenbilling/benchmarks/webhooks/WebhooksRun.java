@@ -35,9 +35,9 @@ public record WebhooksRun(
         implements RunSettings {
 
     /** {@code handle} should process first deliveries at least at this fraction of the baseline's rate. */
-    public static final double HANDLE_TARGET = 0.5;
+    public static final double HANDLE_TARGET = 0.8;
     /** Duplicate deliveries should go at least this many times as fast as first deliveries through {@code handle}. */
-    public static final double DUPLICATE_TARGET = 5.0;
+    public static final double DUPLICATE_TARGET = 10.0;
 
     public WebhooksRun {
         violations = List.copyOf(violations);
