@@ -134,15 +134,23 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                 StripeJson.text(event.path("data").path("object"), "id"),
                 eventJson,
                 clock.instant());
-        Optional<WebhookOutcome> firstDelivery;
         try {
+            // A repeat (Stripe retries, replays, duplicates) is answered with one read and no write.
+            Optional<WebhookEventRecord> earlier = store.webhookEvents().findById(id);
+            if (earlier.isPresent()) {
+                return earlier.get().status().done()
+                        ? new WebhookOutcome.Duplicate(id, type, earlier.get().status())
+                        : process(id, false);
+            }
             // Stored and processed in one transaction (one commit): the event row is written first,
             // then processed in a savepoint, so a failed processing is recorded on the stored event.
             // Should the process die before the commit, Stripe has no answer yet and delivers again.
-            firstDelivery = withListeners(after ->
+            Optional<WebhookOutcome> firstDelivery = withListeners(after ->
                     store.inTransaction(tx -> tx.webhookEvents().insertIfAbsent(arrived)
                             ? Optional.of(attempt(tx, received(arrived), Optional.of(event), after))
                             : Optional.<WebhookOutcome>empty()));
+            // Empty: a concurrent delivery of the same event stored it first; its row lock decides.
+            return firstDelivery.orElseGet(() -> process(id, false));
         } catch (StoreUnavailableException e) {
             LOG.warn("Webhook event {} not stored, database unavailable: {}", id, e.getMessage());
             return new WebhookOutcome.FailedRetryable(
@@ -154,21 +162,6 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                     Optional.of(type),
                     "storing failed: " + e.getClass().getSimpleName());
         }
-        if (firstDelivery.isPresent()) {
-            return firstDelivery.get();
-        }
-        // Stored before: a repeat of a finished event is answered without a write; anything else is
-        // processed again under the event's row lock.
-        try {
-            Optional<WebhookEventRecord> earlier = store.webhookEvents().findById(id);
-            if (earlier.isPresent() && earlier.get().status().done()) {
-                return new WebhookOutcome.Duplicate(id, type, earlier.get().status());
-            }
-        } catch (StoreUnavailableException e) {
-            return new WebhookOutcome.FailedRetryable(
-                    Optional.of(id), Optional.of(type), "database unavailable; Stripe will retry");
-        }
-        return process(id, false);
     }
 
     /**
