@@ -5,11 +5,15 @@ import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.hook.BillingListener;
+import dev.tokenbilling.hook.BillingObserver;
 import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.internal.PolicySource;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.StoredPolicies;
+import dev.tokenbilling.internal.observe.ObservedReconciler;
+import dev.tokenbilling.internal.observe.ObservedTokenBillingService;
+import dev.tokenbilling.internal.observe.ObservedWebhookProcessor;
 import dev.tokenbilling.internal.postgres.PostgresBillingStore;
 import dev.tokenbilling.internal.reconcile.DefaultReconciler;
 import dev.tokenbilling.internal.service.DefaultTokenBillingService;
@@ -80,7 +84,7 @@ public final class TokenBilling {
                 .or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
         PurchaseTransitions transitions =
                 new PurchaseTransitions(clock, () -> policies.get().refundPolicy());
-        this.service = DefaultTokenBillingService.create(new ServiceContext(
+        TokenBillingService core = DefaultTokenBillingService.create(new ServiceContext(
                 store,
                 clock,
                 gateway,
@@ -88,7 +92,9 @@ public final class TokenBilling {
                 transitions,
                 builder.listeners,
                 builder.maxOpenPurchasesPerUser));
-        this.webhooks = new StripeWebhookProcessor(
+        BillingObserver observer = builder.observer;
+        this.service = observer == BillingObserver.NONE ? core : new ObservedTokenBillingService(core, observer);
+        WebhookProcessor processor = new StripeWebhookProcessor(
                 store,
                 builder.webhooks,
                 new EventDispatcher(
@@ -98,15 +104,18 @@ public final class TokenBilling {
                         Optional.ofNullable(builder.stripe).map(StripeApi::liveMode)),
                 clock,
                 builder.listeners);
+        this.webhooks =
+                observer == BillingObserver.NONE ? processor : new ObservedWebhookProcessor(processor, observer);
         this.reconciler = gateway.map(payments -> new DefaultReconciler(
-                store,
-                payments,
-                transitions,
-                webhooks,
-                clock,
-                () -> policies.get().abandonAfter(),
-                builder.maxEventAttempts,
-                builder.listeners));
+                        store,
+                        payments,
+                        transitions,
+                        webhooks,
+                        clock,
+                        () -> policies.get().abandonAfter(),
+                        builder.maxEventAttempts,
+                        builder.listeners))
+                .map(plain -> observer == BillingObserver.NONE ? plain : new ObservedReconciler(plain, observer));
     }
 
     public static Builder builder() {
@@ -210,6 +219,7 @@ public final class TokenBilling {
         private boolean replaceStoredPolicies;
         private final List<EventHandler> eventHandlers = new ArrayList<>();
         private final List<BillingListener> listeners = new ArrayList<>();
+        private BillingObserver observer = BillingObserver.NONE;
         private Duration abandonAfter;
         private int maxEventAttempts = Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
         private int maxOpenPurchasesPerUser = DEFAULT_MAX_OPEN_PURCHASES_PER_USER;
@@ -283,6 +293,15 @@ public final class TokenBilling {
         /** Adds a host handler for Stripe event types the library does not process itself. */
         public Builder eventHandler(EventHandler handler) {
             this.eventHandlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /**
+         * Observes purchases, debits, holds, webhook deliveries and reconciler passes as they run (spans
+         * and timers); the Spring Boot starter sets one on Micrometer's Observation API. Default: none.
+         */
+        public Builder observer(BillingObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.hook.BillingListener;
+import dev.tokenbilling.hook.BillingObserver;
 import dev.tokenbilling.hook.EventHandler;
 import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.payment.PaymentGateway;
@@ -148,6 +149,7 @@ public class BillingAutoConfiguration {
             ObjectProvider<StripeCustomerResolver> customerResolver,
             ObjectProvider<PaymentGateway> paymentGateway,
             ObjectProvider<BillingListener> listeners,
+            ObjectProvider<BillingObserver> observer,
             ObjectProvider<BillingCustomizer> customizers) {
         TokenBilling.Builder builder = TokenBilling.builder()
                 .dataSource(dataSource)
@@ -161,6 +163,7 @@ public class BillingAutoConfiguration {
         webhooks.ifAvailable(builder::webhooks);
         eventHandlers.orderedStream().forEach(builder::eventHandler);
         listeners.orderedStream().forEach(builder::listener);
+        observer.ifAvailable(builder::observer);
         customerResolver.ifAvailable(builder::customerResolver);
         paymentGateway.ifAvailable(builder::paymentGateway);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));

@@ -84,6 +84,7 @@ public class BillingProperties {
     private final Expiry expiry = new Expiry();
 
     private final Doctor doctor = new Doctor();
+    private final Observations observations = new Observations();
 
     public boolean isEnabled() {
         return enabled;
@@ -159,6 +160,10 @@ public class BillingProperties {
 
     public Doctor getDoctor() {
         return doctor;
+    }
+
+    public Observations getObservations() {
+        return observations;
     }
 
     public Expiry getExpiry() {
@@ -569,6 +574,21 @@ public class BillingProperties {
 
     static boolean hasText(String value) {
         return value != null && !value.isBlank();
+    }
+
+    /** Purchases, debits, holds, webhooks and reconciler passes as Micrometer observations (timers, spans). */
+    public static class Observations {
+
+        /** Whether the library's operations are observed when Micrometer's Observation API is on the classpath. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** {@code billing doctor}'s checks in {@code /actuator/info}. */
