@@ -190,7 +190,7 @@ public final class PurchaseTransitions {
         boolean disputed = purchase.status() == PurchaseStatus.DISPUTED;
         PurchaseStatus status = statusAfter(purchase, refunded, disputed);
         if (owed < purchase.tokensReversed()) {
-            return giveBack(tx, purchase, refunded, owed, status, account.endedRefunds(), after);
+            return restoreFailedRefund(tx, purchase, refunded, owed, status, account.endedRefunds(), after);
         }
         if (owed == purchase.tokensReversed()) {
             if (refunded == purchase.amountRefundedMinor()) {
@@ -238,7 +238,7 @@ public final class PurchaseTransitions {
     }
 
     /** A refund ended without returning the money: the tokens it stood for go back, on the purchase's terms. */
-    private PurchaseTransition giveBack(
+    private PurchaseTransition restoreFailedRefund(
             BillingStore tx,
             Purchase purchase,
             long refunded,
@@ -250,24 +250,14 @@ public final class PurchaseTransitions {
         // Tokens the refund could not take (already spent) are not given back: they were never taken.
         long neverTaken = Math.min(returned, purchase.reversalShortfall());
         long credit = returned - neverTaken;
-        if (credit > 0) {
-            LedgerPosting restoration = LedgerPosting.library(
-                    purchase.userId(),
-                    LedgerEntryKind.REFUND_REVERSAL,
-                    credit,
-                    purchase.id(),
-                    "refund-failed-" + purchase.id() + "-round-" + round,
-                    "Refund of purchase " + purchase.id() + " failed",
-                    clock.instant(),
-                    false,
-                    purchaseLotTerms(tx, purchase));
-            PostingResult result = tx.ledger().credit(restoration);
-            if (result instanceof PostingResult.Duplicate duplicate) {
-                requireSamePosting(duplicate, restoration, credit);
-            } else if (result instanceof PostingResult.Posted posted) {
-                after.add(listener -> listener.tokensCredited(posted.entry()));
-            }
-        }
+        giveBack(
+                tx,
+                purchase,
+                LedgerEntryKind.REFUND_REVERSAL,
+                credit,
+                "refund-failed-" + purchase.id() + "-round-" + round,
+                "Refund of purchase " + purchase.id() + " failed",
+                after);
         tx.purchases()
                 .recordReversal(
                         purchase.id(),
@@ -371,24 +361,14 @@ public final class PurchaseTransitions {
     private PurchaseTransition reinstate(
             BillingStore tx, Purchase purchase, PurchaseReversal dispute, String status, AfterCommit after) {
         long reinstated = dispute.tokensReversed();
-        if (reinstated > 0) {
-            LedgerPosting reinstatement = LedgerPosting.library(
-                    purchase.userId(),
-                    LedgerEntryKind.DISPUTE_REVERSAL,
-                    reinstated,
-                    purchase.id(),
-                    "dispute-won-" + purchase.id() + "-" + dispute.stripeId(),
-                    "Dispute " + dispute.stripeId() + " won",
-                    clock.instant(),
-                    false,
-                    purchaseLotTerms(tx, purchase));
-            PostingResult credit = tx.ledger().credit(reinstatement);
-            if (credit instanceof PostingResult.Duplicate duplicate) {
-                requireSamePosting(duplicate, reinstatement, reinstated);
-            } else if (credit instanceof PostingResult.Posted posted) {
-                after.add(listener -> listener.tokensCredited(posted.entry()));
-            }
-        }
+        giveBack(
+                tx,
+                purchase,
+                LedgerEntryKind.DISPUTE_REVERSAL,
+                reinstated,
+                "dispute-won-" + purchase.id() + "-" + dispute.stripeId(),
+                "Dispute " + dispute.stripeId() + " won",
+                after);
         tx.purchases().saveReversal(dispute.with(status, 0, clock.instant()));
         long stillDisputed = Math.max(0, purchase.tokensDisputed() - reinstated);
         PurchaseStatus settled = statusAfter(purchase, purchase.amountRefundedMinor(), stillDisputed > 0);
@@ -402,6 +382,36 @@ public final class PurchaseTransitions {
                         stillDisputed,
                         clock.instant());
         return new PurchaseTransition.Reinstated(purchase.id(), settled, reinstated);
+    }
+
+    /** Credits {@code tokens} a reversal had taken back, on the purchase's own lot terms; nothing for none. */
+    private void giveBack(
+            BillingStore tx,
+            Purchase purchase,
+            LedgerEntryKind kind,
+            long tokens,
+            String key,
+            String description,
+            AfterCommit after) {
+        if (tokens <= 0) {
+            return;
+        }
+        LedgerPosting restoration = LedgerPosting.library(
+                purchase.userId(),
+                kind,
+                tokens,
+                purchase.id(),
+                key,
+                description,
+                clock.instant(),
+                false,
+                purchaseLotTerms(tx, purchase));
+        PostingResult result = tx.ledger().credit(restoration);
+        if (result instanceof PostingResult.Duplicate duplicate) {
+            requireSamePosting(duplicate, restoration, tokens);
+        } else if (result instanceof PostingResult.Posted posted) {
+            after.add(listener -> listener.tokensCredited(posted.entry()));
+        }
     }
 
     /** Debits up to {@code tokens} as the policy allows; returns how many were taken. */
