@@ -10,12 +10,16 @@ import dev.tokenbilling.store.WebhookEventRepository;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.ColonPrefixSqlParser;
 import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.TemplateEngine;
 
 /** The {@link BillingStore} on PostgreSQL through JDBI. Tables live in one configurable schema. */
 public final class PostgresBillingStore implements BillingStore {
 
     private static final String SAVEPOINT = "billing_attempt";
+    /** Well above the store's distinct statements (a few hundred, all constant). */
+    private static final int STATEMENT_CACHE_SIZE = 2_000;
 
     private final Jdbi jdbi;
     private final SchemaName schema;
@@ -50,6 +54,13 @@ public final class PostgresBillingStore implements BillingStore {
         Jdbi jdbi = Jdbi.create(dataSource);
         // Statements share binders across variants (e.g. :tokens only matters to debits).
         jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
+        // Statements are complete SQL once the schema is put in (SchemaName.render): no template pass,
+        // and parsed SQL kept in a cache that reads without a lock (see StatementCache).
+        StatementCache cache = new StatementCache(STATEMENT_CACHE_SIZE);
+        jdbi.getConfig(SqlStatements.class)
+                .setTemplateEngine(TemplateEngine.NOP)
+                .setTemplateCache(cache)
+                .setSqlParser(new ColonPrefixSqlParser(cache));
         SchemaName name = new SchemaName(schema);
         return new PostgresBillingStore(
                 jdbi, name, new LedgerSql(name), HandleAccess.pooled(jdbi), LedgerAudit.of(dataSource, schema));

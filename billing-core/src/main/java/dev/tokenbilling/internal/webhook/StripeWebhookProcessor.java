@@ -142,13 +142,18 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                         ? new WebhookOutcome.Duplicate(id, type, earlier.get().status())
                         : process(id, false);
             }
-            // Stored and processed in one transaction (one commit): the event row is written first,
-            // then processed in a savepoint, so a failed processing is recorded on the stored event.
-            // Should the process die before the commit, Stripe has no answer yet and delivers again.
-            Optional<WebhookOutcome> firstDelivery = withListeners(after ->
-                    store.inTransaction(tx -> tx.webhookEvents().insertIfAbsent(arrived)
-                            ? Optional.of(attempt(tx, received(arrived), Optional.of(event), after))
-                            : Optional.<WebhookOutcome>empty()));
+            // Stored and processed in one transaction (one commit). Should processing fail, the whole
+            // transaction rolls back and the event is stored with its failure in a second one; should
+            // the process die before a commit, Stripe has no answer yet and delivers again.
+            Optional<WebhookOutcome> firstDelivery;
+            try {
+                firstDelivery = withListeners(after ->
+                        store.inTransaction(tx -> tx.webhookEvents().insertIfAbsent(arrived)
+                                ? Optional.of(firstAttempt(tx, received(arrived), event, after))
+                                : Optional.<WebhookOutcome>empty()));
+            } catch (FailedAttempt failed) {
+                return recordFirstFailure(arrived, failed);
+            }
             // Empty: a concurrent delivery of the same event stored it first; its row lock decides.
             return firstDelivery.orElseGet(() -> process(id, false));
         } catch (StoreUnavailableException e) {
@@ -190,7 +195,7 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                     return new WebhookOutcome.Duplicate(
                             eventId, event.get().type(), event.get().status());
                 }
-                return attempt(tx, event.get(), Optional.empty(), after);
+                return attempt(tx, event.get(), after);
             }));
         } catch (StoreUnavailableException e) {
             recordFailure(eventId, "database unavailable: " + e.getMessage());
@@ -211,26 +216,12 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
      * event is marked done; on failure only the processing is undone and the failure is recorded on
      * the event (with the time of its next attempt when it may succeed later).
      */
-    private WebhookOutcome attempt(
-            BillingStore tx, WebhookEventRecord event, Optional<JsonNode> parsed, AfterCommit after) {
+    private WebhookOutcome attempt(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
         String eventId = event.id();
         AfterCommit attempt = new AfterCommit();
         try {
-            WebhookOutcome outcome = tx.inSavepoint(savepoint -> {
-                EventDispatcher.Result dispatched = parsed.isPresent()
-                        ? dispatcher.dispatch(savepoint, event, parsed.get(), attempt)
-                        : dispatcher.dispatch(savepoint, event, attempt);
-                savepoint
-                        .webhookEvents()
-                        .markDone(
-                                eventId,
-                                dispatched.ignored() ? WebhookEventStatus.IGNORED : WebhookEventStatus.PROCESSED,
-                                clock.instant());
-                return dispatched.ignored()
-                        ? new WebhookOutcome.Ignored(eventId, event.type(), dispatched.description())
-                        : new WebhookOutcome.Processed(
-                                eventId, event.type(), dispatched.transition(), dispatched.description());
-            });
+            WebhookOutcome outcome =
+                    tx.inSavepoint(savepoint -> dispatchAndMarkDone(savepoint, event, Optional.empty(), attempt));
             after.addAll(attempt);
             return outcome;
         } catch (EventFailure failure) {
@@ -255,6 +246,79 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                     Optional.of(event.type()),
                     "processing failed: " + e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Processes a first delivery in the transaction that stored it, without a savepoint (it would cost
+     * two round trips on every delivery): a failure is thrown as {@link FailedAttempt}, which rolls the
+     * transaction back, to be recorded by {@link #recordFirstFailure}.
+     */
+    private WebhookOutcome firstAttempt(BillingStore tx, WebhookEventRecord event, JsonNode parsed, AfterCommit after) {
+        AfterCommit attempt = new AfterCommit();
+        WebhookOutcome outcome;
+        try {
+            outcome = dispatchAndMarkDone(tx, event, Optional.of(parsed), attempt);
+        } catch (EventFailure failure) {
+            throw new FailedAttempt(failure.getMessage(), failure.retryable(), failure);
+        } catch (StoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.error("Webhook event {} failed unexpectedly", event.id(), e);
+            throw new FailedAttempt(e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
+        }
+        after.addAll(attempt);
+        return outcome;
+    }
+
+    /** Stores a first delivery whose processing failed (and was rolled back), with its failure. */
+    private WebhookOutcome recordFirstFailure(NewWebhookEvent arrived, FailedAttempt failed) {
+        LOG.warn(
+                "Webhook event {} ({}) failed{}: {}",
+                arrived.id(),
+                arrived.type(),
+                failed.retryable ? ", will retry" : "",
+                failed.getMessage());
+        store.inTransaction(tx -> {
+            tx.webhookEvents().insertIfAbsent(arrived);
+            markFailed(tx, received(arrived), failed.getMessage(), failed.retryable);
+            return null;
+        });
+        return failed.retryable
+                ? new WebhookOutcome.FailedRetryable(
+                        Optional.of(arrived.id()), Optional.of(arrived.type()), outcomeMessage(failed))
+                : new WebhookOutcome.FailedPermanent(arrived.id(), Optional.of(arrived.type()), failed.getMessage());
+    }
+
+    private static String outcomeMessage(FailedAttempt failed) {
+        return failed.getCause() instanceof EventFailure
+                ? failed.getMessage()
+                : "processing failed: " + failed.getCause().getClass().getSimpleName();
+    }
+
+    /** A first delivery's processing failed: carries the failure out of (and so rolls back) its transaction. */
+    private static final class FailedAttempt extends RuntimeException {
+        private final boolean retryable;
+
+        FailedAttempt(String message, boolean retryable, RuntimeException cause) {
+            super(message, cause, false, false);
+            this.retryable = retryable;
+        }
+    }
+
+    private WebhookOutcome dispatchAndMarkDone(
+            BillingStore tx, WebhookEventRecord event, Optional<JsonNode> parsed, AfterCommit attempt) {
+        EventDispatcher.Result dispatched = parsed.isPresent()
+                ? dispatcher.dispatch(tx, event, parsed.get(), attempt)
+                : dispatcher.dispatch(tx, event, attempt);
+        tx.webhookEvents()
+                .markDone(
+                        event.id(),
+                        dispatched.ignored() ? WebhookEventStatus.IGNORED : WebhookEventStatus.PROCESSED,
+                        clock.instant());
+        return dispatched.ignored()
+                ? new WebhookOutcome.Ignored(event.id(), event.type(), dispatched.description())
+                : new WebhookOutcome.Processed(
+                        event.id(), event.type(), dispatched.transition(), dispatched.description());
     }
 
     /** Runs {@code work} and, once it returned (its transaction committed), tells the listeners what it gathered. */
