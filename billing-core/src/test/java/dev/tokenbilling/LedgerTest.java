@@ -21,9 +21,13 @@ import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.BillingFixture;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -295,6 +299,56 @@ class LedgerTest {
         assertThat(service.ledger().balance(rich).balance()).isEqualTo(895);
         assertThat(service.ledger().balance(poor).balance()).isZero();
         assertThat(service.ledger().debitAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerABatchItemAsRepeatedWhenItsKeyIsUsedWhileTheBatchWaitsForTheLock() throws Exception {
+        UserId user = newUser();
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
+        try (Connection holder = fixture.dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (var lock = holder.prepareStatement(
+                    "SELECT 1 FROM " + fixture.schema + ".token_balance WHERE user_id = ? FOR UPDATE")) {
+                lock.setString(1, user.value());
+                lock.executeQuery().close();
+            }
+            CompletableFuture<List<UsageResult>> batch = CompletableFuture.supplyAsync(() ->
+                    service.ledger().debitAll(List.of(new Debit(user, 100, IdempotencyKey.of("raced"), "batch"))));
+            waitUntilSomeoneWaitsForALock(holder);
+            // The same key is used by a single debit that commits while the batch waits.
+            try (var debit = holder.prepareStatement("SELECT id FROM " + fixture.schema
+                    + ".ledger_debit(?, 'usage', 100, false, NULL, 'raced', NULL, 'single', now(), 0, 100, 0, 0, 0)")) {
+                debit.setString(1, user.value());
+                debit.executeQuery().close();
+            }
+            holder.commit();
+
+            List<UsageResult> results = batch.get(30, TimeUnit.SECONDS);
+
+            assertThat(results).extracting(UsageResult::status).containsExactly(UsageResult.Status.REPLAYED);
+            assertThat(results.get(0).receipt().orElseThrow().entry().description())
+                    .isEqualTo("single");
+            assertThat(service.ledger().balance(user).balance()).isEqualTo(900);
+        }
+    }
+
+    private static void waitUntilSomeoneWaitsForALock(Connection observer) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (var waiting = observer.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) {
+            while (true) {
+                try (ResultSet row = waiting.executeQuery()) {
+                    row.next();
+                    if (row.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime())
+                        .as("a batch waiting for the balance lock")
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
     }
 
     @Test

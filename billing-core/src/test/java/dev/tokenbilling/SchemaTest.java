@@ -31,13 +31,14 @@ class SchemaTest {
     void shouldMigrateIntoConfiguredSchemaWithOwnHistoryTable() throws SQLException {
         String schema = TestDatabase.newSchema(SchemaTest.class);
         BillingSchema billingSchema = BillingSchema.of(dataSource, schema);
-        assertThat(billingSchema.pending()).containsExactly("1 baseline", "2 refund reversal");
+        assertThat(billingSchema.pending())
+                .containsExactly("1 baseline", "2 refund reversal", "3 debit batch shorter lock");
 
-        assertThat(billingSchema.migrate()).isEqualTo(2);
+        assertThat(billingSchema.migrate()).isEqualTo(3);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("2");
+        assertThat(billingSchema.currentVersion()).contains("3");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
