@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code billing doctor} against a real PostgreSQL and FakeStripe: a healthy setup passes, and each
- * fault of the troubleshooting page, injected alone into that setup, is reported with its fix.
+ * fault README's Troubleshooting section lists, injected alone into that setup, is reported with its fix.
  * {@code billing stripe webhook-endpoint create} makes the healthy setup's endpoint.
  */
 class DoctorCommandTest {

@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Runs the checks of the troubleshooting page and says, for each, what it found and how to fix it.
+ * Runs the checks of README's Troubleshooting section and says, for each, what it found and how to fix it.
  * Every input is a supplier, read when its check runs, so that an unreachable database or refused
  * Stripe settings become a failed check instead of an exception: {@code TokenBilling.doctor()} gives
  * a builder wired from a built instance, {@code TokenBilling.newDoctor()} one that knows only the

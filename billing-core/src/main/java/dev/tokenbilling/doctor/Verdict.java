@@ -6,7 +6,7 @@ public enum Verdict {
     OK,
     /** Works, but something is likely to bite; the fix says what. */
     WARN,
-    /** Broken: users see one of the troubleshooting page's symptoms; the fix says what to do. */
+    /** Broken: users see one of the symptoms README's Troubleshooting section lists; the fix says what to do. */
     FAIL,
     /** Not checked, and the finding says why (no Stripe key, the database check failed, no webhook URL given). */
     SKIPPED

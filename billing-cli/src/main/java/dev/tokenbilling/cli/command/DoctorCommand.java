@@ -21,11 +21,11 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code billing doctor}: the troubleshooting page's checks, each with a verdict and its fix; exit 1 when one fails. */
+/** {@code billing doctor}: the checks of README's Troubleshooting section, each with a verdict and its fix; exit 1 when one fails. */
 @Command(
         name = "doctor",
         description = {
-            "Check the setup the way the troubleshooting page does by hand; exit code 1 when a check fails.",
+            "Check the setup, step by step as README's Troubleshooting section does by hand; exit code 1 when a check fails.",
             "Database and schema, Stripe keys, packages against their Stripe prices, the webhook endpoint at --webhook-url"
                     + " and its events, STRIPE_WEBHOOK_SECRET, stuck purchases, failed webhook events, the ledger audit."
                     + " Each check says what it found and the fix. Read-only."
