@@ -40,7 +40,13 @@ import org.springframework.context.annotation.Conditional;
  * <p>The web layer, health indicator and metrics are in {@link BillingWebAutoConfiguration},
  * {@link BillingHealthAutoConfiguration} and {@link BillingMetricsAutoConfiguration}.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+// Both Boot generations' names (Boot 4 moved the class): the starters share this class, and a name
+// that is not on the classpath is ignored.
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"
+        })
 @ConditionalOnBooleanProperty(name = "billing.enabled", matchIfMissing = true)
 @Conditional(BillingAutoConfiguration.DataSourceOrTokenBillingCondition.class)
 @EnableConfigurationProperties(BillingProperties.class)

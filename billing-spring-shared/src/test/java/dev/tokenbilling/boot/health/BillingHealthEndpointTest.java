@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbilling.boot.support.AutoConfigureBootMockMvc;
 import dev.tokenbilling.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -22,7 +23,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.datasource.AbstractDataSource;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -45,7 +45,7 @@ import org.springframework.test.web.servlet.MockMvc;
             "management.health.db.enabled=false",
             "billing.expiry.enabled=false"
         })
-@AutoConfigureMockMvc
+@AutoConfigureBootMockMvc
 @DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
 class BillingHealthEndpointTest {

@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbilling.boot.support.AutoConfigureBootMockMvc;
 import dev.tokenbilling.boot.support.SeedCatalog;
 import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.model.UserId;
@@ -29,7 +30,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -45,7 +45,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * hosts, "check STRIPE_SECRET_KEY") goes to the log only.
  */
 @SpringBootTest(classes = PaymentProviderErrorTest.App.class)
-@AutoConfigureMockMvc
+@AutoConfigureBootMockMvc
 @DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
 class PaymentProviderErrorTest {

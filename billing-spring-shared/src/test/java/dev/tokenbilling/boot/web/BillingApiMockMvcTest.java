@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbilling.boot.health.BillingHealthIndicator;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
+import dev.tokenbilling.boot.support.AutoConfigureBootMockMvc;
 import dev.tokenbilling.boot.support.Browser;
 import dev.tokenbilling.boot.support.SeedCatalog;
 import dev.tokenbilling.hook.EventHandler;
@@ -47,7 +48,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -64,7 +64,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  * FakeStripe created, signed here with the testkit's signer.
  */
 @SpringBootTest(classes = BillingApiMockMvcTest.App.class)
-@AutoConfigureMockMvc
+@AutoConfigureBootMockMvc
 @DirtiesContext
 class BillingApiMockMvcTest {
 

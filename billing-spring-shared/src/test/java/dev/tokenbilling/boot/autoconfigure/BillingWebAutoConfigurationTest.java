@@ -3,6 +3,7 @@ package dev.tokenbilling.boot.autoconfigure;
 import static dev.tokenbilling.boot.autoconfigure.BillingAutoConfigurationTest.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbilling.boot.support.BootClasses;
 import dev.tokenbilling.boot.web.BillingApiController;
 import dev.tokenbilling.boot.web.BillingUserResolver;
 import dev.tokenbilling.boot.web.ServletPrincipalUserResolver;
@@ -162,9 +163,7 @@ class BillingWebAutoConfigurationTest {
     void shouldServeTheConfiguredPaths() {
         runner.withPropertyValues(STRIPE)
                 .withPropertyValues("billing.web.base-path=/shop/billing", "billing.webhook.path=/hooks/stripe")
-                .withConfiguration(AutoConfigurations.of(
-                        org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration.class,
-                        org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration.class))
+                .withConfiguration(BootClasses.webMvc())
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     Set<String> patterns = new TreeSet<>();
@@ -193,9 +192,7 @@ class BillingWebAutoConfigurationTest {
     @Test
     void shouldNotLetBrowsersReserveOrSettleTokens() {
         runner.withPropertyValues(STRIPE)
-                .withConfiguration(AutoConfigurations.of(
-                        org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration.class,
-                        org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration.class))
+                .withConfiguration(BootClasses.webMvc())
                 .run(context -> {
                     Set<String> writes = new TreeSet<>();
                     context
@@ -287,10 +284,7 @@ class BillingWebAutoConfigurationTest {
     @Test
     void shouldOpenTheWebhookNextToSpringBootsDefaultSecurity() {
         runner.withPropertyValues(STRIPE)
-                .withConfiguration(AutoConfigurations.of(
-                        org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration.class,
-                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration
-                                .class))
+                .withConfiguration(BootClasses.servletSecurity())
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBeansOfType(SecurityFilterChain.class))
@@ -303,10 +297,7 @@ class BillingWebAutoConfigurationTest {
     void shouldLeaveSecurityAloneWhenTheWebhookIsOff() {
         runner.withPropertyValues(STRIPE)
                 .withPropertyValues("billing.webhook.enabled=false")
-                .withConfiguration(AutoConfigurations.of(
-                        org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration.class,
-                        org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration
-                                .class))
+                .withConfiguration(BootClasses.servletSecurity())
                 .run(context -> assertThat(context.getBeansOfType(SecurityFilterChain.class))
                         .doesNotContainKey("billingWebhookSecurityFilterChain")
                         .hasSize(1));

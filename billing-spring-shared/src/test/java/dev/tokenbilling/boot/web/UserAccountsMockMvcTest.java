@@ -9,6 +9,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbilling.boot.support.AutoConfigureBootMockMvc;
 import dev.tokenbilling.model.Grant;
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
@@ -23,7 +24,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -41,7 +41,7 @@ import org.springframework.test.web.servlet.request.RequestPostProcessor;
  * "5000000" is a third.
  */
 @SpringBootTest(classes = UserAccountsMockMvcTest.App.class)
-@AutoConfigureMockMvc
+@AutoConfigureBootMockMvc
 @DirtiesContext
 class UserAccountsMockMvcTest {
 

@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbilling.boot.support.AutoConfigureBootMockMvc;
 import dev.tokenbilling.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import javax.sql.DataSource;
@@ -14,7 +15,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.annotation.DirtiesContext;
@@ -33,7 +33,7 @@ import org.springframework.test.web.servlet.MockMvc;
             "management.endpoints.web.exposure.include=health,info",
             "billing.expiry.enabled=false"
         })
-@AutoConfigureMockMvc
+@AutoConfigureBootMockMvc
 @DirtiesContext
 class BillingDoctorInfoTest {
 
