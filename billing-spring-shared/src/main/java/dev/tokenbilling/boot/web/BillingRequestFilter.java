@@ -84,7 +84,8 @@ public class BillingRequestFilter extends OncePerRequestFilter implements Ordere
             reject(
                     request,
                     response,
-                    HttpStatus.CONTENT_TOO_LARGE,
+                    // 413: CONTENT_TOO_LARGE on Spring Framework 7, PAYLOAD_TOO_LARGE on 6.2 (Boot 3.5).
+                    HttpStatus.valueOf(413),
                     false,
                     "request_too_large",
                     "The request body is larger than " + maxRequestBytes + " bytes");

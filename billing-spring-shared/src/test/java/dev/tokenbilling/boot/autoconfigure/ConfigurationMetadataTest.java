@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.BeanWrapperImpl;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.ClassUtils;
 
 /** The generated IDE metadata: every property described, and every documented default the real one. */
 class ConfigurationMetadataTest {
@@ -103,21 +105,44 @@ class ConfigurationMetadataTest {
         return path.toString();
     }
 
+    /** What each Spring Boot version the starters are tested on manages (its spring-boot-dependencies pom). */
+    private record Managed(String flyway, String jackson2, boolean jackson3) {}
+
+    private static final Map<String, Managed> MANAGED = Map.of(
+            "3.5.7", new Managed("11.7.2", "2.19.2", false),
+            "4.0.7", new Managed("11.14.1", "2.21.4", true),
+            "4.1.2", new Managed("12.4.0", "2.21.7", true));
+
     @Test
     void shouldRunOnTheLibraryVersionsSpringBootManages() throws Exception {
+        String boot = SpringBootVersion.getVersion();
+        assertThat(MANAGED)
+                .as("the versions Spring Boot %s manages are listed here", boot)
+                .containsKey(boot);
+        Managed managed = MANAGED.get(boot);
         Properties flyway = new Properties();
         try (InputStream in =
                 getClass().getResourceAsStream("/META-INF/maven/org.flywaydb/flyway-core/pom.properties")) {
             flyway.load(in);
         }
         assertThat(flyway.getProperty("version"))
-                .as("Spring Boot 4.0.7 manages Flyway 11.14.1")
-                .isEqualTo("11.14.1");
+                .as("Spring Boot %s manages Flyway %s", boot, managed.flyway())
+                .isEqualTo(managed.flyway());
         assertThat(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString())
-                .as("jackson-2-bom 2.21.4")
-                .isEqualTo("2.21.4");
-        assertThat(tools.jackson.databind.cfg.PackageVersion.VERSION.getMajorVersion())
-                .as("Spring MVC's Jackson 3")
-                .isEqualTo(3);
+                .as("Spring Boot %s manages Jackson 2 %s", boot, managed.jackson2())
+                .isEqualTo(managed.jackson2());
+        if (managed.jackson3()) {
+            // Spring MVC's Jackson 3 on Boot 4 (read by name: Boot 3.5 has no Jackson 3 to compile against).
+            Object version = Class.forName("tools.jackson.databind.cfg.PackageVersion")
+                    .getField("VERSION")
+                    .get(null);
+            assertThat(version.getClass().getMethod("getMajorVersion").invoke(version))
+                    .as("Spring MVC's Jackson 3")
+                    .isEqualTo(3);
+        } else {
+            assertThat(ClassUtils.isPresent("tools.jackson.databind.ObjectMapper", null))
+                    .as("Spring Boot %s runs Spring MVC on Jackson 2 only", boot)
+                    .isFalse();
+        }
     }
 }
