@@ -3,7 +3,7 @@
 # from a tag must be byte-identical to the one a user can build (project.build.outputTimestamp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-published=(billing-embedded billing-core billing-testkit billing-cli billing-spring-starter)
+published=(billing-embedded billing-core billing-testkit billing-cli billing-spring-starter billing-spring-boot3-starter)
 modules="$(IFS=,; echo "${published[*]}")"
 build() {
   ./mvnw -B -q clean package -DskipTests -Dspotless.check.skip=true -pl "$modules" >/dev/null

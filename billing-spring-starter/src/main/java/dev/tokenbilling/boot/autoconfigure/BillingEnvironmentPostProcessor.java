@@ -1,12 +1,9 @@
 package dev.tokenbilling.boot.autoconfigure;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
 
 /**
  * Makes the usual Stripe environment variables work out of the box: adds, with the lowest precedence,
@@ -20,25 +17,11 @@ import org.springframework.core.env.MapPropertySource;
 public class BillingEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
     /** Name of the property source this adds. */
-    public static final String PROPERTY_SOURCE_NAME = "billingStripeEnvironmentVariables";
-
-    static final Map<String, Object> DEFAULTS;
-
-    static {
-        Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("billing.stripe.secret-key", "${STRIPE_SECRET_KEY:}");
-        defaults.put("billing.stripe.webhook-secret", "${STRIPE_WEBHOOK_SECRET:}");
-        defaults.put(
-                "billing.stripe.publishable-key",
-                "${STRIPE_PUBLIC_KEY:${STRIPE_PUBLISHABLE_KEY:${VITE_STRIPE_PUBLISHABLE_KEY:}}}");
-        DEFAULTS = Map.copyOf(defaults);
-    }
+    public static final String PROPERTY_SOURCE_NAME = StripeEnvironmentDefaults.PROPERTY_SOURCE_NAME;
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        if (!environment.getPropertySources().contains(PROPERTY_SOURCE_NAME)) {
-            environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, DEFAULTS));
-        }
+        StripeEnvironmentDefaults.addTo(environment);
     }
 
     @Override

@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.boot.EnvironmentPostProcessor;
-import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -22,19 +20,23 @@ import org.springframework.core.env.MapPropertySource;
  * set, else a generated one) that {@link DemoStripeConfiguration} registers it with. So the starter
  * runs exactly as with real Stripe; only the address differs.
  *
- * <p>It runs this early because the starter reads its Stripe settings while the context starts;
- * the instance is handed to {@link DemoStripeConfiguration} (which closes it with the context)
- * through {@link #take(String)} and the property {@code demo.fake-stripe.instance-id}.
+ * <p>It runs this early because the starter reads its Stripe settings while the context starts: from
+ * {@code DemoModeEnvironmentPostProcessor}, the Spring Boot generation's {@code EnvironmentPostProcessor}
+ * (src/boot4 here, examples/spring-boot3-app for Boot 3.5). The instance is handed to
+ * {@link DemoStripeConfiguration} (which closes it with the context) through {@link #take(String)} and
+ * the property {@code demo.fake-stripe.instance-id}.
  */
-public class DemoModeEnvironment implements EnvironmentPostProcessor {
+final class DemoModeEnvironment {
 
     static final String PROPERTY_SOURCE = "demoFakeStripe";
     static final String INSTANCE_ID = "demo.fake-stripe.instance-id";
 
     private static final Map<String, FakeStripe> STARTED = new ConcurrentHashMap<>();
 
-    @Override
-    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+    private DemoModeEnvironment() {}
+
+    /** Starts a FakeStripe and points {@code billing.stripe.*} at it, when demo mode applies. */
+    static void apply(ConfigurableEnvironment environment) {
         if (environment.getPropertySources().contains(PROPERTY_SOURCE)) {
             return;
         }

@@ -6,8 +6,6 @@ import dev.tokenbilling.testkit.stripe.FakeStripe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -29,26 +27,26 @@ class DemoStripeConfiguration {
         return DemoModeEnvironment.take(environment.getRequiredProperty(DemoModeEnvironment.INSTANCE_ID));
     }
 
-    @Bean
-    ApplicationListener<WebServerInitializedEvent> fakeStripeWebhookRegistration(
+    /**
+     * Registers this application's webhook endpoint with the FakeStripe, once the server listens on
+     * {@code port}: called by {@code DemoWebhookRegistration}, the Spring Boot generation's listener of
+     * the web server's start (src/boot4 here, examples/spring-boot3-app for Boot 3.5).
+     */
+    static void registerWebhookEndpoint(
             FakeStripe fakeStripe,
             BillingProperties properties,
             WebhookVerification webhooks,
-            Environment environment) {
-        return event -> {
-            if (event.getApplicationContext().getServerNamespace() != null) {
-                return; // e.g. a separate management port
-            }
-            String address = environment.getProperty("server.address", "127.0.0.1");
-            if (address.equals("0.0.0.0") || address.equals("::")) {
-                address = "127.0.0.1";
-            }
-            String url = "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":"
-                    + event.getWebServer().getPort() + environment.getProperty("server.servlet.context-path", "")
-                    + properties.getWebhook().getPath();
-            // Signed with the secret the starter verifies deliveries with.
-            fakeStripe.registerWebhookEndpoint(url, webhooks.secrets().get(0));
-            LOG.info("FakeStripe at {} delivers webhooks to {}", fakeStripe.apiBase(), url);
-        };
+            Environment environment,
+            int port) {
+        String address = environment.getProperty("server.address", "127.0.0.1");
+        if (address.equals("0.0.0.0") || address.equals("::")) {
+            address = "127.0.0.1";
+        }
+        String url = "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":"
+                + port + environment.getProperty("server.servlet.context-path", "")
+                + properties.getWebhook().getPath();
+        // Signed with the secret the starter verifies deliveries with.
+        fakeStripe.registerWebhookEndpoint(url, webhooks.secrets().get(0));
+        LOG.info("FakeStripe at {} delivers webhooks to {}", fakeStripe.apiBase(), url);
     }
 }
