@@ -15,6 +15,7 @@ import dev.tokenbilling.cli.command.PackagesCommand;
 import dev.tokenbilling.cli.command.PurchasesCommand;
 import dev.tokenbilling.cli.command.RetryCommand;
 import dev.tokenbilling.cli.command.SeedCommand;
+import dev.tokenbilling.cli.command.ServerCommand;
 import dev.tokenbilling.cli.command.StripeCommand;
 import dev.tokenbilling.cli.command.VoidGrantCommand;
 import dev.tokenbilling.cli.command.WebhooksCommand;
@@ -55,13 +56,15 @@ import picocli.CommandLine.Spec;
             AuditCommand.class,
             DoctorCommand.class,
             ConfigCommand.class,
+            ServerCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  BILLING_DATABASE_URL       postgresql://user:pass@host:5432/db (or a JDBC URL)",
-            "                             (default: the embedded PostgreSQL under ~/.billing)",
+            "                             (default: the embedded PostgreSQL under ~/.billing,",
+            "                             kept running between commands: 'billing server')",
             "  BILLING_DATABASE_USER      database user, when the URL has none",
             "  BILLING_DATABASE_PASSWORD  database password, when the URL has none",
             "  STRIPE_SECRET_KEY          Stripe secret key: sk_test_... (or sk_live_...)",
@@ -70,6 +73,8 @@ import picocli.CommandLine.Spec;
             "                             (VITE_STRIPE_PUBLISHABLE_KEY works too)",
             "  STRIPE_API_BASE            Stripe API base URL, e.g. a FakeStripe",
             "  BILLING_WEBHOOK_URL        the app's webhook URL, for 'billing doctor'",
+            "  BILLING_HOME               where the embedded PostgreSQL lives (default: ~/.billing)",
+            "  BILLING_KEEP_SERVER        0: start and stop the embedded PostgreSQL with each command",
             "  NO_COLOR                   set to turn colors off",
             "",
             "Run 'billing COMMAND --help' for a command's options."
