@@ -164,13 +164,15 @@ public final class EmbeddedServer {
                 signalFastShutdown(postmaster);
             }
             long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-            while (isPostgresAlive(postmaster) && Files.exists(dataDirectory.resolve("postmaster.pid"))) {
+            // PostgreSQL removes postmaster.pid just before it exits: wait for the process itself.
+            while (isPostgresAlive(postmaster)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("The embedded PostgreSQL (pid " + postmaster
                             + ") did not stop within " + STOP_WAIT.toSeconds() + " s; see " + logFile);
                 }
-                sleep(50);
+                sleep(20);
             }
+            removeStalePidFile();
             return true;
         } catch (IOException e) {
             throw new UncheckedIOException(
