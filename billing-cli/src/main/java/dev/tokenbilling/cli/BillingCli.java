@@ -1,7 +1,11 @@
 package dev.tokenbilling.cli;
 
 import java.lang.reflect.Constructor;
+import java.util.Arrays;
+import java.util.Set;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code main} of the {@code billing} command, and the factory tests use with an injected environment. */
 public final class BillingCli {
@@ -9,16 +13,48 @@ public final class BillingCli {
     private BillingCli() {}
 
     public static void main(String[] args) {
-        System.exit(newCommandLine(CliEnvironment.system()).execute(args));
+        System.exit(newCommandLine(CliEnvironment.system(), args).execute(args));
     }
 
     /**
-     * A ready {@code billing} command line: commands get the shared {@link CliContext} through their
-     * constructor; failures map to {@link ExitCodes}; resources close after each execution.
+     * A ready {@code billing} command line with every subcommand built: commands get the shared
+     * {@link CliContext} through their constructor; failures map to {@link ExitCodes}; resources close
+     * after each execution.
      */
     public static CommandLine newCommandLine(CliEnvironment environment) {
+        return create(environment, null);
+    }
+
+    /**
+     * A command line to {@code execute(args)} once: only the subcommands named in {@code args} are built
+     * in full (picocli reflects on every option of a command it builds); the others stand in with their
+     * name and description, enough for the usage's command list and for suggestions after a typo.
+     * {@code completion} builds them all.
+     */
+    public static CommandLine newCommandLine(CliEnvironment environment, String... args) {
+        Set<String> named = Set.copyOf(Arrays.asList(args));
+        return create(environment, named.contains("completion") ? null : named);
+    }
+
+    private static CommandLine create(CliEnvironment environment, Set<String> named) {
         CliContext context = new CliContext(environment);
         CommandLine commandLine = new CommandLine(BillingCommand.class, new Factory(context));
+        for (Class<?> type : BillingCommand.SUBCOMMANDS) {
+            Command command = type.getAnnotation(Command.class);
+            if (named == null
+                    || named.contains(command.name())
+                    || Arrays.stream(command.aliases()).anyMatch(named::contains)) {
+                commandLine.addSubcommand(type);
+            } else {
+                CommandSpec standIn = CommandSpec.create().aliases(command.aliases());
+                standIn.usageMessage()
+                        .description(command.description())
+                        .header(command.header())
+                        .hidden(command.hidden());
+                commandLine.addSubcommand(command.name(), standIn);
+            }
+        }
+        commandLine.addSubcommand(CommandLine.HelpCommand.class);
         Failures failures = context.failures();
         commandLine.setExecutionExceptionHandler(failures);
         commandLine.setExitCodeExceptionMapper(failures);

@@ -19,6 +19,7 @@ import dev.tokenbilling.cli.command.ServerCommand;
 import dev.tokenbilling.cli.command.StripeCommand;
 import dev.tokenbilling.cli.command.VoidGrantCommand;
 import dev.tokenbilling.cli.command.WebhooksCommand;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +28,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** {@code billing}: the top-level command and its global options, inherited by every subcommand. */
+/**
+ * {@code billing}: the top-level command and its global options, inherited by every subcommand. Its
+ * subcommands, in the order the usage lists them, are {@link #SUBCOMMANDS}; {@link BillingCli} adds them.
+ */
 @Command(
         name = "billing",
         scope = ScopeType.INHERIT,
@@ -38,7 +42,37 @@ import picocli.CommandLine.Spec;
         description = "Token packs, balances, purchases and Stripe webhooks of token-billing, from the command line.",
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
-        subcommands = {
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+            "  BILLING_DATABASE_URL       postgresql://user:pass@host:5432/db (or a JDBC URL)",
+            "                             (default: the embedded PostgreSQL under ~/.billing,",
+            "                             kept running between commands: 'billing server')",
+            "  BILLING_DATABASE_USER      database user, when the URL has none",
+            "  BILLING_DATABASE_PASSWORD  database password, when the URL has none",
+            "  STRIPE_SECRET_KEY          Stripe secret key: sk_test_... (or sk_live_...)",
+            "  STRIPE_WEBHOOK_SECRET      webhook signing secret(s), comma-separated",
+            "  STRIPE_PUBLIC_KEY          publishable key pk_test_..., same mode as the key",
+            "                             (VITE_STRIPE_PUBLISHABLE_KEY works too)",
+            "  STRIPE_API_BASE            Stripe API base URL, e.g. a FakeStripe",
+            "  BILLING_WEBHOOK_URL        the app's webhook URL, for 'billing doctor'",
+            "  BILLING_HOME               embedded PostgreSQL home (default: ~/.billing)",
+            "  BILLING_KEEP_SERVER        0: a new embedded PostgreSQL for each command",
+            "  NO_COLOR                   set to turn colors off",
+            "",
+            "Run 'billing COMMAND --help' for a command's options."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok",
+            "1:the operation failed (unknown user, Stripe rejected the key, audit or doctor found problems, ...)",
+            "2:usage error: bad command line, option value or catalog file; missing Stripe key; live key without --live;"
+                    + " --live without a database URL",
+            "3:a dependency is unreachable: the database or Stripe (safe to retry)"
+        })
+public final class BillingCommand implements Callable<Integer> {
+
+    /** The subcommands, in the order the usage lists them ({@code help} comes last, from picocli). */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             MigrateCommand.class,
             SeedCommand.class,
             PackagesCommand.class,
@@ -57,37 +91,7 @@ import picocli.CommandLine.Spec;
             DoctorCommand.class,
             ConfigCommand.class,
             ServerCommand.class,
-            CompletionCommand.class,
-            CommandLine.HelpCommand.class
-        },
-        footerHeading = "%nEnvironment:%n",
-        footer = {
-            "  BILLING_DATABASE_URL       postgresql://user:pass@host:5432/db (or a JDBC URL)",
-            "                             (default: the embedded PostgreSQL under ~/.billing,",
-            "                             kept running between commands: 'billing server')",
-            "  BILLING_DATABASE_USER      database user, when the URL has none",
-            "  BILLING_DATABASE_PASSWORD  database password, when the URL has none",
-            "  STRIPE_SECRET_KEY          Stripe secret key: sk_test_... (or sk_live_...)",
-            "  STRIPE_WEBHOOK_SECRET      webhook signing secret(s), comma-separated",
-            "  STRIPE_PUBLIC_KEY          publishable key pk_test_..., same mode as the key",
-            "                             (VITE_STRIPE_PUBLISHABLE_KEY works too)",
-            "  STRIPE_API_BASE            Stripe API base URL, e.g. a FakeStripe",
-            "  BILLING_WEBHOOK_URL        the app's webhook URL, for 'billing doctor'",
-            "  BILLING_HOME               where the embedded PostgreSQL lives (default: ~/.billing)",
-            "  BILLING_KEEP_SERVER        0: start and stop the embedded PostgreSQL with each command",
-            "  NO_COLOR                   set to turn colors off",
-            "",
-            "Run 'billing COMMAND --help' for a command's options."
-        },
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:ok",
-            "1:the operation failed (unknown user, Stripe rejected the key, audit or doctor found problems, ...)",
-            "2:usage error: bad command line, option value or catalog file; missing Stripe key; live key without --live;"
-                    + " --live without a database URL",
-            "3:a dependency is unreachable: the database or Stripe (safe to retry)"
-        })
-public final class BillingCommand implements Callable<Integer> {
+            CompletionCommand.class);
 
     private final CliContext context;
 

@@ -43,6 +43,10 @@ class HelpAndUsageTest {
         {"audit"},
         {"doctor"},
         {"config"},
+        {"server"},
+        {"server", "status"},
+        {"server", "start"},
+        {"server", "stop"},
         {"completion"}
     };
 
@@ -75,6 +79,7 @@ class HelpAndUsageTest {
                         "webhooks",
                         "audit",
                         "doctor",
+                        "server",
                         "completion");
         assertThat(result.out())
                 .contains(
@@ -83,7 +88,13 @@ class HelpAndUsageTest {
                         "1   the operation failed",
                         "2   usage error",
                         "3   a dependency is unreachable");
-        assertThat(result.out()).contains("BILLING_DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET");
+        assertThat(result.out())
+                .contains(
+                        "BILLING_DATABASE_URL",
+                        "STRIPE_SECRET_KEY",
+                        "STRIPE_WEBHOOK_SECRET",
+                        "BILLING_HOME",
+                        "BILLING_KEEP_SERVER");
     }
 
     @Test
