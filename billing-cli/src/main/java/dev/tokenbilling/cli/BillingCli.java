@@ -2,6 +2,7 @@ package dev.tokenbilling.cli;
 
 import java.lang.reflect.Constructor;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,31 +28,35 @@ public final class BillingCli {
 
     /**
      * A command line to {@code execute(args)} once: only the subcommands named in {@code args} are built
-     * in full (picocli reflects on every option of a command it builds); the others stand in with their
-     * name and description, enough for the usage's command list and for suggestions after a typo.
-     * {@code completion} builds them all.
+     * in full (picocli reflects on every option of a command it builds). When help may be shown (no
+     * command named, {@code help}, {@code -h}, {@code --help}, {@code -V}, {@code --version}), the others
+     * stand in with their name and description, enough for the usage's command list and for
+     * suggestions after a typo; else they are left out. {@code completion} builds them all.
      */
     public static CommandLine newCommandLine(CliEnvironment environment, String... args) {
         Set<String> named = Set.copyOf(Arrays.asList(args));
         return create(environment, named.contains("completion") ? null : named);
     }
 
+    private static final Set<String> HELP = Set.of("help", "-h", "--help", "-V", "--version");
+
     private static CommandLine create(CliEnvironment environment, Set<String> named) {
         CliContext context = new CliContext(environment);
         CommandLine commandLine = new CommandLine(BillingCommand.class, new Factory(context));
-        for (Class<?> type : BillingCommand.SUBCOMMANDS) {
-            Command command = type.getAnnotation(Command.class);
-            if (named == null
-                    || named.contains(command.name())
-                    || Arrays.stream(command.aliases()).anyMatch(named::contains)) {
-                commandLine.addSubcommand(type);
-            } else {
+        boolean standIns = named == null
+                || named.stream().anyMatch(HELP::contains)
+                || BillingCommand.SUBCOMMANDS.stream().noneMatch(entry -> named.contains(entry.getKey()));
+        for (Map.Entry<String, Class<?>> entry : BillingCommand.SUBCOMMANDS) {
+            if (named == null || named.contains(entry.getKey())) {
+                commandLine.addSubcommand(entry.getKey(), entry.getValue());
+            } else if (standIns) {
+                Command command = entry.getValue().getAnnotation(Command.class);
                 CommandSpec standIn = CommandSpec.create().aliases(command.aliases());
                 standIn.usageMessage()
                         .description(command.description())
                         .header(command.header())
                         .hidden(command.hidden());
-                commandLine.addSubcommand(command.name(), standIn);
+                commandLine.addSubcommand(entry.getKey(), standIn);
             }
         }
         commandLine.addSubcommand(CommandLine.HelpCommand.class);

@@ -98,6 +98,31 @@ class HelpAndUsageTest {
     }
 
     @Test
+    void shouldNameEachSubcommandAsItsAnnotationDoes() {
+        assertThat(BillingCommand.SUBCOMMANDS)
+                .allSatisfy(entry -> assertThat(entry.getKey())
+                        .isEqualTo(entry.getValue()
+                                .getAnnotation(picocli.CommandLine.Command.class)
+                                .name()));
+        assertThat(BillingCommand.SUBCOMMANDS.stream().map(java.util.Map.Entry::getKey))
+                .containsAll(
+                        Arrays.stream(SUBCOMMANDS).map(command -> command[0]).toList());
+    }
+
+    @Test
+    void shouldBuildAllCommandsAsWhenOnlyTheOneThatRuns() {
+        CommandLine full = BillingCli.newCommandLine(environment());
+        CommandLine lazy = BillingCli.newCommandLine(environment(), "--help");
+        assertThat(lazy.getSubcommands().keySet())
+                .containsExactlyElementsOf(full.getSubcommands().keySet());
+        assertThat(lazy.getUsageMessage()).isEqualTo(full.getUsageMessage());
+        CommandLine one = BillingCli.newCommandLine(environment(), "--output", "json", "packages");
+        assertThat(one.getSubcommands()).containsKeys("packages", "help");
+        assertThat(one.getSubcommands().get("packages").getUsageMessage())
+                .isEqualTo(full.getSubcommands().get("packages").getUsageMessage());
+    }
+
+    @Test
     void shouldShowHelpOfEverySubcommand() {
         for (String[] command : SUBCOMMANDS) {
             Result result = cli.runRaw(help(command));
