@@ -14,6 +14,11 @@ public final class BillingCli {
     private BillingCli() {}
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean("billing.cds.training")) {
+            // bin/billing's run that records the class-data archive: the usage help's classes too.
+            newCommandLine(CliEnvironment.system(), "--help")
+                    .usage(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
         System.exit(newCommandLine(CliEnvironment.system(), args).execute(args));
     }
 
@@ -29,7 +34,7 @@ public final class BillingCli {
     /**
      * A command line to {@code execute(args)} once: only the subcommands named in {@code args} are built
      * in full (picocli reflects on every option of a command it builds). When help may be shown (no
-     * command named, {@code help}, {@code -h}, {@code --help}, {@code -V}, {@code --version}), the others
+     * command named and no {@code --version}, or {@code help}, {@code -h}, {@code --help}), the others
      * stand in with their name and description, enough for the usage's command list and for
      * suggestions after a typo; else they are left out. {@code completion} builds them all.
      */
@@ -38,14 +43,17 @@ public final class BillingCli {
         return create(environment, named.contains("completion") ? null : named);
     }
 
-    private static final Set<String> HELP = Set.of("help", "-h", "--help", "-V", "--version");
+    private static final Set<String> HELP = Set.of("help", "-h", "--help");
+    private static final Set<String> VERSION = Set.of("-V", "--version");
 
     private static CommandLine create(CliEnvironment environment, Set<String> named) {
         CliContext context = new CliContext(environment);
         CommandLine commandLine = new CommandLine(BillingCommand.class, new Factory(context));
+        // Help lists the commands; a missing or mistyped command shows them too; --version needs none.
         boolean standIns = named == null
                 || named.stream().anyMatch(HELP::contains)
-                || BillingCommand.SUBCOMMANDS.stream().noneMatch(entry -> named.contains(entry.getKey()));
+                || (BillingCommand.SUBCOMMANDS.stream().noneMatch(entry -> named.contains(entry.getKey()))
+                        && named.stream().noneMatch(VERSION::contains));
         for (Map.Entry<String, Class<?>> entry : BillingCommand.SUBCOMMANDS) {
             if (named == null || named.contains(entry.getKey())) {
                 commandLine.addSubcommand(entry.getKey(), entry.getValue());
