@@ -26,20 +26,70 @@ public final class BillingSchema {
     /** Classpath resource with the whole current schema in one file, in schema {@value #DEFAULT_SCHEMA}. */
     public static final String CONSOLIDATED_DDL = "dev/tokenbilling/db/schema-postgresql.sql";
 
-    private final Flyway flyway;
+    /**
+     * The version of the newest migration under {@value #MIGRATIONS_LOCATION} ({@code V2__refund_reversal.sql}):
+     * what {@link #isCurrent(DataSource, String)} expects. A test keeps it equal to the newest file.
+     */
+    public static final int LATEST_VERSION = 2;
+
+    private final DataSource dataSource;
     private final String schema;
+    private Flyway flyway;
 
     private BillingSchema(DataSource dataSource, String schema) {
         this.schema = new SchemaName(schema).value();
-        this.flyway = Flyway.configure(BillingSchema.class.getClassLoader())
-                .dataSource(dataSource)
-                .schemas(this.schema)
-                .defaultSchema(this.schema)
-                .createSchemas(true)
-                .table(HISTORY_TABLE)
-                .locations(MIGRATIONS_LOCATION)
-                .cleanDisabled(true)
-                .load();
+        this.dataSource = dataSource;
+    }
+
+    /** Flyway is configured on first use only: loading it costs a short-lived process more than the check it saves. */
+    private synchronized Flyway flyway() {
+        if (flyway == null) {
+            flyway = Flyway.configure(BillingSchema.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .schemas(schema)
+                    .defaultSchema(schema)
+                    .createSchemas(true)
+                    .table(HISTORY_TABLE)
+                    .locations(MIGRATIONS_LOCATION)
+                    .cleanDisabled(true)
+                    .load();
+        }
+        return flyway;
+    }
+
+    /**
+     * Whether the schema is already at this library's version, with one cheap query and without
+     * Flyway: every migration in the history table succeeded and the newest is {@link #LATEST_VERSION}.
+     * False when the schema or its history table does not exist, or the database cannot be reached;
+     * {@link #migrate()} then does the full work (and reports what is wrong). It does not check the
+     * applied migrations' checksums: {@link #migrate()} and {@link #pending()} do.
+     */
+    public static boolean isCurrent(DataSource dataSource, String schema) {
+        String name;
+        try {
+            name = new SchemaName(schema).value();
+        } catch (dev.tokenbilling.error.InvalidRequestException e) {
+            return false; // refused with its code where the schema is used
+        }
+        try (java.sql.Connection connection = dataSource.getConnection();
+                java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery(
+                        "SELECT version, success FROM " + name + "." + HISTORY_TABLE + " WHERE version IS NOT NULL")) {
+            int newest = -1;
+            while (rows.next()) {
+                if (!rows.getBoolean(2)) {
+                    return false;
+                }
+                try {
+                    newest = Math.max(newest, Integer.parseInt(rows.getString(1).trim()));
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }
+            return newest == LATEST_VERSION;
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
     }
 
     public static BillingSchema of(DataSource dataSource, String schema) {
@@ -49,7 +99,7 @@ public final class BillingSchema {
     /** Applies pending migrations (safe to call from many instances at once); returns how many ran. */
     public int migrate() {
         try {
-            return flyway.migrate().migrationsExecuted;
+            return flyway().migrate().migrationsExecuted;
         } catch (org.flywaydb.core.api.FlywayException e) {
             throw unavailableIfConnectionFailed(e);
         }
@@ -74,7 +124,7 @@ public final class BillingSchema {
     /** Migrations not yet applied, as "version description". */
     public List<String> pending() {
         try {
-            return Arrays.stream(flyway.info().pending())
+            return Arrays.stream(flyway().info().pending())
                     .map(BillingSchema::describe)
                     .toList();
         } catch (org.flywaydb.core.api.FlywayException e) {
@@ -85,7 +135,7 @@ public final class BillingSchema {
     /** The version the schema is at, empty before the first migration. */
     public Optional<String> currentVersion() {
         try {
-            MigrationInfo current = flyway.info().current();
+            MigrationInfo current = flyway().info().current();
             return current == null || current.getVersion() == null
                     ? Optional.empty()
                     : Optional.of(current.getVersion().getVersion());

@@ -190,4 +190,44 @@ class SchemaTest {
                 .isInstanceOfSatisfying(
                         BillingException.class, e -> assertThat(e.code()).isEqualTo(BillingError.SCHEMA_NOT_MIGRATED));
     }
+
+    @Test
+    void shouldKnowTheNewestMigrationAsLatestVersion() throws Exception {
+        java.net.URL location = SchemaTest.class
+                .getClassLoader()
+                .getResource(BillingSchema.MIGRATIONS_LOCATION.substring("classpath:".length()));
+        assertThat(location).isNotNull();
+        java.util.regex.Pattern migration = java.util.regex.Pattern.compile("V(\\d+)__.*\\.sql");
+        int newest;
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(location.toURI()))) {
+            newest = files.map(file -> migration.matcher(file.getFileName().toString()))
+                    .filter(java.util.regex.Matcher::matches)
+                    .mapToInt(matcher -> Integer.parseInt(matcher.group(1)))
+                    .max()
+                    .orElseThrow();
+        }
+        assertThat(BillingSchema.LATEST_VERSION)
+                .as("BillingSchema.LATEST_VERSION must be the newest migration's version")
+                .isEqualTo(newest);
+    }
+
+    @Test
+    void shouldTellACurrentSchemaWithoutFlyway() throws SQLException {
+        String schema = TestDatabase.newSchema(SchemaTest.class);
+        assertThat(BillingSchema.isCurrent(dataSource, schema))
+                .as("no schema yet")
+                .isFalse();
+
+        BillingSchema.of(dataSource, schema).migrate();
+        assertThat(BillingSchema.isCurrent(dataSource, schema)).isTrue();
+
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement()) {
+            statement.execute("DELETE FROM " + schema + ".billing_schema_history WHERE version = '2'");
+        }
+        assertThat(BillingSchema.isCurrent(dataSource, schema))
+                .as("a migration missing")
+                .isFalse();
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("2 refund reversal");
+    }
 }

@@ -1,7 +1,12 @@
 package dev.tokenbilling.cli;
 
 import java.lang.reflect.Constructor;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code main} of the {@code billing} command, and the factory tests use with an injected environment. */
 public final class BillingCli {
@@ -9,16 +14,60 @@ public final class BillingCli {
     private BillingCli() {}
 
     public static void main(String[] args) {
-        System.exit(newCommandLine(CliEnvironment.system()).execute(args));
+        if (Boolean.getBoolean("billing.cds.training")) {
+            // bin/billing's run that records the class-data archive: the usage help's classes too.
+            newCommandLine(CliEnvironment.system(), "--help")
+                    .usage(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
+        System.exit(newCommandLine(CliEnvironment.system(), args).execute(args));
     }
 
     /**
-     * A ready {@code billing} command line: commands get the shared {@link CliContext} through their
-     * constructor; failures map to {@link ExitCodes}; resources close after each execution.
+     * A ready {@code billing} command line with every subcommand built: commands get the shared
+     * {@link CliContext} through their constructor; failures map to {@link ExitCodes}; resources close
+     * after each execution.
      */
     public static CommandLine newCommandLine(CliEnvironment environment) {
+        return create(environment, null);
+    }
+
+    /**
+     * A command line to {@code execute(args)} once: only the subcommands named in {@code args} are built
+     * in full (picocli reflects on every option of a command it builds). When help may be shown (no
+     * command named and no {@code --version}, or {@code help}, {@code -h}, {@code --help}), the others
+     * stand in with their name and description, enough for the usage's command list and for
+     * suggestions after a typo; else they are left out. {@code completion} builds them all.
+     */
+    public static CommandLine newCommandLine(CliEnvironment environment, String... args) {
+        Set<String> named = Set.copyOf(Arrays.asList(args));
+        return create(environment, named.contains("completion") ? null : named);
+    }
+
+    private static final Set<String> HELP = Set.of("help", "-h", "--help");
+    private static final Set<String> VERSION = Set.of("-V", "--version");
+
+    private static CommandLine create(CliEnvironment environment, Set<String> named) {
         CliContext context = new CliContext(environment);
         CommandLine commandLine = new CommandLine(BillingCommand.class, new Factory(context));
+        // Help lists the commands; a missing or mistyped command shows them too; --version needs none.
+        boolean standIns = named == null
+                || named.stream().anyMatch(HELP::contains)
+                || (BillingCommand.SUBCOMMANDS.stream().noneMatch(entry -> named.contains(entry.getKey()))
+                        && named.stream().noneMatch(VERSION::contains));
+        for (Map.Entry<String, Class<?>> entry : BillingCommand.SUBCOMMANDS) {
+            if (named == null || named.contains(entry.getKey())) {
+                commandLine.addSubcommand(entry.getKey(), entry.getValue());
+            } else if (standIns) {
+                Command command = entry.getValue().getAnnotation(Command.class);
+                CommandSpec standIn = CommandSpec.create().aliases(command.aliases());
+                standIn.usageMessage()
+                        .description(command.description())
+                        .header(command.header())
+                        .hidden(command.hidden());
+                commandLine.addSubcommand(entry.getKey(), standIn);
+            }
+        }
+        commandLine.addSubcommand(CommandLine.HelpCommand.class);
         Failures failures = context.failures();
         commandLine.setExecutionExceptionHandler(failures);
         commandLine.setExitCodeExceptionMapper(failures);

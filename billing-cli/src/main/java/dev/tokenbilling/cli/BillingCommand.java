@@ -15,9 +15,12 @@ import dev.tokenbilling.cli.command.PackagesCommand;
 import dev.tokenbilling.cli.command.PurchasesCommand;
 import dev.tokenbilling.cli.command.RetryCommand;
 import dev.tokenbilling.cli.command.SeedCommand;
+import dev.tokenbilling.cli.command.ServerCommand;
 import dev.tokenbilling.cli.command.StripeCommand;
 import dev.tokenbilling.cli.command.VoidGrantCommand;
 import dev.tokenbilling.cli.command.WebhooksCommand;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,7 +29,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** {@code billing}: the top-level command and its global options, inherited by every subcommand. */
+/**
+ * {@code billing}: the top-level command and its global options, inherited by every subcommand. Its
+ * subcommands, in the order the usage lists them, are {@link #SUBCOMMANDS}; {@link BillingCli} adds them.
+ */
 @Command(
         name = "billing",
         scope = ScopeType.INHERIT,
@@ -37,31 +43,11 @@ import picocli.CommandLine.Spec;
         description = "Token packs, balances, purchases and Stripe webhooks of token-billing, from the command line.",
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
-        subcommands = {
-            MigrateCommand.class,
-            SeedCommand.class,
-            PackagesCommand.class,
-            StripeCommand.class,
-            BalanceCommand.class,
-            BalancesCommand.class,
-            LedgerCommand.class,
-            GrantCommand.class,
-            VoidGrantCommand.class,
-            AdjustCommand.class,
-            ExpireCommand.class,
-            PurchasesCommand.class,
-            RetryCommand.class,
-            WebhooksCommand.class,
-            AuditCommand.class,
-            DoctorCommand.class,
-            ConfigCommand.class,
-            CompletionCommand.class,
-            CommandLine.HelpCommand.class
-        },
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  BILLING_DATABASE_URL       postgresql://user:pass@host:5432/db (or a JDBC URL)",
-            "                             (default: the embedded PostgreSQL under ~/.billing)",
+            "                             (default: the embedded PostgreSQL under ~/.billing,",
+            "                             kept running between commands: 'billing server')",
             "  BILLING_DATABASE_USER      database user, when the URL has none",
             "  BILLING_DATABASE_PASSWORD  database password, when the URL has none",
             "  STRIPE_SECRET_KEY          Stripe secret key: sk_test_... (or sk_live_...)",
@@ -70,6 +56,8 @@ import picocli.CommandLine.Spec;
             "                             (VITE_STRIPE_PUBLISHABLE_KEY works too)",
             "  STRIPE_API_BASE            Stripe API base URL, e.g. a FakeStripe",
             "  BILLING_WEBHOOK_URL        the app's webhook URL, for 'billing doctor'",
+            "  BILLING_HOME               embedded PostgreSQL home (default: ~/.billing)",
+            "  BILLING_KEEP_SERVER        0: a new embedded PostgreSQL for each command",
             "  NO_COLOR                   set to turn colors off",
             "",
             "Run 'billing COMMAND --help' for a command's options."
@@ -83,6 +71,32 @@ import picocli.CommandLine.Spec;
             "3:a dependency is unreachable: the database or Stripe (safe to retry)"
         })
 public final class BillingCommand implements Callable<Integer> {
+
+    /**
+     * The subcommands by name, in the order the usage lists them ({@code help} comes last, from
+     * picocli). The names are their {@code @Command} names (a test keeps them equal): with them, a
+     * command line is built without reading every command's annotations.
+     */
+    static final List<Map.Entry<String, Class<?>>> SUBCOMMANDS = List.of(
+            Map.entry("migrate", MigrateCommand.class),
+            Map.entry("seed", SeedCommand.class),
+            Map.entry("packages", PackagesCommand.class),
+            Map.entry("stripe", StripeCommand.class),
+            Map.entry("balance", BalanceCommand.class),
+            Map.entry("balances", BalancesCommand.class),
+            Map.entry("ledger", LedgerCommand.class),
+            Map.entry("grant", GrantCommand.class),
+            Map.entry("void-grant", VoidGrantCommand.class),
+            Map.entry("adjust", AdjustCommand.class),
+            Map.entry("expire", ExpireCommand.class),
+            Map.entry("purchases", PurchasesCommand.class),
+            Map.entry("retry", RetryCommand.class),
+            Map.entry("webhooks", WebhooksCommand.class),
+            Map.entry("audit", AuditCommand.class),
+            Map.entry("doctor", DoctorCommand.class),
+            Map.entry("config", ConfigCommand.class),
+            Map.entry("server", ServerCommand.class),
+            Map.entry("completion", CompletionCommand.class));
 
     private final CliContext context;
 

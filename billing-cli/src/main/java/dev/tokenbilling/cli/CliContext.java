@@ -205,11 +205,14 @@ public final class CliContext implements AutoCloseable {
 
     private TokenBilling.Builder builder() {
         DatabaseHandle handle = database();
+        // A schema already at this version needs no Flyway (one query instead of loading and running it).
+        boolean migrate =
+                handle.migrateAutomatically() && !BillingSchema.isCurrent(handle.dataSource(), options.schema());
         return TokenBilling.builder()
                 .dataSource(handle.dataSource())
                 .schema(options.schema())
                 .clock(clock())
-                .migrate(handle.migrateAutomatically());
+                .migrate(migrate);
     }
 
     // ---- Stripe ------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 package dev.tokenbilling.cli;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.tokenbilling.embedded.EmbeddedDatabase;
+import dev.tokenbilling.embedded.EmbeddedServer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,10 +23,14 @@ public record CliEnvironment(
         Objects.requireNonNull(clock, "clock");
     }
 
-    /** The real process: {@code System.getenv()}, the durable embedded database under {@code ~/.billing}, {@code System.console()}. */
+    /**
+     * The real process: {@code System.getenv()}, the durable embedded database under {@code ~/.billing}
+     * (or {@code $BILLING_HOME}), {@code System.console()}.
+     */
     public static CliEnvironment system() {
+        Map<String, String> variables = System.getenv();
         return new CliEnvironment(
-                System.getenv(), CliEnvironment::startEmbedded, System.console() != null, Clock.systemUTC());
+                variables, () -> startEmbedded(variables), System.console() != null, Clock.systemUTC());
     }
 
     /** A copy with other variables (tests). */
@@ -35,12 +43,43 @@ public record CliEnvironment(
         return Optional.ofNullable(variables.get(name)).map(String::trim).filter(value -> !value.isEmpty());
     }
 
-    private static DatabaseHandle startEmbedded() {
-        EmbeddedDatabase database = EmbeddedDatabase.startDefault();
+    /**
+     * The durable embedded database under {@code $BILLING_HOME/postgres} (default {@code ~/.billing/postgres}):
+     * the server kept running between commands (started by the first one, found by the next ones), or,
+     * with {@code BILLING_KEEP_SERVER=0}, started for this command and stopped after it (unless one is
+     * already running there, which is used and left running).
+     */
+    public static DatabaseHandle startEmbedded(Map<String, String> variables) {
+        EmbeddedServer server = EmbeddedServer.of(variables);
+        if (!EmbeddedServer.keepsRunning(variables)) {
+            var running = server.running();
+            if (running.isEmpty()) {
+                EmbeddedDatabase database = EmbeddedDatabase.start(server.dataDirectory());
+                return new DatabaseHandle(
+                        database.dataSource(),
+                        "the embedded PostgreSQL in " + server.dataDirectory() + " (port " + database.port() + ")",
+                        true,
+                        database::close);
+            }
+            return kept(server, running.get(), "already running, left running");
+        }
+        return kept(server, server.start(), "kept running; 'billing server stop' stops it");
+    }
+
+    private static DatabaseHandle kept(EmbeddedServer server, EmbeddedServer.Running running, String note) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(running.jdbcUrl());
+        config.setUsername("postgres");
+        config.setPoolName("billing-cli-embedded");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        config.addDataSourceProperty("ApplicationName", "billing-cli");
+        HikariDataSource pool = new HikariDataSource(config);
         return new DatabaseHandle(
-                database.dataSource(),
-                "the embedded PostgreSQL in " + EmbeddedDatabase.DEFAULT_DIRECTORY + " (port " + database.port() + ")",
+                pool,
+                "the embedded PostgreSQL in " + server.dataDirectory() + " (port " + running.port() + ", " + note + ")",
                 true,
-                database::close);
+                pool::close);
     }
 }

@@ -27,7 +27,11 @@ import java.util.function.Function;
  */
 public final class Output {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Made on first JSON output only: a table never pays for Jackson's mapper. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
     private static final String RESET = "\u001B[0m";
 
     /** A color or emphasis for table cells and messages. */
@@ -204,7 +208,8 @@ public final class Output {
                             Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                     .withObjectIndenter(new DefaultIndenter("  ", "\n"))
                     .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-            out.println(JSON.writer(printer)
+            out.println(Json.MAPPER
+                    .writer(printer)
                     .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                     .writeValueAsString(node));
             out.flush();

@@ -43,6 +43,10 @@ class HelpAndUsageTest {
         {"audit"},
         {"doctor"},
         {"config"},
+        {"server"},
+        {"server", "status"},
+        {"server", "start"},
+        {"server", "stop"},
         {"completion"}
     };
 
@@ -75,6 +79,7 @@ class HelpAndUsageTest {
                         "webhooks",
                         "audit",
                         "doctor",
+                        "server",
                         "completion");
         assertThat(result.out())
                 .contains(
@@ -83,7 +88,38 @@ class HelpAndUsageTest {
                         "1   the operation failed",
                         "2   usage error",
                         "3   a dependency is unreachable");
-        assertThat(result.out()).contains("BILLING_DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET");
+        assertThat(result.out())
+                .contains(
+                        "BILLING_DATABASE_URL",
+                        "STRIPE_SECRET_KEY",
+                        "STRIPE_WEBHOOK_SECRET",
+                        "BILLING_HOME",
+                        "BILLING_KEEP_SERVER");
+    }
+
+    @Test
+    void shouldNameEachSubcommandAsItsAnnotationDoes() {
+        assertThat(BillingCommand.SUBCOMMANDS)
+                .allSatisfy(entry -> assertThat(entry.getKey())
+                        .isEqualTo(entry.getValue()
+                                .getAnnotation(picocli.CommandLine.Command.class)
+                                .name()));
+        assertThat(BillingCommand.SUBCOMMANDS.stream().map(java.util.Map.Entry::getKey))
+                .containsAll(
+                        Arrays.stream(SUBCOMMANDS).map(command -> command[0]).toList());
+    }
+
+    @Test
+    void shouldBuildAllCommandsAsWhenOnlyTheOneThatRuns() {
+        CommandLine full = BillingCli.newCommandLine(environment());
+        CommandLine lazy = BillingCli.newCommandLine(environment(), "--help");
+        assertThat(lazy.getSubcommands().keySet())
+                .containsExactlyElementsOf(full.getSubcommands().keySet());
+        assertThat(lazy.getUsageMessage()).isEqualTo(full.getUsageMessage());
+        CommandLine one = BillingCli.newCommandLine(environment(), "--output", "json", "packages");
+        assertThat(one.getSubcommands()).containsKeys("packages", "help");
+        assertThat(one.getSubcommands().get("packages").getUsageMessage())
+                .isEqualTo(full.getSubcommands().get("packages").getUsageMessage());
     }
 
     @Test

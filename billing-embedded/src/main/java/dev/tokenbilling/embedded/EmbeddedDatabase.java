@@ -26,11 +26,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     public static final int DEFAULT_POOL_SIZE = 10;
 
+    /** Null when this object uses a server it did not start (a kept {@link EmbeddedServer}). */
     private final EmbeddedPostgres postgres;
+
+    private final int port;
     private final HikariDataSource pool;
 
     private EmbeddedDatabase(EmbeddedPostgres postgres, int poolSize) {
+        this(postgres, postgres.getPort(), poolSize);
+    }
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres, int port, int poolSize) {
         this.postgres = postgres;
+        this.port = port;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl());
         config.setUsername("postgres");
@@ -39,8 +47,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.pool = new HikariDataSource(config);
     }
 
-    /** Starts (or restarts) the durable database whose data lives in {@code dataDirectory}. */
+    /**
+     * Starts (or restarts) the durable database whose data lives in {@code dataDirectory}. When the
+     * CLI's kept server ({@link EmbeddedServer}) is already running on that directory, connects to it
+     * instead, and {@link #close()} leaves it running.
+     */
     public static EmbeddedDatabase start(Path dataDirectory) {
+        var kept = new EmbeddedServer(dataDirectory).running();
+        if (kept.isPresent()) {
+            return new EmbeddedDatabase(null, kept.get().port(), DEFAULT_POOL_SIZE);
+        }
         try {
             Files.createDirectories(dataDirectory);
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
@@ -103,16 +119,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", "postgres");
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     @Override
     public void close() {
         pool.close();
+        if (postgres == null) {
+            return;
+        }
         try {
             postgres.close();
         } catch (IOException e) {

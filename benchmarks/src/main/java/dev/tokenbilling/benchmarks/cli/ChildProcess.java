@@ -32,7 +32,9 @@ final class ChildProcess {
             "BILLING_JAVA_OPTS",
             "BILLING_DATABASE_URL",
             "BILLING_DATABASE_USER",
-            "BILLING_DATABASE_PASSWORD");
+            "BILLING_DATABASE_PASSWORD",
+            "BILLING_HOME",
+            "BILLING_KEEP_SERVER");
 
     /** What one run of a command did. */
     record Result(Duration wall, long peakRssKib, int exitCode, String stdout, String stderr) {
@@ -92,6 +94,11 @@ final class ChildProcess {
     }
 
     Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Map.of());
+    }
+
+    /** Runs {@code command} with {@code variables} added to its cleaned environment. */
+    Result run(List<String> command, Map<String, String> variables) throws IOException, InterruptedException {
         Path stdout = scratch.resolve("stdout");
         Path stderr = scratch.resolve("stderr");
         Path time = scratch.resolve("time");
@@ -107,6 +114,7 @@ final class ChildProcess {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> environment = builder.environment();
         CLEARED_VARIABLES.forEach(environment::remove);
+        environment.putAll(variables);
         long started = System.nanoTime();
         Process process = builder.start();
         long peak = gnuTime ? 0 : pollPeak(process);

@@ -3,6 +3,7 @@ package dev.tokenbilling.benchmarks.cli;
 import dev.tokenbilling.benchmarks.BenchmarkDatabase;
 import dev.tokenbilling.benchmarks.ReportFormat;
 import dev.tokenbilling.embedded.EmbeddedDatabase;
+import dev.tokenbilling.embedded.EmbeddedServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,8 @@ import java.util.function.Predicate;
 public final class CliBenchmark {
 
     /** The options bin/billing starts the CLI with: C1 only, the JDK's class-data sharing, the serial collector. */
-    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC");
+    static final List<String> JVM_OPTIONS =
+            List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
     private final Path cliJar;
     private final long purchases;
@@ -43,6 +45,7 @@ public final class CliBenchmark {
         double loadBefore = ReportFormat.loadAverage();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ChildProcess children = ChildProcess.create();
+        Path home = Files.createTempDirectory("bench-cli-home-");
         try (EmbeddedDatabase database = EmbeddedDatabase.startTemporary()) {
             progress.printf("embedded PostgreSQL on port %d%n", database.port());
             CliFixture fixture = CliFixture.create(database.dataSource());
@@ -63,6 +66,11 @@ public final class CliBenchmark {
             String url = "jdbc:postgresql://127.0.0.1:" + database.port() + "/postgres?user=postgres";
             List<String> cli = new ArrayList<>(List.of(java));
             cli.addAll(JVM_OPTIONS);
+            appArchive().ifPresent(archive -> {
+                progress.printf("class-data archive of bin/billing: %s%n", archive);
+                cli.add("-XX:SharedArchiveFile=" + archive);
+                cli.add("-Xlog:cds*=off");
+            });
             cli.addAll(List.of("-jar", cliJar.toString()));
             List<String> databaseOptions = List.of("--database-url", url, "--schema", CliFixture.SCHEMA);
 
@@ -78,13 +86,21 @@ public final class CliBenchmark {
             commands.put(
                     CliCase.BALANCE,
                     concat(cli, databaseOptions, List.of("balance", CliFixture.MEASURED_USER.value())));
+            // No URL: the embedded PostgreSQL the CLI keeps under BILLING_HOME, seeded (and started) here.
+            commands.put(CliCase.KEPT_SERVER_PACKAGES, concat(cli, List.of("packages")));
+            Map<String, String> keptHome = Map.of("BILLING_HOME", home.toString());
+            ChildProcess.Result seeded = children.run(concat(cli, List.of("seed")), keptHome);
+            if (seeded.exitCode() != 0) {
+                throw new IllegalStateException("billing seed on the kept embedded server failed: " + seeded.stderr());
+            }
 
             Map<CliCase, List<ChildProcess.Result>> results = new LinkedHashMap<>();
             Map<CliCase, String> problems = new LinkedHashMap<>();
             commands.keySet().forEach(c -> results.put(c, new ArrayList<>()));
             for (int round = 0; round <= runs; round++) {
                 for (Map.Entry<CliCase, List<String>> command : commands.entrySet()) {
-                    ChildProcess.Result result = children.run(command.getValue());
+                    ChildProcess.Result result = children.run(
+                            command.getValue(), command.getKey() == CliCase.KEPT_SERVER_PACKAGES ? keptHome : Map.of());
                     String problem = check(command.getKey(), result);
                     if (problem != null) {
                         problems.putIfAbsent(command.getKey(), problem);
@@ -114,6 +130,28 @@ public final class CliBenchmark {
                     problems,
                     loadBefore,
                     ReportFormat.loadAverage());
+        } finally {
+            new EmbeddedServer(home.resolve("postgres")).stop();
+        }
+    }
+
+    /** The class-data archive bin/billing made for this jar (beside it, newer than it), if any. */
+    private java.util.Optional<Path> appArchive() throws java.io.IOException {
+        Path directory = cliJar.getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
+            return java.util.Optional.empty();
+        }
+        var jarTime = Files.getLastModifiedTime(cliJar);
+        try (var files = Files.list(directory)) {
+            return files.filter(file -> file.getFileName().toString().matches("billing-cds-.*\\.jsa"))
+                    .filter(file -> {
+                        try {
+                            return Files.getLastModifiedTime(file).compareTo(jarTime) > 0;
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    })
+                    .findFirst();
         }
     }
 
@@ -130,6 +168,7 @@ public final class CliBenchmark {
             case PURCHASES ->
                 out -> out.lines().filter(line -> line.contains(" pending ")).count() == 50;
             case BALANCE -> out -> out.contains(CliFixture.MEASURED_USER.value()) && out.contains("Open lots");
+            case KEPT_SERVER_PACKAGES -> out -> out.contains("Starter") && out.contains("Booster");
         };
         return expected.test(result.stdout()) ? null : "unexpected output: " + firstLine(result.stdout());
     }

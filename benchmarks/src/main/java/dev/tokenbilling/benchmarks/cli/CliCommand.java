@@ -22,7 +22,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Starts a temporary embedded PostgreSQL, generates N purchases, and times whole `java -jar billing.jar` processes"
                     + " (JVM options of bin/billing): purchases --status pending --limit 50 and balance USER (targets < 1 s each,"
-                    + " < 256 MiB peak RSS) and --help (< 0.3 s), next to `java -version` with the same JVM options.",
+                    + " < 256 MiB peak RSS), --help (< 0.3 s), and packages on the embedded PostgreSQL the CLI keeps running"
+                    + " under a temporary BILLING_HOME (< 0.5 s; seeded, which starts it, before the rounds),"
+                    + " next to `java -version` with the same JVM options. Uses bin/billing's class-data archive beside the jar if"
+                    + " there is one.",
             "Build the CLI first: ./mvnw -q -pl billing-cli -am package -DskipTests. Progress goes to stderr."
         })
 public final class CliCommand implements Callable<Integer> {

@@ -5,7 +5,7 @@ import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.DatabaseUrl;
 import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Output;
-import dev.tokenbilling.embedded.EmbeddedDatabase;
+import dev.tokenbilling.embedded.EmbeddedServer;
 import dev.tokenbilling.stripe.StripeKeys;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,9 @@ public final class ConfigCommand extends BaseCommand {
     @Override
     protected int run() {
         Optional<DatabaseUrl> url = context.databaseUrl();
-        String database =
-                url.map(DatabaseUrl::toString).orElse("embedded PostgreSQL in " + EmbeddedDatabase.DEFAULT_DIRECTORY);
+        String database = url.map(DatabaseUrl::toString)
+                .orElse("embedded PostgreSQL in "
+                        + EmbeddedServer.of(context.environment().variables()).dataDirectory());
         String user = url.flatMap(DatabaseUrl::user).orElse(url.isPresent() ? "(driver default)" : "postgres");
         String password = url.flatMap(DatabaseUrl::password).map(p -> "(set)").orElse("(none)");
         String key = context.stripeKey().map(StripeKeys::mask).orElse("(not set)");

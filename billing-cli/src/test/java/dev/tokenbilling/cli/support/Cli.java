@@ -159,7 +159,7 @@ public final class Cli {
     /** Runs exactly these arguments. */
     public Result runRaw(String... args) {
         CommandLine commandLine =
-                BillingCli.newCommandLine(new CliEnvironment(variables, defaultDatabase, terminal, clock));
+                BillingCli.newCommandLine(new CliEnvironment(variables, defaultDatabase, terminal, clock), args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         commandLine.setOut(new PrintWriter(out, true));
