@@ -223,11 +223,12 @@ class SchemaTest {
 
         try (var connection = dataSource.getConnection();
                 var statement = connection.createStatement()) {
-            statement.execute("DELETE FROM " + schema + ".billing_schema_history WHERE version = '2'");
+            statement.execute("DELETE FROM " + schema + ".billing_schema_history WHERE version = '"
+                    + BillingSchema.LATEST_VERSION + "'");
         }
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("2 refund reversal");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("3 debit batch shorter lock");
     }
 }
