@@ -31,8 +31,7 @@ class SchemaTest {
     void shouldMigrateIntoConfiguredSchemaWithOwnHistoryTable() throws SQLException {
         String schema = TestDatabase.newSchema(SchemaTest.class);
         BillingSchema billingSchema = BillingSchema.of(dataSource, schema);
-        assertThat(billingSchema.pending())
-                .containsExactly("1 baseline", "2 refund reversal", "3 debit batch shorter lock");
+        assertThat(billingSchema.pending()).containsExactly("1 baseline", "2 refund reversal", "3 ledger write costs");
 
         assertThat(billingSchema.migrate()).isEqualTo(3);
         assertThat(billingSchema.migrate()).isZero();
@@ -229,6 +228,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("3 debit batch shorter lock");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("3 ledger write costs");
     }
 }

@@ -1,3 +1,15 @@
+-- What each ledger write costs.
+--
+-- Balances and lots are updated in place all day: free room on their pages lets PostgreSQL keep a
+-- new row version beside the old one (a HOT update) instead of adding index entries.
+ALTER TABLE token_balance SET (fillfactor = 70);
+ALTER TABLE token_lot SET (fillfactor = 80);
+
+-- Usage entries (most of the ledger) carry no library reference: the reference's unique index keeps
+-- only the entries that have one, one index entry fewer per debit.
+DROP INDEX token_transaction_posting_ref;
+CREATE UNIQUE INDEX token_transaction_posting_ref ON token_transaction (user_id, posting_ref) WHERE posting_ref IS NOT NULL;
+
 -- ledger_debit_batch holds its users' balance locks for less time: which keys were used before is
 -- read before the locks are taken (a repeat committing in between makes the entry insert fail on the
 -- unique key index, and the caller retries the batch, which then sees it), and the entries come back
