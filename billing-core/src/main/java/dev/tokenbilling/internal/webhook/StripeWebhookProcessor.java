@@ -217,7 +217,6 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
      * the event (with the time of its next attempt when it may succeed later).
      */
     private WebhookOutcome attempt(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
-        String eventId = event.id();
         AfterCommit attempt = new AfterCommit();
         try {
             WebhookOutcome outcome =
@@ -225,26 +224,12 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
             after.addAll(attempt);
             return outcome;
         } catch (EventFailure failure) {
-            LOG.warn(
-                    "Webhook event {} ({}) failed{}: {}",
-                    eventId,
-                    event.type(),
-                    failure.retryable() ? ", will retry" : "",
-                    failure.getMessage());
-            markFailed(tx, event, failure.getMessage(), failure.retryable());
-            return failure.retryable()
-                    ? new WebhookOutcome.FailedRetryable(
-                            Optional.of(eventId), Optional.of(event.type()), failure.getMessage())
-                    : new WebhookOutcome.FailedPermanent(eventId, Optional.of(event.type()), failure.getMessage());
+            return recordFailure(tx, event, Failure.of(failure));
         } catch (StoreUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            LOG.error("Webhook event {} failed unexpectedly", eventId, e);
-            markFailed(tx, event, e.getClass().getSimpleName() + ": " + e.getMessage(), true);
-            return new WebhookOutcome.FailedRetryable(
-                    Optional.of(eventId),
-                    Optional.of(event.type()),
-                    "processing failed: " + e.getClass().getSimpleName());
+            LOG.error("Webhook event {} failed unexpectedly", event.id(), e);
+            return recordFailure(tx, event, Failure.unexpected(e));
         }
     }
 
@@ -259,12 +244,12 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         try {
             outcome = dispatchAndMarkDone(tx, event, Optional.of(parsed), attempt);
         } catch (EventFailure failure) {
-            throw new FailedAttempt(failure.getMessage(), failure.retryable(), failure);
+            throw new FailedAttempt(Failure.of(failure));
         } catch (StoreUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
             LOG.error("Webhook event {} failed unexpectedly", event.id(), e);
-            throw new FailedAttempt(e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
+            throw new FailedAttempt(Failure.unexpected(e));
         }
         after.addAll(attempt);
         return outcome;
@@ -272,36 +257,52 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
 
     /** Stores a first delivery whose processing failed (and was rolled back), with its failure. */
     private WebhookOutcome recordFirstFailure(NewWebhookEvent arrived, FailedAttempt failed) {
-        LOG.warn(
-                "Webhook event {} ({}) failed{}: {}",
-                arrived.id(),
-                arrived.type(),
-                failed.retryable ? ", will retry" : "",
-                failed.getMessage());
-        store.inTransaction(tx -> {
+        return store.inTransaction(tx -> {
             tx.webhookEvents().insertIfAbsent(arrived);
-            markFailed(tx, received(arrived), failed.getMessage(), failed.retryable);
-            return null;
+            return recordFailure(tx, received(arrived), failed.failure);
         });
-        return failed.retryable
-                ? new WebhookOutcome.FailedRetryable(
-                        Optional.of(arrived.id()), Optional.of(arrived.type()), outcomeMessage(failed))
-                : new WebhookOutcome.FailedPermanent(arrived.id(), Optional.of(arrived.type()), failed.getMessage());
     }
 
-    private static String outcomeMessage(FailedAttempt failed) {
-        return failed.getCause() instanceof EventFailure
-                ? failed.getMessage()
-                : "processing failed: " + failed.getCause().getClass().getSimpleName();
+    /** Records a failed processing on the stored event (locked by {@code tx}) and answers it. */
+    private WebhookOutcome recordFailure(BillingStore tx, WebhookEventRecord event, Failure failure) {
+        if (failure.expected()) {
+            LOG.warn(
+                    "Webhook event {} ({}) failed{}: {}",
+                    event.id(),
+                    event.type(),
+                    failure.retryable() ? ", will retry" : "",
+                    failure.recorded());
+        }
+        markFailed(tx, event, failure.recorded(), failure.retryable());
+        return failure.retryable()
+                ? new WebhookOutcome.FailedRetryable(
+                        Optional.of(event.id()), Optional.of(event.type()), failure.answered())
+                : new WebhookOutcome.FailedPermanent(event.id(), Optional.of(event.type()), failure.answered());
+    }
+
+    /**
+     * Why processing failed: what is recorded on the event, what the delivery is answered, whether a
+     * later attempt may succeed, and whether it was foreseen (an {@link EventFailure}) or a bug.
+     */
+    private record Failure(String recorded, String answered, boolean retryable, boolean expected) {
+
+        static Failure of(EventFailure failure) {
+            return new Failure(failure.getMessage(), failure.getMessage(), failure.retryable(), true);
+        }
+
+        static Failure unexpected(RuntimeException e) {
+            String kind = e.getClass().getSimpleName();
+            return new Failure(kind + ": " + e.getMessage(), "processing failed: " + kind, true, false);
+        }
     }
 
     /** A first delivery's processing failed: carries the failure out of (and so rolls back) its transaction. */
     private static final class FailedAttempt extends RuntimeException {
-        private final boolean retryable;
+        private final Failure failure;
 
-        FailedAttempt(String message, boolean retryable, RuntimeException cause) {
-            super(message, cause, false, false);
-            this.retryable = retryable;
+        FailedAttempt(Failure failure) {
+            super(failure.recorded(), null, false, false);
+            this.failure = failure;
         }
     }
 
