@@ -3,8 +3,13 @@ package dev.tokenbilling;
 import dev.tokenbilling.doctor.SchemaStatus;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.StoreUnavailableException;
 import dev.tokenbilling.internal.postgres.SchemaName;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +32,7 @@ public final class BillingSchema {
     public static final String CONSOLIDATED_DDL = "dev/tokenbilling/db/schema-postgresql.sql";
 
     /**
-     * The version of the newest migration under {@value #MIGRATIONS_LOCATION} ({@code V2__refund_reversal.sql}):
+     * The version of the newest migration under {@value #MIGRATIONS_LOCATION} ({@code V3__ledger_write_costs.sql}):
      * what {@link #isCurrent(DataSource, String)} expects. A test keeps it equal to the newest file.
      */
     public static final int LATEST_VERSION = 3;
@@ -68,12 +73,12 @@ public final class BillingSchema {
         String name;
         try {
             name = new SchemaName(schema).value();
-        } catch (dev.tokenbilling.error.InvalidRequestException e) {
+        } catch (InvalidRequestException e) {
             return false; // refused with its code where the schema is used
         }
-        try (java.sql.Connection connection = dataSource.getConnection();
-                java.sql.Statement statement = connection.createStatement();
-                java.sql.ResultSet rows = statement.executeQuery(
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(
                         "SELECT version, success FROM " + name + "." + HISTORY_TABLE + " WHERE version IS NOT NULL")) {
             int newest = -1;
             while (rows.next()) {
@@ -87,7 +92,7 @@ public final class BillingSchema {
                 }
             }
             return newest == LATEST_VERSION;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return false;
         }
     }
@@ -107,7 +112,7 @@ public final class BillingSchema {
 
     private static RuntimeException unavailableIfConnectionFailed(org.flywaydb.core.api.FlywayException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql
+            if (t instanceof SQLException sql
                     && (sql.getSQLState() == null || sql.getSQLState().startsWith("08"))) {
                 return new StoreUnavailableException(
                         "Database unavailable, migrations not applied: " + sql.getMessage(), e);

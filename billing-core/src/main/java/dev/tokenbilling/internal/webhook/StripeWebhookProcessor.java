@@ -223,13 +223,8 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
                     tx.inSavepoint(savepoint -> dispatchAndMarkDone(savepoint, event, Optional.empty(), attempt));
             after.addAll(attempt);
             return outcome;
-        } catch (EventFailure failure) {
-            return recordFailure(tx, event, Failure.of(failure));
-        } catch (StoreUnavailableException e) {
-            throw e;
         } catch (RuntimeException e) {
-            LOG.error("Webhook event {} failed unexpectedly", event.id(), e);
-            return recordFailure(tx, event, Failure.unexpected(e));
+            return recordFailure(tx, event, failureOf(event, e));
         }
     }
 
@@ -243,13 +238,8 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         WebhookOutcome outcome;
         try {
             outcome = dispatchAndMarkDone(tx, event, Optional.of(parsed), attempt);
-        } catch (EventFailure failure) {
-            throw new FailedAttempt(Failure.of(failure));
-        } catch (StoreUnavailableException e) {
-            throw e;
         } catch (RuntimeException e) {
-            LOG.error("Webhook event {} failed unexpectedly", event.id(), e);
-            throw new FailedAttempt(Failure.unexpected(e));
+            throw new FailedAttempt(failureOf(event, e));
         }
         after.addAll(attempt);
         return outcome;
@@ -261,6 +251,21 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
             tx.webhookEvents().insertIfAbsent(arrived);
             return recordFailure(tx, received(arrived), failed.failure);
         });
+    }
+
+    /**
+     * What a processing's exception means: a foreseen {@link EventFailure}, or a bug (logged with its
+     * stack). A database outage is thrown on: nothing can be recorded, and Stripe will deliver again.
+     */
+    private static Failure failureOf(WebhookEventRecord event, RuntimeException e) {
+        if (e instanceof EventFailure failure) {
+            return Failure.of(failure);
+        }
+        if (e instanceof StoreUnavailableException unavailable) {
+            throw unavailable;
+        }
+        LOG.error("Webhook event {} failed unexpectedly", event.id(), e);
+        return Failure.unexpected(e);
     }
 
     /** Records a failed processing on the stored event (locked by {@code tx}) and answers it. */
