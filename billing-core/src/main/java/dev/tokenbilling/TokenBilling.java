@@ -20,6 +20,8 @@ import dev.tokenbilling.internal.service.DefaultTokenBillingService;
 import dev.tokenbilling.internal.service.ServiceContext;
 import dev.tokenbilling.internal.stripe.StripeAccountClient;
 import dev.tokenbilling.internal.stripe.StripePaymentGateway;
+import dev.tokenbilling.internal.subscription.Allowances;
+import dev.tokenbilling.internal.subscription.SubscriptionEvents;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
 import dev.tokenbilling.internal.webhook.StripeWebhookProcessor;
 import dev.tokenbilling.model.RefundPolicy;
@@ -61,6 +63,8 @@ public final class TokenBilling {
     public static final RefundPolicy DEFAULT_REFUND_POLICY = RefundPolicy.ALLOW_NEGATIVE_BALANCE;
     /** How many open purchases one user may have at once; more is refused with {@code TOO_MANY_OPEN_PURCHASES}. */
     public static final int DEFAULT_MAX_OPEN_PURCHASES_PER_USER = 10;
+    /** How long a tier's allowance outlives its billing period by default. */
+    public static final Duration DEFAULT_ALLOWANCE_GRACE = Allowances.DEFAULT_GRACE;
 
     private final BillingStore store;
     private final Clock clock;
@@ -84,6 +88,8 @@ public final class TokenBilling {
                 .or(() -> Optional.ofNullable(builder.stripe).map(StripePaymentGateway::new));
         PurchaseTransitions transitions =
                 new PurchaseTransitions(clock, () -> policies.get().refundPolicy());
+        Allowances allowances = new Allowances(builder.allowanceGrace);
+        SubscriptionEvents subscriptionEvents = new SubscriptionEvents(allowances, clock);
         TokenBillingService core = DefaultTokenBillingService.create(new ServiceContext(
                 store,
                 clock,
@@ -91,7 +97,9 @@ public final class TokenBilling {
                 builder.customers,
                 transitions,
                 builder.listeners,
-                builder.maxOpenPurchasesPerUser));
+                builder.maxOpenPurchasesPerUser,
+                allowances,
+                subscriptionEvents));
         BillingObserver observer = builder.observer;
         this.service = observer == BillingObserver.NONE ? core : new ObservedTokenBillingService(core, observer);
         WebhookProcessor processor = new StripeWebhookProcessor(
@@ -101,7 +109,8 @@ public final class TokenBilling {
                         transitions,
                         builder.eventHandlers,
                         () -> policies.get().hostEventTypes(),
-                        Optional.ofNullable(builder.stripe).map(StripeApi::liveMode)),
+                        Optional.ofNullable(builder.stripe).map(StripeApi::liveMode),
+                        subscriptionEvents),
                 clock,
                 builder.listeners);
         this.webhooks =
@@ -114,7 +123,8 @@ public final class TokenBilling {
                         clock,
                         () -> policies.get().abandonAfter(),
                         builder.maxEventAttempts,
-                        builder.listeners))
+                        builder.listeners,
+                        subscriptionEvents))
                 .map(plain -> observer == BillingObserver.NONE ? plain : new ObservedReconciler(plain, observer));
     }
 
@@ -223,6 +233,7 @@ public final class TokenBilling {
         private Duration abandonAfter;
         private int maxEventAttempts = Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
         private int maxOpenPurchasesPerUser = DEFAULT_MAX_OPEN_PURCHASES_PER_USER;
+        private Duration allowanceGrace = DEFAULT_ALLOWANCE_GRACE;
 
         private Builder() {}
 
@@ -336,6 +347,15 @@ public final class TokenBilling {
         }
 
         /**
+         * How long a tier's allowance outlives its period, so that a renewal paid a little after the
+         * period's end leaves no gap; default 2 hours. Zero makes it expire exactly at the period's end.
+         */
+        public Builder allowanceGrace(Duration allowanceGrace) {
+            this.allowanceGrace = allowanceGrace;
+            return this;
+        }
+
+        /**
          * Validates every setting, applies the migrations (unless {@code migrate(false)}) and makes the
          * instance.
          *
@@ -354,6 +374,9 @@ public final class TokenBilling {
             }
             if (maxOpenPurchasesPerUser < 1) {
                 throw invalid("maxOpenPurchasesPerUser", "must be at least 1, was " + maxOpenPurchasesPerUser);
+            }
+            if (allowanceGrace == null || allowanceGrace.isNegative()) {
+                throw invalid("allowanceGrace", "must be zero or positive, was " + allowanceGrace);
             }
             BillingStore chosen = store;
             BillingSchema billingSchema = null;

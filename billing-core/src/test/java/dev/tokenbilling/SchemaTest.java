@@ -31,13 +31,14 @@ class SchemaTest {
     void shouldMigrateIntoConfiguredSchemaWithOwnHistoryTable() throws SQLException {
         String schema = TestDatabase.newSchema(SchemaTest.class);
         BillingSchema billingSchema = BillingSchema.of(dataSource, schema);
-        assertThat(billingSchema.pending()).containsExactly("1 baseline", "2 refund reversal", "3 ledger write costs");
+        assertThat(billingSchema.pending())
+                .containsExactly("1 baseline", "2 refund reversal", "3 ledger write costs", "4 subscription tiers");
 
-        assertThat(billingSchema.migrate()).isEqualTo(3);
+        assertThat(billingSchema.migrate()).isEqualTo(4);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("3");
+        assertThat(billingSchema.currentVersion()).contains("4");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -228,6 +229,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("3 ledger write costs");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("4 subscription tiers");
     }
 }

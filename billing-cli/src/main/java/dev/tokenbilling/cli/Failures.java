@@ -197,7 +197,11 @@ public final class Failures
                     UNKNOWN_RESERVATION,
                     RESERVATION_NOT_ACTIVE,
                     INSUFFICIENT_TOKENS,
-                    IDEMPOTENCY_CONFLICT -> new Failure(ExitCodes.FAILED, oneLine(message));
+                    IDEMPOTENCY_CONFLICT,
+                    UNKNOWN_TIER,
+                    TIER_NOT_AVAILABLE,
+                    ALREADY_SUBSCRIBED,
+                    NO_SUBSCRIPTION -> new Failure(ExitCodes.FAILED, oneLine(message));
         };
         return new Failure(failure.exitCode(), failure.message(), Optional.of(code));
     }

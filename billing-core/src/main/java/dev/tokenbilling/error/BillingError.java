@@ -35,7 +35,15 @@ public enum BillingError {
     /** The database has no billing schema, or an older one: apply the library's migrations. */
     SCHEMA_NOT_MIGRATED(false),
     /** The library was configured in a way it refuses (names the setting). */
-    INVALID_CONFIGURATION(false);
+    INVALID_CONFIGURATION(false),
+    /** No subscription tier has the slug. */
+    UNKNOWN_TIER(false),
+    /** The tier cannot be subscribed to that way: inactive, free, not sold per that interval, or not synced to Stripe. */
+    TIER_NOT_AVAILABLE(false),
+    /** The user already has a subscription that entitles them to a tier: change it in the Customer Portal. */
+    ALREADY_SUBSCRIBED(false),
+    /** The user has no subscription (or Stripe customer) to act on. */
+    NO_SUBSCRIPTION(false);
 
     private final boolean retryableByDefault;
 

@@ -2,6 +2,7 @@ package dev.tokenbilling.hook;
 
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import java.time.Duration;
 
@@ -26,6 +27,12 @@ public interface BillingListener {
 
     /** Tokens were debited: usage, settled holds, negative adjustments, refunds, disputes, expiry, voids. */
     default void tokensDebited(LedgerEntry entry) {}
+
+    /** A subscription's state changed (created, renewed, upgraded, past due, canceled...), as now stored. */
+    default void subscriptionChanged(Subscription subscription) {}
+
+    /** A tier's allowance was granted ({@code entry} is of kind {@code ALLOWANCE}); also reported as a credit. */
+    default void allowanceGranted(LedgerEntry entry) {}
 
     /** A webhook delivery was answered with {@code outcome} after {@code elapsed}. */
     default void webhookHandled(WebhookOutcome outcome, Duration elapsed) {}

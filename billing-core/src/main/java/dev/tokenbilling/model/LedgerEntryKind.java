@@ -10,6 +10,8 @@ public enum LedgerEntryKind {
     USAGE,
     /** An admin or promotional credit. */
     GRANT,
+    /** A subscription tier's allowance for one billing period; it expires with the period. */
+    ALLOWANCE,
     /** An admin correction, either sign. */
     ADJUSTMENT,
     /** A Stripe refund took tokens back. */

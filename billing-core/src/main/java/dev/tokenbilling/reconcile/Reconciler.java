@@ -21,8 +21,18 @@ public interface Reconciler {
     /** Stripe keeps events for 30 days. */
     Duration MAX_EVENT_LOOKBACK = Duration.ofDays(30);
 
-    /** Checks up to {@code limit} stuck purchases older than {@code olderThan}, then retries due events. */
+    /**
+     * Checks up to {@code limit} stuck purchases older than {@code olderThan}, retries due events,
+     * then refreshes up to {@code limit} subscriptions from Stripe ({@link #reconcileSubscriptions}).
+     */
     ReconcileReport run(Duration olderThan, int limit);
+
+    /**
+     * Refreshes the {@code limit} subscriptions taken from Stripe longest ago: stores their state as
+     * Stripe has it now, and grants the allowance of each recent paid invoice whose event never
+     * arrived (once: a later event finds it granted).
+     */
+    List<SubscriptionCheck> reconcileSubscriptions(int limit);
 
     /** Leases and checks stuck purchases; each one's next check backs off exponentially. */
     List<PurchaseCheck> reconcilePurchases(Duration olderThan, int limit);

@@ -1,5 +1,6 @@
 package dev.tokenbilling.service;
 
+import dev.tokenbilling.model.CheckoutSession;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseQuery;
@@ -23,6 +24,16 @@ public interface PurchaseService {
      * @throws dev.tokenbilling.error.PaymentProviderException when Stripe fails; the purchase is then marked failed
      */
     PurchaseIntent start(UserId userId, String packageSlug);
+
+    /**
+     * Starts buying the package through a Stripe Checkout Session (mode {@code payment}) instead of
+     * the Payment Element: records a pending purchase and returns the session, whose URL the browser
+     * goes to. The purchase completes from its PaymentIntent's events like any other, exactly once.
+     *
+     * @throws dev.tokenbilling.error.BillingException as {@link #start} does; {@code INVALID_REQUEST}
+     *     for URLs that are not absolute http(s) ones
+     */
+    CheckoutSession startCheckout(UserId userId, String packageSlug, String successUrl, String cancelUrl);
 
     /**
      * Cancels an open purchase of this user and its PaymentIntent. If Stripe reports the payment

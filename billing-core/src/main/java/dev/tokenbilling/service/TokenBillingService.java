@@ -21,6 +21,9 @@ public interface TokenBillingService {
     /** Buying packages: start, cancel, look up. */
     PurchaseService purchases();
 
+    /** Subscription tiers: checkout, portal, the user's tier and allowance. */
+    SubscriptionService subscriptions();
+
     /** Operators' work: expiry, audit, stored webhook events, counts for health checks. */
     OperationsService operations();
 }

@@ -13,7 +13,7 @@ public record BalanceTotals(long purchased, long granted, long used, long revers
     public static BalanceTotals forEntry(LedgerEntryKind kind, long amount) {
         return switch (kind) {
             case PURCHASE -> new BalanceTotals(amount, 0, 0, 0, 0, 0);
-            case GRANT -> new BalanceTotals(0, amount, 0, 0, 0, 0);
+            case GRANT, ALLOWANCE -> new BalanceTotals(0, amount, 0, 0, 0, 0);
             case USAGE -> new BalanceTotals(0, 0, -amount, 0, 0, 0);
             case REFUND, DISPUTE, DISPUTE_REVERSAL, REFUND_REVERSAL -> new BalanceTotals(0, 0, 0, -amount, 0, 0);
             case ADJUSTMENT -> new BalanceTotals(0, 0, 0, 0, amount, 0);

@@ -23,6 +23,12 @@ public interface BillingStore {
     /** The package catalog, bound to this store's transaction when this store is one. */
     PackageRepository packages();
 
+    /** The subscription tier catalog, bound to this store's transaction when this store is one. */
+    TierRepository tiers();
+
+    /** Users' subscriptions and Stripe customers, bound to this store's transaction when this store is one. */
+    SubscriptionRepository subscriptions();
+
     /** Purchases, bound to this store's transaction when this store is one. */
     PurchaseRepository purchases();
 

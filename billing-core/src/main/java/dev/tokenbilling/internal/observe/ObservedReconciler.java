@@ -6,6 +6,7 @@ import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.PurchaseCheck;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.reconcile.SubscriptionCheck;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,11 @@ public final class ObservedReconciler implements Reconciler {
     @Override
     public ReconcileReport run(Duration olderThan, int limit) {
         return observe.run("billing.reconciler.run", () -> delegate.run(olderThan, limit));
+    }
+
+    @Override
+    public List<SubscriptionCheck> reconcileSubscriptions(int limit) {
+        return observe.run("billing.reconciler.subscriptions", () -> delegate.reconcileSubscriptions(limit));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tokenbilling.internal.observe;
 
 import dev.tokenbilling.hook.BillingObserver;
 import dev.tokenbilling.model.Adjustment;
+import dev.tokenbilling.model.CheckoutSession;
 import dev.tokenbilling.model.Debit;
 import dev.tokenbilling.model.Grant;
 import dev.tokenbilling.model.LedgerEntry;
@@ -25,6 +26,7 @@ import dev.tokenbilling.service.LedgerService;
 import dev.tokenbilling.service.OperationsService;
 import dev.tokenbilling.service.PurchaseService;
 import dev.tokenbilling.service.ReservationService;
+import dev.tokenbilling.service.SubscriptionService;
 import dev.tokenbilling.service.TokenBillingService;
 import java.util.List;
 import java.util.Optional;
@@ -67,6 +69,12 @@ public final class ObservedTokenBillingService implements TokenBillingService {
     @Override
     public PurchaseService purchases() {
         return purchases;
+    }
+
+    /** Subscription changes arrive by webhook, where the webhook processor's observation covers them. */
+    @Override
+    public SubscriptionService subscriptions() {
+        return delegate.subscriptions();
     }
 
     @Override
@@ -172,6 +180,12 @@ public final class ObservedTokenBillingService implements TokenBillingService {
         @Override
         public PurchaseIntent start(UserId userId, String packageSlug) {
             return observe.run("billing.purchase.start", () -> delegate.start(userId, packageSlug));
+        }
+
+        @Override
+        public CheckoutSession startCheckout(UserId userId, String packageSlug, String successUrl, String cancelUrl) {
+            return observe.run(
+                    "billing.purchase.start", () -> delegate.startCheckout(userId, packageSlug, successUrl, cancelUrl));
         }
 
         @Override

@@ -6,6 +6,8 @@ import dev.tokenbilling.store.PackageRepository;
 import dev.tokenbilling.store.PurchaseRepository;
 import dev.tokenbilling.store.ReservationRepository;
 import dev.tokenbilling.store.SettingsRepository;
+import dev.tokenbilling.store.SubscriptionRepository;
+import dev.tokenbilling.store.TierRepository;
 import dev.tokenbilling.store.WebhookEventRepository;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -31,11 +33,29 @@ public final class PostgresBillingStore implements BillingStore {
     private final WebhookEventRepository webhookEvents;
     private final ReservationRepository reservations;
     private final SettingsRepository settings;
+    private final Statements statements;
+    private final TierRepository tiers;
+    private final SubscriptionRepository subscriptions;
 
     private final LedgerAudit audit;
 
+    /** Statements of the newer repositories, rendered once per store rather than once per transaction. */
+    private record Statements(
+            PostgresTierRepository.Statements tiers, PostgresSubscriptionRepository.Statements subscriptions) {
+
+        static Statements of(SchemaName schema) {
+            return new Statements(
+                    PostgresTierRepository.Statements.of(schema), PostgresSubscriptionRepository.Statements.of(schema));
+        }
+    }
+
     private PostgresBillingStore(
-            Jdbi jdbi, SchemaName schema, LedgerSql ledgerSql, HandleAccess access, LedgerAudit audit) {
+            Jdbi jdbi,
+            SchemaName schema,
+            LedgerSql ledgerSql,
+            Statements statements,
+            HandleAccess access,
+            LedgerAudit audit) {
         this.audit = audit;
         this.jdbi = jdbi;
         this.schema = schema;
@@ -47,6 +67,9 @@ public final class PostgresBillingStore implements BillingStore {
         this.webhookEvents = new PostgresWebhookEventRepository(access, schema);
         this.reservations = new PostgresReservationRepository(access, schema);
         this.settings = new PostgresSettingsRepository(access, schema);
+        this.statements = statements;
+        this.tiers = new PostgresTierRepository(access, statements.tiers());
+        this.subscriptions = new PostgresSubscriptionRepository(access, statements.subscriptions());
     }
 
     /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
@@ -63,12 +86,27 @@ public final class PostgresBillingStore implements BillingStore {
                 .setSqlParser(new ColonPrefixSqlParser(cache));
         SchemaName name = new SchemaName(schema);
         return new PostgresBillingStore(
-                jdbi, name, new LedgerSql(name), HandleAccess.pooled(jdbi), LedgerAudit.of(dataSource, schema));
+                jdbi,
+                name,
+                new LedgerSql(name),
+                Statements.of(name),
+                HandleAccess.pooled(jdbi),
+                LedgerAudit.of(dataSource, schema));
     }
 
     @Override
     public PackageRepository packages() {
         return packages;
+    }
+
+    @Override
+    public TierRepository tiers() {
+        return tiers;
+    }
+
+    @Override
+    public SubscriptionRepository subscriptions() {
+        return subscriptions;
     }
 
     @Override
@@ -102,8 +140,8 @@ public final class PostgresBillingStore implements BillingStore {
             return work.apply(this);
         }
         try {
-            return jdbi.inTransaction(handle ->
-                    work.apply(new PostgresBillingStore(jdbi, schema, ledgerSql, HandleAccess.bound(handle), audit)));
+            return jdbi.inTransaction(handle -> work.apply(
+                    new PostgresBillingStore(jdbi, schema, ledgerSql, statements, HandleAccess.bound(handle), audit)));
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e);
         }

@@ -26,6 +26,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
     private static final Set<LedgerEntryKind> LOT_CREDITS = EnumSet.of(
             LedgerEntryKind.PURCHASE,
             LedgerEntryKind.GRANT,
+            LedgerEntryKind.ALLOWANCE,
             LedgerEntryKind.ADJUSTMENT,
             LedgerEntryKind.DISPUTE_REVERSAL,
             LedgerEntryKind.REFUND_REVERSAL);

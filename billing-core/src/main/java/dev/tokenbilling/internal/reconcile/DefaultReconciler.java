@@ -9,11 +9,13 @@ import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.stripe.StripeJson;
+import dev.tokenbilling.internal.subscription.SubscriptionEvents;
 import dev.tokenbilling.internal.webhook.EventDispatcher;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.PurchaseTransition;
+import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
@@ -21,6 +23,7 @@ import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.PurchaseCheck;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.reconcile.SubscriptionCheck;
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import dev.tokenbilling.webhook.WebhookProcessor;
@@ -44,6 +47,7 @@ public final class DefaultReconciler implements Reconciler {
     private final Supplier<Duration> abandonAfter;
     private final int maxEventAttempts;
     private final List<BillingListener> listeners;
+    private final SubscriptionEvents subscriptionEvents;
 
     public DefaultReconciler(
             BillingStore store,
@@ -53,7 +57,9 @@ public final class DefaultReconciler implements Reconciler {
             Clock clock,
             Supplier<Duration> abandonAfter,
             int maxEventAttempts,
-            List<BillingListener> listeners) {
+            List<BillingListener> listeners,
+            SubscriptionEvents subscriptionEvents) {
+        this.subscriptionEvents = subscriptionEvents;
         this.store = store;
         this.gateway = gateway;
         this.transitions = transitions;
@@ -67,7 +73,65 @@ public final class DefaultReconciler implements Reconciler {
     /** Checks up to {@code limit} stuck purchases older than {@code olderThan}, then retries due failed events. */
     @Override
     public ReconcileReport run(Duration olderThan, int limit) {
-        return new ReconcileReport(reconcilePurchases(olderThan, limit), retryFailedEvents(limit));
+        return new ReconcileReport(
+                reconcilePurchases(olderThan, limit), retryFailedEvents(limit), reconcileSubscriptions(limit));
+    }
+
+    /** Invoices per subscription looked at: the current period's and a few before it. */
+    private static final int RECENT_INVOICES = 3;
+
+    @Override
+    public List<SubscriptionCheck> reconcileSubscriptions(int limit) {
+        validate(Duration.ZERO, limit);
+        List<SubscriptionCheck> checks = new ArrayList<>();
+        for (Subscription subscription : store.subscriptions().listStalest(limit)) {
+            checks.add(check(subscription));
+        }
+        return checks;
+    }
+
+    private SubscriptionCheck check(Subscription before) {
+        try {
+            String json = gateway.retrieveSubscription(before.stripeSubscriptionId());
+            List<String> invoices = gateway.listPaidInvoices(before.stripeSubscriptionId(), RECENT_INVOICES);
+            AfterCommit after = new AfterCommit();
+            List<String> granted = new ArrayList<>();
+            Subscription now = store.inTransaction(tx -> {
+                subscriptionEvents.applySubscription(tx, StripeJson.parse(json), clock.instant(), after);
+                for (String invoice : invoices) {
+                    SubscriptionEvents.Handled handled =
+                            subscriptionEvents.applyPaidInvoice(tx, StripeJson.parse(invoice), after);
+                    if (!handled.ignored() && handled.description().startsWith("granted")) {
+                        granted.add(handled.description());
+                    }
+                }
+                return tx.subscriptions()
+                        .find(before.userId(), before.stripeSubscriptionId())
+                        .orElse(before);
+            });
+            after.fire(listeners);
+            return new SubscriptionCheck(
+                    before.userId(),
+                    before.stripeSubscriptionId(),
+                    before.status(),
+                    now.status(),
+                    granted,
+                    Optional.empty());
+        } catch (PaymentProviderException e) {
+            return failed(before, "Stripe: " + e.getMessage());
+        } catch (BillingException | EventFailure e) {
+            return failed(before, e.getMessage());
+        }
+    }
+
+    private static SubscriptionCheck failed(Subscription subscription, String why) {
+        return new SubscriptionCheck(
+                subscription.userId(),
+                subscription.stripeSubscriptionId(),
+                subscription.status(),
+                subscription.status(),
+                List.of(),
+                Optional.of(why));
     }
 
     /** Leases and checks stuck purchases; each one's next check backs off exponentially. */

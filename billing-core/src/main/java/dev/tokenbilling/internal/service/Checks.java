@@ -20,4 +20,18 @@ final class Checks {
         }
         return limit;
     }
+
+    /** An absolute http(s) URL (Stripe's {@code {CHECKOUT_SESSION_ID}} template allowed). */
+    static String webUrl(String field, String url) {
+        notNull(field, url);
+        try {
+            java.net.URI uri = java.net.URI.create(url.replace("{CHECKOUT_SESSION_ID}", "session"));
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return url;
+            }
+        } catch (IllegalArgumentException e) {
+            // refused below
+        }
+        throw new InvalidRequestException(field, "must be an absolute http(s) URL");
+    }
 }

@@ -5,6 +5,7 @@ import dev.tokenbilling.service.LedgerService;
 import dev.tokenbilling.service.OperationsService;
 import dev.tokenbilling.service.PurchaseService;
 import dev.tokenbilling.service.ReservationService;
+import dev.tokenbilling.service.SubscriptionService;
 import dev.tokenbilling.service.TokenBillingService;
 
 /** The facade: each domain service made once. */
@@ -13,6 +14,7 @@ public record DefaultTokenBillingService(
         LedgerService ledger,
         ReservationService reservations,
         PurchaseService purchases,
+        SubscriptionService subscriptions,
         OperationsService operations)
         implements TokenBillingService {
 
@@ -22,6 +24,7 @@ public record DefaultTokenBillingService(
                 new DefaultLedgerService(context),
                 new DefaultReservationService(context),
                 new DefaultPurchaseService(context),
+                new DefaultSubscriptionService(context),
                 new DefaultOperationsService(context));
     }
 }

@@ -6,7 +6,10 @@ import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.internal.subscription.Allowances;
+import dev.tokenbilling.internal.subscription.SubscriptionEvents;
 import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.store.BillingStore;
 import java.time.Clock;
@@ -22,7 +25,9 @@ public record ServiceContext(
         StripeCustomerResolver customers,
         PurchaseTransitions transitions,
         List<BillingListener> listeners,
-        int maxOpenPurchasesPerUser) {
+        int maxOpenPurchasesPerUser,
+        Allowances allowances,
+        SubscriptionEvents subscriptionEvents) {
 
     public ServiceContext {
         listeners = List.copyOf(listeners);
@@ -51,5 +56,20 @@ public record ServiceContext(
 
     void debited(LedgerEntry entry) {
         notify(listener -> listener.tokensDebited(entry));
+    }
+
+    /** The user's Stripe customer as known: the host's resolver's, else the one the library recorded. */
+    Optional<String> knownCustomer(UserId userId) {
+        return customers.customerFor(userId).or(() -> store.subscriptions().customerOf(userId));
+    }
+
+    /** The user's Stripe customer, created on first use and recorded once (racing callers share the first). */
+    String stripeCustomer(UserId userId, PaymentGateway payments) {
+        Optional<String> known = knownCustomer(userId);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        String created = payments.createCustomer(userId, "tb-customer-" + userId.value());
+        return store.subscriptions().saveCustomer(userId, created, clock.instant());
     }
 }

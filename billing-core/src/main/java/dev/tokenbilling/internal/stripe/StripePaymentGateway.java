@@ -5,23 +5,34 @@ import com.stripe.StripeClient;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
+import com.stripe.model.Invoice;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.Price;
 import com.stripe.model.Product;
 import com.stripe.model.StripeCollection;
+import com.stripe.model.checkout.Session;
 import com.stripe.net.RequestOptions;
+import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.EventListParams;
+import com.stripe.param.InvoiceListParams;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.PriceUpdateParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.ProductUpdateParams;
+import com.stripe.param.SubscriptionUpdateParams;
+import com.stripe.param.checkout.SessionCreateParams;
+import dev.tokenbilling.model.CheckoutSession;
+import dev.tokenbilling.model.SubscriptionTier;
 import dev.tokenbilling.model.TokenPackage;
+import dev.tokenbilling.model.UserId;
+import dev.tokenbilling.payment.CheckoutRequest;
 import dev.tokenbilling.payment.PackageSync;
 import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.payment.PaymentIntentRequest;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
+import dev.tokenbilling.payment.TierSync;
 import dev.tokenbilling.stripe.StripeApi;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,6 +113,134 @@ public final class StripePaymentGateway implements PaymentGateway {
         } catch (StripeException e) {
             throw StripeFailures.translate("sync package " + pack.slug(), e);
         }
+    }
+
+    @Override
+    public TierSync syncTier(SubscriptionTier tier, boolean dryRun) {
+        try {
+            return new TierCatalogSync(client, tier, dryRun).run();
+        } catch (StripeException e) {
+            throw StripeFailures.translate("sync tier " + tier.slug(), e);
+        }
+    }
+
+    @Override
+    public String createCustomer(UserId userId, String idempotencyKey) {
+        try {
+            return client.v1()
+                    .customers()
+                    .create(
+                            CustomerCreateParams.builder()
+                                    .putMetadata("user_id", userId.value())
+                                    .build(),
+                            idempotent(idempotencyKey))
+                    .getId();
+        } catch (StripeException e) {
+            throw StripeFailures.translate("create a Customer", e);
+        }
+    }
+
+    @Override
+    public CheckoutSession createCheckoutSession(CheckoutRequest request) {
+        SessionCreateParams.Builder params = SessionCreateParams.builder()
+                .setMode(
+                        request.subscription()
+                                ? SessionCreateParams.Mode.SUBSCRIPTION
+                                : SessionCreateParams.Mode.PAYMENT)
+                .addLineItem(SessionCreateParams.LineItem.builder()
+                        .setPrice(request.priceId())
+                        .setQuantity(1L)
+                        .build())
+                .setCustomer(request.customerId())
+                .setSuccessUrl(request.successUrl())
+                .setCancelUrl(request.cancelUrl())
+                .setClientReferenceId(request.clientReferenceId())
+                .putAllMetadata(request.metadata());
+        if (request.subscription()) {
+            params.setSubscriptionData(SessionCreateParams.SubscriptionData.builder()
+                    .putAllMetadata(request.metadata())
+                    .build());
+        } else {
+            params.setPaymentIntentData(SessionCreateParams.PaymentIntentData.builder()
+                    .putAllMetadata(request.metadata())
+                    .build());
+        }
+        try {
+            Session session =
+                    client.v1().checkout().sessions().create(params.build(), idempotent(request.idempotencyKey()));
+            return new CheckoutSession(session.getId(), session.getUrl(), Optional.empty());
+        } catch (StripeException e) {
+            throw StripeFailures.translate("create a Checkout Session", e);
+        }
+    }
+
+    @Override
+    public String createPortalSession(String customerId, String returnUrl) {
+        try {
+            return client.v1()
+                    .billingPortal()
+                    .sessions()
+                    .create(com.stripe.param.billingportal.SessionCreateParams.builder()
+                            .setCustomer(customerId)
+                            .setReturnUrl(returnUrl)
+                            .build())
+                    .getUrl();
+        } catch (StripeException e) {
+            throw StripeFailures.translate("create a Customer Portal session", e);
+        }
+    }
+
+    @Override
+    public String retrieveSubscription(String subscriptionId) {
+        try {
+            return rawJson(client.v1().subscriptions().retrieve(subscriptionId));
+        } catch (StripeException e) {
+            throw StripeFailures.translate("retrieve Subscription " + subscriptionId, e);
+        }
+    }
+
+    @Override
+    public String setCancelAtPeriodEnd(String subscriptionId, boolean cancelAtPeriodEnd) {
+        try {
+            return rawJson(client.v1()
+                    .subscriptions()
+                    .update(
+                            subscriptionId,
+                            SubscriptionUpdateParams.builder()
+                                    .setCancelAtPeriodEnd(cancelAtPeriodEnd)
+                                    .build()));
+        } catch (StripeException e) {
+            throw StripeFailures.translate("update Subscription " + subscriptionId, e);
+        }
+    }
+
+    @Override
+    public List<String> listPaidInvoices(String subscriptionId, int limit) {
+        try {
+            StripeCollection<Invoice> page = client.v1()
+                    .invoices()
+                    .list(InvoiceListParams.builder()
+                            .setSubscription(subscriptionId)
+                            .setStatus(InvoiceListParams.Status.PAID)
+                            .setLimit((long) limit)
+                            .build());
+            List<String> invoices = new ArrayList<>();
+            for (JsonNode invoice :
+                    StripeJson.parse(page.getLastResponse().body()).path("data")) {
+                invoices.add(invoice.toString());
+            }
+            return invoices;
+        } catch (StripeException e) {
+            throw StripeFailures.translate("list the invoices of " + subscriptionId, e);
+        }
+    }
+
+    /** The object as Stripe sent it (any API version), or as stripe-java re-encodes it. */
+    private static String rawJson(com.stripe.model.StripeObject object) {
+        if (object.getLastResponse() != null && object.getLastResponse().body() != null) {
+            return object.getLastResponse().body();
+        }
+        return object.toJson();
     }
 
     @Override

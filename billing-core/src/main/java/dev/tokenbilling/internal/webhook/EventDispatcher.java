@@ -7,11 +7,14 @@ import dev.tokenbilling.internal.EventFailure;
 import dev.tokenbilling.internal.PurchaseTransitions;
 import dev.tokenbilling.internal.RefundFact;
 import dev.tokenbilling.internal.stripe.StripeJson;
+import dev.tokenbilling.internal.subscription.Allowances;
+import dev.tokenbilling.internal.subscription.SubscriptionEvents;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseTransition;
 import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.payment.PaymentIntentSnapshot;
 import dev.tokenbilling.store.BillingStore;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,20 +30,22 @@ import java.util.function.Supplier;
 public final class EventDispatcher {
 
     /** The event types the library acts on; the reconciler fetches these when webhooks were missed. */
-    public static final Set<String> HANDLED_TYPES = Set.of(
-            "payment_intent.succeeded",
-            "payment_intent.payment_failed",
-            "payment_intent.canceled",
-            "payment_intent.processing",
-            "payment_intent.requires_action",
-            "charge.refunded",
-            "charge.refund.updated",
-            "refund.created",
-            "refund.updated",
-            "refund.failed",
-            "charge.dispute.created",
-            "charge.dispute.updated",
-            "charge.dispute.closed");
+    public static final Set<String> HANDLED_TYPES = union(
+            SubscriptionEvents.TYPES,
+            Set.of(
+                    "payment_intent.succeeded",
+                    "payment_intent.payment_failed",
+                    "payment_intent.canceled",
+                    "payment_intent.processing",
+                    "payment_intent.requires_action",
+                    "charge.refunded",
+                    "charge.refund.updated",
+                    "refund.created",
+                    "refund.updated",
+                    "refund.failed",
+                    "charge.dispute.created",
+                    "charge.dispute.updated",
+                    "charge.dispute.closed"));
 
     static final String PURCHASE_ID = "purchase_id";
 
@@ -50,19 +55,38 @@ public final class EventDispatcher {
     private final Supplier<Set<String>> hostEventTypes;
 
     private final Optional<Boolean> livemode;
+    private final SubscriptionEvents subscriptions;
 
     public EventDispatcher(
             PurchaseTransitions transitions, List<EventHandler> handlers, Supplier<Set<String>> hostEventTypes) {
         this(transitions, handlers, hostEventTypes, Optional.empty());
     }
 
-    /** @param livemode the mode of the configured Stripe key, when known: events of the other mode are not ours */
     public EventDispatcher(
             PurchaseTransitions transitions,
             List<EventHandler> handlers,
             Supplier<Set<String>> hostEventTypes,
             Optional<Boolean> livemode) {
+        this(
+                transitions,
+                handlers,
+                hostEventTypes,
+                livemode,
+                new SubscriptionEvents(new Allowances(Allowances.DEFAULT_GRACE), Clock.systemUTC()));
+    }
+
+    /**
+     * @param livemode      the mode of the configured Stripe key, when known: events of the other mode are not ours
+     * @param subscriptions what subscription, invoice and checkout events mean for tiers and allowances
+     */
+    public EventDispatcher(
+            PurchaseTransitions transitions,
+            List<EventHandler> handlers,
+            Supplier<Set<String>> hostEventTypes,
+            Optional<Boolean> livemode,
+            SubscriptionEvents subscriptions) {
         this.livemode = livemode;
+        this.subscriptions = subscriptions;
         this.transitions = transitions;
         this.handlers = List.copyOf(handlers);
         this.hostEventTypes = hostEventTypes;
@@ -100,6 +124,17 @@ public final class EventDispatcher {
         }
         if (type.startsWith("payment_intent.") && HANDLED_TYPES.contains(type)) {
             return paymentIntent(tx, object, after);
+        }
+        if (SubscriptionEvents.TYPES.contains(type)) {
+            SubscriptionEvents.Handled handled = subscriptions.handle(tx, type, envelope, after);
+            // Hosts that took these events before the library did still get them.
+            Result host = hostHandlers(event, object);
+            if (handled.ignored() || !host.ignored()) {
+                return handled.ignored()
+                        ? host
+                        : new Result(false, Optional.empty(), handled.description() + "; " + host.description());
+            }
+            return new Result(false, Optional.empty(), handled.description());
         }
         return switch (type) {
             case "charge.refunded" ->
@@ -229,6 +264,12 @@ public final class EventDispatcher {
             throw EventFailure.retryable("left for the host application, whose handlers take " + event.type());
         }
         return Result.ignored("no handler for " + event.type());
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     static boolean matches(String pattern, String type) {

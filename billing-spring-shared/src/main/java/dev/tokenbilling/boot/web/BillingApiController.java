@@ -310,6 +310,10 @@ public class BillingApiController {
                         "too_many_open_purchases",
                         "Too many purchases are still open; finish or cancel one first");
             case UNKNOWN_RESERVATION -> new Problem(HttpStatus.NOT_FOUND, "unknown_reservation", e.getMessage());
+            case UNKNOWN_TIER -> new Problem(HttpStatus.NOT_FOUND, "unknown_tier", e.getMessage());
+            case NO_SUBSCRIPTION -> new Problem(HttpStatus.NOT_FOUND, "no_subscription", e.getMessage());
+            case TIER_NOT_AVAILABLE -> new Problem(HttpStatus.CONFLICT, "tier_not_available", e.getMessage());
+            case ALREADY_SUBSCRIBED -> new Problem(HttpStatus.CONFLICT, "already_subscribed", e.getMessage());
             case RESERVATION_NOT_ACTIVE -> new Problem(HttpStatus.CONFLICT, "reservation_not_active", e.getMessage());
             case INSUFFICIENT_TOKENS -> new Problem(HttpStatus.CONFLICT, "insufficient_tokens", e.getMessage());
             case IDEMPOTENCY_CONFLICT -> new Problem(HttpStatus.CONFLICT, "idempotency_conflict", e.getMessage());

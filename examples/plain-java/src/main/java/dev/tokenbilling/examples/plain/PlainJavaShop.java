@@ -386,8 +386,14 @@ public final class PlainJavaShop implements AutoCloseable {
         return switch (billing.code()) {
             case INVALID_REQUEST -> new Problem(400, code, e.getMessage());
             // Another user's purchase looks like one that does not exist.
-            case UNKNOWN_PACKAGE, UNKNOWN_PURCHASE, UNKNOWN_RESERVATION -> new Problem(404, code, e.getMessage());
-            case PACKAGE_INACTIVE, RESERVATION_NOT_ACTIVE, INSUFFICIENT_TOKENS, IDEMPOTENCY_CONFLICT ->
+            case UNKNOWN_PACKAGE, UNKNOWN_PURCHASE, UNKNOWN_RESERVATION, UNKNOWN_TIER, NO_SUBSCRIPTION ->
+                new Problem(404, code, e.getMessage());
+            case PACKAGE_INACTIVE,
+                    RESERVATION_NOT_ACTIVE,
+                    INSUFFICIENT_TOKENS,
+                    IDEMPOTENCY_CONFLICT,
+                    TIER_NOT_AVAILABLE,
+                    ALREADY_SUBSCRIBED ->
                 new Problem(409, code, e.getMessage());
             case TOO_MANY_OPEN_PURCHASES ->
                 new Problem(429, code, "Too many purchases are still open; finish or cancel one first");
