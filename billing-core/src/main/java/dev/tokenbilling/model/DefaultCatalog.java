@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The catalog a new installation starts with ({@code billing seed}, the examples, tests): three
- * token packs in US dollars. Hosts sell their own packs by saving other definitions.
+ * subscription tiers and three token packs in US dollars. Hosts sell their own by saving other
+ * definitions.
  */
 public final class DefaultCatalog {
 
@@ -39,7 +40,30 @@ public final class DefaultCatalog {
             true,
             3);
 
+    /** Explorer: the free tier, 50,000 tokens each month. */
+    public static final TierDefinition EXPLORER = TierDefinition.monthly(
+            "explorer", "Explorer", Money.of(0, "USD"), 50_000, "50,000 AI tokens every month, free", 0);
+    /** Plus: 600,000 tokens each month for $10.00/month or $100.00/year. */
+    public static final TierDefinition PLUS = TierDefinition.monthly(
+                    "plus", "Plus", Money.of(1000, "USD"), 600_000, "600,000 AI tokens every month", 1)
+            .withYearlyPrice(Money.of(10000, "USD"));
+    /** Pro: 2,000,000 tokens each month for $25.00/month or $250.00/year; up to 500,000 unused roll over. */
+    public static final TierDefinition PRO = TierDefinition.monthly(
+                    "pro",
+                    "Pro",
+                    Money.of(2500, "USD"),
+                    2_000_000,
+                    "2,000,000 AI tokens every month; up to 500,000 unused tokens roll over",
+                    2)
+            .withYearlyPrice(Money.of(25000, "USD"))
+            .withRolloverCap(500_000);
+
     private DefaultCatalog() {}
+
+    /** Explorer (free), Plus and Pro, in display order. */
+    public static List<TierDefinition> tiers() {
+        return List.of(EXPLORER, PLUS, PRO);
+    }
 
     /** Starter, Booster and Power, in display order. */
     public static List<PackageDefinition> packages() {
