@@ -9,6 +9,7 @@ import com.stripe.StripeClient;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.Price;
 import com.stripe.model.Product;
+import com.stripe.model.Subscription;
 import com.stripe.net.ApiResource;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.PaymentIntentCancelParams;
@@ -19,7 +20,10 @@ import com.stripe.param.PriceCreateParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.ProductUpdateParams;
 import com.stripe.param.RefundCreateParams;
+import com.stripe.param.SubscriptionCreateParams;
 import com.stripe.param.WebhookEndpointCreateParams;
+import com.stripe.param.testhelpers.TestClockAdvanceParams;
+import com.stripe.param.testhelpers.TestClockCreateParams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -97,7 +101,48 @@ class FixtureShapeTest {
             Map.entry("balance_transaction", Set.of("description")),
             Map.entry("refund", Set.of()),
             Map.entry("event", Set.of()),
-            Map.entry("dispute", Set.of()));
+            Map.entry("dispute", Set.of()),
+            Map.entry(
+                    "subscription",
+                    Set.of(
+                            "automatic_tax.liability",
+                            "billing_cycle_anchor_config",
+                            "billing_mode.flexible",
+                            "billing_thresholds",
+                            "cancel_at",
+                            "canceled_at",
+                            "ended_at",
+                            "items.data[].billing_thresholds",
+                            "items.data[].plan.transform_usage",
+                            "items.data[].price.custom_unit_amount",
+                            "items.data[].price.transform_quantity",
+                            "next_pending_invoice_item_invoice",
+                            "pause_collection",
+                            "payment_settings.payment_method_options",
+                            "pending_invoice_item_interval",
+                            "pending_update",
+                            "transfer_data",
+                            "trial_end",
+                            "trial_start")),
+            Map.entry(
+                    "invoice",
+                    Set.of(
+                            "automatic_tax.liability",
+                            "customer_address",
+                            "customer_shipping",
+                            "due_date",
+                            "effective_at",
+                            "from_invoice",
+                            "last_finalization_error",
+                            "lines.data[].parent.invoice_item_details",
+                            "lines.data[].parent.subscription_item_details.proration_details.credited_items",
+                            "next_payment_attempt",
+                            "parent.quote_details",
+                            "payment_settings.payment_method_options",
+                            "shipping_cost",
+                            "shipping_details",
+                            "webhooks_delivered_at")),
+            Map.entry("test_helpers.test_clock", Set.of()));
 
     /** Nullable fields FakeStripe fills in some state: each must be seen filled at least once. */
     private static final Map<String, Set<String>> MUST_BE_SEEN_FILLED = Map.of(
@@ -128,6 +173,8 @@ class FixtureShapeTest {
                             "billing_details.address.postal_code",
                             "billing_details.address.state"),
             "customer", Set.of("address"),
+            "subscription", Set.of("cancel_at", "canceled_at", "ended_at"),
+            "invoice", Set.of("effective_at"),
             "price", Set.of("custom_unit_amount", "recurring"),
             "product", Set.of("default_price", "description", "package_dimensions"),
             "webhook_endpoint", Set.of("description"),
@@ -312,6 +359,58 @@ class FixtureShapeTest {
                 "balance_transaction",
                 "/v1/balance_transactions/" + txn.get("id").asText()
             });
+        }
+
+        // Test clock, subscriptions and their invoices (paid, open, proration)
+        String clock = client.v1()
+                .testHelpers()
+                .testClocks()
+                .create(TestClockCreateParams.builder()
+                        .setFrozenTime(1_767_225_600L)
+                        .setName("shapes")
+                        .build())
+                .getId();
+        String subscriber = client.v1()
+                .customers()
+                .create(CustomerCreateParams.builder()
+                        .setTestClock(clock)
+                        .setInvoiceSettings(CustomerCreateParams.InvoiceSettings.builder()
+                                .setDefaultPaymentMethod("pm_card_visa")
+                                .build())
+                        .build())
+                .getId();
+        Subscription active = client.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(subscriber)
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(recurring.getId())
+                                .build())
+                        .build());
+        Subscription ending = client.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(subscriber)
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(recurring.getId())
+                                .build())
+                        .setCancelAtPeriodEnd(true)
+                        .setDefaultPaymentMethod("pm_card_chargeDeclined")
+                        .build());
+        client.v1()
+                .testHelpers()
+                .testClocks()
+                .advance(
+                        clock,
+                        TestClockAdvanceParams.builder()
+                                .setFrozenTime(1_767_225_600L + 40L * 86_400)
+                                .build());
+        samples.add(new String[] {"test_helpers.test_clock", "/v1/test_helpers/test_clocks/" + clock});
+        samples.add(new String[] {"subscription", "/v1/subscriptions/" + active.getId()});
+        samples.add(new String[] {"subscription", "/v1/subscriptions/" + ending.getId()});
+        for (JsonNode invoice : fake.objects("invoice")) {
+            samples.add(
+                    new String[] {"invoice", "/v1/invoices/" + invoice.get("id").asText()});
         }
 
         // Webhook endpoint and events

@@ -60,6 +60,13 @@ public final class CustomersApi {
         customer.put("id", id);
         customer.put("created", state.now());
         customer.put("invoice_prefix", Ids.random(8).toUpperCase());
+        String clock = p.string("test_clock");
+        if (clock != null) {
+            // A customer on a test clock lives at the clock's time, from its creation on.
+            ObjectNode testClock = state.store().require(TestClocksApi.OBJECT, clock, "test_clock");
+            customer.put("test_clock", clock);
+            customer.put("created", testClock.get("frozen_time").asLong());
+        }
         apply(customer, p);
         String pm = p.string("payment_method");
         if (pm != null) {
@@ -161,6 +168,7 @@ public final class CustomersApi {
                         "customer",
                         c -> !c.path("deleted").asBoolean(false)
                                 && Lists.inRange(c, "created", p, "created")
+                                && Lists.textEquals(c, "test_clock", p, "test_clock")
                                 && Lists.textEquals(c, "email", p, "email"));
         return Lists.page("/v1/customers", items, p, n -> Render.item(state, n, p));
     }

@@ -44,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final Payments payments;
     private final Disputes disputes;
     private final RefundsApi refunds;
+    private final SubscriptionsApi subscriptions;
     private final WebhookEndpointsApi webhookEndpoints;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -83,6 +84,11 @@ public final class Engine implements AutoCloseable {
         new CustomersApi(state).register(router);
         paymentMethods.register(router);
         new PaymentIntentsApi(state, paymentMethods, payments).register(router);
+        Invoices invoices = new Invoices(state, payments, paymentMethods);
+        this.subscriptions = new SubscriptionsApi(state, invoices, paymentMethods);
+        subscriptions.register(router);
+        new InvoicesApi(state, invoices).register(router);
+        new TestClocksApi(state, new Renewals(state, invoices)).register(router);
         new ChargesApi(state).register(router);
         this.refunds = new RefundsApi(state, balance, disputes);
         refunds.register(router);
