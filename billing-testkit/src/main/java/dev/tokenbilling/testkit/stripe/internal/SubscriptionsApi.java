@@ -84,7 +84,7 @@ public final class SubscriptionsApi {
         ObjectNode price = recurringPrice(itemParams);
         String behavior = p.oneOf("payment_behavior", PAYMENT_BEHAVIORS);
         p.oneOf("proration_behavior", PRORATIONS);
-        ObjectNode pm = paymentMethod;
+        ObjectNode pm = paymentMethod == null ? null : attachTo(paymentMethod, customerId);
         String pmParam = p.string("default_payment_method");
         if (pmParam != null) {
             pm = attachTo(paymentMethods.resolve(pmParam, "default_payment_method"), customerId);
