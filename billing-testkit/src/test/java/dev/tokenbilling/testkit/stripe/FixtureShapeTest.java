@@ -168,7 +168,8 @@ class FixtureShapeTest {
                             "shipping_cost",
                             "url",
                             "wallet_options")),
-            Map.entry("billing_portal.session", Set.of("flow")));
+            Map.entry("billing_portal.session", Set.of("flow")),
+            Map.entry("invoice_payment", Set.of()));
 
     /** Nullable fields FakeStripe fills in some state: each must be seen filled at least once. */
     private static final Map<String, Set<String>> MUST_BE_SEEN_FILLED = Map.ofEntries(
@@ -479,6 +480,11 @@ class FixtureShapeTest {
                 .getRawJsonObject()
                 .toString();
         portalSessions.add(MAPPER.readTree(portal));
+        for (JsonNode payment : fake.objects("invoice_payment")) {
+            samples.add(new String[] {
+                "invoice_payment", "/v1/invoice_payments/" + payment.get("id").asText()
+            });
+        }
         for (JsonNode invoice : fake.objects("invoice")) {
             samples.add(
                     new String[] {"invoice", "/v1/invoices/" + invoice.get("id").asText()});

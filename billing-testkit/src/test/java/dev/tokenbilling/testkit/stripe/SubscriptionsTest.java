@@ -9,6 +9,8 @@ import com.stripe.StripeClient;
 import com.stripe.exception.CardException;
 import com.stripe.model.Event;
 import com.stripe.model.Invoice;
+import com.stripe.model.InvoicePayment;
+import com.stripe.model.PaymentIntent;
 import com.stripe.model.Subscription;
 import com.stripe.model.SubscriptionItem;
 import com.stripe.model.testhelpers.TestClock;
@@ -18,6 +20,8 @@ import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerUpdateParams;
 import com.stripe.param.InvoiceListParams;
 import com.stripe.param.InvoicePayParams;
+import com.stripe.param.InvoicePaymentListParams;
+import com.stripe.param.InvoiceRetrieveParams;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.SubscriptionCancelParams;
 import com.stripe.param.SubscriptionCreateParams;
@@ -165,6 +169,32 @@ class SubscriptionsTest {
                 .isEqualTo(item(sub).getCurrentPeriodEnd());
         assertThat(first.getLines().getData().get(0).getDescription()).isEqualTo("1 × Pro (at $9.00 / month)");
 
+        InvoicePayment payment = client.v1()
+                .invoicePayments()
+                .list(InvoicePaymentListParams.builder()
+                        .setInvoice(first.getId())
+                        .build())
+                .getData()
+                .get(0);
+        assertThat(payment.getStatus()).isEqualTo("paid");
+        assertThat(payment.getAmountPaid()).isEqualTo(900L);
+        PaymentIntent pi =
+                client.v1().paymentIntents().retrieve(payment.getPayment().getPaymentIntent());
+        assertThat(pi.getStatus()).isEqualTo("succeeded");
+        assertThat(pi.getAmount()).isEqualTo(900L);
+        assertThat(pi.getCustomer()).isEqualTo(customer);
+        assertThat(client.v1()
+                        .invoices()
+                        .retrieve(
+                                first.getId(),
+                                InvoiceRetrieveParams.builder()
+                                        .addExpand("payments")
+                                        .build())
+                        .getPayments()
+                        .getData())
+                .extracting(InvoicePayment::getId)
+                .containsExactly(payment.getId());
+
         TestClock advanced = advance(clock, START.plusMonths(3).plusHours(1));
 
         assertThat(advanced.getStatus()).isEqualTo("ready");
@@ -277,6 +307,21 @@ class SubscriptionsTest {
         assertThat(paid.getAmountPaid()).isEqualTo(900L);
         assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
                 .isEqualTo("active");
+        // One invoice payment and one PaymentIntent, confirmed again with the new card.
+        List<InvoicePayment> payments = client.v1()
+                .invoicePayments()
+                .list(InvoicePaymentListParams.builder()
+                        .setInvoice(open.getId())
+                        .build())
+                .getData();
+        assertThat(payments)
+                .singleElement()
+                .satisfies(ip -> assertThat(ip.getStatus()).isEqualTo("paid"));
+        assertThat(client.v1()
+                        .paymentIntents()
+                        .retrieve(payments.get(0).getPayment().getPaymentIntent())
+                        .getStatus())
+                .isEqualTo("succeeded");
         assertThat(fake.events("customer.subscription.updated"))
                 .last()
                 .satisfies(
@@ -457,6 +502,18 @@ class SubscriptionsTest {
         assertThat(raw.get("current_period_end").asLong()).isEqualTo(item(sub).getCurrentPeriodEnd());
         assertThat(raw.get("current_period_start").asLong()).isEqualTo(item(sub).getCurrentPeriodStart());
         assertThat(invoice.get("subscription").asText()).isEqualTo(sub.getId());
+        assertThat(invoice.get("paid").asBoolean()).isTrue();
+        assertThat(invoice.get("payment_intent").asText()).startsWith("pi_");
+        assertThat(invoice.get("charge").asText()).startsWith("ch_");
+        assertThat(invoice.at("/lines/data/0/subscription").asText()).isEqualTo(sub.getId());
+        assertThat(invoice.at("/lines/data/0/price/id").asText())
+                .isEqualTo(item(sub).getPrice().getId());
+        JsonNode pi = MAPPER.readTree(client.rawRequest(
+                        ApiResource.RequestMethod.GET,
+                        "/v1/payment_intents/" + invoice.get("payment_intent").asText(),
+                        null)
+                .body());
+        assertThat(pi.get("invoice").asText()).isEqualTo(sub.getLatestInvoice());
         assertThat(fake.events("invoice.paid")
                         .get(0)
                         .at("/data/object/subscription")

@@ -12,6 +12,8 @@ import java.util.Set;
  * lock.
  */
 public final class Invoices {
+    private static final Set<String> RETRYABLE =
+            Set.of("requires_payment_method", "requires_confirmation", "requires_action");
     private static final Set<String> REVIVED_BY_PAYMENT = Set.of("incomplete", "past_due", "unpaid");
 
     private final FakeStripeState state;
@@ -176,13 +178,7 @@ public final class Invoices {
                         null,
                         "This invoice cannot be paid: the customer has no default payment method.");
             } else {
-                failure = payments.collect(
-                        due,
-                        invoice.get("currency").asText(),
-                        invoice.get("customer").asText(),
-                        pm,
-                        description(invoice),
-                        null);
+                failure = collect(invoice, pm, due, now);
             }
         }
         if (failure != null) {
@@ -210,6 +206,68 @@ public final class Invoices {
                             Updates.previousAttributes(before, subscription));
         }
         return null;
+    }
+
+    /**
+     * Charges {@code pm} through the invoice's open {@code invoice_payment} and its PaymentIntent
+     * (confirmed again on a retry, as Stripe does), or a new pair; the payment is {@code paid} on success.
+     */
+    private StripeApiError collect(ObjectNode invoice, ObjectNode pm, long due, long now) {
+        String invoiceId = invoice.get("id").asText();
+        ObjectNode payment = state
+                .store()
+                .newestFirst(
+                        "invoice_payment",
+                        ip -> invoiceId.equals(Json.text(ip, "invoice")) && "open".equals(Json.text(ip, "status")))
+                .stream()
+                .findFirst()
+                .orElse(null);
+        ObjectNode pi = payment == null
+                ? null
+                : state.store().find("payment_intent", Json.text(payment.get("payment"), "payment_intent"));
+        StripeApiError failure;
+        if (pi != null && RETRYABLE.contains(Json.text(pi, "status"))) {
+            failure = payments.retry(pi, pm);
+        } else {
+            failure = payments.collect(
+                    due,
+                    invoice.get("currency").asText(),
+                    invoice.get("customer").asText(),
+                    pm,
+                    description(invoice),
+                    null);
+            pi = payments.lastCollected();
+            if (payment != null) {
+                payment.put("status", "canceled");
+                ((ObjectNode) payment.get("status_transitions")).put("canceled_at", now);
+            }
+            payment = newPayment(invoice, pi, due, now);
+        }
+        if (failure == null) {
+            payment.put("status", "paid");
+            payment.put("amount_paid", due);
+            ((ObjectNode) payment.get("status_transitions")).put("paid_at", now);
+        }
+        return failure;
+    }
+
+    private ObjectNode newPayment(ObjectNode invoice, ObjectNode pi, long amount, long now) {
+        ObjectNode payment = Json.object();
+        payment.put("id", Ids.newId("inpay"));
+        payment.put("object", "invoice_payment");
+        payment.putNull("amount_paid");
+        payment.put("amount_requested", amount);
+        payment.put("created", now);
+        payment.put("currency", invoice.get("currency").asText());
+        payment.put("invoice", invoice.get("id").asText());
+        payment.put("is_default", true);
+        payment.put("livemode", false);
+        payment.set(
+                "payment",
+                Json.object().put("payment_intent", pi.get("id").asText()).put("type", "payment_intent"));
+        payment.put("status", "open");
+        payment.set("status_transitions", Json.object().putNull("canceled_at").putNull("paid_at"));
+        return state.put(payment);
     }
 
     /** The subscription an invoice belongs to, or null. */

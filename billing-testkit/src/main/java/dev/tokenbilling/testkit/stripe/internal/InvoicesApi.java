@@ -23,12 +23,67 @@ public final class InvoicesApi {
 
     /** Registers the routes. */
     public void register(Router router) {
-        router.add(
-                "GET",
-                "/v1/invoices/{id}",
-                r -> Render.one(state, state.store().require("invoice", r.id(), "id"), r.params()));
+        router.add("GET", "/v1/invoices/{id}", this::retrieve);
         router.add("GET", "/v1/invoices", this::list);
         router.add("POST", "/v1/invoices/{id}/pay", this::pay);
+        router.add(
+                "GET",
+                "/v1/invoice_payments/{id}",
+                r -> Render.one(state, state.store().require("invoice_payment", r.id(), "id"), r.params()));
+        router.add("GET", "/v1/invoice_payments", this::listPayments);
+    }
+
+    private ObjectNode retrieve(ApiRequest req) {
+        ObjectNode invoice = state.store().require("invoice", req.id(), "id");
+        boolean payments =
+                req.params().expand().stream().anyMatch(e -> e.equals("payments") || e.startsWith("payments."));
+        if (!payments) {
+            return Render.one(state, invoice, req.params());
+        }
+        // payments is includable, not an id: it is only there when asked for.
+        ObjectNode copy = invoice.deepCopy();
+        List<ObjectNode> list = paymentsOf(req.id());
+        ObjectNode collection = Json.object();
+        collection.put("object", "list");
+        collection.set(
+                "data",
+                Json.array().addAll(list.stream().map(ObjectNode::deepCopy).toList()));
+        collection.put("has_more", false);
+        collection.put("total_count", list.size());
+        collection.put("url", "/v1/invoice_payments?invoice=" + req.id());
+        copy.set("payments", collection);
+        return Render.one(state, copy, req.params());
+    }
+
+    private List<ObjectNode> paymentsOf(String invoiceId) {
+        return state.store().newestFirst("invoice_payment", ip -> invoiceId.equals(Json.text(ip, "invoice")));
+    }
+
+    private ObjectNode listPayments(ApiRequest req) {
+        Params p = req.params();
+        List<String> allowed = new ArrayList<>(Lists.PAGING);
+        allowed.addAll(List.of("invoice", "payment", "status", "created"));
+        p.allowOnly(allowed);
+        p.oneOf("status", Set.of("open", "paid", "canceled"));
+        Params payment = p.map("payment");
+        if (payment != null) {
+            payment.allowOnly("payment_intent", "type", "payment_record");
+        }
+        List<ObjectNode> items = state.store()
+                .newestFirst(
+                        "invoice_payment",
+                        ip -> Lists.textEquals(ip, "invoice", p, "invoice")
+                                && Lists.textEquals(ip, "status", p, "status")
+                                && Lists.inRange(ip, "created", p, "created")
+                                && (payment == null
+                                        || (Lists.textEquals(
+                                                        (ObjectNode) ip.get("payment"),
+                                                        "payment_intent",
+                                                        payment,
+                                                        "payment_intent")
+                                                && Lists.textEquals(
+                                                        (ObjectNode) ip.get("payment"), "type", payment, "type"))));
+        return Lists.page("/v1/invoice_payments", items, p, n -> Render.item(state, n, p));
     }
 
     private ObjectNode pay(ApiRequest req) {
@@ -42,7 +97,6 @@ public final class InvoicesApi {
         }
         long now = TestClocksApi.nowFor(state, invoice.get("customer").asText());
         if (Boolean.TRUE.equals(p.bool("paid_out_of_band"))) {
-            invoice.put("paid_out_of_band", true);
             invoice.put("amount_remaining", 0);
         }
         ObjectNode pm = invoices.paymentMethodFor(invoice, p.string("payment_method"));

@@ -68,6 +68,11 @@ public final class Payments {
         state.put(pi);
         state.events().publish("payment_intent.created", pi);
         lastCollected = pi;
+        return retry(pi, pm);
+    }
+
+    /** Confirms a PaymentIntent of {@link #collect} again with {@code pm}; answers as {@link #collect}. */
+    public StripeApiError retry(ObjectNode pi, ObjectNode pm) {
         try {
             attempt(pi, pm, null);
         } catch (StripeApiError declined) {
