@@ -488,6 +488,40 @@ class SubscriptionsTest {
     }
 
     @Test
+    void shouldCreateNothingWhenErrorIfIncompleteMeetsADecline() throws Exception {
+        String customer = customer(null, null);
+        String price = price(900);
+
+        assertThatThrownBy(() -> client.v1()
+                        .subscriptions()
+                        .create(SubscriptionCreateParams.builder()
+                                .setCustomer(customer)
+                                .addItem(SubscriptionCreateParams.Item.builder()
+                                        .setPrice(price)
+                                        .build())
+                                .setDefaultPaymentMethod("pm_card_chargeDeclinedInsufficientFunds")
+                                .setPaymentBehavior(SubscriptionCreateParams.PaymentBehavior.ERROR_IF_INCOMPLETE)
+                                .build()))
+                .isInstanceOfSatisfying(
+                        CardException.class, e -> assertThat(e.getDeclineCode()).isEqualTo("insufficient_funds"));
+
+        assertThat(fake.objects("subscription")).isEmpty();
+        assertThat(fake.objects("invoice")).isEmpty();
+    }
+
+    @Test
+    void shouldCancelTheSubscriptionsOfADeletedCustomer() throws Exception {
+        String customer = customer(null, null);
+        Subscription sub = subscribe(customer, price(900), "pm_card_visa");
+
+        client.v1().customers().delete(customer);
+
+        assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
+                .isEqualTo("canceled");
+        assertThat(fake.eventTypes()).containsSubsequence("customer.subscription.deleted", "customer.deleted");
+    }
+
+    @Test
     void shouldShowPeriodsAndTheSubscriptionAtTheTopForVersionsBeforeBasil() throws Exception {
         fake.setApiVersion("2024-06-20");
         Subscription sub = subscribe(customer(null, null), price(900), "pm_card_visa");

@@ -37,10 +37,16 @@ public final class CustomersApi {
     private static final Set<String> SEARCH_FIELDS = Set.of("created", "email", "metadata", "name", "phone");
 
     private final FakeStripeState state;
+    private SubscriptionsApi subscriptions;
 
     /** Over this state. */
     public CustomersApi(FakeStripeState state) {
         this.state = state;
+    }
+
+    /** The subscriptions a deleted customer's end with it. */
+    public void setSubscriptions(SubscriptionsApi subscriptions) {
+        this.subscriptions = subscriptions;
     }
 
     /** Registers the routes. */
@@ -129,6 +135,9 @@ public final class CustomersApi {
 
     private ObjectNode update(ApiRequest req) {
         Params p = req.params().allowOnly(FIELDS);
+        if (p.has("test_clock")) {
+            throw StripeApiError.unknownParam("test_clock"); // only when the customer is created
+        }
         ObjectNode customer = live(req.id());
         ObjectNode before = customer.deepCopy();
         apply(customer, p);
@@ -141,6 +150,9 @@ public final class CustomersApi {
 
     private ObjectNode delete(ApiRequest req) {
         ObjectNode customer = live(req.id());
+        if (subscriptions != null) {
+            subscriptions.cancelAllOf(req.id());
+        }
         state.events().publish("customer.deleted", customer);
         ObjectNode tombstone = Json.object();
         tombstone.put("id", req.id());

@@ -83,12 +83,14 @@ public final class Engine implements AutoCloseable {
         this.webhookEndpoints = new WebhookEndpointsApi(state);
         products.register(router);
         prices.register(router);
-        new CustomersApi(state).register(router);
+        CustomersApi customers = new CustomersApi(state);
+        customers.register(router);
         paymentMethods.register(router);
         new PaymentIntentsApi(state, paymentMethods, payments).register(router);
         Invoices invoices = new Invoices(state, payments, paymentMethods);
         this.subscriptions = new SubscriptionsApi(state, invoices, paymentMethods);
         subscriptions.register(router);
+        customers.setSubscriptions(subscriptions);
         new InvoicesApi(state, invoices).register(router);
         new TestClocksApi(state, new Renewals(state, invoices)).register(router);
         this.checkout = new CheckoutSessionsApi(state, paymentMethods, payments, subscriptions);

@@ -28,6 +28,7 @@ public final class SubscriptionsApi {
             "currency");
     private static final Set<String> PAYMENT_BEHAVIORS =
             Set.of("allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete");
+    private static final Set<String> ENDED = Set.of("canceled", "incomplete_expired");
     private static final Set<String> PRORATIONS = Set.of("always_invoice", "create_prorations", "none");
     private static final Set<String> STATUSES = Set.of(
             "active",
@@ -89,6 +90,9 @@ public final class SubscriptionsApi {
         if (pmParam != null) {
             pm = attachTo(paymentMethods.resolve(pmParam, "default_payment_method"), customerId);
         }
+        if ("error_if_incomplete".equals(behavior)) {
+            refuseDeclinedCard(pm != null ? pm : defaultPaymentMethod(customer));
+        }
         long now = TestClocksApi.nowFor(state, customerId);
         ObjectNode sub = Templates.blank("subscription");
         String id = Ids.newId("sub");
@@ -140,10 +144,36 @@ public final class SubscriptionsApi {
             sub.put("status", failure == null ? "active" : "incomplete");
         }
         state.events().publish("customer.subscription.created", sub);
-        if (failure != null && "error_if_incomplete".equals(behavior)) {
-            throw failure;
-        }
         return sub;
+    }
+
+    private ObjectNode defaultPaymentMethod(ObjectNode customer) {
+        String id = Json.text(customer.get("invoice_settings"), "default_payment_method");
+        return id == null ? null : paymentMethods.resolve(id, "customer");
+    }
+
+    /**
+     * {@code error_if_incomplete}: Stripe creates nothing when the first payment fails; FakeStripe knows
+     * a test card's outcome beforehand and answers its 402 before creating anything.
+     */
+    private void refuseDeclinedCard(ObjectNode pm) {
+        if (pm == null) {
+            throw StripeApiError.invalidRequest(
+                    "resource_missing",
+                    "default_payment_method",
+                    "This customer has no attached payment source or default payment method.");
+        }
+        CardProfile card = state.cardOf(pm.get("id").asText());
+        if (card != null && card.outcome() == CardProfile.Outcome.DECLINE) {
+            throw StripeApiError.card(card.code(), card.declineCode(), null, card.message());
+        }
+        if (card != null && card.outcome() == CardProfile.Outcome.REQUIRE_AUTHENTICATION) {
+            throw StripeApiError.card(
+                    "authentication_required",
+                    "authentication_required",
+                    null,
+                    "Your card was declined. This transaction requires authentication.");
+        }
     }
 
     private ObjectNode recurringPrice(Params itemParams) {
@@ -328,17 +358,31 @@ public final class SubscriptionsApi {
     private ObjectNode cancel(ApiRequest req) {
         Params p = req.params().allowOnly("invoice_now", "prorate", "cancellation_details");
         ObjectNode sub = state.store().require("subscription", req.id(), "id");
-        if ("canceled".equals(Json.text(sub, "status"))) {
+        if (ENDED.contains(Json.text(sub, "status"))) {
             throw StripeApiError.invalidRequest(
                     null, null, "No such subscription: '" + req.id() + "' is already canceled.");
         }
+        cancelNow(sub);
+        return Render.one(state, sub, p);
+    }
+
+    private void cancelNow(ObjectNode sub) {
         long now = TestClocksApi.nowFor(state, sub.get("customer").asText());
         sub.put("status", "canceled");
         sub.put("canceled_at", now);
         sub.put("ended_at", now);
         ((ObjectNode) sub.get("cancellation_details")).put("reason", "cancellation_requested");
         state.events().publish("customer.subscription.deleted", sub);
-        return Render.one(state, sub, p);
+    }
+
+    /** Cancels every subscription of a customer that is being deleted, as Stripe does. */
+    public void cancelAllOf(String customerId) {
+        for (ObjectNode sub : state.store()
+                .newestFirst(
+                        "subscription",
+                        s -> customerId.equals(Json.text(s, "customer")) && !ENDED.contains(Json.text(s, "status")))) {
+            cancelNow(sub);
+        }
     }
 
     private ObjectNode list(ApiRequest req) {
