@@ -174,6 +174,27 @@ public final class FakeStripe implements AutoCloseable {
         return engine.failRefund(refundId);
     }
 
+    /**
+     * Pays an open Checkout Session as its hosted page does, without a browser: mode {@code payment}
+     * makes a succeeded PaymentIntent (with {@code payment_intent_data[metadata]}); mode {@code
+     * subscription} a customer if the session has none, the subscription and its paid first invoice.
+     * Then {@code checkout.session.completed}.
+     *
+     * @param cardNumberOrPaymentMethod a test card number ({@link TestCards}) or PaymentMethod id ({@code
+     *     pm_card_visa})
+     * @return the completed session
+     * @throws IllegalStateException when the card is declined (the session stays open)
+     * @throws IllegalArgumentException for an unknown session, or one that is not open
+     */
+    public ObjectNode completeCheckout(String sessionId, String cardNumberOrPaymentMethod) {
+        return engine.completeCheckout(sessionId, cardNumberOrPaymentMethod, null);
+    }
+
+    /** As {@link #completeCheckout(String, String)}, with the email the payer types in. */
+    public ObjectNode completeCheckout(String sessionId, String cardNumberOrPaymentMethod, String email) {
+        return engine.completeCheckout(sessionId, cardNumberOrPaymentMethod, email);
+    }
+
     // ---------------------------------------------------------------- faults
 
     /**

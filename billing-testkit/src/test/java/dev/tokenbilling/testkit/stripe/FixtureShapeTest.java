@@ -9,6 +9,7 @@ import com.stripe.StripeClient;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.Price;
 import com.stripe.model.Product;
+import com.stripe.model.Subscription;
 import com.stripe.net.ApiResource;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.PaymentIntentCancelParams;
@@ -19,7 +20,10 @@ import com.stripe.param.PriceCreateParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.ProductUpdateParams;
 import com.stripe.param.RefundCreateParams;
+import com.stripe.param.SubscriptionCreateParams;
 import com.stripe.param.WebhookEndpointCreateParams;
+import com.stripe.param.testhelpers.TestClockAdvanceParams;
+import com.stripe.param.testhelpers.TestClockCreateParams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -97,11 +101,80 @@ class FixtureShapeTest {
             Map.entry("balance_transaction", Set.of("description")),
             Map.entry("refund", Set.of()),
             Map.entry("event", Set.of()),
-            Map.entry("dispute", Set.of()));
+            Map.entry("dispute", Set.of()),
+            Map.entry(
+                    "subscription",
+                    Set.of(
+                            "automatic_tax.liability",
+                            "billing_cycle_anchor_config",
+                            "billing_mode.flexible",
+                            "billing_thresholds",
+                            "cancel_at",
+                            "canceled_at",
+                            "ended_at",
+                            "items.data[].billing_thresholds",
+                            "items.data[].plan.transform_usage",
+                            "items.data[].price.custom_unit_amount",
+                            "items.data[].price.transform_quantity",
+                            "next_pending_invoice_item_invoice",
+                            "pause_collection",
+                            "payment_settings.payment_method_options",
+                            "pending_invoice_item_interval",
+                            "pending_update",
+                            "transfer_data",
+                            "trial_end",
+                            "trial_start")),
+            Map.entry(
+                    "invoice",
+                    Set.of(
+                            "automatic_tax.liability",
+                            "customer_address",
+                            "customer_shipping",
+                            "due_date",
+                            "effective_at",
+                            "from_invoice",
+                            "last_finalization_error",
+                            "lines.data[].parent.invoice_item_details",
+                            "lines.data[].parent.subscription_item_details.proration_details.credited_items",
+                            "next_payment_attempt",
+                            "parent.quote_details",
+                            "payment_settings.payment_method_options",
+                            "shipping_cost",
+                            "shipping_details",
+                            "webhooks_delivered_at")),
+            Map.entry("test_helpers.test_clock", Set.of()),
+            Map.entry(
+                    "checkout.session",
+                    Set.of(
+                            "after_expiration",
+                            "automatic_tax.liability",
+                            "cancel_url",
+                            "invoice_creation.invoice_data.issuer",
+                            "invoice_creation.invoice_data.rendering_options",
+                            "collected_information",
+                            "consent",
+                            "consent_collection",
+                            "currency_conversion",
+                            "custom_text.after_submit",
+                            "custom_text.shipping_address",
+                            "custom_text.submit",
+                            "custom_text.terms_of_service_acceptance",
+                            "customer_details",
+                            "invoice_creation",
+                            "payment_intent",
+                            "payment_method_configuration_details",
+                            "permissions",
+                            "shipping_address_collection",
+                            "shipping_cost",
+                            "url",
+                            "wallet_options")),
+            Map.entry("billing_portal.session", Set.of("flow")),
+            Map.entry("invoice_payment", Set.of()));
 
     /** Nullable fields FakeStripe fills in some state: each must be seen filled at least once. */
-    private static final Map<String, Set<String>> MUST_BE_SEEN_FILLED = Map.of(
-            "payment_intent",
+    private static final Map<String, Set<String>> MUST_BE_SEEN_FILLED = Map.ofEntries(
+            Map.entry(
+                    "payment_intent",
                     Set.of(
                             "automatic_payment_methods",
                             "canceled_at",
@@ -109,16 +182,18 @@ class FixtureShapeTest {
                             "next_action",
                             "payment_method_configuration_details",
                             "processing",
-                            "shipping"),
-            "charge",
+                            "shipping")),
+            Map.entry(
+                    "charge",
                     Set.of(
                             "balance_transaction",
                             "billing_details.name",
                             "description",
                             "receipt_url",
                             "shipping",
-                            "payment_method_details.card.three_d_secure"),
-            "payment_method",
+                            "payment_method_details.card.three_d_secure")),
+            Map.entry(
+                    "payment_method",
                     Set.of(
                             "billing_details.email",
                             "billing_details.phone",
@@ -126,12 +201,15 @@ class FixtureShapeTest {
                             "billing_details.address.country",
                             "billing_details.address.line1",
                             "billing_details.address.postal_code",
-                            "billing_details.address.state"),
-            "customer", Set.of("address"),
-            "price", Set.of("custom_unit_amount", "recurring"),
-            "product", Set.of("default_price", "description", "package_dimensions"),
-            "webhook_endpoint", Set.of("description"),
-            "balance_transaction", Set.of("description"));
+                            "billing_details.address.state")),
+            Map.entry("customer", Set.of("address")),
+            Map.entry("subscription", Set.of("cancel_at", "canceled_at", "ended_at")),
+            Map.entry("invoice", Set.of("effective_at")),
+            Map.entry("price", Set.of("custom_unit_amount", "recurring")),
+            Map.entry("product", Set.of("default_price", "description", "package_dimensions")),
+            Map.entry("webhook_endpoint", Set.of("description")),
+            Map.entry("balance_transaction", Set.of("description")),
+            Map.entry("checkout.session", Set.of("customer_details", "invoice_creation", "payment_intent", "url")));
 
     private static JsonNode fixtures;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -144,6 +222,7 @@ class FixtureShapeTest {
     }
 
     private final Map<String, Set<String>> seenFilled = new HashMap<>();
+    private final List<JsonNode> portalSessions = new ArrayList<>();
     private final Set<String> problems = new java.util.TreeSet<>();
 
     private void fail(String format, Object... args) {
@@ -314,6 +393,103 @@ class FixtureShapeTest {
             });
         }
 
+        // Test clock, subscriptions and their invoices (paid, open, proration)
+        String clock = client.v1()
+                .testHelpers()
+                .testClocks()
+                .create(TestClockCreateParams.builder()
+                        .setFrozenTime(1_767_225_600L)
+                        .setName("shapes")
+                        .build())
+                .getId();
+        String subscriber = client.v1()
+                .customers()
+                .create(CustomerCreateParams.builder()
+                        .setTestClock(clock)
+                        .setInvoiceSettings(CustomerCreateParams.InvoiceSettings.builder()
+                                .setDefaultPaymentMethod("pm_card_visa")
+                                .build())
+                        .build())
+                .getId();
+        Subscription active = client.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(subscriber)
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(recurring.getId())
+                                .build())
+                        .build());
+        Subscription ending = client.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(subscriber)
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(recurring.getId())
+                                .build())
+                        .setCancelAtPeriodEnd(true)
+                        .setDefaultPaymentMethod("pm_card_chargeDeclined")
+                        .build());
+        client.v1()
+                .testHelpers()
+                .testClocks()
+                .advance(
+                        clock,
+                        TestClockAdvanceParams.builder()
+                                .setFrozenTime(1_767_225_600L + 40L * 86_400)
+                                .build());
+        samples.add(new String[] {"test_helpers.test_clock", "/v1/test_helpers/test_clocks/" + clock});
+        samples.add(new String[] {"subscription", "/v1/subscriptions/" + active.getId()});
+        samples.add(new String[] {"subscription", "/v1/subscriptions/" + ending.getId()});
+        String openSession = client.v1()
+                .checkout()
+                .sessions()
+                .create(com.stripe.param.checkout.SessionCreateParams.builder()
+                        .setMode(com.stripe.param.checkout.SessionCreateParams.Mode.SUBSCRIPTION)
+                        .addLineItem(com.stripe.param.checkout.SessionCreateParams.LineItem.builder()
+                                .setPrice(recurring.getId())
+                                .setQuantity(1L)
+                                .build())
+                        .setSuccessUrl("https://example.com/success")
+                        .setCancelUrl("https://example.com/cancel")
+                        .build())
+                .getId();
+        String paidSession = client.v1()
+                .checkout()
+                .sessions()
+                .create(com.stripe.param.checkout.SessionCreateParams.builder()
+                        .setMode(com.stripe.param.checkout.SessionCreateParams.Mode.PAYMENT)
+                        .addLineItem(com.stripe.param.checkout.SessionCreateParams.LineItem.builder()
+                                .setPrice(full.getDefaultPrice())
+                                .setQuantity(1L)
+                                .build())
+                        .setCustomer(customer)
+                        .setClientReferenceId("user-1")
+                        .setSuccessUrl("https://example.com/success")
+                        .build())
+                .getId();
+        fake.completeCheckout(paidSession, "pm_card_visa");
+        samples.add(new String[] {"checkout.session", "/v1/checkout/sessions/" + openSession});
+        samples.add(new String[] {"checkout.session", "/v1/checkout/sessions/" + paidSession});
+        String portal = client.v1()
+                .billingPortal()
+                .sessions()
+                .create(com.stripe.param.billingportal.SessionCreateParams.builder()
+                        .setCustomer(subscriber)
+                        .setReturnUrl("https://example.com/account")
+                        .build())
+                .getRawJsonObject()
+                .toString();
+        portalSessions.add(MAPPER.readTree(portal));
+        for (JsonNode payment : fake.objects("invoice_payment")) {
+            samples.add(new String[] {
+                "invoice_payment", "/v1/invoice_payments/" + payment.get("id").asText()
+            });
+        }
+        for (JsonNode invoice : fake.objects("invoice")) {
+            samples.add(
+                    new String[] {"invoice", "/v1/invoices/" + invoice.get("id").asText()});
+        }
+
         // Webhook endpoint and events
         String endpoint = client.v1()
                 .webhookEndpoints()
@@ -336,6 +512,12 @@ class FixtureShapeTest {
             assertThat(actual.get("object").asText()).as(sample[1]).isEqualTo(sample[0]);
             compare(sample[0], "", fixtures.get(sample[0]), actual, sample[1]);
             kinds.add(sample[0]);
+        }
+
+        for (JsonNode session : portalSessions) {
+            // Stripe has no GET for portal sessions: the create answer is the one to hold.
+            compare("billing_portal.session", "", fixtures.get("billing_portal.session"), session, "create");
+            kinds.add("billing_portal.session");
         }
 
         assertThat(problems).as("differences from Stripe's fixtures").isEmpty();

@@ -37,10 +37,16 @@ public final class CustomersApi {
     private static final Set<String> SEARCH_FIELDS = Set.of("created", "email", "metadata", "name", "phone");
 
     private final FakeStripeState state;
+    private SubscriptionsApi subscriptions;
 
     /** Over this state. */
     public CustomersApi(FakeStripeState state) {
         this.state = state;
+    }
+
+    /** The subscriptions a deleted customer's end with it. */
+    public void setSubscriptions(SubscriptionsApi subscriptions) {
+        this.subscriptions = subscriptions;
     }
 
     /** Registers the routes. */
@@ -60,6 +66,13 @@ public final class CustomersApi {
         customer.put("id", id);
         customer.put("created", state.now());
         customer.put("invoice_prefix", Ids.random(8).toUpperCase());
+        String clock = p.string("test_clock");
+        if (clock != null) {
+            // A customer on a test clock lives at the clock's time, from its creation on.
+            ObjectNode testClock = state.store().require(TestClocksApi.OBJECT, clock, "test_clock");
+            customer.put("test_clock", clock);
+            customer.put("created", testClock.get("frozen_time").asLong());
+        }
         apply(customer, p);
         String pm = p.string("payment_method");
         if (pm != null) {
@@ -122,6 +135,9 @@ public final class CustomersApi {
 
     private ObjectNode update(ApiRequest req) {
         Params p = req.params().allowOnly(FIELDS);
+        if (p.has("test_clock")) {
+            throw StripeApiError.unknownParam("test_clock"); // only when the customer is created
+        }
         ObjectNode customer = live(req.id());
         ObjectNode before = customer.deepCopy();
         apply(customer, p);
@@ -134,6 +150,9 @@ public final class CustomersApi {
 
     private ObjectNode delete(ApiRequest req) {
         ObjectNode customer = live(req.id());
+        if (subscriptions != null) {
+            subscriptions.cancelAllOf(req.id());
+        }
         state.events().publish("customer.deleted", customer);
         ObjectNode tombstone = Json.object();
         tombstone.put("id", req.id());
@@ -161,6 +180,7 @@ public final class CustomersApi {
                         "customer",
                         c -> !c.path("deleted").asBoolean(false)
                                 && Lists.inRange(c, "created", p, "created")
+                                && Lists.textEquals(c, "test_clock", p, "test_clock")
                                 && Lists.textEquals(c, "email", p, "email"));
         return Lists.page("/v1/customers", items, p, n -> Render.item(state, n, p));
     }

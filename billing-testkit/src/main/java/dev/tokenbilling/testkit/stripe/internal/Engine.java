@@ -44,6 +44,9 @@ public final class Engine implements AutoCloseable {
     private final Payments payments;
     private final Disputes disputes;
     private final RefundsApi refunds;
+    private final SubscriptionsApi subscriptions;
+    private final CheckoutSessionsApi checkout;
+    private final HostedPages pages;
     private final WebhookEndpointsApi webhookEndpoints;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -80,9 +83,19 @@ public final class Engine implements AutoCloseable {
         this.webhookEndpoints = new WebhookEndpointsApi(state);
         products.register(router);
         prices.register(router);
-        new CustomersApi(state).register(router);
+        CustomersApi customers = new CustomersApi(state);
+        customers.register(router);
         paymentMethods.register(router);
         new PaymentIntentsApi(state, paymentMethods, payments).register(router);
+        Invoices invoices = new Invoices(state, payments, paymentMethods);
+        this.subscriptions = new SubscriptionsApi(state, invoices, paymentMethods);
+        subscriptions.register(router);
+        customers.setSubscriptions(subscriptions);
+        new InvoicesApi(state, invoices).register(router);
+        new TestClocksApi(state, new Renewals(state, invoices)).register(router);
+        this.checkout = new CheckoutSessionsApi(state, paymentMethods, payments, subscriptions);
+        checkout.register(router);
+        new BillingPortalApi(state).register(router);
         new ChargesApi(state).register(router);
         this.refunds = new RefundsApi(state, balance, disputes);
         refunds.register(router);
@@ -91,6 +104,7 @@ public final class Engine implements AutoCloseable {
         webhookEndpoints.register(router);
         new EventsApi(state).register(router);
         this.control = new ControlApi(this);
+        this.pages = new HostedPages(this, checkout, subscriptions);
 
         registerStartupEndpoint();
         AtomicInteger threads = new AtomicInteger();
@@ -185,6 +199,21 @@ public final class Engine implements AutoCloseable {
     /** The port. */
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The Checkout and portal pages. */
+    public HostedPages pages() {
+        return pages;
+    }
+
+    /** See {@code FakeStripe.completeCheckout}. */
+    public ObjectNode completeCheckout(String sessionId, String card, String email) {
+        try {
+            return helper(() -> checkout.complete(sessionId, card, email).deepCopy());
+        } catch (StripeApiError e) {
+            String message = "Checkout Session " + sessionId + " was not paid: " + e.code() + ": " + e.getMessage();
+            throw e.status() == 402 ? new IllegalStateException(message, e) : new IllegalArgumentException(message, e);
+        }
     }
 
     /** See {@code FakeStripe.authenticate}. */

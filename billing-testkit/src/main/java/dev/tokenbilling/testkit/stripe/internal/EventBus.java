@@ -25,7 +25,7 @@ public final class EventBus {
         event.put("api_version", state.apiVersion());
         event.put("created", state.now());
         ObjectNode data = Json.object();
-        data.set("object", object.deepCopy());
+        data.set("object", ApiShapes.forVersion(object.deepCopy(), state.apiVersion(), state.store()));
         if (previousAttributes != null && !previousAttributes.isEmpty()) {
             data.set("previous_attributes", previousAttributes);
         }

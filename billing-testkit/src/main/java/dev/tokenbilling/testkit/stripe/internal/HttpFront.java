@@ -49,6 +49,10 @@ public final class HttpFront implements HttpHandler {
                 preflight(exchange);
                 return;
             }
+            if (HostedPages.serves(path)) {
+                engine.pages().handle(exchange, method, path);
+                return;
+            }
             if (path.startsWith("/_testkit/") || path.equals("/_testkit")) {
                 engine.control().handle(exchange, method, path);
                 return;

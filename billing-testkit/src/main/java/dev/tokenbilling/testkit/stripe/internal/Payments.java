@@ -13,6 +13,7 @@ public final class Payments {
     private final FakeStripeState state;
     private final BalanceTransactions balance;
     private final Disputes disputes;
+    private ObjectNode lastCollected;
 
     /** Over this state. */
     public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {
@@ -37,6 +38,60 @@ public final class Payments {
             case DECLINE -> throw decline(pi, pm, card);
             default -> succeedOrProcess(pi, pm, false);
         }
+    }
+
+    /**
+     * A PaymentIntent for money Stripe collects itself (an invoice, a Checkout Session), created and
+     * confirmed with {@code pm} at once. Answers the decline or 3-D Secure demand as an error (the
+     * PaymentIntent keeps it), or null when the payment succeeded.
+     */
+    public StripeApiError collect(
+            long amount, String currency, String customer, ObjectNode pm, String description, ObjectNode metadata) {
+        ObjectNode pi = Templates.blank("payment_intent");
+        String id = Ids.newId("pi");
+        pi.put("id", id);
+        pi.put("amount", amount);
+        pi.put("currency", currency);
+        pi.put("created", state.now());
+        pi.put("client_secret", id + "_secret_" + Ids.random(25));
+        if (customer != null) {
+            pi.put("customer", customer);
+        }
+        if (description != null) {
+            pi.put("description", description);
+        }
+        if (metadata != null) {
+            pi.set("metadata", metadata.deepCopy());
+        }
+        pi.put("payment_method", pm.get("id").asText());
+        pi.put("status", "requires_confirmation");
+        state.put(pi);
+        state.events().publish("payment_intent.created", pi);
+        lastCollected = pi;
+        return retry(pi, pm);
+    }
+
+    /** Confirms a PaymentIntent of {@link #collect} again with {@code pm}; answers as {@link #collect}. */
+    public StripeApiError retry(ObjectNode pi, ObjectNode pm) {
+        try {
+            attempt(pi, pm, null);
+        } catch (StripeApiError declined) {
+            return declined;
+        }
+        if ("requires_action".equals(Json.text(pi, "status"))) {
+            return StripeApiError.card(
+                            "authentication_required",
+                            "authentication_required",
+                            null,
+                            "Your card was declined. This transaction requires authentication.")
+                    .with("payment_intent", pi.deepCopy());
+        }
+        return null;
+    }
+
+    /** The PaymentIntent the last {@link #collect} made (under the same lock). */
+    public ObjectNode lastCollected() {
+        return lastCollected;
     }
 
     private void requireAction(ObjectNode pi, String returnUrl) {

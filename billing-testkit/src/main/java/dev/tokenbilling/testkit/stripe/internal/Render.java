@@ -10,7 +10,8 @@ public final class Render {
 
     /** A copy of {@code node} expanded as the request asks. */
     public static ObjectNode one(FakeStripeState state, ObjectNode node, Params params) {
-        return Expander.expand(node.deepCopy(), params.expand(), state.store());
+        return ApiShapes.forVersion(
+                Expander.expand(node.deepCopy(), params.expand(), state.store()), state.apiVersion(), state.store());
     }
 
     /** For list items: {@code data.x} paths in the request expand {@code x} in each item. */
@@ -21,6 +22,7 @@ public final class Render {
                 paths.add(path.substring(5));
             }
         }
-        return Expander.expand(node.deepCopy(), paths, state.store());
+        return ApiShapes.forVersion(
+                Expander.expand(node.deepCopy(), paths, state.store()), state.apiVersion(), state.store());
     }
 }
