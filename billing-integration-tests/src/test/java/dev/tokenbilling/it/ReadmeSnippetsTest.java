@@ -6,11 +6,15 @@ import com.stripe.StripeClient;
 import com.stripe.param.PaymentIntentConfirmParams;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.model.BillingInterval;
+import dev.tokenbilling.model.CheckoutSession;
 import dev.tokenbilling.model.Debit;
+import dev.tokenbilling.model.DefaultCatalog;
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationRequest;
+import dev.tokenbilling.model.SubscriptionOverview;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.model.UserId;
@@ -76,6 +80,18 @@ class ReadmeSnippetsTest {
                     service.purchases().start(user, "booster-500k"); // give intent.clientSecret() to Stripe.js
             // end::purchase[]
             assertThat(packs).hasSize(3);
+
+            // tag::tiers[]
+            DefaultCatalog.tiers().forEach(service.catalog()::saveTier); // Explorer (free), Plus, Pro
+            service.catalog().syncTiersToStripe(false); // a Product and recurring Prices per paid tier
+            String page = "https://shop.example/billing";
+            CheckoutSession checkout =
+                    service.subscriptions().checkout(user, "plus", BillingInterval.MONTH, page, page);
+            // Send the browser to checkout.url(); each paid invoice grants the period's allowance, once.
+            SubscriptionOverview plan = service.subscriptions().overview(user); // tier, allowance left, reset date
+            // end::tiers[]
+            assertThat(checkout.url()).startsWith(fake.apiBase());
+            assertThat(plan.tier()).map(tier -> tier.slug()).contains("explorer");
             StripeClient.builder()
                     .setApiKey(fake.secretKey())
                     .setApiBase(fake.apiBase())
@@ -111,7 +127,7 @@ class ReadmeSnippetsTest {
 
             TokenBalance balance = service.ledger().balance(user); // balance, available, totals...
             // end::metering[]
-            assertThat(balance.balance()).isEqualTo(500_000 - 1_250 - 5_321);
+            assertThat(balance.balance()).isEqualTo(500_000 + 50_000 - 1_250 - 5_321); // the pack and Explorer's month
 
             // tag::operations[]
             billing.reconciler().run(Duration.ofMinutes(15), 500); // schedule it: repairs what webhooks missed
@@ -143,7 +159,7 @@ class ReadmeSnippetsTest {
             regions.add(matcher.group(1));
             assertThat(readme).as("README.md shows region %s", matcher.group(1)).contains(normalize(matcher.group(2)));
         }
-        assertThat(regions).containsExactly("build", "purchase", "webhook", "metering", "operations", "errors");
+        assertThat(regions).containsExactly("build", "purchase", "tiers", "webhook", "metering", "operations", "errors");
     }
 
     /** Layout does not count (the formatter and the README may break and align lines differently): whitespace is dropped. */

@@ -66,9 +66,18 @@ final class Shop implements AutoCloseable {
     }
 
     static Shop open(Class<?> testClass, Consumer<TokenBilling.Builder> settings) {
-        FakeStripe stripe = FakeStripe.start();
+        return open(testClass, java.time.Clock.systemUTC(), settings);
+    }
+
+    /**
+     * A shop whose library and FakeStripe both live on {@code clock}: a test that moves Stripe's test
+     * clocks moves this one along, so that signatures, lots and expiries agree with Stripe's time.
+     */
+    static Shop open(Class<?> testClass, java.time.Clock clock, Consumer<TokenBilling.Builder> settings) {
+        FakeStripe stripe = FakeStripe.builder().clock(clock).start();
         HttpServer endpoint = startEndpoint();
         BillingFixture fixture = BillingFixture.create(testClass, builder -> {
+            builder.clock(clock);
             builder.stripe(StripeApi.builder()
                     .secretKey(stripe.secretKey())
                     .apiBase(java.net.URI.create(stripe.apiBase()))
