@@ -243,9 +243,33 @@ public final class StripePaymentGateway implements PaymentGateway {
         return object.toJson();
     }
 
+    /** Stripe takes at most this many types in one events list call. */
+    private static final int MAX_TYPES_PER_LIST = 20;
+
     @Override
     public List<String> listEvents(Instant since, Set<String> types) {
-        List<String> events = new ArrayList<>();
+        List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(types));
+        List<JsonNode> events = new ArrayList<>();
+        for (int from = 0; from < sorted.size(); from += MAX_TYPES_PER_LIST) {
+            events.addAll(listEvents(since, sorted.subList(from, Math.min(sorted.size(), from + MAX_TYPES_PER_LIST))));
+        }
+        // Stripe lists newest first, one call per group of types: process oldest first, all groups merged.
+        events.sort(java.util.Comparator.comparingLong(
+                (JsonNode event) -> event.path("created").asLong()));
+        List<String> raw = new ArrayList<>();
+        try {
+            for (JsonNode event : events) {
+                raw.add(StripeJson.MAPPER.writeValueAsString(event));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not re-encode a Stripe event", e);
+        }
+        return raw;
+    }
+
+    /** The events of some types since {@code since}, oldest first. */
+    private List<JsonNode> listEvents(Instant since, List<String> types) {
+        List<JsonNode> events = new ArrayList<>();
         String startingAfter = null;
         try {
             while (true) {
@@ -261,7 +285,7 @@ public final class StripePaymentGateway implements PaymentGateway {
                 StripeCollection<Event> page = client.v1().events().list(params.build());
                 JsonNode body = StripeJson.parse(page.getLastResponse().body());
                 for (JsonNode event : body.path("data")) {
-                    events.add(StripeJson.MAPPER.writeValueAsString(event));
+                    events.add(event);
                     startingAfter = event.path("id").asText();
                 }
                 if (!body.path("has_more").asBoolean(false) || body.path("data").isEmpty()) {
@@ -270,10 +294,8 @@ public final class StripePaymentGateway implements PaymentGateway {
             }
         } catch (StripeException e) {
             throw StripeFailures.translate("list events", e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("could not re-encode a Stripe event", e);
         }
-        Collections.reverse(events); // Stripe lists newest first; process oldest first.
+        Collections.reverse(events);
         return events;
     }
 
