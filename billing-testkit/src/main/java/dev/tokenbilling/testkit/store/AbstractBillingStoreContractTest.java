@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.LotTerms;
@@ -16,6 +17,10 @@ import dev.tokenbilling.model.PurchaseReversal;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationStatus;
+import dev.tokenbilling.model.Subscription;
+import dev.tokenbilling.model.SubscriptionStatus;
+import dev.tokenbilling.model.SubscriptionTier;
+import dev.tokenbilling.model.TierDefinition;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.TokenPackage;
@@ -1208,6 +1213,141 @@ public abstract class AbstractBillingStoreContractTest {
                 .isEmpty();
 
         assertThat(store.ledger().findLot(lotId)).contains(usedUp);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // TierRepository
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldCreateUpdateListAndFindTiers() {
+        String slug = unique("tier");
+        TierDefinition definition = TierDefinition.monthly(slug, "Tier", Money.of(900, "USD"), 300_000, "", 5)
+                .withYearlyPrice(Money.of(9_000, "USD"))
+                .withRolloverCap(50_000);
+        SubscriptionTier created = store.tiers().insert(definition, NOW);
+        assertThat(definition.matches(created)).isTrue();
+        assertThat(created.stripeProductId()).isEmpty();
+        assertThat(created.createdAt()).isEqualTo(NOW);
+        assertThat(store.tiers().findBySlug(slug)).contains(created);
+        assertThat(store.tiers().findById(created.id())).contains(created);
+        assertThatThrownBy(() -> store.tiers().insert(definition, NOW)).isInstanceOf(RuntimeException.class);
+
+        TierDefinition retired = new TierDefinition(
+                slug, "Tier", Money.of(900, "USD"), Optional.empty(), 300_000, Optional.empty(), "", false, 5);
+        SubscriptionTier updated = store.tiers().update(created.id(), retired, NOW.plusSeconds(1));
+        assertThat(retired.matches(updated)).isTrue();
+        assertThat(updated.createdAt()).isEqualTo(NOW);
+        assertThat(store.tiers().list(false)).extracting(SubscriptionTier::slug).doesNotContain(slug);
+        assertThat(store.tiers().list(true)).extracting(SubscriptionTier::slug).contains(slug);
+
+        SubscriptionTier synced = store.tiers()
+                .updateStripeIds(
+                        created.id(),
+                        Optional.of("prod_" + slug),
+                        Optional.of("price_m_" + slug),
+                        Optional.empty(),
+                        NOW.plusSeconds(2));
+        assertThat(synced.stripeMonthlyPriceId()).contains("price_m_" + slug);
+        assertThat(retired.matches(synced)).isTrue();
+        // By Product (a replaced price still belongs to it), else by either price.
+        assertThat(store.tiers().findByStripeIds("prod_" + slug, "price_old")).contains(synced);
+        assertThat(store.tiers().findByStripeIds(null, "price_m_" + slug)).contains(synced);
+        assertThat(store.tiers().findByStripeIds("prod_unknown", "price_unknown"))
+                .isEmpty();
+        assertThat(store.tiers().findBySlug("no-such-tier")).isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // SubscriptionRepository
+    // ---------------------------------------------------------------------------------------------
+
+    private Subscription subscription(UserId user, String id, long tierId, SubscriptionStatus status, Instant changed) {
+        return new Subscription(
+                user,
+                id,
+                Optional.of("cus_" + user.value()),
+                tierId,
+                "",
+                BillingInterval.MONTH,
+                status,
+                Optional.of(NOW),
+                Optional.of(NOW.plus(Duration.ofDays(30))),
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                changed,
+                NOW,
+                NOW);
+    }
+
+    @Test
+    void shouldKeepTheNewestSnapshotOfASubscription() {
+        SubscriptionTier tier = store.tiers()
+                .insert(TierDefinition.monthly(unique("sub"), "Sub", Money.of(500, "USD"), 1_000, "", 0), NOW);
+        UserId user = newUser();
+        String id = unique("sub_");
+        Subscription first = store.subscriptions()
+                .save(subscription(user, id, tier.id(), SubscriptionStatus.ACTIVE, NOW.plusSeconds(10)));
+        assertThat(first.status()).isEqualTo(SubscriptionStatus.ACTIVE);
+        assertThat(first.tierSlug()).isEqualTo(tier.slug());
+
+        // A late, older snapshot changes nothing; an equal or newer one is applied.
+        Subscription late = store.subscriptions()
+                .save(subscription(user, id, tier.id(), SubscriptionStatus.INCOMPLETE, NOW.plusSeconds(5)));
+        assertThat(late).isEqualTo(first);
+        Subscription newer = store.subscriptions()
+                .save(subscription(user, id, tier.id(), SubscriptionStatus.PAST_DUE, NOW.plusSeconds(20)));
+        assertThat(newer.status()).isEqualTo(SubscriptionStatus.PAST_DUE);
+        assertThat(newer.createdAt()).isEqualTo(first.createdAt());
+
+        assertThat(store.subscriptions().find(user, id)).contains(newer);
+        assertThat(store.subscriptions().find(newUser(), id)).isEmpty();
+        assertThat(store.subscriptions().findByStripeId(id)).contains(newer);
+        assertThat(store.subscriptions().forUser(user)).containsExactly(newer);
+        assertThat(store.subscriptions().list(Optional.of(SubscriptionStatus.PAST_DUE), 1000))
+                .contains(newer);
+        assertThat(store.subscriptions().list(Optional.of(SubscriptionStatus.ACTIVE), 1000))
+                .doesNotContain(newer);
+        assertThat(store.subscriptions().listStalest(1000)).contains(newer);
+
+        store.subscriptions().save(subscription(user, id, tier.id(), SubscriptionStatus.CANCELED, NOW.plusSeconds(30)));
+        assertThat(store.subscriptions().listStalest(1000))
+                .extracting(Subscription::stripeSubscriptionId)
+                .doesNotContain(id);
+    }
+
+    @Test
+    void shouldApplyTheNewestOfRacingSnapshots() throws Exception {
+        SubscriptionTier tier = store.tiers()
+                .insert(TierDefinition.monthly(unique("race"), "Race", Money.of(500, "USD"), 1_000, "", 0), NOW);
+        UserId user = newUser();
+        String id = unique("sub_race_");
+        int racers = racingThreads();
+        race(
+                racers,
+                i -> store.subscriptions()
+                        .save(subscription(
+                                user,
+                                id,
+                                tier.id(),
+                                i == racers / 2 ? SubscriptionStatus.PAST_DUE : SubscriptionStatus.ACTIVE,
+                                NOW.plusSeconds(i == racers / 2 ? 1_000 : i))));
+        assertThat(store.subscriptions().find(user, id))
+                .map(Subscription::status)
+                .contains(SubscriptionStatus.PAST_DUE);
+    }
+
+    @Test
+    void shouldRecordOneStripeCustomerPerUserWhateverRaces() throws Exception {
+        UserId user = newUser();
+        assertThat(store.subscriptions().customerOf(user)).isEmpty();
+        List<String> recorded = race(racingThreads(), i -> store.subscriptions().saveCustomer(user, "cus_" + i, NOW));
+        assertThat(recorded).containsOnly(recorded.get(0));
+        assertThat(store.subscriptions().customerOf(user)).contains(recorded.get(0));
+        assertThat(store.subscriptions().userOfCustomer(recorded.get(0))).contains(user);
+        assertThat(store.subscriptions().saveCustomer(user, "cus_other", NOW)).isEqualTo(recorded.get(0));
+        assertThat(store.subscriptions().userOfCustomer("cus_unknown")).isEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------
