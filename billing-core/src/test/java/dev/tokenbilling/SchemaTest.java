@@ -32,13 +32,18 @@ class SchemaTest {
         String schema = TestDatabase.newSchema(SchemaTest.class);
         BillingSchema billingSchema = BillingSchema.of(dataSource, schema);
         assertThat(billingSchema.pending())
-                .containsExactly("1 baseline", "2 refund reversal", "3 ledger write costs", "4 subscription tiers");
+                .containsExactly(
+                        "1 baseline",
+                        "2 refund reversal",
+                        "3 ledger write costs",
+                        "4 subscription tiers",
+                        "5 hold round trips");
 
-        assertThat(billingSchema.migrate()).isEqualTo(4);
+        assertThat(billingSchema.migrate()).isEqualTo(5);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("4");
+        assertThat(billingSchema.currentVersion()).contains("5");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -229,6 +234,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("4 subscription tiers");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("5 hold round trips");
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbilling.store;
 
+import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationStatus;
 import dev.tokenbilling.model.UserId;
@@ -52,10 +53,15 @@ public interface ReservationRepository {
      * hold changes nothing and returns {@code ended} false, {@link ReservationStatus#EXPIRED}, no
      * entry.
      *
+     * <p>The answer also carries the hold as it stands afterwards (empty for an unknown id or
+     * another user's hold) and the settlement's entry (whichever call posted it), read in the same
+     * transaction as the change.
+     *
      * @throws IllegalArgumentException when {@code ending} is neither SETTLED nor RELEASED
-     * @throws RuntimeException         when settling more tokens than held; nothing changes
+     * @throws dev.tokenbilling.error.InvalidRequestException when settling more tokens than held
+     *     (naming {@code actualTokens}); nothing changes
      */
-    FinishResult finish(
+    Finished finish(
             UserId userId,
             long reservationId,
             ReservationStatus ending,
@@ -91,4 +97,7 @@ public interface ReservationRepository {
 
     /** How the hold ended ({@code ended} false when it had ended before) and the settlement's entry. */
     record FinishResult(boolean ended, ReservationStatus status, Optional<Long> entryId) {}
+
+    /** What {@link #finish} did, with the hold afterwards and the settlement's entry. */
+    record Finished(FinishResult result, Optional<Reservation> hold, Optional<LedgerEntry> entry) {}
 }

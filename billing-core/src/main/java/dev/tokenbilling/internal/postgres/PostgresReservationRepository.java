@@ -1,5 +1,7 @@
 package dev.tokenbilling.internal.postgres;
 
+import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationStatus;
 import dev.tokenbilling.model.UserId;
@@ -13,6 +15,9 @@ final class PostgresReservationRepository implements ReservationRepository {
 
     private final HandleAccess access;
     private final String create;
+    /** Prefix of the settlement entry's columns in a finish row, which also holds the hold's. */
+    private static final String ENTRY = "e_";
+
     private final String finish;
     private final String byId;
     private final String active;
@@ -20,12 +25,13 @@ final class PostgresReservationRepository implements ReservationRepository {
 
     PostgresReservationRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
-        create = schema.render(
-                "SELECT r_outcome, r_id, r_available FROM {schema}.reservation_create(:user, :tokens, :key, :description,"
-                        + " CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz))");
-        finish = schema.render(
-                "SELECT r_outcome, r_entry_id FROM {schema}.reservation_finish(:user, :id, CAST(:actual AS bigint), :description,"
-                        + " CAST(:at AS timestamptz), :status)");
+        // One round trip each: the functions return the rows they left with their outcome.
+        create =
+                schema.render("SELECT f.r_outcome, f.r_available, (f.r_hold).* FROM {schema}.reservation_reserve(:user,"
+                        + " :tokens, :key, :description, CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz)) f");
+        finish = schema.render("SELECT f.r_outcome, (f.r_hold).*, " + Rows.ledgerColumnsOf("f.r_entry", ENTRY)
+                + " FROM {schema}.reservation_end(:user, :id, CAST(:actual AS bigint), :description,"
+                + " CAST(:at AS timestamptz), :status) f");
         String select = "SELECT " + Rows.RESERVATION_COLUMNS + " FROM {schema}.token_reservation ";
         byId = schema.render(select + "WHERE user_id = :user AND id = :id");
         active = schema.render(select + "WHERE user_id = :user AND status = 'active' ORDER BY id");
@@ -47,12 +53,7 @@ final class PostgresReservationRepository implements ReservationRepository {
                     if (outcome.equals("insufficient")) {
                         return (ReserveResult) new ReserveResult.Insufficient(rs.getLong("r_available"));
                     }
-                    long id = rs.getLong("r_id");
-                    Reservation reservation = handle.createQuery(byId)
-                            .bind("user", userId.value())
-                            .bind("id", id)
-                            .map((row, c) -> Rows.reservation(row))
-                            .one();
+                    Reservation reservation = Rows.reservation(rs);
                     return outcome.equals("reserved")
                             ? new ReserveResult.Reserved(reservation)
                             : new ReserveResult.Duplicate(reservation);
@@ -61,7 +62,7 @@ final class PostgresReservationRepository implements ReservationRepository {
     }
 
     @Override
-    public FinishResult finish(
+    public Finished finish(
             UserId userId,
             long reservationId,
             ReservationStatus ending,
@@ -80,14 +81,29 @@ final class PostgresReservationRepository implements ReservationRepository {
                 .bind("status", ending.wireName())
                 .map((rs, ctx) -> {
                     String outcome = rs.getString("r_outcome");
-                    Optional<Long> entry = Rows.optionalLong(rs, "r_entry_id");
                     if (outcome.equals("unknown")) {
-                        return new FinishResult(false, ReservationStatus.EXPIRED, Optional.<Long>empty());
+                        return new Finished(
+                                new FinishResult(false, ReservationStatus.EXPIRED, Optional.empty()),
+                                Optional.empty(),
+                                Optional.empty());
                     }
+                    Reservation hold = Rows.reservation(rs);
+                    if (outcome.equals("too_many")) {
+                        throw new InvalidRequestException(
+                                "actualTokens",
+                                "must be between 0 and the " + hold.amount() + " tokens held, was " + actualTokens);
+                    }
+                    Optional<LedgerEntry> entry =
+                            Rows.optionalLong(rs, ENTRY + "id").isPresent()
+                                    ? Optional.of(Rows.ledgerEntry(rs, ENTRY))
+                                    : Optional.empty();
                     // The function decides under the row locks whether this call ended the hold.
                     boolean ended = !outcome.startsWith("already_");
-                    return new FinishResult(
-                            ended, ReservationStatus.fromWireName(outcome.replace("already_", "")), entry);
+                    FinishResult result = new FinishResult(
+                            ended,
+                            ReservationStatus.fromWireName(outcome.replace("already_", "")),
+                            entry.map(LedgerEntry::id));
+                    return new Finished(result, Optional.of(hold), entry);
                 })
                 .one());
     }

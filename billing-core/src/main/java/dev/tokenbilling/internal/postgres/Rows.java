@@ -91,17 +91,38 @@ final class Rows {
     }
 
     static LedgerEntry ledgerEntry(ResultSet rs) throws SQLException {
-        Optional<Long> purchase = optionalLong(rs, "purchase_id");
+        return ledgerEntry(rs, "");
+    }
+
+    /** An entry whose columns carry {@code prefix} (when a row holds another object's columns too). */
+    static LedgerEntry ledgerEntry(ResultSet rs, String prefix) throws SQLException {
+        Optional<Long> purchase = optionalLong(rs, prefix + "purchase_id");
         return new LedgerEntry(
-                rs.getLong("id"),
-                UserId.of(rs.getString("user_id")),
-                LedgerEntryKind.fromWireName(rs.getString("kind")),
-                rs.getLong("amount"),
-                rs.getLong("balance_after"),
+                rs.getLong(prefix + "id"),
+                UserId.of(rs.getString(prefix + "user_id")),
+                LedgerEntryKind.fromWireName(rs.getString(prefix + "kind")),
+                rs.getLong(prefix + "amount"),
+                rs.getLong(prefix + "balance_after"),
                 purchase,
-                optionalString(rs, "idempotency_key"),
-                rs.getString("description"),
-                instant(rs, "created_at"));
+                optionalString(rs, prefix + "idempotency_key"),
+                rs.getString(prefix + "description"),
+                instant(rs, prefix + "created_at"));
+    }
+
+    /** {@link #LEDGER_COLUMNS} of the composite {@code column}, each named with {@code prefix}. */
+    static String ledgerColumnsOf(String column, String prefix) {
+        StringBuilder sql = new StringBuilder();
+        for (String name : LEDGER_COLUMNS.split(",\\s*")) {
+            sql.append(sql.isEmpty() ? "" : ", ")
+                    .append("(")
+                    .append(column)
+                    .append(").")
+                    .append(name)
+                    .append(" AS ")
+                    .append(prefix)
+                    .append(name);
+        }
+        return sql.toString();
     }
 
     static TokenBalance balance(ResultSet rs) throws SQLException {

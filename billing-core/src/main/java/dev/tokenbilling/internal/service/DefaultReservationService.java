@@ -5,7 +5,6 @@ import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.ReservationNotActiveException;
 import dev.tokenbilling.error.UnknownReservationException;
-import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.ReservationStatus;
@@ -55,43 +54,48 @@ final class DefaultReservationService implements ReservationService {
                 ((ReservationRepository.ReserveResult.Insufficient) result).available());
     }
 
+    /** One round trip: the store checks the amount, ends the hold and returns it with its entry. */
     @Override
     public Settlement settle(UserId userId, long reservationId, long actualTokens) {
-        Reservation reservation = get(userId, reservationId);
-        if (actualTokens < 0 || actualTokens > reservation.amount()) {
-            throw new InvalidRequestException(
-                    "actualTokens",
-                    "must be between 0 and the " + reservation.amount() + " tokens held, was " + actualTokens);
+        Checks.notNull("userId", userId);
+        if (actualTokens < 0) {
+            throw new InvalidRequestException("actualTokens", "must not be negative, was " + actualTokens);
         }
-        ReservationRepository.FinishResult result = finish(reservation, ReservationStatus.SETTLED, actualTokens);
-        Optional<LedgerEntry> entry =
-                result.entryId().flatMap(id -> context.store().ledger().findEntry(userId, id));
-        entry.ifPresent(context::debited);
-        return new Settlement(get(userId, reservationId), entry);
+        ReservationRepository.Finished finished =
+                finish(userId, reservationId, ReservationStatus.SETTLED, actualTokens);
+        finished.entry().ifPresent(context::debited);
+        return new Settlement(finished.hold().orElseThrow(), finished.entry());
     }
 
     @Override
     public Reservation release(UserId userId, long reservationId) {
-        finish(get(userId, reservationId), ReservationStatus.RELEASED, 0);
-        return get(userId, reservationId);
+        Checks.notNull("userId", userId);
+        return finish(userId, reservationId, ReservationStatus.RELEASED, 0)
+                .hold()
+                .orElseThrow();
     }
 
-    private ReservationRepository.FinishResult finish(
-            Reservation reservation, ReservationStatus ending, long actualTokens) {
-        ReservationRepository.FinishResult result = context.store()
+    private ReservationRepository.Finished finish(
+            UserId userId, long reservationId, ReservationStatus ending, long actualTokens) {
+        // An empty description lets the settlement take the hold's own.
+        ReservationRepository.Finished finished = context.store()
                 .reservations()
                 .finish(
-                        reservation.userId(),
-                        reservation.id(),
+                        userId,
+                        reservationId,
                         ending,
                         actualTokens,
-                        reservation.description(),
+                        "",
                         context.clock().instant());
+        if (finished.hold().isEmpty()) {
+            throw new UnknownReservationException(reservationId);
+        }
+        ReservationRepository.FinishResult result = finished.result();
         if (!result.ended() || result.status() != ending) {
             throw new ReservationNotActiveException(
-                    reservation.id(), result.status().wireName());
+                    reservationId, result.status().wireName());
         }
-        return result;
+        return finished;
     }
 
     @Override

@@ -32,6 +32,7 @@ import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.store.LedgerPosting;
 import dev.tokenbilling.store.NewPurchase;
 import dev.tokenbilling.store.PostingResult;
+import dev.tokenbilling.store.ReservationRepository;
 import dev.tokenbilling.store.ReservationRepository.FinishResult;
 import dev.tokenbilling.store.ReservationRepository.ReserveResult;
 import dev.tokenbilling.store.WebhookEventRepository.NewWebhookEvent;
@@ -736,7 +737,9 @@ public abstract class AbstractBillingStoreContractTest {
         Reservation hold =
                 reserved(store.reservations().reserve(user, 100, "hold", "", NOW.plus(Duration.ofMinutes(5)), NOW));
         posted(store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 1, "reservation-" + hold.id())));
-        FinishResult settled = store.reservations().finish(user, hold.id(), ReservationStatus.SETTLED, 50, "", NOW);
+        FinishResult settled = store.reservations()
+                .finish(user, hold.id(), ReservationStatus.SETTLED, 50, "", NOW)
+                .result();
 
         assertThat(settled.entryId()).isPresent();
         assertThat(store.ledger().balance(user).balance()).isEqualTo(1_000 - 100 - 10 - 200 - 1 - 50);
@@ -752,7 +755,9 @@ public abstract class AbstractBillingStoreContractTest {
                 reserved(store.reservations().reserve(user, 100, "hold", "", NOW.plus(Duration.ofMinutes(5)), NOW));
         posted(store.ledger().debit(reversal(user, 100, "refund")));
 
-        FinishResult settled = store.reservations().finish(user, hold.id(), ReservationStatus.SETTLED, 80, "", NOW);
+        FinishResult settled = store.reservations()
+                .finish(user, hold.id(), ReservationStatus.SETTLED, 80, "", NOW)
+                .result();
 
         assertThat(settled.ended()).isTrue();
         assertThat(store.ledger().findEntry(user, settled.entryId().orElseThrow()))
@@ -1097,7 +1102,9 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.ledger().lapsedLots(day2.plusSeconds(1), 10)).containsExactly(sooner, later);
         assertThat(store.ledger().lapsedLots(day2.plusSeconds(1), 1)).containsExactly(sooner);
 
-        store.reservations().finish(held, hold.id(), ReservationStatus.RELEASED, 0, "", NOW);
+        store.reservations()
+                .finish(held, hold.id(), ReservationStatus.RELEASED, 0, "", NOW)
+                .result();
 
         assertThat(store.ledger().lapsedLots(day2.plusSeconds(1), 10))
                 .as("same expiry: by lot id")
@@ -1128,7 +1135,9 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.ledger().balance(user).balance()).isEqualTo(60);
         assertThat(store.ledger().balance(user).reserved()).isEqualTo(60);
 
-        store.reservations().finish(user, hold.id(), ReservationStatus.RELEASED, 0, "", NOW.plus(Duration.ofDays(1)));
+        store.reservations()
+                .finish(user, hold.id(), ReservationStatus.RELEASED, 0, "", NOW.plus(Duration.ofDays(1)))
+                .result();
 
         assertThat(store.ledger().closeLot(lotId, LedgerEntryKind.EXPIRY, "expired", expiry))
                 .hasValueSatisfying(entry -> assertThat(entry.balanceAfter()).isZero());
@@ -1213,6 +1222,34 @@ public abstract class AbstractBillingStoreContractTest {
                 .isEmpty();
 
         assertThat(store.ledger().findLot(lotId)).contains(usedUp);
+    }
+
+    @Test
+    void shouldReturnTheHoldAndItsSettlementFromFinish() {
+        UserId user = newUser();
+        store.ledger().credit(posting(user, LedgerEntryKind.GRANT, 1_000, "finish-returns"));
+        Reservation hold = reserved(
+                store.reservations().reserve(user, 300, "returns", "stream", NOW.plus(Duration.ofMinutes(5)), NOW));
+
+        ReservationRepository.Finished settled =
+                store.reservations().finish(user, hold.id(), ReservationStatus.SETTLED, 120, "", NOW);
+        assertThat(settled.hold()).isEqualTo(store.reservations().findById(user, hold.id()));
+        assertThat(settled.entry()).isPresent();
+        assertThat(settled.entry().get().amount()).isEqualTo(-120);
+        assertThat(settled.entry().get().description()).isEqualTo("stream");
+        assertThat(settled.entry())
+                .isEqualTo(store.ledger().findEntry(user, settled.entry().get().id()));
+
+        ReservationRepository.Finished again =
+                store.reservations().finish(user, hold.id(), ReservationStatus.RELEASED, 0, "", NOW);
+        assertThat(again.result().ended()).isFalse();
+        assertThat(again.hold()).isEqualTo(settled.hold());
+        assertThat(again.entry()).isEqualTo(settled.entry());
+
+        ReservationRepository.Finished unknown =
+                store.reservations().finish(newUser(), hold.id(), ReservationStatus.RELEASED, 0, "", NOW);
+        assertThat(unknown.hold()).isEmpty();
+        assertThat(unknown.entry()).isEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -2185,11 +2222,15 @@ public abstract class AbstractBillingStoreContractTest {
         Reservation rest = reserved(store.reservations().reserve(user, 600, "hold-3", "", expiresAt, NOW));
         assertThat(store.reservations().active(user)).containsExactly(hold, rest);
 
-        FinishResult settled =
-                store.reservations().finish(user, hold.id(), ReservationStatus.SETTLED, 250, "stream", NOW);
-        FinishResult again =
-                store.reservations().finish(user, hold.id(), ReservationStatus.SETTLED, 250, "stream", NOW);
-        FinishResult released = store.reservations().finish(user, hold.id(), ReservationStatus.RELEASED, 0, "", NOW);
+        FinishResult settled = store.reservations()
+                .finish(user, hold.id(), ReservationStatus.SETTLED, 250, "stream", NOW)
+                .result();
+        FinishResult again = store.reservations()
+                .finish(user, hold.id(), ReservationStatus.SETTLED, 250, "stream", NOW)
+                .result();
+        FinishResult released = store.reservations()
+                .finish(user, hold.id(), ReservationStatus.RELEASED, 0, "", NOW)
+                .result();
 
         assertThat(settled.ended()).isTrue();
         assertThat(settled.status()).isEqualTo(ReservationStatus.SETTLED);
@@ -2207,7 +2248,9 @@ public abstract class AbstractBillingStoreContractTest {
                         store.reservations().findById(user, hold.id()).orElseThrow()));
         assertThat(store.ledger().balance(user).balance()).isEqualTo(750);
         assertThat(store.ledger().balance(user).reserved()).isEqualTo(600);
-        store.reservations().finish(user, rest.id(), ReservationStatus.RELEASED, 0, "", NOW);
+        store.reservations()
+                .finish(user, rest.id(), ReservationStatus.RELEASED, 0, "", NOW)
+                .result();
         assertThat(store.ledger().balance(user).reserved()).isZero();
         assertThat(store.reservations().active(user)).isEmpty();
         assertThat(store.ledger().auditViolations()).isEmpty();
@@ -2300,9 +2343,12 @@ public abstract class AbstractBillingStoreContractTest {
                 reserved(store.reservations().reserve(user, 300, "unused", "", NOW.plus(Duration.ofMinutes(5)), NOW));
         Instant at = NOW.plusSeconds(30);
 
-        FinishResult settled =
-                store.reservations().finish(user, described.id(), ReservationStatus.SETTLED, 120, "", at);
-        FinishResult zero = store.reservations().finish(user, unused.id(), ReservationStatus.SETTLED, 0, "", at);
+        FinishResult settled = store.reservations()
+                .finish(user, described.id(), ReservationStatus.SETTLED, 120, "", at)
+                .result();
+        FinishResult zero = store.reservations()
+                .finish(user, unused.id(), ReservationStatus.SETTLED, 0, "", at)
+                .result();
 
         LedgerEntry entry =
                 store.ledger().findEntry(user, settled.entryId().orElseThrow()).orElseThrow();
@@ -2335,10 +2381,12 @@ public abstract class AbstractBillingStoreContractTest {
         Reservation settling = reserved(store.reservations().reserve(user, 300, "settling", "", expiresAt, NOW));
         Reservation releasing = reserved(store.reservations().reserve(user, 300, "releasing", "", expiresAt, NOW));
 
-        FinishResult settled =
-                store.reservations().finish(user, settling.id(), ReservationStatus.SETTLED, 100, "", expiresAt);
-        FinishResult released =
-                store.reservations().finish(user, releasing.id(), ReservationStatus.RELEASED, 0, "", expiresAt);
+        FinishResult settled = store.reservations()
+                .finish(user, settling.id(), ReservationStatus.SETTLED, 100, "", expiresAt)
+                .result();
+        FinishResult released = store.reservations()
+                .finish(user, releasing.id(), ReservationStatus.RELEASED, 0, "", expiresAt)
+                .result();
 
         assertThat(settled).isEqualTo(new FinishResult(true, ReservationStatus.EXPIRED, Optional.empty()));
         assertThat(released).isEqualTo(new FinishResult(true, ReservationStatus.RELEASED, Optional.empty()));
@@ -2353,11 +2401,17 @@ public abstract class AbstractBillingStoreContractTest {
         Reservation hold =
                 reserved(store.reservations().reserve(user, 300, "hold", "", NOW.plus(Duration.ofMinutes(5)), NOW));
 
-        assertThatThrownBy(() -> store.reservations().finish(user, hold.id(), ReservationStatus.SETTLED, 301, "", NOW))
+        assertThatThrownBy(() -> store.reservations()
+                        .finish(user, hold.id(), ReservationStatus.SETTLED, 301, "", NOW)
+                        .result())
                 .isInstanceOf(RuntimeException.class);
-        assertThatThrownBy(() -> store.reservations().finish(user, hold.id(), ReservationStatus.ACTIVE, 0, "", NOW))
+        assertThatThrownBy(() -> store.reservations()
+                        .finish(user, hold.id(), ReservationStatus.ACTIVE, 0, "", NOW)
+                        .result())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.reservations().finish(user, hold.id(), ReservationStatus.EXPIRED, 0, "", NOW))
+        assertThatThrownBy(() -> store.reservations()
+                        .finish(user, hold.id(), ReservationStatus.EXPIRED, 0, "", NOW)
+                        .result())
                 .isInstanceOf(IllegalArgumentException.class);
 
         assertThat(store.reservations().findById(user, hold.id())).contains(hold);
@@ -2371,13 +2425,15 @@ public abstract class AbstractBillingStoreContractTest {
         grant(user, 1_000);
         Reservation waitedFor = reserved(
                 store.reservations().reserve(user, 300, "waited-for", "", NOW.plus(Duration.ofMinutes(5)), NOW));
-        OpenTransaction<FinishResult> settling = openTransaction(
-                tx -> tx.reservations().finish(user, waitedFor.id(), ReservationStatus.SETTLED, 100, "", NOW));
+        OpenTransaction<FinishResult> settling = openTransaction(tx -> tx.reservations()
+                .finish(user, waitedFor.id(), ReservationStatus.SETTLED, 100, "", NOW)
+                .result());
         assertThat(blockedUntilEnd(
                         settling,
                         true,
                         () -> store.reservations()
-                                .finish(user, waitedFor.id(), ReservationStatus.RELEASED, 0, "", NOW)))
+                                .finish(user, waitedFor.id(), ReservationStatus.RELEASED, 0, "", NOW)
+                                .result()))
                 .isEqualTo(new FinishResult(
                         false, ReservationStatus.SETTLED, settling.result().entryId()));
         assertThat(settling.result().ended()).isTrue();
@@ -2387,9 +2443,12 @@ public abstract class AbstractBillingStoreContractTest {
         List<FinishResult> results = race(
                 racingThreads(),
                 i -> i % 2 == 0
-                        ? store.reservations().finish(user, hold.id(), ReservationStatus.SETTLED, 100, "", NOW)
-                        : store.inTransaction(tx ->
-                                tx.reservations().finish(user, hold.id(), ReservationStatus.RELEASED, 0, "", NOW)));
+                        ? store.reservations()
+                                .finish(user, hold.id(), ReservationStatus.SETTLED, 100, "", NOW)
+                                .result()
+                        : store.inTransaction(tx -> tx.reservations()
+                                .finish(user, hold.id(), ReservationStatus.RELEASED, 0, "", NOW)
+                                .result()));
 
         assertThat(results).filteredOn(FinishResult::ended).hasSize(1);
         FinishResult winner =
@@ -2424,7 +2483,9 @@ public abstract class AbstractBillingStoreContractTest {
         UserId user = newUser();
         grant(user, 1_000);
 
-        assertThat(store.reservations().finish(user, UNKNOWN_ID, ReservationStatus.SETTLED, 10, "", NOW))
+        assertThat(store.reservations()
+                        .finish(user, UNKNOWN_ID, ReservationStatus.SETTLED, 10, "", NOW)
+                        .result())
                 .isEqualTo(new FinishResult(false, ReservationStatus.EXPIRED, Optional.empty()));
         assertThat(store.ledger().balance(user).balance()).isEqualTo(1_000);
     }
@@ -2437,9 +2498,13 @@ public abstract class AbstractBillingStoreContractTest {
                 reserved(store.reservations().reserve(user, 300, "hold", "", NOW.plus(Duration.ofMinutes(5)), NOW));
         UserId intruder = newUser();
 
-        assertThat(store.reservations().finish(intruder, hold.id(), ReservationStatus.SETTLED, 300, "", NOW))
+        assertThat(store.reservations()
+                        .finish(intruder, hold.id(), ReservationStatus.SETTLED, 300, "", NOW)
+                        .result())
                 .isEqualTo(new FinishResult(false, ReservationStatus.EXPIRED, Optional.empty()));
-        assertThat(store.reservations().finish(intruder, hold.id(), ReservationStatus.RELEASED, 0, "", NOW))
+        assertThat(store.reservations()
+                        .finish(intruder, hold.id(), ReservationStatus.RELEASED, 0, "", NOW)
+                        .result())
                 .isEqualTo(new FinishResult(false, ReservationStatus.EXPIRED, Optional.empty()));
 
         assertThat(store.reservations().findById(user, hold.id())).contains(hold);
