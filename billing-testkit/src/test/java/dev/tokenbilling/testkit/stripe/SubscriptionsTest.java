@@ -22,6 +22,7 @@ import com.stripe.param.InvoiceListParams;
 import com.stripe.param.InvoicePayParams;
 import com.stripe.param.InvoicePaymentListParams;
 import com.stripe.param.InvoiceRetrieveParams;
+import com.stripe.param.PaymentIntentConfirmParams;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.SubscriptionCancelParams;
 import com.stripe.param.SubscriptionCreateParams;
@@ -375,6 +376,56 @@ class SubscriptionsTest {
 
         assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
                 .isEqualTo("active");
+    }
+
+    @Test
+    void shouldActivateWhenTheCustomerConfirmsTheInvoicesPaymentIntentWithItsConfirmationSecret() throws Exception {
+        String customer = customer(null, null);
+        Subscription sub = client.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(customer)
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(price(900))
+                                .build())
+                        .setPaymentBehavior(SubscriptionCreateParams.PaymentBehavior.DEFAULT_INCOMPLETE)
+                        .addExpand("latest_invoice.confirmation_secret")
+                        .build());
+        String secret = sub.getLatestInvoiceObject().getConfirmationSecret().getClientSecret();
+        String pi = secret.substring(0, secret.indexOf("_secret_"));
+        StripeClient browser = Clients.withKey(fake, fake.publishableKey());
+
+        assertThatThrownBy(() -> browser.v1()
+                        .paymentIntents()
+                        .confirm(
+                                pi,
+                                PaymentIntentConfirmParams.builder()
+                                        .setPaymentMethod("pm_card_chargeDeclined")
+                                        .putExtraParam("client_secret", secret)
+                                        .build()))
+                .isInstanceOf(CardException.class);
+        assertThat(fake.events("invoice.payment_failed")).hasSize(1);
+        PaymentIntent confirmed = browser.v1()
+                .paymentIntents()
+                .confirm(
+                        pi,
+                        PaymentIntentConfirmParams.builder()
+                                .setPaymentMethod("pm_card_visa")
+                                .putExtraParam("client_secret", secret)
+                                .build());
+
+        assertThat(confirmed.getStatus()).isEqualTo("succeeded");
+        Invoice paid = invoice(sub.getLatestInvoice());
+        assertThat(paid.getStatus()).isEqualTo("paid");
+        assertThat(paid.getAttemptCount()).isEqualTo(2L);
+        assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
+                .isEqualTo("active");
+        assertThat(fake.events("invoice.paid")).hasSize(1);
+        assertThat(fake.events("customer.subscription.updated"))
+                .singleElement()
+                .satisfies(
+                        e -> assertThat(e.at("/data/previous_attributes/status").asText())
+                                .isEqualTo("incomplete"));
     }
 
     @Test

@@ -14,6 +14,7 @@ public final class Payments {
     private final BalanceTransactions balance;
     private final Disputes disputes;
     private ObjectNode lastCollected;
+    private Listener listener;
 
     /** Over this state. */
     public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {
@@ -47,6 +48,14 @@ public final class Payments {
      */
     public StripeApiError collect(
             long amount, String currency, String customer, ObjectNode pm, String description, ObjectNode metadata) {
+        ObjectNode pi = newIntent(amount, currency, customer, description, metadata);
+        lastCollected = pi;
+        return retry(pi, pm);
+    }
+
+    /** A PaymentIntent waiting for a payment method ({@code payment_intent.created}), as invoices make. */
+    public ObjectNode newIntent(
+            long amount, String currency, String customer, String description, ObjectNode metadata) {
         ObjectNode pi = Templates.blank("payment_intent");
         String id = Ids.newId("pi");
         pi.put("id", id);
@@ -63,12 +72,26 @@ public final class Payments {
         if (metadata != null) {
             pi.set("metadata", metadata.deepCopy());
         }
-        pi.put("payment_method", pm.get("id").asText());
-        pi.put("status", "requires_confirmation");
         state.put(pi);
         state.events().publish("payment_intent.created", pi);
-        lastCollected = pi;
-        return retry(pi, pm);
+        return pi;
+    }
+
+    /**
+     * Who hears of every PaymentIntent that succeeds or fails however it was confirmed (invoices whose
+     * PaymentIntent a customer confirms with its client secret).
+     */
+    public interface Listener {
+        /** {@code pi} succeeded. */
+        void succeeded(ObjectNode pi);
+
+        /** A payment of {@code pi} failed. */
+        void failed(ObjectNode pi);
+    }
+
+    /** Sets the listener. */
+    public void setListener(Listener listener) {
+        this.listener = listener;
     }
 
     /** Confirms a PaymentIntent of {@link #collect} again with {@code pm}; answers as {@link #collect}. */
@@ -144,6 +167,9 @@ public final class Payments {
             pi.set("last_payment_error", error);
             pi.put("status", "requires_payment_method");
             state.events().publish("payment_intent.payment_failed", pi);
+            if (listener != null) {
+                listener.failed(pi);
+            }
         }
         return pi;
     }
@@ -213,6 +239,9 @@ public final class Payments {
         pi.putNull("next_action");
         state.events().publish("charge.succeeded", charge);
         state.events().publish("payment_intent.succeeded", pi);
+        if (listener != null) {
+            listener.succeeded(pi);
+        }
         CardProfile card = pm == null ? null : state.cardOf(pm.get("id").asText());
         if (card != null && card.outcome() == Outcome.SUCCEED_THEN_DISPUTE) {
             disputes.open(charge.get("id").asText(), "fraudulent", null);
@@ -245,6 +274,9 @@ public final class Payments {
         pi.putNull("next_action");
         state.events().publish("charge.failed", charge);
         state.events().publish("payment_intent.payment_failed", pi);
+        if (listener != null) {
+            listener.failed(pi);
+        }
         StripeApiError apiError = StripeApiError.card(card.code(), card.declineCode(), null, card.message())
                 .with("charge", charge.get("id").asText())
                 .with("payment_intent", pi.deepCopy());
