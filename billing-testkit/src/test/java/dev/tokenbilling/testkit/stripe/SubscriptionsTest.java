@@ -30,6 +30,7 @@ import com.stripe.param.SubscriptionListParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import com.stripe.param.testhelpers.TestClockAdvanceParams;
 import com.stripe.param.testhelpers.TestClockCreateParams;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -604,6 +605,81 @@ class SubscriptionsTest {
                         .at("/data/object/subscription")
                         .asText())
                 .isEqualTo(sub.getId());
+    }
+
+    /** A clock a test moves by hand, as the builder's {@code .clock(Clock)} accepts. */
+    private static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant to) {
+            now = to;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void shouldRenewByFakeStripesOwnClockWhenAskedTo() throws Exception {
+        MovableClock time = new MovableClock(START.toInstant());
+        try (FakeStripe own = FakeStripe.builder().clock(time).start()) {
+            StripeClient stripe = Clients.secret(own);
+            String customer = stripe.v1()
+                    .customers()
+                    .create(CustomerCreateParams.builder().build())
+                    .getId();
+            String price = stripe.v1()
+                    .prices()
+                    .create(PriceCreateParams.builder()
+                            .setCurrency("usd")
+                            .setUnitAmount(900L)
+                            .setProductData(PriceCreateParams.ProductData.builder()
+                                    .setName("Pro")
+                                    .build())
+                            .setRecurring(PriceCreateParams.Recurring.builder()
+                                    .setInterval(PriceCreateParams.Recurring.Interval.YEAR)
+                                    .build())
+                            .build())
+                    .getId();
+            Subscription sub = stripe.v1()
+                    .subscriptions()
+                    .create(SubscriptionCreateParams.builder()
+                            .setCustomer(customer)
+                            .addItem(SubscriptionCreateParams.Item.builder()
+                                    .setPrice(price)
+                                    .build())
+                            .setDefaultPaymentMethod("pm_card_visa")
+                            .build());
+            assertThat(item(sub).getCurrentPeriodEnd())
+                    .isEqualTo(START.plusYears(1).toEpochSecond());
+
+            own.runDueRenewals();
+            assertThat(own.events("invoice.created")).hasSize(1);
+
+            time.set(START.plusYears(2).toInstant());
+            own.runDueRenewals();
+
+            Subscription renewed = stripe.v1().subscriptions().retrieve(sub.getId());
+            assertThat(item(renewed).getCurrentPeriodEnd())
+                    .isEqualTo(START.plusYears(3).toEpochSecond());
+            assertThat(own.events("invoice.paid")).hasSize(3);
+        }
     }
 
     @Test

@@ -207,6 +207,15 @@ public final class Invoices implements Payments.Listener {
 
     private void markPaid(ObjectNode invoice, long now, boolean reviveSubscription) {
         long due = invoice.get("amount_remaining").asLong();
+        String invoiceId = invoice.get("id").asText();
+        for (ObjectNode left : state.store()
+                .newestFirst(
+                        "invoice_payment",
+                        ip -> invoiceId.equals(Json.text(ip, "invoice")) && "open".equals(Json.text(ip, "status")))) {
+            // paid out of band: the payment Stripe prepared is not needed any more
+            left.put("status", "canceled");
+            ((ObjectNode) left.get("status_transitions")).put("canceled_at", now);
+        }
         invoice.put("amount_paid", invoice.get("amount_paid").asLong() + due);
         invoice.put("amount_remaining", 0);
         invoice.put("status", "paid");
