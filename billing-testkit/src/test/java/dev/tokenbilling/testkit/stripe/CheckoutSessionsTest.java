@@ -236,6 +236,36 @@ class CheckoutSessionsTest {
     }
 
     @Test
+    void shouldCompleteUnpaidAndSendAsyncPaymentEventsWhenThePaymentIsProcessing() throws Exception {
+        fake.setAsyncCardPayments(true);
+        Session first = paymentSession();
+        Session second = paymentSession();
+
+        fake.completeCheckout(first.getId(), "pm_card_visa");
+        fake.completeCheckout(second.getId(), "pm_card_visa");
+
+        Session unpaid = client.v1().checkout().sessions().retrieve(first.getId());
+        assertThat(unpaid.getStatus()).isEqualTo("complete");
+        assertThat(unpaid.getPaymentStatus()).isEqualTo("unpaid");
+        assertThat(fake.events("checkout.session.completed")).hasSize(2);
+
+        fake.completeProcessing(unpaid.getPaymentIntent(), true);
+        fake.completeProcessing(
+                client.v1().checkout().sessions().retrieve(second.getId()).getPaymentIntent(), false);
+
+        assertThat(client.v1().checkout().sessions().retrieve(first.getId()).getPaymentStatus())
+                .isEqualTo("paid");
+        assertThat(client.v1().checkout().sessions().retrieve(second.getId()).getPaymentStatus())
+                .isEqualTo("unpaid");
+        assertThat(fake.events("checkout.session.async_payment_succeeded"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.at("/data/object/id").asText()).isEqualTo(first.getId()));
+        assertThat(fake.events("checkout.session.async_payment_failed"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.at("/data/object/id").asText()).isEqualTo(second.getId()));
+    }
+
+    @Test
     void shouldExpireAnOpenSession() throws Exception {
         Session session = paymentSession();
 

@@ -526,6 +526,32 @@ class SubscriptionsTest {
     }
 
     @Test
+    void shouldKeepTheInvoiceOpenWhileItsPaymentIsProcessing() throws Exception {
+        fake.setAsyncCardPayments(true);
+        Subscription sub = subscribe(customer(null, null), price(900), "pm_card_visa");
+
+        assertThat(sub.getStatus()).isEqualTo("incomplete");
+        Invoice open = invoice(sub.getLatestInvoice());
+        assertThat(open.getStatus()).isEqualTo("open");
+        assertThat(fake.events("invoice.payment_failed")).isEmpty();
+        String pi = client.v1()
+                .invoicePayments()
+                .list(InvoicePaymentListParams.builder()
+                        .setInvoice(open.getId())
+                        .build())
+                .getData()
+                .get(0)
+                .getPayment()
+                .getPaymentIntent();
+
+        fake.completeProcessing(pi, true);
+
+        assertThat(invoice(open.getId()).getStatus()).isEqualTo("paid");
+        assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
+                .isEqualTo("active");
+    }
+
+    @Test
     void shouldCancelAtOnce() throws Exception {
         Subscription sub = subscribe(customer(null, null), price(900), "pm_card_visa");
 

@@ -12,6 +12,9 @@ import java.util.Set;
  * lock.
  */
 public final class Invoices implements Payments.Listener {
+    /** The code {@link #pay} answers while the invoice's payment is processing (not a failure). */
+    public static final String PROCESSING = "invoice_payment_processing";
+
     private static final Set<String> RETRYABLE =
             Set.of("requires_payment_method", "requires_confirmation", "requires_action");
     private static final Set<String> REVIVED_BY_PAYMENT = Set.of("incomplete", "past_due", "unpaid");
@@ -26,7 +29,7 @@ public final class Invoices implements Payments.Listener {
         this.state = state;
         this.payments = payments;
         this.paymentMethods = paymentMethods;
-        payments.setListener(this);
+        payments.addListener(this);
     }
 
     /** A line for a subscription item over a period ({@code proration} lines may be negative). */
@@ -198,7 +201,9 @@ public final class Invoices implements Payments.Listener {
             }
         }
         if (failure != null) {
-            state.events().publish("invoice.payment_failed", invoice);
+            if (!PROCESSING.equals(failure.code())) {
+                state.events().publish("invoice.payment_failed", invoice);
+            }
             return failure;
         }
         markPaid(invoice, now, reviveSubscription);
@@ -312,6 +317,10 @@ public final class Invoices implements Payments.Listener {
             failure = payments.retry(pi, pm);
         } finally {
             collecting = false;
+        }
+        if (failure == null && "processing".equals(Json.text(pi, "status"))) {
+            // setAsyncCardPayments: the invoice stays open until completeProcessing settles it.
+            return StripeApiError.invalidRequest(PROCESSING, null, "This invoice's payment is processing.");
         }
         if (failure == null) {
             markPaymentPaid(payment, due, now);

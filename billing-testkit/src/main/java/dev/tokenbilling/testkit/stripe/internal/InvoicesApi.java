@@ -85,7 +85,7 @@ public final class InvoicesApi {
                             + " payment method.");
         }
         StripeApiError failure = invoices.pay(invoice, pm, now, true);
-        if (failure != null) {
+        if (failure != null && !Invoices.PROCESSING.equals(failure.code())) {
             throw failure;
         }
         return Render.one(state, invoice, p);

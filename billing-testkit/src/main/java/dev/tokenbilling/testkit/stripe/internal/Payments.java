@@ -14,7 +14,7 @@ public final class Payments {
     private final BalanceTransactions balance;
     private final Disputes disputes;
     private ObjectNode lastCollected;
-    private Listener listener;
+    private final java.util.List<Listener> listeners = new java.util.ArrayList<>();
 
     /** Over this state. */
     public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {
@@ -89,9 +89,9 @@ public final class Payments {
         void failed(ObjectNode pi);
     }
 
-    /** Sets the listener. */
-    public void setListener(Listener listener) {
-        this.listener = listener;
+    /** Adds a listener. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
     }
 
     /** Confirms a PaymentIntent of {@link #collect} again with {@code pm}; answers as {@link #collect}. */
@@ -167,9 +167,7 @@ public final class Payments {
             pi.set("last_payment_error", error);
             pi.put("status", "requires_payment_method");
             state.events().publish("payment_intent.payment_failed", pi);
-            if (listener != null) {
-                listener.failed(pi);
-            }
+            listeners.forEach(l -> l.failed(pi));
         }
         return pi;
     }
@@ -239,9 +237,7 @@ public final class Payments {
         pi.putNull("next_action");
         state.events().publish("charge.succeeded", charge);
         state.events().publish("payment_intent.succeeded", pi);
-        if (listener != null) {
-            listener.succeeded(pi);
-        }
+        listeners.forEach(l -> l.succeeded(pi));
         CardProfile card = pm == null ? null : state.cardOf(pm.get("id").asText());
         if (card != null && card.outcome() == Outcome.SUCCEED_THEN_DISPUTE) {
             disputes.open(charge.get("id").asText(), "fraudulent", null);
@@ -274,9 +270,7 @@ public final class Payments {
         pi.putNull("next_action");
         state.events().publish("charge.failed", charge);
         state.events().publish("payment_intent.payment_failed", pi);
-        if (listener != null) {
-            listener.failed(pi);
-        }
+        listeners.forEach(l -> l.failed(pi));
         StripeApiError apiError = StripeApiError.card(card.code(), card.declineCode(), null, card.message())
                 .with("charge", charge.get("id").asText())
                 .with("payment_intent", pi.deepCopy());
