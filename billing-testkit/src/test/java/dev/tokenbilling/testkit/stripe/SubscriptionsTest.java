@@ -552,6 +552,30 @@ class SubscriptionsTest {
     }
 
     @Test
+    void shouldPayTheInvoiceWhenItsThreeDSecurePaymentIsAuthenticated() throws Exception {
+        Subscription sub = subscribe(customer(null, null), price(900), "pm_card_authenticationRequired");
+
+        assertThat(sub.getStatus()).isEqualTo("incomplete");
+        assertThat(fake.events("invoice.payment_failed")).hasSize(1);
+        String pi = client.v1()
+                .invoicePayments()
+                .list(InvoicePaymentListParams.builder()
+                        .setInvoice(sub.getLatestInvoice())
+                        .build())
+                .getData()
+                .get(0)
+                .getPayment()
+                .getPaymentIntent();
+        assertThat(client.v1().paymentIntents().retrieve(pi).getStatus()).isEqualTo("requires_action");
+
+        fake.authenticate(pi, true);
+
+        assertThat(invoice(sub.getLatestInvoice()).getStatus()).isEqualTo("paid");
+        assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
+                .isEqualTo("active");
+    }
+
+    @Test
     void shouldCancelAtOnce() throws Exception {
         Subscription sub = subscribe(customer(null, null), price(900), "pm_card_visa");
 
