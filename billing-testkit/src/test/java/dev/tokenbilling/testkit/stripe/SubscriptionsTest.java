@@ -227,6 +227,16 @@ class SubscriptionsTest {
         assertThat(fake.events("customer.subscription.updated")).hasSize(3);
         assertThat(fake.events("test_helpers.test_clock.advancing")).hasSize(1);
         assertThat(fake.events("test_helpers.test_clock.ready")).hasSize(1);
+        assertThat(fake.eventTypes())
+                .containsSubsequence(
+                        "invoice.created",
+                        "payment_intent.created",
+                        "invoice.finalized",
+                        "charge.succeeded",
+                        "payment_intent.succeeded",
+                        "invoice.paid",
+                        "invoice.payment_succeeded",
+                        "customer.subscription.created");
     }
 
     @Test

@@ -96,7 +96,12 @@ public final class CheckoutSessionsApi implements Payments.Listener {
         }
         String customer = p.string("customer");
         if (customer != null) {
-            state.store().require("customer", customer, "customer");
+            if (state.store()
+                    .require("customer", customer, "customer")
+                    .path("deleted")
+                    .asBoolean(false)) {
+                throw StripeApiError.resourceMissing("customer", customer, "customer");
+            }
             if (p.string("customer_email") != null) {
                 throw StripeApiError.invalidParam(
                         "customer_email", "You may only specify one of these parameters: customer, customer_email.");
