@@ -14,6 +14,7 @@ import com.stripe.model.checkout.Session;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.checkout.SessionCreateParams;
 import com.stripe.param.checkout.SessionListParams;
+import com.stripe.param.checkout.SessionRetrieveParams;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -154,6 +155,15 @@ class CheckoutSessionsTest {
             assertThat(e.at("/data/object/payment_intent").asText()).isEqualTo(pi.getId());
         });
         assertThat(fake.eventTypes()).contains("payment_intent.succeeded", "charge.succeeded");
+        Session withItems = client.v1()
+                .checkout()
+                .sessions()
+                .retrieve(
+                        session.getId(),
+                        SessionRetrieveParams.builder().addExpand("line_items").build());
+        assertThat(withItems.getLineItems().getData())
+                .singleElement()
+                .satisfies(i -> assertThat(i.getPrice().getUnitAmount()).isEqualTo(1500L));
         assertThat(client.v1()
                         .checkout()
                         .sessions()

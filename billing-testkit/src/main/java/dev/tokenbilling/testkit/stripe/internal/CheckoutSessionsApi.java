@@ -58,7 +58,13 @@ public final class CheckoutSessionsApi implements Payments.Listener {
 
     /** The session's line items ({@code item} objects). */
     public ArrayNode items(String sessionId) {
-        return (ArrayNode) state.store().find(PENDING, sessionId + "/pending").get("line_items");
+        return items(state.store(), sessionId);
+    }
+
+    /** The line items of a session in {@code store}. */
+    static ArrayNode items(ObjectStore store, String sessionId) {
+        ObjectNode pending = store.find(PENDING, sessionId + "/pending");
+        return pending == null ? Json.array() : (ArrayNode) pending.get("line_items");
     }
 
     private ObjectNode create(ApiRequest req) {
