@@ -338,9 +338,12 @@ public final class CheckoutSessionsApi implements Payments.Listener {
             customer = newCustomer(customerEmail);
             session.put("customer", customer);
             if (!subscriptionMode) {
-                state.store()
-                        .find("payment_intent", Json.text(session, "payment_intent"))
-                        .put("customer", customer);
+                ObjectNode paid = state.store().find("payment_intent", Json.text(session, "payment_intent"));
+                paid.put("customer", customer);
+                ObjectNode charge = state.store().find("charge", Json.text(paid, "latest_charge"));
+                if (charge != null) {
+                    charge.put("customer", customer);
+                }
             }
         }
         if (subscriptionMode) {
