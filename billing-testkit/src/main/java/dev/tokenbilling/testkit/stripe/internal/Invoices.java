@@ -3,6 +3,7 @@ package dev.tokenbilling.testkit.stripe.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -72,10 +73,10 @@ public final class Invoices implements Payments.Listener {
         ObjectNode product = state.store().find("product", Json.text(price, "product"));
         String name = product == null ? Json.text(price, "product") : Json.text(product, "name");
         String currency = price.get("currency").asText();
-        String amount = String.format(
-                java.util.Locale.ROOT, "%.2f", price.get("unit_amount").asLong() / 100.0);
+        String amount =
+                String.format(Locale.ROOT, "%.2f", price.get("unit_amount").asLong() / 100.0);
         return item.get("quantity").asLong() + " × " + name + " (at "
-                + (currency.equals("usd") ? "$" + amount : amount + " " + currency.toUpperCase(java.util.Locale.ROOT))
+                + (currency.equals("usd") ? "$" + amount : amount + " " + currency.toUpperCase(Locale.ROOT))
                 + " / " + price.get("recurring").get("interval").asText() + ")";
     }
 

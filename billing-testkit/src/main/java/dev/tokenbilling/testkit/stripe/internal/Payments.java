@@ -2,6 +2,8 @@ package dev.tokenbilling.testkit.stripe.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenbilling.testkit.stripe.internal.CardProfile.Outcome;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -14,7 +16,7 @@ public final class Payments {
     private final BalanceTransactions balance;
     private final Disputes disputes;
     private ObjectNode lastCollected;
-    private final java.util.List<Listener> listeners = new java.util.ArrayList<>();
+    private final List<Listener> listeners = new ArrayList<>();
 
     /** Over this state. */
     public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {

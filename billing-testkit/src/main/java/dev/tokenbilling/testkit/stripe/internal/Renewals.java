@@ -2,6 +2,7 @@ package dev.tokenbilling.testkit.stripe.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -29,7 +30,7 @@ public final class Renewals {
      */
     public void runUntil(String clockId, long time) {
         List<ObjectNode> subscriptions = state.store().oldestFirst("subscription").stream()
-                .filter(s -> java.util.Objects.equals(clockId, Json.text(s, "test_clock")))
+                .filter(s -> Objects.equals(clockId, Json.text(s, "test_clock")))
                 .toList();
         for (ObjectNode subscription : subscriptions) {
             String status = Json.text(subscription, "status");
