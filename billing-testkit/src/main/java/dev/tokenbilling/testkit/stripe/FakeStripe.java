@@ -195,6 +195,15 @@ public final class FakeStripe implements AutoCloseable {
         return engine.completeCheckout(sessionId, cardNumberOrPaymentMethod, email);
     }
 
+    /**
+     * Runs the subscription renewals due by FakeStripe's clock (the builder's {@code .clock(Clock)}) for
+     * customers on no test clock, as advancing a test clock does for its customers: periods that ended
+     * end the subscription or are invoiced and paid. Nothing renews by itself otherwise.
+     */
+    public void runDueRenewals() {
+        engine.runDueRenewals();
+    }
+
     // ---------------------------------------------------------------- faults
 
     /**

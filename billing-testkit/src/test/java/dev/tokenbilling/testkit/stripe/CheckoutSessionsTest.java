@@ -14,6 +14,7 @@ import com.stripe.model.checkout.Session;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.checkout.SessionCreateParams;
 import com.stripe.param.checkout.SessionListParams;
+import com.stripe.param.checkout.SessionRetrieveParams;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -154,6 +155,15 @@ class CheckoutSessionsTest {
             assertThat(e.at("/data/object/payment_intent").asText()).isEqualTo(pi.getId());
         });
         assertThat(fake.eventTypes()).contains("payment_intent.succeeded", "charge.succeeded");
+        Session withItems = client.v1()
+                .checkout()
+                .sessions()
+                .retrieve(
+                        session.getId(),
+                        SessionRetrieveParams.builder().addExpand("line_items").build());
+        assertThat(withItems.getLineItems().getData())
+                .singleElement()
+                .satisfies(i -> assertThat(i.getPrice().getUnitAmount()).isEqualTo(1500L));
         assertThat(client.v1()
                         .checkout()
                         .sessions()
@@ -233,6 +243,36 @@ class CheckoutSessionsTest {
         assertThat(fake.objects("subscription")).isEmpty();
         ObjectNode completed = fake.completeCheckout(session.getId(), TestCards.VISA);
         assertThat(completed.get("subscription").asText()).startsWith("sub_");
+    }
+
+    @Test
+    void shouldCompleteUnpaidAndSendAsyncPaymentEventsWhenThePaymentIsProcessing() throws Exception {
+        fake.setAsyncCardPayments(true);
+        Session first = paymentSession();
+        Session second = paymentSession();
+
+        fake.completeCheckout(first.getId(), "pm_card_visa");
+        fake.completeCheckout(second.getId(), "pm_card_visa");
+
+        Session unpaid = client.v1().checkout().sessions().retrieve(first.getId());
+        assertThat(unpaid.getStatus()).isEqualTo("complete");
+        assertThat(unpaid.getPaymentStatus()).isEqualTo("unpaid");
+        assertThat(fake.events("checkout.session.completed")).hasSize(2);
+
+        fake.completeProcessing(unpaid.getPaymentIntent(), true);
+        fake.completeProcessing(
+                client.v1().checkout().sessions().retrieve(second.getId()).getPaymentIntent(), false);
+
+        assertThat(client.v1().checkout().sessions().retrieve(first.getId()).getPaymentStatus())
+                .isEqualTo("paid");
+        assertThat(client.v1().checkout().sessions().retrieve(second.getId()).getPaymentStatus())
+                .isEqualTo("unpaid");
+        assertThat(fake.events("checkout.session.async_payment_succeeded"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.at("/data/object/id").asText()).isEqualTo(first.getId()));
+        assertThat(fake.events("checkout.session.async_payment_failed"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.at("/data/object/id").asText()).isEqualTo(second.getId()));
     }
 
     @Test

@@ -22,6 +22,7 @@ import com.stripe.param.InvoiceListParams;
 import com.stripe.param.InvoicePayParams;
 import com.stripe.param.InvoicePaymentListParams;
 import com.stripe.param.InvoiceRetrieveParams;
+import com.stripe.param.PaymentIntentConfirmParams;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.SubscriptionCancelParams;
 import com.stripe.param.SubscriptionCreateParams;
@@ -29,6 +30,7 @@ import com.stripe.param.SubscriptionListParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import com.stripe.param.testhelpers.TestClockAdvanceParams;
 import com.stripe.param.testhelpers.TestClockCreateParams;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -225,6 +227,16 @@ class SubscriptionsTest {
         assertThat(fake.events("customer.subscription.updated")).hasSize(3);
         assertThat(fake.events("test_helpers.test_clock.advancing")).hasSize(1);
         assertThat(fake.events("test_helpers.test_clock.ready")).hasSize(1);
+        assertThat(fake.eventTypes())
+                .containsSubsequence(
+                        "invoice.created",
+                        "payment_intent.created",
+                        "invoice.finalized",
+                        "charge.succeeded",
+                        "payment_intent.succeeded",
+                        "invoice.paid",
+                        "invoice.payment_succeeded",
+                        "customer.subscription.created");
     }
 
     @Test
@@ -378,6 +390,56 @@ class SubscriptionsTest {
     }
 
     @Test
+    void shouldActivateWhenTheCustomerConfirmsTheInvoicesPaymentIntentWithItsConfirmationSecret() throws Exception {
+        String customer = customer(null, null);
+        Subscription sub = client.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(customer)
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(price(900))
+                                .build())
+                        .setPaymentBehavior(SubscriptionCreateParams.PaymentBehavior.DEFAULT_INCOMPLETE)
+                        .addExpand("latest_invoice.confirmation_secret")
+                        .build());
+        String secret = sub.getLatestInvoiceObject().getConfirmationSecret().getClientSecret();
+        String pi = secret.substring(0, secret.indexOf("_secret_"));
+        StripeClient browser = Clients.withKey(fake, fake.publishableKey());
+
+        assertThatThrownBy(() -> browser.v1()
+                        .paymentIntents()
+                        .confirm(
+                                pi,
+                                PaymentIntentConfirmParams.builder()
+                                        .setPaymentMethod("pm_card_chargeDeclined")
+                                        .putExtraParam("client_secret", secret)
+                                        .build()))
+                .isInstanceOf(CardException.class);
+        assertThat(fake.events("invoice.payment_failed")).hasSize(1);
+        PaymentIntent confirmed = browser.v1()
+                .paymentIntents()
+                .confirm(
+                        pi,
+                        PaymentIntentConfirmParams.builder()
+                                .setPaymentMethod("pm_card_visa")
+                                .putExtraParam("client_secret", secret)
+                                .build());
+
+        assertThat(confirmed.getStatus()).isEqualTo("succeeded");
+        Invoice paid = invoice(sub.getLatestInvoice());
+        assertThat(paid.getStatus()).isEqualTo("paid");
+        assertThat(paid.getAttemptCount()).isEqualTo(2L);
+        assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
+                .isEqualTo("active");
+        assertThat(fake.events("invoice.paid")).hasSize(1);
+        assertThat(fake.events("customer.subscription.updated"))
+                .singleElement()
+                .satisfies(
+                        e -> assertThat(e.at("/data/previous_attributes/status").asText())
+                                .isEqualTo("incomplete"));
+    }
+
+    @Test
     void shouldEndAtThePeriodEndWhenCanceledAtPeriodEnd() throws Exception {
         String clock = clock();
         Subscription sub = subscribe(customer(clock, null), price(900), "pm_card_visa");
@@ -474,6 +536,56 @@ class SubscriptionsTest {
     }
 
     @Test
+    void shouldKeepTheInvoiceOpenWhileItsPaymentIsProcessing() throws Exception {
+        fake.setAsyncCardPayments(true);
+        Subscription sub = subscribe(customer(null, null), price(900), "pm_card_visa");
+
+        assertThat(sub.getStatus()).isEqualTo("incomplete");
+        Invoice open = invoice(sub.getLatestInvoice());
+        assertThat(open.getStatus()).isEqualTo("open");
+        assertThat(fake.events("invoice.payment_failed")).isEmpty();
+        String pi = client.v1()
+                .invoicePayments()
+                .list(InvoicePaymentListParams.builder()
+                        .setInvoice(open.getId())
+                        .build())
+                .getData()
+                .get(0)
+                .getPayment()
+                .getPaymentIntent();
+
+        fake.completeProcessing(pi, true);
+
+        assertThat(invoice(open.getId()).getStatus()).isEqualTo("paid");
+        assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
+                .isEqualTo("active");
+    }
+
+    @Test
+    void shouldPayTheInvoiceWhenItsThreeDSecurePaymentIsAuthenticated() throws Exception {
+        Subscription sub = subscribe(customer(null, null), price(900), "pm_card_authenticationRequired");
+
+        assertThat(sub.getStatus()).isEqualTo("incomplete");
+        assertThat(fake.events("invoice.payment_failed")).hasSize(1);
+        String pi = client.v1()
+                .invoicePayments()
+                .list(InvoicePaymentListParams.builder()
+                        .setInvoice(sub.getLatestInvoice())
+                        .build())
+                .getData()
+                .get(0)
+                .getPayment()
+                .getPaymentIntent();
+        assertThat(client.v1().paymentIntents().retrieve(pi).getStatus()).isEqualTo("requires_action");
+
+        fake.authenticate(pi, true);
+
+        assertThat(invoice(sub.getLatestInvoice()).getStatus()).isEqualTo("paid");
+        assertThat(client.v1().subscriptions().retrieve(sub.getId()).getStatus())
+                .isEqualTo("active");
+    }
+
+    @Test
     void shouldCancelAtOnce() throws Exception {
         Subscription sub = subscribe(customer(null, null), price(900), "pm_card_visa");
 
@@ -553,6 +665,81 @@ class SubscriptionsTest {
                         .at("/data/object/subscription")
                         .asText())
                 .isEqualTo(sub.getId());
+    }
+
+    /** A clock a test moves by hand, as the builder's {@code .clock(Clock)} accepts. */
+    private static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant to) {
+            now = to;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void shouldRenewByFakeStripesOwnClockWhenAskedTo() throws Exception {
+        MovableClock time = new MovableClock(START.toInstant());
+        try (FakeStripe own = FakeStripe.builder().clock(time).start()) {
+            StripeClient stripe = Clients.secret(own);
+            String customer = stripe.v1()
+                    .customers()
+                    .create(CustomerCreateParams.builder().build())
+                    .getId();
+            String price = stripe.v1()
+                    .prices()
+                    .create(PriceCreateParams.builder()
+                            .setCurrency("usd")
+                            .setUnitAmount(900L)
+                            .setProductData(PriceCreateParams.ProductData.builder()
+                                    .setName("Pro")
+                                    .build())
+                            .setRecurring(PriceCreateParams.Recurring.builder()
+                                    .setInterval(PriceCreateParams.Recurring.Interval.YEAR)
+                                    .build())
+                            .build())
+                    .getId();
+            Subscription sub = stripe.v1()
+                    .subscriptions()
+                    .create(SubscriptionCreateParams.builder()
+                            .setCustomer(customer)
+                            .addItem(SubscriptionCreateParams.Item.builder()
+                                    .setPrice(price)
+                                    .build())
+                            .setDefaultPaymentMethod("pm_card_visa")
+                            .build());
+            assertThat(item(sub).getCurrentPeriodEnd())
+                    .isEqualTo(START.plusYears(1).toEpochSecond());
+
+            own.runDueRenewals();
+            assertThat(own.events("invoice.created")).hasSize(1);
+
+            time.set(START.plusYears(2).toInstant());
+            own.runDueRenewals();
+
+            Subscription renewed = stripe.v1().subscriptions().retrieve(sub.getId());
+            assertThat(item(renewed).getCurrentPeriodEnd())
+                    .isEqualTo(START.plusYears(3).toEpochSecond());
+            assertThat(own.events("invoice.paid")).hasSize(3);
+        }
     }
 
     @Test

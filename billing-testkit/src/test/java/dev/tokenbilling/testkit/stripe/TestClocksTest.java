@@ -61,9 +61,18 @@ class TestClocksTest {
                 .extracting(TestClock::getName)
                 .containsExactly("second", "first");
 
+        String customer = client.v1()
+                .customers()
+                .create(CustomerCreateParams.builder()
+                        .setTestClock(clock.getId())
+                        .build())
+                .getId();
+
         TestClock deleted = client.v1().testHelpers().testClocks().delete(clock.getId());
 
         assertThat(deleted.getDeleted()).isTrue();
+        assertThatThrownBy(() -> client.v1().customers().retrieve(customer))
+                .isInstanceOf(InvalidRequestException.class);
         assertThatThrownBy(() -> client.v1().testHelpers().testClocks().retrieve(clock.getId()))
                 .isInstanceOf(InvalidRequestException.class);
     }

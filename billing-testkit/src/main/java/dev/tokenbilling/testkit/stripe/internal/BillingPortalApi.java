@@ -26,7 +26,12 @@ public final class BillingPortalApi {
     private ObjectNode create(ApiRequest req) {
         Params p = req.params().allowOnly("customer", "return_url", "configuration", "locale", "on_behalf_of");
         String customer = p.requiredString("customer");
-        state.store().require("customer", customer, "customer");
+        if (state.store()
+                .require("customer", customer, "customer")
+                .path("deleted")
+                .asBoolean(false)) {
+            throw StripeApiError.resourceMissing("customer", customer, "customer");
+        }
         String configuration = p.string("configuration");
         if (configuration != null && !configuration.equals(CONFIGURATION)) {
             throw StripeApiError.resourceMissing("billing_portal.configuration", configuration, "configuration");

@@ -17,7 +17,7 @@ import java.util.Set;
  * the completion a payment on that page (or {@code FakeStripe.completeCheckout}) makes: a PaymentIntent,
  * or a customer and a subscription with its paid first invoice, then {@code checkout.session.completed}.
  */
-public final class CheckoutSessionsApi {
+public final class CheckoutSessionsApi implements Payments.Listener {
     /** Where a session keeps what completing it needs and Stripe does not show on the session. */
     private static final String PENDING = "fakestripe.checkout_pending";
 
@@ -39,6 +39,7 @@ public final class CheckoutSessionsApi {
         this.paymentMethods = paymentMethods;
         this.payments = payments;
         this.subscriptions = subscriptions;
+        payments.addListener(this);
     }
 
     /** Registers the routes. */
@@ -57,7 +58,13 @@ public final class CheckoutSessionsApi {
 
     /** The session's line items ({@code item} objects). */
     public ArrayNode items(String sessionId) {
-        return (ArrayNode) state.store().find(PENDING, sessionId + "/pending").get("line_items");
+        return items(state.store(), sessionId);
+    }
+
+    /** The line items of a session in {@code store}. */
+    static ArrayNode items(ObjectStore store, String sessionId) {
+        ObjectNode pending = store.find(PENDING, sessionId + "/pending");
+        return pending == null ? Json.array() : (ArrayNode) pending.get("line_items");
     }
 
     private ObjectNode create(ApiRequest req) {
@@ -95,7 +102,12 @@ public final class CheckoutSessionsApi {
         }
         String customer = p.string("customer");
         if (customer != null) {
-            state.store().require("customer", customer, "customer");
+            if (state.store()
+                    .require("customer", customer, "customer")
+                    .path("deleted")
+                    .asBoolean(false)) {
+                throw StripeApiError.resourceMissing("customer", customer, "customer");
+            }
             if (p.string("customer_email") != null) {
                 throw StripeApiError.invalidParam(
                         "customer_email", "You may only specify one of these parameters: customer, customer_email.");
@@ -326,9 +338,12 @@ public final class CheckoutSessionsApi {
             customer = newCustomer(customerEmail);
             session.put("customer", customer);
             if (!subscriptionMode) {
-                state.store()
-                        .find("payment_intent", Json.text(session, "payment_intent"))
-                        .put("customer", customer);
+                ObjectNode paid = state.store().find("payment_intent", Json.text(session, "payment_intent"));
+                paid.put("customer", customer);
+                ObjectNode charge = state.store().find("charge", Json.text(paid, "latest_charge"));
+                if (charge != null) {
+                    charge.put("customer", customer);
+                }
             }
         }
         if (subscriptionMode) {
@@ -337,7 +352,15 @@ public final class CheckoutSessionsApi {
             session.put("invoice", sub.get("latest_invoice").asText());
         }
         session.put("status", "complete");
-        session.put("payment_status", "paid");
+        ObjectNode pi = state.store().find("payment_intent", Json.text(session, "payment_intent"));
+        // A payment still processing (setAsyncCardPayments) completes the session unpaid, as a delayed
+        // payment method does; async_payment_succeeded/failed follow.
+        boolean processing = pi != null && "processing".equals(Json.text(pi, "status"));
+        if (subscriptionMode) {
+            ObjectNode sub = state.store().find("subscription", Json.text(session, "subscription"));
+            processing = !"active".equals(Json.text(sub, "status"));
+        }
+        session.put("payment_status", processing ? "unpaid" : "paid");
         session.putNull("url");
         ObjectNode details = Json.object();
         details.set("address", Updates.address(new Params(new LinkedHashMap<>())));
@@ -351,6 +374,39 @@ public final class CheckoutSessionsApi {
         session.set("customer_details", details);
         state.events().publish("checkout.session.completed", session);
         return session;
+    }
+
+    /** A processing payment of a completed session succeeded: {@code checkout.session.async_payment_succeeded}. */
+    @Override
+    public void succeeded(ObjectNode pi) {
+        ObjectNode session = awaiting(pi);
+        if (session != null) {
+            session.put("payment_status", "paid");
+            state.events().publish("checkout.session.async_payment_succeeded", session);
+        }
+    }
+
+    /** A processing payment of a completed session failed: {@code checkout.session.async_payment_failed}. */
+    @Override
+    public void failed(ObjectNode pi) {
+        ObjectNode session = awaiting(pi);
+        if (session != null) {
+            state.events().publish("checkout.session.async_payment_failed", session);
+        }
+    }
+
+    private ObjectNode awaiting(ObjectNode pi) {
+        String id = pi.get("id").asText();
+        return state
+                .store()
+                .newestFirst(
+                        "checkout.session",
+                        s -> id.equals(Json.text(s, "payment_intent"))
+                                && "complete".equals(Json.text(s, "status"))
+                                && "unpaid".equals(Json.text(s, "payment_status")))
+                .stream()
+                .findFirst()
+                .orElse(null);
     }
 
     private ObjectNode paymentMethod(String card) {

@@ -79,6 +79,9 @@ public final class ControlApi {
             json(ex, 200, engine.closeDispute(p[2], p[3].equals("win")));
         } else if (p.length == 5 && p[1].equals("checkout") && p[2].equals("sessions") && p[4].equals("complete")) {
             json(ex, 200, engine.completeCheckout(p[3], q.requiredString("card"), q.string("email")));
+        } else if (p.length == 3 && p[1].equals("subscriptions") && p[2].equals("run_due") && method.equals("POST")) {
+            engine.runDueRenewals();
+            json(ex, 200, Json.object().put("ok", true));
         } else if (p.length == 4 && p[1].equals("refunds") && p[3].equals("fail")) {
             json(ex, 200, engine.failRefund(p[2]));
         } else if (p.length == 3 && p[1].equals("webhooks") && p[2].equals("deliver_held")) {

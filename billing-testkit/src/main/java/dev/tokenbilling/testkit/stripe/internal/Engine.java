@@ -46,6 +46,7 @@ public final class Engine implements AutoCloseable {
     private final RefundsApi refunds;
     private final SubscriptionsApi subscriptions;
     private final CheckoutSessionsApi checkout;
+    private final Renewals renewals;
     private final HostedPages pages;
     private final WebhookEndpointsApi webhookEndpoints;
     private final HttpServer server;
@@ -92,7 +93,8 @@ public final class Engine implements AutoCloseable {
         subscriptions.register(router);
         customers.setSubscriptions(subscriptions);
         new InvoicesApi(state, invoices).register(router);
-        new TestClocksApi(state, new Renewals(state, invoices)).register(router);
+        this.renewals = new Renewals(state, invoices);
+        new TestClocksApi(state, renewals).register(router);
         this.checkout = new CheckoutSessionsApi(state, paymentMethods, payments, subscriptions);
         checkout.register(router);
         new BillingPortalApi(state).register(router);
@@ -204,6 +206,14 @@ public final class Engine implements AutoCloseable {
     /** The Checkout and portal pages. */
     public HostedPages pages() {
         return pages;
+    }
+
+    /** See {@code FakeStripe.runDueRenewals}. */
+    public void runDueRenewals() {
+        helper(() -> {
+            renewals.runUntil(null, state.now());
+            return null;
+        });
     }
 
     /** See {@code FakeStripe.completeCheckout}. */

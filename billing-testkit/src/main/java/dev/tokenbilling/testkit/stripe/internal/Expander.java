@@ -37,7 +37,11 @@ public final class Expander {
         String field = parts[i];
         JsonNode value = object.get(field);
         if (value == null) {
-            throw StripeApiError.invalidParam("expand", "This property cannot be expanded (" + field + ").");
+            value = Includables.of(object, field, store);
+            if (value == null) {
+                throw StripeApiError.invalidParam("expand", "This property cannot be expanded (" + field + ").");
+            }
+            object.set(field, value);
         }
         if (value.isTextual()) {
             ObjectNode referenced = store.find(value.asText());

@@ -6,7 +6,11 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -50,8 +54,7 @@ public final class HostedPages {
                 engine.helper(() -> {
                     ObjectNode sub = portalSubscription(p[2], p[4]);
                     return subscriptions.update(
-                            sub,
-                            new Params(new java.util.LinkedHashMap<>(Map.of("cancel_at_period_end", "" + cancel))));
+                            sub, new Params(new LinkedHashMap<>(Map.of("cancel_at_period_end", "" + cancel))));
                 });
                 redirect(ex, "/billing_portal/session/" + p[2]);
             } else {
@@ -83,7 +86,7 @@ public final class HostedPages {
         }
         ObjectNode session = engine.state().locked(() -> checkout.require(id).deepCopy());
         List<JsonNode> items = engine.state().locked(() -> {
-            List<JsonNode> copy = new java.util.ArrayList<>();
+            List<JsonNode> copy = new ArrayList<>();
             checkout.items(id).forEach(n -> copy.add(n.deepCopy()));
             return copy;
         });
@@ -165,7 +168,7 @@ public final class HostedPages {
                         .append(esc(Json.text(sub, "status")))
                         .append(")")
                         .append(ending ? ", ends at " : ", renews at ")
-                        .append(java.time.Instant.ofEpochSecond(
+                        .append(Instant.ofEpochSecond(
                                 item.get("current_period_end").asLong()))
                         .append(" <form method=post action=\"")
                         .append(action)
@@ -186,8 +189,7 @@ public final class HostedPages {
     }
 
     private static String money(long amount, String currency) {
-        return String.format(
-                java.util.Locale.ROOT, "%.2f %s", amount / 100.0, currency.toUpperCase(java.util.Locale.ROOT));
+        return String.format(Locale.ROOT, "%.2f %s", amount / 100.0, currency.toUpperCase(Locale.ROOT));
     }
 
     private static void redirect(HttpExchange ex, String location) throws IOException {

@@ -3,6 +3,7 @@ package dev.tokenbilling.testkit.stripe.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -11,7 +12,10 @@ import java.util.Set;
  * and {@code invoice.payment_succeeded}, or {@code invoice.payment_failed}). Called under the state
  * lock.
  */
-public final class Invoices {
+public final class Invoices implements Payments.Listener {
+    /** The code {@link #pay} answers while the invoice's payment is processing (not a failure). */
+    public static final String PROCESSING = "invoice_payment_processing";
+
     private static final Set<String> RETRYABLE =
             Set.of("requires_payment_method", "requires_confirmation", "requires_action");
     private static final Set<String> REVIVED_BY_PAYMENT = Set.of("incomplete", "past_due", "unpaid");
@@ -19,12 +23,14 @@ public final class Invoices {
     private final FakeStripeState state;
     private final Payments payments;
     private final PaymentMethodsApi paymentMethods;
+    private boolean collecting; // pay() is confirming: the listener leaves the invoice to it
 
     /** Over this state. */
     public Invoices(FakeStripeState state, Payments payments, PaymentMethodsApi paymentMethods) {
         this.state = state;
         this.payments = payments;
         this.paymentMethods = paymentMethods;
+        payments.addListener(this);
     }
 
     /** A line for a subscription item over a period ({@code proration} lines may be negative). */
@@ -67,10 +73,10 @@ public final class Invoices {
         ObjectNode product = state.store().find("product", Json.text(price, "product"));
         String name = product == null ? Json.text(price, "product") : Json.text(product, "name");
         String currency = price.get("currency").asText();
-        String amount = String.format(
-                java.util.Locale.ROOT, "%.2f", price.get("unit_amount").asLong() / 100.0);
+        String amount =
+                String.format(Locale.ROOT, "%.2f", price.get("unit_amount").asLong() / 100.0);
         return item.get("quantity").asLong() + " × " + name + " (at "
-                + (currency.equals("usd") ? "$" + amount : amount + " " + currency.toUpperCase(java.util.Locale.ROOT))
+                + (currency.equals("usd") ? "$" + amount : amount + " " + currency.toUpperCase(Locale.ROOT))
                 + " / " + price.get("recurring").get("interval").asText() + ")";
     }
 
@@ -140,7 +146,21 @@ public final class Invoices {
         invoice.put("effective_at", now);
         invoice.put("ending_balance", 0);
         ((ObjectNode) invoice.get("status_transitions")).put("finalized_at", now);
+        long due = invoice.get("amount_due").asLong();
+        if (due > 0) {
+            // As on Stripe, finalizing makes the invoice's PaymentIntent (its confirmation_secret).
+            newPayment(invoice, newIntent(invoice, due), due, now);
+        }
         state.events().publish("invoice.finalized", invoice);
+    }
+
+    private ObjectNode newIntent(ObjectNode invoice, long amount) {
+        return payments.newIntent(
+                amount,
+                invoice.get("currency").asText(),
+                invoice.get("customer").asText(),
+                description(invoice),
+                null);
     }
 
     /**
@@ -182,8 +202,25 @@ public final class Invoices {
             }
         }
         if (failure != null) {
-            state.events().publish("invoice.payment_failed", invoice);
+            if (!PROCESSING.equals(failure.code())) {
+                state.events().publish("invoice.payment_failed", invoice);
+            }
             return failure;
+        }
+        markPaid(invoice, now, reviveSubscription);
+        return null;
+    }
+
+    private void markPaid(ObjectNode invoice, long now, boolean reviveSubscription) {
+        long due = invoice.get("amount_remaining").asLong();
+        String invoiceId = invoice.get("id").asText();
+        for (ObjectNode left : state.store()
+                .newestFirst(
+                        "invoice_payment",
+                        ip -> invoiceId.equals(Json.text(ip, "invoice")) && "open".equals(Json.text(ip, "status")))) {
+            // paid out of band: the payment Stripe prepared is not needed any more
+            left.put("status", "canceled");
+            ((ObjectNode) left.get("status_transitions")).put("canceled_at", now);
         }
         invoice.put("amount_paid", invoice.get("amount_paid").asLong() + due);
         invoice.put("amount_remaining", 0);
@@ -205,7 +242,49 @@ public final class Invoices {
                             subscription,
                             Updates.previousAttributes(before, subscription));
         }
-        return null;
+    }
+
+    /**
+     * A PaymentIntent of an open invoice confirmed outside {@link #pay} (by the customer, with the
+     * invoice's {@code confirmation_secret}) pays the invoice, or counts as a failed attempt.
+     */
+    @Override
+    public void succeeded(ObjectNode pi) {
+        ObjectNode payment = collecting ? null : openPaymentOf(pi);
+        if (payment != null) {
+            ObjectNode invoice = state.store().find("invoice", Json.text(payment, "invoice"));
+            long now = TestClocksApi.nowFor(state, invoice.get("customer").asText());
+            markPaymentPaid(payment, invoice.get("amount_remaining").asLong(), now);
+            invoice.put("attempted", true);
+            invoice.put("attempt_count", invoice.get("attempt_count").asInt() + 1);
+            markPaid(invoice, now, true);
+        }
+    }
+
+    @Override
+    public void failed(ObjectNode pi) {
+        ObjectNode payment = collecting ? null : openPaymentOf(pi);
+        if (payment != null) {
+            ObjectNode invoice = state.store().find("invoice", Json.text(payment, "invoice"));
+            invoice.put("attempted", true);
+            invoice.put("attempt_count", invoice.get("attempt_count").asInt() + 1);
+            state.events().publish("invoice.payment_failed", invoice);
+        }
+    }
+
+    private ObjectNode openPaymentOf(ObjectNode pi) {
+        String id = pi.get("id").asText();
+        return state
+                .store()
+                .newestFirst(
+                        "invoice_payment",
+                        ip -> "open".equals(Json.text(ip, "status"))
+                                && id.equals(Json.text(ip.get("payment"), "payment_intent")))
+                .stream()
+                .findFirst()
+                .filter(ip ->
+                        "open".equals(Json.text(state.store().find("invoice", Json.text(ip, "invoice")), "status")))
+                .orElse(null);
     }
 
     /**
@@ -225,30 +304,35 @@ public final class Invoices {
         ObjectNode pi = payment == null
                 ? null
                 : state.store().find("payment_intent", Json.text(payment.get("payment"), "payment_intent"));
-        StripeApiError failure;
-        if (pi != null && RETRYABLE.contains(Json.text(pi, "status"))) {
-            failure = payments.retry(pi, pm);
-        } else {
-            failure = payments.collect(
-                    due,
-                    invoice.get("currency").asText(),
-                    invoice.get("customer").asText(),
-                    pm,
-                    description(invoice),
-                    null);
-            pi = payments.lastCollected();
+        if (pi == null || !RETRYABLE.contains(Json.text(pi, "status"))) {
             if (payment != null) {
                 payment.put("status", "canceled");
                 ((ObjectNode) payment.get("status_transitions")).put("canceled_at", now);
             }
+            pi = newIntent(invoice, due);
             payment = newPayment(invoice, pi, due, now);
         }
+        StripeApiError failure;
+        collecting = true;
+        try {
+            failure = payments.retry(pi, pm);
+        } finally {
+            collecting = false;
+        }
+        if (failure == null && "processing".equals(Json.text(pi, "status"))) {
+            // setAsyncCardPayments: the invoice stays open until completeProcessing settles it.
+            return StripeApiError.invalidRequest(PROCESSING, null, "This invoice's payment is processing.");
+        }
         if (failure == null) {
-            payment.put("status", "paid");
-            payment.put("amount_paid", due);
-            ((ObjectNode) payment.get("status_transitions")).put("paid_at", now);
+            markPaymentPaid(payment, due, now);
         }
         return failure;
+    }
+
+    private static void markPaymentPaid(ObjectNode payment, long amount, long now) {
+        payment.put("status", "paid");
+        payment.put("amount_paid", amount);
+        ((ObjectNode) payment.get("status_transitions")).put("paid_at", now);
     }
 
     private ObjectNode newPayment(ObjectNode invoice, ObjectNode pi, long amount, long now) {

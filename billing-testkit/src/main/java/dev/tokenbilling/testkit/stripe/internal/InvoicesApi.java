@@ -23,7 +23,10 @@ public final class InvoicesApi {
 
     /** Registers the routes. */
     public void register(Router router) {
-        router.add("GET", "/v1/invoices/{id}", this::retrieve);
+        router.add(
+                "GET",
+                "/v1/invoices/{id}",
+                r -> Render.one(state, state.store().require("invoice", r.id(), "id"), r.params()));
         router.add("GET", "/v1/invoices", this::list);
         router.add("POST", "/v1/invoices/{id}/pay", this::pay);
         router.add(
@@ -31,32 +34,6 @@ public final class InvoicesApi {
                 "/v1/invoice_payments/{id}",
                 r -> Render.one(state, state.store().require("invoice_payment", r.id(), "id"), r.params()));
         router.add("GET", "/v1/invoice_payments", this::listPayments);
-    }
-
-    private ObjectNode retrieve(ApiRequest req) {
-        ObjectNode invoice = state.store().require("invoice", req.id(), "id");
-        boolean payments =
-                req.params().expand().stream().anyMatch(e -> e.equals("payments") || e.startsWith("payments."));
-        if (!payments) {
-            return Render.one(state, invoice, req.params());
-        }
-        // payments is includable, not an id: it is only there when asked for.
-        ObjectNode copy = invoice.deepCopy();
-        List<ObjectNode> list = paymentsOf(req.id());
-        ObjectNode collection = Json.object();
-        collection.put("object", "list");
-        collection.set(
-                "data",
-                Json.array().addAll(list.stream().map(ObjectNode::deepCopy).toList()));
-        collection.put("has_more", false);
-        collection.put("total_count", list.size());
-        collection.put("url", "/v1/invoice_payments?invoice=" + req.id());
-        copy.set("payments", collection);
-        return Render.one(state, copy, req.params());
-    }
-
-    private List<ObjectNode> paymentsOf(String invoiceId) {
-        return state.store().newestFirst("invoice_payment", ip -> invoiceId.equals(Json.text(ip, "invoice")));
     }
 
     private ObjectNode listPayments(ApiRequest req) {
@@ -108,7 +85,7 @@ public final class InvoicesApi {
                             + " payment method.");
         }
         StripeApiError failure = invoices.pay(invoice, pm, now, true);
-        if (failure != null) {
+        if (failure != null && !Invoices.PROCESSING.equals(failure.code())) {
             throw failure;
         }
         return Render.one(state, invoice, p);

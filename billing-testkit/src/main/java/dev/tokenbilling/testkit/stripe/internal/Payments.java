@@ -2,6 +2,8 @@ package dev.tokenbilling.testkit.stripe.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenbilling.testkit.stripe.internal.CardProfile.Outcome;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -14,6 +16,7 @@ public final class Payments {
     private final BalanceTransactions balance;
     private final Disputes disputes;
     private ObjectNode lastCollected;
+    private final List<Listener> listeners = new ArrayList<>();
 
     /** Over this state. */
     public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {
@@ -47,6 +50,14 @@ public final class Payments {
      */
     public StripeApiError collect(
             long amount, String currency, String customer, ObjectNode pm, String description, ObjectNode metadata) {
+        ObjectNode pi = newIntent(amount, currency, customer, description, metadata);
+        lastCollected = pi;
+        return retry(pi, pm);
+    }
+
+    /** A PaymentIntent waiting for a payment method ({@code payment_intent.created}), as invoices make. */
+    public ObjectNode newIntent(
+            long amount, String currency, String customer, String description, ObjectNode metadata) {
         ObjectNode pi = Templates.blank("payment_intent");
         String id = Ids.newId("pi");
         pi.put("id", id);
@@ -63,12 +74,26 @@ public final class Payments {
         if (metadata != null) {
             pi.set("metadata", metadata.deepCopy());
         }
-        pi.put("payment_method", pm.get("id").asText());
-        pi.put("status", "requires_confirmation");
         state.put(pi);
         state.events().publish("payment_intent.created", pi);
-        lastCollected = pi;
-        return retry(pi, pm);
+        return pi;
+    }
+
+    /**
+     * Who hears of every PaymentIntent that succeeds or fails however it was confirmed (invoices whose
+     * PaymentIntent a customer confirms with its client secret).
+     */
+    public interface Listener {
+        /** {@code pi} succeeded. */
+        void succeeded(ObjectNode pi);
+
+        /** A payment of {@code pi} failed. */
+        void failed(ObjectNode pi);
+    }
+
+    /** Adds a listener. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
     }
 
     /** Confirms a PaymentIntent of {@link #collect} again with {@code pm}; answers as {@link #collect}. */
@@ -144,6 +169,7 @@ public final class Payments {
             pi.set("last_payment_error", error);
             pi.put("status", "requires_payment_method");
             state.events().publish("payment_intent.payment_failed", pi);
+            listeners.forEach(l -> l.failed(pi));
         }
         return pi;
     }
@@ -213,6 +239,7 @@ public final class Payments {
         pi.putNull("next_action");
         state.events().publish("charge.succeeded", charge);
         state.events().publish("payment_intent.succeeded", pi);
+        listeners.forEach(l -> l.succeeded(pi));
         CardProfile card = pm == null ? null : state.cardOf(pm.get("id").asText());
         if (card != null && card.outcome() == Outcome.SUCCEED_THEN_DISPUTE) {
             disputes.open(charge.get("id").asText(), "fraudulent", null);
@@ -245,6 +272,7 @@ public final class Payments {
         pi.putNull("next_action");
         state.events().publish("charge.failed", charge);
         state.events().publish("payment_intent.payment_failed", pi);
+        listeners.forEach(l -> l.failed(pi));
         StripeApiError apiError = StripeApiError.card(card.code(), card.declineCode(), null, card.message())
                 .with("charge", charge.get("id").asText())
                 .with("payment_intent", pi.deepCopy());

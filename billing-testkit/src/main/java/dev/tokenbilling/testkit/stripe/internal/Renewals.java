@@ -2,6 +2,7 @@ package dev.tokenbilling.testkit.stripe.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -23,10 +24,13 @@ public final class Renewals {
         this.invoices = invoices;
     }
 
-    /** Runs everything due up to {@code time} for the subscriptions of the customers on {@code clockId}. */
+    /**
+     * Runs everything due up to {@code time} for the subscriptions of the customers on {@code clockId},
+     * or, with a null {@code clockId}, for those on no test clock.
+     */
     public void runUntil(String clockId, long time) {
         List<ObjectNode> subscriptions = state.store().oldestFirst("subscription").stream()
-                .filter(s -> clockId.equals(Json.text(s, "test_clock")))
+                .filter(s -> Objects.equals(clockId, Json.text(s, "test_clock")))
                 .toList();
         for (ObjectNode subscription : subscriptions) {
             String status = Json.text(subscription, "status");

@@ -73,6 +73,9 @@ public final class SubscriptionsApi {
         p.allowOnly(CREATE_PARAMS);
         String customerId = p.requiredString("customer");
         ObjectNode customer = state.store().require("customer", customerId, "customer");
+        if (customer.path("deleted").asBoolean(false)) {
+            throw StripeApiError.resourceMissing("customer", customerId, "customer");
+        }
         List<Object> items = p.list("items");
         if (items == null || items.isEmpty()) {
             throw StripeApiError.missingParam("items");

@@ -66,6 +66,17 @@ public final class TestClocksApi {
 
     private ObjectNode delete(ApiRequest req) {
         state.store().require(OBJECT, req.id(), "id");
+        // As on Stripe, the clock's customers and their billing objects go with it (no events).
+        for (ObjectNode customer :
+                state.store().newestFirst("customer", c -> req.id().equals(Json.text(c, "test_clock")))) {
+            String id = customer.get("id").asText();
+            for (String type : new String[] {"subscription", "invoice"}) {
+                state.store()
+                        .newestFirst(type, o -> id.equals(Json.text(o, "customer")))
+                        .forEach(o -> state.store().remove(o.get("id").asText()));
+            }
+            state.store().remove(id);
+        }
         state.store().remove(req.id());
         ObjectNode tombstone = Json.object();
         tombstone.put("id", req.id());
