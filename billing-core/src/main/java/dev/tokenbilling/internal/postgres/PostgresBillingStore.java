@@ -27,15 +27,17 @@ public final class PostgresBillingStore implements BillingStore {
     private final SchemaName schema;
     private final LedgerSql ledgerSql;
     private final HandleAccess access;
-    private final PackageRepository packages;
-    private final PurchaseRepository purchases;
-    private final LedgerRepository ledger;
-    private final WebhookEventRepository webhookEvents;
-    private final ReservationRepository reservations;
-    private final SettingsRepository settings;
     private final Statements statements;
-    private final TierRepository tiers;
-    private final SubscriptionRepository subscriptions;
+    // A transaction's store makes only the repositories its work uses (most use one or two), each
+    // on first use: it is used by one thread. The pooled store makes them all at once.
+    private PackageRepository packages;
+    private PurchaseRepository purchases;
+    private LedgerRepository ledger;
+    private WebhookEventRepository webhookEvents;
+    private ReservationRepository reservations;
+    private SettingsRepository settings;
+    private TierRepository tiers;
+    private SubscriptionRepository subscriptions;
 
     private final LedgerAudit audit;
 
@@ -61,15 +63,17 @@ public final class PostgresBillingStore implements BillingStore {
         this.schema = schema;
         this.ledgerSql = ledgerSql;
         this.access = access;
-        this.packages = new PostgresPackageRepository(access, schema);
-        this.purchases = new PostgresPurchaseRepository(access, schema);
-        this.ledger = new PostgresLedgerRepository(access, ledgerSql, audit);
-        this.webhookEvents = new PostgresWebhookEventRepository(access, schema);
-        this.reservations = new PostgresReservationRepository(access, schema);
-        this.settings = new PostgresSettingsRepository(access, schema);
         this.statements = statements;
-        this.tiers = new PostgresTierRepository(access, statements.tiers());
-        this.subscriptions = new PostgresSubscriptionRepository(access, statements.subscriptions());
+        if (!access.inTransaction()) {
+            packages();
+            purchases();
+            ledger();
+            webhookEvents();
+            reservations();
+            settings();
+            tiers();
+            subscriptions();
+        }
     }
 
     /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
@@ -96,41 +100,65 @@ public final class PostgresBillingStore implements BillingStore {
 
     @Override
     public PackageRepository packages() {
+        if (packages == null) {
+            packages = new PostgresPackageRepository(access, schema);
+        }
         return packages;
     }
 
     @Override
     public TierRepository tiers() {
+        if (tiers == null) {
+            tiers = new PostgresTierRepository(access, statements.tiers());
+        }
         return tiers;
     }
 
     @Override
     public SubscriptionRepository subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new PostgresSubscriptionRepository(access, statements.subscriptions());
+        }
         return subscriptions;
     }
 
     @Override
     public PurchaseRepository purchases() {
+        if (purchases == null) {
+            purchases = new PostgresPurchaseRepository(access, schema);
+        }
         return purchases;
     }
 
     @Override
     public LedgerRepository ledger() {
+        if (ledger == null) {
+            ledger = new PostgresLedgerRepository(access, ledgerSql, audit);
+        }
         return ledger;
     }
 
     @Override
     public ReservationRepository reservations() {
+        if (reservations == null) {
+            reservations = new PostgresReservationRepository(access, schema);
+        }
         return reservations;
     }
 
     @Override
     public SettingsRepository settings() {
+        if (settings == null) {
+            settings = new PostgresSettingsRepository(access, schema);
+        }
         return settings;
     }
 
     @Override
     public WebhookEventRepository webhookEvents() {
+        if (webhookEvents == null) {
+            webhookEvents = new PostgresWebhookEventRepository(access, schema);
+        }
         return webhookEvents;
     }
 

@@ -18,6 +18,8 @@ final class PostgresReservationRepository implements ReservationRepository {
     /** Prefix of the settlement entry's columns in a finish row, which also holds the hold's. */
     private static final String ENTRY = "e_";
 
+    private static final String ENTRY_COLUMNS = Rows.ledgerColumnsOf("f.r_entry", ENTRY);
+
     private final String finish;
     private final String byId;
     private final String active;
@@ -29,7 +31,7 @@ final class PostgresReservationRepository implements ReservationRepository {
         create =
                 schema.render("SELECT f.r_outcome, f.r_available, (f.r_hold).* FROM {schema}.reservation_reserve(:user,"
                         + " :tokens, :key, :description, CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz)) f");
-        finish = schema.render("SELECT f.r_outcome, (f.r_hold).*, " + Rows.ledgerColumnsOf("f.r_entry", ENTRY)
+        finish = schema.render("SELECT f.r_outcome, (f.r_hold).*, " + ENTRY_COLUMNS
                 + " FROM {schema}.reservation_end(:user, :id, CAST(:actual AS bigint), :description,"
                 + " CAST(:at AS timestamptz), :status) f");
         String select = "SELECT " + Rows.RESERVATION_COLUMNS + " FROM {schema}.token_reservation ";
