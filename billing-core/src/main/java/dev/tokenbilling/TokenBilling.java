@@ -4,6 +4,7 @@ import dev.tokenbilling.doctor.Doctor;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.hook.BillingEventListener;
 import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.hook.BillingObserver;
 import dev.tokenbilling.hook.EventHandler;
@@ -14,6 +15,7 @@ import dev.tokenbilling.internal.StoredPolicies;
 import dev.tokenbilling.internal.observe.ObservedReconciler;
 import dev.tokenbilling.internal.observe.ObservedTokenBillingService;
 import dev.tokenbilling.internal.observe.ObservedWebhookProcessor;
+import dev.tokenbilling.internal.outbox.EventDelivery;
 import dev.tokenbilling.internal.postgres.PostgresBillingStore;
 import dev.tokenbilling.internal.reconcile.DefaultReconciler;
 import dev.tokenbilling.internal.service.DefaultTokenBillingService;
@@ -99,7 +101,8 @@ public final class TokenBilling {
                 builder.listeners,
                 builder.maxOpenPurchasesPerUser,
                 allowances,
-                subscriptionEvents));
+                subscriptionEvents,
+                new EventDelivery(store, builder.eventListeners, clock)));
         BillingObserver observer = builder.observer;
         this.service = observer == BillingObserver.NONE ? core : new ObservedTokenBillingService(core, observer);
         WebhookProcessor processor = new StripeWebhookProcessor(
@@ -229,6 +232,7 @@ public final class TokenBilling {
         private boolean replaceStoredPolicies;
         private final List<EventHandler> eventHandlers = new ArrayList<>();
         private final List<BillingListener> listeners = new ArrayList<>();
+        private final List<BillingEventListener> eventListeners = new ArrayList<>();
         private BillingObserver observer = BillingObserver.NONE;
         private Duration abandonAfter;
         private int maxEventAttempts = Reconciler.DEFAULT_MAX_EVENT_ATTEMPTS;
@@ -319,6 +323,16 @@ public final class TokenBilling {
         /** Adds a listener told of purchases, credits, debits and webhooks after they committed (metrics, e-mails). */
         public Builder listener(BillingListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Adds a listener of the durable billing events (purchase completed, balance low or depleted,
+         * subscription changed...), delivered by {@code service().operations().deliverEvents(limit)}
+         * at least once, in order per user, also after a crash: see {@link BillingEventListener}.
+         */
+        public Builder eventListener(BillingEventListener listener) {
+            this.eventListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

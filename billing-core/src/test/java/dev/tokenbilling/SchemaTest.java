@@ -37,13 +37,14 @@ class SchemaTest {
                         "2 refund reversal",
                         "3 ledger write costs",
                         "4 subscription tiers",
-                        "5 hold round trips");
+                        "5 hold round trips",
+                        "6 billing events");
 
-        assertThat(billingSchema.migrate()).isEqualTo(5);
+        assertThat(billingSchema.migrate()).isEqualTo(6);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("5");
+        assertThat(billingSchema.currentVersion()).contains("6");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -234,6 +235,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("5 hold round trips");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("6 billing events");
     }
 }

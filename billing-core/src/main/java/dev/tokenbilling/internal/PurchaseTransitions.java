@@ -1,5 +1,6 @@
 package dev.tokenbilling.internal;
 
+import dev.tokenbilling.internal.outbox.BillingEvents;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Purchase;
@@ -142,6 +143,7 @@ public final class PurchaseTransitions {
         if (!(credit instanceof PostingResult.Posted posted)) {
             throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);
         }
+        BillingEvents.purchaseCompleted(tx, completed.get(), posted.entry(), clock.instant());
         after.add(listener -> listener.tokensCredited(posted.entry()));
         after.add(listener -> listener.purchaseCompleted(completed.get(), posted.entry()));
         return new PurchaseTransition.Completed(purchase.id(), purchase.tokenAmount());
@@ -452,6 +454,12 @@ public final class PurchaseTransitions {
             throw EventFailure.retryable("balance changed while reversing tokens of purchase " + purchase.id());
         }
         if (result instanceof PostingResult.Posted posted) {
+            BillingEvents.reversalApplied(
+                    tx,
+                    kind == LedgerEntryKind.DISPUTE ? "dispute.applied" : "refund.applied",
+                    purchase,
+                    posted.entry(),
+                    clock.instant());
             after.add(listener -> listener.tokensDebited(posted.entry()));
         }
         return take;

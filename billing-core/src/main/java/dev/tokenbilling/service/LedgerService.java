@@ -76,4 +76,19 @@ public interface LedgerService {
 
     /** The user's ledger, newest first, a page at a time (keyset pagination). */
     Page<LedgerEntry> history(UserId userId, PageRequest page);
+
+    /**
+     * Sets the user's low-balance alert: a {@code balance.low} billing event each time a posting
+     * takes the available balance below {@code threshold} (once per crossing; a credit that lifts it
+     * above re-arms the alert). {@code balance.depleted} comes at zero for every user.
+     *
+     * @throws dev.tokenbilling.error.InvalidRequestException unless {@code threshold} is positive
+     */
+    void setLowBalanceAlert(UserId userId, long threshold);
+
+    /** Removes the user's low-balance alert. */
+    void clearLowBalanceAlert(UserId userId);
+
+    /** The user's low-balance alert threshold, if set. */
+    java.util.OptionalLong lowBalanceAlert(UserId userId);
 }

@@ -1,7 +1,10 @@
 package dev.tokenbilling.service;
 
 import dev.tokenbilling.model.AuditReport;
+import dev.tokenbilling.model.BillingEvent;
+import dev.tokenbilling.model.DeliveryReport;
 import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.model.WebhookEventStatus;
@@ -42,4 +45,20 @@ public interface OperationsService {
 
     /** Stored Stripe events, newest first: e.g. the failed ones. */
     List<WebhookEventRecord> webhookEvents(WebhookEventQuery query);
+
+    /**
+     * Delivers due billing events from the outbox to the listeners the library was built with
+     * ({@code TokenBilling.builder().eventListener(...)}), at most {@code limit}; schedule it (the
+     * Spring starter does). Without listeners, due events are marked delivered.
+     */
+    DeliveryReport deliverEvents(int limit);
+
+    /**
+     * Billing events from the outbox, newest first, at most {@code limit} (1 to {@link #MAX_LIMIT}):
+     * all, only pending ({@code delivered} false) or only delivered ones; with {@code userId}, that user's.
+     */
+    List<BillingEvent> billingEvents(Optional<UserId> userId, Optional<Boolean> delivered, int limit);
+
+    /** Makes a billing event pending again, to be delivered at once; false when the user has no such event. */
+    boolean redeliverEvent(UserId userId, long eventId);
 }

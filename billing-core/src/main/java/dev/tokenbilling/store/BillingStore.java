@@ -29,6 +29,9 @@ public interface BillingStore {
     /** Users' subscriptions and Stripe customers, bound to this store's transaction when this store is one. */
     SubscriptionRepository subscriptions();
 
+    /** The outbox of host-facing billing events, bound to this store's transaction when this store is one. */
+    OutboxRepository outbox();
+
     /** Purchases, bound to this store's transaction when this store is one. */
     PurchaseRepository purchases();
 

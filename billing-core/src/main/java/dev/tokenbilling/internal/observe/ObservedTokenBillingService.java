@@ -85,6 +85,21 @@ public final class ObservedTokenBillingService implements TokenBillingService {
     private record Ledger(LedgerService delegate, Observe observe) implements LedgerService {
 
         @Override
+        public void setLowBalanceAlert(UserId userId, long threshold) {
+            delegate.setLowBalanceAlert(userId, threshold);
+        }
+
+        @Override
+        public void clearLowBalanceAlert(UserId userId) {
+            delegate.clearLowBalanceAlert(userId);
+        }
+
+        @Override
+        public java.util.OptionalLong lowBalanceAlert(UserId userId) {
+            return delegate.lowBalanceAlert(userId);
+        }
+
+        @Override
         public TokenBalance balance(UserId userId) {
             return delegate.balance(userId);
         }

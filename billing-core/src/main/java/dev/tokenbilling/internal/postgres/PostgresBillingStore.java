@@ -2,6 +2,7 @@ package dev.tokenbilling.internal.postgres;
 
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.store.LedgerRepository;
+import dev.tokenbilling.store.OutboxRepository;
 import dev.tokenbilling.store.PackageRepository;
 import dev.tokenbilling.store.PurchaseRepository;
 import dev.tokenbilling.store.ReservationRepository;
@@ -38,16 +39,21 @@ public final class PostgresBillingStore implements BillingStore {
     private SettingsRepository settings;
     private TierRepository tiers;
     private SubscriptionRepository subscriptions;
+    private OutboxRepository outbox;
 
     private final LedgerAudit audit;
 
     /** Statements of the newer repositories, rendered once per store rather than once per transaction. */
     private record Statements(
-            PostgresTierRepository.Statements tiers, PostgresSubscriptionRepository.Statements subscriptions) {
+            PostgresTierRepository.Statements tiers,
+            PostgresSubscriptionRepository.Statements subscriptions,
+            PostgresOutboxRepository.Statements outbox) {
 
         static Statements of(SchemaName schema) {
             return new Statements(
-                    PostgresTierRepository.Statements.of(schema), PostgresSubscriptionRepository.Statements.of(schema));
+                    PostgresTierRepository.Statements.of(schema),
+                    PostgresSubscriptionRepository.Statements.of(schema),
+                    PostgresOutboxRepository.Statements.of(schema));
         }
     }
 
@@ -73,6 +79,7 @@ public final class PostgresBillingStore implements BillingStore {
             settings();
             tiers();
             subscriptions();
+            outbox();
         }
     }
 
@@ -104,6 +111,14 @@ public final class PostgresBillingStore implements BillingStore {
             packages = new PostgresPackageRepository(access, schema);
         }
         return packages;
+    }
+
+    @Override
+    public OutboxRepository outbox() {
+        if (outbox == null) {
+            outbox = new PostgresOutboxRepository(access, statements.outbox());
+        }
+        return outbox;
     }
 
     @Override

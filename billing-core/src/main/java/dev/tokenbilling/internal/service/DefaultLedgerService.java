@@ -232,4 +232,34 @@ final class DefaultLedgerService implements LedgerService {
             throw new InvalidRequestException("cursor", "is not a cursor returned by a previous page");
         }
     }
+
+    @Override
+    public void setLowBalanceAlert(UserId userId, long threshold) {
+        Checks.notNull("userId", userId);
+        if (threshold <= 0) {
+            throw new InvalidRequestException("threshold", "must be positive, was " + threshold);
+        }
+        context.store()
+                .outbox()
+                .setLowBalanceThreshold(
+                        userId, Optional.of(threshold), context.clock().instant());
+    }
+
+    @Override
+    public void clearLowBalanceAlert(UserId userId) {
+        Checks.notNull("userId", userId);
+        context.store()
+                .outbox()
+                .setLowBalanceThreshold(
+                        userId, Optional.empty(), context.clock().instant());
+    }
+
+    @Override
+    public java.util.OptionalLong lowBalanceAlert(UserId userId) {
+        return context.store()
+                .outbox()
+                .lowBalanceThreshold(Checks.notNull("userId", userId))
+                .map(java.util.OptionalLong::of)
+                .orElse(java.util.OptionalLong.empty());
+    }
 }

@@ -2,9 +2,12 @@ package dev.tokenbilling.internal.service;
 
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.model.AuditReport;
+import dev.tokenbilling.model.BillingEvent;
+import dev.tokenbilling.model.DeliveryReport;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
+import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.model.WebhookEventStatus;
@@ -86,5 +89,29 @@ final class DefaultOperationsService implements OperationsService {
     @Override
     public List<WebhookEventRecord> webhookEvents(WebhookEventQuery query) {
         return context.store().webhookEvents().find(Checks.notNull("query", query));
+    }
+
+    @Override
+    public DeliveryReport deliverEvents(int limit) {
+        Checks.limit(limit, MAX_LIMIT);
+        return context.eventDelivery().deliverDue(limit);
+    }
+
+    @Override
+    public List<BillingEvent> billingEvents(Optional<UserId> userId, Optional<Boolean> delivered, int limit) {
+        Checks.limit(limit, MAX_LIMIT);
+        return context.store()
+                .outbox()
+                .list(Checks.notNull("userId", userId), Checks.notNull("delivered", delivered), limit);
+    }
+
+    @Override
+    public boolean redeliverEvent(UserId userId, long eventId) {
+        return context.store()
+                .outbox()
+                .redeliver(
+                        Checks.notNull("userId", userId),
+                        eventId,
+                        context.clock().instant());
     }
 }

@@ -6,6 +6,7 @@ import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.hook.StripeCustomerResolver;
 import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.PurchaseTransitions;
+import dev.tokenbilling.internal.outbox.EventDelivery;
 import dev.tokenbilling.internal.subscription.Allowances;
 import dev.tokenbilling.internal.subscription.SubscriptionEvents;
 import dev.tokenbilling.model.LedgerEntry;
@@ -27,7 +28,8 @@ public record ServiceContext(
         List<BillingListener> listeners,
         int maxOpenPurchasesPerUser,
         Allowances allowances,
-        SubscriptionEvents subscriptionEvents) {
+        SubscriptionEvents subscriptionEvents,
+        EventDelivery eventDelivery) {
 
     public ServiceContext {
         listeners = List.copyOf(listeners);

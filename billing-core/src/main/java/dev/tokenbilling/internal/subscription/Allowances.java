@@ -1,6 +1,7 @@
 package dev.tokenbilling.internal.subscription;
 
 import dev.tokenbilling.internal.AfterCommit;
+import dev.tokenbilling.internal.outbox.BillingEvents;
 import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
@@ -190,6 +191,7 @@ public final class Allowances {
                 LotTerms.expiringAt(expiresAt).withPriority(PRIORITY));
         PostingResult result = tx.ledger().credit(posting);
         if (result instanceof PostingResult.Posted posted) {
+            BillingEvents.allowanceGranted(tx, posted.entry(), now);
             after.add(listener -> listener.tokensCredited(posted.entry()));
             after.add(listener -> listener.allowanceGranted(posted.entry()));
             return Optional.of(posted.entry());

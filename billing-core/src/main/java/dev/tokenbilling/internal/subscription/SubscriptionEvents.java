@@ -3,6 +3,7 @@ package dev.tokenbilling.internal.subscription;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenbilling.internal.AfterCommit;
 import dev.tokenbilling.internal.EventFailure;
+import dev.tokenbilling.internal.outbox.BillingEvents;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.Subscription;
@@ -130,6 +131,7 @@ public final class SubscriptionEvents {
         if (stored.stripeChangedAt().isAfter(changedAt)) {
             description += " (a newer state was stored before this event)";
         } else {
+            BillingEvents.subscriptionChanged(tx, stored, now);
             after.add(listener -> listener.subscriptionChanged(stored));
         }
         Optional<SubscriptionTier> before = previousTier(tx, previous);

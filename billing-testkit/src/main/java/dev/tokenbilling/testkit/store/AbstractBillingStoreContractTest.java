@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenbilling.model.BillingEvent;
 import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
@@ -1250,6 +1251,79 @@ public abstract class AbstractBillingStoreContractTest {
                 store.reservations().finish(newUser(), hold.id(), ReservationStatus.RELEASED, 0, "", NOW);
         assertThat(unknown.hold()).isEmpty();
         assertThat(unknown.entry()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // OutboxRepository
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldLeaseEachUsersOldestPendingEventOnlyUntilItIsDelivered() {
+        UserId first = newUser();
+        UserId second = newUser();
+        BillingEvent a1 = store.outbox().append(first, "test.one", "{\"n\":1}", NOW);
+        BillingEvent a2 = store.outbox().append(first, "test.two", "{\"n\":2}", NOW);
+        BillingEvent b1 = store.outbox().append(second, "test.one", "{}", NOW);
+        assertThat(a1.delivered()).isFalse();
+        assertThat(a2.id()).isGreaterThan(a1.id());
+
+        Instant lease = NOW.plusSeconds(60);
+        List<BillingEvent> leased = store.outbox().leaseDue(NOW, lease, 100);
+        assertThat(leased)
+                .extracting(BillingEvent::id)
+                .contains(a1.id(), b1.id())
+                .doesNotContain(a2.id());
+        assertThat(leased)
+                .filteredOn(event -> event.id() == a1.id())
+                .singleElement()
+                .satisfies(event -> {
+                    assertThat(event.attempts()).isEqualTo(1);
+                    assertThat(event.nextAttemptAt()).isEqualTo(lease);
+                });
+        assertThat(store.outbox().leaseDue(NOW, lease, 100))
+                .as("leased events are not due")
+                .isEmpty();
+
+        store.outbox().markDelivered(first, a1.id(), NOW);
+        assertThat(store.outbox().leaseDue(NOW, lease, 100))
+                .extracting(BillingEvent::id)
+                .containsExactly(a2.id());
+
+        store.outbox().markFailed(first, a2.id(), "listener down", NOW.plusSeconds(30));
+        assertThat(store.outbox().leaseDue(NOW.plusSeconds(29), lease, 100)).isEmpty();
+        List<BillingEvent> pending = store.outbox().list(Optional.of(first), Optional.of(false), 10);
+        assertThat(pending).extracting(BillingEvent::id).containsExactly(a2.id());
+        assertThat(pending.get(0).lastError()).contains("listener down");
+        assertThat(store.outbox().list(Optional.of(first), Optional.of(true), 10))
+                .extracting(BillingEvent::id)
+                .containsExactly(a1.id());
+
+        assertThat(store.outbox().redeliver(first, a1.id(), NOW)).isTrue();
+        assertThat(store.outbox().redeliver(second, a1.id(), NOW)).isFalse();
+        assertThat(store.outbox().list(Optional.of(first), Optional.of(false), 10))
+                .extracting(BillingEvent::id)
+                .containsExactly(a2.id(), a1.id());
+    }
+
+    @Test
+    void shouldLeaseAnEventToOneOfRacingCallers() throws Exception {
+        UserId user = newUser();
+        BillingEvent event = store.outbox().append(user, "test.race", "{}", NOW);
+        List<List<BillingEvent>> leases =
+                race(racingThreads(), i -> store.outbox().leaseDue(NOW, NOW.plusSeconds(60), 1_000));
+        assertThat(leases.stream().flatMap(List::stream).filter(leased -> leased.id() == event.id()))
+                .hasSize(1);
+    }
+
+    @Test
+    void shouldKeepALowBalanceThresholdPerUser() {
+        UserId user = newUser();
+        assertThat(store.outbox().lowBalanceThreshold(user)).isEmpty();
+        store.outbox().setLowBalanceThreshold(user, Optional.of(500L), NOW);
+        assertThat(store.outbox().lowBalanceThreshold(user)).contains(500L);
+        assertThat(store.ledger().balance(user).balance()).isZero();
+        store.outbox().setLowBalanceThreshold(user, Optional.empty(), NOW);
+        assertThat(store.outbox().lowBalanceThreshold(user)).isEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------
