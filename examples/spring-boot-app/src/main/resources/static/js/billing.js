@@ -111,6 +111,7 @@
   const KIND_LABELS = {
     purchase: 'Token pack purchase', usage: 'AI usage', grant: 'Tokens granted', adjustment: 'Adjustment',
     refund: 'Refund', dispute: 'Payment disputed', dispute_reversal: 'Dispute won', refund_reversal: 'Refund failed, tokens returned', expiry: 'Tokens expired',
+    allowance: 'Plan allowance',
   };
 
   async function refreshHistory() {
@@ -125,7 +126,7 @@
     for (const entry of page.items) {
       const row = body.insertRow();
       row.insertCell().textContent = new Date(entry.createdAt).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
-      row.insertCell().textContent = entry.kind === 'purchase' || !entry.description
+      row.insertCell().textContent = entry.kind === 'purchase' || entry.kind === 'allowance' || !entry.description
         ? (KIND_LABELS[entry.kind] || entry.kind) : entry.description;
       const amount = row.insertCell();
       amount.className = `num ${entry.amount > 0 ? 'credit' : 'debit'}`;
