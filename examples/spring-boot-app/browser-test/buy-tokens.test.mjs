@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Buys token packs on the demo's billing page in real headless Chromium, fully offline:
 // starts the demo app (target/billing-demo.jar) on a free port in demo mode with a temporary
-// database and the embedded FakeStripe, signs in as alice, buys Booster with 4242 4242 4242 4242
-// (the balance must show 500,000), then tries 4000 0000 0000 0002 (a clear decline message, the
+// database and the embedded FakeStripe, signs in as alice (on the free Explorer tier: 50,000 tokens),
+// buys Booster with 4242 4242 4242 4242 (the balance must show 550,000), then tries 4000 0000 0000 0002 (a clear decline message, the
 // balance unchanged), plus insufficient funds, a network failure and 3-D Secure.
 // Screenshots go to target/screenshots/ (buy-tokens-modal.png is the package modal).
 //
@@ -173,8 +173,10 @@ async function run() {
     await page.fill('#password', 'alice');
     await Promise.all([page.waitForURL(/\/account\/settings\/billing/), page.click('#sign-in')]);
     await page.waitForFunction(() => document.querySelector('#user-name')?.textContent === 'alice');
-    await balanceShows(page, '0');
-    log('signed in as alice; balance 0');
+    // The demo seeds the free Explorer tier: loading the plan grants its 50,000 tokens of the month.
+    await balanceShows(page, '50,000');
+    check(await page.textContent('#plan-name') === 'Explorer', 'the plan card should show the free Explorer tier');
+    log('signed in as alice; balance 50,000 (Explorer allowance)');
 
     step = 'open the "Buy More Tokens" modal';
     await page.click('#buy-tokens');
@@ -202,12 +204,12 @@ async function run() {
     await shot(page, 'buy-tokens-payment.png');
     await page.click('#pay');
     await page.waitForFunction(() => document.querySelector('#done-title')?.textContent === 'Tokens added', null, { timeout: 30_000 });
-    await balanceShows(page, '500,000');
+    await balanceShows(page, '550,000');
     await shot(page, 'buy-tokens-success.png');
     await page.click('#done-close');
     await page.locator('#buy-modal').waitFor({ state: 'hidden' });
     check(await page.textContent('#total-purchased') === '500,000', 'total purchased should be 500,000');
-    log('Booster bought: balance 500,000');
+    log('Booster bought: balance 550,000');
 
     step = 'try 4000 0000 0000 0002 (declined)';
     await openPaymentForm(page, 'booster-500k');
@@ -233,9 +235,9 @@ async function run() {
     await page.locator('#buy-modal').waitFor({ state: 'hidden' });
     await page.waitForTimeout(1500); // time for a (wrong) webhook to land, if one were coming
     await page.reload();
-    await balanceShows(page, '500,000');
-    check(await apiBalance(page) === 500000, 'the API balance should still be 500000');
-    log('balance unchanged: 500,000');
+    await balanceShows(page, '550,000');
+    check(await apiBalance(page) === 550000, 'the API balance should still be 550000');
+    log('balance unchanged: 550,000');
 
     step = 'buy Starter with 3-D Secure (4000 0025 0000 3155)';
     await openPaymentForm(page, 'starter-100k');
@@ -243,8 +245,8 @@ async function run() {
     await page.click('#pay');
     await page.locator('.sps-3ds button[data-succeed="true"]').click();
     await page.waitForFunction(() => document.querySelector('#done-title')?.textContent === 'Tokens added', null, { timeout: 30_000 });
-    await balanceShows(page, '600,000');
-    log('Starter bought with 3-D Secure: balance 600,000');
+    await balanceShows(page, '650,000');
+    log('Starter bought with 3-D Secure: balance 650,000');
     await page.click('#done-close');
     await page.locator('#buy-modal').waitFor({ state: 'hidden' });
     await page.waitForTimeout(1700); // the balance's highlight fades

@@ -1,6 +1,7 @@
-// The billing page: balance, activity and the "Buy More Tokens" modal.
+// The billing page: balance, activity, the "Buy More Tokens" modal and the "Your plan" card.
 // Talks to the starter's REST API (/api/v1/billing/...) and to Stripe.js (or, in demo mode, the
-// app's stand-in of it, which pays against the embedded FakeStripe).
+// app's stand-in of it, which pays against the embedded FakeStripe). Subscribing and managing the
+// plan go through Stripe's hosted pages (Checkout, Customer Portal), which send the browser back here.
 'use strict';
 
 (() => {
@@ -28,6 +29,10 @@
     paying: false,
     paid: false,
     choosing: false,
+    tiers: null,      // GET /tiers/
+    overview: null,   // GET /subscription/: the user's tier, subscription and allowance
+    interval: 'month',
+    leaving: false,   // on the way to Stripe's Checkout or portal page
   };
 
   // ---- the REST API ------------------------------------------------------------------------
@@ -106,6 +111,7 @@
   const KIND_LABELS = {
     purchase: 'Token pack purchase', usage: 'AI usage', grant: 'Tokens granted', adjustment: 'Adjustment',
     refund: 'Refund', dispute: 'Payment disputed', dispute_reversal: 'Dispute won', refund_reversal: 'Refund failed, tokens returned', expiry: 'Tokens expired',
+    allowance: 'Plan allowance',
   };
 
   async function refreshHistory() {
@@ -120,7 +126,7 @@
     for (const entry of page.items) {
       const row = body.insertRow();
       row.insertCell().textContent = new Date(entry.createdAt).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
-      row.insertCell().textContent = entry.kind === 'purchase' || !entry.description
+      row.insertCell().textContent = entry.kind === 'purchase' || entry.kind === 'allowance' || !entry.description
         ? (KIND_LABELS[entry.kind] || entry.kind) : entry.description;
       const amount = row.insertCell();
       amount.className = `num ${entry.amount > 0 ? 'credit' : 'debit'}`;
@@ -143,13 +149,174 @@
       await api('POST', '/api/demo/usage?tokens=2500');
       message.className = 'small ok';
       message.textContent = '2,500 tokens spent.';
-      await Promise.all([refreshBalance({ flash: true }), refreshHistory()]);
+      await Promise.all([refreshBalance({ flash: true }), refreshHistory(), refreshPlan()]);
     } catch (e) {
       message.className = 'small error';
       message.textContent = e.detail;
     } finally {
       button.disabled = false;
     }
+  }
+
+  // ---- the plan: tiers, subscription and allowance ------------------------------------------
+
+  const STATUS_LABELS = {
+    active: 'Active', trialing: 'Trial', past_due: 'Payment due', unpaid: 'Unpaid', canceled: 'Canceled',
+    incomplete: 'Awaiting payment', incomplete_expired: 'Expired', paused: 'Paused',
+  };
+  const day = (iso) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium' });
+
+  async function refreshPlan() {
+    try {
+      const [overview, tiers] = await Promise.all([
+        api('GET', `${API}/subscription/`),
+        state.tiers ? Promise.resolve(state.tiers) : api('GET', `${API}/tiers/`),
+      ]);
+      state.overview = overview;
+      state.tiers = tiers;
+      hideAlert($('#plan-error'));
+      renderPlan();
+      return overview;
+    } catch (e) {
+      showAlert($('#plan-error'), e.title || 'Failed to load your plan', e.detail);
+      return null;
+    }
+  }
+
+  function renderPlan() {
+    const { overview } = state;
+    const subscription = overview.subscription;
+    $('#plan-name').textContent = overview.tier ? overview.tier.name : 'No plan';
+    const status = $('#plan-status');
+    const live = subscription && !['canceled', 'incomplete_expired'].includes(subscription.status);
+    status.hidden = !live;
+    if (live) {
+      const ending = subscription.cancelAtPeriodEnd && subscription.currentPeriodEnd;
+      const good = subscription.status === 'active' || subscription.status === 'trialing';
+      status.textContent = ending ? `Ends ${day(subscription.currentPeriodEnd)}` : (STATUS_LABELS[subscription.status] || subscription.status);
+      status.className = `pill ${good ? (ending ? 'pill-warning' : 'pill-success') : 'pill-danger'}`;
+    }
+    $('#allowance-remaining').textContent = tokens(overview.allowanceRemaining);
+    $('#plan-resets-label').textContent = live && subscription.cancelAtPeriodEnd ? 'Ends' : 'Resets';
+    $('#plan-resets').textContent = overview.resetsAt ? day(overview.resetsAt) : '—';
+    // A Stripe subscription (even a canceled one) means a Stripe customer with invoices to see.
+    $('#manage-billing').hidden = !subscription;
+    renderTiers();
+  }
+
+  function renderTiers() {
+    const list = $('#tier-list');
+    list.innerHTML = '';
+    if (!state.tiers || !state.tiers.length) {
+      list.innerHTML = '<li class="muted small">No plans are on sale yet.</li>';
+      return;
+    }
+    const interval = state.interval;
+    const current = state.overview && state.overview.tier;
+    const onPaidTier = Boolean(current && !current.free);
+    $('.interval-toggle').hidden = !state.tiers.some((tier) => !tier.free && tier.yearlyPrice !== null);
+    for (const tier of state.tiers) {
+      const isCurrent = Boolean(current && current.slug === tier.slug);
+      const item = document.createElement('li');
+      item.className = `tier${isCurrent ? ' current' : ''}`;
+      item.dataset.slug = tier.slug;
+      item.innerHTML = `
+        <div><div class="tier-name"></div><div class="tier-detail"></div></div>
+        <div class="tier-side"><span class="tier-price"></span></div>`;
+      $('.tier-name', item).textContent = tier.name;
+      $('.tier-detail', item).textContent = `${tokens(tier.tokensPerPeriod)} tokens a month`
+        + (tier.rolloverCap ? `, up to ${tokens(tier.rolloverCap)} roll over` : '');
+      $('.tier-price', item).textContent = tier.free ? 'Free'
+        : interval === 'year' && tier.yearlyPrice !== null ? `${money(tier.yearlyPrice, tier.currency)}/year`
+          : `${money(tier.monthlyPrice, tier.currency)}/month`;
+      const side = $('.tier-side', item);
+      if (isCurrent) {
+        const label = document.createElement('span');
+        label.className = 'tier-current';
+        label.textContent = 'Current plan';
+        side.append(label);
+      } else if (!tier.free) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.dataset.tier = tier.slug;
+        if (onPaidTier) {
+          // One subscription at a time: switching tiers happens in Stripe's portal.
+          button.className = 'btn btn-secondary btn-sm';
+          button.textContent = 'Switch';
+          button.addEventListener('click', () => openPortal(button));
+        } else {
+          button.className = 'btn btn-primary btn-sm';
+          button.textContent = 'Upgrade';
+          button.disabled = !tier.subscribable[interval];
+          if (button.disabled) button.title = interval === 'year' ? 'Not sold per year' : 'Not available yet';
+          button.addEventListener('click', () => upgrade(tier, button));
+        }
+        button.setAttribute('aria-label', `${button.textContent} to ${tier.name}`);
+        side.append(button);
+      }
+      list.append(item);
+    }
+  }
+
+  function chooseInterval(interval) {
+    state.interval = interval;
+    document.querySelectorAll('.interval-toggle button').forEach((button) => {
+      const active = button.dataset.interval === interval;
+      button.classList.toggle('active', active);
+      button.setAttribute('aria-checked', String(active));
+    });
+    renderTiers();
+  }
+
+  /** Subscribes through Stripe Checkout: the server starts the session, the browser goes to its page. */
+  async function upgrade(tier, button) {
+    if (state.leaving) return;
+    hideAlert($('#plan-error'));
+    button.disabled = true;
+    button.classList.add('loading');
+    try {
+      const session = await api('POST', `${API}/subscription/checkout/`, { tier: tier.slug, interval: state.interval });
+      state.leaving = true;
+      window.location.assign(session.url);
+    } catch (e) {
+      showAlert($('#plan-error'), e.title || 'Failed to start subscription checkout', e.detail);
+      button.disabled = false;
+      button.classList.remove('loading');
+    }
+  }
+
+  /** Stripe's Customer Portal: change card, switch tier, cancel; it links back to this page. */
+  async function openPortal(button) {
+    if (state.leaving) return;
+    hideAlert($('#plan-error'));
+    button.disabled = true;
+    button.classList.add('loading');
+    try {
+      const portal = await api('POST', `${API}/subscription/portal/`, {});
+      state.leaving = true;
+      window.location.assign(portal.url);
+    } catch (e) {
+      showAlert($('#plan-error'), e.title || 'Failed to open billing portal', e.detail);
+      button.disabled = false;
+      button.classList.remove('loading');
+    }
+  }
+
+  /** Back from a paid Checkout: the plan and tokens arrive with Stripe's webhooks. Refresh until they do. */
+  async function awaitCheckout() {
+    const notice = $('#page-notice');
+    showAlert(notice, 'Payment received', ' Your plan and balance update as soon as Stripe confirms the payment…');
+    const before = JSON.stringify([state.overview, $('#balance').textContent]);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      await sleep(1000);
+      await Promise.all([refreshPlan(), refreshBalance({ flash: true }), refreshHistory()]);
+      if (JSON.stringify([state.overview, $('#balance').textContent]) !== before) {
+        showAlert(notice, 'Payment received', ' Your plan and balance are up to date.');
+        return;
+      }
+    }
+    showAlert(notice, 'Payment received', ' Stripe has not confirmed it yet; your plan and balance update once it does. Reload the page in a moment.');
   }
 
   // ---- Stripe.js ---------------------------------------------------------------------------
@@ -429,6 +596,16 @@
     const status = params.get('redirect_status');
     const purchaseId = params.get('purchase');
     if (params.has('continue')) window.history.replaceState(null, '', BILLING_PAGE); // Spring Security's marker after login
+    const checkout = params.get('checkout'); // back from Stripe Checkout (billing.web.return-path)
+    if (checkout) {
+      window.history.replaceState(null, '', BILLING_PAGE);
+      if (checkout === 'success') {
+        awaitCheckout();
+      } else if (checkout === 'canceled') {
+        showAlert($('#page-notice'), 'Checkout canceled', ' You have not been charged.');
+      }
+      return;
+    }
     if (!status) return;
     window.history.replaceState(null, '', BILLING_PAGE);
     if (status === 'succeeded' && purchaseId) {
@@ -464,6 +641,14 @@
     $('#logout').addEventListener('click', signOut);
     $('#payment-form').addEventListener('submit', pay);
     $('#back').addEventListener('click', backToPackages);
+    $('#manage-billing').addEventListener('click', (event) => openPortal(event.currentTarget));
+    document.querySelectorAll('.interval-toggle button').forEach((button) =>
+      button.addEventListener('click', () => chooseInterval(button.dataset.interval)));
+    window.addEventListener('pageshow', (event) => { // back from Stripe's page through the browser's history
+      if (!event.persisted) return;
+      state.leaving = false;
+      if (state.overview) renderPlan();
+    });
     document.querySelectorAll('[data-close]').forEach((el) => el.addEventListener('click', closeModal));
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && !$('#buy-modal').hidden) closeModal();
@@ -478,7 +663,8 @@
     $('#avatar').textContent = state.me.username.charAt(0);
     $('#test-mode').hidden = state.config.liveMode;
     $('#test-mode').textContent = state.me.demoMode ? 'Test mode · FakeStripe' : 'Test mode';
-    await Promise.all([refreshBalance(), refreshHistory(), loadPackages()]);
+    // The plan first: on the free tier, loading it grants the month's allowance, which the balance then shows.
+    await Promise.all([loadPackages(), refreshPlan().then(() => Promise.all([refreshBalance(), refreshHistory()]))]);
     loadStripe().catch(() => {}); // warm up; errors show when buying
     handleRedirectReturn();
   }

@@ -37,6 +37,9 @@ public class BillingProperties {
     public static final Duration DEFAULT_RECONCILER_OLDER_THAN = Duration.ofMinutes(15);
     public static final int DEFAULT_RECONCILER_BATCH_SIZE = 100;
     public static final int DEFAULT_TRANSACTIONS_PAGE_SIZE = 50;
+    /** The billing page Stripe Checkout and the Customer Portal return to unless billing.web.return-path says otherwise. */
+    public static final String DEFAULT_RETURN_PATH = "/billing.html";
+
     public static final DataSize DEFAULT_MAX_REQUEST_SIZE = DataSize.ofMegabytes(1);
     public static final Duration DEFAULT_MISSED_EVENTS_INTERVAL = Duration.ofHours(1);
     public static final Duration DEFAULT_MISSED_EVENTS_LOOKBACK = Duration.ofDays(3);
@@ -357,6 +360,13 @@ public class BillingProperties {
          */
         private DataSize maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
 
+        /**
+         * Path of the application's billing page, where Stripe Checkout and the Customer Portal send
+         * the browser back when the request names no URL: the request's origin and context path, then
+         * this path, with ?checkout=success&session_id=... or ?checkout=canceled after a checkout.
+         */
+        private String returnPath = DEFAULT_RETURN_PATH;
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -387,6 +397,14 @@ public class BillingProperties {
 
         public void setMaxRequestSize(DataSize maxRequestSize) {
             this.maxRequestSize = maxRequestSize;
+        }
+
+        public String getReturnPath() {
+            return returnPath;
+        }
+
+        public void setReturnPath(String returnPath) {
+            this.returnPath = returnPath;
         }
     }
 

@@ -136,6 +136,19 @@ public class BillingWebAutoConfiguration {
                         "billing.web.base-path must start with '/' and not end with '/', was '" + basePath + "'",
                         "Set billing.web.base-path to e.g. " + BillingProperties.DEFAULT_BASE_PATH);
             }
+            String returnPath = properties.getWeb().getReturnPath();
+            if (returnPath == null
+                    || !returnPath.startsWith("/")
+                    || returnPath.startsWith("//")
+                    || returnPath.contains("?")
+                    || returnPath.contains("#")
+                    || returnPath.contains("{")) {
+                throw new BillingConfigurationException(
+                        "billing.web.return-path must be a path starting with '/', without query or fragment, was '"
+                                + returnPath + "'",
+                        "Set billing.web.return-path to the billing page's path, e.g. "
+                                + BillingProperties.DEFAULT_RETURN_PATH);
+            }
             BillingProperties.Stripe stripe = properties.getStripe();
             // From the Stripe API settings actually in use, so that a customizer's publishable key or api-base (a
             // demo's
@@ -155,7 +168,8 @@ public class BillingWebAutoConfiguration {
                     new BillingJson.ConfigView(
                             publishableKey, live, billing.paymentsConfigured(), live ? null : apiBase),
                     properties.getWeb().getTransactionsPageSize(),
-                    () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
+                    () -> metrics.getIfAvailable(() -> BillingMetrics.NONE),
+                    returnPath);
         }
     }
 

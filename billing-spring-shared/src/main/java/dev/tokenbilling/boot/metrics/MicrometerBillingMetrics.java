@@ -3,6 +3,7 @@ package dev.tokenbilling.boot.metrics;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import dev.tokenbilling.webhook.WebhookOutcome;
@@ -21,9 +22,13 @@ import java.util.Objects;
  *       the reconciler or a cancel that found the payment made)</li>
  *   <li>{@code billing.purchases.failed} {@code stage=start|payment}, {@code reason}: purchases the REST API
  *       could not start (unknown package, Stripe down...), and failed payment attempts (card declined...)</li>
- *   <li>{@code billing.tokens.credited} {@code kind=purchase|grant|adjustment|dispute_reversal|refund_reversal}: tokens credited</li>
+ *   <li>{@code billing.tokens.credited} {@code kind=purchase|grant|allowance|adjustment|dispute_reversal|refund_reversal}: tokens credited</li>
  *   <li>{@code billing.tokens.debited} {@code kind=usage|adjustment|refund|dispute|...}: tokens debited; usage
  *       includes {@code ledger().debit}, {@code ledger().debitAll} and settled holds</li>
+ *   <li>{@code billing.subscriptions.changed} {@code status=active|trialing|past_due|canceled|...}, {@code tier}:
+ *       subscription changes stored (created, renewed, upgraded, past due, canceled...), by the state they left</li>
+ *   <li>{@code billing.allowance.granted}: tokens granted as tier allowances (paid invoices, upgrades' top-ups,
+ *       the free tier's month); also counted in {@code billing.tokens.credited} {@code kind=allowance}</li>
  *   <li>{@code billing.webhook.deliveries} {@code outcome}, {@code type}: webhook deliveries by outcome</li>
  *   <li>{@code billing.webhook.latency} (timer) {@code outcome}: time to verify, store and process a delivery</li>
  *   <li>{@code billing.reconciler.runs} (timer); {@code billing.reconciler.failures}
@@ -77,6 +82,27 @@ public class MicrometerBillingMetrics implements BillingMetrics {
     @Override
     public void tokensDebited(LedgerEntry entry) {
         tokens("billing.tokens.debited", "Tokens debited from users, by ledger entry kind", entry);
+    }
+
+    @Override
+    public void subscriptionChanged(Subscription subscription) {
+        counter(
+                        "billing.subscriptions.changed",
+                        "Subscription changes stored, by the status they left",
+                        "status",
+                        subscription.status().wireName(),
+                        "tier",
+                        subscription.tierSlug())
+                .increment();
+    }
+
+    @Override
+    public void allowanceGranted(LedgerEntry entry) {
+        long tokens = Math.abs(entry.amount());
+        if (tokens > 0) {
+            counter("billing.allowance.granted", "Tokens granted as subscription tier allowances")
+                    .increment(tokens);
+        }
     }
 
     @Override

@@ -3,18 +3,30 @@ package dev.tokenbilling.boot.web;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingJson.BalanceView;
+import dev.tokenbilling.boot.web.BillingJson.CheckoutStarted;
 import dev.tokenbilling.boot.web.BillingJson.ConfigView;
 import dev.tokenbilling.boot.web.BillingJson.HoldView;
 import dev.tokenbilling.boot.web.BillingJson.LotView;
+import dev.tokenbilling.boot.web.BillingJson.PackCheckoutRequest;
+import dev.tokenbilling.boot.web.BillingJson.PackCheckoutStarted;
 import dev.tokenbilling.boot.web.BillingJson.PackageView;
+import dev.tokenbilling.boot.web.BillingJson.PortalRequest;
+import dev.tokenbilling.boot.web.BillingJson.PortalView;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseRequest;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseStarted;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseView;
+import dev.tokenbilling.boot.web.BillingJson.SubscriptionCheckoutRequest;
+import dev.tokenbilling.boot.web.BillingJson.SubscriptionOverviewView;
+import dev.tokenbilling.boot.web.BillingJson.SubscriptionView;
+import dev.tokenbilling.boot.web.BillingJson.TierView;
 import dev.tokenbilling.boot.web.BillingJson.TransactionPage;
+import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.PaymentProviderException;
 import dev.tokenbilling.error.UnknownPackageException;
+import dev.tokenbilling.model.BillingInterval;
+import dev.tokenbilling.model.CheckoutSession;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseQuery;
@@ -46,6 +58,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * The billing REST API under {@code billing.web.base-path} (default {@code /api/v1/billing}); each
@@ -76,23 +89,45 @@ public class BillingApiController {
     static final String PAYMENT_PROVIDER_ERROR_MESSAGE = "The payment could not be started, please try again later";
     /** Package slugs are at most 63 characters (billing-core's catalog rule); longer ones are unknown without a query. */
     private static final int MAX_SLUG_LENGTH = 63;
+    /** Longest return URL passed on to Stripe; longer ones are refused here rather than by Stripe. */
+    static final int MAX_URL_LENGTH = 2048;
+    /** Where Stripe Checkout and the Customer Portal return to unless configured otherwise. */
+    public static final String DEFAULT_RETURN_PATH = "/billing.html";
+    /** Appended to the billing page after a paid checkout; Stripe fills in the session's id. */
+    static final String CHECKOUT_SUCCESS_QUERY = "checkout=success&session_id={CHECKOUT_SESSION_ID}";
+    /** Appended to the billing page after a checkout left without paying. */
+    static final String CHECKOUT_CANCELED_QUERY = "checkout=canceled";
 
     private final TokenBillingService service;
     private final BillingUserResolver users;
     private final ConfigView config;
     private final int transactionsPageSize;
     private final Supplier<BillingMetrics> metrics;
+    private final String returnPath;
 
-    /**
-     * @param config               what {@code GET /config/} answers: the publishable key and mode for Stripe.js
-     * @param transactionsPageSize entries per ledger page when the request gives no {@code limit}
-     */
+    /** The controller whose checkouts return to {@value #DEFAULT_RETURN_PATH} unless the request names URLs. */
     public BillingApiController(
             TokenBilling billing,
             BillingUserResolver users,
             ConfigView config,
             int transactionsPageSize,
             Supplier<BillingMetrics> metrics) {
+        this(billing, users, config, transactionsPageSize, metrics, DEFAULT_RETURN_PATH);
+    }
+
+    /**
+     * @param config               what {@code GET /config/} answers: the publishable key and mode for Stripe.js
+     * @param transactionsPageSize entries per ledger page when the request gives no {@code limit}
+     * @param returnPath           the billing page's path (from the context path), where Stripe Checkout and the
+     *                             Customer Portal send the browser back when the request names no URL
+     */
+    public BillingApiController(
+            TokenBilling billing,
+            BillingUserResolver users,
+            ConfigView config,
+            int transactionsPageSize,
+            Supplier<BillingMetrics> metrics,
+            String returnPath) {
         this.service = Objects.requireNonNull(billing, "billing").service();
         this.users = Objects.requireNonNull(users, "users");
         this.config = Objects.requireNonNull(config, "config");
@@ -102,6 +137,17 @@ public class BillingApiController {
         }
         this.transactionsPageSize = transactionsPageSize;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        if (returnPath == null
+                || !returnPath.startsWith("/")
+                || returnPath.startsWith("//")
+                || returnPath.contains("?")
+                || returnPath.contains("#")
+                || returnPath.contains("{")) {
+            throw new IllegalArgumentException(
+                    "billing.web.return-path must be a path starting with '/', without query or fragment, was '"
+                            + returnPath + "'");
+        }
+        this.returnPath = returnPath;
     }
 
     /** The packages on sale, in display order. Public: no user needed. */
@@ -219,8 +265,146 @@ public class BillingApiController {
         return TransactionPage.of(service.ledger().history(user, page));
     }
 
+    /** Starts buying a package through Stripe Checkout: a pending purchase and the session to send the browser to. */
+    @PostMapping({"/tokens/checkout/", "/tokens/checkout"})
+    @ProblemTitle(value = "Failed to start checkout", example = "{\"package\": \"booster-500k\"}")
+    public PackCheckoutStarted packCheckout(
+            HttpServletRequest request, @RequestBody(required = false) PackCheckoutRequest body) {
+        UserId user = user(request);
+        String slug = body == null ? null : body.packageSlug();
+        if (slug == null || slug.isBlank()) {
+            throw new InvalidRequestException("package", "is required, e.g. {\"package\": \"booster-500k\"}");
+        }
+        if (slug.length() > MAX_SLUG_LENGTH || slug.indexOf('\0') >= 0) {
+            throw new UnknownPackageException(slug);
+        }
+        String successUrl = returnUrl(request, "successUrl", body.successUrl(), CHECKOUT_SUCCESS_QUERY);
+        String cancelUrl = returnUrl(request, "cancelUrl", body.cancelUrl(), CHECKOUT_CANCELED_QUERY);
+        CheckoutSession session;
+        try {
+            session = service.purchases().startCheckout(user, slug, successUrl, cancelUrl);
+        } catch (RuntimeException e) {
+            metrics.get().purchaseStartFailed(slug, codeOf(e));
+            throw e;
+        }
+        LOG.info(
+                "Purchase {} of '{}' started by user {} through Checkout ({})",
+                session.purchaseId().map(String::valueOf).orElse("?"),
+                slug,
+                user,
+                session.id());
+        return PackCheckoutStarted.of(session);
+    }
+
+    /** The subscription tiers on sale, the free one included, in display order. Public: no user needed. */
+    @GetMapping({"/tiers/", "/tiers"})
+    @ProblemTitle("Failed to load subscription tiers")
+    public List<TierView> tiers() {
+        return service.subscriptions().tiers().stream().map(TierView::of).toList();
+    }
+
+    /**
+     * The caller's tier, latest subscription, allowance left and its reset; grants the free tier's
+     * allowance of the month first when the caller is on the free tier.
+     */
+    @GetMapping({"/subscription/", "/subscription"})
+    @ProblemTitle("Failed to load subscription")
+    public SubscriptionOverviewView subscription(HttpServletRequest request) {
+        return SubscriptionOverviewView.of(service.subscriptions().overview(user(request)));
+    }
+
+    /** Starts subscribing the caller to a tier through Stripe Checkout: the session to send the browser to. */
+    @PostMapping({"/subscription/checkout/", "/subscription/checkout"})
+    @ProblemTitle(
+            value = "Failed to start subscription checkout",
+            example = "{\"tier\": \"plus\", \"interval\": \"month\"}")
+    public CheckoutStarted subscriptionCheckout(
+            HttpServletRequest request, @RequestBody(required = false) SubscriptionCheckoutRequest body) {
+        UserId user = user(request);
+        String tier = body == null ? null : body.tier();
+        if (tier == null || tier.isBlank()) {
+            throw new InvalidRequestException(
+                    "tier", "is required, e.g. {\"tier\": \"plus\", \"interval\": \"month\"}");
+        }
+        if (tier.length() > MAX_SLUG_LENGTH || tier.indexOf('\0') >= 0) {
+            throw unknownTier(tier);
+        }
+        BillingInterval interval = interval(body.interval());
+        String successUrl = returnUrl(request, "successUrl", body.successUrl(), CHECKOUT_SUCCESS_QUERY);
+        String cancelUrl = returnUrl(request, "cancelUrl", body.cancelUrl(), CHECKOUT_CANCELED_QUERY);
+        CheckoutSession session = service.subscriptions().checkout(user, tier, interval, successUrl, cancelUrl);
+        LOG.info(
+                "Subscription checkout of '{}' per {} started by user {} ({})",
+                tier,
+                interval.wireName(),
+                user,
+                session.id());
+        return CheckoutStarted.of(session);
+    }
+
+    /** A Stripe Customer Portal session where the caller changes card, switches tier or cancels. */
+    @PostMapping({"/subscription/portal/", "/subscription/portal"})
+    @ProblemTitle(value = "Failed to open billing portal", example = "{\"returnUrl\": \"https://example.com/billing\"}")
+    public PortalView portal(HttpServletRequest request, @RequestBody(required = false) PortalRequest body) {
+        UserId user = user(request);
+        String returnUrl = returnUrl(request, "returnUrl", body == null ? null : body.returnUrl(), null);
+        return new PortalView(service.subscriptions().portal(user, returnUrl));
+    }
+
+    /** Cancels the caller's current subscription at its period's end; the allowance stays until then. */
+    @PostMapping({"/subscription/cancel/", "/subscription/cancel"})
+    @ProblemTitle("Failed to cancel subscription")
+    public SubscriptionView cancelSubscription(HttpServletRequest request) {
+        return SubscriptionView.of(service.subscriptions().cancelAtPeriodEnd(user(request)));
+    }
+
+    /** Undoes a cancellation at the period's end, before the period ends. */
+    @PostMapping({"/subscription/resume/", "/subscription/resume"})
+    @ProblemTitle("Failed to resume subscription")
+    public SubscriptionView resumeSubscription(HttpServletRequest request) {
+        return SubscriptionView.of(service.subscriptions().resume(user(request)));
+    }
+
     private UserId user(HttpServletRequest request) {
         return users.resolve(request).orElseThrow(NotAuthenticatedException::new);
+    }
+
+    /** {@code month} (also when absent) or {@code year}. */
+    private static BillingInterval interval(String interval) {
+        if (interval == null || interval.isBlank()) {
+            return BillingInterval.MONTH;
+        }
+        for (BillingInterval known : BillingInterval.values()) {
+            if (known.wireName().equals(interval)) {
+                return known;
+            }
+        }
+        throw new InvalidRequestException(
+                "interval", "must be 'month' or 'year', was '" + ProblemText.echo(interval) + "'");
+    }
+
+    private static BillingException unknownTier(String slug) {
+        // No tier has such a slug, and PostgreSQL could not even compare one with a NUL.
+        return new BillingException(
+                BillingError.UNKNOWN_TIER, "Unknown subscription tier '" + ProblemText.echo(slug) + "'");
+    }
+
+    /**
+     * The URL the caller gave (billing-core checks it is an absolute http(s) one), or the billing page
+     * on the request's origin and context path ({@code billing.web.return-path}) with {@code query}.
+     */
+    private String returnUrl(HttpServletRequest request, String field, String given, String query) {
+        if (given != null && !given.isBlank()) {
+            if (given.length() > MAX_URL_LENGTH) {
+                throw new InvalidRequestException(field, "must be at most " + MAX_URL_LENGTH + " characters");
+            }
+            return given;
+        }
+        String page = ServletUriComponentsBuilder.fromContextPath(request)
+                .path(returnPath)
+                .build()
+                .toUriString();
+        return query == null ? page : page + "?" + query;
     }
 
     /** Maps every failure of this controller to a problem detail titled with the operation's message. */
@@ -228,7 +412,9 @@ public class BillingApiController {
     public ResponseEntity<ProblemDetail> handle(
             Exception exception, HandlerMethod handler, HttpServletRequest request) {
         ProblemTitle title = handler == null ? null : handler.getMethodAnnotation(ProblemTitle.class);
-        Problem problem = problemOf(exception);
+        Problem problem = exception instanceof HttpMessageNotReadableException && title != null
+                ? unreadable(title.example())
+                : problemOf(exception);
         ProblemDetail body = ProblemDetail.forStatusAndDetail(
                 problem.status(), ProblemText.cap(problem.detail(), ProblemText.MAX_DETAIL_LENGTH));
         body.setTitle(title == null ? "Billing request failed" : title.value());
@@ -260,10 +446,7 @@ public class BillingApiController {
                     HttpStatus.UNAUTHORIZED, "not_authenticated", "Sign in first: this needs an authenticated user");
         }
         if (e instanceof HttpMessageNotReadableException) {
-            return new Problem(
-                    HttpStatus.BAD_REQUEST,
-                    "invalid_request",
-                    "The request body is not valid JSON; expected e.g. {\"package_slug\": \"booster-500k\"}");
+            return unreadable(ProblemTitle.PURCHASE_EXAMPLE);
         }
         if (e instanceof MethodArgumentTypeMismatchException mismatch) {
             return new Problem(
@@ -366,6 +549,14 @@ public class BillingApiController {
         return e.toString();
     }
 
+    /** A body that is not JSON, or not the JSON the endpoint reads (an object where a text belongs...). */
+    private static Problem unreadable(String example) {
+        return new Problem(
+                HttpStatus.BAD_REQUEST,
+                "invalid_request",
+                "The request body is not valid JSON; expected e.g. " + example);
+    }
+
     /** What a failure is answered with: the status, the API's {@code code}, and the {@code detail}. */
     record Problem(HttpStatus status, String code, String detail) {}
 
@@ -373,7 +564,13 @@ public class BillingApiController {
     @Target(ElementType.METHOD)
     @Retention(RetentionPolicy.RUNTIME)
     public @interface ProblemTitle {
+        /** The body a malformed request of {@code POST /tokens/purchase/} is shown as an example. */
+        String PURCHASE_EXAMPLE = "{\"package_slug\": \"booster-500k\"}";
+
         String value();
+
+        /** An example of the operation's request body, shown when the body cannot be read. */
+        String example() default PURCHASE_EXAMPLE;
     }
 
     /** No user could be resolved for the request: 401. */

@@ -3,11 +3,17 @@ package dev.tokenbilling.boot.web;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tokenbilling.model.BillingInterval;
+import dev.tokenbilling.model.CheckoutSession;
 import dev.tokenbilling.model.LedgerEntry;
+import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.Page;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.Subscription;
+import dev.tokenbilling.model.SubscriptionOverview;
+import dev.tokenbilling.model.SubscriptionTier;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.TokenPackage;
@@ -342,6 +348,172 @@ public final class BillingJson {
             @JsonProperty("liveMode") boolean liveMode,
             @JsonProperty("purchasesEnabled") boolean purchasesEnabled,
             @JsonProperty("stripeApiBase") String stripeApiBase) {}
+
+    /**
+     * One entry of {@code GET /tiers/}: a subscription tier on sale. Prices are decimal strings in
+     * major units, as the packages show them; {@code yearlyPrice} is null for a tier not sold per year,
+     * {@code rolloverCap} null for a tier whose unused tokens do not roll over. {@code subscribable}
+     * says per interval whether a checkout can start now (paid, on sale and synced to Stripe).
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record TierView(
+            @JsonProperty("id") long id,
+            @JsonProperty("slug") String slug,
+            @JsonProperty("name") String name,
+            @JsonProperty("description") String description,
+            @JsonProperty("monthlyPrice") String monthlyPrice,
+            @JsonProperty("yearlyPrice") String yearlyPrice,
+            @JsonProperty("currency") String currency,
+            @JsonProperty("tokensPerPeriod") long tokensPerPeriod,
+            @JsonProperty("rolloverCap") Long rolloverCap,
+            @JsonProperty("free") boolean free,
+            @JsonProperty("subscribable") Subscribable subscribable) {
+
+        public static TierView of(SubscriptionTier tier) {
+            return new TierView(
+                    tier.id(),
+                    tier.slug(),
+                    tier.name(),
+                    tier.description(),
+                    price(tier.monthlyPrice()),
+                    tier.yearlyPrice().map(BillingJson::price).orElse(null),
+                    tier.monthlyPrice().currency().getCurrencyCode(),
+                    tier.tokensPerPeriod(),
+                    tier.rolloverCap().orElse(null),
+                    tier.free(),
+                    new Subscribable(
+                            tier.subscribable(BillingInterval.MONTH), tier.subscribable(BillingInterval.YEAR)));
+        }
+    }
+
+    /** Per interval, whether a tier can be subscribed to now. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Subscribable(
+            @JsonProperty("month") boolean month,
+            @JsonProperty("year") boolean year) {}
+
+    /**
+     * A user's Stripe subscription as its subscriber sees it. {@code status} is Stripe's
+     * ({@code active}, {@code trialing}, {@code past_due}, {@code canceled}, ...), {@code interval}
+     * {@code month} or {@code year}; times are null until Stripe reports them.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SubscriptionView(
+            @JsonProperty("stripeSubscriptionId") String stripeSubscriptionId,
+            @JsonProperty("tier") String tier,
+            @JsonProperty("status") String status,
+            @JsonProperty("interval") String interval,
+            @JsonProperty("currentPeriodStart") String currentPeriodStart,
+            @JsonProperty("currentPeriodEnd") String currentPeriodEnd,
+            @JsonProperty("cancelAtPeriodEnd") boolean cancelAtPeriodEnd,
+            @JsonProperty("canceledAt") String canceledAt,
+            @JsonProperty("endedAt") String endedAt) {
+
+        public static SubscriptionView of(Subscription subscription) {
+            return new SubscriptionView(
+                    subscription.stripeSubscriptionId(),
+                    subscription.tierSlug(),
+                    subscription.status().wireName(),
+                    subscription.interval().wireName(),
+                    subscription.currentPeriodStart().map(Instant::toString).orElse(null),
+                    subscription.currentPeriodEnd().map(Instant::toString).orElse(null),
+                    subscription.cancelAtPeriodEnd(),
+                    subscription.canceledAt().map(Instant::toString).orElse(null),
+                    subscription.endedAt().map(Instant::toString).orElse(null));
+        }
+    }
+
+    /**
+     * The answer of {@code GET /subscription/}: the tier the caller is on (their subscription's while
+     * it entitles them, else the free tier; null when the catalog has none), their latest subscription
+     * whatever its state (null when they never subscribed), what their allowance still holds, and when
+     * the next allowance is due ({@code resetsAt}: the period's end, or the next month for the free tier).
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SubscriptionOverviewView(
+            @JsonProperty("tier") TierView tier,
+            @JsonProperty("subscription") SubscriptionView subscription,
+            @JsonProperty("allowanceRemaining") long allowanceRemaining,
+            @JsonProperty("resetsAt") String resetsAt) {
+
+        public static SubscriptionOverviewView of(SubscriptionOverview overview) {
+            return new SubscriptionOverviewView(
+                    overview.tier().map(TierView::of).orElse(null),
+                    overview.subscription().map(SubscriptionView::of).orElse(null),
+                    overview.allowanceRemaining(),
+                    overview.resetsAt().map(Instant::toString).orElse(null));
+        }
+    }
+
+    /**
+     * The body of {@code POST /subscription/checkout/}:
+     * {@code {"tier": "plus", "interval": "month", "successUrl": ..., "cancelUrl": ...}}. {@code interval}
+     * defaults to {@code month}; the URLs default to the billing page ({@code billing.web.return-path}).
+     */
+    public record SubscriptionCheckoutRequest(
+            @JsonProperty("tier") @JsonAlias("tierSlug") String tier,
+            @JsonProperty("interval") String interval,
+
+            @JsonProperty("successUrl") @JsonAlias("success_url")
+            String successUrl,
+
+            @JsonProperty("cancelUrl") @JsonAlias("cancel_url")
+            String cancelUrl) {}
+
+    /**
+     * The body of {@code POST /tokens/checkout/}: {@code {"package": "booster-500k"}}, with optional
+     * {@code successUrl} and {@code cancelUrl}; {@code package_slug} and {@code packageSlug} are accepted too.
+     */
+    public record PackCheckoutRequest(
+            @JsonProperty("package") @JsonAlias({"package_slug", "packageSlug"})
+            String packageSlug,
+
+            @JsonProperty("successUrl") @JsonAlias("success_url")
+            String successUrl,
+
+            @JsonProperty("cancelUrl") @JsonAlias("cancel_url")
+            String cancelUrl) {}
+
+    /** The body of {@code POST /subscription/portal/}, optional: {@code {"returnUrl": ...}}. */
+    public record PortalRequest(
+            @JsonProperty("returnUrl") @JsonAlias("return_url")
+            String returnUrl) {}
+
+    /** The answer of {@code POST /subscription/checkout/}: send the browser to {@code url}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record CheckoutStarted(
+            @JsonProperty("sessionId") String sessionId,
+            @JsonProperty("url") String url) {
+
+        public static CheckoutStarted of(CheckoutSession session) {
+            return new CheckoutStarted(session.id(), session.url());
+        }
+    }
+
+    /**
+     * The answer of {@code POST /tokens/checkout/}: send the browser to {@code url}; {@code purchaseId}
+     * is the pending purchase the session pays for (poll {@code GET /tokens/purchases/{id}/}).
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record PackCheckoutStarted(
+            @JsonProperty("sessionId") String sessionId,
+            @JsonProperty("url") String url,
+            @JsonProperty("purchaseId") Long purchaseId) {
+
+        public static PackCheckoutStarted of(CheckoutSession session) {
+            return new PackCheckoutStarted(
+                    session.id(), session.url(), session.purchaseId().orElse(null));
+        }
+    }
+
+    /** The answer of {@code POST /subscription/portal/}: the Stripe Customer Portal session to send the browser to. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record PortalView(@JsonProperty("url") String url) {}
+
+    /** A price as the API shows it: a decimal string in major units ({@code "10.00"}). */
+    private static String price(Money money) {
+        return money.majorUnits().toPlainString();
+    }
 
     /** The answer to a webhook delivery that Stripe should not repeat (2xx); {@code detail} is the outcome's one-line description. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -209,6 +209,16 @@ class BillingWebAutoConfigurationTest {
                                     "/api/v1/billing/tokens/purchase",
                                     "/api/v1/billing/tokens/purchases/{id}/cancel/",
                                     "/api/v1/billing/tokens/purchases/{id}/cancel",
+                                    "/api/v1/billing/tokens/checkout/",
+                                    "/api/v1/billing/tokens/checkout",
+                                    "/api/v1/billing/subscription/checkout/",
+                                    "/api/v1/billing/subscription/checkout",
+                                    "/api/v1/billing/subscription/portal/",
+                                    "/api/v1/billing/subscription/portal",
+                                    "/api/v1/billing/subscription/cancel/",
+                                    "/api/v1/billing/subscription/cancel",
+                                    "/api/v1/billing/subscription/resume/",
+                                    "/api/v1/billing/subscription/resume",
                                     "/api/v1/billing/webhooks/stripe/");
                 });
     }
@@ -256,6 +266,12 @@ class BillingWebAutoConfigurationTest {
                 .run(context -> assertThat(
                                 rootCause(context.getStartupFailure()).getMessage())
                         .contains("billing.webhook.path"));
+        for (String returnPath : List.of("billing.html", "/billing?tab=plan", "//evil.example/billing")) {
+            runner.withPropertyValues("billing.web.return-path=" + returnPath)
+                    .run(context -> assertThat(
+                                    rootCause(context.getStartupFailure()).getMessage())
+                            .contains("billing.web.return-path"));
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tokenbilling.boot.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
@@ -9,6 +10,8 @@ import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.PurchaseTransition;
+import dev.tokenbilling.model.Subscription;
+import dev.tokenbilling.model.SubscriptionStatus;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.reconcile.MissedEventsReport;
@@ -206,6 +209,36 @@ class MicrometerBillingMetricsTest {
     }
 
     @Test
+    void shouldCountSubscriptionChangesByStatusAndAllowanceTokens() {
+        metrics.subscriptionChanged(subscription(SubscriptionStatus.ACTIVE, "plus"));
+        metrics.subscriptionChanged(subscription(SubscriptionStatus.ACTIVE, "plus"));
+        metrics.subscriptionChanged(subscription(SubscriptionStatus.PAST_DUE, "plus"));
+        metrics.subscriptionChanged(subscription(SubscriptionStatus.CANCELED, "pro"));
+        metrics.allowanceGranted(entry(LedgerEntryKind.ALLOWANCE, 600_000));
+        metrics.allowanceGranted(entry(LedgerEntryKind.ALLOWANCE, 50_000));
+        metrics.allowanceGranted(entry(LedgerEntryKind.ALLOWANCE, 0));
+
+        assertThat(registry.get("billing.subscriptions.changed")
+                        .tags("status", "active", "tier", "plus")
+                        .counter()
+                        .count())
+                .isEqualTo(2);
+        assertThat(registry.get("billing.subscriptions.changed")
+                        .tags("status", "past_due", "tier", "plus")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.subscriptions.changed")
+                        .tags("status", "canceled", "tier", "pro")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.allowance.granted").counter().count()).isEqualTo(650_000);
+        // The core reports an allowance as a credit too; that is counted there, not here.
+        assertThat(registry.find("billing.tokens.credited").counter()).isNull();
+    }
+
+    @Test
     void shouldCountExpiredTokensLotsAndHolds() {
         metrics.expiryRan(new ExpiryReport(0, 0, 0), Duration.ofMillis(1));
         assertThat(registry.get("billing.tokens.expired").counter().count())
@@ -252,6 +285,25 @@ class MicrometerBillingMetricsTest {
                 Optional.empty(),
                 Optional.empty(),
                 kind.wireName(),
+                NOW);
+    }
+
+    private static Subscription subscription(SubscriptionStatus status, String tier) {
+        return new Subscription(
+                UserId.of("alice"),
+                "sub_1",
+                Optional.of("cus_1"),
+                3,
+                tier,
+                BillingInterval.MONTH,
+                status,
+                Optional.of(NOW),
+                Optional.of(NOW.plus(Duration.ofDays(30))),
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                NOW,
+                NOW,
                 NOW);
     }
 

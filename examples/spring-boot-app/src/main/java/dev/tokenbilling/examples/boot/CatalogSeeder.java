@@ -4,7 +4,9 @@ import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.model.DefaultCatalog;
 import dev.tokenbilling.model.PackageDefinition;
+import dev.tokenbilling.model.TierDefinition;
 import dev.tokenbilling.payment.PackageSync;
+import dev.tokenbilling.payment.TierSync;
 import dev.tokenbilling.service.CatalogService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +18,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * What the CLI's {@code billing seed --with-stripe} does, on startup: creates the library's three
- * default packs ({@link DefaultCatalog}) when missing (packs edited since, e.g. with the CLI, are left
- * alone) and mirrors the catalog to Stripe (products and prices; with the embedded FakeStripe every
- * start, since it forgets them on exit). Off with {@code demo.seed-catalog=false}.
+ * default packs and three subscription tiers ({@link DefaultCatalog}: Explorer free, Plus, Pro) when
+ * missing (packs and tiers edited since, e.g. with the CLI, are left alone) and mirrors the catalog to
+ * Stripe (products, prices and the tiers' recurring prices; with the embedded FakeStripe every start,
+ * since it forgets them on exit). Off with {@code demo.seed-catalog=false}.
  */
 @Component
 @Order(0)
@@ -42,8 +45,18 @@ class CatalogSeeder implements ApplicationRunner {
                 LOG.info("Created package {}: {} tokens for {}", pack.name(), pack.tokenAmount(), pack.price());
             }
         }
+        for (TierDefinition tier : DefaultCatalog.tiers()) {
+            if (catalog.findTier(tier.slug()).isEmpty()) {
+                catalog.saveTier(tier);
+                LOG.info(
+                        "Created tier {}: {} tokens a month for {}",
+                        tier.name(),
+                        tier.tokensPerPeriod(),
+                        tier.monthlyPrice());
+            }
+        }
         if (!billing.paymentsConfigured()) {
-            LOG.warn("Stripe is not configured: packages are listed but cannot be bought");
+            LOG.warn("Stripe is not configured: packages and tiers are listed but cannot be bought");
             return;
         }
         try {
@@ -58,6 +71,21 @@ class CatalogSeeder implements ApplicationRunner {
         } catch (BillingException e) {
             LOG.warn(
                     "Could not sync the catalog to Stripe, purchases of unsynced packs will fail until it works: {}",
+                    e.getMessage());
+        }
+        try {
+            for (TierSync sync : catalog.syncTiersToStripe(false)) {
+                LOG.info(
+                        "Synced to Stripe: tier {} {} (product={}, monthly price={}, yearly price={})",
+                        sync.slug(),
+                        sync.change(),
+                        sync.productId(),
+                        sync.monthlyPriceId(),
+                        sync.yearlyPriceId());
+            }
+        } catch (BillingException e) {
+            LOG.warn(
+                    "Could not sync the tiers to Stripe, subscribing to unsynced tiers will fail until it works: {}",
                     e.getMessage());
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.Grant;
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.UserId;
@@ -87,6 +88,18 @@ class DemoApplicationSmokeTest {
         HttpResponse<String> page = send(request("/account/settings/billing").GET());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("Buy More Tokens", "Token balance");
+        assertThat(page.body())
+                .as("the plan card beside the packs")
+                .contains(
+                        "Your plan",
+                        "id=\"plan-name\"",
+                        "id=\"allowance-remaining\"",
+                        "id=\"plan-resets\"",
+                        "id=\"tier-list\"",
+                        "id=\"manage-billing\"",
+                        "id=\"page-notice\"");
+        assertThat(send(request("/js/billing.js").GET()).body())
+                .contains("/subscription/checkout/", "/subscription/portal/", "checkout === 'success'");
         assertThat(JSON.readTree(send(request("/api/demo/me").GET()).body())
                         .get("username")
                         .asText())
@@ -94,7 +107,7 @@ class DemoApplicationSmokeTest {
     }
 
     @Test
-    void shouldServeTheDefaultPacksAndTheStripeStandIn() throws Exception {
+    void shouldServeTheDefaultPacksAndTiersAndTheStripeStandIn() throws Exception {
         JsonNode packages =
                 JSON.readTree(send(request("/api/v1/billing/packages/").GET()).body());
         JsonNode config =
@@ -105,6 +118,14 @@ class DemoApplicationSmokeTest {
                 .containsExactly("starter-100k", "booster-500k", "power-1m");
         assertThat(packages)
                 .allSatisfy(p -> assertThat(p.get("stripePriceId").asText()).startsWith("price_"));
+        assertThat(billing.catalog().tiers())
+                .as("the default tiers, seeded and synced to FakeStripe like the packs")
+                .extracting(tier -> tier.slug())
+                .containsExactly("explorer", "plus", "pro");
+        assertThat(billing.catalog().tiers()).filteredOn(tier -> !tier.free()).allSatisfy(tier -> {
+            assertThat(tier.subscribable(BillingInterval.MONTH)).isTrue();
+            assertThat(tier.subscribable(BillingInterval.YEAR)).isTrue();
+        });
         assertThat(config.get("publishableKey").asText()).startsWith("pk_test_");
         assertThat(config.get("stripeApiBase").asText()).isEqualTo(fakeStripe.apiBase());
         assertThat(send(request("/js/stripe-standin.js").GET()).body()).contains("confirmPayment");
