@@ -17,6 +17,7 @@ import dev.tokenbilling.cli.command.RetryCommand;
 import dev.tokenbilling.cli.command.SeedCommand;
 import dev.tokenbilling.cli.command.ServerCommand;
 import dev.tokenbilling.cli.command.StripeCommand;
+import dev.tokenbilling.cli.command.SubscriptionsCommand;
 import dev.tokenbilling.cli.command.TiersCommand;
 import dev.tokenbilling.cli.command.VoidGrantCommand;
 import dev.tokenbilling.cli.command.WebhooksCommand;
@@ -94,6 +95,7 @@ public final class BillingCommand implements Callable<Integer> {
             Map.entry("adjust", AdjustCommand.class),
             Map.entry("expire", ExpireCommand.class),
             Map.entry("purchases", PurchasesCommand.class),
+            Map.entry("subscriptions", SubscriptionsCommand.class),
             Map.entry("retry", RetryCommand.class),
             Map.entry("webhooks", WebhooksCommand.class),
             Map.entry("audit", AuditCommand.class),
