@@ -16,11 +16,14 @@ import dev.tokenbilling.stripe.StripeApi;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.FaultKind;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Stripe side against FakeStripe: seed --with-stripe, stripe sync, purchases, retry, webhooks; and Stripe's failures.
@@ -102,6 +105,66 @@ class StripeCommandsTest {
                 .contains("  ⏭  Unchanged: Free / Explorer ($0.00/mo)\n  ⏭  Unchanged: Plus")
                 .containsPattern("    ⏭  Unchanged in Stripe: Pro \\(product=prod_\\w+\\)");
         assertThat(fake.objects("price")).hasSize(requestsBefore);
+    }
+
+    @Test
+    void shouldReportTheStripeIdsOfEachPaidTierAsJsonAndNoneForTheFreeOne() throws Exception {
+        cli.runOk("seed", "--with-stripe");
+
+        JsonNode json =
+                JSON.readTree(cli.run("seed", "--with-stripe", "-o", "json").out());
+
+        JsonNode explorer = json.get("tiers").get(0);
+        JsonNode plus = json.get("tiers").get(1);
+        assertThat(explorer.get("slug").asText()).isEqualTo("explorer");
+        assertThat(explorer.get("stripeChange").isNull()).isTrue();
+        assertThat(explorer.get("stripeProductId").isNull()).isTrue();
+        assertThat(plus.get("change").asText()).isEqualTo("unchanged");
+        assertThat(plus.get("stripeChange").asText()).isEqualTo("unchanged");
+        assertThat(plus.get("stripeProductId").asText()).startsWith("prod_");
+        assertThat(plus.get("stripeMonthlyPriceId").asText()).startsWith("price_");
+        assertThat(plus.get("stripeYearlyPriceId").asText()).startsWith("price_");
+        assertThat(json.get("packages").get(0).get("stripePriceId").asText()).startsWith("price_");
+    }
+
+    @Test
+    void shouldGiveAChangedTierANewRecurringPriceOnSeedWithStripe(@TempDir Path dir) throws Exception {
+        cli.runOk("seed", "--with-stripe");
+        String before = JSON.readTree(cli.run("tiers", "-o", "json").out())
+                .get(1)
+                .get("stripeMonthlyPriceId")
+                .asText();
+        Path catalog = Files.writeString(dir.resolve("plus-at-12.yaml"), """
+                tiers:
+                  - slug: plus
+                    name: Plus
+                    monthlyPrice: "12.00"
+                    yearlyPrice: "100.00"
+                    tokensPerPeriod: 600000
+                    description: 600,000 AI tokens every month
+                    sortOrder: 1
+                """);
+
+        Result result = cli.run("seed", "--with-stripe", "--catalog", catalog.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.lines())
+                .contains(
+                        "  🔄 Updated: Plus ($12.00/mo, $100.00/yr) - 600,000 tokens per month (monthly price $10.00 →"
+                                + " $12.00)");
+        assertThat(result.out())
+                .containsPattern("    ✅ Synced to Stripe: Plus \\(product=prod_\\w+\\)")
+                .doesNotContain("Seeding Token Packages");
+        JsonNode plus = JSON.readTree(cli.run("tiers", "-o", "json").out()).get(1);
+        assertThat(plus.get("monthlyPrice").asText()).isEqualTo("12.00");
+        assertThat(plus.get("stripeMonthlyPriceId").asText())
+                .startsWith("price_")
+                .isNotEqualTo(before);
+        assertThat(fake.object(plus.get("stripeMonthlyPriceId").asText())
+                        .orElseThrow()
+                        .path("unit_amount")
+                        .asLong())
+                .isEqualTo(1200);
     }
 
     @Test
