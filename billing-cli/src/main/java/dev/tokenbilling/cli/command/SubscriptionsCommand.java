@@ -3,6 +3,7 @@ package dev.tokenbilling.cli.command;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
 import dev.tokenbilling.cli.ExitCodes;
+import dev.tokenbilling.cli.Formats;
 import dev.tokenbilling.cli.Output.Column;
 import dev.tokenbilling.cli.Output.Style;
 import dev.tokenbilling.model.Subscription;
@@ -77,9 +78,7 @@ public final class SubscriptionsCommand extends BaseCommand {
                         "PERIOD END",
                         "currentPeriodEnd",
                         Subscription::currentPeriodEnd,
-                        s -> s.currentPeriodEnd()
-                                .map(dev.tokenbilling.cli.Formats::time)
-                                .orElse("-")),
+                        s -> s.currentPeriodEnd().map(Formats::time).orElse("-")),
                 Column.<Subscription>text(
                                 "CANCEL AT END",
                                 "cancelAtPeriodEnd",

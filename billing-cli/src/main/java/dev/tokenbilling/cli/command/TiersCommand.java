@@ -5,6 +5,7 @@ import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Formats;
 import dev.tokenbilling.cli.Output.Column;
 import dev.tokenbilling.cli.Output.Style;
+import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.SubscriptionTier;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -40,7 +41,7 @@ public final class TiersCommand extends BaseCommand {
                 Column.<SubscriptionTier>text(
                                 "YEARLY",
                                 "yearlyPrice",
-                                t -> t.yearlyPrice().map(price -> price.majorUnits()),
+                                t -> t.yearlyPrice().map(Money::majorUnits),
                                 t -> t.yearlyPrice().map(Formats::money).orElse("-"))
                         .right(),
                 Column.<SubscriptionTier>of(
