@@ -17,6 +17,8 @@ import dev.tokenbilling.cli.command.RetryCommand;
 import dev.tokenbilling.cli.command.SeedCommand;
 import dev.tokenbilling.cli.command.ServerCommand;
 import dev.tokenbilling.cli.command.StripeCommand;
+import dev.tokenbilling.cli.command.SubscriptionsCommand;
+import dev.tokenbilling.cli.command.TiersCommand;
 import dev.tokenbilling.cli.command.VoidGrantCommand;
 import dev.tokenbilling.cli.command.WebhooksCommand;
 import java.util.List;
@@ -40,7 +42,9 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = "Token packs, balances, purchases and Stripe webhooks of token-billing, from the command line.",
+        description =
+                "Token packs, subscription tiers, balances, purchases and Stripe webhooks of token-billing, from the"
+                        + " command line.",
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nEnvironment:%n",
@@ -81,6 +85,7 @@ public final class BillingCommand implements Callable<Integer> {
             Map.entry("migrate", MigrateCommand.class),
             Map.entry("seed", SeedCommand.class),
             Map.entry("packages", PackagesCommand.class),
+            Map.entry("tiers", TiersCommand.class),
             Map.entry("stripe", StripeCommand.class),
             Map.entry("balance", BalanceCommand.class),
             Map.entry("balances", BalancesCommand.class),
@@ -90,6 +95,7 @@ public final class BillingCommand implements Callable<Integer> {
             Map.entry("adjust", AdjustCommand.class),
             Map.entry("expire", ExpireCommand.class),
             Map.entry("purchases", PurchasesCommand.class),
+            Map.entry("subscriptions", SubscriptionsCommand.class),
             Map.entry("retry", RetryCommand.class),
             Map.entry("webhooks", WebhooksCommand.class),
             Map.entry("audit", AuditCommand.class),

@@ -12,7 +12,7 @@ class CatalogTest {
 
     @Test
     void shouldDefaultToTheThreeDefaultPacks() {
-        List<Catalog.Entry> defaults = Catalog.defaults();
+        List<Catalog.Entry> defaults = Catalog.defaults().packages();
 
         assertThat(defaults)
                 .extracting(entry -> entry.definition().slug())
@@ -27,6 +27,130 @@ class CatalogTest {
     }
 
     @Test
+    void shouldDefaultToTheThreeDefaultTiersBeforeThePacks() {
+        Catalog defaults = Catalog.defaults();
+
+        assertThat(defaults.tiers())
+                .extracting(entry -> entry.definition().slug())
+                .containsExactly("explorer", "plus", "pro");
+        assertThat(defaults.tiers().get(0).definition().monthlyPrice()).isEqualTo(Money.of(0, "USD"));
+        assertThat(defaults.tiers().get(1).definition().yearlyPrice()).contains(Money.of(10000, "USD"));
+        assertThat(defaults.tiers().get(2).definition().rolloverCap()).contains(500_000L);
+        assertThat(defaults.packages()).hasSize(3);
+    }
+
+    @Test
+    void shouldReadTiersBesideThePackagesWithDefaultsAndAliases() {
+        Catalog catalog = Catalog.parse("""
+                tiers:
+                  - slug: free
+                    name: Free
+                    monthlyPrice: 0
+                    tokensPerPeriod: 10000
+                  - slug: team
+                    name: Team
+                    monthly_price: "49.00"
+                    yearly_price: 490
+                    currency: eur
+                    tokens: "5,000,000"
+                    rollover_cap: 1000000
+                    description: For teams
+                    is_active: false
+                    sortOrder: 7
+                packages:
+                  - slug: starter-100k
+                    name: Starter
+                    tokenAmount: 100000
+                    price: 5
+                """, "c.yaml", false);
+
+        assertThat(catalog.packages()).hasSize(1);
+        assertThat(catalog.tiers()).hasSize(2);
+        var free = catalog.tiers().get(0).definition();
+        assertThat(free.monthlyPrice()).isEqualTo(Money.of(0, "USD"));
+        assertThat(free.yearlyPrice()).isEmpty();
+        assertThat(free.rolloverCap()).isEmpty();
+        assertThat(free.active()).isTrue();
+        assertThat(free.sortOrder()).isEqualTo(1);
+        assertThat(free.description()).isEmpty();
+        var team = catalog.tiers().get(1).definition();
+        assertThat(team.monthlyPrice()).isEqualTo(Money.of(4900, "EUR"));
+        assertThat(team.yearlyPrice()).contains(Money.of(49000, "EUR"));
+        assertThat(team.tokensPerPeriod()).isEqualTo(5_000_000);
+        assertThat(team.rolloverCap()).contains(1_000_000L);
+        assertThat(team.description()).isEqualTo("For teams");
+        assertThat(team.active()).isFalse();
+        assertThat(team.sortOrder()).isEqualTo(7);
+        assertThat(catalog.tiers().get(1).line()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldReadACatalogOfTiersAloneAsJson() {
+        Catalog catalog = Catalog.parse("""
+                {"tiers": [{"slug": "plus", "name": "Plus", "monthlyPrice": "10.00", "tokensPerPeriod": 600000}]}
+                """, "c.json", true);
+
+        assertThat(catalog.packages()).isEmpty();
+        assertThat(catalog.tiers())
+                .extracting(entry -> entry.definition().slug())
+                .containsExactly("plus");
+    }
+
+    @Test
+    void shouldNameTheLineOfEachKindOfTierProblem() {
+        String head = "tiers:\n  - slug: plus\n    name: Plus\n";
+        assertProblem(
+                head + "    tokensPerPeriod: 5\n", false, "c.yaml:2:", "tier 1 ('plus'): 'monthlyPrice' is missing");
+        assertProblem(
+                head + "    monthlyPrice: 10\n", false, "c.yaml:2:", "tier 1 ('plus'): 'tokensPerPeriod' is missing");
+        assertProblem(
+                head + "    monthlyPrice: ten\n    tokensPerPeriod: 5\n",
+                false,
+                "c.yaml:4:",
+                "monthlyPrice must be an amount in major units");
+        assertProblem(
+                head + "    monthlyPrice: -1\n    tokensPerPeriod: 5\n",
+                false,
+                "c.yaml:4:",
+                "tier 1 ('plus'): monthlyPrice: must not be negative");
+        assertProblem(
+                head + "    monthlyPrice: 0\n    yearlyPrice: 100\n    tokensPerPeriod: 5\n",
+                false,
+                "c.yaml:5:",
+                "yearlyPrice: a free tier has no yearly price");
+        assertProblem(
+                head + "    monthlyPrice: 10.005\n    tokensPerPeriod: 5\n",
+                false,
+                "c.yaml:4:",
+                "monthlyPrice: 10.005 has more decimals than USD allows (2)");
+        assertProblem(
+                head + "    monthlyPrice: 10\n    tokensPerPeriod: 0\n",
+                false,
+                "c.yaml:5:",
+                "tokensPerPeriod: must be positive, was 0");
+        assertProblem(
+                head + "    monthlyPrice: 10\n    tokensPerPeriod: 5\n    rolloverCap: lots\n",
+                false,
+                "c.yaml:6:",
+                "rolloverCap must be a whole number of tokens");
+        assertProblem(
+                head + "    monthlyPrice: 10\n    tokensPerPeriod: 5\n    price: 10\n",
+                false,
+                "c.yaml:6:",
+                "tier 1: unknown field 'price'; expected one of slug, name, monthlyPrice");
+        assertProblem(
+                head + "    monthlyPrice: 10\n    tokensPerPeriod: 5\n  - slug: plus\n    name: Plus 2\n"
+                        + "    monthlyPrice: 10\n    tokensPerPeriod: 5\n",
+                false,
+                "c.yaml:6:",
+                "tier 2: slug 'plus' is already used on line 2");
+        assertProblem("tiers: []\n", false, "c.yaml:1:", "'tiers' is an empty list");
+        assertProblem("tiers:\n  - just a string\n", false, "c.yaml:2:", "tier 1 must be an object");
+        assertProblem("tiers: plus\n", false, "c.yaml:1:", "'tiers' must be a list of tiers");
+        assertProblem("{}\n", true, "c.yaml:1:", "expected 'packages'");
+    }
+
+    @Test
     void shouldApplyDefaultsAndAliases() {
         List<Catalog.Entry> entries = Catalog.parse("""
                 - slug: pro-2m
@@ -35,7 +159,7 @@ class CatalogTest {
                   price: 60
                   currency: eur
                   is_active: false
-                """, "c.yaml", false);
+                """, "c.yaml", false).packages();
 
         var definition = entries.get(0).definition();
         assertThat(definition.packageType()).isEqualTo("pro");
@@ -64,7 +188,7 @@ class CatalogTest {
                   name: Forever
                   tokens: 100000
                   price: 5
-                """, "c.yaml", false);
+                """, "c.yaml", false).packages();
 
         assertThat(entries)
                 .extracting(entry -> entry.definition().validityDays())
@@ -108,7 +232,7 @@ class CatalogTest {
                   name: Dollar
                   tokens: 1000000
                   price: "$12.34"
-                """, "c.yaml", false);
+                """, "c.yaml", false).packages();
 
         assertThat(entries)
                 .extracting(entry -> entry.definition().price())

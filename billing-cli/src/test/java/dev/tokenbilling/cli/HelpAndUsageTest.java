@@ -26,6 +26,7 @@ class HelpAndUsageTest {
         {"migrate"},
         {"seed"},
         {"packages"},
+        {"tiers"},
         {"stripe", "sync"},
         {"stripe", "webhook-endpoint", "create"},
         {"balance"},
@@ -36,6 +37,7 @@ class HelpAndUsageTest {
         {"adjust"},
         {"expire"},
         {"purchases"},
+        {"subscriptions"},
         {"retry"},
         {"webhooks"},
         {"webhooks", "replay"},
@@ -66,6 +68,7 @@ class HelpAndUsageTest {
                         "migrate",
                         "seed",
                         "packages",
+                        "tiers",
                         "stripe",
                         "balance",
                         "balances",
@@ -75,6 +78,7 @@ class HelpAndUsageTest {
                         "adjust",
                         "expire",
                         "purchases",
+                        "subscriptions",
                         "retry",
                         "webhooks",
                         "audit",
@@ -217,6 +221,14 @@ class HelpAndUsageTest {
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("unknown purchase status 'stuck'", "pending", "requires_action", "open");
+    }
+
+    @Test
+    void shouldRejectUnknownSubscriptionStatusListingValidOnes() {
+        Result result = cli.runRaw("subscriptions", "--status", "overdue");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("unknown subscription status 'overdue'", "past_due", "incomplete_expired");
     }
 
     @Test

@@ -47,19 +47,31 @@ class SeedCommandTest {
         Result result = cli.run("seed", "--dry-run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.lines()).contains("  ✅ Would create: Starter - 100,000 tokens for $5.00");
-        assertThat(result.out()).contains("Dry run complete: 3 to create, 0 to update, 0 unchanged; nothing written.");
+        assertThat(result.lines())
+                .contains(
+                        "📋 Seeding Subscription Tiers",
+                        "  ✅ Would create: Free / Explorer ($0.00/mo)",
+                        "  ✅ Would create: Plus ($10.00/mo, $100.00/yr) - 600,000 tokens per month",
+                        "  ✅ Would create: Starter - 100,000 tokens for $5.00");
+        assertThat(result.out()).contains("Dry run complete: 6 to create, 0 to update, 0 unchanged; nothing written.");
         assertThat(cli.run("packages", "--all").out()).contains("No packages");
+        assertThat(cli.run("tiers", "--all").out()).contains("No tiers");
     }
 
     @Test
-    void shouldSeedTheDefaultCatalogAndReportEachPackage() {
+    void shouldSeedTheDefaultCatalogAndReportEachTierThenEachPackage() {
         Result result = cli.run("seed");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.lines())
                 .containsExactly(
                         "🌱 Seeding billing data...",
+                        "",
+                        "📋 Seeding Subscription Tiers",
+                        "  ✅ Created: Free / Explorer ($0.00/mo)",
+                        "  ✅ Created: Plus ($10.00/mo, $100.00/yr) - 600,000 tokens per month",
+                        "  ✅ Created: Pro ($25.00/mo, $250.00/yr) - 2,000,000 tokens per month, up to 500,000 unused"
+                                + " roll over",
                         "",
                         "🪙  Seeding Token Packages",
                         "  ✅ Created: Starter - 100,000 tokens for $5.00",
@@ -79,6 +91,8 @@ class SeedCommandTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.lines())
                 .contains(
+                        "  ⏭  Unchanged: Free / Explorer ($0.00/mo)",
+                        "  ⏭  Unchanged: Plus ($10.00/mo, $100.00/yr) - 600,000 tokens per month",
                         "  ⏭  Unchanged: Starter - 100,000 tokens for $5.00",
                         "  ⏭  Unchanged: Booster - 500,000 tokens for $20.00",
                         "  ⏭  Unchanged: Power - 1,000,000 tokens for $35.00",
@@ -205,6 +219,127 @@ class SeedCommandTest {
                         "\"price\": \"5.00\"",
                         "\"summary\"");
         assertThat(result.out()).doesNotContain("🌱");
+        assertThat(result.out())
+                .contains(
+                        "\"tiers\": [",
+                        "\"slug\": \"plus\"",
+                        "\"monthlyPrice\": \"10.00\"",
+                        "\"yearlyPrice\": \"100.00\"",
+                        "\"tokensPerPeriod\": 600000",
+                        "\"rolloverCap\": 500000",
+                        "\"tiersUnchanged\": 3");
+    }
+
+    @Test
+    void shouldReportTiersAsJsonAndCsvBesideThePackages() throws Exception {
+        Result json = cli.run("seed", "--output", "json");
+        Result csv = cli.run("seed", "--output", "csv");
+
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        assertThat(tree.fieldNames())
+                .toIterable()
+                .containsExactly("dryRun", "withStripe", "packages", "tiers", "summary");
+        assertThat(tree.get("packages")).hasSize(3);
+        assertThat(tree.get("tiers")).hasSize(3);
+        assertThat(tree.get("tiers").get(0).fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "slug",
+                        "name",
+                        "change",
+                        "monthlyPrice",
+                        "yearlyPrice",
+                        "currency",
+                        "tokensPerPeriod",
+                        "rolloverCap",
+                        "active",
+                        "free",
+                        "stripeChange",
+                        "stripeProductId",
+                        "stripeMonthlyPriceId",
+                        "stripeYearlyPriceId");
+        assertThat(tree.get("tiers").get(0).get("free").asBoolean()).isTrue();
+        assertThat(tree.get("tiers").get(0).get("yearlyPrice").isNull()).isTrue();
+        assertThat(tree.get("summary").get("created").asInt()).isEqualTo(3);
+        assertThat(tree.get("summary").get("tiersCreated").asInt()).isEqualTo(3);
+        assertThat(csv.lines().get(0))
+                .isEqualTo("slug,name,change,tokenAmount,price,currency,active,stripeChange,stripeProductId,"
+                        + "stripePriceId,validityDays,kind,yearlyPrice,rolloverCap,stripeYearlyPriceId");
+        assertThat(csv.lines().get(1)).isEqualTo("starter-100k,Starter,unchanged,100000,5.00,USD,true,,,,,package,,,");
+        assertThat(csv.lines()).hasSize(7).contains("pro,Pro,unchanged,2000000,25.00,USD,true,,,,,tier,250.00,500000,");
+    }
+
+    @Test
+    void shouldUpsertTiersFromACatalogAndReportTheChange() throws Exception {
+        cli.runOk("seed");
+        Path catalog = dir.resolve("tiers.yaml");
+        Files.writeString(catalog, """
+                tiers:
+                  - slug: plus
+                    name: Plus
+                    monthlyPrice: "12.00"
+                    tokensPerPeriod: 600,000
+                    rolloverCap: 100000
+                    description: 600,000 AI tokens every month
+                    sortOrder: 1
+                  - slug: team
+                    name: Team
+                    monthlyPrice: 49
+                    yearlyPrice: 490
+                    tokensPerPeriod: 5000000
+                    sortOrder: 3
+                """);
+
+        Result dryRun = cli.run("seed", "--catalog", catalog.toString(), "--dry-run");
+        Result result = cli.run("seed", "--catalog", catalog.toString());
+        Result again = cli.run("seed", "--catalog", catalog.toString());
+
+        assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
+        assertThat(dryRun.lines())
+                .contains(
+                        "  🔄 Would update: Plus ($12.00/mo) - 600,000 tokens per month, up to 100,000 unused roll over"
+                                + " (monthly price $10.00 → $12.00, yearly price $100.00 → none, rollover cap none →"
+                                + " 100,000)",
+                        "  ✅ Would create: Team ($49.00/mo, $490.00/yr) - 5,000,000 tokens per month");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.lines())
+                .containsExactly(
+                        "🌱 Seeding billing data...",
+                        "",
+                        "📋 Seeding Subscription Tiers",
+                        "  🔄 Updated: Plus ($12.00/mo) - 600,000 tokens per month, up to 100,000 unused roll over"
+                                + " (monthly price $10.00 → $12.00, yearly price $100.00 → none, rollover cap none →"
+                                + " 100,000)",
+                        "  ✅ Created: Team ($49.00/mo, $490.00/yr) - 5,000,000 tokens per month",
+                        "",
+                        "✅ Billing data seeded successfully!");
+        assertThat(again.out()).contains("  ⏭  Unchanged: Team").doesNotContain("Updated", "Created");
+    }
+
+    @Test
+    void shouldNameTheLineOfAnInvalidTierAndWriteNothing() throws Exception {
+        Path catalog = dir.resolve("bad-tier.yaml");
+        Files.writeString(catalog, """
+                tiers:
+                  - slug: free
+                    name: Free
+                    monthlyPrice: 0
+                    yearlyPrice: 10
+                    tokensPerPeriod: 1000
+                packages:
+                  - slug: starter-100k
+                    name: Starter
+                    tokenAmount: 100000
+                    price: "5.00"
+                """);
+
+        Result result = cli.run("seed", "--catalog", catalog.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err())
+                .contains("bad-tier.yaml:5: tier 1 ('free'): yearlyPrice: a free tier has no yearly price");
+        assertThat(cli.run("packages", "--all").out()).contains("No packages");
     }
 
     @Test

@@ -16,11 +16,14 @@ import dev.tokenbilling.stripe.StripeApi;
 import dev.tokenbilling.testkit.stripe.FakeStripe;
 import dev.tokenbilling.testkit.stripe.FaultKind;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Stripe side against FakeStripe: seed --with-stripe, stripe sync, purchases, retry, webhooks; and Stripe's failures.
@@ -52,20 +55,38 @@ class StripeCommandsTest {
     }
 
     @Test
-    void shouldSeedAndSyncToStripeAndReportEachPackage() {
+    void shouldSeedAndSyncToStripeAndReportEachTierAndPackage() {
         Result result = cli.run("seed", "--with-stripe");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         List<String> lines = result.lines();
-        assertThat(lines.subList(0, 3)).containsExactly("🌱 Seeding billing data...", "", "🪙  Seeding Token Packages");
-        assertThat(lines.get(3)).isEqualTo("  ✅ Created: Starter - 100,000 tokens for $5.00");
-        assertThat(lines.get(4)).matches("    ✅ Synced to Stripe: Starter \\(product=prod_\\w+\\)");
-        assertThat(lines.get(5)).isEqualTo("  ✅ Created: Booster - 500,000 tokens for $20.00");
-        assertThat(lines.get(6)).matches("    ✅ Synced to Stripe: Booster \\(product=prod_\\w+\\)");
-        assertThat(lines.get(7)).isEqualTo("  ✅ Created: Power - 1,000,000 tokens for $35.00");
-        assertThat(lines.get(8)).matches("    ✅ Synced to Stripe: Power \\(product=prod_\\w+\\)");
-        assertThat(lines.subList(9, lines.size())).containsExactly("", "✅ Billing data seeded successfully!");
-        assertThat(fake.objects("product")).hasSize(3);
+        assertThat(lines.subList(0, 4))
+                .containsExactly(
+                        "🌱 Seeding billing data...",
+                        "",
+                        "📋 Seeding Subscription Tiers",
+                        "  ✅ Created: Free / Explorer ($0.00/mo)");
+        // The free tier is never on Stripe: no line under it.
+        assertThat(lines.get(4)).isEqualTo("  ✅ Created: Plus ($10.00/mo, $100.00/yr) - 600,000 tokens per month");
+        assertThat(lines.get(5)).matches("    ✅ Synced to Stripe: Plus \\(product=prod_\\w+\\)");
+        assertThat(lines.get(6))
+                .isEqualTo("  ✅ Created: Pro ($25.00/mo, $250.00/yr) - 2,000,000 tokens per month, up to 500,000 unused"
+                        + " roll over");
+        assertThat(lines.get(7)).matches("    ✅ Synced to Stripe: Pro \\(product=prod_\\w+\\)");
+        assertThat(lines.subList(8, 10)).containsExactly("", "🪙  Seeding Token Packages");
+        assertThat(lines.get(10)).isEqualTo("  ✅ Created: Starter - 100,000 tokens for $5.00");
+        assertThat(lines.get(11)).matches("    ✅ Synced to Stripe: Starter \\(product=prod_\\w+\\)");
+        assertThat(lines.get(12)).isEqualTo("  ✅ Created: Booster - 500,000 tokens for $20.00");
+        assertThat(lines.get(13)).matches("    ✅ Synced to Stripe: Booster \\(product=prod_\\w+\\)");
+        assertThat(lines.get(14)).isEqualTo("  ✅ Created: Power - 1,000,000 tokens for $35.00");
+        assertThat(lines.get(15)).matches("    ✅ Synced to Stripe: Power \\(product=prod_\\w+\\)");
+        assertThat(lines.subList(16, lines.size())).containsExactly("", "✅ Billing data seeded successfully!");
+        assertThat(fake.objects("product")).hasSize(5);
+        assertThat(fake.objects("price"))
+                .filteredOn(price -> price.path("recurring").isObject())
+                .extracting(price -> price.path("unit_amount").asLong() + "/"
+                        + price.path("recurring").path("interval").asText())
+                .containsExactlyInAnyOrder("1000/month", "10000/year", "2500/month", "25000/year");
     }
 
     @Test
@@ -80,7 +101,70 @@ class StripeCommandsTest {
                 .contains("  ⏭  Unchanged: Starter - 100,000 tokens for $5.00")
                 .doesNotContain("Created", "Synced");
         assertThat(result.out()).containsPattern("    ⏭  Unchanged in Stripe: Booster \\(product=prod_\\w+\\)");
+        assertThat(result.out())
+                .contains("  ⏭  Unchanged: Free / Explorer ($0.00/mo)\n  ⏭  Unchanged: Plus")
+                .containsPattern("    ⏭  Unchanged in Stripe: Pro \\(product=prod_\\w+\\)");
         assertThat(fake.objects("price")).hasSize(requestsBefore);
+    }
+
+    @Test
+    void shouldReportTheStripeIdsOfEachPaidTierAsJsonAndNoneForTheFreeOne() throws Exception {
+        cli.runOk("seed", "--with-stripe");
+
+        JsonNode json =
+                JSON.readTree(cli.run("seed", "--with-stripe", "-o", "json").out());
+
+        JsonNode explorer = json.get("tiers").get(0);
+        JsonNode plus = json.get("tiers").get(1);
+        assertThat(explorer.get("slug").asText()).isEqualTo("explorer");
+        assertThat(explorer.get("stripeChange").isNull()).isTrue();
+        assertThat(explorer.get("stripeProductId").isNull()).isTrue();
+        assertThat(plus.get("change").asText()).isEqualTo("unchanged");
+        assertThat(plus.get("stripeChange").asText()).isEqualTo("unchanged");
+        assertThat(plus.get("stripeProductId").asText()).startsWith("prod_");
+        assertThat(plus.get("stripeMonthlyPriceId").asText()).startsWith("price_");
+        assertThat(plus.get("stripeYearlyPriceId").asText()).startsWith("price_");
+        assertThat(json.get("packages").get(0).get("stripePriceId").asText()).startsWith("price_");
+    }
+
+    @Test
+    void shouldGiveAChangedTierANewRecurringPriceOnSeedWithStripe(@TempDir Path dir) throws Exception {
+        cli.runOk("seed", "--with-stripe");
+        String before = JSON.readTree(cli.run("tiers", "-o", "json").out())
+                .get(1)
+                .get("stripeMonthlyPriceId")
+                .asText();
+        Path catalog = Files.writeString(dir.resolve("plus-at-12.yaml"), """
+                tiers:
+                  - slug: plus
+                    name: Plus
+                    monthlyPrice: "12.00"
+                    yearlyPrice: "100.00"
+                    tokensPerPeriod: 600000
+                    description: 600,000 AI tokens every month
+                    sortOrder: 1
+                """);
+
+        Result result = cli.run("seed", "--with-stripe", "--catalog", catalog.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.lines())
+                .contains(
+                        "  🔄 Updated: Plus ($12.00/mo, $100.00/yr) - 600,000 tokens per month (monthly price $10.00 →"
+                                + " $12.00)");
+        assertThat(result.out())
+                .containsPattern("    ✅ Synced to Stripe: Plus \\(product=prod_\\w+\\)")
+                .doesNotContain("Seeding Token Packages");
+        JsonNode plus = JSON.readTree(cli.run("tiers", "-o", "json").out()).get(1);
+        assertThat(plus.get("monthlyPrice").asText()).isEqualTo("12.00");
+        assertThat(plus.get("stripeMonthlyPriceId").asText())
+                .startsWith("price_")
+                .isNotEqualTo(before);
+        assertThat(fake.object(plus.get("stripeMonthlyPriceId").asText())
+                        .orElseThrow()
+                        .path("unit_amount")
+                        .asLong())
+                .isEqualTo(1200);
     }
 
     @Test
@@ -140,10 +224,90 @@ class StripeCommandsTest {
                 .contains(
                         "Dry run: 3 packages checked: 0 created, 0 updated, 3 unchanged, 0 archived; nothing changed.");
         assertThat(sync.out()).contains("Synced 3 packages to Stripe: 0 created, 0 updated, 3 unchanged, 0 archived.");
+        assertThat(dryRun.out())
+                .contains(
+                        "Subscription tiers:",
+                        "Token packages:",
+                        "Dry run: 3 tiers checked: 0 created, 0 updated, 3 unchanged, 0 archived; nothing changed.")
+                .containsPattern("explorer\\s+unchanged\\s+-\\s+-\\s+-\\s+free tier, not sold on Stripe")
+                .containsPattern("plus\\s+unchanged\\s+prod_\\w+\\s+price_\\w+\\s+price_\\w+");
+        assertThat(sync.out()).contains("Synced 3 tiers to Stripe: 0 created, 0 updated, 3 unchanged, 0 archived.");
+        assertThat(json).hasSize(6);
         assertThat(json.get(0).fieldNames())
                 .toIterable()
-                .containsExactly("slug", "change", "productId", "priceId", "detail");
+                .containsExactly("slug", "change", "productId", "priceId", "detail", "kind", "yearlyPriceId");
         assertThat(json.get(0).get("change").asText()).isEqualTo("unchanged");
+        assertThat(json.get(0).get("kind").asText()).isEqualTo("package");
+        JsonNode pro = json.get(5);
+        assertThat(pro.get("slug").asText()).isEqualTo("pro");
+        assertThat(pro.get("kind").asText()).isEqualTo("tier");
+        assertThat(pro.get("priceId").asText()).startsWith("price_");
+        assertThat(pro.get("yearlyPriceId").asText())
+                .startsWith("price_")
+                .isNotEqualTo(pro.get("priceId").asText());
+    }
+
+    @Test
+    void shouldSyncANewTierAndListTiersWithTheirStripeIds() throws Exception {
+        cli.runOk("seed");
+
+        Result before = cli.run("tiers");
+        Result sync = cli.run("stripe", "sync");
+        Result table = cli.run("tiers");
+        JsonNode json = JSON.readTree(cli.run("tiers", "--output", "json").out());
+        Result csv = cli.run("tiers", "--output", "csv");
+
+        assertThat(before.err()).contains("note: paid tiers without their Stripe prices cannot be subscribed to");
+        assertThat(sync.exitCode()).as(sync.toString()).isZero();
+        assertThat(sync.out())
+                .containsPattern("plus\\s+created\\s+prod_\\w+\\s+price_\\w+\\s+price_\\w+")
+                .contains("Synced 3 tiers to Stripe: 2 created, 0 updated, 1 unchanged, 0 archived.");
+        assertThat(table.lines().get(0))
+                .contains(
+                        "SLUG",
+                        "NAME",
+                        "MONTHLY",
+                        "YEARLY",
+                        "TOKENS/MONTH",
+                        "ROLLOVER CAP",
+                        "ACTIVE",
+                        "STRIPE PRODUCT",
+                        "MONTHLY PRICE",
+                        "YEARLY PRICE");
+        assertThat(table.out())
+                .containsPattern("explorer\\s+Explorer\\s+free\\s+-\\s+50,000\\s+-\\s+yes\\s+\\(free\\)\\s+-\\s+-")
+                .containsPattern(
+                        "pro\\s+Pro\\s+\\$25.00\\s+\\$250.00\\s+2,000,000\\s+500,000\\s+yes\\s+prod_\\w+\\s+price_\\w+\\s+price_\\w+");
+        assertThat(table.err()).isEmpty();
+        assertThat(json).hasSize(3);
+        assertThat(json.get(1).fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "slug",
+                        "name",
+                        "monthlyPrice",
+                        "yearlyPrice",
+                        "currency",
+                        "tokensPerPeriod",
+                        "rolloverCap",
+                        "active",
+                        "free",
+                        "stripeProductId",
+                        "stripeMonthlyPriceId",
+                        "stripeYearlyPriceId",
+                        "description",
+                        "sortOrder");
+        assertThat(json.get(1).get("monthlyPrice").asText()).isEqualTo("10.00");
+        assertThat(json.get(1).get("yearlyPrice").asText()).isEqualTo("100.00");
+        assertThat(json.get(1).get("rolloverCap").isNull()).isTrue();
+        assertThat(json.get(0).get("yearlyPrice").isNull()).isTrue();
+        assertThat(json.get(0).get("stripeProductId").isNull()).isTrue();
+        assertThat(csv.lines().get(0))
+                .isEqualTo("slug,name,monthlyPrice,yearlyPrice,currency,tokensPerPeriod,rolloverCap,active,free,"
+                        + "stripeProductId,stripeMonthlyPriceId,stripeYearlyPriceId,description,sortOrder");
+        assertThat(csv.lines().get(1))
+                .isEqualTo("explorer,Explorer,0.00,,USD,50000,,true,true,,,,"
+                        + "\"50,000 AI tokens every month, free\",0");
     }
 
     @Test

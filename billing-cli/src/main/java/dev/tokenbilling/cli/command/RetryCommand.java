@@ -1,5 +1,6 @@
 package dev.tokenbilling.cli.command;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.CliException;
@@ -13,11 +14,13 @@ import dev.tokenbilling.cli.Progress;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseQuery;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.model.WebhookEventQuery;
 import dev.tokenbilling.model.WebhookEventRecord;
 import dev.tokenbilling.model.WebhookEventStatus;
 import dev.tokenbilling.reconcile.PurchaseCheck;
 import dev.tokenbilling.reconcile.Reconciler;
+import dev.tokenbilling.reconcile.SubscriptionCheck;
 import dev.tokenbilling.webhook.WebhookOutcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,15 +32,20 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code billing retry [--older-than 15m] [--dry-run] [--limit N]}: the reconciler on stuck purchases
- * (asks Stripe what became of each PaymentIntent and applies it), then due retries of failed webhook events.
+ * (asks Stripe what became of each PaymentIntent and applies it), then due retries of failed webhook events,
+ * then the subscriptions taken from Stripe longest ago (their state, and allowances of paid invoices whose
+ * events never arrived).
  */
 @Command(
         name = "retry",
         description = {
-            "Reconcile stuck purchases with Stripe, then retry due failed webhook events.",
+            "Reconcile stuck purchases with Stripe, retry due failed webhook events, then compare subscriptions with"
+                    + " Stripe.",
             "Asks Stripe about purchases open (pending, processing, requires_action, failed) for longer than --older-than,"
                     + " applies what Stripe says (completing and crediting paid ones, canceling abandoned ones) and prints what"
-                    + " happened to each."
+                    + " happened to each.",
+            "Then refreshes the subscriptions taken from Stripe longest ago, granting the allowance of each paid invoice"
+                    + " whose webhook never arrived, and prints each one it repaired."
         })
 public final class RetryCommand extends BaseCommand {
 
@@ -55,7 +63,7 @@ public final class RetryCommand extends BaseCommand {
             names = "--limit",
             paramLabel = "N",
             defaultValue = "100",
-            description = "At most N purchases and N events (default: ${DEFAULT-VALUE}).")
+            description = "At most N purchases, N events and N subscriptions (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--dry-run", description = "List what would be checked; ask Stripe nothing, change nothing.")
@@ -88,11 +96,13 @@ public final class RetryCommand extends BaseCommand {
                                 .map(next -> !next.isAfter(now))
                                 .orElse(false))
                         .toList();
+        List<Subscription> stalest = context.billing().store().subscriptions().listStalest(limit);
         if (!out().isTable()) {
             ObjectNode json = Output.newObject();
             json.put("dryRun", true);
             json.set("purchases", Output.array(PurchasesCommand.columns(context), stuck));
             json.set("events", Output.array(WebhooksCommand.columns(context), due));
+            json.set("subscriptions", Output.array(SubscriptionsCommand.columns(), stalest));
             out().document(json);
             return ExitCodes.OK;
         }
@@ -104,10 +114,22 @@ public final class RetryCommand extends BaseCommand {
         out().line("");
         out().line(Style.BOLD, "Failed webhook events due for a retry:");
         out().rows(WebhooksCommand.columns(context), due, "(none)");
+        if (!stalest.isEmpty()) {
+            out().line("");
+            out().line(
+                            Style.BOLD,
+                            "Subscriptions that would be compared with Stripe (taken from Stripe longest ago first):");
+            out().rows(SubscriptionsCommand.columns(), stalest, "(none)");
+        }
         out().line("");
         out().line("Dry run: " + stuck.size() + " purchase" + (stuck.size() == 1 ? "" : "s") + " and " + due.size()
                 + " event" + (due.size() == 1 ? "" : "s")
-                + " would be retried; nothing changed. (Purchases checked recently wait for their back-off.)");
+                + " would be retried"
+                + (stalest.isEmpty()
+                        ? ""
+                        : " and " + stalest.size() + " subscription" + (stalest.size() == 1 ? "" : "s")
+                                + " compared with Stripe")
+                + "; nothing changed. (Purchases checked recently wait for their back-off.)");
         return ExitCodes.OK;
     }
 
@@ -115,6 +137,7 @@ public final class RetryCommand extends BaseCommand {
         Reconciler reconciler = billingWithStripe(true).reconciler();
         List<PurchaseCheck> checks = new ArrayList<>();
         List<WebhookOutcome> events;
+        List<SubscriptionCheck> subscriptions;
         try (Progress progress = new Progress(out())) {
             while (checks.size() < limit) {
                 int batch = Math.min(BATCH, limit - checks.size());
@@ -128,7 +151,15 @@ public final class RetryCommand extends BaseCommand {
             }
             progress.update("Retrying failed webhook events…");
             events = reconciler.retryFailedEvents(limit);
+            progress.update("Comparing subscriptions with Stripe…");
+            subscriptions = reconciler.reconcileSubscriptions(limit);
         }
+        long subscriptionsRepaired = subscriptions.stream()
+                .filter(check -> check.error().isEmpty() && check.repaired())
+                .count();
+        long subscriptionErrors = subscriptions.stream()
+                .filter(check -> check.error().isPresent())
+                .count();
         long errors = checks.stream().filter(PurchaseCheck::error).count();
         long changed =
                 checks.stream().filter(check -> check.before() != check.after()).count();
@@ -176,6 +207,7 @@ public final class RetryCommand extends BaseCommand {
             json.put("dryRun", false);
             json.set("purchases", Output.array(checkColumns, checks));
             json.set("events", Output.array(eventColumns, events));
+            json.set("subscriptions", Output.array(subscriptionColumns(), subscriptions));
             ObjectNode summary = json.putObject("summary");
             summary.put("checked", checks.size());
             summary.put("changed", changed);
@@ -184,6 +216,9 @@ public final class RetryCommand extends BaseCommand {
             summary.put("errors", errors);
             summary.put("eventsRetried", events.size());
             summary.put("eventsFailed", eventsFailed);
+            summary.put("subscriptionsChecked", subscriptions.size());
+            summary.put("subscriptionsRepaired", subscriptionsRepaired);
+            summary.put("subscriptionErrors", subscriptionErrors);
             out().document(json);
         } else {
             out().line(Style.BOLD, "Stuck purchases older than " + Durations.format(olderThan) + ":");
@@ -203,6 +238,9 @@ public final class RetryCommand extends BaseCommand {
                                     + (errors == 1 ? "" : "s") + ". Retried " + events.size() + " failed event"
                                     + (events.size() == 1 ? "" : "s")
                                     + (eventsFailed > 0 ? ", " + eventsFailed + " still failing" : "") + ".");
+            if (!subscriptions.isEmpty()) {
+                reportSubscriptions(subscriptions, subscriptionsRepaired, subscriptionErrors);
+            }
         }
         List<Failures.Failure> failures = checks.stream()
                 .flatMap(check -> failed(check).stream())
@@ -213,12 +251,81 @@ public final class RetryCommand extends BaseCommand {
                     + " failed); run 'billing retry' again later");
             return ExitCodes.UNREACHABLE;
         }
-        if (errors > 0 || eventsFailed > 0) {
-            out().note("error: " + errors + " purchase check" + (errors == 1 ? "" : "s") + " and " + eventsFailed
-                    + " event" + (eventsFailed == 1 ? "" : "s") + " failed; see above");
+        if (errors > 0 || eventsFailed > 0 || subscriptionErrors > 0) {
+            out().note("error: " + errors + " purchase check" + (errors == 1 ? "" : "s")
+                    + (subscriptionErrors == 0 ? " and " : ", ") + eventsFailed + " event"
+                    + (eventsFailed == 1 ? "" : "s")
+                    + (subscriptionErrors == 0
+                            ? ""
+                            : " and " + subscriptionErrors + " subscription check"
+                                    + (subscriptionErrors == 1 ? "" : "s"))
+                    + " failed; see above");
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
+    }
+
+    /** A line per repaired or failed subscription, then how many were compared. */
+    private void reportSubscriptions(List<SubscriptionCheck> subscriptions, long repaired, long failed) {
+        out().line("");
+        out().line(Style.BOLD, "Subscriptions compared with Stripe:");
+        for (SubscriptionCheck check : subscriptions) {
+            String which =
+                    check.stripeSubscriptionId() + " (user " + check.userId().value() + ")";
+            if (check.error().isPresent()) {
+                out().line(Style.RED, "  ❌ " + which + ": " + check.error().get());
+            } else if (check.repaired()) {
+                List<String> what = new ArrayList<>();
+                if (check.before() != check.after()) {
+                    what.add(check.before().wireName() + " → " + check.after().wireName());
+                }
+                what.addAll(check.granted());
+                out().line(Style.GREEN, "  🔧 Repaired " + which + ": " + String.join("; ", what));
+            }
+        }
+        long unchanged = subscriptions.size() - repaired - failed;
+        if (repaired + failed == 0) {
+            out().line("  (none needed a repair)");
+        }
+        out().line(
+                        failed > 0 ? Style.YELLOW : Style.GREEN,
+                        "Compared " + subscriptions.size() + " subscription" + (subscriptions.size() == 1 ? "" : "s")
+                                + " with Stripe: " + repaired + " repaired, " + unchanged + " unchanged, " + failed
+                                + " error" + (failed == 1 ? "" : "s") + ".");
+    }
+
+    /** A subscription check in JSON: {@code granted} lists the allowances granted now. */
+    static List<Column<SubscriptionCheck>> subscriptionColumns() {
+        return List.of(
+                Column.<SubscriptionCheck>text(
+                        "USER",
+                        "userId",
+                        c -> c.userId().value(),
+                        c -> c.userId().value()),
+                Column.<SubscriptionCheck>of(
+                        "SUBSCRIPTION", "stripeSubscriptionId", SubscriptionCheck::stripeSubscriptionId),
+                Column.<SubscriptionCheck>text(
+                        "BEFORE",
+                        "before",
+                        c -> c.before().wireName(),
+                        c -> c.before().wireName()),
+                Column.<SubscriptionCheck>text(
+                        "AFTER",
+                        "after",
+                        c -> c.after().wireName(),
+                        c -> c.after().wireName()),
+                Column.<SubscriptionCheck>of(
+                        "REPAIRED", "repaired", c -> c.error().isEmpty() && c.repaired()),
+                Column.<SubscriptionCheck>text(
+                        "GRANTED",
+                        "granted",
+                        c -> {
+                            ArrayNode granted = Output.newObject().arrayNode();
+                            c.granted().forEach(granted::add);
+                            return granted;
+                        },
+                        c -> String.join("; ", c.granted())),
+                Column.<SubscriptionCheck>of("ERROR", "error", SubscriptionCheck::error));
     }
 
     private static Optional<PurchaseCheck.Failed> failed(PurchaseCheck check) {
