@@ -84,7 +84,7 @@ public final class Engine implements AutoCloseable {
         this.webhookEndpoints = new WebhookEndpointsApi(state);
         products.register(router);
         prices.register(router);
-        CustomersApi customers = new CustomersApi(state);
+        CustomersApi customers = new CustomersApi(state, paymentMethods);
         customers.register(router);
         paymentMethods.register(router);
         new PaymentIntentsApi(state, paymentMethods, payments).register(router);
