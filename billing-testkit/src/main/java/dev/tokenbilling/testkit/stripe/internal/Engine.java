@@ -76,8 +76,8 @@ public final class Engine implements AutoCloseable {
 
         BalanceTransactions balance = new BalanceTransactions(state);
         this.disputes = new Disputes(state, balance);
-        this.payments = new Payments(state, balance, disputes);
         PaymentMethodsApi paymentMethods = new PaymentMethodsApi(state);
+        this.payments = new Payments(state, balance, disputes, paymentMethods);
         ProductsApi products = new ProductsApi(state);
         PricesApi prices = new PricesApi(state, products);
         products.setPrices(prices);
