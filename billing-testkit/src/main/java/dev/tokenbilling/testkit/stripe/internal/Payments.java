@@ -155,8 +155,17 @@ public final class Payments {
     }
 
     private void requireAction(ObjectNode pi, String returnUrl) {
-        String id = pi.get("id").asText();
-        String url = state.apiBase() + "/_testkit/3ds/" + id;
+        pi.set("next_action", threeDSecureAction(state, pi.get("id").asText(), returnUrl));
+        pi.put("status", "requires_action");
+        state.events().publish("payment_intent.requires_action", pi);
+    }
+
+    /**
+     * The {@code next_action} of a PaymentIntent or SetupIntent waiting for 3-D Secure: a redirect to
+     * FakeStripe's 3-D Secure page when there is a {@code return_url}, else what Stripe.js handles.
+     */
+    static ObjectNode threeDSecureAction(FakeStripeState state, String intentId, String returnUrl) {
+        String url = state.apiBase() + "/_testkit/3ds/" + intentId;
         ObjectNode next = Json.object();
         if (returnUrl != null) {
             ObjectNode redirect = Json.object();
@@ -172,9 +181,7 @@ public final class Payments {
             next.put("type", "use_stripe_sdk");
             next.set("use_stripe_sdk", sdk);
         }
-        pi.set("next_action", next);
-        pi.put("status", "requires_action");
-        state.events().publish("payment_intent.requires_action", pi);
+        return next;
     }
 
     /** Completes 3-D Secure on a PaymentIntent in {@code requires_action}. */
