@@ -9,14 +9,18 @@ import com.stripe.exception.InvalidRequestException;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.PaymentMethod;
 import com.stripe.model.SetupIntent;
+import com.stripe.model.Subscription;
 import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.CustomerUpdateParams;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PaymentMethodCreateParams;
+import com.stripe.param.PriceCreateParams;
 import com.stripe.param.SetupIntentCancelParams;
 import com.stripe.param.SetupIntentConfirmParams;
 import com.stripe.param.SetupIntentCreateParams;
 import com.stripe.param.SetupIntentListParams;
 import com.stripe.param.SetupIntentRetrieveParams;
+import com.stripe.param.SubscriptionCreateParams;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -179,6 +183,46 @@ class SetupIntentsTest {
                         "setup_intent.succeeded");
         PaymentIntent later = payOffSession(done.getPaymentMethod());
         assertThat(later.getStatus()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void shouldPayASubscriptionWithTheDefaultCardSetUpBefore() throws Exception {
+        SetupIntent si = setUp("pm_card_authenticationRequiredOnSetup");
+        fake.authenticateSetup(si.getId(), true);
+        client.v1()
+                .customers()
+                .update(
+                        customer,
+                        CustomerUpdateParams.builder()
+                                .setInvoiceSettings(CustomerUpdateParams.InvoiceSettings.builder()
+                                        .setDefaultPaymentMethod(si.getPaymentMethod())
+                                        .build())
+                                .build());
+        String price = client.v1()
+                .prices()
+                .create(PriceCreateParams.builder()
+                        .setCurrency("usd")
+                        .setUnitAmount(900L)
+                        .setRecurring(PriceCreateParams.Recurring.builder()
+                                .setInterval(PriceCreateParams.Recurring.Interval.MONTH)
+                                .build())
+                        .setProductData(PriceCreateParams.ProductData.builder()
+                                .setName("Plus")
+                                .build())
+                        .build())
+                .getId();
+
+        Subscription sub = client.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(customer)
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(price)
+                                .build())
+                        .setPaymentBehavior(SubscriptionCreateParams.PaymentBehavior.ERROR_IF_INCOMPLETE)
+                        .build());
+
+        assertThat(sub.getStatus()).isEqualTo("active");
     }
 
     @Test
