@@ -226,6 +226,31 @@ class SetupIntentsTest {
     }
 
     @Test
+    void shouldCompleteASetupFromTheControlEndpointAndExpandItsCard() throws Exception {
+        SetupIntent si = setUp("pm_card_authenticationRequired");
+
+        HttpResponse<String> answer = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        fake.apiBase() + "/_testkit/setup_intents/" + si.getId() + "/authenticate"))
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        SetupIntent expanded = client.v1()
+                .setupIntents()
+                .retrieve(
+                        si.getId(),
+                        SetupIntentRetrieveParams.builder()
+                                .addExpand("payment_method")
+                                .build());
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(expanded.getStatus()).isEqualTo("succeeded");
+        assertThat(expanded.getPaymentMethodObject().getCard().getLast4()).isEqualTo("3184");
+        assertThat(expanded.getPaymentMethodObject().getCustomer()).isEqualTo(customer);
+    }
+
+    @Test
     void shouldStillFailOffSessionForACardThatAlwaysNeedsAuthentication() throws Exception {
         SetupIntent si = setUp("pm_card_authenticationRequired");
         fake.authenticate(si.getId(), true);
