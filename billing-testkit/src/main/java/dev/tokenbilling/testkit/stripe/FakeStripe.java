@@ -111,10 +111,12 @@ public final class FakeStripe implements AutoCloseable {
     // ---------------------------------------------------------------- payments
 
     /**
-     * Completes 3-D Secure for a PaymentIntent in {@code requires_action} (card {@link
-     * TestCards#AUTHENTICATION_REQUIRED}): on success it succeeds ({@code payment_intent.succeeded});
+     * Completes 3-D Secure for a PaymentIntent in {@code requires_action} (cards {@link
+     * TestCards#AUTHENTICATION_REQUIRED}, {@link TestCards#AUTHENTICATION_ALWAYS_REQUIRED}, {@link
+     * TestCards#THREE_D_SECURE_2_REQUIRED}): on success it succeeds ({@code payment_intent.succeeded});
      * on failure it returns to {@code requires_payment_method} with {@code last_payment_error.code =
-     * payment_intent_authentication_failure} ({@code payment_intent.payment_failed}).
+     * payment_intent_authentication_failure} ({@code payment_intent.payment_failed}). Given a SetupIntent
+     * id ({@code seti_...}) it does as {@link #authenticateSetup(String, boolean)}.
      *
      * @return the PaymentIntent after the change
      * @throws IllegalArgumentException for an unknown id
@@ -122,6 +124,23 @@ public final class FakeStripe implements AutoCloseable {
      */
     public ObjectNode authenticate(String paymentIntentId, boolean succeed) {
         return engine.authenticate(paymentIntentId, succeed);
+    }
+
+    /**
+     * Completes 3-D Secure for a SetupIntent in {@code requires_action}: on success it succeeds, saving
+     * the card to its customer ({@code payment_method.attached}, {@code setup_intent.succeeded}); on
+     * failure it returns to {@code requires_payment_method} with {@code last_setup_error.code =
+     * setup_intent_authentication_failure} ({@code setup_intent.setup_failed}).
+     *
+     * @return the SetupIntent after the change
+     * @throws IllegalArgumentException for an unknown id
+     * @throws IllegalStateException when it is not in {@code requires_action}
+     */
+    public ObjectNode authenticateSetup(String setupIntentId, boolean succeed) {
+        if (!setupIntentId.startsWith("seti_")) {
+            throw new IllegalArgumentException("No such SetupIntent: " + setupIntentId);
+        }
+        return engine.authenticate(setupIntentId, succeed);
     }
 
     /**

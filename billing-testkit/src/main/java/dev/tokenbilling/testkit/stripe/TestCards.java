@@ -40,11 +40,27 @@ public final class TestCards {
      */
     public static final String PROCESSING_ERROR = "4000000000000119";
     /**
-     * 3-D Secure required: confirmation leaves the PaymentIntent in {@code requires_action} until {@link
-     * FakeStripe#authenticate(String, boolean)}. Also {@code pm_card_authenticationRequired} and {@code
-     * pm_card_threeDSecure2Required}.
+     * 3-D Secure required unless set up: confirmation leaves the PaymentIntent in {@code requires_action}
+     * until {@link FakeStripe#authenticate(String, boolean)}, and so does a SetupIntent; once a
+     * PaymentMethod of it has been set up (a succeeded SetupIntent, or a PaymentIntent with {@code
+     * setup_future_usage}), its payments, off-session ones too, succeed without authentication. An
+     * off-session payment with a PaymentMethod not set up fails with {@code authentication_required}.
+     * Also {@code pm_card_authenticationRequiredOnSetup}.
      */
     public static final String AUTHENTICATION_REQUIRED = "4000002500003155";
+    /** The same card as {@link #AUTHENTICATION_REQUIRED}, under Stripe's name for it. */
+    public static final String AUTHENTICATION_REQUIRED_ON_SETUP = AUTHENTICATION_REQUIRED;
+    /**
+     * 3-D Secure required on every payment, however the card was set up: on-session payments and setups
+     * wait in {@code requires_action}; off-session payments fail with {@code authentication_required}.
+     * Also {@code pm_card_authenticationRequired}.
+     */
+    public static final String AUTHENTICATION_ALWAYS_REQUIRED = "4000002760003184";
+    /**
+     * 3-D Secure 2 required on every payment: as {@link #AUTHENTICATION_ALWAYS_REQUIRED}. Also {@code
+     * pm_card_threeDSecure2Required}.
+     */
+    public static final String THREE_D_SECURE_2_REQUIRED = "4000000000003220";
     /**
      * Succeeds, then the charge is disputed as fraudulent ({@code charge.dispute.created}). Also {@code
      * pm_card_createDispute}.

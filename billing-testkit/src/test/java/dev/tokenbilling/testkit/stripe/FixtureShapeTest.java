@@ -20,6 +20,7 @@ import com.stripe.param.PriceCreateParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.ProductUpdateParams;
 import com.stripe.param.RefundCreateParams;
+import com.stripe.param.SetupIntentCreateParams;
 import com.stripe.param.SubscriptionCreateParams;
 import com.stripe.param.WebhookEndpointCreateParams;
 import com.stripe.param.testhelpers.TestClockAdvanceParams;
@@ -169,7 +170,14 @@ class FixtureShapeTest {
                             "url",
                             "wallet_options")),
             Map.entry("billing_portal.session", Set.of("flow")),
-            Map.entry("invoice_payment", Set.of()));
+            Map.entry("invoice_payment", Set.of()),
+            Map.entry(
+                    "setup_intent",
+                    Set.of(
+                            "automatic_payment_methods",
+                            "last_setup_error",
+                            "next_action",
+                            "payment_method_configuration_details")));
 
     /** Nullable fields FakeStripe fills in some state: each must be seen filled at least once. */
     private static final Map<String, Set<String>> MUST_BE_SEEN_FILLED = Map.ofEntries(
@@ -209,7 +217,14 @@ class FixtureShapeTest {
             Map.entry("product", Set.of("default_price", "description", "package_dimensions")),
             Map.entry("webhook_endpoint", Set.of("description")),
             Map.entry("balance_transaction", Set.of("description")),
-            Map.entry("checkout.session", Set.of("customer_details", "invoice_creation", "payment_intent", "url")));
+            Map.entry("checkout.session", Set.of("customer_details", "invoice_creation", "payment_intent", "url")),
+            Map.entry(
+                    "setup_intent",
+                    Set.of(
+                            "automatic_payment_methods",
+                            "last_setup_error",
+                            "next_action",
+                            "payment_method_configuration_details")));
 
     private static JsonNode fixtures;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -371,6 +386,33 @@ class FixtureShapeTest {
                         .setConfirm(true)
                         .build());
         samples.add(new String[] {"charge", "/v1/charges/" + withDetails.getLatestCharge()});
+
+        // SetupIntents: saved, waiting for 3-D Secure, declined, canceled
+        for (String card : List.of("pm_card_visa", "pm_card_authenticationRequiredOnSetup", "pm_card_chargeDeclined")) {
+            SetupIntentCreateParams params = SetupIntentCreateParams.builder()
+                    .setCustomer(customer)
+                    .setPaymentMethod(card)
+                    .setConfirm(true)
+                    .build();
+            try {
+                client.v1().setupIntents().create(params);
+            } catch (com.stripe.exception.CardException declinedSetup) {
+                // kept with its last_setup_error
+            }
+        }
+        client.v1()
+                .setupIntents()
+                .cancel(client.v1()
+                        .setupIntents()
+                        .create(SetupIntentCreateParams.builder()
+                                .addPaymentMethodType("card")
+                                .build())
+                        .getId());
+        for (JsonNode setupIntent : fake.objects("setup_intent")) {
+            samples.add(new String[] {
+                "setup_intent", "/v1/setup_intents/" + setupIntent.get("id").asText()
+            });
+        }
 
         // Refund, dispute, balance transactions
         String refund = client.v1()

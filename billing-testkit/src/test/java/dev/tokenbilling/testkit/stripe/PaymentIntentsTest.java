@@ -142,6 +142,8 @@ class PaymentIntentsTest {
                         "insufficient_funds",
                         "visa"),
                 Arguments.of(TestCards.AUTHENTICATION_REQUIRED, "requires_action", null, null, "visa"),
+                Arguments.of(TestCards.AUTHENTICATION_ALWAYS_REQUIRED, "requires_action", null, null, "visa"),
+                Arguments.of(TestCards.THREE_D_SECURE_2_REQUIRED, "requires_action", null, null, "visa"),
                 Arguments.of(TestCards.VISA_DEBIT, "succeeded", null, null, "visa"),
                 Arguments.of(TestCards.AMEX, "succeeded", null, null, "amex"),
                 Arguments.of(TestCards.LOST_CARD, "requires_payment_method", "card_declined", "lost_card", "visa"),

@@ -4,11 +4,14 @@ import dev.tokenbilling.testkit.stripe.TestCards;
 import dev.tokenbilling.testkit.stripe.internal.CardProfile.Outcome;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** Stripe's test cards by number and by test PaymentMethod/token name. */
 public final class CardCatalog {
     private static final Map<String, CardProfile> BY_NUMBER = new HashMap<>();
     private static final Map<String, String> BY_TOKEN = new HashMap<>();
+    /** Cards that ask for authentication only until they are set up for later payments. */
+    private static final Set<String> AUTHENTICATED_ONCE_SET_UP = Set.of(TestCards.AUTHENTICATION_REQUIRED);
 
     static {
         ok(TestCards.VISA, "visa", "credit", "visa");
@@ -41,19 +44,9 @@ public final class CardCatalog {
                 "processing_error",
                 "An error occurred while processing your card. Try again in a little bit.",
                 "chargeDeclinedProcessingError");
-        BY_NUMBER.put(
-                TestCards.AUTHENTICATION_REQUIRED,
-                new CardProfile(
-                        TestCards.AUTHENTICATION_REQUIRED,
-                        "visa",
-                        "credit",
-                        Outcome.REQUIRE_AUTHENTICATION,
-                        null,
-                        null,
-                        null));
-        token("authenticationRequired", TestCards.AUTHENTICATION_REQUIRED);
-        token("threeDSecure2Required", TestCards.AUTHENTICATION_REQUIRED);
-        token("authenticationRequiredOnSetup", TestCards.AUTHENTICATION_REQUIRED);
+        authentication(TestCards.AUTHENTICATION_REQUIRED, "authenticationRequiredOnSetup");
+        authentication(TestCards.AUTHENTICATION_ALWAYS_REQUIRED, "authenticationRequired");
+        authentication(TestCards.THREE_D_SECURE_2_REQUIRED, "threeDSecure2Required");
         BY_NUMBER.put(
                 TestCards.DISPUTED,
                 new CardProfile(TestCards.DISPUTED, "visa", "credit", Outcome.SUCCEED_THEN_DISPUTE, null, null, null));
@@ -75,6 +68,20 @@ public final class CardCatalog {
     private static void decline(String number, String code, String declineCode, String message, String token) {
         BY_NUMBER.put(number, new CardProfile(number, "visa", "credit", Outcome.DECLINE, code, declineCode, message));
         token(token, number);
+    }
+
+    private static void authentication(String number, String token) {
+        BY_NUMBER.put(
+                number, new CardProfile(number, "visa", "credit", Outcome.REQUIRE_AUTHENTICATION, null, null, null));
+        token(token, number);
+    }
+
+    /**
+     * Whether a card that requires authentication stops asking once a PaymentMethod of it has been set up
+     * (4000 0025 0000 3155); the others ask on every payment and fail off-session.
+     */
+    public static boolean authenticatedOnceSetUp(CardProfile card) {
+        return card != null && AUTHENTICATED_ONCE_SET_UP.contains(card.number());
     }
 
     private static void token(String name, String number) {

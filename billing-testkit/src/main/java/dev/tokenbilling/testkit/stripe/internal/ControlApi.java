@@ -58,8 +58,9 @@ public final class ControlApi {
             String returnUrl = q.string("return_url");
             if (returnUrl != null) {
                 String sep = returnUrl.contains("?") ? "&" : "?";
-                String target = returnUrl + sep + "payment_intent=" + enc(Json.text(pi, "id"))
-                        + "&payment_intent_client_secret=" + enc(Json.text(pi, "client_secret"))
+                String kind = Json.text(pi, "object"); // payment_intent or setup_intent, as Stripe names them
+                String target = returnUrl + sep + kind + "=" + enc(Json.text(pi, "id"))
+                        + "&" + kind + "_client_secret=" + enc(Json.text(pi, "client_secret"))
                         + "&redirect_status=" + (succeed ? "succeeded" : "failed");
                 ex.getResponseHeaders().set("Location", target);
                 ex.sendResponseHeaders(303, -1);
@@ -67,7 +68,9 @@ public final class ControlApi {
                 return;
             }
             json(ex, 200, pi);
-        } else if (p.length == 4 && p[1].equals("payment_intents") && p[3].equals("authenticate")) {
+        } else if (p.length == 4
+                && (p[1].equals("payment_intents") || p[1].equals("setup_intents"))
+                && p[3].equals("authenticate")) {
             json(ex, 200, engine.authenticate(p[2], !"false".equals(q.string("succeed"))));
         } else if (p.length == 4 && p[1].equals("payment_intents") && p[3].equals("complete_processing")) {
             json(ex, 200, engine.completeProcessing(p[2], !"false".equals(q.string("succeed"))));
@@ -140,24 +143,27 @@ public final class ControlApi {
         }
     }
 
-    private void threeDsPage(HttpExchange ex, String paymentIntentId) throws IOException {
-        ObjectNode pi = engine.state().locked(() -> engine.state().store().find("payment_intent", paymentIntentId));
-        if (pi == null) {
-            throw StripeApiError.resourceMissing("payment_intent", paymentIntentId, "id");
+    private void threeDsPage(HttpExchange ex, String intentId) throws IOException {
+        String kind = intentId.startsWith("seti_") ? "setup_intent" : "payment_intent";
+        ObjectNode intent = engine.state().locked(() -> engine.state().store().find(kind, intentId));
+        if (intent == null) {
+            throw StripeApiError.resourceMissing(kind, intentId, "id");
         }
-        String returnUrl = pi.path("next_action")
+        String returnUrl = intent.path("next_action")
                 .path("redirect_to_url")
                 .path("return_url")
                 .asText("");
-        String action = "/_testkit/3ds/" + enc(paymentIntentId) + "/complete";
+        String action = "/_testkit/3ds/" + enc(intentId) + "/complete";
         String hidden =
                 returnUrl.isEmpty() ? "" : "<input type=hidden name=return_url value=\"" + esc(returnUrl) + "\">";
+        String what = kind.equals("setup_intent")
+                ? "SetupIntent " + esc(intentId) + " (saving a card, no charge)"
+                : "PaymentIntent " + esc(intentId) + " of "
+                        + intent.get("amount").asLong() + " " + esc(Json.text(intent, "currency"));
         html(
                 ex,
                 "<!doctype html><meta charset=utf-8><title>3D Secure test page</title>"
-                        + "<h1>3D Secure 2 test payment</h1><p>FakeStripe: authenticate PaymentIntent "
-                        + esc(paymentIntentId) + " of " + pi.get("amount").asLong() + " "
-                        + esc(Json.text(pi, "currency")) + ".</p>"
+                        + "<h1>3D Secure 2 test payment</h1><p>FakeStripe: authenticate " + what + ".</p>"
                         + "<form method=post action=\"" + action + "\">" + hidden
                         + "<input type=hidden name=succeed value=true>"
                         + "<button id=complete type=submit>Complete authentication</button></form>"

@@ -37,11 +37,13 @@ public final class CustomersApi {
     private static final Set<String> SEARCH_FIELDS = Set.of("created", "email", "metadata", "name", "phone");
 
     private final FakeStripeState state;
+    private final PaymentMethodsApi paymentMethods;
     private SubscriptionsApi subscriptions;
 
-    /** Over this state. */
-    public CustomersApi(FakeStripeState state) {
+    /** Over this state; saved cards through {@code paymentMethods}. */
+    public CustomersApi(FakeStripeState state, PaymentMethodsApi paymentMethods) {
         this.state = state;
+        this.paymentMethods = paymentMethods;
     }
 
     /** The subscriptions a deleted customer's end with it. */
@@ -73,18 +75,26 @@ public final class CustomersApi {
             customer.put("test_clock", clock);
             customer.put("created", testClock.get("frozen_time").asLong());
         }
-        apply(customer, p);
-        String pm = p.string("payment_method");
-        if (pm != null) {
-            ObjectNode method = state.store().require("payment_method", pm, "payment_method");
-            method.put("customer", id);
+        String pmParam = p.string("payment_method");
+        ObjectNode pm = pmParam == null ? null : paymentMethods.resolve(pmParam, "payment_method");
+        if (pm != null && pm.hasNonNull("customer")) {
+            throw StripeApiError.invalidParam(
+                    "payment_method", "The payment method you provided has already been attached to a customer.");
         }
+        apply(customer, p, pm == null ? null : pm.get("id").asText(), pmParam);
         state.put(customer);
         state.events().publish("customer.created", customer);
+        if (pm != null) {
+            paymentMethods.attach(pm, id);
+        }
         return Render.one(state, customer, p);
     }
 
-    private void apply(ObjectNode customer, Params p) {
+    /**
+     * Applies the parameters; {@code attaching} is the PaymentMethod a create attaches (named {@code
+     * named} in the request), which may already be the default.
+     */
+    private void apply(ObjectNode customer, Params p, String attaching, String named) {
         for (String f : new String[] {"email", "name", "description", "phone", "invoice_prefix"}) {
             Updates.text(customer, p, f);
         }
@@ -116,10 +126,35 @@ public final class CustomersApi {
         }
         Params invoiceSettings = p.map("invoice_settings");
         if (invoiceSettings != null) {
-            Updates.text((ObjectNode) customer.get("invoice_settings"), invoiceSettings, "default_payment_method");
+            String wanted = invoiceSettings.string("default_payment_method");
+            if (wanted != null && wanted.equals(named)) {
+                ((ObjectNode) customer.get("invoice_settings")).put("default_payment_method", attaching);
+            } else {
+                checkDefault(customer, invoiceSettings);
+                Updates.text((ObjectNode) customer.get("invoice_settings"), invoiceSettings, "default_payment_method");
+            }
             Updates.text((ObjectNode) customer.get("invoice_settings"), invoiceSettings, "footer");
         }
         Updates.applyMetadata(customer, p);
+    }
+
+    /**
+     * A default for invoices must be one of the customer's saved cards, as on Stripe. (Stripe's test ids
+     * such as {@code pm_card_visa} stay allowed: subscriptions attach a card of them when they pay.)
+     */
+    private void checkDefault(ObjectNode customer, Params invoiceSettings) {
+        String id = invoiceSettings.string("default_payment_method");
+        if (id == null || CardCatalog.isTestToken(id)) {
+            return;
+        }
+        String param = invoiceSettings.name("default_payment_method");
+        ObjectNode pm = state.store().require("payment_method", id, param);
+        if (!Json.text(customer, "id").equals(Json.text(pm, "customer"))) {
+            throw StripeApiError.invalidParam(
+                    param,
+                    "The customer does not have a payment method with the ID " + id
+                            + ". The payment method must be attached to the customer.");
+        }
     }
 
     private ObjectNode retrieve(ApiRequest req) {
@@ -140,7 +175,7 @@ public final class CustomersApi {
         }
         ObjectNode customer = live(req.id());
         ObjectNode before = customer.deepCopy();
-        apply(customer, p);
+        apply(customer, p, null, null);
         ObjectNode previous = Updates.previousAttributes(before, customer);
         if (!previous.isEmpty()) {
             state.events().publish("customer.updated", customer, previous);

@@ -42,6 +42,7 @@ public final class Engine implements AutoCloseable {
     private final RequestLog requestLog = new RequestLog();
     private final ControlApi control;
     private final Payments payments;
+    private final CardSetups setups;
     private final Disputes disputes;
     private final RefundsApi refunds;
     private final SubscriptionsApi subscriptions;
@@ -76,18 +77,20 @@ public final class Engine implements AutoCloseable {
 
         BalanceTransactions balance = new BalanceTransactions(state);
         this.disputes = new Disputes(state, balance);
-        this.payments = new Payments(state, balance, disputes);
         PaymentMethodsApi paymentMethods = new PaymentMethodsApi(state);
+        this.payments = new Payments(state, balance, disputes, paymentMethods);
         ProductsApi products = new ProductsApi(state);
         PricesApi prices = new PricesApi(state, products);
         products.setPrices(prices);
         this.webhookEndpoints = new WebhookEndpointsApi(state);
         products.register(router);
         prices.register(router);
-        CustomersApi customers = new CustomersApi(state);
+        CustomersApi customers = new CustomersApi(state, paymentMethods);
         customers.register(router);
         paymentMethods.register(router);
         new PaymentIntentsApi(state, paymentMethods, payments).register(router);
+        this.setups = new CardSetups(state, paymentMethods);
+        new SetupIntentsApi(state, paymentMethods, setups).register(router);
         Invoices invoices = new Invoices(state, payments, paymentMethods);
         this.subscriptions = new SubscriptionsApi(state, invoices, paymentMethods);
         subscriptions.register(router);
@@ -226,9 +229,12 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** See {@code FakeStripe.authenticate}. */
-    public ObjectNode authenticate(String paymentIntentId, boolean succeed) {
-        return helper(() -> payments.authenticate(paymentIntentId, succeed).deepCopy());
+    /** See {@code FakeStripe.authenticate}: a PaymentIntent's or a SetupIntent's ({@code seti_...}). */
+    public ObjectNode authenticate(String intentId, boolean succeed) {
+        if (intentId.startsWith("seti_")) {
+            return helper(() -> setups.authenticate(intentId, succeed).deepCopy());
+        }
+        return helper(() -> payments.authenticate(intentId, succeed).deepCopy());
     }
 
     /** See {@code FakeStripe.completeProcessing}. */

@@ -3,7 +3,9 @@ package dev.tokenbilling.testkit.stripe.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -16,6 +18,7 @@ public final class FakeStripeState {
     private final ReentrantLock lock = new ReentrantLock();
     private final ObjectStore store = new ObjectStore();
     private final Map<String, CardProfile> paymentMethodCards = new HashMap<>();
+    private final Set<String> setUpPaymentMethods = new HashSet<>();
     private final Clock clock;
     private final WebhookDispatcher webhooks;
     private final EventBus events;
@@ -121,6 +124,20 @@ public final class FakeStripeState {
         return paymentMethodCards.get(paymentMethodId);
     }
 
+    /**
+     * Remembers that a PaymentMethod was set up for later payments (a succeeded SetupIntent, or a
+     * PaymentIntent with {@code setup_future_usage}): cards that ask for authentication only until then
+     * stop asking.
+     */
+    public void markSetUp(String paymentMethodId) {
+        setUpPaymentMethods.add(paymentMethodId);
+    }
+
+    /** Whether a PaymentMethod was set up for later payments. */
+    public boolean isSetUp(String paymentMethodId) {
+        return setUpPaymentMethods.contains(paymentMethodId);
+    }
+
     /** Stores a new object. */
     public ObjectNode put(ObjectNode object) {
         return store.put(object);
@@ -130,5 +147,6 @@ public final class FakeStripeState {
     public void clear() {
         store.clear();
         paymentMethodCards.clear();
+        setUpPaymentMethods.clear();
     }
 }

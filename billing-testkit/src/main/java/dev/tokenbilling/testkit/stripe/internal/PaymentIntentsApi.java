@@ -115,6 +115,12 @@ public final class PaymentIntentsApi {
                     "You may only specify one of these parameters: automatic_payment_methods, payment_method_types.");
         }
         boolean confirm = Boolean.TRUE.equals(p.bool("confirm"));
+        boolean offSession = offSession(p);
+        if (offSession && !confirm) {
+            throw StripeApiError.invalidParam(
+                    "off_session",
+                    "You may only specify off_session when confirming the PaymentIntent (confirm=true).");
+        }
         ObjectNode pi = Templates.blank("payment_intent");
         String id = Ids.newId("pi");
         pi.put("id", id);
@@ -164,7 +170,7 @@ public final class PaymentIntentsApi {
             if (pm == null) {
                 throw missingPaymentMethod();
             }
-            payments.attempt(pi, pm, p.string("return_url"));
+            payments.attempt(pi, pm, p.string("return_url"), offSession);
         }
         return Render.one(state, pi, p);
     }
@@ -284,8 +290,17 @@ public final class PaymentIntentsApi {
         if (sfu != null) {
             pi.put("setup_future_usage", sfu);
         }
-        payments.attempt(pi, pm, p.string("return_url"));
+        payments.attempt(pi, pm, p.string("return_url"), offSession(p));
         return Render.one(state, pi, p);
+    }
+
+    /**
+     * {@code off_session}: {@code true} (or Stripe's older {@code one_off}/{@code recurring}) when the
+     * customer is not there to authenticate.
+     */
+    private static boolean offSession(Params p) {
+        String value = p.oneOf("off_session", Set.of("true", "false", "one_off", "recurring"));
+        return value != null && !value.equals("false");
     }
 
     private ObjectNode cancel(ApiRequest req) {

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * {@code /v1/payment_methods}: card PaymentMethods from card details (also with a publishable key, as
- * Stripe.js does) or from Stripe's test ids ({@code pm_card_visa}); retrieve, list, attach, detach.
+ * Stripe.js does) or from Stripe's test ids ({@code pm_card_visa}); retrieve, list, attach, detach; and a
+ * customer's saved cards ({@code /v1/customers/{id}/payment_methods}).
  */
 public final class PaymentMethodsApi {
     private final FakeStripeState state;
@@ -27,6 +28,8 @@ public final class PaymentMethodsApi {
         router.add("POST", "/v1/payment_methods/{id}", this::update);
         router.add("POST", "/v1/payment_methods/{id}/attach", this::attach);
         router.add("POST", "/v1/payment_methods/{id}/detach", this::detach);
+        router.add("GET", "/v1/customers/{customer}/payment_methods", this::listOfCustomer);
+        router.add("GET", "/v1/customers/{customer}/payment_methods/{id}", this::retrieveOfCustomer);
     }
 
     private ObjectNode create(ApiRequest req) {
@@ -178,25 +181,93 @@ public final class PaymentMethodsApi {
         return Lists.page("/v1/payment_methods", items, p, n -> Render.item(state, n, p));
     }
 
+    private ObjectNode listOfCustomer(ApiRequest req) {
+        Params p = req.params();
+        List<String> allowed = new ArrayList<>(Lists.PAGING);
+        allowed.addAll(List.of("type", "allow_redisplay"));
+        p.allowOnly(allowed);
+        String customer = liveCustomer(req.pathVars().get("customer"), "customer")
+                .get("id")
+                .asText();
+        List<ObjectNode> items = state.store()
+                .newestFirst(
+                        "payment_method",
+                        pm -> customer.equals(Json.text(pm, "customer"))
+                                && Lists.textEquals(pm, "type", p, "type")
+                                && Lists.textEquals(pm, "allow_redisplay", p, "allow_redisplay"));
+        return Lists.page("/v1/customers/" + customer + "/payment_methods", items, p, n -> Render.item(state, n, p));
+    }
+
+    private ObjectNode retrieveOfCustomer(ApiRequest req) {
+        String customer = liveCustomer(req.pathVars().get("customer"), "customer")
+                .get("id")
+                .asText();
+        ObjectNode pm = state.store().find("payment_method", req.id());
+        if (pm == null || !customer.equals(Json.text(pm, "customer"))) {
+            throw StripeApiError.resourceMissing("payment_method", req.id(), "id");
+        }
+        return Render.one(state, pm, req.params());
+    }
+
     private ObjectNode attach(ApiRequest req) {
         Params p = req.params().allowOnly("customer");
+        String customer = p.requiredString("customer");
+        liveCustomer(customer, "customer");
         // Attaching a test id (pm_card_visa) attaches a new PaymentMethod of that card, as on Stripe.
         ObjectNode pm = resolve(req.id(), "id");
-        String customer = p.requiredString("customer");
-        state.store().require("customer", customer, "customer");
+        attach(pm, customer);
+        return Render.one(state, pm, p);
+    }
+
+    /**
+     * Saves {@code pm} to {@code customer} ({@code payment_method.attached}); nothing when it already is.
+     * 400 when it is another customer's, as Stripe answers.
+     */
+    public void attach(ObjectNode pm, String customer) {
+        String owner = Json.text(pm, "customer");
+        if (customer.equals(owner)) {
+            return;
+        }
+        if (owner != null) {
+            throw StripeApiError.invalidParam(
+                    null, "The payment method you provided has already been attached to a customer.");
+        }
         pm.put("customer", customer);
         state.events().publish("payment_method.attached", pm);
-        return Render.one(state, pm, p);
     }
 
     private ObjectNode detach(ApiRequest req) {
         ObjectNode pm = state.store().require("payment_method", req.id(), "id");
-        if (pm.get("customer").isNull()) {
+        String owner = Json.text(pm, "customer");
+        if (owner == null) {
             throw StripeApiError.invalidParam(
                     null, "The payment method you provided is not attached to a customer so detachment is impossible.");
         }
         pm.putNull("customer");
         state.events().publish("payment_method.detached", pm);
+        clearDefault(owner, pm.get("id").asText());
         return Render.one(state, pm, req.params());
+    }
+
+    /** A detached card stops being its customer's default for invoices, as on Stripe. */
+    private void clearDefault(String customerId, String paymentMethodId) {
+        ObjectNode customer = state.store().find("customer", customerId);
+        if (customer == null || !(customer.get("invoice_settings") instanceof ObjectNode settings)) {
+            return;
+        }
+        if (!paymentMethodId.equals(Json.text(settings, "default_payment_method"))) {
+            return;
+        }
+        ObjectNode before = customer.deepCopy();
+        settings.putNull("default_payment_method");
+        state.events().publish("customer.updated", customer, Updates.previousAttributes(before, customer));
+    }
+
+    private ObjectNode liveCustomer(String id, String param) {
+        ObjectNode customer = state.store().find("customer", id);
+        if (customer == null || customer.path("deleted").asBoolean(false)) {
+            throw StripeApiError.resourceMissing("customer", id, param);
+        }
+        return customer;
     }
 }

@@ -15,32 +15,67 @@ public final class Payments {
     private final FakeStripeState state;
     private final BalanceTransactions balance;
     private final Disputes disputes;
+    private final PaymentMethodsApi paymentMethods;
     private ObjectNode lastCollected;
     private final List<Listener> listeners = new ArrayList<>();
 
     /** Over this state. */
-    public Payments(FakeStripeState state, BalanceTransactions balance, Disputes disputes) {
+    public Payments(
+            FakeStripeState state, BalanceTransactions balance, Disputes disputes, PaymentMethodsApi paymentMethods) {
         this.state = state;
         this.balance = balance;
         this.disputes = disputes;
+        this.paymentMethods = paymentMethods;
     }
 
     /**
-     * Charges {@code pm} for {@code pi}. Throws the 402 {@code card_error} of a decline after recording
-     * it (the PaymentIntent keeps the failure, as on Stripe).
+     * Charges {@code pm} for {@code pi}, on-session. Throws the 402 {@code card_error} of a decline after
+     * recording it (the PaymentIntent keeps the failure, as on Stripe).
      *
      * @param returnUrl where a 3-D Secure redirect returns to, or null (then {@code use_stripe_sdk})
      */
     public void attempt(ObjectNode pi, ObjectNode pm, String returnUrl) {
-        CardProfile card = state.cardOf(pm.get("id").asText());
-        pi.put("payment_method", pm.get("id").asText());
+        attempt(pi, pm, returnUrl, false);
+    }
+
+    /**
+     * Charges {@code pm} for {@code pi}. Off-session ({@code off_session=true}) nobody can authenticate:
+     * a card that asks for it is declined with {@code authentication_required}, as Stripe does.
+     */
+    public void attempt(ObjectNode pi, ObjectNode pm, String returnUrl, boolean offSession) {
+        String pmId = pm.get("id").asText();
+        CardProfile card = state.cardOf(pmId);
+        pi.put("payment_method", pmId);
         pi.putNull("last_payment_error");
         pi.putNull("next_action");
-        switch (card == null ? Outcome.SUCCEED : card.outcome()) {
-            case REQUIRE_AUTHENTICATION -> requireAction(pi, returnUrl);
+        Outcome outcome = card == null ? Outcome.SUCCEED : card.outcome();
+        if (outcome == Outcome.REQUIRE_AUTHENTICATION
+                && CardCatalog.authenticatedOnceSetUp(card)
+                && state.isSetUp(pmId)) {
+            outcome = Outcome.SUCCEED;
+        }
+        switch (outcome) {
+            case REQUIRE_AUTHENTICATION -> {
+                if (offSession) {
+                    throw decline(pi, pm, authenticationRequired(card));
+                }
+                requireAction(pi, returnUrl);
+            }
             case DECLINE -> throw decline(pi, pm, card);
             default -> succeedOrProcess(pi, pm, false);
         }
+    }
+
+    /** The decline of an off-session payment that needed the customer to authenticate. */
+    private static CardProfile authenticationRequired(CardProfile card) {
+        return new CardProfile(
+                card.number(),
+                card.brand(),
+                card.funding(),
+                Outcome.DECLINE,
+                "authentication_required",
+                "authentication_required",
+                "Your card was declined. This transaction requires authentication.");
     }
 
     /**
@@ -120,8 +155,17 @@ public final class Payments {
     }
 
     private void requireAction(ObjectNode pi, String returnUrl) {
-        String id = pi.get("id").asText();
-        String url = state.apiBase() + "/_testkit/3ds/" + id;
+        pi.set("next_action", threeDSecureAction(state, pi.get("id").asText(), returnUrl));
+        pi.put("status", "requires_action");
+        state.events().publish("payment_intent.requires_action", pi);
+    }
+
+    /**
+     * The {@code next_action} of a PaymentIntent or SetupIntent waiting for 3-D Secure: a redirect to
+     * FakeStripe's 3-D Secure page when there is a {@code return_url}, else what Stripe.js handles.
+     */
+    static ObjectNode threeDSecureAction(FakeStripeState state, String intentId, String returnUrl) {
+        String url = state.apiBase() + "/_testkit/3ds/" + intentId;
         ObjectNode next = Json.object();
         if (returnUrl != null) {
             ObjectNode redirect = Json.object();
@@ -137,9 +181,7 @@ public final class Payments {
             next.put("type", "use_stripe_sdk");
             next.set("use_stripe_sdk", sdk);
         }
-        pi.set("next_action", next);
-        pi.put("status", "requires_action");
-        state.events().publish("payment_intent.requires_action", pi);
+        return next;
     }
 
     /** Completes 3-D Secure on a PaymentIntent in {@code requires_action}. */
@@ -208,6 +250,7 @@ public final class Payments {
     }
 
     private void succeedOrProcess(ObjectNode pi, ObjectNode pm, boolean authenticated) {
+        saveForFutureUse(pi, pm);
         if (state.asyncCardPayments()) {
             ObjectNode processing = Json.object();
             processing.set("card", Json.object());
@@ -218,6 +261,21 @@ public final class Payments {
             return;
         }
         succeed(pi, pm, authenticated);
+    }
+
+    /**
+     * {@code setup_future_usage}: a successful payment saves its card to the PaymentIntent's customer
+     * ({@code payment_method.attached}) and sets it up for later payments, as Stripe does.
+     */
+    private void saveForFutureUse(ObjectNode pi, ObjectNode pm) {
+        if (pm == null || Json.text(pi, "setup_future_usage") == null) {
+            return;
+        }
+        state.markSetUp(pm.get("id").asText());
+        String customer = Json.text(pi, "customer");
+        if (customer != null && pm.get("customer").isNull()) {
+            paymentMethods.attach(pm, customer);
+        }
     }
 
     private void succeed(ObjectNode pi, ObjectNode pm, boolean authenticated) {

@@ -170,7 +170,9 @@ public final class SubscriptionsApi {
         if (card != null && card.outcome() == CardProfile.Outcome.DECLINE) {
             throw StripeApiError.card(card.code(), card.declineCode(), null, card.message());
         }
-        if (card != null && card.outcome() == CardProfile.Outcome.REQUIRE_AUTHENTICATION) {
+        boolean setUp = CardCatalog.authenticatedOnceSetUp(card)
+                && state.isSetUp(pm.get("id").asText());
+        if (card != null && card.outcome() == CardProfile.Outcome.REQUIRE_AUTHENTICATION && !setUp) {
             throw StripeApiError.card(
                     "authentication_required",
                     "authentication_required",
