@@ -38,13 +38,14 @@ class SchemaTest {
                         "3 ledger write costs",
                         "4 subscription tiers",
                         "5 hold round trips",
-                        "6 billing events");
+                        "6 billing events",
+                        "7 auto recharge");
 
-        assertThat(billingSchema.migrate()).isEqualTo(6);
+        assertThat(billingSchema.migrate()).isEqualTo(7);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("6");
+        assertThat(billingSchema.currentVersion()).contains("7");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -235,6 +236,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("6 billing events");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("7 auto recharge");
     }
 }

@@ -1,6 +1,7 @@
 package dev.tokenbilling.internal;
 
 import dev.tokenbilling.internal.outbox.BillingEvents;
+import dev.tokenbilling.internal.recharge.RechargeCompletion;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Purchase;
@@ -144,6 +145,7 @@ public final class PurchaseTransitions {
             throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);
         }
         BillingEvents.purchaseCompleted(tx, completed.get(), posted.entry(), clock.instant());
+        RechargeCompletion.purchaseCompleted(tx, completed.get(), clock.instant());
         after.add(listener -> listener.tokensCredited(posted.entry()));
         after.add(listener -> listener.purchaseCompleted(completed.get(), posted.entry()));
         return new PurchaseTransition.Completed(purchase.id(), purchase.tokenAmount());

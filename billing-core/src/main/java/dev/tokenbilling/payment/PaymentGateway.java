@@ -1,6 +1,8 @@
 package dev.tokenbilling.payment;
 
+import dev.tokenbilling.model.CardSetup;
 import dev.tokenbilling.model.CheckoutSession;
+import dev.tokenbilling.model.SavedCard;
 import dev.tokenbilling.model.SubscriptionTier;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.model.UserId;
@@ -56,6 +58,18 @@ public interface PaymentGateway {
 
     /** Raw JSON of the subscription's paid invoices, newest first, at most {@code limit}. */
     List<String> listPaidInvoices(String subscriptionId, int limit);
+
+    /** Pays with a saved card, off-session; a decline or a card that needs the user is a result, not an exception. */
+    OffSessionResult chargeOffSession(OffSessionRequest request);
+
+    /** A SetupIntent that saves a card on {@code customerId} for off-session use, without a payment. */
+    CardSetup createCardSetup(String customerId, String idempotencyKey);
+
+    /** The cards saved on the customer, newest first. */
+    List<SavedCard> savedCards(String customerId);
+
+    /** Removes a saved card from its customer. */
+    void removeCard(String paymentMethodId);
 
     /** Raw JSON of the events created since {@code since} whose type is one of {@code types}, oldest first. */
     List<String> listEvents(Instant since, Set<String> types);

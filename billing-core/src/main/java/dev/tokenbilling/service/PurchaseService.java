@@ -26,6 +26,12 @@ public interface PurchaseService {
     PurchaseIntent start(UserId userId, String packageSlug);
 
     /**
+     * Like {@link #start}, and keeps the card on the user's Stripe customer for off-session payments
+     * (auto-recharge): the buyer's consent to save it must be asked on the page that pays.
+     */
+    PurchaseIntent startSavingCard(UserId userId, String packageSlug);
+
+    /**
      * Starts buying the package through a Stripe Checkout Session (mode {@code payment}) instead of
      * the Payment Element: records a pending purchase and returns the session, whose URL the browser
      * goes to. The purchase completes from its PaymentIntent's events like any other, exactly once.

@@ -24,6 +24,9 @@ public interface TokenBillingService {
     /** Subscription tiers: checkout, portal, the user's tier and allowance. */
     SubscriptionService subscriptions();
 
+    /** Auto-recharge: saved cards, the user's rule, the worker that buys packs off-session. */
+    RechargeService recharge();
+
     /** Operators' work: expiry, audit, stored webhook events, counts for health checks. */
     OperationsService operations();
 }

@@ -32,6 +32,9 @@ public interface BillingStore {
     /** The outbox of host-facing billing events, bound to this store's transaction when this store is one. */
     OutboxRepository outbox();
 
+    /** Auto-recharge rules and attempts, bound to this store's transaction when this store is one. */
+    RechargeRepository recharges();
+
     /** Purchases, bound to this store's transaction when this store is one. */
     PurchaseRepository purchases();
 

@@ -159,7 +159,8 @@ class ReadmeSnippetsTest {
             regions.add(matcher.group(1));
             assertThat(readme).as("README.md shows region %s", matcher.group(1)).contains(normalize(matcher.group(2)));
         }
-        assertThat(regions).containsExactly("build", "purchase", "tiers", "webhook", "metering", "operations", "errors");
+        assertThat(regions)
+                .containsExactly("build", "purchase", "tiers", "webhook", "metering", "operations", "errors");
     }
 
     /** Layout does not count (the formatter and the README may break and align lines differently): whitespace is dropped. */

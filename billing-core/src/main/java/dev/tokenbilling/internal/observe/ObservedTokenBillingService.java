@@ -25,6 +25,7 @@ import dev.tokenbilling.service.CatalogService;
 import dev.tokenbilling.service.LedgerService;
 import dev.tokenbilling.service.OperationsService;
 import dev.tokenbilling.service.PurchaseService;
+import dev.tokenbilling.service.RechargeService;
 import dev.tokenbilling.service.ReservationService;
 import dev.tokenbilling.service.SubscriptionService;
 import dev.tokenbilling.service.TokenBillingService;
@@ -69,6 +70,11 @@ public final class ObservedTokenBillingService implements TokenBillingService {
     @Override
     public PurchaseService purchases() {
         return purchases;
+    }
+
+    @Override
+    public RechargeService recharge() {
+        return delegate.recharge();
     }
 
     /** Subscription changes arrive by webhook, where the webhook processor's observation covers them. */
@@ -195,6 +201,11 @@ public final class ObservedTokenBillingService implements TokenBillingService {
         @Override
         public PurchaseIntent start(UserId userId, String packageSlug) {
             return observe.run("billing.purchase.start", () -> delegate.start(userId, packageSlug));
+        }
+
+        @Override
+        public PurchaseIntent startSavingCard(UserId userId, String packageSlug) {
+            return observe.run("billing.purchase.start", () -> delegate.startSavingCard(userId, packageSlug));
         }
 
         @Override

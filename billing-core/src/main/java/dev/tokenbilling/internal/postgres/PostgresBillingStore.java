@@ -5,6 +5,7 @@ import dev.tokenbilling.store.LedgerRepository;
 import dev.tokenbilling.store.OutboxRepository;
 import dev.tokenbilling.store.PackageRepository;
 import dev.tokenbilling.store.PurchaseRepository;
+import dev.tokenbilling.store.RechargeRepository;
 import dev.tokenbilling.store.ReservationRepository;
 import dev.tokenbilling.store.SettingsRepository;
 import dev.tokenbilling.store.SubscriptionRepository;
@@ -40,6 +41,7 @@ public final class PostgresBillingStore implements BillingStore {
     private TierRepository tiers;
     private SubscriptionRepository subscriptions;
     private OutboxRepository outbox;
+    private RechargeRepository recharges;
 
     private final LedgerAudit audit;
 
@@ -47,13 +49,15 @@ public final class PostgresBillingStore implements BillingStore {
     private record Statements(
             PostgresTierRepository.Statements tiers,
             PostgresSubscriptionRepository.Statements subscriptions,
-            PostgresOutboxRepository.Statements outbox) {
+            PostgresOutboxRepository.Statements outbox,
+            PostgresRechargeRepository.Statements recharges) {
 
         static Statements of(SchemaName schema) {
             return new Statements(
                     PostgresTierRepository.Statements.of(schema),
                     PostgresSubscriptionRepository.Statements.of(schema),
-                    PostgresOutboxRepository.Statements.of(schema));
+                    PostgresOutboxRepository.Statements.of(schema),
+                    PostgresRechargeRepository.Statements.of(schema));
         }
     }
 
@@ -80,6 +84,7 @@ public final class PostgresBillingStore implements BillingStore {
             tiers();
             subscriptions();
             outbox();
+            recharges();
         }
     }
 
@@ -111,6 +116,14 @@ public final class PostgresBillingStore implements BillingStore {
             packages = new PostgresPackageRepository(access, schema);
         }
         return packages;
+    }
+
+    @Override
+    public RechargeRepository recharges() {
+        if (recharges == null) {
+            recharges = new PostgresRechargeRepository(access, statements.recharges());
+        }
+        return recharges;
     }
 
     @Override

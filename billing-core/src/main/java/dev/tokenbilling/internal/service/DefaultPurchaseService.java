@@ -36,9 +36,22 @@ final class DefaultPurchaseService implements PurchaseService {
     @Override
     public PurchaseIntent start(UserId userId, String packageSlug) {
         Checks.notNull("userId", userId);
+        return start(userId, packageSlug, false);
+    }
+
+    @Override
+    public PurchaseIntent startSavingCard(UserId userId, String packageSlug) {
+        Checks.notNull("userId", userId);
+        return start(userId, packageSlug, true);
+    }
+
+    private PurchaseIntent start(UserId userId, String packageSlug, boolean saveCard) {
         PaymentGateway payments = context.requireGateway();
         TokenPackage pack = purchasable(userId, packageSlug);
-        Optional<String> customer = context.customers().customerFor(userId);
+        // A saved card belongs to the user's own customer, made once and reused.
+        Optional<String> customer = saveCard
+                ? Optional.of(context.stripeCustomer(userId, payments))
+                : context.customers().customerFor(userId);
         Purchase purchase = record(userId, pack, customer);
         PaymentIntentSnapshot intent;
         try {
@@ -47,7 +60,8 @@ final class DefaultPurchaseService implements PurchaseService {
                     pack.name() + " - " + pack.tokenAmount() + " tokens",
                     metadata(userId, pack, purchase),
                     customer,
-                    "tb-purchase-" + purchase.id()));
+                    "tb-purchase-" + purchase.id(),
+                    saveCard));
         } catch (PaymentProviderException e) {
             fail(purchase, e);
             throw e;

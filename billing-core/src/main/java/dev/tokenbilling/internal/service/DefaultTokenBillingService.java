@@ -4,6 +4,7 @@ import dev.tokenbilling.service.CatalogService;
 import dev.tokenbilling.service.LedgerService;
 import dev.tokenbilling.service.OperationsService;
 import dev.tokenbilling.service.PurchaseService;
+import dev.tokenbilling.service.RechargeService;
 import dev.tokenbilling.service.ReservationService;
 import dev.tokenbilling.service.SubscriptionService;
 import dev.tokenbilling.service.TokenBillingService;
@@ -15,6 +16,7 @@ public record DefaultTokenBillingService(
         ReservationService reservations,
         PurchaseService purchases,
         SubscriptionService subscriptions,
+        RechargeService recharge,
         OperationsService operations)
         implements TokenBillingService {
 
@@ -25,6 +27,7 @@ public record DefaultTokenBillingService(
                 new DefaultReservationService(context),
                 new DefaultPurchaseService(context),
                 new DefaultSubscriptionService(context),
+                new DefaultRechargeService(context),
                 new DefaultOperationsService(context));
     }
 }

@@ -2,6 +2,7 @@ package dev.tokenbilling.internal.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.stripe.StripeClient;
+import com.stripe.exception.CardException;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
@@ -9,6 +10,7 @@ import com.stripe.model.Invoice;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.Price;
 import com.stripe.model.Product;
+import com.stripe.model.SetupIntent;
 import com.stripe.model.StripeCollection;
 import com.stripe.model.checkout.Session;
 import com.stripe.net.RequestOptions;
@@ -21,13 +23,18 @@ import com.stripe.param.PriceListParams;
 import com.stripe.param.PriceUpdateParams;
 import com.stripe.param.ProductCreateParams;
 import com.stripe.param.ProductUpdateParams;
+import com.stripe.param.SetupIntentCreateParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import com.stripe.param.checkout.SessionCreateParams;
+import dev.tokenbilling.model.CardSetup;
 import dev.tokenbilling.model.CheckoutSession;
+import dev.tokenbilling.model.SavedCard;
 import dev.tokenbilling.model.SubscriptionTier;
 import dev.tokenbilling.model.TokenPackage;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.payment.CheckoutRequest;
+import dev.tokenbilling.payment.OffSessionRequest;
+import dev.tokenbilling.payment.OffSessionResult;
 import dev.tokenbilling.payment.PackageSync;
 import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.payment.PaymentIntentRequest;
@@ -64,6 +71,9 @@ public final class StripePaymentGateway implements PaymentGateway {
                         .setEnabled(true)
                         .build());
         request.customerId().ifPresent(params::setCustomer);
+        if (request.saveCard()) {
+            params.setSetupFutureUsage(PaymentIntentCreateParams.SetupFutureUsage.OFF_SESSION);
+        }
         try {
             PaymentIntent created =
                     client.v1().paymentIntents().create(params.build(), idempotent(request.idempotencyKey()));
@@ -112,6 +122,96 @@ public final class StripePaymentGateway implements PaymentGateway {
             return new CatalogSyncStep(pack, dryRun).run();
         } catch (StripeException e) {
             throw StripeFailures.translate("sync package " + pack.slug(), e);
+        }
+    }
+
+    @Override
+    public OffSessionResult chargeOffSession(OffSessionRequest request) {
+        PaymentIntentCreateParams params = PaymentIntentCreateParams.builder()
+                .setAmount(request.amount().minorUnits())
+                .setCurrency(request.amount().stripeCurrency())
+                .setDescription(request.description())
+                .putAllMetadata(request.metadata())
+                .setCustomer(request.customerId())
+                .setPaymentMethod(request.paymentMethodId())
+                .setOffSession(true)
+                .setConfirm(true)
+                .build();
+        try {
+            return new OffSessionResult.Paid(
+                    snapshot(client.v1().paymentIntents().create(params, idempotent(request.idempotencyKey()))));
+        } catch (CardException e) {
+            Optional<PaymentIntentSnapshot> intent = Optional.ofNullable(e.getStripeError())
+                    .map(error -> error.getPaymentIntent())
+                    .map(pi -> StripeJson.paymentIntent(StripeJson.parse(pi.toJson())));
+            String code = e.getDeclineCode() != null ? e.getDeclineCode() : String.valueOf(e.getCode());
+            if ("authentication_required".equals(e.getCode()) || "authentication_required".equals(code)) {
+                if (intent.isPresent()) {
+                    return new OffSessionResult.NeedsAuthentication(intent.get());
+                }
+            }
+            return new OffSessionResult.Declined(code, StripeFailures.sanitize(e.getMessage()), intent);
+        } catch (StripeException e) {
+            throw StripeFailures.translate("charge a saved card", e);
+        }
+    }
+
+    @Override
+    public CardSetup createCardSetup(String customerId, String idempotencyKey) {
+        try {
+            SetupIntent setup = client.v1()
+                    .setupIntents()
+                    .create(
+                            SetupIntentCreateParams.builder()
+                                    .setCustomer(customerId)
+                                    .setUsage(SetupIntentCreateParams.Usage.OFF_SESSION)
+                                    .setAutomaticPaymentMethods(
+                                            SetupIntentCreateParams.AutomaticPaymentMethods.builder()
+                                                    .setEnabled(true)
+                                                    .build())
+                                    .build(),
+                            idempotent(idempotencyKey));
+            return new CardSetup(setup.getId(), setup.getClientSecret());
+        } catch (StripeException e) {
+            throw StripeFailures.translate("create a SetupIntent", e);
+        }
+    }
+
+    @Override
+    public List<SavedCard> savedCards(String customerId) {
+        try {
+            JsonNode body = StripeJson.parse(client.v1()
+                    .customers()
+                    .paymentMethods()
+                    .list(
+                            customerId,
+                            com.stripe.param.CustomerPaymentMethodListParams.builder()
+                                    .setType(com.stripe.param.CustomerPaymentMethodListParams.Type.CARD)
+                                    .build())
+                    .getLastResponse()
+                    .body());
+            List<SavedCard> cards = new ArrayList<>();
+            for (JsonNode method : body.path("data")) {
+                JsonNode card = method.path("card");
+                cards.add(new SavedCard(
+                        StripeJson.required(method, "id"),
+                        StripeJson.text(card, "brand").orElse("card"),
+                        StripeJson.text(card, "last4").orElse("????"),
+                        card.path("exp_month").asInt(),
+                        card.path("exp_year").asInt()));
+            }
+            return cards;
+        } catch (StripeException e) {
+            throw StripeFailures.translate("list the saved cards of a customer", e);
+        }
+    }
+
+    @Override
+    public void removeCard(String paymentMethodId) {
+        try {
+            client.v1().paymentMethods().detach(paymentMethodId);
+        } catch (StripeException e) {
+            throw StripeFailures.translate("remove a saved card", e);
         }
     }
 

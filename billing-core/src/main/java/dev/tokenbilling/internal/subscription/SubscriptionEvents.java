@@ -125,6 +125,9 @@ public final class SubscriptionEvents {
             return new Handled(true, "subscription " + stripe.id() + " belongs to no user this library knows");
         }
         Instant now = clock.instant();
+        // A subscription made outside the library's checkout (the Dashboard, say) still gets its
+        // customer recorded, so that the user can open the Customer Portal.
+        stripe.customerId().ifPresent(customer -> tx.subscriptions().saveCustomer(user.get(), customer, now));
         Subscription stored = tx.subscriptions().save(snapshot(user.get(), stripe, tier.get(), changedAt, now));
         String description = "subscription " + stripe.id() + " of user "
                 + user.get().value() + " is " + stored.status().wireName() + " on " + stored.tierSlug();
