@@ -39,13 +39,14 @@ class SchemaTest {
                         "4 subscription tiers",
                         "5 hold round trips",
                         "6 billing events",
-                        "7 auto recharge");
+                        "7 auto recharge",
+                        "8 spend limits");
 
-        assertThat(billingSchema.migrate()).isEqualTo(7);
+        assertThat(billingSchema.migrate()).isEqualTo(8);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("7");
+        assertThat(billingSchema.currentVersion()).contains("8");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -236,6 +237,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("7 auto recharge");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("8 spend limits");
     }
 }

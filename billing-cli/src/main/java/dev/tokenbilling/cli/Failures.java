@@ -201,7 +201,8 @@ public final class Failures
                     UNKNOWN_TIER,
                     TIER_NOT_AVAILABLE,
                     ALREADY_SUBSCRIBED,
-                    NO_SUBSCRIPTION -> new Failure(ExitCodes.FAILED, oneLine(message));
+                    NO_SUBSCRIPTION,
+                    SPEND_LIMIT_REACHED -> new Failure(ExitCodes.FAILED, oneLine(message));
         };
         return new Failure(failure.exitCode(), failure.message(), Optional.of(code));
     }

@@ -43,7 +43,9 @@ public enum BillingError {
     /** The user already has a subscription that entitles them to a tier: change it in the Customer Portal. */
     ALREADY_SUBSCRIBED(false),
     /** The user has no subscription (or Stripe customer) to act on. */
-    NO_SUBSCRIPTION(false);
+    NO_SUBSCRIPTION(false),
+    /** The user's monthly usage limit refused the debit; the message says when it resets. */
+    SPEND_LIMIT_REACHED(false);
 
     private final boolean retryableByDefault;
 

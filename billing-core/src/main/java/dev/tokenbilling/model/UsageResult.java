@@ -14,7 +14,9 @@ public record UsageResult(
         /** Refused: the available balance (in {@code available}) was too small. Nothing debited. */
         INSUFFICIENT_TOKENS,
         /** Refused: the request itself was invalid ({@code error} says why). Nothing debited. */
-        REJECTED
+        REJECTED,
+        /** Refused by the user's monthly usage limit ({@code error} names it and when it resets). Nothing debited. */
+        SPEND_LIMIT_REACHED
     }
 
     public static UsageResult of(Debit request, UsageReceipt receipt) {
@@ -28,6 +30,10 @@ public record UsageResult(
 
     public static UsageResult insufficient(Debit request, long available) {
         return new UsageResult(request, Status.INSUFFICIENT_TOKENS, Optional.empty(), available, Optional.empty());
+    }
+
+    public static UsageResult limitReached(Debit request, String error) {
+        return new UsageResult(request, Status.SPEND_LIMIT_REACHED, Optional.empty(), 0, Optional.of(error));
     }
 
     public static UsageResult rejected(Debit request, String error) {

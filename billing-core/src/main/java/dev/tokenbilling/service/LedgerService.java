@@ -32,6 +32,7 @@ public interface LedgerService {
      * (marked replayed) and debits nothing. The balance never goes below zero through usage.
      *
      * @throws dev.tokenbilling.error.InsufficientTokensException when fewer tokens are available; carries the available count
+     * @throws dev.tokenbilling.error.SpendLimitException when the user's monthly usage limit refuses it
      * @throws dev.tokenbilling.error.IdempotencyConflictException when the key was used for a different posting
      */
     UsageReceipt debit(Debit debit);
@@ -91,4 +92,19 @@ public interface LedgerService {
 
     /** The user's low-balance alert threshold, if set. */
     java.util.OptionalLong lowBalanceAlert(UserId userId);
+
+    /**
+     * Limits the user's usage to {@code tokensPerMonth} per calendar month (UTC): a usage debit
+     * ({@link #debit}, each item of {@link #debitAll}) that would take the month's usage past it is
+     * refused in the same statement with {@code SPEND_LIMIT_REACHED}, naming the limit and when it
+     * resets; usage earlier in the month counts. Settlements of holds are never refused (their
+     * tokens were held) but count.
+     */
+    void setSpendLimit(UserId userId, long tokensPerMonth);
+
+    /** Removes the user's usage limit. */
+    void clearSpendLimit(UserId userId);
+
+    /** The user's usage limit with this month's usage, if one is set. */
+    java.util.Optional<dev.tokenbilling.model.SpendLimit> spendLimit(UserId userId);
 }

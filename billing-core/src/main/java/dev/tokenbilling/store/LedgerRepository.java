@@ -66,10 +66,22 @@ public interface LedgerRepository {
      *
      * <p>Returns {@link PostingResult.Posted} with the new entry;
      * {@link PostingResult.Duplicate} for a used key (even when the balance would not cover the
-     * repeat); otherwise {@link PostingResult.Insufficient} with the available balance, and nothing
-     * changed.
+     * repeat); {@link PostingResult.LimitReached} when the usage limit refused it; otherwise
+     * {@link PostingResult.Insufficient} with the available balance, and nothing changed.
      */
     PostingResult debit(LedgerPosting posting);
+
+    /**
+     * Sets (or, when empty, clears) the user's monthly usage limit: from then on a usage debit
+     * without {@code allowNegative} is refused with {@link PostingResult.LimitReached} when the
+     * month's usage (calendar month in UTC, counted from the month's start also before the limit was
+     * set) plus the debit would exceed it, in the same statement as the debit. Creates the balance
+     * row of a user who never had a posting.
+     */
+    void setUsageLimit(UserId userId, Optional<Long> tokensPerMonth, Instant at);
+
+    /** The user's monthly usage limit and this month's usage at {@code at}, if a limit is set. */
+    Optional<dev.tokenbilling.model.SpendLimit> usageLimit(UserId userId, Instant at);
 
     /**
      * Debits many postings (of one or several users) in one transaction, deciding each in list

@@ -19,4 +19,10 @@ public sealed interface PostingResult {
      * smaller than the debit. Nothing changed.
      */
     record Insufficient(long available) implements PostingResult {}
+
+    /**
+     * A usage debit was refused by the user's monthly usage limit ({@code limit} tokens, of which
+     * {@code usedThisMonth} are used); the balance would have covered it. Nothing changed.
+     */
+    record LimitReached(long limit, long usedThisMonth, java.time.Instant resetsAt) implements PostingResult {}
 }

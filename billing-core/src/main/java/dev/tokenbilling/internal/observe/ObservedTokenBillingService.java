@@ -91,6 +91,21 @@ public final class ObservedTokenBillingService implements TokenBillingService {
     private record Ledger(LedgerService delegate, Observe observe) implements LedgerService {
 
         @Override
+        public void setSpendLimit(UserId userId, long tokensPerMonth) {
+            delegate.setSpendLimit(userId, tokensPerMonth);
+        }
+
+        @Override
+        public void clearSpendLimit(UserId userId) {
+            delegate.clearSpendLimit(userId);
+        }
+
+        @Override
+        public Optional<dev.tokenbilling.model.SpendLimit> spendLimit(UserId userId) {
+            return delegate.spendLimit(userId);
+        }
+
+        @Override
         public void setLowBalanceAlert(UserId userId, long threshold) {
             delegate.setLowBalanceAlert(userId, threshold);
         }

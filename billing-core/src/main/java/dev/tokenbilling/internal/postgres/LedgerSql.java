@@ -25,6 +25,8 @@ final class LedgerSql {
     final String entryById;
     final String lapsedLots;
     final String closeLot;
+    final String setUsageLimit;
+    final String usageLimit;
 
     LedgerSql(SchemaName schema) {
         credit = schema.render(
@@ -72,5 +74,12 @@ final class LedgerSql {
         closeLot = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.lot_close((SELECT l.user_id FROM {schema}.token_lot l WHERE l.id = :id), :id, :kind, :description,"
                 + " CAST(:at AS timestamptz), :reason, :granted, :expired)");
+        setUsageLimit =
+                schema.render("INSERT INTO {schema}.token_balance (user_id, usage_limit, created_at, updated_at)"
+                        + " VALUES (:user, CAST(:limit AS bigint), :at, :at) ON CONFLICT (user_id) DO UPDATE"
+                        + " SET usage_limit = EXCLUDED.usage_limit");
+        usageLimit = schema.render("SELECT usage_limit, balance - reserved AS available,"
+                + " CASE WHEN usage_month = date_trunc('month', CAST(:at AS timestamptz) AT TIME ZONE 'UTC')::date"
+                + " THEN usage_in_month ELSE 0 END AS used FROM {schema}.token_balance WHERE user_id = :user");
     }
 }

@@ -2,6 +2,7 @@ package dev.tokenbilling.internal.postgres;
 
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
+import dev.tokenbilling.model.SpendLimit;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
 import dev.tokenbilling.model.UserId;
@@ -113,7 +114,56 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 return new PostingResult.Duplicate(original.get());
             }
         }
-        return new PostingResult.Insufficient(balance(posting.userId()).available());
+        return refusal(posting.userId(), posting.tokens(), posting.at(), posting.kind() == LedgerEntryKind.USAGE);
+    }
+
+    /** Why a debit that was neither posted nor a repeat was refused: the usage limit, or the balance. */
+    private PostingResult refusal(UserId userId, long tokens, Instant at, boolean usage) {
+        Optional<UsageRow> row = usageRow(userId, at);
+        if (usage
+                && row.isPresent()
+                && row.get().limit().isPresent()
+                && row.get().available() >= tokens
+                && row.get().used() + tokens > row.get().limit().get()) {
+            return new PostingResult.LimitReached(
+                    row.get().limit().get(), row.get().used(), nextMonth(at));
+        }
+        return new PostingResult.Insufficient(
+                row.map(r -> Math.max(0, r.available())).orElse(0L));
+    }
+
+    private record UsageRow(Optional<Long> limit, long available, long used) {}
+
+    private Optional<UsageRow> usageRow(UserId userId, Instant at) {
+        return access.with(handle -> handle.createQuery(sql.usageLimit)
+                .bind("user", userId.value())
+                .bind("at", Rows.utc(at))
+                .map((rs, ctx) ->
+                        new UsageRow(Rows.optionalLong(rs, "usage_limit"), rs.getLong("available"), rs.getLong("used")))
+                .findOne());
+    }
+
+    private static Instant nextMonth(Instant at) {
+        return java.time.YearMonth.from(at.atOffset(java.time.ZoneOffset.UTC))
+                .plusMonths(1)
+                .atDay(1)
+                .atStartOfDay()
+                .toInstant(java.time.ZoneOffset.UTC);
+    }
+
+    @Override
+    public void setUsageLimit(UserId userId, Optional<Long> tokensPerMonth, Instant at) {
+        access.with(handle -> handle.createUpdate(sql.setUsageLimit)
+                .bind("user", userId.value())
+                .bind("limit", tokensPerMonth.orElse(null))
+                .bind("at", Rows.utc(at))
+                .execute());
+    }
+
+    @Override
+    public Optional<SpendLimit> usageLimit(UserId userId, Instant at) {
+        return usageRow(userId, at)
+                .flatMap(row -> row.limit().map(limit -> new SpendLimit(limit, row.used(), nextMonth(at))));
     }
 
     private static <S extends SqlStatement<S>> S bindPosting(S statement, LedgerPosting posting, long amount) {
@@ -190,11 +240,28 @@ final class PostgresLedgerRepository implements LedgerRepository {
                     results[index] = switch (outcome) {
                         case "posted" -> new PostingResult.Posted(Rows.ledgerEntry(rs));
                         case "duplicate" -> new PostingResult.Duplicate(Rows.ledgerEntry(rs));
+                        case "limit" -> null; // read below, with the limit's figures
                         default -> new PostingResult.Insufficient(rs.getLong("r_available"));
                     };
                     return index;
                 })
                 .list();
+        for (int i = 0; i < size; i++) {
+            if (results[i] == null) {
+                // Refused by the usage limit (rare): its figures as the batch's transaction sees them.
+                LedgerPosting posting = postings.get(i);
+                UsageRow row = handle.createQuery(sql.usageLimit)
+                        .bind("user", posting.userId().value())
+                        .bind("at", Rows.utc(postings.get(0).at()))
+                        .map((rs, ctx) -> new UsageRow(
+                                Rows.optionalLong(rs, "usage_limit"), rs.getLong("available"), rs.getLong("used")))
+                        .one();
+                results[i] = new PostingResult.LimitReached(
+                        row.limit().orElse(0L),
+                        row.used(),
+                        nextMonth(postings.get(0).at()));
+            }
+        }
         return List.of(results);
     }
 

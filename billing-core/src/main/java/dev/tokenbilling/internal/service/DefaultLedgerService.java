@@ -3,6 +3,7 @@ package dev.tokenbilling.internal.service;
 import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.error.SpendLimitException;
 import dev.tokenbilling.model.Adjustment;
 import dev.tokenbilling.model.Debit;
 import dev.tokenbilling.model.Grant;
@@ -12,6 +13,7 @@ import dev.tokenbilling.model.LedgerReceipt;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.Page;
 import dev.tokenbilling.model.PageRequest;
+import dev.tokenbilling.model.SpendLimit;
 import dev.tokenbilling.model.Text;
 import dev.tokenbilling.model.TokenBalance;
 import dev.tokenbilling.model.TokenLot;
@@ -57,6 +59,10 @@ final class DefaultLedgerService implements LedgerService {
         if (result instanceof PostingResult.Duplicate duplicate) {
             return new UsageReceipt(checkReplay(duplicate.original(), posting, -debit.tokens()), true);
         }
+        if (result instanceof PostingResult.LimitReached limit) {
+            throw new SpendLimitException(
+                    debit.userId().value(), debit.tokens(), limit.limit(), limit.usedThisMonth(), limit.resetsAt());
+        }
         throw new InsufficientTokensException(
                 debit.userId().value(), debit.tokens(), ((PostingResult.Insufficient) result).available());
     }
@@ -82,6 +88,16 @@ final class DefaultLedgerService implements LedgerService {
                 results[i] = UsageResult.of(debit, new UsageReceipt(done.entry(), false));
             } else if (result instanceof PostingResult.Duplicate duplicate) {
                 results[i] = replayResult(debit, duplicate.original(), postings.get(i));
+            } else if (result instanceof PostingResult.LimitReached limit) {
+                results[i] = UsageResult.limitReached(
+                        debit,
+                        new SpendLimitException(
+                                        debit.userId().value(),
+                                        debit.tokens(),
+                                        limit.limit(),
+                                        limit.usedThisMonth(),
+                                        limit.resetsAt())
+                                .getMessage());
             } else {
                 results[i] = UsageResult.insufficient(debit, ((PostingResult.Insufficient) result).available());
             }
@@ -261,5 +277,32 @@ final class DefaultLedgerService implements LedgerService {
                 .lowBalanceThreshold(Checks.notNull("userId", userId))
                 .map(java.util.OptionalLong::of)
                 .orElse(java.util.OptionalLong.empty());
+    }
+
+    @Override
+    public void setSpendLimit(UserId userId, long tokensPerMonth) {
+        Checks.notNull("userId", userId);
+        if (tokensPerMonth <= 0) {
+            throw new InvalidRequestException("tokensPerMonth", "must be positive, was " + tokensPerMonth);
+        }
+        context.store()
+                .ledger()
+                .setUsageLimit(
+                        userId, Optional.of(tokensPerMonth), context.clock().instant());
+    }
+
+    @Override
+    public void clearSpendLimit(UserId userId) {
+        Checks.notNull("userId", userId);
+        context.store()
+                .ledger()
+                .setUsageLimit(userId, Optional.empty(), context.clock().instant());
+    }
+
+    @Override
+    public Optional<SpendLimit> spendLimit(UserId userId) {
+        return context.store()
+                .ledger()
+                .usageLimit(Checks.notNull("userId", userId), context.clock().instant());
     }
 }

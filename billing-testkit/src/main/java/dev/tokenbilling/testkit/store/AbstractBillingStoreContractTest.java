@@ -1253,6 +1253,36 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(unknown.entry()).isEmpty();
     }
 
+    @Test
+    void shouldRefuseUsagePastTheMonthlyLimitInTheDebitItself() {
+        UserId user = newUser();
+        store.ledger().credit(posting(user, LedgerEntryKind.GRANT, 1_000, "limit-grant"));
+        store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 300, "before-limit"));
+        store.ledger().setUsageLimit(user, Optional.of(500L), NOW);
+        assertThat(store.ledger().usageLimit(user, NOW)).hasValueSatisfying(limit -> {
+            assertThat(limit.tokensPerMonth()).isEqualTo(500);
+            assertThat(limit.usedThisMonth()).isEqualTo(300);
+            assertThat(limit.resetsAt()).isEqualTo(Instant.parse("2026-06-01T00:00:00Z"));
+        });
+
+        assertThat(store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 300, "past-limit")))
+                .isInstanceOfSatisfying(PostingResult.LimitReached.class, refused -> {
+                    assertThat(refused.limit()).isEqualTo(500);
+                    assertThat(refused.usedThisMonth()).isEqualTo(300);
+                });
+        assertThat(store.ledger().balance(user).balance()).isEqualTo(700);
+        assertThat(store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 200, "up-to-limit")))
+                .isInstanceOf(PostingResult.Posted.class);
+        // Other debits (a correction, say) are not usage: the limit does not apply to them.
+        assertThat(store.ledger().debit(posting(user, LedgerEntryKind.ADJUSTMENT, 100, "correction")))
+                .isInstanceOf(PostingResult.Posted.class);
+
+        store.ledger().setUsageLimit(user, Optional.empty(), NOW);
+        assertThat(store.ledger().usageLimit(user, NOW)).isEmpty();
+        assertThat(store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 100, "no-limit")))
+                .isInstanceOf(PostingResult.Posted.class);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // OutboxRepository
     // ---------------------------------------------------------------------------------------------

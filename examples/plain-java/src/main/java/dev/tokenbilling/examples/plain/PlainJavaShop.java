@@ -394,6 +394,7 @@ public final class PlainJavaShop implements AutoCloseable {
                     IDEMPOTENCY_CONFLICT,
                     TIER_NOT_AVAILABLE,
                     ALREADY_SUBSCRIBED -> new Problem(409, code, e.getMessage());
+            case SPEND_LIMIT_REACHED -> new Problem(429, code, e.getMessage());
             case TOO_MANY_OPEN_PURCHASES ->
                 new Problem(429, code, "Too many purchases are still open; finish or cancel one first");
             case PACKAGE_NOT_SYNCED ->
