@@ -22,10 +22,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "events",
         description = {
-            "The outbox of billing events for the application (purchase.completed, balance.low, recharge.succeeded,"
-                    + " ...): 'list' shows them, 'redeliver USER ID' makes one pending again.",
-            "The application delivers them to its listeners; the CLI has no listeners, so it offers no 'deliver'"
-                    + " (that would mark events delivered that no listener took)."
+            "The outbox of billing events for the application (a purchase completed, a balance low or depleted, a"
+                    + " recharge, ...): 'list' shows them, 'redeliver USER ID' makes one pending again.",
+            "The application delivers them to its listeners. The CLI has no listeners, so it offers no 'deliver'"
+                    + " command: that would mark events delivered that no listener took."
         },
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {EventsListCommand.class, EventRedeliverCommand.class})
