@@ -140,7 +140,8 @@ class RechargeCommandsTest {
         assertThat(pause.out()).contains("⏸  Paused auto-recharge of carol (buys starter-100k below 20,000 tokens).");
         assertThat(pause.err()).contains("'billing recharge resume carol' resumes it");
         assertThat(pauseAgain.exitCode()).isZero();
-        assertThat(pauseAgain.out()).contains("Auto-recharge of carol is already paused (paused); nothing changed.");
+        assertThat(pauseAgain.out())
+                .contains("Auto-recharge of carol is already paused (reason: paused); nothing changed.");
         assertThat(pausedJson.get("state").asText()).isEqualTo("paused");
         assertThat(pausedJson.get("changed").asBoolean()).isFalse();
         assertThat(resume.exitCode()).as(resume.toString()).isZero();

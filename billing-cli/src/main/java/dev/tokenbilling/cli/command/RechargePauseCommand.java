@@ -52,7 +52,7 @@ public final class RechargePauseCommand extends BaseCommand {
             } else {
                 out().line("⏭  Auto-recharge of " + id.value() + " is already " + RechargeCommand.state(after)
                         + after.pausedReason()
-                                .map(reason -> " (" + reason + ")")
+                                .map(reason -> " (reason: " + reason + ")")
                                 .orElse("") + "; nothing changed.");
             }
         }
