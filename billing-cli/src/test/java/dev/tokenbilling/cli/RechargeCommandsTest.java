@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.StripeClient;
 import com.stripe.param.PaymentIntentConfirmParams;
+import com.stripe.param.PaymentMethodAttachParams;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.cli.support.Cli;
 import dev.tokenbilling.cli.support.Cli.Result;
@@ -221,6 +222,43 @@ class RechargeCommandsTest {
     }
 
     @Test
+    void shouldReportADeclineAndPauseTheRuleAfterItsLastTry() throws Exception {
+        UserId erin = withRule("erin", 50_000);
+        String customer = library.store().subscriptions().customerOf(erin).orElseThrow();
+        String card = stripe().v1()
+                .paymentMethods()
+                .attach(
+                        "pm_card_chargeDeclinedInsufficientFunds",
+                        PaymentMethodAttachParams.builder()
+                                .setCustomer(customer)
+                                .build())
+                .getId();
+        library.service()
+                .recharge()
+                .setRule(
+                        erin,
+                        RechargeSettings.of("starter-100k", 50_000)
+                                .withMaxFailures(1)
+                                .withPaymentMethod(card));
+        library.service().ledger().debit(Debit.of(erin, 60_000, IdempotencyKey.of("below-threshold")));
+
+        Result run = cli.run("recharge", "run");
+        Result paused = cli.run("recharge", "rules", "--paused");
+        Result attempts = cli.run("recharge", "attempts", "erin");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .contains("Took 1 due auto-recharge: 0 paid, 1 declined, 0 waiting for the user, 0 skipped.");
+        assertThat(run.err()).contains("'billing recharge rules --paused' lists paused rules");
+        assertThat(paused.lines()).hasSize(2);
+        assertThat(paused.lines().get(1)).containsPattern("^erin\\s+starter-100k\\s+50,000\\s+.*\\spaused\\s+");
+        assertThat(attempts.lines().get(1))
+                .containsPattern("^\\s*\\d+\\s+failed\\s+1\\s+")
+                .contains("declined");
+        assertThat(library.service().ledger().balance(erin).balance()).isEqualTo(40_000);
+    }
+
+    @Test
     void shouldNeedTheStripeKeyToRun() {
         Cli noKey = cli.copy().env("STRIPE_SECRET_KEY", null);
 
@@ -230,15 +268,19 @@ class RechargeCommandsTest {
         assertThat(result.err()).contains("STRIPE_SECRET_KEY is not set: export STRIPE_SECRET_KEY=sk_test_...");
     }
 
+    /** stripe-java against FakeStripe, as the customer's browser or the application would call it. */
+    private StripeClient stripe() {
+        return StripeClient.builder()
+                .setApiKey(FakeStripe.SECRET_KEY)
+                .setApiBase(fake.apiBase())
+                .build();
+    }
+
     /** {@code user} bought Starter with the card saved, and set a rule buying Starter below {@code threshold}. */
     private UserId withRule(String user, long threshold) throws Exception {
         UserId id = UserId.of(user);
         PurchaseIntent intent = library.service().purchases().startSavingCard(id, "starter-100k");
-        StripeClient.builder()
-                .setApiKey(FakeStripe.SECRET_KEY)
-                .setApiBase(fake.apiBase())
-                .build()
-                .v1()
+        stripe().v1()
                 .paymentIntents()
                 .confirm(
                         intent.paymentIntentId(),
