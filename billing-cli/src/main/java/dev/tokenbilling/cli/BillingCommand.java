@@ -7,12 +7,14 @@ import dev.tokenbilling.cli.command.BalancesCommand;
 import dev.tokenbilling.cli.command.CompletionCommand;
 import dev.tokenbilling.cli.command.ConfigCommand;
 import dev.tokenbilling.cli.command.DoctorCommand;
+import dev.tokenbilling.cli.command.EventsCommand;
 import dev.tokenbilling.cli.command.ExpireCommand;
 import dev.tokenbilling.cli.command.GrantCommand;
 import dev.tokenbilling.cli.command.LedgerCommand;
 import dev.tokenbilling.cli.command.MigrateCommand;
 import dev.tokenbilling.cli.command.PackagesCommand;
 import dev.tokenbilling.cli.command.PurchasesCommand;
+import dev.tokenbilling.cli.command.RechargeCommand;
 import dev.tokenbilling.cli.command.RetryCommand;
 import dev.tokenbilling.cli.command.SeedCommand;
 import dev.tokenbilling.cli.command.ServerCommand;
@@ -96,8 +98,10 @@ public final class BillingCommand implements Callable<Integer> {
             Map.entry("expire", ExpireCommand.class),
             Map.entry("purchases", PurchasesCommand.class),
             Map.entry("subscriptions", SubscriptionsCommand.class),
+            Map.entry("recharge", RechargeCommand.class),
             Map.entry("retry", RetryCommand.class),
             Map.entry("webhooks", WebhooksCommand.class),
+            Map.entry("events", EventsCommand.class),
             Map.entry("audit", AuditCommand.class),
             Map.entry("doctor", DoctorCommand.class),
             Map.entry("config", ConfigCommand.class),

@@ -38,10 +38,17 @@ class HelpAndUsageTest {
         {"expire"},
         {"purchases"},
         {"subscriptions"},
+        {"recharge", "rules"},
+        {"recharge", "attempts"},
+        {"recharge", "pause"},
+        {"recharge", "resume"},
+        {"recharge", "run"},
         {"retry"},
         {"webhooks"},
         {"webhooks", "replay"},
         {"webhooks", "fetch-missed"},
+        {"events", "list"},
+        {"events", "redeliver"},
         {"audit"},
         {"doctor"},
         {"config"},
@@ -79,8 +86,10 @@ class HelpAndUsageTest {
                         "expire",
                         "purchases",
                         "subscriptions",
+                        "recharge",
                         "retry",
                         "webhooks",
+                        "events",
                         "audit",
                         "doctor",
                         "server",
@@ -139,7 +148,8 @@ class HelpAndUsageTest {
 
     @Test
     void shouldWrapEveryHelpAtWordBoundariesWithinTheUsageWidth() {
-        List<String[]> commands = new ArrayList<>(List.of(new String[0], new String[] {"stripe"}));
+        List<String[]> commands = new ArrayList<>(
+                List.of(new String[0], new String[] {"stripe"}, new String[] {"recharge"}, new String[] {"events"}));
         commands.addAll(List.of(SUBCOMMANDS));
         for (String[] command : commands) {
             String name = String.join(
@@ -169,6 +179,18 @@ class HelpAndUsageTest {
                     .filteredOn(paragraph -> !paragraph.strip().matches("(?s).*[.:!?]\\)?"))
                     .isEmpty();
         }
+    }
+
+    @Test
+    void shouldSayWhyEventsHaveNoDeliverCommand() {
+        Result events = cli.runRaw("events", "--help");
+        Result deliver = cli.runRaw("events", "deliver");
+
+        assertThat(events.exitCode()).isZero();
+        assertThat(events.out().replaceAll("\\s+", " "))
+                .contains("list", "redeliver", "The CLI has no listeners, so it offers no 'deliver' command");
+        assertThat(events.out()).doesNotContainPattern("(?m)^\\s+deliver\\s");
+        assertThat(deliver.exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test
