@@ -44,6 +44,9 @@ class BillingApiProblemsTest {
             Map.entry(BillingError.UNKNOWN_TIER, new Problem(HttpStatus.NOT_FOUND, "unknown_tier", null)),
             Map.entry(BillingError.TIER_NOT_AVAILABLE, new Problem(HttpStatus.CONFLICT, "tier_not_available", null)),
             Map.entry(BillingError.ALREADY_SUBSCRIBED, new Problem(HttpStatus.CONFLICT, "already_subscribed", null)),
+            Map.entry(
+                    BillingError.SPEND_LIMIT_REACHED,
+                    new Problem(HttpStatus.TOO_MANY_REQUESTS, "spend_limit_reached", null)),
             Map.entry(BillingError.NO_SUBSCRIPTION, new Problem(HttpStatus.NOT_FOUND, "no_subscription", null)),
             Map.entry(BillingError.INSUFFICIENT_TOKENS, new Problem(HttpStatus.CONFLICT, "insufficient_tokens", null)),
             Map.entry(
