@@ -340,6 +340,51 @@ class SubscriptionFlowTest {
     }
 
     /** What the customer portal does when the user changes card: the subscription's default payment method. */
+    @Test
+    void shouldCreditAnAsynchronousCheckoutPaymentOnlyWhenItSucceeds() throws StripeException {
+        Subscriber paying = subscriber();
+        Subscriber failing = subscriber();
+        CheckoutSession paid = service.purchases().startCheckout(paying.user(), "booster-500k", SUCCESS, CANCEL);
+        CheckoutSession declined = service.purchases().startCheckout(failing.user(), "booster-500k", SUCCESS, CANCEL);
+        shop.stripe.setAsyncCardPayments(true);
+        try {
+            shop.stripe.completeCheckout(paid.id(), "4242424242424242");
+            shop.stripe.completeCheckout(declined.id(), "4242424242424242");
+            settle();
+            assertThat(service.purchases()
+                            .get(paying.user(), paid.purchaseId().get())
+                            .status())
+                    .isEqualTo(PurchaseStatus.PROCESSING);
+            assertThat(balance(paying.user())).isZero();
+
+            shop.stripe.completeProcessing(paymentIntentOf(paid), true);
+            shop.stripe.completeProcessing(paymentIntentOf(declined), false);
+            settle();
+        } finally {
+            shop.stripe.setAsyncCardPayments(false);
+        }
+        assertThat(shop.stripe.eventTypes())
+                .contains("checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed");
+        assertThat(service.purchases()
+                        .get(paying.user(), paid.purchaseId().get())
+                        .status())
+                .isEqualTo(PurchaseStatus.COMPLETED);
+        assertThat(service.purchases()
+                        .get(failing.user(), declined.purchaseId().get())
+                        .status())
+                .isEqualTo(PurchaseStatus.FAILED);
+        assertThat(balance(paying.user())).isEqualTo(500_000L);
+        assertThat(balance(failing.user())).isZero();
+    }
+
+    private static String paymentIntentOf(CheckoutSession session) {
+        return shop.stripe
+                .object(session.id())
+                .orElseThrow()
+                .path("payment_intent")
+                .asText();
+    }
+
     private static void setDefaultCard(String customer, Subscription subscription, String testPaymentMethod)
             throws StripeException {
         String attached = stripe.v1()
