@@ -37,6 +37,9 @@ class BillingEventsTest {
 
     private static final AtomicInteger USERS = new AtomicInteger();
     private static final List<BillingEvent> received = new CopyOnWriteArrayList<>();
+    /** A second listener: each gets every event, once when nothing fails. */
+    private static final List<BillingEvent> audited = new CopyOnWriteArrayList<>();
+
     private static final AtomicBoolean failing = new AtomicBoolean();
 
     private static MutableClock clock;
@@ -47,12 +50,14 @@ class BillingEventsTest {
         clock = new MutableClock(Instant.now());
         fixture = BillingFixture.create(
                 BillingEventsTest.class,
-                builder -> builder.clock(clock).eventListener(event -> {
-                    if (failing.get()) {
-                        throw new IllegalStateException("host is down");
-                    }
-                    received.add(event);
-                }));
+                builder -> builder.clock(clock)
+                        .eventListener(event -> {
+                            if (failing.get()) {
+                                throw new IllegalStateException("host is down");
+                            }
+                            received.add(event);
+                        })
+                        .eventListener(audited::add));
         fixture.seed();
     }
 
@@ -61,6 +66,7 @@ class BillingEventsTest {
         failing.set(false);
         deliver();
         received.clear();
+        audited.clear();
     }
 
     private static UserId user() {
@@ -194,6 +200,12 @@ class BillingEventsTest {
         assertThat(receivedTypes(midDelivery)).containsExactly("balance.low", "balance.depleted");
         deliver();
         assertThat(receivedTypes(midDelivery)).hasSize(2);
+        // Each listener got each event once.
+        assertThat(audited).extracting(BillingEvent::id).doesNotHaveDuplicates();
+        assertThat(audited)
+                .extracting(BillingEvent::id)
+                .containsExactlyInAnyOrderElementsOf(
+                        received.stream().map(BillingEvent::id).toList());
     }
 
     /** The host process ran on the real clock: this test's clock moves to just after it. */
