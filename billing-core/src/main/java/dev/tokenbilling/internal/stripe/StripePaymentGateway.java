@@ -21,8 +21,6 @@ import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.PriceUpdateParams;
-import com.stripe.param.ProductCreateParams;
-import com.stripe.param.ProductUpdateParams;
 import com.stripe.param.SetupIntentCreateParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import com.stripe.param.checkout.SessionCreateParams;
@@ -55,9 +53,11 @@ public final class StripePaymentGateway implements PaymentGateway {
     static final String SLUG_METADATA = "package_slug";
 
     private final StripeClient client;
+    private final StripeProducts products;
 
     public StripePaymentGateway(StripeApi settings) {
         this.client = StripeClients.create(settings);
+        this.products = new StripeProducts(client);
     }
 
     @Override
@@ -218,7 +218,7 @@ public final class StripePaymentGateway implements PaymentGateway {
     @Override
     public TierSync syncTier(SubscriptionTier tier, boolean dryRun) {
         try {
-            return new TierCatalogSync(client, tier, dryRun).run();
+            return new TierCatalogSync(client, products, tier, dryRun).run();
         } catch (StripeException e) {
             throw StripeFailures.translate("sync tier " + tier.slug(), e);
         }
@@ -415,12 +415,14 @@ public final class StripePaymentGateway implements PaymentGateway {
         }
 
         PackageSync run() throws StripeException {
-            Optional<Product> existing = findProduct();
+            Optional<Product> existing = products.find(pack.stripeProductId());
             if (!pack.active()) {
                 return archive(existing);
             }
             boolean created = existing.isEmpty();
-            String productId = created ? createProduct() : updateProduct(existing.get());
+            String productId = created
+                    ? products.create(wanted(), dryRun, changes)
+                    : products.update(existing.get(), wanted(), dryRun, changes);
             String priceId = ensurePrice(productId);
             PackageSync.Change change = created
                     ? PackageSync.Change.CREATED
@@ -428,61 +430,13 @@ public final class StripePaymentGateway implements PaymentGateway {
             return new PackageSync(pack.slug(), change, productId, priceId, String.join("; ", changes));
         }
 
-        private Optional<Product> findProduct() throws StripeException {
-            if (pack.stripeProductId().isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(
-                        client.v1().products().retrieve(pack.stripeProductId().get()));
-            } catch (InvalidRequestException e) {
-                if (Integer.valueOf(404).equals(e.getStatusCode())) {
-                    return Optional.empty(); // deleted on Stripe: create it again
-                }
-                throw e;
-            }
-        }
-
-        private String createProduct() throws StripeException {
-            changes.add("product created");
-            if (dryRun) {
-                return "(new product)";
-            }
-            ProductCreateParams.Builder params = ProductCreateParams.builder()
-                    .setName(pack.name())
-                    .setActive(true)
-                    .putMetadata(SLUG_METADATA, pack.slug());
-            if (!pack.description().isBlank()) {
-                params.setDescription(pack.description());
-            }
-            return client.v1()
-                    .products()
-                    .create(params.build(), idempotent("tb-product-" + pack.slug() + "-" + pack.id()))
-                    .getId();
-        }
-
-        private String updateProduct(Product product) throws StripeException {
-            boolean same = Objects.equals(product.getName(), pack.name())
-                    && Objects.equals(
-                            Optional.ofNullable(product.getDescription()).orElse(""), pack.description())
-                    && Boolean.TRUE.equals(product.getActive())
-                    && pack.slug()
-                            .equals(
-                                    product.getMetadata() == null
-                                            ? null
-                                            : product.getMetadata().get(SLUG_METADATA));
-            if (!same) {
-                changes.add("product updated");
-                if (!dryRun) {
-                    ProductUpdateParams.Builder params = ProductUpdateParams.builder()
-                            .setName(pack.name())
-                            .setActive(true)
-                            .putMetadata(SLUG_METADATA, pack.slug());
-                    params.setDescription(pack.description().isBlank() ? null : pack.description());
-                    client.v1().products().update(product.getId(), params.build());
-                }
-            }
-            return product.getId();
+        private StripeProducts.Wanted wanted() {
+            return new StripeProducts.Wanted(
+                    pack.name(),
+                    pack.description(),
+                    SLUG_METADATA,
+                    pack.slug(),
+                    "tb-product-" + pack.slug() + "-" + pack.id());
         }
 
         private String ensurePrice(String productId) throws StripeException {
@@ -549,16 +503,9 @@ public final class StripePaymentGateway implements PaymentGateway {
                 return new PackageSync(pack.slug(), PackageSync.Change.UNCHANGED, "", "", "inactive, not on Stripe");
             }
             String priceId = pack.stripePriceId().orElse("");
-            if (!Boolean.TRUE.equals(product.get().getActive())) {
+            if (!products.archive(product.get(), dryRun)) {
                 return new PackageSync(
                         pack.slug(), PackageSync.Change.UNCHANGED, product.get().getId(), priceId, "already archived");
-            }
-            if (!dryRun) {
-                client.v1()
-                        .products()
-                        .update(
-                                product.get().getId(),
-                                ProductUpdateParams.builder().setActive(false).build());
             }
             return new PackageSync(
                     pack.slug(), PackageSync.Change.ARCHIVED, product.get().getId(), priceId, "product archived");

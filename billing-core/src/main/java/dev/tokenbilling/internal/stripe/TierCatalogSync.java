@@ -1,7 +1,6 @@
 package dev.tokenbilling.internal.stripe;
 
 import com.stripe.StripeClient;
-import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Price;
 import com.stripe.model.Product;
@@ -9,8 +8,6 @@ import com.stripe.net.RequestOptions;
 import com.stripe.param.PriceCreateParams;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.PriceUpdateParams;
-import com.stripe.param.ProductCreateParams;
-import com.stripe.param.ProductUpdateParams;
 import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.SubscriptionTier;
@@ -27,12 +24,14 @@ final class TierCatalogSync {
     static final String TIER_METADATA = "tier_slug";
 
     private final StripeClient client;
+    private final StripeProducts products;
     private final SubscriptionTier tier;
     private final boolean dryRun;
     private final List<String> changes = new ArrayList<>();
 
-    TierCatalogSync(StripeClient client, SubscriptionTier tier, boolean dryRun) {
+    TierCatalogSync(StripeClient client, StripeProducts products, SubscriptionTier tier, boolean dryRun) {
         this.client = client;
+        this.products = products;
         this.tier = tier;
         this.dryRun = dryRun;
     }
@@ -46,12 +45,14 @@ final class TierCatalogSync {
         if (tier.free()) {
             return new TierSync(tier.slug(), PackageSync.Change.UNCHANGED, "", "", "", "free tier, not sold on Stripe");
         }
-        Optional<Product> existing = findProduct();
+        Optional<Product> existing = products.find(tier.stripeProductId());
         if (!tier.active()) {
             return archive(existing);
         }
         boolean created = existing.isEmpty();
-        String productId = created ? createProduct() : updateProduct(existing.get());
+        String productId = created
+                ? products.create(wanted(), dryRun, changes)
+                : products.update(existing.get(), wanted(), dryRun, changes);
         String monthly = ensurePrice(productId, BillingInterval.MONTH, tier.monthlyPrice());
         String yearly = tier.yearlyPrice().isPresent()
                 ? ensurePrice(
@@ -63,57 +64,13 @@ final class TierCatalogSync {
         return new TierSync(tier.slug(), change, productId, monthly, yearly, String.join("; ", changes));
     }
 
-    private Optional<Product> findProduct() throws StripeException {
-        if (tier.stripeProductId().isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(
-                    client.v1().products().retrieve(tier.stripeProductId().get()));
-        } catch (InvalidRequestException e) {
-            if (Integer.valueOf(404).equals(e.getStatusCode())) {
-                return Optional.empty(); // deleted on Stripe: create it again
-            }
-            throw e;
-        }
-    }
-
-    private String createProduct() throws StripeException {
-        changes.add("product created");
-        if (dryRun) {
-            return "(new product)";
-        }
-        ProductCreateParams.Builder params = ProductCreateParams.builder()
-                .setName(tier.name())
-                .setActive(true)
-                .putMetadata(TIER_METADATA, tier.slug());
-        if (!tier.description().isBlank()) {
-            params.setDescription(tier.description());
-        }
-        return client.v1()
-                .products()
-                .create(params.build(), idempotent("tb-tier-product-" + tier.slug() + "-" + tier.id()))
-                .getId();
-    }
-
-    private String updateProduct(Product product) throws StripeException {
-        boolean same = Objects.equals(product.getName(), tier.name())
-                && Objects.equals(Optional.ofNullable(product.getDescription()).orElse(""), tier.description())
-                && Boolean.TRUE.equals(product.getActive())
-                && product.getMetadata() != null
-                && tier.slug().equals(product.getMetadata().get(TIER_METADATA));
-        if (!same) {
-            changes.add("product updated");
-            if (!dryRun) {
-                ProductUpdateParams.Builder params = ProductUpdateParams.builder()
-                        .setName(tier.name())
-                        .setActive(true)
-                        .putMetadata(TIER_METADATA, tier.slug());
-                params.setDescription(tier.description().isBlank() ? null : tier.description());
-                client.v1().products().update(product.getId(), params.build());
-            }
-        }
-        return product.getId();
+    private StripeProducts.Wanted wanted() {
+        return new StripeProducts.Wanted(
+                tier.name(),
+                tier.description(),
+                TIER_METADATA,
+                tier.slug(),
+                "tb-tier-product-" + tier.slug() + "-" + tier.id());
     }
 
     private String ensurePrice(String productId, BillingInterval interval, Money amount) throws StripeException {
@@ -207,7 +164,7 @@ final class TierCatalogSync {
         }
         String monthly = tier.stripeMonthlyPriceId().orElse("");
         String yearly = tier.stripeYearlyPriceId().orElse("");
-        if (!Boolean.TRUE.equals(product.get().getActive())) {
+        if (!products.archive(product.get(), dryRun)) {
             return new TierSync(
                     tier.slug(),
                     PackageSync.Change.UNCHANGED,
@@ -215,13 +172,6 @@ final class TierCatalogSync {
                     monthly,
                     yearly,
                     "already archived");
-        }
-        if (!dryRun) {
-            client.v1()
-                    .products()
-                    .update(
-                            product.get().getId(),
-                            ProductUpdateParams.builder().setActive(false).build());
         }
         return new TierSync(
                 tier.slug(), PackageSync.Change.ARCHIVED, product.get().getId(), monthly, yearly, "product archived");
