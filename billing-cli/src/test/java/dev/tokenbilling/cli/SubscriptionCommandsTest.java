@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import com.stripe.StripeClient;
+import com.stripe.model.Customer;
+import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.SubscriptionCreateParams;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.cli.support.Cli;
 import dev.tokenbilling.cli.support.Cli.Result;
@@ -14,49 +16,58 @@ import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.model.SubscriptionStatus;
 import dev.tokenbilling.model.SubscriptionTier;
 import dev.tokenbilling.model.UserId;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import dev.tokenbilling.stripe.StripeApi;
+import dev.tokenbilling.testkit.stripe.FakeStripe;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code billing subscriptions} and the subscriptions part of {@code billing retry}. The subscriptions are
- * stored through the library as its webhooks would store them. FakeStripe has no subscriptions or invoices,
- * so the retry tests answer Stripe's two requests the reconciler makes (retrieve a subscription, list its
- * paid invoices) from a small stub with Stripe's JSON. Each test has a migrated, seeded schema of its own.
+ * {@code billing subscriptions} and the subscriptions part of {@code billing retry}. The tiers are seeded and
+ * synced to FakeStripe; the subscriptions are stored through the library as its webhooks would store them.
+ * The retry tests subscribe users with stripe-java against FakeStripe (no webhook endpoint, so no event
+ * reaches the library) and let the reconciler compare. Each test has a FakeStripe and a migrated, seeded
+ * schema of its own.
  */
 class SubscriptionCommandsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
-    private final Cli cli = Cli.forClass(SubscriptionCommandsTest.class);
+    private FakeStripe fake;
+    private Cli cli;
     private TokenBilling library;
+    private StripeClient stripe;
     private SubscriptionTier plus;
     private SubscriptionTier pro;
-    private StripeStub stripe;
 
     @BeforeEach
     void seed() {
-        cli.migrated().runOk("seed");
-        library = cli.library(null);
+        fake = FakeStripe.start();
+        cli = Cli.forClass(SubscriptionCommandsTest.class)
+                .stripe(fake.apiBase(), FakeStripe.SECRET_KEY)
+                .migrated();
+        cli.runOk("seed", "--with-stripe");
+        library = cli.library(StripeApi.builder()
+                .secretKey(FakeStripe.SECRET_KEY)
+                .apiBase(URI.create(fake.apiBase()))
+                .build());
+        stripe = StripeClient.builder()
+                .setApiKey(FakeStripe.SECRET_KEY)
+                .setApiBase(fake.apiBase())
+                .build();
         plus = synced("plus");
         pro = synced("pro");
     }
 
     @AfterEach
     void stop() {
-        if (stripe != null) {
-            stripe.close();
-        }
+        fake.close();
     }
 
     @Test
@@ -177,36 +188,28 @@ class SubscriptionCommandsTest {
 
     @Test
     void shouldRepairASubscriptionWhoseEventsNeverArrivedOnRetry() throws Exception {
-        store("bob", "sub_bob", pro, SubscriptionStatus.PAST_DUE, Duration.ofDays(-1), false);
-        store("alice", "sub_alice", plus, SubscriptionStatus.ACTIVE, Duration.ofDays(20), false);
-        Instant start = NOW.minus(Duration.ofHours(1));
-        Instant end = start.plus(Duration.ofDays(30));
-        stripe = new StripeStub();
-        stripe.subscription("sub_bob", subscription("sub_bob", "bob", pro, "active", start, end));
-        stripe.invoice("sub_bob", invoice("in_bob", "sub_bob", "bob", pro, start, end));
-        stripe.subscription(
-                "sub_alice",
-                subscription(
-                        "sub_alice",
-                        "alice",
-                        plus,
-                        "active",
-                        NOW.minus(Duration.ofDays(10)),
-                        NOW.plus(Duration.ofDays(20))));
-        Cli withStripe = cli.copy().stripe(stripe.apiBase(), "sk_test_stub_1234567890");
+        // Alice's events all arrived: her stored subscription and her first period's allowance agree with Stripe.
+        com.stripe.model.Subscription alice = subscribe("alice", plus);
+        store("alice", alice, plus, SubscriptionStatus.ACTIVE, Duration.ofDays(20));
+        library.reconciler().reconcileSubscriptions(100);
+        // Bob's subscription is active in Stripe with a paid invoice, but the library still has it past_due:
+        // no webhook endpoint is registered, so no event of his ever arrived.
+        com.stripe.model.Subscription bob = subscribe("bob", pro);
+        store("bob", bob, pro, SubscriptionStatus.PAST_DUE, Duration.ofDays(-1));
+        long allowance = pro.allowance(BillingInterval.MONTH);
 
-        Result result = withStripe.run("retry");
-        Result again = withStripe.run("retry", "-o", "json");
+        Result result = cli.run("retry");
+        Result again = cli.run("retry", "-o", "json");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out())
                 .contains("Subscriptions compared with Stripe:")
-                .containsPattern("  🔧 Repaired sub_bob \\(user bob\\): past_due → active; granted .*")
-                .doesNotContain("sub_alice")
+                .containsPattern("  🔧 Repaired " + bob.getId() + " \\(user bob\\): past_due → active; granted .*")
+                .doesNotContain(alice.getId())
                 .contains("Compared 2 subscriptions with Stripe: 1 repaired, 1 unchanged, 0 errors.");
         assertThat(cli.run("subscriptions", "--user", "bob").out())
-                .containsPattern("sub_bob\\s+pro\\s+month\\s+active");
-        assertThat(cli.run("balance", "bob", "-o", "json").out()).contains("\"balance\": 2000000");
+                .containsPattern(bob.getId() + "\\s+pro\\s+month\\s+active");
+        assertThat(cli.run("balance", "bob", "-o", "json").out()).contains("\"balance\": " + allowance);
         assertThat(again.exitCode()).as(again.toString()).isZero();
         JsonNode json = JSON.readTree(again.out());
         assertThat(json.get("subscriptions")).hasSize(2);
@@ -218,16 +221,15 @@ class SubscriptionCommandsTest {
                 .containsOnly(false); // the allowance is granted once: a second retry finds it granted
         assertThat(json.get("summary").get("subscriptionsChecked").asInt()).isEqualTo(2);
         assertThat(json.get("summary").get("subscriptionsRepaired").asInt()).isZero();
-        assertThat(cli.run("balance", "bob", "-o", "json").out()).contains("\"balance\": 2000000");
+        assertThat(cli.run("balance", "bob", "-o", "json").out()).contains("\"balance\": " + allowance);
     }
 
     @Test
     void shouldReportASubscriptionCheckThatFailedAndExitWith1() throws Exception {
+        // Stored as the library would, but FakeStripe knows no such subscription: it answers 404.
         store("carol", "sub_carol", plus, SubscriptionStatus.ACTIVE, Duration.ofDays(5), false);
-        stripe = new StripeStub(); // knows no subscription: Stripe answers 404
-        Cli withStripe = cli.copy().stripe(stripe.apiBase(), "sk_test_stub_1234567890");
 
-        Result result = withStripe.run("retry");
+        Result result = cli.run("retry");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILED);
         assertThat(result.out())
@@ -236,22 +238,63 @@ class SubscriptionCommandsTest {
         assertThat(result.err()).contains("1 subscription check failed");
     }
 
-    /** Records the Stripe product and monthly price that sell the tier, as a sync would. */
+    /** The tier as the seed synced it to FakeStripe: its product and prices are FakeStripe's. */
     private SubscriptionTier synced(String slug) {
         SubscriptionTier tier = library.service().catalog().findTier(slug).orElseThrow();
-        return library.store()
-                .tiers()
-                .updateStripeIds(
-                        tier.id(),
-                        Optional.of("prod_" + slug),
-                        Optional.of("price_" + slug + "_month"),
-                        Optional.of("price_" + slug + "_year"),
-                        NOW);
+        assertThat(tier.stripeMonthlyPriceId())
+                .as("%s synced to FakeStripe", slug)
+                .isPresent();
+        return tier;
+    }
+
+    /**
+     * A customer of the user (metadata {@code user_id}) subscribed with stripe-java to the tier's monthly
+     * price, paid with {@code pm_card_visa}: FakeStripe makes it active with a paid first invoice.
+     */
+    private com.stripe.model.Subscription subscribe(String user, SubscriptionTier tier) throws Exception {
+        Customer customer = stripe.v1()
+                .customers()
+                .create(CustomerCreateParams.builder()
+                        .putMetadata("user_id", user)
+                        .build());
+        com.stripe.model.Subscription subscription = stripe.v1()
+                .subscriptions()
+                .create(SubscriptionCreateParams.builder()
+                        .setCustomer(customer.getId())
+                        .addItem(SubscriptionCreateParams.Item.builder()
+                                .setPrice(tier.stripeMonthlyPriceId().orElseThrow())
+                                .build())
+                        .setDefaultPaymentMethod("pm_card_visa")
+                        .putMetadata("user_id", user)
+                        .build());
+        assertThat(subscription.getStatus()).isEqualTo("active");
+        return subscription;
+    }
+
+    /** Stores a Stripe subscription with its real ids, in the state the library last heard of. */
+    private void store(
+            String user,
+            com.stripe.model.Subscription subscription,
+            SubscriptionTier tier,
+            SubscriptionStatus status,
+            Duration endsIn) {
+        save(user, subscription.getId(), subscription.getCustomer(), tier, status, endsIn, false);
     }
 
     private void store(
             String user,
             String id,
+            SubscriptionTier tier,
+            SubscriptionStatus status,
+            Duration endsIn,
+            boolean cancelAtPeriodEnd) {
+        save(user, id, "cus_" + user, tier, status, endsIn, cancelAtPeriodEnd);
+    }
+
+    private void save(
+            String user,
+            String id,
+            String customer,
             SubscriptionTier tier,
             SubscriptionStatus status,
             Duration endsIn,
@@ -263,7 +306,7 @@ class SubscriptionCommandsTest {
                 .save(new Subscription(
                         UserId.of(user),
                         id,
-                        Optional.of("cus_" + user),
+                        Optional.of(customer),
                         tier.id(),
                         tier.slug(),
                         BillingInterval.MONTH,
@@ -276,123 +319,5 @@ class SubscriptionCommandsTest {
                         changed,
                         changed,
                         changed));
-    }
-
-    private static String subscription(
-            String id, String user, SubscriptionTier tier, String status, Instant start, Instant end) {
-        return """
-                {"id":"%s","object":"subscription","customer":"cus_%s","status":"%s","cancel_at_period_end":false,
-                 "canceled_at":null,"ended_at":null,"metadata":{"user_id":"%s"},
-                 "items":{"object":"list","data":[{"id":"si_%s","object":"subscription_item",
-                   "current_period_start":%d,"current_period_end":%d,
-                   "price":{"id":"%s","object":"price","product":"%s","type":"recurring",
-                            "recurring":{"interval":"month","interval_count":1}}}]}}
-                """.formatted(
-                        id,
-                        user,
-                        status,
-                        user,
-                        id,
-                        start.getEpochSecond(),
-                        end.getEpochSecond(),
-                        tier.stripeMonthlyPriceId().orElseThrow(),
-                        tier.stripeProductId().orElseThrow());
-    }
-
-    private static String invoice(
-            String id, String sub, String user, SubscriptionTier tier, Instant start, Instant end) {
-        return """
-                {"id":"%s","object":"invoice","status":"paid","billing_reason":"subscription_cycle","customer":"cus_%s",
-                 "amount_paid":%d,"currency":"usd",
-                 "parent":{"type":"subscription_details",
-                           "subscription_details":{"subscription":"%s","metadata":{"user_id":"%s"}}},
-                 "lines":{"object":"list","data":[{"id":"il_%s","object":"line_item",
-                   "period":{"start":%d,"end":%d},
-                   "parent":{"type":"subscription_item_details",
-                             "subscription_item_details":{"proration":false,"subscription":"%s"}},
-                   "pricing":{"type":"price_details","price_details":{"price":"%s","product":"%s"}}}]}}
-                """.formatted(
-                        id,
-                        user,
-                        tier.monthlyPrice().minorUnits(),
-                        sub,
-                        user,
-                        id,
-                        start.getEpochSecond(),
-                        end.getEpochSecond(),
-                        sub,
-                        tier.stripeMonthlyPriceId().orElseThrow(),
-                        tier.stripeProductId().orElseThrow());
-    }
-
-    /**
-     * Stripe's two endpoints the subscription reconciler calls, which FakeStripe does not have:
-     * {@code GET /v1/subscriptions/ID} and {@code GET /v1/invoices?subscription=ID&status=paid}.
-     */
-    private static final class StripeStub implements AutoCloseable {
-
-        private final HttpServer server;
-        private final Map<String, String> subscriptions = new ConcurrentHashMap<>();
-        private final Map<String, String> invoices = new ConcurrentHashMap<>();
-
-        StripeStub() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/v1/subscriptions/", exchange -> {
-                String id = exchange.getRequestURI().getPath().substring("/v1/subscriptions/".length());
-                String body = subscriptions.get(id);
-                if (body == null) {
-                    respond(
-                            exchange,
-                            404,
-                            "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\","
-                                    + "\"message\":\"No such subscription: '" + id + "'\",\"param\":\"id\"}}");
-                } else {
-                    respond(exchange, 200, body);
-                }
-            });
-            server.createContext("/v1/invoices", exchange -> {
-                String query = exchange.getRequestURI().getQuery();
-                String sub = query == null
-                        ? ""
-                        : java.util.Arrays.stream(query.split("&"))
-                                .filter(pair -> pair.startsWith("subscription="))
-                                .map(pair -> pair.substring("subscription=".length()))
-                                .findFirst()
-                                .orElse("");
-                String data = invoices.getOrDefault(sub, "");
-                respond(
-                        exchange,
-                        200,
-                        "{\"object\":\"list\",\"url\":\"/v1/invoices\",\"has_more\":false,\"data\":[" + data + "]}");
-            });
-            server.start();
-        }
-
-        String apiBase() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        void subscription(String id, String json) {
-            subscriptions.put(id, json);
-        }
-
-        void invoice(String subscriptionId, String json) {
-            invoices.put(subscriptionId, json);
-        }
-
-        private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.getResponseHeaders().add("Request-Id", "req_stub");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (var out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
     }
 }
