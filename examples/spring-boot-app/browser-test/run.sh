@@ -7,7 +7,8 @@
 #      BILLING_DEMO_JAR=examples/spring-boot3-app/target/billing-demo-boot3.jar examples/spring-boot-app/browser-test/run.sh
 #    (built from examples/spring-boot3-app unless SKIP_BUILD=1 and the jar is there).
 # 3. npm ci (playwright-core, pinned in package-lock.json; it downloads nothing else).
-# 4. Runs buy-tokens.test.mjs: demo mode on a free port, temporary database, headless Chromium.
+# 4. Runs buy-tokens.test.mjs, then subscribe-and-recharge.test.mjs (subscribing through the hosted Checkout
+#    page, and auto-recharge): demo mode on a free port, temporary database, headless Chromium.
 # Exit code 0 when every check passed. Screenshots: examples/spring-boot-app/target/screenshots/ (or beside
 # BILLING_DEMO_JAR).
 set -euo pipefail
@@ -66,4 +67,5 @@ fi
 
 cd "$here"
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
-exec node buy-tokens.test.mjs
+node buy-tokens.test.mjs
+exec node subscribe-and-recharge.test.mjs

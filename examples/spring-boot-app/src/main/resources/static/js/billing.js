@@ -33,6 +33,9 @@
     overview: null,   // GET /subscription/: the user's tier, subscription and allowance
     interval: 'month',
     leaving: false,   // on the way to Stripe's Checkout or portal page
+    recharge: null,   // GET /recharge/: the rule, saved cards, latest recharges, actionNeeded
+    seenEvents: null, // ids of the billing events already shown (GET /api/demo/events)
+    confirming: false,
   };
 
   // ---- the REST API ------------------------------------------------------------------------
@@ -480,7 +483,8 @@
     button.classList.add('loading');
     try {
       state.stripe = await loadStripe();
-      const purchase = await api('POST', `${API}/tokens/purchase/`, { package_slug: pack.slug });
+      const saveCard = $('#save-card').checked;
+      const purchase = await api('POST', `${API}/tokens/purchase/`, { package_slug: pack.slug, saveCard });
       state.pack = pack;
       state.purchase = purchase;
       renderSummary(pack, purchase);
@@ -575,7 +579,7 @@
           icon.className = 'done-icon ok';
           $('#done-title').textContent = 'Tokens added';
           $('#done-text').textContent = `${tokens(purchase.token_amount)} tokens from the ${pack.name} pack are now in your balance.`;
-          await Promise.all([refreshBalance({ flash: true }), refreshHistory()]);
+          await Promise.all([refreshBalance({ flash: true }), refreshHistory(), refreshRecharge()]);
           $('#done-close').focus();
           return;
         }
@@ -620,6 +624,162 @@
     }
   }
 
+  // ---- auto-recharge ---------------------------------------------------------------------------
+
+  const RECHARGE_STATUS = {
+    pending: 'Recharge pending', processing: 'Recharging…', succeeded: 'Recharged', failed: 'Recharge failed',
+    requires_action: 'Action needed', skipped: 'Skipped',
+  };
+
+  async function refreshRecharge() {
+    try {
+      state.recharge = await api('GET', `${API}/recharge/`);
+      hideAlert($('#recharge-error'));
+      renderRecharge();
+      return state.recharge;
+    } catch (e) {
+      showAlert($('#recharge-error'), e.title || 'Failed to load auto-recharge', e.detail);
+      return null;
+    }
+  }
+
+  function renderRecharge() {
+    const { rule, cards, attempts, actionNeeded } = state.recharge;
+    const card = rule ? cards.find((c) => c.id === rule.paymentMethod) || cards[0] : cards[0];
+    $('#recharge-card-info').textContent = card
+      ? `Saved card: ${card.brand.toUpperCase()} •••• ${card.last4} (expires ${String(card.expMonth).padStart(2, '0')}/${card.expYear})`
+      : 'No saved card yet: tick "Save this card for auto-recharge" when you buy a pack.';
+    const select = $('#recharge-pack');
+    if (!select.options.length && state.packages.length) {
+      for (const pack of state.packages) {
+        const option = document.createElement('option');
+        option.value = pack.slug;
+        option.textContent = `${pack.name}: ${tokens(pack.tokenAmount)} tokens for ${money(pack.price, pack.currency)}`;
+        select.append(option);
+      }
+      select.value = state.packages.some((p) => p.slug === 'booster-500k') ? 'booster-500k' : state.packages[0].slug;
+    }
+    $('#recharge-enable').disabled = !cards.length;
+    $('#recharge-enable').textContent = rule ? 'Update auto-recharge' : 'Enable auto-recharge';
+    const status = $('#recharge-status');
+    status.hidden = !rule;
+    $('#recharge-actions').hidden = !rule;
+    $('#recharge-summary').hidden = !rule;
+    if (rule) {
+      const pack = state.packages.find((p) => p.slug === rule.package);
+      status.textContent = rule.running ? 'On' : 'Paused';
+      status.className = `pill ${rule.running ? 'pill-success' : 'pill-warning'}`;
+      const last = attempts[0];
+      $('#recharge-summary').textContent = `Buys ${pack ? pack.name : rule.package} when your balance falls below ${tokens(rule.threshold)} tokens`
+        + ` (at most ${rule.maxPerMonth} a month).`
+        + (rule.pausedReason ? ` Paused: ${rule.pausedReason}.` : '')
+        + (last ? ` Last recharge: ${RECHARGE_STATUS[last.status] || last.status}, ${new Date(last.updatedAt).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' })}.` : '');
+      $('#recharge-pause').hidden = !rule.running;
+      $('#recharge-resume').hidden = rule.running;
+      $('#recharge-threshold').value = rule.threshold;
+      $('#recharge-pack').value = rule.package;
+    }
+    const banner = $('#action-needed');
+    banner.hidden = !actionNeeded;
+    if (actionNeeded) {
+      $('#action-needed-detail').textContent = ` An automatic purchase of ${money(actionNeeded.amount, actionNeeded.currency)}`
+        + ' needs you to confirm it with your bank. Auto-recharge is paused until you do.';
+    }
+  }
+
+  async function rechargeCall(method, path, body) {
+    hideAlert($('#recharge-error'));
+    const buttons = document.querySelectorAll('#recharge-card button');
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      await api(method, `${API}${path}`, body);
+    } catch (e) {
+      showAlert($('#recharge-error'), e.title || 'Auto-recharge failed', e.detail);
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+      await refreshRecharge();
+    }
+  }
+
+  function enableRecharge(event) {
+    event.preventDefault();
+    const threshold = Number($('#recharge-threshold').value);
+    if (!Number.isInteger(threshold) || threshold <= 0) {
+      showAlert($('#recharge-error'), 'Check the threshold', ' Enter a whole number of tokens above zero.');
+      return;
+    }
+    rechargeCall('PUT', '/recharge/', { package: $('#recharge-pack').value, threshold });
+  }
+
+  /** The recharge the bank wants authenticated: confirm its PaymentIntent on the page with the saved card. */
+  async function confirmActionNeeded() {
+    const action = state.recharge && state.recharge.actionNeeded;
+    if (!action || state.confirming) return;
+    state.confirming = true;
+    const button = $('#action-needed-pay');
+    button.disabled = true;
+    button.classList.add('loading');
+    try {
+      state.stripe = state.stripe || await loadStripe();
+      const rule = state.recharge.rule;
+      const result = await state.stripe.confirmCardPayment(action.clientSecret, rule ? { payment_method: rule.paymentMethod } : {});
+      if (result.error) {
+        const [title, detail] = describePaymentError(result.error);
+        showAlert($('#page-error'), title, ` ${detail}`);
+        return;
+      }
+      hideAlert($('#page-error'));
+      showAlert($('#page-notice'), 'Payment confirmed', ' Your tokens arrive as soon as Stripe confirms it; auto-recharge is back on.');
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        await sleep(1000);
+        const recharge = await refreshRecharge();
+        if (recharge && !recharge.actionNeeded && recharge.rule && recharge.rule.running) break;
+      }
+      await Promise.all([refreshBalance({ flash: true }), refreshHistory()]);
+    } catch (e) {
+      showAlert($('#page-error'), e.title || 'Payment failed', e.detail || e.message);
+    } finally {
+      state.confirming = false;
+      button.disabled = false;
+      button.classList.remove('loading');
+    }
+  }
+
+  const EVENT_TEXT = {
+    'balance.low': 'Your balance fell below your low-balance alert.',
+    'balance.depleted': 'Your balance is used up.',
+    'recharge.succeeded': 'Auto-recharge bought a pack: the tokens are on their way.',
+    'recharge.failed': 'Auto-recharge could not charge your card and is paused.',
+    'recharge.needs_action': 'Auto-recharge needs you to confirm a payment.',
+  };
+
+  /** The demo's event listener's latest low-balance and auto-recharge events; new ones show as a notice. */
+  async function refreshEvents() {
+    let events;
+    try {
+      events = await api('GET', '/api/demo/events');
+    } catch (e) {
+      return;
+    }
+    const fresh = state.seenEvents ? events.filter((event) => !state.seenEvents.has(event.id)) : [];
+    state.seenEvents = new Set(events.map((event) => event.id));
+    if (fresh.length) {
+      const notice = $('#event-notice');
+      notice.textContent = fresh.map((event) => EVENT_TEXT[event.type] || event.type).join(' ');
+      notice.hidden = false;
+    }
+  }
+
+  /** While the page is open: balance, auto-recharge and events, as the background jobs change them. */
+  async function poll() {
+    if (document.visibilityState === 'visible' && $('#buy-modal').hidden && !state.leaving && !state.confirming) {
+      await Promise.all([refreshBalance({ flash: true }), refreshRecharge(), refreshEvents()]).catch(() => {});
+      if (state.recharge && state.recharge.attempts.length) refreshHistory();
+    }
+    setTimeout(poll, 3000);
+  }
+
   // ---- start -------------------------------------------------------------------------------
 
   function signOut() {
@@ -642,6 +802,11 @@
     $('#payment-form').addEventListener('submit', pay);
     $('#back').addEventListener('click', backToPackages);
     $('#manage-billing').addEventListener('click', (event) => openPortal(event.currentTarget));
+    $('#recharge-form').addEventListener('submit', enableRecharge);
+    $('#recharge-pause').addEventListener('click', () => rechargeCall('POST', '/recharge/pause/'));
+    $('#recharge-resume').addEventListener('click', () => rechargeCall('POST', '/recharge/resume/'));
+    $('#recharge-disable').addEventListener('click', () => rechargeCall('DELETE', '/recharge/'));
+    $('#action-needed-pay').addEventListener('click', confirmActionNeeded);
     document.querySelectorAll('.interval-toggle button').forEach((button) =>
       button.addEventListener('click', () => chooseInterval(button.dataset.interval)));
     window.addEventListener('pageshow', (event) => { // back from Stripe's page through the browser's history
@@ -665,8 +830,10 @@
     $('#test-mode').textContent = state.me.demoMode ? 'Test mode · FakeStripe' : 'Test mode';
     // The plan first: on the free tier, loading it grants the month's allowance, which the balance then shows.
     await Promise.all([loadPackages(), refreshPlan().then(() => Promise.all([refreshBalance(), refreshHistory()]))]);
+    await Promise.all([refreshRecharge(), refreshEvents()]);
     loadStripe().catch(() => {}); // warm up; errors show when buying
     handleRedirectReturn();
+    setTimeout(poll, 3000);
   }
 
   document.addEventListener('DOMContentLoaded', init);

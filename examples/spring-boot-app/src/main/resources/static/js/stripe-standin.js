@@ -132,6 +132,45 @@
       }
     }
 
+    /**
+     * Confirms a PaymentIntent on-session with a card already saved (Stripe.js's
+     * `confirmCardPayment(clientSecret, { payment_method })`): e.g. an auto-recharge the bank wants
+     * authenticated. Without `payment_method`, the card of the intent's last error is used.
+     */
+    async confirmCardPayment(clientSecret, data = {}) {
+      const id = intentId(clientSecret);
+      let method = data.payment_method;
+      if (!method) {
+        const current = await this.request('GET', `/v1/payment_intents/${id}`, { client_secret: clientSecret });
+        if (current.error) return { error: current.error };
+        const failed = current.data.last_payment_error && current.data.last_payment_error.payment_method;
+        method = (failed && (failed.id || failed)) || current.data.payment_method;
+      }
+      const confirmed = await this.request('POST', `/v1/payment_intents/${id}/confirm`, {
+        payment_method: method, client_secret: clientSecret,
+      });
+      if (confirmed.error) return { error: confirmed.error };
+      let intent = confirmed.data;
+      if (intent.status === 'requires_action') {
+        injectStyle({});
+        const succeed = await PaymentElement.prototype.challenge.call(null, intent);
+        const authenticated = await this.request('POST', `/_testkit/payment_intents/${id}/authenticate`, { succeed: String(succeed) });
+        if (authenticated.error) return { error: authenticated.error };
+        const retrieved = await this.request('GET', `/v1/payment_intents/${id}`, { client_secret: clientSecret });
+        if (retrieved.error) return { error: retrieved.error };
+        intent = retrieved.data;
+        if (intent.status === 'requires_payment_method') {
+          return {
+            error: {
+              type: 'invalid_request_error', code: 'payment_intent_authentication_failure', payment_intent: intent,
+              message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+            },
+          };
+        }
+      }
+      return { paymentIntent: intent };
+    }
+
     /** One call as Stripe.js makes it: form-encoded, the publishable key as `key`. */
     async request(method, path, params) {
       const body = new URLSearchParams({ ...params, key: this.key });

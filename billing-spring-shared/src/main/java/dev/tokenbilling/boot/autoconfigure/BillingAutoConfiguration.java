@@ -5,6 +5,7 @@ import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.reconcile.ReconcilerScheduler;
 import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
+import dev.tokenbilling.hook.BillingEventListener;
 import dev.tokenbilling.hook.BillingListener;
 import dev.tokenbilling.hook.BillingObserver;
 import dev.tokenbilling.hook.EventHandler;
@@ -34,8 +35,8 @@ import org.springframework.context.annotation.Conditional;
  * properties, applies the library's migrations (unless {@code billing.migrate=false}), configures
  * Stripe when {@code billing.stripe.secret-key} (or {@code STRIPE_SECRET_KEY}) is set (a
  * {@link StripeApi} for its API and a {@link WebhookVerification} for the webhook signatures),
- * registers the application's {@link BillingListener} beans, and schedules the reconciler and
- * expiry. Every bean backs off when the application declares its own.
+ * registers the application's {@link BillingListener} and {@link BillingEventListener} beans, and
+ * schedules the reconciler, expiry, billing-event delivery and auto-recharge. Every bean backs off when the application declares its own.
  *
  * <p>The web layer, health indicator and metrics are in {@link BillingWebAutoConfiguration},
  * {@link BillingHealthAutoConfiguration} and {@link BillingMetricsAutoConfiguration}.
@@ -141,7 +142,8 @@ public class BillingAutoConfiguration {
     /**
      * The library, built on the application's data source; applies the migrations to
      * {@code billing.schema} first unless {@code billing.migrate=false}. Every {@link BillingListener}
-     * bean, the {@link BillingMetrics} among them, is registered as a listener, in {@code @Order}.
+     * bean, the {@link BillingMetrics} among them, is registered as a listener, in {@code @Order};
+     * every {@link BillingEventListener} bean hears the billing events of the outbox.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -155,6 +157,7 @@ public class BillingAutoConfiguration {
             ObjectProvider<StripeCustomerResolver> customerResolver,
             ObjectProvider<PaymentGateway> paymentGateway,
             ObjectProvider<BillingListener> listeners,
+            ObjectProvider<BillingEventListener> eventListeners,
             ObjectProvider<BillingObserver> observer,
             ObjectProvider<BillingCustomizer> customizers) {
         TokenBilling.Builder builder = TokenBilling.builder()
@@ -169,6 +172,7 @@ public class BillingAutoConfiguration {
         webhooks.ifAvailable(builder::webhooks);
         eventHandlers.orderedStream().forEach(builder::eventHandler);
         listeners.orderedStream().forEach(builder::listener);
+        eventListeners.orderedStream().forEach(builder::eventListener);
         observer.ifAvailable(builder::observer);
         customerResolver.ifAvailable(builder::customerResolver);
         paymentGateway.ifAvailable(builder::paymentGateway);
@@ -236,7 +240,8 @@ public class BillingAutoConfiguration {
     /**
      * The background jobs: the reconciler (repairs stuck purchases, retries failed webhook events and,
      * with {@code billing.reconciler.fetch-missed-events}, fetches missed ones; when Stripe is
-     * configured) and expiry (releases lapsed holds, expires lapsed lots; with or without Stripe).
+     * configured), expiry (releases lapsed holds, expires lapsed lots; with or without Stripe),
+     * billing-event delivery (with or without Stripe) and auto-recharge (when Stripe is configured).
      */
     @Bean
     @ConditionalOnMissingBean
@@ -246,7 +251,10 @@ public class BillingAutoConfiguration {
         return new ReconcilerScheduler(billing, properties, () -> metrics.getIfAvailable(() -> BillingMetrics.NONE));
     }
 
-    /** On when {@code billing.reconciler.enabled} or {@code billing.expiry.enabled} (both default true). */
+    /**
+     * On when {@code billing.reconciler.enabled}, {@code billing.expiry.enabled},
+     * {@code billing.events.enabled} or {@code billing.recharge.enabled} (all default true).
+     */
     static final class ReconcilerOrExpiryCondition extends AnyNestedCondition {
 
         ReconcilerOrExpiryCondition() {
@@ -258,6 +266,12 @@ public class BillingAutoConfiguration {
 
         @ConditionalOnBooleanProperty(name = "billing.expiry.enabled", matchIfMissing = true)
         static final class OnExpiry {}
+
+        @ConditionalOnBooleanProperty(name = "billing.events.enabled", matchIfMissing = true)
+        static final class OnEvents {}
+
+        @ConditionalOnBooleanProperty(name = "billing.recharge.enabled", matchIfMissing = true)
+        static final class OnRecharge {}
     }
 
     /** On when the application has one data source to build on, or builds {@link TokenBilling} itself. */

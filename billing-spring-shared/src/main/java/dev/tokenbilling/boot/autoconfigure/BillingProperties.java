@@ -46,6 +46,10 @@ public class BillingProperties {
     public static final Duration DEFAULT_EXPIRY_INTERVAL = Duration.ofMinutes(1);
     public static final Duration DEFAULT_EXPIRY_INITIAL_DELAY = Duration.ofSeconds(30);
     public static final int DEFAULT_EXPIRY_BATCH_SIZE = 500;
+    public static final Duration DEFAULT_EVENTS_DELIVERY_INTERVAL = Duration.ofSeconds(2);
+    public static final int DEFAULT_EVENTS_BATCH_SIZE = 100;
+    public static final Duration DEFAULT_RECHARGE_INTERVAL = Duration.ofSeconds(5);
+    public static final int DEFAULT_RECHARGE_BATCH_SIZE = 50;
 
     /** Whether to auto-configure Token Billing at all. */
     private boolean enabled = true;
@@ -85,6 +89,10 @@ public class BillingProperties {
     private final Reconciler reconciler = new Reconciler();
 
     private final Expiry expiry = new Expiry();
+
+    private final Events events = new Events();
+
+    private final Recharge recharge = new Recharge();
 
     private final Doctor doctor = new Doctor();
     private final Observations observations = new Observations();
@@ -171,6 +179,14 @@ public class BillingProperties {
 
     public Expiry getExpiry() {
         return expiry;
+    }
+
+    public Events getEvents() {
+        return events;
+    }
+
+    public Recharge getRecharge() {
+        return recharge;
     }
 
     /** How to reach Stripe. Stripe is "configured" when secret-key is set. */
@@ -579,6 +595,87 @@ public class BillingProperties {
 
         public void setInitialDelay(Duration initialDelay) {
             this.initialDelay = initialDelay;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+    }
+
+    /** The background job that delivers billing events from the outbox to the application's listeners. */
+    public static class Events {
+
+        /**
+         * Whether to deliver billing events in this application, with or without Stripe. Safe on many
+         * instances at once: each event is leased by one of them. Without BillingEventListener beans,
+         * due events are only marked delivered.
+         */
+        private boolean enabled = true;
+
+        /** Pause between the end of one delivery run and the start of the next; also the delay of the first. */
+        private Duration deliveryInterval = DEFAULT_EVENTS_DELIVERY_INTERVAL;
+
+        /** Most events delivered per run (1-1000). */
+        private int batchSize = DEFAULT_EVENTS_BATCH_SIZE;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getDeliveryInterval() {
+            return deliveryInterval;
+        }
+
+        public void setDeliveryInterval(Duration deliveryInterval) {
+            this.deliveryInterval = deliveryInterval;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+    }
+
+    /** The background job that buys packs off-session for users whose auto-recharge rule was triggered. */
+    public static class Recharge {
+
+        /**
+         * Whether to run the auto-recharge worker in this application (when Stripe is configured).
+         * Safe on many instances at once: each recharge is leased by one of them.
+         */
+        private boolean enabled = true;
+
+        /** Pause between the end of one auto-recharge run and the start of the next; also the delay of the first. */
+        private Duration interval = DEFAULT_RECHARGE_INTERVAL;
+
+        /** Most recharges acted on per run (1-1000). */
+        private int batchSize = DEFAULT_RECHARGE_BATCH_SIZE;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
         }
 
         public int getBatchSize() {

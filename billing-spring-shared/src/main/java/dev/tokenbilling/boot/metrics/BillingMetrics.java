@@ -1,7 +1,9 @@
 package dev.tokenbilling.boot.metrics;
 
 import dev.tokenbilling.hook.BillingListener;
+import dev.tokenbilling.model.DeliveryReport;
 import dev.tokenbilling.model.ExpiryReport;
+import dev.tokenbilling.model.RechargeRunReport;
 import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import java.time.Duration;
@@ -15,7 +17,8 @@ import java.time.Duration;
  * application that builds {@code TokenBilling} itself registers it there.
  *
  * <p>The other methods report what only the starter sees: purchases that could not start, and the
- * runs of its scheduled jobs (reconciler, missed-event fetch, expiry).
+ * runs of its scheduled jobs (reconciler, missed-event fetch, expiry, billing-event delivery,
+ * auto-recharge).
  *
  * <p>The Micrometer implementation ({@link MicrometerBillingMetrics}) is configured when Micrometer
  * and a {@code MeterRegistry} are present; otherwise {@link #NONE} is used. Hosts may declare their
@@ -46,4 +49,16 @@ public interface BillingMetrics extends BillingListener {
 
     /** One expiry run failed as a whole (e.g. the database was unreachable). */
     default void expiryFailed(Throwable error) {}
+
+    /** One delivery of due billing events to the application's listeners finished. */
+    default void eventsDelivered(DeliveryReport report, Duration elapsed) {}
+
+    /** One delivery run failed as a whole (e.g. the database was unreachable). */
+    default void eventDeliveryFailed(Throwable error) {}
+
+    /** One auto-recharge run finished: recharges paid, declined, waiting for the user, skipped. */
+    default void rechargesRan(RechargeRunReport report, Duration elapsed) {}
+
+    /** One auto-recharge run failed as a whole (e.g. the database was unreachable). */
+    default void rechargeFailed(Throwable error) {}
 }

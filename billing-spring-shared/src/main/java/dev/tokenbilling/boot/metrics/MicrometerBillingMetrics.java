@@ -1,8 +1,10 @@
 package dev.tokenbilling.boot.metrics;
 
+import dev.tokenbilling.model.DeliveryReport;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.RechargeRunReport;
 import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
@@ -38,6 +40,11 @@ import java.util.Objects;
  *   <li>{@code billing.expiry.runs} (timer), {@code billing.expiry.failures} {@code exception};
  *       {@code billing.tokens.expired} (tokens), {@code billing.lots.expired}, {@code billing.holds.expired}
  *       (holds released after their time to live)</li>
+ *   <li>{@code billing.events.delivered}, {@code billing.events.failed}: billing events handed to the application's
+ *       listeners, and deliveries a listener refused (retried later); {@code billing.events.runs} (timer),
+ *       {@code billing.events.failures} {@code exception}: delivery runs, and those that failed as a whole</li>
+ *   <li>{@code billing.recharges} {@code outcome=paid|declined|needs_action|skipped}: auto-recharges the worker
+ *       acted on; {@code billing.recharge.runs} (timer), {@code billing.recharge.failures} {@code exception}</li>
  * </ul>
  * Purchases, tokens and webhooks are counted from billing-core's {@link dev.tokenbilling.hook.BillingListener}
  * calls, so every instance counts exactly the changes it committed; nothing is read from the text of
@@ -187,6 +194,56 @@ public class MicrometerBillingMetrics implements BillingMetrics {
                         "exception",
                         error.getClass().getSimpleName())
                 .increment();
+    }
+
+    @Override
+    public void eventsDelivered(DeliveryReport report, Duration elapsed) {
+        Timer.builder("billing.events.runs")
+                .description("Billing event delivery runs")
+                .register(registry)
+                .record(elapsed);
+        // Registered even at zero, so that dashboards see the series before the first event.
+        counter("billing.events.delivered", "Billing events delivered to the application's listeners")
+                .increment(report.delivered());
+        counter("billing.events.failed", "Billing event deliveries a listener refused, retried later")
+                .increment(report.failed());
+    }
+
+    @Override
+    public void eventDeliveryFailed(Throwable error) {
+        counter(
+                        "billing.events.failures",
+                        "Billing event delivery runs that failed as a whole",
+                        "exception",
+                        error.getClass().getSimpleName())
+                .increment();
+    }
+
+    @Override
+    public void rechargesRan(RechargeRunReport report, Duration elapsed) {
+        Timer.builder("billing.recharge.runs")
+                .description("Auto-recharge runs")
+                .register(registry)
+                .record(elapsed);
+        recharges("paid", report.paid());
+        recharges("declined", report.declined());
+        recharges("needs_action", report.needsAction());
+        recharges("skipped", report.skipped());
+    }
+
+    @Override
+    public void rechargeFailed(Throwable error) {
+        counter(
+                        "billing.recharge.failures",
+                        "Auto-recharge runs that failed as a whole",
+                        "exception",
+                        error.getClass().getSimpleName())
+                .increment();
+    }
+
+    private void recharges(String outcome, int count) {
+        counter("billing.recharges", "Auto-recharges the worker acted on, by outcome", "outcome", outcome)
+                .increment(count);
     }
 
     private void failed(String stage, String reason) {

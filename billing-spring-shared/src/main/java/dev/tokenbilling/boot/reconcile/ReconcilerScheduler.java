@@ -4,8 +4,10 @@ import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.boot.autoconfigure.BillingConfigurationException;
 import dev.tokenbilling.boot.autoconfigure.BillingProperties;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
+import dev.tokenbilling.model.DeliveryReport;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.RechargeRunReport;
 import dev.tokenbilling.reconcile.MissedEventsReport;
 import dev.tokenbilling.reconcile.ReconcileReport;
 import dev.tokenbilling.reconcile.Reconciler;
@@ -38,10 +40,15 @@ import org.springframework.context.SmartLifecycle;
  *       {@link Reconciler#fetchMissedEvents} lists the events of the last {@code missed-events-lookback} from
  *       Stripe's API and processes those no webhook brought;</li>
  *   <li>{@link Job#EXPIRY} ({@code billing.expiry.*}, with or without Stripe): {@link OperationsService#expireDue}
- *       releases holds past their time to live and takes lapsed lots out of balances, in batches.</li>
+ *       releases holds past their time to live and takes lapsed lots out of balances, in batches;</li>
+ *   <li>{@link Job#EVENTS} ({@code billing.events.*}, with or without Stripe): {@link OperationsService#deliverEvents}
+ *       hands due billing events from the outbox to the application's {@code BillingEventListener}s;</li>
+ *   <li>{@link Job#RECHARGE} ({@code billing.recharge.*}, needs Stripe):
+ *       {@link dev.tokenbilling.service.RechargeService#runDue} buys the packs of triggered auto-recharge rules
+ *       off-session.</li>
  * </ul>
- * {@link #runOnce()}, {@link #fetchMissedEventsOnce()} and {@link #expireOnce()} run a job on demand,
- * on the caller's thread.
+ * {@link #runOnce()}, {@link #fetchMissedEventsOnce()}, {@link #expireOnce()}, {@link #deliverEventsOnce()}
+ * and {@link #rechargeOnce()} run a job on demand, on the caller's thread.
  */
 public class ReconcilerScheduler implements SmartLifecycle {
 
@@ -57,7 +64,11 @@ public class ReconcilerScheduler implements SmartLifecycle {
         /** Processes recent Stripe events that never arrived as webhooks. */
         FETCH_MISSED_EVENTS("billing-missed-events"),
         /** Releases lapsed holds and expires lapsed lots. */
-        EXPIRY("billing-expiry");
+        EXPIRY("billing-expiry"),
+        /** Delivers due billing events to the application's listeners. */
+        EVENTS("billing-events"),
+        /** Buys the packs of triggered auto-recharge rules. */
+        RECHARGE("billing-recharge");
 
         private final String threadName;
 
@@ -84,9 +95,20 @@ public class ReconcilerScheduler implements SmartLifecycle {
     private final Duration expiryInterval;
     private final int expiryBatchSize;
 
+    private final boolean events;
+    private final Duration eventsInterval;
+    private final int eventsBatchSize;
+
+    private final boolean recharge;
+    private final Duration rechargeInterval;
+    private final int rechargeBatchSize;
+
     private final Map<Job, ScheduledExecutorService> executors = new EnumMap<>(Job.class);
 
-    /** The jobs and their timing from {@code billing.reconciler.*} and {@code billing.expiry.*}. */
+    /**
+     * The jobs and their timing from {@code billing.reconciler.*}, {@code billing.expiry.*},
+     * {@code billing.events.*} and {@code billing.recharge.*}.
+     */
     public ReconcilerScheduler(TokenBilling billing, BillingProperties properties, Supplier<BillingMetrics> metrics) {
         this.billing = Objects.requireNonNull(billing, "billing");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -104,6 +126,14 @@ public class ReconcilerScheduler implements SmartLifecycle {
         this.expiryInitialDelay = expiries.getInitialDelay();
         this.expiryInterval = expiries.getInterval();
         this.expiryBatchSize = expiries.getBatchSize();
+        BillingProperties.Events deliveries = properties.getEvents();
+        this.events = deliveries.isEnabled();
+        this.eventsInterval = deliveries.getDeliveryInterval();
+        this.eventsBatchSize = deliveries.getBatchSize();
+        BillingProperties.Recharge recharges = properties.getRecharge();
+        this.recharge = recharges.isEnabled();
+        this.rechargeInterval = recharges.getInterval();
+        this.rechargeBatchSize = recharges.getBatchSize();
         if (reconcile) {
             requirePositiveOrZero(initialDelay, "billing.reconciler.initial-delay");
             requirePositive(interval, "billing.reconciler.interval");
@@ -125,6 +155,14 @@ public class ReconcilerScheduler implements SmartLifecycle {
             requirePositiveOrZero(expiryInitialDelay, "billing.expiry.initial-delay");
             requirePositive(expiryInterval, "billing.expiry.interval");
             requireLimit(expiryBatchSize, OperationsService.MAX_LIMIT, "billing.expiry.batch-size");
+        }
+        if (events) {
+            requirePositive(eventsInterval, "billing.events.delivery-interval");
+            requireLimit(eventsBatchSize, OperationsService.MAX_LIMIT, "billing.events.batch-size");
+        }
+        if (recharge) {
+            requirePositive(rechargeInterval, "billing.recharge.interval");
+            requireLimit(rechargeBatchSize, OperationsService.MAX_LIMIT, "billing.recharge.batch-size");
         }
     }
 
@@ -175,6 +213,30 @@ public class ReconcilerScheduler implements SmartLifecycle {
                     expiryInterval,
                     expiryBatchSize);
         }
+        if (events) {
+            schedule(
+                    Job.EVENTS,
+                    eventsInterval,
+                    eventsInterval,
+                    this::deliverEventsOnce,
+                    error -> metrics.get().eventDeliveryFailed(error));
+            LOG.info(
+                    "Token Billing event delivery started: every {}, up to {} events per run",
+                    eventsInterval,
+                    eventsBatchSize);
+        }
+        if (recharge && stripe) {
+            schedule(
+                    Job.RECHARGE,
+                    rechargeInterval,
+                    rechargeInterval,
+                    this::rechargeOnce,
+                    error -> metrics.get().rechargeFailed(error));
+            LOG.info(
+                    "Token Billing auto-recharge started: every {}, up to {} recharges per run",
+                    rechargeInterval,
+                    rechargeBatchSize);
+        }
     }
 
     private void schedule(Job job, Duration delay, Duration every, Runnable run, Consumer<Throwable> failed) {
@@ -224,7 +286,10 @@ public class ReconcilerScheduler implements SmartLifecycle {
         return !executors.isEmpty();
     }
 
-    /** The jobs scheduled now: none before {@link #start()}, and only {@link Job#EXPIRY} without Stripe. */
+    /**
+     * The jobs scheduled now: none before {@link #start()}, and only {@link Job#EXPIRY} and
+     * {@link Job#EVENTS} without Stripe.
+     */
     public synchronized Set<Job> jobs() {
         return executors.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(executors.keySet()));
     }
@@ -305,6 +370,56 @@ public class ReconcilerScheduler implements SmartLifecycle {
                     elapsed.toMillis());
         }
         return total;
+    }
+
+    /**
+     * Delivers due billing events once now, on the caller's thread, to the listeners the library was
+     * built with (at most {@code billing.events.batch-size}). Works with or without Stripe.
+     */
+    public DeliveryReport deliverEventsOnce() {
+        long started = System.nanoTime();
+        DeliveryReport report = billing.service().operations().deliverEvents(eventsBatchSize);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        metrics.get().eventsDelivered(report, elapsed);
+        if (report.leased() == 0) {
+            LOG.debug("Token Billing event delivery: nothing due ({} ms)", elapsed.toMillis());
+        } else if (report.failed() > 0) {
+            LOG.warn(
+                    "Token Billing event delivery: {} events delivered, {} failed (retried later), in {} ms",
+                    report.delivered(),
+                    report.failed(),
+                    elapsed.toMillis());
+        } else {
+            LOG.debug(
+                    "Token Billing event delivery: {} events delivered in {} ms",
+                    report.delivered(),
+                    elapsed.toMillis());
+        }
+        return report;
+    }
+
+    /**
+     * Acts on due auto-recharges once now, on the caller's thread (at most
+     * {@code billing.recharge.batch-size}): buys their packs off-session. Needs Stripe.
+     */
+    public RechargeRunReport rechargeOnce() {
+        long started = System.nanoTime();
+        RechargeRunReport report = billing.service().recharge().runDue(rechargeBatchSize);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        metrics.get().rechargesRan(report, elapsed);
+        if (report.leased() == 0) {
+            LOG.debug("Token Billing auto-recharge: nothing due ({} ms)", elapsed.toMillis());
+        } else {
+            LOG.info(
+                    "Token Billing auto-recharge: {} recharges ({} paid, {} declined, {} need the user, {} skipped), in {} ms",
+                    report.leased(),
+                    report.paid(),
+                    report.declined(),
+                    report.needsAction(),
+                    report.skipped(),
+                    elapsed.toMillis());
+        }
+        return report;
     }
 
     private static void requirePositive(Duration value, String name) {

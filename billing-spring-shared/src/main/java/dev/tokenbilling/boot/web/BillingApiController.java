@@ -3,10 +3,12 @@ package dev.tokenbilling.boot.web;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.boot.metrics.BillingMetrics;
 import dev.tokenbilling.boot.web.BillingJson.BalanceView;
+import dev.tokenbilling.boot.web.BillingJson.CardSetupView;
 import dev.tokenbilling.boot.web.BillingJson.CheckoutStarted;
 import dev.tokenbilling.boot.web.BillingJson.ConfigView;
 import dev.tokenbilling.boot.web.BillingJson.HoldView;
 import dev.tokenbilling.boot.web.BillingJson.LotView;
+import dev.tokenbilling.boot.web.BillingJson.LowBalanceAlertView;
 import dev.tokenbilling.boot.web.BillingJson.PackCheckoutRequest;
 import dev.tokenbilling.boot.web.BillingJson.PackCheckoutStarted;
 import dev.tokenbilling.boot.web.BillingJson.PackageView;
@@ -15,6 +17,9 @@ import dev.tokenbilling.boot.web.BillingJson.PortalView;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseRequest;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseStarted;
 import dev.tokenbilling.boot.web.BillingJson.PurchaseView;
+import dev.tokenbilling.boot.web.BillingJson.RechargeOverviewView;
+import dev.tokenbilling.boot.web.BillingJson.RechargeRequest;
+import dev.tokenbilling.boot.web.BillingJson.RechargeRuleView;
 import dev.tokenbilling.boot.web.BillingJson.SubscriptionCheckoutRequest;
 import dev.tokenbilling.boot.web.BillingJson.SubscriptionOverviewView;
 import dev.tokenbilling.boot.web.BillingJson.SubscriptionView;
@@ -30,6 +35,8 @@ import dev.tokenbilling.model.CheckoutSession;
 import dev.tokenbilling.model.PageRequest;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseQuery;
+import dev.tokenbilling.model.RechargeSettings;
+import dev.tokenbilling.model.SavedCard;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.service.TokenBillingService;
 import jakarta.servlet.http.HttpServletRequest;
@@ -48,10 +55,12 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -79,6 +88,12 @@ public class BillingApiController {
     private static final Logger LOG = LoggerFactory.getLogger(BillingApiController.class);
     private static final int DEFAULT_PURCHASES_LIMIT = 20;
     private static final int MAX_PURCHASES_LIMIT = 100;
+    /** How many of the caller's latest recharges {@code GET /recharge/} shows. */
+    static final int RECHARGE_ATTEMPTS_SHOWN = 10;
+    /** Stripe object ids (PaymentMethods) are short; longer ones are refused without asking Stripe. */
+    private static final int MAX_STRIPE_ID_LENGTH = 255;
+
+    static final String RECHARGE_EXAMPLE = "{\"package\": \"booster-500k\", \"threshold\": 50000}";
 
     /** {@code code} of a 503 when Stripe is unreachable, rate-limits or fails for now: worth retrying. */
     public static final String PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable";
@@ -99,6 +114,7 @@ public class BillingApiController {
     static final String CHECKOUT_CANCELED_QUERY = "checkout=canceled";
 
     private final TokenBillingService service;
+    private final boolean paymentsConfigured;
     private final BillingUserResolver users;
     private final ConfigView config;
     private final int transactionsPageSize;
@@ -129,6 +145,7 @@ public class BillingApiController {
             Supplier<BillingMetrics> metrics,
             String returnPath) {
         this.service = Objects.requireNonNull(billing, "billing").service();
+        this.paymentsConfigured = billing.paymentsConfigured();
         this.users = Objects.requireNonNull(users, "users");
         this.config = Objects.requireNonNull(config, "config");
         if (transactionsPageSize < 1 || transactionsPageSize > PageRequest.MAX_LIMIT) {
@@ -164,7 +181,10 @@ public class BillingApiController {
         return config;
     }
 
-    /** Starts buying a package: a pending purchase and its PaymentIntent, whose client secret the page confirms. */
+    /**
+     * Starts buying a package: a pending purchase and its PaymentIntent, whose client secret the page confirms.
+     * With {@code "saveCard": true} the card is kept on the caller's Stripe customer for auto-recharge.
+     */
     @PostMapping({"/tokens/purchase/", "/tokens/purchase"})
     @ProblemTitle("Failed to initiate purchase")
     public PurchaseStarted purchase(HttpServletRequest request, @RequestBody(required = false) PurchaseRequest body) {
@@ -180,17 +200,20 @@ public class BillingApiController {
         PurchaseIntent intent;
         try {
             // Without Stripe, billing-core refuses with PAYMENTS_NOT_CONFIGURED before it looks at anything.
-            intent = service.purchases().start(user, slug);
+            intent = body.savesCard()
+                    ? service.purchases().startSavingCard(user, slug)
+                    : service.purchases().start(user, slug);
         } catch (RuntimeException e) {
             metrics.get().purchaseStartFailed(slug, codeOf(e));
             throw e;
         }
         LOG.info(
-                "Purchase {} of '{}' started by user {} ({})",
+                "Purchase {} of '{}' started by user {} ({}){}",
                 intent.purchaseId(),
                 slug,
                 user,
-                intent.paymentIntentId());
+                intent.paymentIntentId(),
+                body.savesCard() ? ", saving the card" : "");
         return PurchaseStarted.of(intent);
     }
 
@@ -363,6 +386,122 @@ public class BillingApiController {
     @ProblemTitle("Failed to resume subscription")
     public SubscriptionView resumeSubscription(HttpServletRequest request) {
         return SubscriptionView.of(service.subscriptions().resume(user(request)));
+    }
+
+    /**
+     * The caller's auto-recharge: the rule ({@code null} without one), saved cards, latest recharges, the
+     * recharge waiting for the caller to authenticate ({@code actionNeeded}, with the client secret for
+     * Stripe.js) and the low-balance alert.
+     */
+    @GetMapping({"/recharge/", "/recharge"})
+    @ProblemTitle("Failed to load auto-recharge")
+    public RechargeOverviewView recharge(HttpServletRequest request) {
+        UserId user = user(request);
+        // Without Stripe there are no saved cards and nothing to authenticate; the rest is read from the database.
+        List<SavedCard> cards = paymentsConfigured ? service.recharge().cards(user) : List.of();
+        return RechargeOverviewView.of(
+                service.recharge().rule(user),
+                cards,
+                service.recharge().attempts(user, RECHARGE_ATTEMPTS_SHOWN),
+                paymentsConfigured ? service.recharge().actionNeeded(user) : java.util.Optional.empty(),
+                service.ledger().lowBalanceAlert(user));
+    }
+
+    /** Creates or replaces the caller's auto-recharge rule, running; needs a saved card. */
+    @PutMapping({"/recharge/", "/recharge"})
+    @ProblemTitle(value = "Failed to set up auto-recharge", example = RECHARGE_EXAMPLE)
+    public RechargeRuleView setRecharge(
+            HttpServletRequest request, @RequestBody(required = false) RechargeRequest body) {
+        UserId user = user(request);
+        String slug = body == null ? null : body.packageSlug();
+        if (slug == null || slug.isBlank()) {
+            throw new InvalidRequestException("package", "is required, e.g. " + RECHARGE_EXAMPLE);
+        }
+        if (slug.length() > MAX_SLUG_LENGTH || slug.indexOf('\0') >= 0) {
+            throw new UnknownPackageException(slug);
+        }
+        if (body.threshold() == null) {
+            throw new InvalidRequestException("threshold", "is required, e.g. " + RECHARGE_EXAMPLE);
+        }
+        RechargeSettings settings = RechargeSettings.of(slug, body.threshold());
+        if (body.maxPerMonth() != null) {
+            settings = settings.withMaxPerMonth(body.maxPerMonth());
+        }
+        if (body.maxAmountPerMonth() != null) {
+            settings = settings.withMaxAmountPerMonth(body.maxAmountPerMonth());
+        }
+        if (body.paymentMethod() != null && !body.paymentMethod().isBlank()) {
+            settings = settings.withPaymentMethod(stripeId("paymentMethod", body.paymentMethod()));
+        }
+        RechargeRuleView rule = RechargeRuleView.of(service.recharge().setRule(user, settings));
+        LOG.info("Auto-recharge of '{}' below {} tokens set by user {}", slug, body.threshold(), user);
+        return rule;
+    }
+
+    /** Pauses the caller's auto-recharge rule. */
+    @PostMapping({"/recharge/pause/", "/recharge/pause"})
+    @ProblemTitle("Failed to pause auto-recharge")
+    public RechargeRuleView pauseRecharge(HttpServletRequest request) {
+        return RechargeRuleView.of(service.recharge().pause(user(request)));
+    }
+
+    /** Resumes the caller's paused auto-recharge rule, failures reset. */
+    @PostMapping({"/recharge/resume/", "/recharge/resume"})
+    @ProblemTitle("Failed to resume auto-recharge")
+    public RechargeRuleView resumeRecharge(HttpServletRequest request) {
+        return RechargeRuleView.of(service.recharge().resume(user(request)));
+    }
+
+    /** Turns the caller's auto-recharge off: {@code 204}, also when it was not on. */
+    @DeleteMapping({"/recharge/", "/recharge"})
+    @ProblemTitle("Failed to turn off auto-recharge")
+    public ResponseEntity<Void> removeRecharge(HttpServletRequest request) {
+        service.recharge().removeRule(user(request));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** Starts saving a card without buying: a SetupIntent whose client secret Stripe.js confirms. */
+    @PostMapping({"/recharge/cards/", "/recharge/cards"})
+    @ProblemTitle("Failed to start saving a card")
+    public CardSetupView saveCard(HttpServletRequest request) {
+        return CardSetupView.of(service.recharge().saveCard(user(request)));
+    }
+
+    /** Removes one of the caller's saved cards; a rule that pays with it is paused. */
+    @DeleteMapping({"/recharge/cards/{id}/", "/recharge/cards/{id}"})
+    @ProblemTitle("Failed to remove card")
+    public ResponseEntity<Void> removeCard(HttpServletRequest request, @PathVariable("id") String id) {
+        service.recharge().removeCard(user(request), stripeId("id", id));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** Sets the caller's low-balance alert: a {@code balance.low} billing event each time the balance falls below it. */
+    @PutMapping({"/alerts/low-balance/", "/alerts/low-balance"})
+    @ProblemTitle(value = "Failed to set low-balance alert", example = "{\"threshold\": 10000}")
+    public LowBalanceAlertView setLowBalanceAlert(
+            HttpServletRequest request, @RequestBody(required = false) LowBalanceAlertView body) {
+        UserId user = user(request);
+        if (body == null || body.threshold() == null) {
+            throw new InvalidRequestException("threshold", "is required, e.g. {\"threshold\": 10000}");
+        }
+        service.ledger().setLowBalanceAlert(user, body.threshold());
+        return new LowBalanceAlertView(body.threshold());
+    }
+
+    /** Removes the caller's low-balance alert: {@code 204}, also when none was set. */
+    @DeleteMapping({"/alerts/low-balance/", "/alerts/low-balance"})
+    @ProblemTitle("Failed to remove low-balance alert")
+    public ResponseEntity<Void> clearLowBalanceAlert(HttpServletRequest request) {
+        service.ledger().clearLowBalanceAlert(user(request));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** A Stripe object id from the request: short and printable, or refused before Stripe sees it. */
+    private static String stripeId(String field, String id) {
+        if (id.length() > MAX_STRIPE_ID_LENGTH || !id.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new InvalidRequestException(field, "is not a Stripe id: '" + ProblemText.echo(id) + "'");
+        }
+        return id;
     }
 
     private UserId user(HttpServletRequest request) {

@@ -3,14 +3,19 @@ package dev.tokenbilling.boot.web;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tokenbilling.model.ActionNeeded;
 import dev.tokenbilling.model.BillingInterval;
+import dev.tokenbilling.model.CardSetup;
 import dev.tokenbilling.model.CheckoutSession;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.Page;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseIntent;
+import dev.tokenbilling.model.RechargeAttempt;
+import dev.tokenbilling.model.RechargeRule;
 import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.SavedCard;
 import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.model.SubscriptionOverview;
 import dev.tokenbilling.model.SubscriptionTier;
@@ -21,6 +26,7 @@ import dev.tokenbilling.webhook.WebhookOutcome;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The JSON bodies of the billing REST API, in the shapes its payment page expects: the package list
@@ -65,10 +71,23 @@ public final class BillingJson {
         }
     }
 
-    /** The body of {@code POST /tokens/purchase/}: {@code {"package_slug": "booster-500k"}}; {@code packageSlug} is accepted too. */
+    /**
+     * The body of {@code POST /tokens/purchase/}: {@code {"package_slug": "booster-500k"}}; {@code packageSlug} is
+     * accepted too. With {@code "saveCard": true} the card is kept for auto-recharge (ask the buyer's consent on the
+     * page that pays).
+     */
     public record PurchaseRequest(
             @JsonProperty("package_slug") @JsonAlias("packageSlug")
-            String packageSlug) {}
+            String packageSlug,
+
+            @JsonProperty("saveCard") @JsonAlias("save_card")
+            Boolean saveCard) {
+
+        /** True when the card is to be saved for auto-recharge. */
+        public boolean savesCard() {
+            return Boolean.TRUE.equals(saveCard);
+        }
+    }
 
     /** The answer of {@code POST /tokens/purchase/}: what Stripe.js needs to confirm the payment. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -505,6 +524,182 @@ public final class BillingJson {
                     session.id(), session.url(), session.purchaseId().orElse(null));
         }
     }
+
+    /**
+     * The body of {@code PUT /recharge/}:
+     * {@code {"package": "booster-500k", "threshold": 50000, "maxPerMonth": 5, "maxAmountPerMonth": 2500,
+     * "paymentMethod": "pm_..."}}; only {@code package} and {@code threshold} are required. The card defaults to
+     * the caller's saved card, {@code maxAmountPerMonth} (minor units) to {@code maxPerMonth} packs' price.
+     */
+    public record RechargeRequest(
+            @JsonProperty("package") @JsonAlias({"package_slug", "packageSlug"})
+            String packageSlug,
+
+            @JsonProperty("threshold") Long threshold,
+
+            @JsonProperty("maxPerMonth") @JsonAlias("max_per_month")
+            Integer maxPerMonth,
+
+            @JsonProperty("maxAmountPerMonth") @JsonAlias("max_amount_per_month")
+            Long maxAmountPerMonth,
+
+            @JsonProperty("paymentMethod") @JsonAlias({"payment_method", "paymentMethodId"})
+            String paymentMethod) {}
+
+    /**
+     * The caller's auto-recharge rule: buy {@code package} when the available balance falls below
+     * {@code threshold}; {@code running} is false while it is off or paused ({@code pausedReason} says why).
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record RechargeRuleView(
+            @JsonProperty("package") String packageSlug,
+            @JsonProperty("threshold") long threshold,
+            @JsonProperty("paymentMethod") String paymentMethod,
+            @JsonProperty("maxPerMonth") int maxPerMonth,
+            @JsonProperty("maxAmountPerMonth") long maxAmountPerMonth,
+            @JsonProperty("maxFailures") int maxFailures,
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("running") boolean running,
+            @JsonProperty("pausedReason") String pausedReason,
+            @JsonProperty("failures") int failures,
+            @JsonProperty("createdAt") String createdAt,
+            @JsonProperty("updatedAt") String updatedAt) {
+
+        public static RechargeRuleView of(RechargeRule rule) {
+            return new RechargeRuleView(
+                    rule.packageSlug(),
+                    rule.threshold(),
+                    rule.paymentMethodId(),
+                    rule.maxPerMonth(),
+                    rule.maxAmountPerMonth(),
+                    rule.maxFailures(),
+                    rule.enabled(),
+                    rule.running(),
+                    rule.pausedReason().orElse(null),
+                    rule.failures(),
+                    rule.createdAt().toString(),
+                    rule.updatedAt().toString());
+        }
+    }
+
+    /** A card saved on the caller's Stripe customer: {@code id} is its PaymentMethod. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SavedCardView(
+            @JsonProperty("id") String id,
+            @JsonProperty("brand") String brand,
+            @JsonProperty("last4") String last4,
+            @JsonProperty("expMonth") int expMonth,
+            @JsonProperty("expYear") int expYear) {
+
+        public static SavedCardView of(SavedCard card) {
+            return new SavedCardView(
+                    card.paymentMethodId(), card.brand(), card.last4(), card.expMonth(), card.expYear());
+        }
+    }
+
+    /**
+     * One auto-recharge: {@code status} is {@code pending}, {@code processing}, {@code succeeded}, {@code failed},
+     * {@code requires_action} or {@code skipped}.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record RechargeAttemptView(
+            @JsonProperty("id") long id,
+            @JsonProperty("status") String status,
+            @JsonProperty("tries") int tries,
+            @JsonProperty("availableAtStart") long availableAtStart,
+            @JsonProperty("purchaseId") Long purchaseId,
+            @JsonProperty("reason") String reason,
+            @JsonProperty("createdAt") String createdAt,
+            @JsonProperty("updatedAt") String updatedAt) {
+
+        public static RechargeAttemptView of(RechargeAttempt attempt) {
+            return new RechargeAttemptView(
+                    attempt.id(),
+                    attempt.status().wireName(),
+                    attempt.tries(),
+                    attempt.availableAtStart(),
+                    attempt.purchaseId().orElse(null),
+                    attempt.reason().orElse(null),
+                    attempt.createdAt().toString(),
+                    attempt.updatedAt().toString());
+        }
+    }
+
+    /**
+     * A recharge the bank wants the caller to authenticate: confirm {@code paymentIntentId} on-session with
+     * {@code clientSecret} (Stripe.js {@code confirmCardPayment}); its success credits the pack and resumes the rule.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ActionNeededView(
+            @JsonProperty("attemptId") long attemptId,
+            @JsonProperty("paymentIntentId") String paymentIntentId,
+            @JsonProperty("clientSecret") String clientSecret,
+            @JsonProperty("amount") BigDecimal amount,
+            @JsonProperty("currency") String currency) {
+
+        public static ActionNeededView of(ActionNeeded action) {
+            return new ActionNeededView(
+                    action.attempt().id(),
+                    action.paymentIntentId(),
+                    action.clientSecret(),
+                    action.amount().majorUnits(),
+                    action.amount().currency().getCurrencyCode());
+        }
+
+        @Override
+        public String toString() {
+            return "ActionNeededView[attemptId=" + attemptId + ", paymentIntentId=" + paymentIntentId + "]";
+        }
+    }
+
+    /**
+     * The answer of {@code GET /recharge/}: the caller's rule ({@code null} without one), saved cards, latest
+     * recharges (newest first), the recharge waiting for the caller ({@code null} when none) and the low-balance
+     * alert threshold ({@code null} when not set).
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record RechargeOverviewView(
+            @JsonProperty("rule") RechargeRuleView rule,
+            @JsonProperty("cards") List<SavedCardView> cards,
+            @JsonProperty("attempts") List<RechargeAttemptView> attempts,
+            @JsonProperty("actionNeeded") ActionNeededView actionNeeded,
+            @JsonProperty("lowBalanceAlert") Long lowBalanceAlert) {
+
+        public static RechargeOverviewView of(
+                Optional<RechargeRule> rule,
+                List<SavedCard> cards,
+                List<RechargeAttempt> attempts,
+                Optional<ActionNeeded> actionNeeded,
+                java.util.OptionalLong lowBalanceAlert) {
+            return new RechargeOverviewView(
+                    rule.map(RechargeRuleView::of).orElse(null),
+                    cards.stream().map(SavedCardView::of).toList(),
+                    attempts.stream().map(RechargeAttemptView::of).toList(),
+                    actionNeeded.map(ActionNeededView::of).orElse(null),
+                    lowBalanceAlert.isPresent() ? lowBalanceAlert.getAsLong() : null);
+        }
+    }
+
+    /** The answer of {@code POST /recharge/cards/}: give {@code clientSecret} to Stripe.js ({@code confirmCardSetup}). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record CardSetupView(
+            @JsonProperty("setupIntentId") String setupIntentId,
+            @JsonProperty("clientSecret") String clientSecret) {
+
+        public static CardSetupView of(CardSetup setup) {
+            return new CardSetupView(setup.setupIntentId(), setup.clientSecret());
+        }
+
+        @Override
+        public String toString() {
+            return "CardSetupView[setupIntentId=" + setupIntentId + "]";
+        }
+    }
+
+    /** The body and answer of {@code PUT /alerts/low-balance/}: {@code {"threshold": 10000}}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LowBalanceAlertView(
+            @JsonProperty("threshold") Long threshold) {}
 
     /** The answer of {@code POST /subscription/portal/}: the Stripe Customer Portal session to send the browser to. */
     @JsonInclude(JsonInclude.Include.ALWAYS)

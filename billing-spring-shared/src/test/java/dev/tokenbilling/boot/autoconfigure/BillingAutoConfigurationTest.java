@@ -443,45 +443,58 @@ class BillingAutoConfigurationTest {
     }
 
     @Test
-    void shouldNotScheduleAnythingWhenTheReconcilerAndExpiryAreDisabled() {
+    void shouldNotScheduleAnythingWhenEveryJobIsDisabled() {
         runner.withPropertyValues(
                         "billing.stripe.secret-key=sk_test_abc",
                         "billing.reconciler.enabled=false",
-                        "billing.expiry.enabled=false")
+                        "billing.expiry.enabled=false",
+                        "billing.events.enabled=false",
+                        "billing.recharge.enabled=false")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ReconcilerScheduler.class));
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.enabled=false")
                 .run(context -> assertThat(
                                 context.getBean(ReconcilerScheduler.class).jobs())
-                        .containsExactly(Job.EXPIRY));
-        runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.expiry.enabled=false")
+                        .containsExactly(Job.EXPIRY, Job.EVENTS, Job.RECHARGE));
+        runner.withPropertyValues(
+                        "billing.stripe.secret-key=sk_test_abc",
+                        "billing.expiry.enabled=false",
+                        "billing.events.enabled=false",
+                        "billing.recharge.enabled=false")
                 .run(context -> assertThat(
                                 context.getBean(ReconcilerScheduler.class).jobs())
                         .containsExactly(Job.RECONCILE));
+        runner.withPropertyValues(
+                        "billing.reconciler.enabled=false",
+                        "billing.expiry.enabled=false",
+                        "billing.recharge.enabled=false")
+                .run(context -> assertThat(
+                                context.getBean(ReconcilerScheduler.class).jobs())
+                        .containsExactly(Job.EVENTS));
     }
 
     @Test
-    void shouldStartTheReconcilerOnlyWhenStripeIsConfiguredButExpiryAlways() {
+    void shouldStartTheReconcilerAndAutoRechargeOnlyWhenStripeIsConfiguredButExpiryAndEventsAlways() {
         runner.run(context -> {
             ReconcilerScheduler scheduler = context.getBean(ReconcilerScheduler.class);
             assertThat(scheduler.isRunning()).isTrue();
-            assertThat(scheduler.jobs()).containsExactly(Job.EXPIRY);
+            assertThat(scheduler.jobs()).containsExactly(Job.EXPIRY, Job.EVENTS);
         });
         runner.withPropertyValues("billing.stripe.secret-key=sk_test_abc", "billing.reconciler.initial-delay=1h")
                 .run(context -> assertThat(
                                 context.getBean(ReconcilerScheduler.class).jobs())
-                        .containsExactly(Job.RECONCILE, Job.EXPIRY));
+                        .containsExactly(Job.RECONCILE, Job.EXPIRY, Job.EVENTS, Job.RECHARGE));
         runner.withPropertyValues(
                         "billing.stripe.secret-key=sk_test_abc",
                         "billing.reconciler.initial-delay=1h",
                         "billing.reconciler.fetch-missed-events=true")
                 .run(context -> assertThat(
                                 context.getBean(ReconcilerScheduler.class).jobs())
-                        .containsExactly(Job.RECONCILE, Job.FETCH_MISSED_EVENTS, Job.EXPIRY));
+                        .containsExactly(Job.RECONCILE, Job.FETCH_MISSED_EVENTS, Job.EXPIRY, Job.EVENTS, Job.RECHARGE));
         runner.withPropertyValues("billing.reconciler.fetch-missed-events=true")
                 .run(context -> assertThat(
                                 context.getBean(ReconcilerScheduler.class).jobs())
                         .as("no Stripe, no fetch")
-                        .containsExactly(Job.EXPIRY));
+                        .containsExactly(Job.EXPIRY, Job.EVENTS));
     }
 
     @Test
@@ -503,6 +516,14 @@ class BillingAutoConfigurationTest {
                 .run(context -> assertThat(
                                 rootCause(context.getStartupFailure()).getMessage())
                         .contains("billing.expiry.batch-size"));
+        runner.withPropertyValues("billing.events.delivery-interval=0s")
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("billing.events.delivery-interval must be positive"));
+        runner.withPropertyValues("billing.recharge.batch-size=1001")
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("billing.recharge.batch-size must be between 1 and 1000"));
         runner.withPropertyValues(
                         "billing.stripe.secret-key=sk_test_abc",
                         "billing.reconciler.fetch-missed-events=true",

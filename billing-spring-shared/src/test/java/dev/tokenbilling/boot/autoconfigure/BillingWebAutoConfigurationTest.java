@@ -219,6 +219,18 @@ class BillingWebAutoConfigurationTest {
                                     "/api/v1/billing/subscription/cancel",
                                     "/api/v1/billing/subscription/resume/",
                                     "/api/v1/billing/subscription/resume",
+                                    "/api/v1/billing/recharge/",
+                                    "/api/v1/billing/recharge",
+                                    "/api/v1/billing/recharge/pause/",
+                                    "/api/v1/billing/recharge/pause",
+                                    "/api/v1/billing/recharge/resume/",
+                                    "/api/v1/billing/recharge/resume",
+                                    "/api/v1/billing/recharge/cards/",
+                                    "/api/v1/billing/recharge/cards",
+                                    "/api/v1/billing/recharge/cards/{id}/",
+                                    "/api/v1/billing/recharge/cards/{id}",
+                                    "/api/v1/billing/alerts/low-balance/",
+                                    "/api/v1/billing/alerts/low-balance",
                                     "/api/v1/billing/webhooks/stripe/");
                 });
     }

@@ -58,7 +58,13 @@ class ConfigurationMetadataTest {
                         "billing.expiry.enabled",
                         "billing.expiry.interval",
                         "billing.expiry.initial-delay",
-                        "billing.expiry.batch-size");
+                        "billing.expiry.batch-size",
+                        "billing.events.enabled",
+                        "billing.events.delivery-interval",
+                        "billing.events.batch-size",
+                        "billing.recharge.enabled",
+                        "billing.recharge.interval",
+                        "billing.recharge.batch-size");
         assertThat(descriptions)
                 .allSatisfy((name, description) ->
                         assertThat(description).as(name).isNotBlank().doesNotContain("{@"));

@@ -3,6 +3,7 @@ package dev.tokenbilling.boot.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.model.BillingInterval;
+import dev.tokenbilling.model.DeliveryReport;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
@@ -10,6 +11,7 @@ import dev.tokenbilling.model.Money;
 import dev.tokenbilling.model.Purchase;
 import dev.tokenbilling.model.PurchaseStatus;
 import dev.tokenbilling.model.PurchaseTransition;
+import dev.tokenbilling.model.RechargeRunReport;
 import dev.tokenbilling.model.Subscription;
 import dev.tokenbilling.model.SubscriptionStatus;
 import dev.tokenbilling.model.UserId;
@@ -253,6 +255,60 @@ class MicrometerBillingMetricsTest {
         assertThat(registry.get("billing.lots.expired").counter().count()).isEqualTo(2);
         assertThat(registry.get("billing.holds.expired").counter().count()).isEqualTo(3);
         assertThat(registry.get("billing.expiry.failures")
+                        .tag("exception", "IllegalStateException")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountDeliveredAndFailedBillingEvents() {
+        metrics.eventsDelivered(new DeliveryReport(0, 0, 0), Duration.ofMillis(1));
+        assertThat(registry.get("billing.events.delivered").counter().count())
+                .as("registered at zero")
+                .isZero();
+
+        metrics.eventsDelivered(new DeliveryReport(5, 4, 1), Duration.ofMillis(2));
+        metrics.eventDeliveryFailed(new IllegalStateException("down"));
+
+        assertThat(registry.get("billing.events.runs").timer().count()).isEqualTo(2);
+        assertThat(registry.get("billing.events.delivered").counter().count()).isEqualTo(4);
+        assertThat(registry.get("billing.events.failed").counter().count()).isEqualTo(1);
+        assertThat(registry.get("billing.events.failures")
+                        .tag("exception", "IllegalStateException")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountRechargesByOutcome() {
+        metrics.rechargesRan(new RechargeRunReport(6, 3, 1, 1, 1), Duration.ofMillis(5));
+        metrics.rechargesRan(new RechargeRunReport(1, 1, 0, 0, 0), Duration.ofMillis(5));
+        metrics.rechargeFailed(new IllegalStateException("down"));
+
+        assertThat(registry.get("billing.recharge.runs").timer().count()).isEqualTo(2);
+        assertThat(registry.get("billing.recharges")
+                        .tag("outcome", "paid")
+                        .counter()
+                        .count())
+                .isEqualTo(4);
+        assertThat(registry.get("billing.recharges")
+                        .tag("outcome", "declined")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.recharges")
+                        .tag("outcome", "needs_action")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.recharges")
+                        .tag("outcome", "skipped")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("billing.recharge.failures")
                         .tag("exception", "IllegalStateException")
                         .counter()
                         .count())

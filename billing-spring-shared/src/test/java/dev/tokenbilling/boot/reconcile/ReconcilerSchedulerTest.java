@@ -11,6 +11,8 @@ import dev.tokenbilling.boot.reconcile.ReconcilerScheduler.Job;
 import dev.tokenbilling.boot.support.Browser;
 import dev.tokenbilling.boot.support.MutableClock;
 import dev.tokenbilling.boot.support.SeedCatalog;
+import dev.tokenbilling.hook.BillingEventListener;
+import dev.tokenbilling.model.BillingEvent;
 import dev.tokenbilling.model.Debit;
 import dev.tokenbilling.model.ExpiryReport;
 import dev.tokenbilling.model.Grant;
@@ -18,6 +20,8 @@ import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.LotTerms;
 import dev.tokenbilling.model.PurchaseIntent;
 import dev.tokenbilling.model.PurchaseStatus;
+import dev.tokenbilling.model.RechargeSettings;
+import dev.tokenbilling.model.RechargeStatus;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.ReservationStatus;
@@ -31,6 +35,8 @@ import dev.tokenbilling.webhook.WebhookOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -124,7 +130,7 @@ class ReconcilerSchedulerTest {
         runner.withPropertyValues("billing.expiry.initial-delay=0s", "billing.expiry.interval=100ms")
                 .run(context -> {
                     ReconcilerScheduler scheduler = context.getBean(ReconcilerScheduler.class);
-                    assertThat(scheduler.jobs()).containsExactly(Job.EXPIRY);
+                    assertThat(scheduler.jobs()).containsExactly(Job.EXPIRY, Job.EVENTS);
                     TokenBillingService service = context.getBean(TokenBillingService.class);
                     UserId user = UserId.of("scheduled-user");
                     service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("scheduled-grant"), "budget"));
@@ -193,7 +199,8 @@ class ReconcilerSchedulerTest {
                     .run(context -> {
                         ReconcilerScheduler scheduler = context.getBean(ReconcilerScheduler.class);
                         assertThat(scheduler.jobs())
-                                .containsExactly(Job.RECONCILE, Job.FETCH_MISSED_EVENTS, Job.EXPIRY);
+                                .containsExactly(
+                                        Job.RECONCILE, Job.FETCH_MISSED_EVENTS, Job.EXPIRY, Job.EVENTS, Job.RECHARGE);
                         TokenBillingService service = context.getBean(TokenBillingService.class);
                         MeterRegistry meters = context.getBean(MeterRegistry.class);
                         SeedCatalog.seed(service);
@@ -233,6 +240,60 @@ class ReconcilerSchedulerTest {
                         assertThat(report.processed())
                                 .allSatisfy(outcome -> assertThat(outcome.status())
                                         .isIn(WebhookOutcome.Status.PROCESSED, WebhookOutcome.Status.IGNORED));
+                    });
+        }
+    }
+
+    @Test
+    void shouldDeliverBillingEventsToListenerBeansAndRechargeOnTheirSchedules() {
+        List<BillingEvent> heard = new CopyOnWriteArrayList<>();
+        try (FakeStripe fake = FakeStripe.start()) {
+            runner.withBean(BillingEventListener.class, () -> heard::add)
+                    .withPropertyValues(
+                            "billing.stripe.secret-key=" + fake.secretKey(),
+                            "billing.stripe.api-base=" + fake.apiBase(),
+                            "billing.reconciler.initial-delay=1h",
+                            "billing.expiry.initial-delay=1h",
+                            "billing.events.delivery-interval=100ms",
+                            "billing.recharge.interval=100ms")
+                    .run(context -> {
+                        TokenBillingService service = context.getBean(TokenBillingService.class);
+                        MeterRegistry meters = context.getBean(MeterRegistry.class);
+                        ReconcilerScheduler scheduler = context.getBean(ReconcilerScheduler.class);
+                        SeedCatalog.seed(service);
+                        UserId user = UserId.of("recharging-user");
+                        PurchaseIntent intent = service.purchases().startSavingCard(user, "starter-100k");
+                        Browser.confirm(fake, intent.paymentIntentId(), intent.clientSecret(), "pm_card_visa");
+                        scheduler.fetchMissedEventsOnce();
+                        assertThat(service.ledger().balance(user).balance()).isEqualTo(100_000);
+                        assertThat(service.recharge().cards(user)).hasSize(1);
+                        service.recharge().setRule(user, RechargeSettings.of("booster-500k", 50_000));
+                        service.ledger().setLowBalanceAlert(user, 60_000);
+
+                        service.ledger().debit(Debit.of(user, 60_000, IdempotencyKey.of("recharge-crossing")));
+
+                        Awaitility.await()
+                                .atMost(Duration.ofSeconds(15))
+                                .until(() -> service.ledger().balance(user).balance() == 540_000);
+                        assertThat(service.recharge().attempts(user, 10))
+                                .singleElement()
+                                .satisfies(
+                                        attempt -> assertThat(attempt.status()).isEqualTo(RechargeStatus.SUCCEEDED));
+                        Awaitility.await()
+                                .atMost(Duration.ofSeconds(15))
+                                .untilAsserted(() -> assertThat(heard)
+                                        .filteredOn(event -> event.userId().equals(user))
+                                        .extracting(BillingEvent::type)
+                                        .contains("purchase.completed", "balance.low"));
+                        assertThat(meters.get("billing.events.delivered")
+                                        .counter()
+                                        .count())
+                                .isGreaterThanOrEqualTo(2);
+                        assertThat(meters.get("billing.recharges")
+                                        .tag("outcome", "paid")
+                                        .counter()
+                                        .count())
+                                .isEqualTo(1);
                     });
         }
     }

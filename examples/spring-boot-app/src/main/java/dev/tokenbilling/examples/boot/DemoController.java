@@ -9,6 +9,7 @@ import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.service.LedgerService;
 import dev.tokenbilling.service.TokenBillingService;
 import java.security.Principal;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.core.env.Environment;
@@ -25,7 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The little the page needs besides the starter's API: who is signed in (with the CSRF token for
  * its POSTs), and a button that spends tokens the way an application's AI feature would, through
- * {@link LedgerService#debit}.
+ * {@link LedgerService#debit}, and the latest low-balance and auto-recharge events the demo's
+ * {@link DemoBillingEvents} listener heard.
  */
 @RestController
 @RequestMapping("/api/demo")
@@ -33,9 +35,11 @@ class DemoController {
 
     private final TokenBillingService billing;
     private final boolean demoMode;
+    private final DemoBillingEvents events;
 
-    DemoController(TokenBillingService billing, Environment environment) {
+    DemoController(TokenBillingService billing, Environment environment, DemoBillingEvents events) {
         this.billing = billing;
+        this.events = events;
         this.demoMode = environment.containsProperty(DemoModeEnvironment.INSTANCE_ID);
     }
 
@@ -65,6 +69,20 @@ class DemoController {
                 .debit(Debit.of(user, tokens, IdempotencyKey.of("demo-" + UUID.randomUUID()))
                         .withDescription("Demo AI request"));
         return BalanceView.of(billing.ledger().balance(user));
+    }
+
+    /** The signed-in user's latest {@code balance.low} and {@code recharge.*} billing events, newest first. */
+    @GetMapping("/events")
+    List<Map<String, Object>> events(Principal principal) {
+        return events.recent(UserId.of(principal.getName())).stream()
+                .map(event -> Map.<String, Object>of(
+                        "id",
+                        event.id(),
+                        "type",
+                        event.type(),
+                        "createdAt",
+                        event.createdAt().toString()))
+                .toList();
     }
 
     @ExceptionHandler(InsufficientTokensException.class)

@@ -184,6 +184,32 @@ class DemoApplicationSmokeTest {
         assertThat(JSON.readTree(spent.body()).get("totalUsed").asLong()).isEqualTo(2_500);
     }
 
+    @Test
+    void shouldShowTheLowBalanceEventsTheDemosListenerHeard() throws Exception {
+        billing.ledger().grant(Grant.of(UserId.of("alice"), 20_000, IdempotencyKey.of("smoke-alert-alice"), "welcome"));
+        long threshold = billing.ledger().balance(UserId.of("alice")).available() - 1_000;
+        HttpResponse<String> alert = send(request("/api/v1/billing/alerts/low-balance/")
+                .header("Authorization", basic("alice"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"threshold\": " + threshold + "}")));
+        assertThat(alert.statusCode()).as(alert.body()).isEqualTo(200);
+        HttpResponse<String> spent = send(request("/api/demo/usage?tokens=2500")
+                .header("Authorization", basic("alice"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(spent.statusCode()).as(spent.body()).isEqualTo(200);
+
+        Instant deadline = Instant.now().plusSeconds(15);
+        JsonNode events;
+        do {
+            Thread.sleep(200);
+            events = JSON.readTree(send(request("/api/demo/events")
+                            .header("Authorization", basic("alice"))
+                            .GET())
+                    .body());
+        } while (events.isEmpty() && Instant.now().isBefore(deadline));
+        assertThat(events.get(0).get("type").asText()).isEqualTo("balance.low");
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     }
