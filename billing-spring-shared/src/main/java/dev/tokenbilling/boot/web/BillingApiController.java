@@ -636,7 +636,8 @@ public class BillingApiController {
             case NO_SUBSCRIPTION -> new Problem(HttpStatus.NOT_FOUND, "no_subscription", e.getMessage());
             case TIER_NOT_AVAILABLE -> new Problem(HttpStatus.CONFLICT, "tier_not_available", e.getMessage());
             case ALREADY_SUBSCRIBED -> new Problem(HttpStatus.CONFLICT, "already_subscribed", e.getMessage());
-            case SPEND_LIMIT_REACHED -> new Problem(HttpStatus.TOO_MANY_REQUESTS, "spend_limit_reached", e.getMessage());
+            case SPEND_LIMIT_REACHED ->
+                new Problem(HttpStatus.TOO_MANY_REQUESTS, "spend_limit_reached", e.getMessage());
             case RESERVATION_NOT_ACTIVE -> new Problem(HttpStatus.CONFLICT, "reservation_not_active", e.getMessage());
             case INSUFFICIENT_TOKENS -> new Problem(HttpStatus.CONFLICT, "insufficient_tokens", e.getMessage());
             case IDEMPOTENCY_CONFLICT -> new Problem(HttpStatus.CONFLICT, "idempotency_conflict", e.getMessage());
