@@ -145,7 +145,10 @@ public final class PurchaseTransitions {
             throw new IllegalStateException("purchase " + purchase.id() + " completed without its credit: " + credit);
         }
         BillingEvents.purchaseCompleted(tx, completed.get(), posted.entry(), clock.instant());
-        RechargeCompletion.purchaseCompleted(tx, completed.get(), clock.instant());
+        // Only the worker's PaymentIntents name an attempt: other purchases skip the lookup.
+        if (intent.metadata().containsKey(RechargeCompletion.ATTEMPT_METADATA)) {
+            RechargeCompletion.purchaseCompleted(tx, completed.get(), clock.instant());
+        }
         after.add(listener -> listener.tokensCredited(posted.entry()));
         after.add(listener -> listener.purchaseCompleted(completed.get(), posted.entry()));
         return new PurchaseTransition.Completed(purchase.id(), purchase.tokenAmount());

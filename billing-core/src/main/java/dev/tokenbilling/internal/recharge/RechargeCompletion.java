@@ -16,6 +16,9 @@ import java.util.Optional;
  */
 public final class RechargeCompletion {
 
+    /** The metadata that marks a recharge's PaymentIntent (the worker sets it). */
+    public static final String ATTEMPT_METADATA = "recharge_attempt";
+
     /** The pause reason of a card that needs the user: their confirmation resumes the rule. */
     static final String NEEDS_USER = "authentication_required";
 

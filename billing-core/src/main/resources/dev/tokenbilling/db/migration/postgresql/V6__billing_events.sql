@@ -18,7 +18,6 @@ CREATE TABLE billing_event (
 -- The pending ones stay few whatever the history holds: delivery reads only these.
 CREATE INDEX billing_event_pending_by_user ON billing_event (user_id, id) WHERE delivered_at IS NULL;
 CREATE INDEX billing_event_due ON billing_event (next_attempt_at, id) WHERE delivered_at IS NULL;
-CREATE INDEX billing_event_by_time ON billing_event (created_at);
 
 -- Low-balance alerts: a per-user threshold on the balance row, so that the posting that crosses it
 -- sees the crossing in the row it updates (no read of its own). NULL: no alert.
