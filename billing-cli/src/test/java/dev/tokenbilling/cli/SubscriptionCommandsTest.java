@@ -238,7 +238,7 @@ class SubscriptionCommandsTest {
         assertThat(result.err()).contains("1 subscription check failed");
     }
 
-    /** The tier as the seed synced it to FakeStripe: its product and prices are FakeStripe's. */
+    /** The tier as `billing seed --with-stripe` synced it to FakeStripe: its product and prices are FakeStripe's. */
     private SubscriptionTier synced(String slug) {
         SubscriptionTier tier = library.service().catalog().findTier(slug).orElseThrow();
         assertThat(tier.stripeMonthlyPriceId())
