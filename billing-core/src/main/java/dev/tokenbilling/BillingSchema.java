@@ -5,6 +5,7 @@ import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.StoreUnavailableException;
+import dev.tokenbilling.internal.postgres.CitusLayout;
 import dev.tokenbilling.internal.postgres.SchemaName;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,15 +36,17 @@ public final class BillingSchema {
      * The version of the newest migration under {@value #MIGRATIONS_LOCATION} ({@code V3__ledger_write_costs.sql}):
      * what {@link #isCurrent(DataSource, String)} expects. A test keeps it equal to the newest file.
      */
-    public static final int LATEST_VERSION = 8;
+    public static final int LATEST_VERSION = 9;
 
     private final DataSource dataSource;
     private final String schema;
+    private final DatabaseTopology topology;
     private Flyway flyway;
 
-    private BillingSchema(DataSource dataSource, String schema) {
+    private BillingSchema(DataSource dataSource, String schema, DatabaseTopology topology) {
         this.schema = new SchemaName(schema).value();
         this.dataSource = dataSource;
+        this.topology = java.util.Objects.requireNonNull(topology, "topology");
     }
 
     /** Flyway is configured on first use only: loading it costs a short-lived process more than the check it saves. */
@@ -70,6 +73,11 @@ public final class BillingSchema {
      * applied migrations' checksums: {@link #migrate()} and {@link #pending()} do.
      */
     public static boolean isCurrent(DataSource dataSource, String schema) {
+        return isCurrent(dataSource, schema, DatabaseTopology.POSTGRESQL);
+    }
+
+    /** {@link #isCurrent(DataSource, String)}, and on Citus also laid out on the cluster. */
+    public static boolean isCurrent(DataSource dataSource, String schema, DatabaseTopology topology) {
         String name;
         try {
             name = new SchemaName(schema).value();
@@ -91,23 +99,41 @@ public final class BillingSchema {
                     return false;
                 }
             }
-            return newest == LATEST_VERSION;
+            return newest == LATEST_VERSION
+                    && (topology != DatabaseTopology.CITUS || CitusLayout.isApplied(connection, name));
         } catch (SQLException e) {
             return false;
         }
     }
 
     public static BillingSchema of(DataSource dataSource, String schema) {
-        return new BillingSchema(dataSource, schema);
+        return new BillingSchema(dataSource, schema, DatabaseTopology.POSTGRESQL);
     }
 
-    /** Applies pending migrations (safe to call from many instances at once); returns how many ran. */
+    /** The schema laid out as {@code topology} says: on Citus, {@link #migrate()} also distributes it. */
+    public static BillingSchema of(DataSource dataSource, String schema, DatabaseTopology topology) {
+        return new BillingSchema(dataSource, schema, topology);
+    }
+
+    /**
+     * Applies pending migrations (safe to call from many instances at once); returns how many ran. On
+     * Citus, then distributes what is not distributed yet (see {@link DatabaseTopology#CITUS}).
+     */
     public int migrate() {
+        int executed;
         try {
-            return flyway().migrate().migrationsExecuted;
+            executed = flyway().migrate().migrationsExecuted;
         } catch (org.flywaydb.core.api.FlywayException e) {
             throw unavailableIfConnectionFailed(e);
         }
+        if (topology == DatabaseTopology.CITUS) {
+            CitusLayout.apply(dataSource, schema);
+        }
+        return executed;
+    }
+
+    public DatabaseTopology topology() {
+        return topology;
     }
 
     private static RuntimeException unavailableIfConnectionFailed(org.flywaydb.core.api.FlywayException e) {

@@ -224,6 +224,7 @@ public final class TokenBilling {
         private String schema = DEFAULT_SCHEMA;
         private Clock clock = Clock.systemUTC();
         private boolean migrate = DEFAULT_MIGRATE;
+        private DatabaseTopology topology = DatabaseTopology.POSTGRESQL;
         private StripeApi stripe;
         private WebhookVerification webhooks = WebhookVerification.none();
         private PaymentGateway gateway;
@@ -265,6 +266,15 @@ public final class TokenBilling {
         }
 
         /** Whether {@link #build()} applies the schema migrations (default true). */
+        /**
+         * How the tables are laid out: {@link DatabaseTopology#POSTGRESQL} (the default) or
+         * {@link DatabaseTopology#CITUS}, with the data source on the Citus coordinator.
+         */
+        public Builder topology(DatabaseTopology topology) {
+            this.topology = Objects.requireNonNull(topology, "topology");
+            return this;
+        }
+
         public Builder migrate(boolean migrate) {
             this.migrate = migrate;
             return this;
@@ -396,14 +406,14 @@ public final class TokenBilling {
             BillingSchema billingSchema = null;
             if (chosen == null) {
                 try {
-                    billingSchema = BillingSchema.of(dataSource, schema);
+                    billingSchema = BillingSchema.of(dataSource, schema, topology);
                 } catch (InvalidRequestException e) {
                     throw invalid("schema", e.getMessage());
                 }
                 if (migrate) {
                     billingSchema.migrate();
                 }
-                chosen = PostgresBillingStore.create(dataSource, schema);
+                chosen = PostgresBillingStore.create(dataSource, schema, topology);
             }
             BillingStore store = chosen;
             Set<String> eventTypes = eventHandlers.stream()

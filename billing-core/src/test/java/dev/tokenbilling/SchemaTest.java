@@ -40,13 +40,14 @@ class SchemaTest {
                         "5 hold round trips",
                         "6 billing events",
                         "7 auto recharge",
-                        "8 spend limits");
+                        "8 spend limits",
+                        "9 citus ready functions");
 
-        assertThat(billingSchema.migrate()).isEqualTo(8);
+        assertThat(billingSchema.migrate()).isEqualTo(9);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("8");
+        assertThat(billingSchema.currentVersion()).contains("9");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",

@@ -50,8 +50,11 @@ public final class BillingFixture {
             java.util.function.Consumer<TokenBilling.Builder> settings) {
         this.dataSource = dataSource;
         this.schema = schema;
-        TokenBilling.Builder builder =
-                TokenBilling.builder().dataSource(dataSource).schema(schema).clock(clock);
+        TokenBilling.Builder builder = TokenBilling.builder()
+                .dataSource(dataSource)
+                .schema(schema)
+                .clock(clock)
+                .topology(TestDatabase.topology());
         settings.accept(builder);
         this.billing = builder.build();
         this.service = billing.service();

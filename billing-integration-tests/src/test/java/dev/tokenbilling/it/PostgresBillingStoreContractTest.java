@@ -12,7 +12,8 @@ class PostgresBillingStoreContractTest extends AbstractBillingStoreContractTest 
     @Override
     protected BillingStore createStore() {
         String schema = TestDatabase.newSchema(PostgresBillingStoreContractTest.class);
-        BillingSchema.of(TestDatabase.dataSource(), schema).migrate();
-        return PostgresBillingStore.create(TestDatabase.dataSource(), schema);
+        BillingSchema.of(TestDatabase.dataSource(), schema, TestDatabase.topology())
+                .migrate();
+        return PostgresBillingStore.create(TestDatabase.dataSource(), schema, TestDatabase.topology());
     }
 }

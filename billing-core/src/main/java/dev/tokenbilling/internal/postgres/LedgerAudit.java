@@ -54,14 +54,18 @@ final class LedgerAudit {
                 found,
                 "credited purchase without exactly one purchase credit",
                 "SELECT p.id, p.status, count(t.id) FROM {s}.token_purchase p LEFT JOIN {s}.token_transaction t"
-                        + " ON t.user_id = p.user_id AND t.purchase_id = p.id AND t.kind = 'purchase' GROUP BY p.id, p.status"
+                        + " ON t.user_id = p.user_id AND t.purchase_id = p.id AND t.kind = 'purchase'"
+                        + " GROUP BY p.user_id, p.id, p.status"
                         + " HAVING (p.status IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 1)"
                         + " OR (p.status NOT IN (" + Rows.sqlList(PurchaseStatus.CREDITED) + ") AND count(t.id) <> 0)");
         check(
                 found,
                 "purchase credit of the wrong amount or user",
-                "SELECT t.id, t.purchase_id FROM {s}.token_transaction t JOIN {s}.token_purchase p ON p.id = t.purchase_id"
-                        + " WHERE t.kind = 'purchase' AND (t.amount <> p.token_amount OR t.user_id <> p.user_id)");
+                // Joined on the user too (so that Citus runs it shard by shard): a credit naming another
+                // user's purchase, or none, finds no purchase.
+                "SELECT t.id, t.purchase_id FROM {s}.token_transaction t LEFT JOIN {s}.token_purchase p"
+                        + " ON p.user_id = t.user_id AND p.id = t.purchase_id"
+                        + " WHERE t.kind = 'purchase' AND (p.id IS NULL OR t.amount <> p.token_amount)");
         check(
                 found,
                 "lot remainders minus debt differ from the balance",

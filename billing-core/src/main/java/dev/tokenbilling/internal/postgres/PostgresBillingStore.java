@@ -1,5 +1,6 @@
 package dev.tokenbilling.internal.postgres;
 
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.store.LedgerRepository;
 import dev.tokenbilling.store.OutboxRepository;
@@ -44,6 +45,8 @@ public final class PostgresBillingStore implements BillingStore {
     private RechargeRepository recharges;
 
     private final LedgerAudit audit;
+    /** On Citus: statements that must name the user (row locks, leases) and batches split by shard. */
+    private final boolean citus;
 
     /** Statements of the newer repositories, rendered once per store rather than once per transaction. */
     private record Statements(
@@ -67,8 +70,10 @@ public final class PostgresBillingStore implements BillingStore {
             LedgerSql ledgerSql,
             Statements statements,
             HandleAccess access,
-            LedgerAudit audit) {
+            LedgerAudit audit,
+            boolean citus) {
         this.audit = audit;
+        this.citus = citus;
         this.jdbi = jdbi;
         this.schema = schema;
         this.ledgerSql = ledgerSql;
@@ -90,6 +95,11 @@ public final class PostgresBillingStore implements BillingStore {
 
     /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
     public static PostgresBillingStore create(DataSource dataSource, String schema) {
+        return create(dataSource, schema, DatabaseTopology.POSTGRESQL);
+    }
+
+    /** A store over {@code dataSource} whose tables are in {@code schema}, laid out as {@code topology} says. */
+    public static PostgresBillingStore create(DataSource dataSource, String schema, DatabaseTopology topology) {
         Jdbi jdbi = Jdbi.create(dataSource);
         // Statements share binders across variants (e.g. :tokens only matters to debits).
         jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
@@ -107,7 +117,8 @@ public final class PostgresBillingStore implements BillingStore {
                 new LedgerSql(name),
                 Statements.of(name),
                 HandleAccess.pooled(jdbi),
-                LedgerAudit.of(dataSource, schema));
+                LedgerAudit.of(dataSource, schema),
+                topology == DatabaseTopology.CITUS);
     }
 
     @Override
@@ -153,7 +164,7 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public PurchaseRepository purchases() {
         if (purchases == null) {
-            purchases = new PostgresPurchaseRepository(access, schema);
+            purchases = new PostgresPurchaseRepository(access, schema, citus);
         }
         return purchases;
     }
@@ -196,8 +207,8 @@ public final class PostgresBillingStore implements BillingStore {
             return work.apply(this);
         }
         try {
-            return jdbi.inTransaction(handle -> work.apply(
-                    new PostgresBillingStore(jdbi, schema, ledgerSql, statements, HandleAccess.bound(handle), audit)));
+            return jdbi.inTransaction(handle -> work.apply(new PostgresBillingStore(
+                    jdbi, schema, ledgerSql, statements, HandleAccess.bound(handle), audit, citus)));
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e);
         }

@@ -9,7 +9,9 @@ import dev.tokenbilling.store.NewPurchase;
 import dev.tokenbilling.store.PurchaseRepository;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,9 +37,24 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String findReversal;
     private final String saveReversal;
     private final String reversalsOfPurchase;
+    private final boolean citus;
+    private final String userOfPurchase;
+    private final String userOfPaymentIntent;
+    private final String paymentIntentTaken;
+    private final String stuckCandidates;
 
     PostgresPurchaseRepository(HandleAccess access, SchemaName schema) {
+        this(access, schema, false);
+    }
+
+    /**
+     * On Citus ({@code citus}), every statement that locks or changes a purchase names its user, so
+     * that it runs on that user's shard (Citus refuses row locks across shards): the user is looked up
+     * by the purchase's id or PaymentIntent first, and leases pick candidates first, then lock each.
+     */
+    PostgresPurchaseRepository(HandleAccess access, SchemaName schema, boolean citus) {
         this.access = access;
+        this.citus = citus;
         String open = Rows.sqlList(PurchaseStatus.OPEN);
         String reversalColumns = "SELECT user_id, stripe_id, purchase_id, kind, status, amount_minor, tokens_reversed,"
                 + " created_at, updated_at FROM {schema}.purchase_reversal WHERE user_id = :user";
@@ -50,6 +67,12 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                         + " :createdAt, :updatedAt) ON CONFLICT (user_id, stripe_id) DO UPDATE SET status = excluded.status,"
                         + " amount_minor = excluded.amount_minor, tokens_reversed = excluded.tokens_reversed, updated_at = excluded.updated_at");
         String select = "SELECT " + Rows.PURCHASE_COLUMNS + " FROM {schema}.token_purchase ";
+        String byUserAndId = citus ? "WHERE user_id = :user AND id = :id" : "WHERE id = :id";
+        userOfPurchase = schema.render("SELECT user_id FROM {schema}.token_purchase WHERE id = :id");
+        userOfPaymentIntent =
+                schema.render("SELECT user_id FROM {schema}.token_purchase WHERE stripe_payment_intent_id = :pi");
+        paymentIntentTaken = schema.render(
+                "SELECT EXISTS (SELECT 1 FROM {schema}.token_purchase WHERE stripe_payment_intent_id = :pi)");
         insert = schema.render(
                 "INSERT INTO {schema}.token_purchase (user_id, package_id, package_slug, token_amount, amount_minor,"
                         + " currency, status, stripe_customer_id, created_at, updated_at, validity_days)"
@@ -66,24 +89,29 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 + " AND (CAST(:before AS timestamptz) IS NULL OR created_at < :before)"
                 + " ORDER BY created_at DESC, id DESC LIMIT :limit");
         // Unique per user by index; across users (where no index may span shards) by this guard: Stripe
-        // makes each PaymentIntent for one purchase, so only a bug or a forged event could race here.
+        // makes each PaymentIntent for one purchase, so only a bug or a forged event could race here. On
+        // Citus the guard is a query of its own before the update (an update cannot read other shards).
         attachPaymentIntent = schema.render(
-                "UPDATE {schema}.token_purchase SET stripe_payment_intent_id = :pi, updated_at = :at"
-                        + " WHERE id = :id AND stripe_payment_intent_id IS NULL"
-                        + " AND NOT EXISTS (SELECT 1 FROM {schema}.token_purchase o WHERE o.stripe_payment_intent_id = :pi)");
+                "UPDATE {schema}.token_purchase SET stripe_payment_intent_id = :pi, updated_at = :at " + byUserAndId
+                        + " AND stripe_payment_intent_id IS NULL"
+                        + (citus
+                                ? ""
+                                : " AND NOT EXISTS (SELECT 1 FROM {schema}.token_purchase o WHERE o.stripe_payment_intent_id = :pi)"));
         transition = schema.render("UPDATE {schema}.token_purchase SET status = :target,"
                 + " failure_code = :failureCode, failure_message = :failureMessage,"
                 + " completed_at = CASE WHEN :target = '" + PurchaseStatus.COMPLETED.wireName()
                 + "' THEN coalesce(completed_at, :at) ELSE completed_at END,"
                 + " updated_at = :at"
-                + " WHERE id = :id AND status = ANY(CAST(:sources AS text[])) RETURNING " + Rows.PURCHASE_COLUMNS);
-        byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
+                + " " + byUserAndId + " AND status = ANY(CAST(:sources AS text[])) RETURNING " + Rows.PURCHASE_COLUMNS);
+        byIdForUpdate = schema.render(select + byUserAndId + " FOR UPDATE");
         byCharge = schema.render(select + "WHERE stripe_charge_id = :charge");
-        byPaymentIntentForUpdate = schema.render(select + "WHERE stripe_payment_intent_id = :pi FOR UPDATE");
+        byPaymentIntentForUpdate = schema.render(select + (citus ? "WHERE user_id = :user AND " : "WHERE ")
+                + "stripe_payment_intent_id = :pi FOR UPDATE");
         complete = schema.render("UPDATE {schema}.token_purchase SET status = '" + PurchaseStatus.COMPLETED.wireName()
                 + "', failure_code = NULL, failure_message = NULL,"
                 + " completed_at = coalesce(completed_at, :at), stripe_charge_id = coalesce(CAST(:charge AS text), stripe_charge_id),"
-                + " updated_at = :at WHERE id = :id AND status IN (" + open + ", '" + PurchaseStatus.CANCELED.wireName()
+                + " updated_at = :at " + byUserAndId + " AND status IN (" + open + ", '"
+                + PurchaseStatus.CANCELED.wireName()
                 + "')"
                 + " RETURNING " + Rows.PURCHASE_COLUMNS);
         countOpen = schema.render(
@@ -91,21 +119,29 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         countOpenOfUser = schema.render(
                 "SELECT count(*) FROM {schema}.token_purchase WHERE user_id = :user AND status IN (" + open + ")");
         attachCharge = schema.render(
-                "UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at WHERE id = :id");
+                "UPDATE {schema}.token_purchase SET stripe_charge_id = :charge, updated_at = :at " + byUserAndId);
         recordReversal =
                 schema.render("UPDATE {schema}.token_purchase SET status = :status, amount_refunded_minor = :refunded,"
                         + " tokens_reversed = :reversed, reversal_shortfall = :shortfall, tokens_disputed = :disputed, updated_at = :at"
-                        + " WHERE id = :id RETURNING " + Rows.PURCHASE_COLUMNS);
+                        + " " + byUserAndId + " RETURNING " + Rows.PURCHASE_COLUMNS);
         // The lease is the next_check_at pushed into the future: other reconcilers skip the row
-        // while it is locked and no longer see it as due once this statement commits.
-        leaseStuck = schema.render("UPDATE {schema}.token_purchase p SET check_attempts = p.check_attempts + 1,"
+        // while it is locked and no longer see it as due once this statement commits. On Citus the due
+        // purchases are picked first (no row lock may span shards), then each is leased on its shard.
+        String due = "status IN (" + open
+                + ") AND created_at < :before AND (next_check_at IS NULL OR next_check_at <= :now)";
+        String lease = "UPDATE {schema}.token_purchase p SET check_attempts = p.check_attempts + 1,"
                 + " next_check_at = CAST(:now AS timestamptz) + make_interval(secs => least(CAST(:maxSeconds AS double precision),"
-                + "   CAST(:baseSeconds AS double precision) * power(2, least(p.check_attempts, 30))))"
-                + " WHERE p.id IN (SELECT id FROM {schema}.token_purchase"
-                + "   WHERE status IN (" + open + ") AND created_at < :before"
-                + "   AND (next_check_at IS NULL OR next_check_at <= :now)"
-                + "   ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
-                + " RETURNING " + Rows.PURCHASE_COLUMNS);
+                + "   CAST(:baseSeconds AS double precision) * power(2, least(p.check_attempts, 30))))";
+        leaseStuck = schema.render(
+                citus
+                        ? lease + " WHERE p.user_id = :user AND p.id IN (SELECT id FROM {schema}.token_purchase"
+                                + "   WHERE user_id = :user AND id = :id AND " + due + " FOR UPDATE SKIP LOCKED)"
+                                + " RETURNING " + Rows.PURCHASE_COLUMNS
+                        : lease + " WHERE p.id IN (SELECT id FROM {schema}.token_purchase WHERE " + due
+                                + "   ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
+                                + " RETURNING " + Rows.PURCHASE_COLUMNS);
+        stuckCandidates = schema.render(
+                "SELECT user_id, id FROM {schema}.token_purchase WHERE " + due + " ORDER BY created_at LIMIT :limit");
     }
 
     @Override
@@ -155,11 +191,21 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
 
     @Override
     public boolean attachPaymentIntent(long purchaseId, String paymentIntentId, Instant at) {
-        return access.with(handle -> handle.createUpdate(attachPaymentIntent)
-                        .bind("id", purchaseId)
-                        .bind("pi", paymentIntentId)
-                        .bind("at", Rows.utc(at))
-                        .execute())
+        return access.with(handle -> {
+                    if (citus
+                            && handle.createQuery(paymentIntentTaken)
+                                    .bind("pi", paymentIntentId)
+                                    .mapTo(Boolean.class)
+                                    .one()) {
+                        return 0;
+                    }
+                    return handle.createUpdate(attachPaymentIntent)
+                            .bind("id", purchaseId)
+                            .bind("user", userOf(handle, purchaseId))
+                            .bind("pi", paymentIntentId)
+                            .bind("at", Rows.utc(at))
+                            .execute();
+                })
                 == 1;
     }
 
@@ -183,6 +229,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     public Optional<Purchase> findByPaymentIntentIdForUpdate(String paymentIntentId) {
         return access.with(handle -> handle.createQuery(byPaymentIntentForUpdate)
                 .bind("pi", paymentIntentId)
+                .bind("user", citus ? userOfPaymentIntent(handle, paymentIntentId) : null)
                 .map((rs, ctx) -> Rows.purchase(rs))
                 .findOne());
     }
@@ -191,6 +238,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     public Optional<Purchase> complete(long purchaseId, Optional<String> chargeId, Instant at) {
         return access.with(handle -> handle.createQuery(complete)
                 .bind("id", purchaseId)
+                .bind("user", userOf(handle, purchaseId))
                 .bind("charge", chargeId.orElse(null))
                 .bind("at", Rows.utc(at))
                 .map((rs, ctx) -> Rows.purchase(rs))
@@ -209,6 +257,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     public void attachCharge(long purchaseId, String chargeId, Instant at) {
         access.with(handle -> handle.createUpdate(attachCharge)
                 .bind("id", purchaseId)
+                .bind("user", userOf(handle, purchaseId))
                 .bind("charge", chargeId)
                 .bind("at", Rows.utc(at))
                 .execute());
@@ -218,6 +267,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     public Optional<Purchase> findByIdForUpdate(long id) {
         return access.with(handle -> handle.createQuery(byIdForUpdate)
                 .bind("id", id)
+                .bind("user", userOf(handle, id))
                 .map((rs, ctx) -> Rows.purchase(rs))
                 .findOne());
     }
@@ -233,6 +283,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
             Instant at) {
         return access.with(handle -> handle.createQuery(recordReversal)
                 .bind("id", purchaseId)
+                .bind("user", userOf(handle, purchaseId))
                 .bind("status", status.wireName())
                 .bind("refunded", amountRefundedMinor)
                 .bind("reversed", tokensReversed)
@@ -246,14 +297,57 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     @Override
     public List<Purchase> leaseStuck(
             Instant createdBefore, Instant now, int limit, Duration backoffBase, Duration backoffMax) {
-        return access.with(handle -> handle.createQuery(leaseStuck)
+        if (!citus) {
+            return access.with(handle -> handle.createQuery(leaseStuck)
+                    .bind("before", Rows.utc(createdBefore))
+                    .bind("now", Rows.utc(now))
+                    .bind("limit", limit)
+                    .bind("baseSeconds", (double) backoffBase.toMillis() / 1000)
+                    .bind("maxSeconds", (double) backoffMax.toMillis() / 1000)
+                    .map((rs, ctx) -> Rows.purchase(rs))
+                    .list());
+        }
+        List<Map.Entry<String, Long>> candidates = access.with(handle -> handle.createQuery(stuckCandidates)
                 .bind("before", Rows.utc(createdBefore))
                 .bind("now", Rows.utc(now))
                 .bind("limit", limit)
-                .bind("baseSeconds", (double) backoffBase.toMillis() / 1000)
-                .bind("maxSeconds", (double) backoffMax.toMillis() / 1000)
-                .map((rs, ctx) -> Rows.purchase(rs))
+                .map((rs, ctx) -> Map.entry(rs.getString("user_id"), rs.getLong("id")))
                 .list());
+        List<Purchase> leased = new ArrayList<>();
+        for (Map.Entry<String, Long> candidate : candidates) {
+            access.with(handle -> handle.createQuery(leaseStuck)
+                            .bind("user", candidate.getKey())
+                            .bind("id", candidate.getValue())
+                            .bind("before", Rows.utc(createdBefore))
+                            .bind("now", Rows.utc(now))
+                            .bind("baseSeconds", (double) backoffBase.toMillis() / 1000)
+                            .bind("maxSeconds", (double) backoffMax.toMillis() / 1000)
+                            .map((rs, ctx) -> Rows.purchase(rs))
+                            .findOne())
+                    .ifPresent(leased::add);
+        }
+        return leased;
+    }
+
+    /** The purchase's user, on Citus (where statements that lock or change it must name it); else null. */
+    private String userOf(org.jdbi.v3.core.Handle handle, long purchaseId) {
+        if (!citus) {
+            return null;
+        }
+        // A purchase never changes hands: an absent one gets a user no purchase has, and matches nothing.
+        return handle.createQuery(userOfPurchase)
+                .bind("id", purchaseId)
+                .mapTo(String.class)
+                .findOne()
+                .orElse("");
+    }
+
+    private String userOfPaymentIntent(org.jdbi.v3.core.Handle handle, String paymentIntentId) {
+        return handle.createQuery(userOfPaymentIntent)
+                .bind("pi", paymentIntentId)
+                .mapTo(String.class)
+                .findFirst()
+                .orElse("");
     }
 
     @Override
@@ -267,6 +361,7 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         String[] sources = from.stream().map(PurchaseStatus::wireName).toArray(String[]::new);
         return access.with(handle -> handle.createQuery(transition)
                 .bind("id", purchaseId)
+                .bind("user", userOf(handle, purchaseId))
                 .bind("target", target.wireName())
                 .bind("sources", sources)
                 .bind("failureCode", failureCode.orElse(null))

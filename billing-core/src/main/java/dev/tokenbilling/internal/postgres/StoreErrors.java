@@ -63,18 +63,49 @@ final class StoreErrors {
                 || (state != null && (state.startsWith("08") || TRANSIENT_STATES.contains(state)));
     }
 
-    /** True when {@code e} is a unique violation of the named index or constraint. */
+    /**
+     * True when {@code e} is a unique violation of the named index or constraint. On Citus a violation
+     * raised on a worker reaches the client without the constraint field, naming the shard's index in
+     * its message ({@code "token_transaction_idempotency_102117"}): that name, less its shard suffix,
+     * counts too.
+     */
     static boolean isUniqueViolation(Throwable e, String constraint) {
         // A JDBC batch reports the server's error as the "next exception" of a BatchUpdateException.
         for (SQLException sql = sqlCause(e); sql != null; sql = sql.getNextException()) {
             if (UNIQUE_VIOLATION.equals(sql.getSQLState())
                     && sql instanceof org.postgresql.util.PSQLException psql
                     && psql.getServerErrorMessage() != null
-                    && constraint.equals(psql.getServerErrorMessage().getConstraint())) {
+                    && names(violated(psql.getServerErrorMessage()), constraint)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The violated constraint: the error's constraint field, else the quoted name in its message. */
+    private static String violated(org.postgresql.util.ServerErrorMessage error) {
+        if (error.getConstraint() != null) {
+            return error.getConstraint();
+        }
+        java.util.regex.Matcher quoted = QUOTED_CONSTRAINT.matcher(String.valueOf(error.getMessage()));
+        return quoted.find() ? quoted.group(1) : null;
+    }
+
+    private static final java.util.regex.Pattern QUOTED_CONSTRAINT =
+            java.util.regex.Pattern.compile("unique constraint \"([^\"]+)\"");
+
+    /** {@code name} is the constraint, or one of its shards on Citus ({@code <constraint>_<shard id>}). */
+    static boolean names(String name, String constraint) {
+        if (name == null) {
+            return false;
+        }
+        if (name.equals(constraint)) {
+            return true;
+        }
+        return name.length() > constraint.length() + 1
+                && name.startsWith(constraint)
+                && name.charAt(constraint.length()) == '_'
+                && name.substring(constraint.length() + 1).chars().allMatch(Character::isDigit);
     }
 
     static SQLException sqlCause(Throwable e) {
