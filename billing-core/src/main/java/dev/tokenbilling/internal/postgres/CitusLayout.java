@@ -18,7 +18,8 @@ import javax.sql.DataSource;
  * Lays the migrated schema out on a Citus cluster, after the migrations (which create plain tables on
  * the coordinator) and again after each later one: idempotent, and serialized between processes by an
  * advisory lock. Per-user tables are distributed by {@code user_id} and co-located with
- * {@code token_balance}; the others become reference tables (a copy on every node); every function is
+ * {@code token_balance}; Stripe's events by their id; the others become reference tables (a copy on
+ * every node); every function is
  * propagated to the workers, and those whose first argument names the user run on the worker that
  * holds that user ({@code create_distributed_function}), so a posting stays one round trip.
  */
@@ -40,7 +41,13 @@ public final class CitusLayout {
 
     /** Small shared tables, copied to every node. */
     public static final List<String> REFERENCE_TABLES =
-            List.of("token_package", "subscription_tier", "webhook_event", "billing_setting");
+            List.of("token_package", "subscription_tier", "billing_setting");
+
+    /**
+     * Stripe's events, distributed by their own id (not co-located with users): every event is written
+     * and locked on its own shard, where a reference table would serialize all writes across the nodes.
+     */
+    public static final String EVENTS_TABLE = "webhook_event";
 
     /** The table every per-user table is co-located with. */
     static final String ANCHOR = "token_balance";
@@ -85,7 +92,7 @@ public final class CitusLayout {
     public static boolean isApplied(Connection connection, String schema) {
         SchemaName name = new SchemaName(schema);
         try {
-            return placed(connection, name).size() == USER_TABLES.size() + REFERENCE_TABLES.size();
+            return placed(connection, name).size() == USER_TABLES.size() + REFERENCE_TABLES.size() + 1;
         } catch (SQLException e) {
             return false;
         }
@@ -122,6 +129,13 @@ public final class CitusLayout {
                         "SELECT create_distributed_table(?, 'user_id', colocate_with => ?)")) {
                     distribute.setString(1, qualified(schema, table));
                     distribute.setString(2, colocate);
+                    distribute.execute();
+                }
+            }
+            if (!placed.contains(EVENTS_TABLE)) {
+                try (PreparedStatement distribute = connection.prepareStatement(
+                        "SELECT create_distributed_table(?, 'id', colocate_with => 'none')")) {
+                    distribute.setString(1, qualified(schema, EVENTS_TABLE));
                     distribute.execute();
                 }
             }

@@ -11,6 +11,11 @@ final class LedgerSql {
     final String credit;
     final String debit;
     final String debitBatch;
+    /** On Citus: a batch whose users share one shard, run on that shard's worker. */
+    final String debitBatchColocated;
+    /** On Citus: the shard of each user of a batch. */
+    final String shardsOf;
+
     final String findByKey;
     final String findByRef;
     final String balance;
@@ -41,6 +46,12 @@ final class LedgerSql {
         debitBatch = schema.render(
                 "SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit_batch("
                         + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
+        debitBatchColocated = schema.render("SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS
+                + " FROM {schema}.ledger_debit_batch_colocated(CAST(? AS text), CAST(? AS text[]), CAST(? AS bigint[]),"
+                + " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
+        shardsOf = schema.render(
+                "SELECT u.user_id, get_shard_id_for_distribution_column('{schema}.token_balance', u.user_id)"
+                        + " AS shard FROM unnest(CAST(? AS text[])) AS u(user_id)");
         findByKey = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.token_transaction WHERE user_id = :user AND idempotency_key = :key");
         findByRef = schema.render("SELECT " + Rows.LEDGER_COLUMNS

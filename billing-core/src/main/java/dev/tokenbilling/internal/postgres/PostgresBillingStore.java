@@ -132,7 +132,7 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public RechargeRepository recharges() {
         if (recharges == null) {
-            recharges = new PostgresRechargeRepository(access, statements.recharges());
+            recharges = new PostgresRechargeRepository(access, statements.recharges(), citus);
         }
         return recharges;
     }
@@ -140,7 +140,7 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public OutboxRepository outbox() {
         if (outbox == null) {
-            outbox = new PostgresOutboxRepository(access, statements.outbox());
+            outbox = new PostgresOutboxRepository(access, statements.outbox(), citus);
         }
         return outbox;
     }
@@ -172,7 +172,7 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public LedgerRepository ledger() {
         if (ledger == null) {
-            ledger = new PostgresLedgerRepository(access, ledgerSql, audit);
+            ledger = new PostgresLedgerRepository(access, ledgerSql, audit, citus);
         }
         return ledger;
     }
@@ -196,7 +196,7 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public WebhookEventRepository webhookEvents() {
         if (webhookEvents == null) {
-            webhookEvents = new PostgresWebhookEventRepository(access, schema);
+            webhookEvents = new PostgresWebhookEventRepository(access, schema, citus);
         }
         return webhookEvents;
     }

@@ -11,6 +11,7 @@ import dev.tokenbilling.store.LedgerPosting;
 import dev.tokenbilling.store.LedgerRepository;
 import dev.tokenbilling.store.PostingResult;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -37,11 +38,18 @@ final class PostgresLedgerRepository implements LedgerRepository {
     private final LedgerSql sql;
 
     private final LedgerAudit audit;
+    private final boolean citus;
 
     PostgresLedgerRepository(HandleAccess access, LedgerSql sql, LedgerAudit audit) {
+        this(access, sql, audit, false);
+    }
+
+    /** On Citus ({@code citus}) a batch is split by shard: one call per shard, each on its worker. */
+    PostgresLedgerRepository(HandleAccess access, LedgerSql sql, LedgerAudit audit, boolean citus) {
         this.audit = audit;
         this.access = access;
         this.sql = sql;
+        this.citus = citus;
     }
 
     @Override
@@ -202,7 +210,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return access.with(handle -> debitBatch(handle, postings));
+                return citus ? debitBatchByShard(postings) : access.with(handle -> debitBatch(handle, postings));
             } catch (RuntimeException e) {
                 // A concurrent request used one of the keys between the batch's check and its insert;
                 // the retry sees it as a duplicate.
@@ -213,8 +221,46 @@ final class PostgresLedgerRepository implements LedgerRepository {
         }
     }
 
+    /**
+     * On Citus: the batch's users grouped by shard, one call of ledger_debit_batch_colocated per group
+     * (run on the group's worker, its own transaction), the results back in the caller's order. A
+     * failure part way leaves the earlier groups posted: a retry with the same keys reports them as
+     * duplicates.
+     */
+    private List<PostingResult> debitBatchByShard(List<LedgerPosting> postings) {
+        String[] users =
+                postings.stream().map(p -> p.userId().value()).distinct().toArray(String[]::new);
+        java.util.Map<String, Long> shardOfUser = access.with(handle -> handle
+                .createQuery(sql.shardsOf)
+                .bind(0, users)
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("user_id"), rs.getLong("shard")))
+                .list()
+                .stream()
+                .collect(java.util.stream.Collectors.toMap(
+                        java.util.Map.Entry::getKey, java.util.Map.Entry::getValue, (a, b) -> a)));
+        java.util.Map<Long, List<Integer>> groups = new java.util.TreeMap<>();
+        for (int i = 0; i < postings.size(); i++) {
+            groups.computeIfAbsent(shardOfUser.get(postings.get(i).userId().value()), shard -> new ArrayList<>())
+                    .add(i);
+        }
+        PostingResult[] results = new PostingResult[postings.size()];
+        for (List<Integer> group : groups.values()) {
+            List<LedgerPosting> part = group.stream().map(postings::get).toList();
+            List<PostingResult> partResults = access.with(handle -> debitBatch(handle, part, sql.debitBatchColocated));
+            for (int j = 0; j < group.size(); j++) {
+                results[group.get(j)] = partResults.get(j);
+            }
+        }
+        return List.of(results);
+    }
+
     /** The whole batch in one call of ledger_debit_batch: one round trip, one transaction. */
     private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings) {
+        return debitBatch(handle, postings, sql.debitBatch);
+    }
+
+    /** One call of {@code statement} (ledger_debit_batch, or on Citus its co-located form, routed by the first user). */
+    private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings, String statement) {
         int size = postings.size();
         String[] users = new String[size];
         Long[] tokens = new Long[size];
@@ -228,12 +274,16 @@ final class PostgresLedgerRepository implements LedgerRepository {
             descriptions[i] = posting.description();
         }
         PostingResult[] results = new PostingResult[size];
-        handle.createQuery(sql.debitBatch)
-                .bind(0, users)
-                .bind(1, tokens)
-                .bind(2, keys)
-                .bind(3, descriptions)
-                .bind(4, Rows.utc(postings.get(0).at()))
+        org.jdbi.v3.core.statement.Query query = handle.createQuery(statement);
+        int first = 0;
+        if (statement.equals(sql.debitBatchColocated)) {
+            query.bind(first++, users[0]);
+        }
+        query.bind(first, users)
+                .bind(first + 1, tokens)
+                .bind(first + 2, keys)
+                .bind(first + 3, descriptions)
+                .bind(first + 4, Rows.utc(postings.get(0).at()))
                 .map((rs, ctx) -> {
                     int index = rs.getInt("r_ord") - 1;
                     String outcome = rs.getString("r_outcome");

@@ -24,7 +24,14 @@ final class PostgresOutboxRepository implements OutboxRepository {
             String list,
             String redeliver,
             String setThreshold,
-            String threshold) {
+            String threshold,
+            String leaseCandidates,
+            String leaseOne) {
+
+        /** A user's event is due when it waits for delivery and no older one of the user does. */
+        private static final String DUE = "p.delivered_at IS NULL AND p.next_attempt_at <= :now"
+                + " AND NOT EXISTS (SELECT 1 FROM {schema}.billing_event q"
+                + " WHERE q.user_id = p.user_id AND q.delivered_at IS NULL AND q.id < p.id)";
 
         static Statements of(SchemaName schema) {
             return new Statements(
@@ -56,16 +63,26 @@ final class PostgresOutboxRepository implements OutboxRepository {
                             "INSERT INTO {schema}.token_balance (user_id, low_balance_below, created_at, updated_at)"
                                     + " VALUES (:user, CAST(:threshold AS bigint), :at, :at) ON CONFLICT (user_id) DO UPDATE"
                                     + " SET low_balance_below = EXCLUDED.low_balance_below"),
-                    schema.render("SELECT low_balance_below FROM {schema}.token_balance WHERE user_id = :user"));
+                    schema.render("SELECT low_balance_below FROM {schema}.token_balance WHERE user_id = :user"),
+                    // On Citus (no row lock may span shards): the due events first, then each leased on its shard.
+                    schema.render("SELECT p.user_id, p.id FROM {schema}.billing_event p WHERE " + DUE
+                            + " ORDER BY p.next_attempt_at, p.id LIMIT :limit"),
+                    schema.render(
+                            "UPDATE {schema}.billing_event e SET attempts = e.attempts + 1, next_attempt_at = :leaseUntil"
+                                    + " WHERE e.user_id = :user AND e.id IN (SELECT p.id FROM {schema}.billing_event p"
+                                    + " WHERE p.user_id = :user AND p.id = :id AND " + DUE + " FOR UPDATE SKIP LOCKED)"
+                                    + " RETURNING " + COLUMNS));
         }
     }
 
     private final HandleAccess access;
     private final Statements sql;
+    private final boolean citus;
 
-    PostgresOutboxRepository(HandleAccess access, Statements sql) {
+    PostgresOutboxRepository(HandleAccess access, Statements sql, boolean citus) {
         this.access = access;
         this.sql = sql;
+        this.citus = citus;
     }
 
     @Override
@@ -81,6 +98,26 @@ final class PostgresOutboxRepository implements OutboxRepository {
 
     @Override
     public List<BillingEvent> leaseDue(Instant now, Instant leaseUntil, int limit) {
+        if (citus) {
+            List<Rows.UserRow> candidates = access.with(handle -> handle.createQuery(sql.leaseCandidates())
+                    .bind("now", Rows.utc(now))
+                    .bind("limit", limit)
+                    .map((rs, ctx) -> new Rows.UserRow(rs.getString("user_id"), rs.getLong("id")))
+                    .list());
+            List<BillingEvent> leased = new java.util.ArrayList<>();
+            for (Rows.UserRow candidate : candidates) {
+                access.with(handle -> handle.createQuery(sql.leaseOne())
+                                .bind("user", candidate.user())
+                                .bind("id", candidate.id())
+                                .bind("now", Rows.utc(now))
+                                .bind("leaseUntil", Rows.utc(leaseUntil))
+                                .map((rs, ctx) -> event(rs))
+                                .findOne())
+                        .ifPresent(leased::add);
+            }
+            leased.sort(java.util.Comparator.comparingLong(BillingEvent::id));
+            return leased;
+        }
         return access.with(handle -> handle
                 .createQuery(sql.leaseDue())
                 .bind("now", Rows.utc(now))

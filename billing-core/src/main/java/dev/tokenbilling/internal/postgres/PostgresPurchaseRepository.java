@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -132,16 +131,20 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
         String lease = "UPDATE {schema}.token_purchase p SET check_attempts = p.check_attempts + 1,"
                 + " next_check_at = CAST(:now AS timestamptz) + make_interval(secs => least(CAST(:maxSeconds AS double precision),"
                 + "   CAST(:baseSeconds AS double precision) * power(2, least(p.check_attempts, 30))))";
+        // On Citus the next check is computed here from the attempts the candidate had (Citus refuses
+        // time arithmetic on a column in an UPDATE), guarded by those attempts.
         leaseStuck = schema.render(
                 citus
-                        ? lease + " WHERE p.user_id = :user AND p.id IN (SELECT id FROM {schema}.token_purchase"
-                                + "   WHERE user_id = :user AND id = :id AND " + due + " FOR UPDATE SKIP LOCKED)"
+                        ? "UPDATE {schema}.token_purchase p SET check_attempts = p.check_attempts + 1, next_check_at = :next"
+                                + " WHERE p.user_id = :user AND p.id IN (SELECT id FROM {schema}.token_purchase"
+                                + "   WHERE user_id = :user AND id = :id AND check_attempts = :attempts AND " + due
+                                + "   FOR UPDATE SKIP LOCKED)"
                                 + " RETURNING " + Rows.PURCHASE_COLUMNS
                         : lease + " WHERE p.id IN (SELECT id FROM {schema}.token_purchase WHERE " + due
                                 + "   ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
                                 + " RETURNING " + Rows.PURCHASE_COLUMNS);
-        stuckCandidates = schema.render(
-                "SELECT user_id, id FROM {schema}.token_purchase WHERE " + due + " ORDER BY created_at LIMIT :limit");
+        stuckCandidates = schema.render("SELECT user_id, id, check_attempts FROM {schema}.token_purchase WHERE " + due
+                + " ORDER BY created_at LIMIT :limit");
     }
 
     @Override
@@ -307,21 +310,24 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                     .map((rs, ctx) -> Rows.purchase(rs))
                     .list());
         }
-        List<Map.Entry<String, Long>> candidates = access.with(handle -> handle.createQuery(stuckCandidates)
+        record Candidate(String user, long id, int attempts) {}
+        List<Candidate> candidates = access.with(handle -> handle.createQuery(stuckCandidates)
                 .bind("before", Rows.utc(createdBefore))
                 .bind("now", Rows.utc(now))
                 .bind("limit", limit)
-                .map((rs, ctx) -> Map.entry(rs.getString("user_id"), rs.getLong("id")))
+                .map((rs, ctx) -> new Candidate(rs.getString("user_id"), rs.getLong("id"), rs.getInt("check_attempts")))
                 .list());
         List<Purchase> leased = new ArrayList<>();
-        for (Map.Entry<String, Long> candidate : candidates) {
+        for (Candidate candidate : candidates) {
+            Duration backoff = backoffBase.multipliedBy(1L << Math.min(candidate.attempts(), 30));
+            Instant next = now.plus(backoff.compareTo(backoffMax) > 0 ? backoffMax : backoff);
             access.with(handle -> handle.createQuery(leaseStuck)
-                            .bind("user", candidate.getKey())
-                            .bind("id", candidate.getValue())
+                            .bind("user", candidate.user())
+                            .bind("id", candidate.id())
+                            .bind("attempts", candidate.attempts())
+                            .bind("next", Rows.utc(next))
                             .bind("before", Rows.utc(createdBefore))
                             .bind("now", Rows.utc(now))
-                            .bind("baseSeconds", (double) backoffBase.toMillis() / 1000)
-                            .bind("maxSeconds", (double) backoffMax.toMillis() / 1000)
                             .map((rs, ctx) -> Rows.purchase(rs))
                             .findOne())
                     .ifPresent(leased::add);

@@ -39,7 +39,13 @@ final class PostgresRechargeRepository implements RechargeRepository {
             String update,
             String byPurchase,
             String attempts,
-            String usage) {
+            String usage,
+            String leaseCandidates,
+            String leaseOne) {
+
+        /** Pending and due, or taken by a worker that stopped updating it (a crash). */
+        private static final String DUE = "(d.status = 'pending' AND d.next_attempt_at <= :now)"
+                + " OR (d.status = 'processing' AND d.updated_at < :staleBefore)";
 
         static Statements of(SchemaName schema) {
             String selectRule = "SELECT " + RULE_COLUMNS
@@ -96,16 +102,25 @@ final class PostgresRechargeRepository implements RechargeRepository {
                             + " FROM {schema}.recharge_attempt a JOIN {schema}.token_purchase p"
                             + " ON p.user_id = a.user_id AND p.id = a.purchase_id"
                             + " WHERE a.user_id = :user AND a.created_at >= :since"
-                            + " AND a.status IN ('succeeded', 'processing', 'requires_action')"));
+                            + " AND a.status IN ('succeeded', 'processing', 'requires_action')"),
+                    // On Citus (no row lock may span shards): the due attempts first, then each leased on its shard.
+                    schema.render("SELECT d.user_id, d.id FROM {schema}.recharge_attempt d WHERE " + DUE
+                            + " ORDER BY d.next_attempt_at, d.id LIMIT :limit"),
+                    schema.render("UPDATE {schema}.recharge_attempt a SET status = 'processing', updated_at = :now"
+                            + " WHERE a.user_id = :user AND a.id IN (SELECT d.id FROM {schema}.recharge_attempt d"
+                            + " WHERE d.user_id = :user AND d.id = :id AND (" + DUE + ") FOR UPDATE SKIP LOCKED)"
+                            + " RETURNING " + ATTEMPT_COLUMNS));
         }
     }
 
     private final HandleAccess access;
     private final Statements sql;
+    private final boolean citus;
 
-    PostgresRechargeRepository(HandleAccess access, Statements sql) {
+    PostgresRechargeRepository(HandleAccess access, Statements sql, boolean citus) {
         this.access = access;
         this.sql = sql;
+        this.citus = citus;
     }
 
     @Override
@@ -180,6 +195,26 @@ final class PostgresRechargeRepository implements RechargeRepository {
 
     @Override
     public List<RechargeAttempt> leaseDue(Instant now, Instant staleBefore, int limit) {
+        if (citus) {
+            List<Rows.UserRow> candidates = access.with(handle -> handle.createQuery(sql.leaseCandidates())
+                    .bind("now", Rows.utc(now))
+                    .bind("staleBefore", Rows.utc(staleBefore))
+                    .bind("limit", limit)
+                    .map((rs, ctx) -> new Rows.UserRow(rs.getString("user_id"), rs.getLong("id")))
+                    .list());
+            List<RechargeAttempt> leased = new java.util.ArrayList<>();
+            for (Rows.UserRow candidate : candidates) {
+                access.with(handle -> handle.createQuery(sql.leaseOne())
+                                .bind("user", candidate.user())
+                                .bind("id", candidate.id())
+                                .bind("now", Rows.utc(now))
+                                .bind("staleBefore", Rows.utc(staleBefore))
+                                .map((rs, ctx) -> attempt(rs))
+                                .findOne())
+                        .ifPresent(leased::add);
+            }
+            return leased;
+        }
         return access.with(handle -> handle.createQuery(sql.leaseDue())
                 .bind("now", Rows.utc(now))
                 .bind("staleBefore", Rows.utc(staleBefore))

@@ -31,9 +31,18 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
     private final String storedIds;
     private final String leaseRetryable;
     private final String count;
+    private final boolean citus;
+    private final String retryCandidates;
+    private final String leaseOne;
 
     PostgresWebhookEventRepository(HandleAccess access, SchemaName schema) {
+        this(access, schema, false);
+    }
+
+    /** On Citus ({@code citus}) a lease picks the due events first, then locks each on its shard. */
+    PostgresWebhookEventRepository(HandleAccess access, SchemaName schema, boolean citus) {
         this.access = access;
+        this.citus = citus;
         String select = "SELECT " + COLUMNS + " FROM {schema}.webhook_event ";
         // A stored event is due for a retry a minute after it arrived: if the process that stored it
         // crashed before processing it, the reconciler picks it up; processing it first makes it done.
@@ -61,6 +70,12 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
                         + "   AND next_attempt_at <= :now AND attempts < :maxAttempts ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
                         + " RETURNING " + COLUMNS);
         count = schema.render("SELECT count(*) FROM {schema}.webhook_event WHERE status = :status");
+        String due = "status IN ('received', 'failed') AND next_attempt_at <= :now AND attempts < :maxAttempts";
+        retryCandidates = schema.render(
+                "SELECT id FROM {schema}.webhook_event WHERE " + due + " ORDER BY next_attempt_at LIMIT :limit");
+        leaseOne = schema.render("UPDATE {schema}.webhook_event SET next_attempt_at = :until WHERE id = :id"
+                + " AND id IN (SELECT id FROM {schema}.webhook_event WHERE id = :id AND " + due
+                + " FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS);
     }
 
     @Override
@@ -139,6 +154,26 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
 
     @Override
     public List<WebhookEventRecord> leaseRetryable(Instant now, int maxAttempts, int limit, Duration lease) {
+        if (citus) {
+            List<String> candidates = access.with(handle -> handle.createQuery(retryCandidates)
+                    .bind("now", Rows.utc(now))
+                    .bind("maxAttempts", maxAttempts)
+                    .bind("limit", limit)
+                    .mapTo(String.class)
+                    .list());
+            List<WebhookEventRecord> leased = new java.util.ArrayList<>();
+            for (String id : candidates) {
+                access.with(handle -> handle.createQuery(leaseOne)
+                                .bind("id", id)
+                                .bind("now", Rows.utc(now))
+                                .bind("until", Rows.utc(now.plus(lease)))
+                                .bind("maxAttempts", maxAttempts)
+                                .map((rs, ctx) -> event(rs))
+                                .findOne())
+                        .ifPresent(leased::add);
+            }
+            return leased;
+        }
         return access.with(handle -> handle.createQuery(leaseRetryable)
                 .bind("now", Rows.utc(now))
                 .bind("leaseSeconds", (double) lease.toMillis() / 1000)

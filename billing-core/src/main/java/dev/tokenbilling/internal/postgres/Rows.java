@@ -21,6 +21,9 @@ import java.util.Optional;
 /** Row mappers and time conversion. Times cross JDBC as {@code timestamptz} in UTC, never as local times. */
 final class Rows {
 
+    /** A row named by its user and id: what a Citus lease picks before it locks the row on its shard. */
+    record UserRow(String user, long id) {}
+
     static final String LEDGER_COLUMNS =
             "id, user_id, kind, amount, balance_after, purchase_id, idempotency_key, description, created_at";
     static final String BALANCE_COLUMNS = "user_id, balance, reserved, total_purchased, total_granted, total_used, "

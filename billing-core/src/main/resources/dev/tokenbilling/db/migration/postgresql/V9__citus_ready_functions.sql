@@ -1,7 +1,7 @@
 -- Functions that also run on Citus, where each posting function is delegated to the worker holding
 -- the user's shard and Citus plans its statements there: a SQL-language function with parameters
--- cannot be planned that way (PL/pgSQL can), and a batch's set-based statements over many users
--- cannot be routed to one shard. Same results on a single server.
+-- cannot be planned that way (PL/pgSQL can), a join must be on user_id, and a batch's set-based
+-- statements over many users cannot be routed to one shard. Same results on a single server.
 
 CREATE OR REPLACE FUNCTION ledger_posted(p_user text, p_key text, p_ref text)
     RETURNS boolean LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $$
@@ -67,5 +67,37 @@ BEGIN
                p_keys[i.ord], (v_entries[i.ord]).posting_ref, (v_entries[i.ord]).description, (v_entries[i.ord]).created_at
           FROM generate_series(1, n) AS i(ord)
          ORDER BY i.ord;
+END;
+$$;
+
+-- reservation_end of V5, reading the hold and its entry by key rather than with a join (a join with
+-- no entry to find is one Citus cannot route).
+CREATE OR REPLACE FUNCTION reservation_end(p_user text, p_id bigint, p_actual bigint, p_description text, p_at timestamptz,
+        p_status text)
+    RETURNS TABLE (r_outcome text, r_hold token_reservation, r_entry token_transaction)
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    v       record;
+    v_hold  token_reservation;
+    v_entry token_transaction;
+BEGIN
+    -- A hold's amount never changes: checked without a lock.
+    SELECT * INTO v_hold FROM token_reservation r WHERE r.user_id = p_user AND r.id = p_id;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'unknown'::text, NULL::token_reservation, NULL::token_transaction;
+        RETURN;
+    END IF;
+    IF p_status = 'settled' AND p_actual > v_hold.amount THEN
+        RETURN QUERY SELECT 'too_many'::text, v_hold, NULL::token_transaction;
+        RETURN;
+    END IF;
+    SELECT * INTO v FROM reservation_finish(p_user, p_id, p_actual, p_description, p_at, p_status);
+    SELECT * INTO v_hold FROM token_reservation r WHERE r.user_id = p_user AND r.id = p_id;
+    IF v.r_entry_id IS NULL THEN
+        RETURN QUERY SELECT v.r_outcome, v_hold, NULL::token_transaction;
+        RETURN;
+    END IF;
+    SELECT * INTO v_entry FROM token_transaction e WHERE e.user_id = p_user AND e.id = v.r_entry_id;
+    RETURN QUERY SELECT v.r_outcome, v_hold, v_entry;
 END;
 $$;
