@@ -120,6 +120,9 @@ public final class BillingSchema {
      * Citus, then distributes what is not distributed yet (see {@link DatabaseTopology#CITUS}).
      */
     public int migrate() {
+        if (topology == DatabaseTopology.CITUS) {
+            CitusLayout.requireCitus(dataSource); // before any change: a plain server is refused untouched
+        }
         int executed;
         try {
             executed = flyway().migrate().migrationsExecuted;

@@ -413,7 +413,7 @@ public final class TokenBilling {
                 if (migrate) {
                     billingSchema.migrate();
                 }
-                chosen = PostgresBillingStore.create(dataSource, schema, topology);
+                chosen = PostgresBillingStore.create(dataSource, schema, topology == DatabaseTopology.CITUS);
             }
             BillingStore store = chosen;
             Set<String> eventTypes = eventHandlers.stream()

@@ -1,6 +1,7 @@
 package dev.tokenbilling.it;
 
 import dev.tokenbilling.BillingSchema;
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.internal.postgres.PostgresBillingStore;
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.support.TestDatabase;
@@ -14,6 +15,7 @@ class PostgresBillingStoreContractTest extends AbstractBillingStoreContractTest 
         String schema = TestDatabase.newSchema(PostgresBillingStoreContractTest.class);
         BillingSchema.of(TestDatabase.dataSource(), schema, TestDatabase.topology())
                 .migrate();
-        return PostgresBillingStore.create(TestDatabase.dataSource(), schema, TestDatabase.topology());
+        return PostgresBillingStore.create(
+                TestDatabase.dataSource(), schema, TestDatabase.topology() == DatabaseTopology.CITUS);
     }
 }

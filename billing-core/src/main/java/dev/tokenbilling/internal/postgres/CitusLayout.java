@@ -98,6 +98,15 @@ public final class CitusLayout {
         }
     }
 
+    /** Refuses a database without the citus extension ({@code INVALID_CONFIGURATION}). */
+    public static void requireCitus(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            requireCitus(connection);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("Database unavailable: " + e.getMessage(), e);
+        }
+    }
+
     private static void requireCitus(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'citus'")) {

@@ -1,6 +1,5 @@
 package dev.tokenbilling.internal.postgres;
 
-import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.store.BillingStore;
 import dev.tokenbilling.store.LedgerRepository;
 import dev.tokenbilling.store.OutboxRepository;
@@ -95,11 +94,14 @@ public final class PostgresBillingStore implements BillingStore {
 
     /** A store over {@code dataSource} (ideally a pool) whose tables are in {@code schema}. */
     public static PostgresBillingStore create(DataSource dataSource, String schema) {
-        return create(dataSource, schema, DatabaseTopology.POSTGRESQL);
+        return create(dataSource, schema, false);
     }
 
-    /** A store over {@code dataSource} whose tables are in {@code schema}, laid out as {@code topology} says. */
-    public static PostgresBillingStore create(DataSource dataSource, String schema, DatabaseTopology topology) {
+    /**
+     * A store over {@code dataSource} whose tables are in {@code schema}; {@code citus} when they are
+     * laid out on a Citus cluster ({@link CitusLayout}).
+     */
+    public static PostgresBillingStore create(DataSource dataSource, String schema, boolean citus) {
         Jdbi jdbi = Jdbi.create(dataSource);
         // Statements share binders across variants (e.g. :tokens only matters to debits).
         jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
@@ -118,7 +120,7 @@ public final class PostgresBillingStore implements BillingStore {
                 Statements.of(name),
                 HandleAccess.pooled(jdbi),
                 LedgerAudit.of(dataSource, schema),
-                topology == DatabaseTopology.CITUS);
+                citus);
     }
 
     @Override
