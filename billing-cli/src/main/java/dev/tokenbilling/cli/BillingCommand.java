@@ -56,6 +56,7 @@ import picocli.CommandLine.Spec;
             "                             kept running between commands: 'billing server')",
             "  BILLING_DATABASE_USER      database user, when the URL has none",
             "  BILLING_DATABASE_PASSWORD  database password, when the URL has none",
+            "  BILLING_DATABASE_TOPOLOGY  postgresql (default) or citus",
             "  STRIPE_SECRET_KEY          Stripe secret key: sk_test_... (or sk_live_...)",
             "  STRIPE_WEBHOOK_SECRET      webhook signing secret(s), comma-separated",
             "  STRIPE_PUBLIC_KEY          publishable key pk_test_..., same mode as the key",
@@ -137,6 +138,17 @@ public final class BillingCommand implements Callable<Integer> {
             description = "Schema of the billing tables (default: ${DEFAULT-VALUE}).")
     void setSchema(String schema) {
         context.options().schema = schema;
+    }
+
+    @Option(
+            names = "--topology",
+            paramLabel = "LAYOUT",
+            scope = ScopeType.INHERIT,
+            order = 2,
+            description = "postgresql or citus (the URL is a Citus coordinator); default: env"
+                    + " BILLING_DATABASE_TOPOLOGY, else postgresql.")
+    void setTopology(String topology) {
+        context.options().topology = topology;
     }
 
     @Option(

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.tokenbilling.BillingSchema;
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.StoreUnavailableException;
@@ -30,6 +31,7 @@ public final class CliContext implements AutoCloseable {
     public static final String DATABASE_URL = "BILLING_DATABASE_URL";
     public static final String DATABASE_USER = "BILLING_DATABASE_USER";
     public static final String DATABASE_PASSWORD = "BILLING_DATABASE_PASSWORD";
+    public static final String DATABASE_TOPOLOGY = "BILLING_DATABASE_TOPOLOGY";
     public static final String SECRET_KEY = "STRIPE_SECRET_KEY";
     public static final String WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET";
     public static final String PUBLIC_KEY = "STRIPE_PUBLIC_KEY";
@@ -180,7 +182,17 @@ public final class CliContext implements AutoCloseable {
     }
 
     public BillingSchema schema() {
-        return BillingSchema.of(dataSource(), options.schema());
+        return BillingSchema.of(dataSource(), options.schema(), topology());
+    }
+
+    /** {@code --topology} or {@code BILLING_DATABASE_TOPOLOGY}; PostgreSQL when neither is given. */
+    public DatabaseTopology topology() {
+        Optional<String> value = options.topology().or(() -> environment.variable(DATABASE_TOPOLOGY));
+        try {
+            return value.map(DatabaseTopology::fromWireName).orElse(DatabaseTopology.POSTGRESQL);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--topology / " + DATABASE_TOPOLOGY + ": " + e.getMessage());
+        }
     }
 
     /** The library without Stripe: everything but purchases, the Stripe sync and the reconciler. */
@@ -206,11 +218,13 @@ public final class CliContext implements AutoCloseable {
     private TokenBilling.Builder builder() {
         DatabaseHandle handle = database();
         // A schema already at this version needs no Flyway (one query instead of loading and running it).
-        boolean migrate =
-                handle.migrateAutomatically() && !BillingSchema.isCurrent(handle.dataSource(), options.schema());
+        DatabaseTopology topology = topology();
+        boolean migrate = handle.migrateAutomatically()
+                && !BillingSchema.isCurrent(handle.dataSource(), options.schema(), topology);
         return TokenBilling.builder()
                 .dataSource(handle.dataSource())
                 .schema(options.schema())
+                .topology(topology)
                 .clock(clock())
                 .migrate(migrate);
     }

@@ -8,6 +8,7 @@ public final class GlobalOptions {
 
     String databaseUrl;
     String schema = BillingSchema.DEFAULT_SCHEMA;
+    String topology;
     String stripeApiBase;
     OutputFormat output = OutputFormat.TABLE;
     boolean noColor;
@@ -20,6 +21,10 @@ public final class GlobalOptions {
 
     public String schema() {
         return schema;
+    }
+
+    public Optional<String> topology() {
+        return Optional.ofNullable(topology).filter(value -> !value.isBlank());
     }
 
     public Optional<String> stripeApiBase() {

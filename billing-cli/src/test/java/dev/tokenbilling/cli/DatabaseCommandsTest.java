@@ -29,6 +29,18 @@ class DatabaseCommandsTest {
     }
 
     @Test
+    void shouldRefuseTheCitusTopologyOnAPlainServerAndAnUnknownOne() {
+        Result citus = cli.run("--topology", "citus", "migrate");
+        Result unknown = cli.run("--topology", "sharded", "migrate");
+
+        assertThat(citus.exitCode()).as(citus.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(citus.err()).contains("citus extension is not installed");
+        assertThat(cli.run("migrate", "--dry-run").out()).as("nothing applied").contains("pending migration");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("unknown database topology 'sharded': use postgresql or citus");
+    }
+
+    @Test
     void shouldListPendingMigrationsOnDryRun() {
         Result result = cli.run("migrate", "--dry-run");
 

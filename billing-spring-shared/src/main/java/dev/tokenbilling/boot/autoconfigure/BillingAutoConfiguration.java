@@ -164,6 +164,7 @@ public class BillingAutoConfiguration {
                 .dataSource(dataSource)
                 .schema(properties.getSchema())
                 .migrate(properties.isMigrate())
+                .topology(properties.getDatabase().getTopology())
                 .refundPolicy(properties.getRefundPolicy())
                 .abandonPurchasesAfter(properties.getAbandonPurchasesAfter())
                 .maxEventAttempts(properties.getMaxEventAttempts())

@@ -1,6 +1,7 @@
 package dev.tokenbilling.boot.autoconfigure;
 
 import dev.tokenbilling.BillingSchema;
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.model.RefundPolicy;
 import dev.tokenbilling.stripe.StripeApi;
@@ -80,6 +81,8 @@ public class BillingProperties {
      */
     private int maxOpenPurchasesPerUser = TokenBilling.DEFAULT_MAX_OPEN_PURCHASES_PER_USER;
 
+    private final Database database = new Database();
+
     private final Stripe stripe = new Stripe();
 
     private final Web web = new Web();
@@ -111,6 +114,10 @@ public class BillingProperties {
 
     public void setSchema(String schema) {
         this.schema = schema;
+    }
+
+    public Database getDatabase() {
+        return database;
     }
 
     public boolean isMigrate() {
@@ -190,6 +197,25 @@ public class BillingProperties {
     }
 
     /** How to reach Stripe. Stripe is "configured" when secret-key is set. */
+    /** Where the library's tables live. */
+    public static class Database {
+
+        /**
+         * How the tables are laid out: postgresql (one server, the default) or citus (the DataSource
+         * is a Citus coordinator: the migrations distribute the per-user tables by user_id and run each
+         * posting on the worker that holds the user).
+         */
+        private DatabaseTopology topology = DatabaseTopology.POSTGRESQL;
+
+        public DatabaseTopology getTopology() {
+            return topology;
+        }
+
+        public void setTopology(DatabaseTopology topology) {
+            this.topology = topology;
+        }
+    }
+
     public static class Stripe {
 
         /**

@@ -373,6 +373,13 @@ class BillingAutoConfigurationTest {
                 .run(context -> assertThat(
                                 rootCause(context.getStartupFailure()).getMessage())
                         .startsWith("billing.max-open-purchases-per-user: must be at least 1"));
+        // The test database is plain PostgreSQL: the Citus topology is refused before any change.
+        runner.withPropertyValues(
+                        "billing.schema=" + TestDatabase.newSchema(BillingAutoConfigurationTest.class),
+                        "billing.database.topology=citus")
+                .run(context -> assertThat(
+                                rootCause(context.getStartupFailure()).getMessage())
+                        .contains("citus extension is not installed"));
     }
 
     @Test
