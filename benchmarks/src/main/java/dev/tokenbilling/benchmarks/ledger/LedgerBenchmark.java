@@ -1,6 +1,8 @@
 package dev.tokenbilling.benchmarks.ledger;
 
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.benchmarks.BenchmarkDatabase;
+import dev.tokenbilling.benchmarks.BenchmarkSchema;
 import dev.tokenbilling.benchmarks.Measurement;
 import dev.tokenbilling.benchmarks.Operation;
 import dev.tokenbilling.benchmarks.ReportFormat;
@@ -29,11 +31,24 @@ public final class LedgerBenchmark {
     private final Duration measured;
     private final Duration warmup;
     private final PrintStream progress;
+    private final DatabaseTopology topology;
     private final Measurement measurement;
     private long countedDebits;
 
     public LedgerBenchmark(
             BenchmarkDatabase database, int threads, Duration measured, Duration warmup, PrintStream progress) {
+        this(database, threads, measured, warmup, progress, DatabaseTopology.POSTGRESQL);
+    }
+
+    /** On {@code topology}: {@code CITUS} distributes the run's schema over the cluster {@code database} coordinates. */
+    public LedgerBenchmark(
+            BenchmarkDatabase database,
+            int threads,
+            Duration measured,
+            Duration warmup,
+            PrintStream progress,
+            DatabaseTopology topology) {
+        this.topology = topology;
         this.database = database;
         this.threads = threads;
         this.measured = measured;
@@ -49,8 +64,8 @@ public final class LedgerBenchmark {
     /** Runs after filling the schema with {@code prefillEntries} ledger entries and {@code prefillPurchases} purchases of other users. */
     public LedgerRun run(long prefillEntries, long prefillPurchases) throws Exception {
         countedDebits = 0;
-        try (LedgerFixture fixture = LedgerFixture.create(database.dataSource())) {
-            progress.printf("schema %s on %s%n", fixture.schema(), database.description());
+        try (LedgerFixture fixture = LedgerFixture.create(database.dataSource(), "ledger", topology)) {
+            progress.printf("schema %s on %s%n", fixture.schema(), description());
             fixture.prefill(prefillEntries, prefillPurchases, progress);
             double loadBefore = ReportFormat.loadAverage();
             List<LedgerCaseResult> results = new ArrayList<>();
@@ -61,7 +76,7 @@ public final class LedgerBenchmark {
             List<String> violations = fixture.violations();
             long usageEntries = fixture.usageEntries();
             return new LedgerRun(
-                    database.description(),
+                    description(),
                     fixture.schema(),
                     threads,
                     (int) measured.toSeconds(),
@@ -77,6 +92,17 @@ public final class LedgerBenchmark {
                     prefillEntries,
                     prefillPurchases);
         }
+    }
+
+    /** The database, and on Citus the layout and the cluster's workers. */
+    private String description() throws java.sql.SQLException {
+        if (topology != DatabaseTopology.CITUS) {
+            return database.description();
+        }
+        return database.description() + ", topology citus ("
+                + BenchmarkSchema.count(
+                        database.dataSource(), "public", "SELECT count(*) FROM citus_get_active_worker_nodes()")
+                + " workers)";
     }
 
     private LedgerCaseResult runCase(LedgerFixture fixture, LedgerCase ledgerCase) throws Exception {

@@ -1,5 +1,6 @@
 package dev.tokenbilling.benchmarks.ledger;
 
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.benchmarks.BenchmarkDatabase;
 import dev.tokenbilling.benchmarks.BenchmarkReport;
 import dev.tokenbilling.benchmarks.DatabaseBenchmarkCommand;
@@ -37,10 +38,33 @@ public final class LedgerCommand extends DatabaseBenchmarkCommand {
             description = "Fill the purchases table with N purchases of other users first (e.g. 1000000).")
     long prefillPurchases;
 
+    @picocli.CommandLine.Option(
+            names = "--topology",
+            paramLabel = "LAYOUT",
+            defaultValue = "postgresql",
+            description = "postgresql (default), or citus when --database-url is a Citus coordinator: the run's"
+                    + " tables are distributed by user over the cluster's workers.")
+    String topology;
+
+    @picocli.CommandLine.Option(
+            names = "--compare-single-node",
+            description = "With --topology citus: run again with the tables on the coordinator alone (one node,"
+                    + " same server), and print the cluster's figures as a ratio of that run's.")
+    boolean compareSingleNode;
+
     @Override
     protected BenchmarkReport run(BenchmarkDatabase database) throws Exception {
-        return new LedgerReport(
-                new LedgerBenchmark(database, options.threads(), options.measured(), options.warmup(), System.err)
-                        .run(prefillEntries, prefillPurchases));
+        DatabaseTopology layout = DatabaseTopology.fromWireName(topology);
+        LedgerRun run = benchmark(database, layout).run(prefillEntries, prefillPurchases);
+        if (!compareSingleNode || layout != DatabaseTopology.CITUS) {
+            return new LedgerReport(run);
+        }
+        LedgerRun singleNode = benchmark(database, DatabaseTopology.POSTGRESQL).run(prefillEntries, prefillPurchases);
+        return new TopologyComparisonReport(run, singleNode);
+    }
+
+    private LedgerBenchmark benchmark(BenchmarkDatabase database, DatabaseTopology layout) {
+        return new LedgerBenchmark(
+                database, options.threads(), options.measured(), options.warmup(), System.err, layout);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbilling.benchmarks.ledger;
 
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.TokenBilling;
 import dev.tokenbilling.benchmarks.BenchmarkSchema;
 import dev.tokenbilling.benchmarks.Prefill;
@@ -41,9 +42,17 @@ final class LedgerFixture implements AutoCloseable {
 
     /** Like {@link #create(DataSource)}, in a schema {@code bench_<benchmark>_...}. */
     static LedgerFixture create(DataSource dataSource, String benchmark) {
+        return create(dataSource, benchmark, DatabaseTopology.POSTGRESQL);
+    }
+
+    /** Like {@link #create(DataSource, String)}, the tables laid out as {@code topology} says. */
+    static LedgerFixture create(DataSource dataSource, String benchmark, DatabaseTopology topology) {
         String schema = BenchmarkSchema.uniqueName(benchmark);
-        TokenBilling billing =
-                TokenBilling.builder().dataSource(dataSource).schema(schema).build();
+        TokenBilling billing = TokenBilling.builder()
+                .dataSource(dataSource)
+                .schema(schema)
+                .topology(topology)
+                .build();
         return new LedgerFixture(dataSource, schema, billing.service());
     }
 
