@@ -1,5 +1,9 @@
 package dev.tokenbilling.internal.postgres;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -14,6 +18,19 @@ abstract class HandleAccess {
 
     /** True when calls run inside a transaction the caller controls. */
     abstract boolean inTransaction();
+
+    /**
+     * The second step of a lease on Citus (where no row lock may span shards): each candidate picked
+     * without a lock is leased on its own shard by {@code lease}, which finds nothing when another
+     * caller took it first; the leased rows in the candidates' order.
+     */
+    <C, R> List<R> leaseEach(List<C> candidates, BiFunction<Handle, C, Optional<R>> lease) {
+        List<R> leased = new ArrayList<>();
+        for (C candidate : candidates) {
+            with(handle -> lease.apply(handle, candidate)).ifPresent(leased::add);
+        }
+        return leased;
+    }
 
     static HandleAccess pooled(Jdbi jdbi) {
         return new HandleAccess() {

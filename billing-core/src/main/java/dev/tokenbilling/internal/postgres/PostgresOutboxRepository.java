@@ -104,17 +104,15 @@ final class PostgresOutboxRepository implements OutboxRepository {
                     .bind("limit", limit)
                     .map((rs, ctx) -> new Rows.UserRow(rs.getString("user_id"), rs.getLong("id")))
                     .list());
-            List<BillingEvent> leased = new java.util.ArrayList<>();
-            for (Rows.UserRow candidate : candidates) {
-                access.with(handle -> handle.createQuery(sql.leaseOne())
-                                .bind("user", candidate.user())
-                                .bind("id", candidate.id())
-                                .bind("now", Rows.utc(now))
-                                .bind("leaseUntil", Rows.utc(leaseUntil))
-                                .map((rs, ctx) -> event(rs))
-                                .findOne())
-                        .ifPresent(leased::add);
-            }
+            List<BillingEvent> leased = new java.util.ArrayList<>(access.leaseEach(
+                    candidates,
+                    (handle, candidate) -> handle.createQuery(sql.leaseOne())
+                            .bind("user", candidate.user())
+                            .bind("id", candidate.id())
+                            .bind("now", Rows.utc(now))
+                            .bind("leaseUntil", Rows.utc(leaseUntil))
+                            .map((rs, ctx) -> event(rs))
+                            .findOne()));
             leased.sort(java.util.Comparator.comparingLong(BillingEvent::id));
             return leased;
         }

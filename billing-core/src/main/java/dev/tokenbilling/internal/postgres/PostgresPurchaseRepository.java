@@ -9,7 +9,6 @@ import dev.tokenbilling.store.NewPurchase;
 import dev.tokenbilling.store.PurchaseRepository;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -317,21 +316,19 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
                 .bind("limit", limit)
                 .map((rs, ctx) -> new Candidate(rs.getString("user_id"), rs.getLong("id"), rs.getInt("check_attempts")))
                 .list());
-        List<Purchase> leased = new ArrayList<>();
-        for (Candidate candidate : candidates) {
+        List<Purchase> leased = access.leaseEach(candidates, (handle, candidate) -> {
             Duration backoff = backoffBase.multipliedBy(1L << Math.min(candidate.attempts(), 30));
             Instant next = now.plus(backoff.compareTo(backoffMax) > 0 ? backoffMax : backoff);
-            access.with(handle -> handle.createQuery(leaseStuck)
-                            .bind("user", candidate.user())
-                            .bind("id", candidate.id())
-                            .bind("attempts", candidate.attempts())
-                            .bind("next", Rows.utc(next))
-                            .bind("before", Rows.utc(createdBefore))
-                            .bind("now", Rows.utc(now))
-                            .map((rs, ctx) -> Rows.purchase(rs))
-                            .findOne())
-                    .ifPresent(leased::add);
-        }
+            return handle.createQuery(leaseStuck)
+                    .bind("user", candidate.user())
+                    .bind("id", candidate.id())
+                    .bind("attempts", candidate.attempts())
+                    .bind("next", Rows.utc(next))
+                    .bind("before", Rows.utc(createdBefore))
+                    .bind("now", Rows.utc(now))
+                    .map((rs, ctx) -> Rows.purchase(rs))
+                    .findOne();
+        });
         return leased;
     }
 

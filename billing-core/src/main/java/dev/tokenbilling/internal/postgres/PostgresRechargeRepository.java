@@ -202,17 +202,15 @@ final class PostgresRechargeRepository implements RechargeRepository {
                     .bind("limit", limit)
                     .map((rs, ctx) -> new Rows.UserRow(rs.getString("user_id"), rs.getLong("id")))
                     .list());
-            List<RechargeAttempt> leased = new java.util.ArrayList<>();
-            for (Rows.UserRow candidate : candidates) {
-                access.with(handle -> handle.createQuery(sql.leaseOne())
-                                .bind("user", candidate.user())
-                                .bind("id", candidate.id())
-                                .bind("now", Rows.utc(now))
-                                .bind("staleBefore", Rows.utc(staleBefore))
-                                .map((rs, ctx) -> attempt(rs))
-                                .findOne())
-                        .ifPresent(leased::add);
-            }
+            List<RechargeAttempt> leased = access.leaseEach(
+                    candidates,
+                    (handle, candidate) -> handle.createQuery(sql.leaseOne())
+                            .bind("user", candidate.user())
+                            .bind("id", candidate.id())
+                            .bind("now", Rows.utc(now))
+                            .bind("staleBefore", Rows.utc(staleBefore))
+                            .map((rs, ctx) -> attempt(rs))
+                            .findOne());
             return leased;
         }
         return access.with(handle -> handle.createQuery(sql.leaseDue())

@@ -161,17 +161,15 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
                     .bind("limit", limit)
                     .mapTo(String.class)
                     .list());
-            List<WebhookEventRecord> leased = new java.util.ArrayList<>();
-            for (String id : candidates) {
-                access.with(handle -> handle.createQuery(leaseOne)
-                                .bind("id", id)
-                                .bind("now", Rows.utc(now))
-                                .bind("until", Rows.utc(now.plus(lease)))
-                                .bind("maxAttempts", maxAttempts)
-                                .map((rs, ctx) -> event(rs))
-                                .findOne())
-                        .ifPresent(leased::add);
-            }
+            List<WebhookEventRecord> leased = access.leaseEach(
+                    candidates,
+                    (handle, id) -> handle.createQuery(leaseOne)
+                            .bind("id", id)
+                            .bind("now", Rows.utc(now))
+                            .bind("until", Rows.utc(now.plus(lease)))
+                            .bind("maxAttempts", maxAttempts)
+                            .map((rs, ctx) -> event(rs))
+                            .findOne());
             return leased;
         }
         return access.with(handle -> handle.createQuery(leaseRetryable)
