@@ -30,6 +30,10 @@ final class LedgerSql {
     final String entryById;
     final String lapsedLots;
     final String closeLot;
+    /** On Citus: {@link #closeLot} with the lot's user looked up first ({@link #userOfLot}), so that it runs on the user's worker. */
+    final String closeLotOfUser;
+
+    final String userOfLot;
     final String setUsageLimit;
     final String usageLimit;
 
@@ -85,6 +89,10 @@ final class LedgerSql {
         closeLot = schema.render("SELECT " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.lot_close((SELECT l.user_id FROM {schema}.token_lot l WHERE l.id = :id), :id, :kind, :description,"
                 + " CAST(:at AS timestamptz), :reason, :granted, :expired)");
+        closeLotOfUser = schema.render(
+                "SELECT " + Rows.LEDGER_COLUMNS
+                        + " FROM {schema}.lot_close(:user, :id, :kind, :description, CAST(:at AS timestamptz), :reason, :granted, :expired)");
+        userOfLot = schema.render("SELECT user_id FROM {schema}.token_lot WHERE id = :id");
         setUsageLimit =
                 schema.render("INSERT INTO {schema}.token_balance (user_id, usage_limit, created_at, updated_at)"
                         + " VALUES (:user, CAST(:limit AS bigint), :at, :at) ON CONFLICT (user_id) DO UPDATE"

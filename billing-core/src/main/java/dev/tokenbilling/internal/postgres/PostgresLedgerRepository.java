@@ -405,7 +405,18 @@ final class PostgresLedgerRepository implements LedgerRepository {
             throw new IllegalArgumentException("a lot closes by expiry or void, not " + kind);
         }
         BalanceTotals totals = BalanceTotals.forEntry(kind, -1);
-        return access.with(handle -> handle.createQuery(sql.closeLot)
+        // On Citus the lot's user is looked up first, so that lot_close runs on the user's worker.
+        Optional<String> user = citus
+                ? access.with(handle -> handle.createQuery(sql.userOfLot)
+                        .bind("id", lotId)
+                        .mapTo(String.class)
+                        .findOne())
+                : Optional.empty();
+        if (citus && user.isEmpty()) {
+            return Optional.empty();
+        }
+        return access.with(handle -> handle.createQuery(citus ? sql.closeLotOfUser : sql.closeLot)
+                .bind("user", user.orElse(null))
                 .bind("id", lotId)
                 .bind("granted", totals.granted())
                 .bind("expired", totals.expired())
