@@ -46,6 +46,8 @@ public final class PostgresBillingStore implements BillingStore {
     private final LedgerAudit audit;
     /** On Citus: statements that must name the user (row locks, leases) and batches split by shard. */
     private final boolean citus;
+    /** On Citus: the purchases' users, shared by this store and the stores of its transactions. */
+    private final PurchaseOwners purchaseOwners;
 
     /** Statements of the newer repositories, rendered once per store rather than once per transaction. */
     private record Statements(
@@ -70,7 +72,9 @@ public final class PostgresBillingStore implements BillingStore {
             Statements statements,
             HandleAccess access,
             LedgerAudit audit,
-            boolean citus) {
+            boolean citus,
+            PurchaseOwners purchaseOwners) {
+        this.purchaseOwners = purchaseOwners;
         this.audit = audit;
         this.citus = citus;
         this.jdbi = jdbi;
@@ -120,7 +124,8 @@ public final class PostgresBillingStore implements BillingStore {
                 Statements.of(name),
                 HandleAccess.pooled(jdbi),
                 LedgerAudit.of(dataSource, schema),
-                citus);
+                citus,
+                new PurchaseOwners());
     }
 
     @Override
@@ -166,7 +171,7 @@ public final class PostgresBillingStore implements BillingStore {
     @Override
     public PurchaseRepository purchases() {
         if (purchases == null) {
-            purchases = new PostgresPurchaseRepository(access, schema, citus);
+            purchases = new PostgresPurchaseRepository(access, schema, citus, purchaseOwners);
         }
         return purchases;
     }
@@ -210,7 +215,7 @@ public final class PostgresBillingStore implements BillingStore {
         }
         try {
             return jdbi.inTransaction(handle -> work.apply(new PostgresBillingStore(
-                    jdbi, schema, ledgerSql, statements, HandleAccess.bound(handle), audit, citus)));
+                    jdbi, schema, ledgerSql, statements, HandleAccess.bound(handle), audit, citus, purchaseOwners)));
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e);
         }

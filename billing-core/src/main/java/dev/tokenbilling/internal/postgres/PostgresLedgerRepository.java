@@ -40,10 +40,6 @@ final class PostgresLedgerRepository implements LedgerRepository {
     private final LedgerAudit audit;
     private final boolean citus;
 
-    PostgresLedgerRepository(HandleAccess access, LedgerSql sql, LedgerAudit audit) {
-        this(access, sql, audit, false);
-    }
-
     /** On Citus ({@code citus}) a batch is split by shard: one call per shard, each on its worker. */
     PostgresLedgerRepository(HandleAccess access, LedgerSql sql, LedgerAudit audit, boolean citus) {
         this.audit = audit;

@@ -36,23 +36,21 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
     private final String saveReversal;
     private final String reversalsOfPurchase;
     private final boolean citus;
+    private final PurchaseOwners owners;
     private final String userOfPurchase;
     private final String userOfPaymentIntent;
     private final String paymentIntentTaken;
     private final String stuckCandidates;
-
-    PostgresPurchaseRepository(HandleAccess access, SchemaName schema) {
-        this(access, schema, false);
-    }
 
     /**
      * On Citus ({@code citus}), every statement that locks or changes a purchase names its user, so
      * that it runs on that user's shard (Citus refuses row locks across shards): the user is looked up
      * by the purchase's id or PaymentIntent first, and leases pick candidates first, then lock each.
      */
-    PostgresPurchaseRepository(HandleAccess access, SchemaName schema, boolean citus) {
+    PostgresPurchaseRepository(HandleAccess access, SchemaName schema, boolean citus, PurchaseOwners owners) {
         this.access = access;
         this.citus = citus;
+        this.owners = owners;
         String open = Rows.sqlList(PurchaseStatus.OPEN);
         String reversalColumns = "SELECT user_id, stripe_id, purchase_id, kind, status, amount_minor, tokens_reversed,"
                 + " created_at, updated_at FROM {schema}.purchase_reversal WHERE user_id = :user";
@@ -338,10 +336,12 @@ final class PostgresPurchaseRepository implements PurchaseRepository {
             return null;
         }
         // A purchase never changes hands: an absent one gets a user no purchase has, and matches nothing.
-        return handle.createQuery(userOfPurchase)
-                .bind("id", purchaseId)
-                .mapTo(String.class)
-                .findOne()
+        return owners.of(
+                        purchaseId,
+                        () -> handle.createQuery(userOfPurchase)
+                                .bind("id", purchaseId)
+                                .mapTo(String.class)
+                                .findOne())
                 .orElse("");
     }
 

@@ -35,10 +35,6 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
     private final String retryCandidates;
     private final String leaseOne;
 
-    PostgresWebhookEventRepository(HandleAccess access, SchemaName schema) {
-        this(access, schema, false);
-    }
-
     /** On Citus ({@code citus}) a lease picks the due events first, then locks each on its shard. */
     PostgresWebhookEventRepository(HandleAccess access, SchemaName schema, boolean citus) {
         this.access = access;
