@@ -135,10 +135,6 @@ public final class BillingSchema {
         return executed;
     }
 
-    public DatabaseTopology topology() {
-        return topology;
-    }
-
     private static RuntimeException unavailableIfConnectionFailed(org.flywaydb.core.api.FlywayException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql

@@ -11,9 +11,9 @@ public enum DatabaseTopology {
 
     /**
      * A Citus cluster: the library connects to the coordinator, distributes every per-user table by
-     * {@code user_id} (co-located, so a user's rows share one shard), keeps the catalog, the settings
-     * and the webhook events as reference tables, and has each posting function run on the worker that
-     * holds the user. The cluster's shard count is chosen when the schema is first distributed
+     * {@code user_id} (co-located, so a user's rows share one shard) and Stripe's webhook events by
+     * their id, keeps the catalog and the settings as reference tables, and has each posting function
+     * run on the worker that holds the user. The cluster's shard count is chosen when the schema is first distributed
      * ({@code citus.shard_count}); workers are added and shards moved with Citus's own functions.
      */
     CITUS;

@@ -265,7 +265,6 @@ public final class TokenBilling {
             return this;
         }
 
-        /** Whether {@link #build()} applies the schema migrations (default true). */
         /**
          * How the tables are laid out: {@link DatabaseTopology#POSTGRESQL} (the default) or
          * {@link DatabaseTopology#CITUS}, with the data source on the Citus coordinator.
@@ -275,6 +274,7 @@ public final class TokenBilling {
             return this;
         }
 
+        /** Whether {@link #build()} applies the schema migrations (default true). */
         public Builder migrate(boolean migrate) {
             this.migrate = migrate;
             return this;

@@ -133,26 +133,21 @@ public final class CitusLayout {
                 statement.execute("ALTER TABLE " + qualified(schema, key[0]) + " DROP CONSTRAINT " + key[1]);
             }
             for (String table : userTables) {
-                String colocate = table.equals(ANCHOR) ? "none" : schema.value() + "." + ANCHOR;
-                try (PreparedStatement distribute = connection.prepareStatement(
-                        "SELECT create_distributed_table(?, 'user_id', colocate_with => ?)")) {
-                    distribute.setString(1, qualified(schema, table));
-                    distribute.setString(2, colocate);
-                    distribute.execute();
-                }
+                String colocate = table.equals(ANCHOR) ? "none" : qualified(schema, ANCHOR);
+                call(
+                        connection,
+                        "SELECT create_distributed_table(?, 'user_id', colocate_with => ?)",
+                        qualified(schema, table),
+                        colocate);
             }
             if (!placed.contains(EVENTS_TABLE)) {
-                try (PreparedStatement distribute = connection.prepareStatement(
-                        "SELECT create_distributed_table(?, 'id', colocate_with => 'none')")) {
-                    distribute.setString(1, qualified(schema, EVENTS_TABLE));
-                    distribute.execute();
-                }
+                call(
+                        connection,
+                        "SELECT create_distributed_table(?, 'id', colocate_with => 'none')",
+                        qualified(schema, EVENTS_TABLE));
             }
             for (String table : referenceTables) {
-                try (PreparedStatement reference = connection.prepareStatement("SELECT create_reference_table(?)")) {
-                    reference.setString(1, qualified(schema, table));
-                    reference.execute();
-                }
+                call(connection, "SELECT create_reference_table(?)", qualified(schema, table));
             }
             for (String[] key : parked) {
                 statement.execute(
@@ -222,18 +217,26 @@ public final class CitusLayout {
             }
         }
         for (String[] function : functions) {
-            boolean routed = function[1] != null && ROUTING_ARGUMENTS.contains(function[1]);
-            try (PreparedStatement distribute = connection.prepareStatement(
-                    routed
-                            ? "SELECT create_distributed_function(CAST(? AS regprocedure), ?, colocate_with => ?)"
-                            : "SELECT create_distributed_function(CAST(? AS regprocedure))")) {
-                distribute.setString(1, function[0]);
-                if (routed) {
-                    distribute.setString(2, function[1]);
-                    distribute.setString(3, schema.value() + "." + ANCHOR);
-                }
-                distribute.execute();
+            if (function[1] != null && ROUTING_ARGUMENTS.contains(function[1])) {
+                call(
+                        connection,
+                        "SELECT create_distributed_function(CAST(? AS regprocedure), ?, colocate_with => ?)",
+                        function[0],
+                        function[1],
+                        qualified(schema, ANCHOR));
+            } else {
+                call(connection, "SELECT create_distributed_function(CAST(? AS regprocedure))", function[0]);
             }
+        }
+    }
+
+    /** Runs one of Citus's functions with text arguments. */
+    private static void call(Connection connection, String sql, String... arguments) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < arguments.length; i++) {
+                statement.setString(i + 1, arguments[i]);
+            }
+            statement.execute();
         }
     }
 

@@ -242,7 +242,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
         PostingResult[] results = new PostingResult[postings.size()];
         for (List<Integer> group : groups.values()) {
             List<LedgerPosting> part = group.stream().map(postings::get).toList();
-            List<PostingResult> partResults = access.with(handle -> debitBatch(handle, part, sql.debitBatchColocated));
+            List<PostingResult> partResults = access.with(handle -> debitBatch(handle, part, true));
             for (int j = 0; j < group.size(); j++) {
                 results[group.get(j)] = partResults.get(j);
             }
@@ -252,11 +252,14 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     /** The whole batch in one call of ledger_debit_batch: one round trip, one transaction. */
     private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings) {
-        return debitBatch(handle, postings, sql.debitBatch);
+        return debitBatch(handle, postings, false);
     }
 
-    /** One call of {@code statement} (ledger_debit_batch, or on Citus its co-located form, routed by the first user). */
-    private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings, String statement) {
+    /**
+     * One call of ledger_debit_batch or, when {@code colocated} (on Citus, users of one shard), of
+     * ledger_debit_batch_colocated routed by the first user.
+     */
+    private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings, boolean colocated) {
         int size = postings.size();
         String[] users = new String[size];
         Long[] tokens = new Long[size];
@@ -270,9 +273,10 @@ final class PostgresLedgerRepository implements LedgerRepository {
             descriptions[i] = posting.description();
         }
         PostingResult[] results = new PostingResult[size];
-        org.jdbi.v3.core.statement.Query query = handle.createQuery(statement);
+        org.jdbi.v3.core.statement.Query query =
+                handle.createQuery(colocated ? sql.debitBatchColocated : sql.debitBatch);
         int first = 0;
-        if (statement.equals(sql.debitBatchColocated)) {
+        if (colocated) {
             query.bind(first++, users[0]);
         }
         query.bind(first, users)
