@@ -144,7 +144,7 @@ public final class BillingCommand implements Callable<Integer> {
             names = "--topology",
             paramLabel = "LAYOUT",
             scope = ScopeType.INHERIT,
-            order = 2,
+            order = 3,
             description = "postgresql or citus (the URL is a Citus coordinator); default: env"
                     + " BILLING_DATABASE_TOPOLOGY, else postgresql.")
     void setTopology(String topology) {
@@ -155,7 +155,7 @@ public final class BillingCommand implements Callable<Integer> {
             names = "--stripe-api-base",
             paramLabel = "URL",
             scope = ScopeType.INHERIT,
-            order = 3,
+            order = 4,
             description = "Stripe API base URL, e.g. a FakeStripe; default: env STRIPE_API_BASE, else Stripe.")
     void setStripeApiBase(String url) {
         context.options().stripeApiBase = url;
@@ -165,7 +165,7 @@ public final class BillingCommand implements Callable<Integer> {
             names = {"-o", "--output"},
             paramLabel = "FORMAT",
             scope = ScopeType.INHERIT,
-            order = 4,
+            order = 5,
             defaultValue = "table",
             converter = OutputFormat.Converter.class,
             description = "table, json or csv (default: ${DEFAULT-VALUE}).")
@@ -173,7 +173,7 @@ public final class BillingCommand implements Callable<Integer> {
         context.options().output = format;
     }
 
-    @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 5, description = "No colors, even on a terminal.")
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 6, description = "No colors, even on a terminal.")
     void setNoColor(boolean noColor) {
         context.options().noColor = noColor;
     }
@@ -181,7 +181,7 @@ public final class BillingCommand implements Callable<Integer> {
     @Option(
             names = "--live",
             scope = ScopeType.INHERIT,
-            order = 6,
+            order = 7,
             description =
                     "Allow changes to live Stripe data with a sk_live_ key; needs --database-url or BILLING_DATABASE_URL.")
     void setLive(boolean live) {
@@ -191,7 +191,7 @@ public final class BillingCommand implements Callable<Integer> {
     @Option(
             names = {"-v", "--verbose"},
             scope = ScopeType.INHERIT,
-            order = 7,
+            order = 8,
             description = "Show library logs and stack traces of errors.")
     void setVerbose(boolean verbose) {
         context.options().verbose = verbose;
