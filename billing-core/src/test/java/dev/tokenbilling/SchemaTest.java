@@ -41,13 +41,14 @@ class SchemaTest {
                         "6 billing events",
                         "7 auto recharge",
                         "8 spend limits",
-                        "9 citus ready functions");
+                        "9 citus ready functions",
+                        "10 hold fast paths");
 
-        assertThat(billingSchema.migrate()).isEqualTo(9);
+        assertThat(billingSchema.migrate()).isEqualTo(10);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("9");
+        assertThat(billingSchema.currentVersion()).contains("10");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -238,6 +239,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("9 citus ready functions");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("10 hold fast paths");
     }
 }
