@@ -23,6 +23,20 @@ public interface WebhookEventRepository {
      */
     boolean insertIfAbsent(NewWebhookEvent event);
 
+    /**
+     * {@link #insertIfAbsent} and {@link #markDone} in one write, for an event that the enclosing
+     * transaction processes right after storing it: the event is stored already marked done with
+     * {@code status} at {@code at} (one attempt), so a first delivery costs one write rather than two.
+     * Racing inserts behave as in {@link #insertIfAbsent}; false changes nothing.
+     */
+    default boolean insertDoneIfAbsent(NewWebhookEvent event, WebhookEventStatus status, Instant at) {
+        if (!insertIfAbsent(event)) {
+            return false;
+        }
+        markDone(event.id(), status, at);
+        return true;
+    }
+
     /** The stored event with this id; empty for an unknown id. */
     Optional<WebhookEventRecord> findById(String id);
 

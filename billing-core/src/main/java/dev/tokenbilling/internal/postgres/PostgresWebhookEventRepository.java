@@ -23,6 +23,7 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
 
     private final HandleAccess access;
     private final String insert;
+    private final String insertDone;
     private final String byId;
     private final String byIdForUpdate;
     private final String markDone;
@@ -46,6 +47,10 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
                 "INSERT INTO {schema}.webhook_event (id, type, api_version, livemode, object_id, payload, status, received_at,"
                         + " next_attempt_at) VALUES (:id, :type, :apiVersion, :livemode, :objectId, :payload, 'received', :at,"
                         + " CAST(:at AS timestamptz) + interval '1 minute') ON CONFLICT (id) DO NOTHING");
+        insertDone = schema.render(
+                "INSERT INTO {schema}.webhook_event (id, type, api_version, livemode, object_id, payload, status, attempts,"
+                        + " received_at, processed_at) VALUES (:id, :type, :apiVersion, :livemode, :objectId, :payload, :status, 1,"
+                        + " :receivedAt, :at) ON CONFLICT (id) DO NOTHING");
         byId = schema.render(select + "WHERE id = :id");
         byIdForUpdate = schema.render(select + "WHERE id = :id FOR UPDATE");
         markDone = schema.render(
@@ -84,6 +89,25 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
                         .bind("objectId", event.objectId().orElse(null))
                         .bind("payload", event.payload())
                         .bind("at", Rows.utc(event.receivedAt()))
+                        .execute())
+                == 1;
+    }
+
+    @Override
+    public boolean insertDoneIfAbsent(NewWebhookEvent event, WebhookEventStatus status, Instant at) {
+        if (!status.done()) {
+            throw new IllegalArgumentException("not a done status: " + status);
+        }
+        return access.with(handle -> handle.createUpdate(insertDone)
+                        .bind("id", event.id())
+                        .bind("type", event.type())
+                        .bind("apiVersion", event.apiVersion().orElse(null))
+                        .bind("livemode", event.livemode())
+                        .bind("objectId", event.objectId().orElse(null))
+                        .bind("payload", event.payload())
+                        .bind("status", status.wireName())
+                        .bind("receivedAt", Rows.utc(event.receivedAt()))
+                        .bind("at", Rows.utc(at))
                         .execute())
                 == 1;
     }

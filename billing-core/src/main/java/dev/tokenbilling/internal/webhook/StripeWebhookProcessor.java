@@ -147,8 +147,10 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
             // the process die before a commit, Stripe has no answer yet and delivers again.
             Optional<WebhookOutcome> firstDelivery;
             try {
-                firstDelivery = withListeners(after ->
-                        store.inTransaction(tx -> tx.webhookEvents().insertIfAbsent(arrived)
+                // Stored as processed: the usual outcome, written once. Should the processing end
+                // otherwise, the status is rewritten, or the whole transaction rolls back (see above).
+                firstDelivery = withListeners(after -> store.inTransaction(tx ->
+                        tx.webhookEvents().insertDoneIfAbsent(arrived, WebhookEventStatus.PROCESSED, clock.instant())
                                 ? Optional.of(firstAttempt(tx, received(arrived), event, after))
                                 : Optional.<WebhookOutcome>empty()));
             } catch (FailedAttempt failed) {
@@ -219,8 +221,8 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
     private WebhookOutcome attempt(BillingStore tx, WebhookEventRecord event, AfterCommit after) {
         AfterCommit attempt = new AfterCommit();
         try {
-            WebhookOutcome outcome =
-                    tx.inSavepoint(savepoint -> dispatchAndMarkDone(savepoint, event, Optional.empty(), attempt));
+            WebhookOutcome outcome = tx.inSavepoint(
+                    savepoint -> dispatchAndMarkDone(savepoint, event, Optional.empty(), Optional.empty(), attempt));
             after.addAll(attempt);
             return outcome;
         } catch (RuntimeException e) {
@@ -237,7 +239,8 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         AfterCommit attempt = new AfterCommit();
         WebhookOutcome outcome;
         try {
-            outcome = dispatchAndMarkDone(tx, event, Optional.of(parsed), attempt);
+            outcome = dispatchAndMarkDone(
+                    tx, event, Optional.of(parsed), Optional.of(WebhookEventStatus.PROCESSED), attempt);
         } catch (RuntimeException e) {
             throw new FailedAttempt(failureOf(event, e));
         }
@@ -311,16 +314,23 @@ public final class StripeWebhookProcessor implements WebhookProcessor {
         }
     }
 
+    /**
+     * Dispatches the event and marks it done (an attempt counted), unless {@code storedAs}, the done
+     * status this transaction stored it with, is that outcome already.
+     */
     private WebhookOutcome dispatchAndMarkDone(
-            BillingStore tx, WebhookEventRecord event, Optional<JsonNode> parsed, AfterCommit attempt) {
+            BillingStore tx,
+            WebhookEventRecord event,
+            Optional<JsonNode> parsed,
+            Optional<WebhookEventStatus> storedAs,
+            AfterCommit attempt) {
         EventDispatcher.Result dispatched = parsed.isPresent()
                 ? dispatcher.dispatch(tx, event, parsed.get(), attempt)
                 : dispatcher.dispatch(tx, event, attempt);
-        tx.webhookEvents()
-                .markDone(
-                        event.id(),
-                        dispatched.ignored() ? WebhookEventStatus.IGNORED : WebhookEventStatus.PROCESSED,
-                        clock.instant());
+        WebhookEventStatus done = dispatched.ignored() ? WebhookEventStatus.IGNORED : WebhookEventStatus.PROCESSED;
+        if (!storedAs.equals(Optional.of(done))) {
+            tx.webhookEvents().markDone(event.id(), done, clock.instant());
+        }
         return dispatched.ignored()
                 ? new WebhookOutcome.Ignored(event.id(), event.type(), dispatched.description())
                 : new WebhookOutcome.Processed(

@@ -196,6 +196,7 @@ import org.junit.jupiter.api.Timeout;
  *                                    shouldSkipEventsLockedByAnotherTransaction,
  *                                    shouldNeverLeaseOneEventTwiceUnderRaces
  *   findByIdForUpdate                shouldQueueDeliveriesOfOneEventOnItsRowLock
+ *   insertDoneIfAbsent               shouldStoreAProcessedEventInOneWrite
  * </pre>
  */
 @Timeout(120)
@@ -2770,6 +2771,48 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.webhookEvents().findById(event.id()))
                 .map(WebhookEventRecord::attempts)
                 .contains(0);
+    }
+
+    @Test
+    void shouldStoreAProcessedEventInOneWrite() throws Exception {
+        NewWebhookEvent event = newEvent("payment_intent.succeeded", NOW);
+
+        assertThat(store.webhookEvents().insertDoneIfAbsent(event, WebhookEventStatus.PROCESSED, NOW.plusSeconds(1)))
+                .isTrue();
+        WebhookEventRecord stored = store.webhookEvents().findById(event.id()).orElseThrow();
+        assertThat(stored)
+                .isEqualTo(new WebhookEventRecord(
+                        event.id(),
+                        event.type(),
+                        event.apiVersion(),
+                        false,
+                        event.objectId(),
+                        event.payload(),
+                        WebhookEventStatus.PROCESSED,
+                        1,
+                        Optional.empty(),
+                        Optional.empty(),
+                        NOW,
+                        Optional.of(NOW.plusSeconds(1))));
+        assertThat(store.webhookEvents().insertDoneIfAbsent(event, WebhookEventStatus.IGNORED, NOW.plusSeconds(2)))
+                .isFalse();
+        assertThat(store.webhookEvents().insertIfAbsent(event)).isFalse();
+        assertThat(store.webhookEvents().findById(event.id())).contains(stored);
+        assertThat(store.webhookEvents().leaseRetryable(NOW.plus(Duration.ofHours(1)), 10, 10, Duration.ofMinutes(1)))
+                .extracting(WebhookEventRecord::id)
+                .doesNotContain(event.id());
+
+        NewWebhookEvent raced = newEvent("payment_intent.succeeded", NOW);
+        OpenTransaction<Boolean> kept = openTransaction(tx -> tx.webhookEvents().insertIfAbsent(raced));
+        assertThat(blockedUntilEnd(
+                        kept,
+                        true,
+                        () -> store.webhookEvents().insertDoneIfAbsent(raced, WebhookEventStatus.PROCESSED, NOW)))
+                .as("waits for a racing insert of the same id, and stores nothing once it committed")
+                .isFalse();
+        assertThat(store.webhookEvents().findById(raced.id()))
+                .map(WebhookEventRecord::status)
+                .contains(WebhookEventStatus.RECEIVED);
     }
 
     @Test
