@@ -8,6 +8,8 @@ import dev.tokenbilling.model.DeliveryReport;
 import dev.tokenbilling.model.Grant;
 import dev.tokenbilling.model.IdempotencyKey;
 import dev.tokenbilling.model.Purchase;
+import dev.tokenbilling.model.Reservation;
+import dev.tokenbilling.model.ReservationRequest;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.MutableClock;
@@ -119,6 +121,22 @@ class BillingEventsTest {
         debit(user, 2_900, "d7");
         deliver();
         assertThat(receivedTypes(user)).hasSize(3);
+    }
+
+    @Test
+    void shouldRaiseOneAlertWhenAHoldCrossesAndItsSettlementStaysBelow() {
+        UserId user = user();
+        fixture.service.ledger().setLowBalanceAlert(user, 1_000);
+        grant(user, 2_000, "g1");
+        Reservation hold = fixture.service
+                .reservations()
+                .reserve(ReservationRequest.of(user, 1_500, Duration.ofMinutes(5), IdempotencyKey.of("h1")));
+        // Available 500: the hold crossed. Settling part of it frees the rest, still below the threshold.
+        fixture.service.reservations().settle(user, hold.id(), 1_200); // 800
+        deliver();
+
+        assertThat(receivedTypes(user)).as("one crossing, one alert").containsExactly("balance.low");
+        assertThat(fixture.service.ledger().balance(user).available()).isEqualTo(800);
     }
 
     @Test
