@@ -1511,7 +1511,8 @@ BEGIN
         v_status := 'expired';
     END IF;
     IF v_status = 'settled' THEN
-        v_debit := p_actual;
+        -- As before: a settlement of no tokens (or none given) posts no entry.
+        v_debit := greatest(coalesce(p_actual, 0), 0);
     END IF;
 
     -- The hold released and its usage debited in one statement; settlements are never refused.
