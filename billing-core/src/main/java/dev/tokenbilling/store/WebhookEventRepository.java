@@ -26,7 +26,8 @@ public interface WebhookEventRepository {
     /**
      * {@link #insertIfAbsent} and {@link #markDone} in one write, for an event that the enclosing
      * transaction processes right after storing it: the event is stored already marked done with
-     * {@code status} at {@code at} (one attempt), so a first delivery costs one write rather than two.
+     * {@code status} ({@code processed} or {@code ignored}) at {@code at} (one attempt), so a first
+     * delivery costs one write rather than two.
      * Racing inserts behave as in {@link #insertIfAbsent}; false changes nothing.
      */
     default boolean insertDoneIfAbsent(NewWebhookEvent event, WebhookEventStatus status, Instant at) {

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jdbi.v3.core.statement.Update;
 
 /** Stored Stripe events on PostgreSQL. */
 final class PostgresWebhookEventRepository implements WebhookEventRepository {
@@ -81,13 +82,7 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
 
     @Override
     public boolean insertIfAbsent(NewWebhookEvent event) {
-        return access.with(handle -> handle.createUpdate(insert)
-                        .bind("id", event.id())
-                        .bind("type", event.type())
-                        .bind("apiVersion", event.apiVersion().orElse(null))
-                        .bind("livemode", event.livemode())
-                        .bind("objectId", event.objectId().orElse(null))
-                        .bind("payload", event.payload())
+        return access.with(handle -> bindEvent(handle.createUpdate(insert), event)
                         .bind("at", Rows.utc(event.receivedAt()))
                         .execute())
                 == 1;
@@ -98,18 +93,22 @@ final class PostgresWebhookEventRepository implements WebhookEventRepository {
         if (!status.done()) {
             throw new IllegalArgumentException("not a done status: " + status);
         }
-        return access.with(handle -> handle.createUpdate(insertDone)
-                        .bind("id", event.id())
-                        .bind("type", event.type())
-                        .bind("apiVersion", event.apiVersion().orElse(null))
-                        .bind("livemode", event.livemode())
-                        .bind("objectId", event.objectId().orElse(null))
-                        .bind("payload", event.payload())
+        return access.with(handle -> bindEvent(handle.createUpdate(insertDone), event)
                         .bind("status", status.wireName())
                         .bind("receivedAt", Rows.utc(event.receivedAt()))
                         .bind("at", Rows.utc(at))
                         .execute())
                 == 1;
+    }
+
+    /** Binds what both inserts store of an arriving event (its receipt time is bound by each). */
+    private static Update bindEvent(Update insert, NewWebhookEvent event) {
+        return insert.bind("id", event.id())
+                .bind("type", event.type())
+                .bind("apiVersion", event.apiVersion().orElse(null))
+                .bind("livemode", event.livemode())
+                .bind("objectId", event.objectId().orElse(null))
+                .bind("payload", event.payload());
     }
 
     @Override
