@@ -1413,8 +1413,9 @@ $$;
 -- Holds in fewer statements: a hold and its settlement are the metered-usage pattern, two commits per
 -- request, so each statement they save counts. Same signatures, outcomes and lock order (balance row
 -- first, then the hold) as before.
---   reserve: the lapsed-hold sweep runs only when the user has something reserved, and the unique key
---     decides a racing repeat (INSERT ... ON CONFLICT) instead of a second lookup under the lock.
+--   reserve: done in the function itself (reservation_create, which it called, is dropped); the
+--     lapsed-hold sweep runs only when the user has something reserved, and the unique key decides
+--     a racing repeat (INSERT ... ON CONFLICT) instead of a second lookup under the lock.
 --   end: the hold is read once, under the lock; a settlement moves the balance in one UPDATE (hold
 --     released and usage debited together) and draws from the lots itself. Its posting reference
 --     ('reservation-<id>') needs no lookup: the entry is written in the transaction that ends the
@@ -1560,3 +1561,6 @@ BEGIN
     RETURN QUERY SELECT v_status, v_hold, v_entry;
 END;
 $$;
+
+-- reservation_reserve no longer calls it, and nothing else does.
+DROP FUNCTION reservation_create(text, bigint, text, text, timestamptz, timestamptz);
