@@ -1,9 +1,17 @@
 package dev.tokenbilling.cli;
 
+import dev.tokenbilling.cli.server.CommandClient;
+import dev.tokenbilling.cli.server.CommandServerFiles;
+import dev.tokenbilling.cli.server.CommandServerLauncher;
+import dev.tokenbilling.embedded.EmbeddedServer;
 import java.lang.reflect.Constructor;
+import java.time.Clock;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,12 +32,34 @@ public final class BillingCli {
         if (args.length == 1 && HELP.contains(args[0]) && printUsageSnapshot()) {
             System.exit(ExitCodes.OK);
         }
+        Map<String, String> variables = System.getenv();
+        boolean terminal = System.console() != null;
+        OptionalInt served = CommandClient.forward(List.of(args), variables, terminal, System.out, System.err);
+        if (served.isPresent()) {
+            System.exit(served.getAsInt());
+        }
         if (Boolean.getBoolean("billing.cds.training")) {
             // bin/billing's run that records the class-data archive: the usage help's classes too.
             newCommandLine(CliEnvironment.system(), "--help")
                     .usage(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         }
-        System.exit(newCommandLine(CliEnvironment.system(), args).execute(args));
+        AtomicBoolean keptServerUsed = new AtomicBoolean();
+        CliEnvironment environment = new CliEnvironment(
+                variables,
+                () -> {
+                    DatabaseHandle database = CliEnvironment.startEmbedded(variables);
+                    keptServerUsed.set(EmbeddedServer.keepsRunning(variables));
+                    return database;
+                },
+                terminal,
+                Clock.systemUTC());
+        int exitCode = newCommandLine(environment, args).execute(args);
+        if (keptServerUsed.get()) {
+            // The next commands run in a warm JVM beside the kept server (see ServedCommands).
+            CommandServerLauncher.startInBackground(
+                    CommandServerFiles.of(variables), variables, ServedCommands.class.getName());
+        }
+        System.exit(exitCode);
     }
 
     /** Prints the usage snapshot when colors are off (no terminal, or NO_COLOR); false when it was not printed. */

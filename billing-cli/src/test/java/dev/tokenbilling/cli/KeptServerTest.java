@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbilling.cli.server.CommandServerFiles;
 import dev.tokenbilling.embedded.EmbeddedServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +44,14 @@ class KeptServerTest {
     }
 
     @AfterEach
-    void stopServer() {
+    void stopServer() throws Exception {
         server.stop();
         assertThat(server.running()).isEmpty();
+        // The command server a test's commands started follows its database within a second or two.
+        Optional<ProcessHandle> commandServer = new CommandServerFiles(home.resolve("cli")).runningServer();
+        if (commandServer.isPresent()) {
+            commandServer.get().onExit().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** What one {@code billing} process printed and returned. */
@@ -71,6 +77,11 @@ class KeptServerTest {
     }
 
     private Process launch(Map<String, String> extraVariables, String... args) throws IOException {
+        return launchIn(Path.of("").toAbsolutePath(), extraVariables, args);
+    }
+
+    private Process launchIn(Path workingDirectory, Map<String, String> extraVariables, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(
@@ -81,7 +92,7 @@ class KeptServerTest {
                 System.getProperty("java.class.path"),
                 BillingCli.class.getName()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("BILLING_") || name.startsWith("STRIPE_"));
         environment.put("BILLING_HOME", home.toString());
@@ -215,6 +226,95 @@ class KeptServerTest {
         assertThat(postmasters)
                 .as("postmasters on this data directory")
                 .containsExactly(status.get("pid").asLong());
+    }
+
+    /** The command server's pid once {@code billing server status} shows it running. */
+    private long awaitCommandServer() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            JsonNode commandServer = status().get("commandServer");
+            if (commandServer.get("running").asBoolean()) {
+                return commandServer.get("pid").asLong();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no command server started within 60 s");
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).isTrue();
+    }
+
+    @Test
+    void shouldRunTheNextCommandsInACommandServerThatStopsWithTheDatabase() throws Exception {
+        billing("packages").ok();
+        long commandServer = awaitCommandServer();
+        assertThat(commandServer).isNotEqualTo(status().get("pid").asLong());
+
+        // Proof that the next command runs there: while the server is frozen, the command waits.
+        signal("STOP", commandServer);
+        Process waiting;
+        try {
+            waiting = launch(Map.of(), "packages");
+            assertThat(waiting.waitFor(3, TimeUnit.SECONDS))
+                    .as("served, so held up")
+                    .isFalse();
+        } finally {
+            signal("CONT", commandServer);
+        }
+        Run served = finish(waiting).ok();
+        assertThat(served.out()).contains("No packages");
+        assertThat(served.err()).contains("kept running");
+
+        // Relative paths are the client's, exit codes and errors travel.
+        Path shop = Files.createDirectories(home.resolve("shop"));
+        Files.writeString(shop.resolve("catalog.yaml"), """
+                packages:
+                  - slug: starter-100k
+                    name: Starter
+                    tokenAmount: 100000
+                    price: "5.00"
+                """);
+        Run seeded = finish(launchIn(shop, Map.of(), "seed", "--catalog", "catalog.yaml"))
+                .ok();
+        assertThat(seeded.out()).contains("Created: Starter");
+        Run unknown = billing("balance", "nobody");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(unknown.err()).contains("unknown user 'nobody'");
+        assertThat(status().get("commandServer").get("pid").asLong()).isEqualTo(commandServer);
+
+        billing("server", "stop").ok();
+        Optional<ProcessHandle> stopping = ProcessHandle.of(commandServer);
+        if (stopping.isPresent()) {
+            stopping.get().onExit().get(30, TimeUnit.SECONDS); // else: it did not stop with its database
+        }
+        JsonNode stopped = status().get("commandServer");
+        assertThat(stopped.get("running").asBoolean()).isFalse();
+        assertThat(home.resolve("cli").resolve("server.sock")).doesNotExist();
+    }
+
+    @Test
+    void shouldRunCommandsItselfWhenTheCommandServerWasKilledAndStartAnother() throws Exception {
+        billing("grant", "alice", "1000", "--reason", "before", "--idempotency-key", "kill-1")
+                .ok();
+        long commandServer = awaitCommandServer();
+
+        ProcessHandle killed = ProcessHandle.of(commandServer).orElseThrow();
+        killed.destroyForcibly();
+        killed.onExit().get(30, TimeUnit.SECONDS);
+        assertThat(home.resolve("cli").resolve("server.sock")).as("left behind").exists();
+
+        Run balance = billing("balance", "alice", "--output", "json").ok();
+        assertThat(JSON.readTree(balance.out()).get("balance").asLong()).isEqualTo(1000);
+        long successor = awaitCommandServer();
+        assertThat(successor).isNotEqualTo(commandServer);
+        assertThat(JSON.readTree(billing("balance", "alice", "--output", "json")
+                                .ok()
+                                .out())
+                        .get("balance")
+                        .asLong())
+                .isEqualTo(1000);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenbilling.cli.CliContext;
 import dev.tokenbilling.cli.ExitCodes;
 import dev.tokenbilling.cli.Output;
+import dev.tokenbilling.cli.server.CommandServerFiles;
 import dev.tokenbilling.embedded.EmbeddedServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
         name = "server",
         description = {
             "The embedded PostgreSQL kept running between commands: 'billing server status', 'start', 'stop'.",
-            "The first command without a database URL starts it; it runs until 'billing server stop'."
+            "The first command without a database URL starts it; it runs until 'billing server stop'.",
+            "Beside it a command server (a warm JVM) runs the next commands; it stops with it."
         },
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {ServerCommand.Status.class, ServerCommand.Start.class, ServerCommand.Stop.class})
@@ -122,20 +125,38 @@ public final class ServerCommand implements Callable<Integer> {
             Optional<EmbeddedServer.Running> running = server.running();
             Optional<String> version = version(server, running);
             noteDatabaseUrl(context, out());
+            Map<String, String> variables = context.environment().variables();
+            CommandServerFiles commandServer = CommandServerFiles.of(variables);
+            Optional<ProcessHandle> commandServerProcess = commandServer.runningServer();
             if (!out().isTable()) {
                 ObjectNode json = json(server, running, version);
-                json.put(
-                        "keepServer",
-                        EmbeddedServer.keepsRunning(context.environment().variables()));
+                json.put("keepServer", EmbeddedServer.keepsRunning(variables));
+                ObjectNode commands = json.putObject("commandServer");
+                commands.put("running", commandServerProcess.isPresent());
+                commandServerProcess.ifPresentOrElse(
+                        process -> commands.put("pid", process.pid()), () -> commands.putNull("pid"));
+                commands.put("enabled", CommandServerFiles.enabled(variables));
+                commands.put("logFile", commandServer.log().toString());
                 out().document(json);
                 return ExitCodes.OK;
             }
             List<String[]> pairs = pairs(server, running, version);
             pairs.add(new String[] {
                 "Kept running",
-                EmbeddedServer.keepsRunning(context.environment().variables())
+                EmbeddedServer.keepsRunning(variables)
                         ? "yes, between commands"
                         : "no (" + EmbeddedServer.KEEP_VARIABLE + "=0: each command starts and stops it)"
+            });
+            pairs.add(new String[] {
+                "Command server",
+                commandServerProcess
+                        .map(process ->
+                                "pid " + process.pid() + ": runs the commands in a warm JVM, stops with the server")
+                        .orElse(
+                                CommandServerFiles.enabled(variables)
+                                        ? "not running (the next command that uses this server starts it)"
+                                        : "off (" + CommandServerFiles.ENABLED_VARIABLE + "=0 or "
+                                                + EmbeddedServer.KEEP_VARIABLE + "=0)")
             });
             out().pairs(pairs);
             return ExitCodes.OK;
