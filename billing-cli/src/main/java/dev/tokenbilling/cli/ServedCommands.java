@@ -1,5 +1,7 @@
 package dev.tokenbilling.cli;
 
+import dev.tokenbilling.BillingSchema;
+import dev.tokenbilling.DatabaseTopology;
 import dev.tokenbilling.cli.server.CommandServer;
 import dev.tokenbilling.cli.server.CommandServerFiles;
 import dev.tokenbilling.embedded.EmbeddedServer;
@@ -8,7 +10,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine;
 
 /**
@@ -33,7 +38,7 @@ public final class ServedCommands {
                 ServedCommands::run,
                 () -> database.running().isPresent());
         if (server.isPresent()) {
-            warmUp(home);
+            warmUp(home, database);
             server.get().awaitStop();
         }
         System.exit(ExitCodes.OK);
@@ -41,13 +46,33 @@ public final class ServedCommands {
 
     /**
      * Loads and runs what a typical command needs once, output discarded, so that the first command a
-     * client sends is as quick as the next ones: the usage help and a read of the packages.
+     * client sends is as quick as the next ones: the usage help and, when the default schema is already
+     * current (a read must not migrate it behind anyone's back), a read of the packages.
      */
-    private static void warmUp(Path home) {
+    private static void warmUp(Path home, EmbeddedServer database) {
         PrintStream discard = new PrintStream(java.io.OutputStream.nullOutputStream());
         Map<String, String> variables = Map.of(EmbeddedServer.HOME_VARIABLE, home.toString());
-        for (String[] args : new String[][] {{"--help"}, {"packages"}, {"packages", "--output", "json"}}) {
-            run(new CommandServer.Command(java.util.List.of(args), variables, home, false), discard, discard);
+        List<List<String>> commands = new ArrayList<>(List.of(List.of("--help")));
+        if (defaultSchemaIsCurrent(database)) {
+            commands.add(List.of("packages"));
+            commands.add(List.of("packages", "--output", "json"));
+        }
+        for (List<String> args : commands) {
+            run(new CommandServer.Command(args, variables, home, false), discard, discard);
+        }
+    }
+
+    private static boolean defaultSchemaIsCurrent(EmbeddedServer database) {
+        var running = database.running();
+        if (running.isEmpty()) {
+            return false;
+        }
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(running.get().jdbcUrl());
+        try {
+            return BillingSchema.isCurrent(dataSource, BillingSchema.DEFAULT_SCHEMA, DatabaseTopology.POSTGRESQL);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -67,6 +92,12 @@ public final class ServedCommands {
             // picocli's AUTO asks this JVM's console, which it has none of; the client has a terminal.
             commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.ON));
         }
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        } finally {
+            // What a command printed without a line end yet: a process would flush it at exit.
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
+        }
     }
 }

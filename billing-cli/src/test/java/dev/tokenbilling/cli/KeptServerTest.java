@@ -295,6 +295,16 @@ class KeptServerTest {
     }
 
     @Test
+    void shouldNeverMigrateFromTheCommandServerOnItsOwn() throws Exception {
+        Run dryRun = billing("migrate", "--dry-run").ok();
+        assertThat(dryRun.out()).contains("pending");
+        awaitCommandServer();
+        Thread.sleep(2_000); // its warm-up, had it run a database command, would have migrated by now
+
+        assertThat(billing("migrate", "--dry-run").ok().out()).isEqualTo(dryRun.out());
+    }
+
+    @Test
     void shouldRunCommandsItselfWhenTheCommandServerWasKilledAndStartAnother() throws Exception {
         billing("grant", "alice", "1000", "--reason", "before", "--idempotency-key", "kill-1")
                 .ok();

@@ -1,6 +1,12 @@
 package dev.tokenbilling.cli.server;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -80,13 +86,37 @@ public record CommandServerFiles(Path directory) {
         return socket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
     }
 
-    /** The pid of the server serving this home, if one is alive. */
+    /**
+     * The server serving this home, if one runs: its lock is held (a pid file alone could name a
+     * killed server's pid, reused since by another process).
+     */
     public Optional<ProcessHandle> runningServer() {
-        try {
-            long pid = Long.parseLong(java.nio.file.Files.readString(pid()).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        } catch (java.io.IOException | NumberFormatException e) {
+        if (!lockHeld()) {
             return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pid()).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty(); // starting, or stopping
+        }
+    }
+
+    private boolean lockHeld() {
+        if (!Files.exists(lock())) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lock(), StandardOpenOption.WRITE)) {
+            FileLock probe = channel.tryLock();
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // held by a server in this JVM (tests)
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -181,6 +181,19 @@ class CommandServerTest {
     }
 
     @Test
+    void shouldNotMistakeAStalePidFileForARunningServer() throws Exception {
+        Files.createDirectories(files.directory());
+        // A killed server's pid, reused since by a live process (this one), and its unheld lock file.
+        Files.writeString(files.pid(), Long.toString(ProcessHandle.current().pid()));
+        Files.createFile(files.lock());
+
+        assertThat(files.runningServer()).isEmpty();
+
+        start(CommandServerTest::echo);
+        assertThat(files.runningServer()).isPresent();
+    }
+
+    @Test
     void shouldAllowOneServerPerHome() throws Exception {
         start(CommandServerTest::echo);
 
