@@ -66,6 +66,15 @@ public record CliEnvironment(
         return kept(server, server.start(), "kept running; 'billing server stop' stops it");
     }
 
+    /**
+     * The kept embedded database under {@code $BILLING_HOME/postgres} when it runs; empty when it does
+     * not (this starts nothing).
+     */
+    public static Optional<DatabaseHandle> runningEmbedded(Map<String, String> variables) {
+        EmbeddedServer server = EmbeddedServer.of(variables);
+        return server.running().map(running -> kept(server, running, "kept running; 'billing server stop' stops it"));
+    }
+
     private static DatabaseHandle kept(EmbeddedServer server, EmbeddedServer.Running running, String note) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(running.jdbcUrl());

@@ -57,8 +57,12 @@ public final class ServedCommands {
             commands.add(List.of("packages"));
             commands.add(List.of("packages", "--output", "json"));
         }
+        // Never starts the PostgreSQL: a 'billing server stop' during the warm-up must stay stopped.
+        DatabaseHandle.Launcher runningOnly = () -> CliEnvironment.runningEmbedded(variables)
+                .orElseThrow(() -> new IllegalStateException("the embedded PostgreSQL stopped"));
         for (List<String> args : commands) {
-            run(new CommandServer.Command(args, variables, home, false), discard, discard);
+            CliEnvironment environment = new CliEnvironment(variables, runningOnly, false, Clock.systemUTC());
+            run(environment, args, home, discard, discard);
         }
     }
 
@@ -81,12 +85,20 @@ public final class ServedCommands {
         Map<String, String> variables = command.environment();
         CliEnvironment environment = new CliEnvironment(
                 variables, () -> CliEnvironment.startEmbedded(variables), command.terminal(), Clock.systemUTC());
-        String[] args = command.args().toArray(String[]::new);
+        return run(environment, command.args(), command.workingDirectory(), out, err);
+    }
+
+    private static int run(
+            CliEnvironment environment,
+            List<String> arguments,
+            Path workingDirectory,
+            PrintStream out,
+            PrintStream err) {
+        String[] args = arguments.toArray(String[]::new);
         CommandLine commandLine = BillingCli.newCommandLine(environment, args);
         commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         // Relative paths are the client's: this JVM's working directory is not.
-        Path workingDirectory = command.workingDirectory();
         commandLine.registerConverter(Path.class, value -> workingDirectory.resolve(value));
         if (environment.terminal() && environment.variable(CliContext.NO_COLOR).isEmpty()) {
             // picocli's AUTO asks this JVM's console, which it has none of; the client has a terminal.

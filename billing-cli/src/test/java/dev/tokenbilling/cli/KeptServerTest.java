@@ -295,6 +295,23 @@ class KeptServerTest {
     }
 
     @Test
+    void shouldFindTheRunningServerForTheWarmUpButNeverStartIt() throws Exception {
+        Map<String, String> variables = Map.of("BILLING_HOME", home.toString());
+
+        assertThat(CliEnvironment.runningEmbedded(variables)).isEmpty();
+        assertThat(server.running()).as("still stopped").isEmpty();
+
+        EmbeddedServer.Running running = server.start();
+        DatabaseHandle found = CliEnvironment.runningEmbedded(variables).orElseThrow();
+        try (var connection = found.dataSource().getConnection()) {
+            assertThat(connection.isValid(5)).isTrue();
+        } finally {
+            found.onClose().close();
+        }
+        assertThat(found.description()).contains("port " + running.port());
+    }
+
+    @Test
     void shouldNeverMigrateFromTheCommandServerOnItsOwn() throws Exception {
         Run dryRun = billing("migrate", "--dry-run").ok();
         assertThat(dryRun.out()).contains("pending");
