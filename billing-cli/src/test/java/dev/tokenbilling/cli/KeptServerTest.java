@@ -284,7 +284,8 @@ class KeptServerTest {
         assertThat(unknown.err()).contains("unknown user 'nobody'");
         assertThat(status().get("commandServer").get("pid").asLong()).isEqualTo(commandServer);
 
-        billing("server", "stop").ok();
+        Run stop = billing("server", "stop").ok();
+        assertThat(stop.err()).contains("the command server (pid " + commandServer + ") stops with it");
         Optional<ProcessHandle> stopping = ProcessHandle.of(commandServer);
         if (stopping.isPresent()) {
             stopping.get().onExit().get(30, TimeUnit.SECONDS); // else: it did not stop with its database

@@ -229,6 +229,12 @@ public final class ServerCommand implements Callable<Integer> {
                                             + before.map(r -> " (pid " + r.pid() + ")")
                                                     .orElse("") + "."
                                     : "The embedded PostgreSQL in " + server.dataDirectory() + " is not running.");
+            if (stopped) {
+                CommandServerFiles.of(context.environment().variables())
+                        .runningServer()
+                        .ifPresent(commandServer -> out().note("note: the command server (pid " + commandServer.pid()
+                                + ") stops with it; the next command runs in its own process and starts both again"));
+            }
             return ExitCodes.OK;
         }
     }
