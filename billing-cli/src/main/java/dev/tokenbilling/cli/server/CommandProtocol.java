@@ -47,6 +47,13 @@ final class CommandProtocol {
             Map<String, String> environment,
             List<String> args) {
 
+        /** Names the variables but never shows their values: they carry the caller's secrets. */
+        @Override
+        public String toString() {
+            return "Request[args=" + args.size() + ", workingDirectory=" + workingDirectory + ", terminal=" + terminal
+                    + ", variables=" + new java.util.TreeSet<>(environment.keySet()) + "]";
+        }
+
         void writeTo(DataOutputStream out) throws IOException {
             out.writeInt(MAGIC);
             out.writeInt(VERSION);

@@ -46,6 +46,9 @@ public final class CommandServer {
 
     private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
 
+    /** The exit code of a command that died of an unexpected exception, as {@code billing}'s own 1. */
+    private static final int FAILED = 1;
+
     /** How long a new server waits for the lock of one that is stopping (it declined another build). */
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
@@ -216,7 +219,7 @@ public final class CommandServer {
             // What an in-process run would have died of: the same message, and an exit code of 1.
             log("a command failed unexpectedly: " + e.getClass().getName());
             stderr.println("error: " + e);
-            exitCode = CommandClient.LOST;
+            exitCode = FAILED;
         }
         stdout.flush();
         stderr.flush();

@@ -110,6 +110,14 @@ class CommandServerTest {
     }
 
     @Test
+    void shouldNeverShowTheVariablesValuesOfARequest() {
+        CommandProtocol.Request request =
+                new CommandProtocol.Request("build", "/work", false, environment, List.of("balance", "alice"));
+
+        assertThat(request.toString()).contains("STRIPE_SECRET_KEY").doesNotContain("sk_test_client");
+    }
+
+    @Test
     void shouldKeepTheSocketInADirectoryOnlyItsOwnerCanEnter() throws Exception {
         start(CommandServerTest::echo);
 
