@@ -5,7 +5,6 @@ import dev.tokenbilling.cli.server.CommandServerFiles;
 import dev.tokenbilling.cli.server.CommandServerLauncher;
 import dev.tokenbilling.embedded.EmbeddedServer;
 import java.lang.reflect.Constructor;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -32,27 +31,29 @@ public final class BillingCli {
         if (args.length == 1 && HELP.contains(args[0]) && printUsageSnapshot()) {
             System.exit(ExitCodes.OK);
         }
-        Map<String, String> variables = System.getenv();
-        boolean terminal = System.console() != null;
-        OptionalInt served = CommandClient.forward(List.of(args), variables, terminal, System.out, System.err);
+        // Before anything else is loaded or linked (CliEnvironment.system() makes the first lambda): a served
+        // command costs little more than the JVM's start.
+        OptionalInt served =
+                CommandClient.forward(List.of(args), System.getenv(), System.console() != null, System.out, System.err);
         if (served.isPresent()) {
             System.exit(served.getAsInt());
         }
+        CliEnvironment system = CliEnvironment.system();
+        Map<String, String> variables = system.variables();
         if (Boolean.getBoolean("billing.cds.training")) {
             // bin/billing's run that records the class-data archive: the usage help's classes too.
-            newCommandLine(CliEnvironment.system(), "--help")
-                    .usage(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            newCommandLine(system, "--help").usage(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         }
         AtomicBoolean keptServerUsed = new AtomicBoolean();
         CliEnvironment environment = new CliEnvironment(
                 variables,
                 () -> {
-                    DatabaseHandle database = CliEnvironment.startEmbedded(variables);
+                    DatabaseHandle database = system.defaultDatabase().start();
                     keptServerUsed.set(EmbeddedServer.keepsRunning(variables));
                     return database;
                 },
-                terminal,
-                Clock.systemUTC());
+                system.terminal(),
+                system.clock());
         int exitCode = newCommandLine(environment, args).execute(args);
         if (keptServerUsed.get()) {
             // The next commands run in a warm JVM beside the kept server (see ServedCommands).

@@ -17,6 +17,8 @@ import java.util.Optional;
 public record CliEnvironment(
         Map<String, String> variables, DatabaseHandle.Launcher defaultDatabase, boolean terminal, Clock clock) {
 
+    private static final String KEPT_NOTE = "kept running; 'billing server stop' stops it";
+
     public CliEnvironment {
         variables = Map.copyOf(Objects.requireNonNull(variables, "variables"));
         Objects.requireNonNull(defaultDatabase, "defaultDatabase");
@@ -63,7 +65,7 @@ public record CliEnvironment(
             }
             return kept(server, running.get(), "already running, left running");
         }
-        return kept(server, server.start(), "kept running; 'billing server stop' stops it");
+        return kept(server, server.start(), KEPT_NOTE);
     }
 
     /**
@@ -72,7 +74,7 @@ public record CliEnvironment(
      */
     public static Optional<DatabaseHandle> runningEmbedded(Map<String, String> variables) {
         EmbeddedServer server = EmbeddedServer.of(variables);
-        return server.running().map(running -> kept(server, running, "kept running; 'billing server stop' stops it"));
+        return server.running().map(running -> kept(server, running, KEPT_NOTE));
     }
 
     private static DatabaseHandle kept(EmbeddedServer server, EmbeddedServer.Running running, String note) {

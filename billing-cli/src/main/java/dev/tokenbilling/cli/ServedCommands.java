@@ -13,7 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.postgresql.ds.PGSimpleDataSource;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -38,7 +38,7 @@ public final class ServedCommands {
                 ServedCommands::run,
                 () -> database.running().isPresent());
         if (server.isPresent()) {
-            warmUp(home, database);
+            warmUp(home);
             server.get().awaitStop();
         }
         System.exit(ExitCodes.OK);
@@ -49,11 +49,11 @@ public final class ServedCommands {
      * client sends is as quick as the next ones: the usage help and, when the default schema is already
      * current (a read must not migrate it behind anyone's back), a read of the packages.
      */
-    private static void warmUp(Path home, EmbeddedServer database) {
+    private static void warmUp(Path home) {
         PrintStream discard = new PrintStream(java.io.OutputStream.nullOutputStream());
         Map<String, String> variables = Map.of(EmbeddedServer.HOME_VARIABLE, home.toString());
         List<List<String>> commands = new ArrayList<>(List.of(List.of("--help")));
-        if (defaultSchemaIsCurrent(database)) {
+        if (defaultSchemaIsCurrent(variables)) {
             commands.add(List.of("packages"));
             commands.add(List.of("packages", "--output", "json"));
         }
@@ -66,16 +66,20 @@ public final class ServedCommands {
         }
     }
 
-    private static boolean defaultSchemaIsCurrent(EmbeddedServer database) {
-        var running = database.running();
+    private static boolean defaultSchemaIsCurrent(Map<String, String> variables) {
+        Optional<DatabaseHandle> running;
+        try {
+            running = CliEnvironment.runningEmbedded(variables);
+        } catch (RuntimeException e) {
+            return false; // stopped while its pool started
+        }
         if (running.isEmpty()) {
             return false;
         }
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(running.get().jdbcUrl());
-        try {
-            return BillingSchema.isCurrent(dataSource, BillingSchema.DEFAULT_SCHEMA, DatabaseTopology.POSTGRESQL);
-        } catch (RuntimeException e) {
+        try (AutoCloseable pool = running.get().onClose()) {
+            return BillingSchema.isCurrent(
+                    running.get().dataSource(), BillingSchema.DEFAULT_SCHEMA, DatabaseTopology.POSTGRESQL);
+        } catch (Exception e) {
             return false;
         }
     }
