@@ -302,6 +302,57 @@ class LedgerTest {
     }
 
     @Test
+    void shouldAnswerABatchRepeatOfADebitThatSpentTheBalanceAsReplayed() {
+        // The repeat would be refused for its balance if it were new; it is not new.
+        UserId user = newUser();
+        service.ledger().grant(Grant.of(user, 100, IdempotencyKey.of("g"), "bonus"));
+        service.ledger().setSpendLimit(user, 1_000);
+        service.ledger().debit(Debit.of(user, 100, IdempotencyKey.of("all of it")));
+        UserId limited = newUser();
+        service.ledger().grant(Grant.of(limited, 1_000, IdempotencyKey.of("g"), "bonus"));
+        service.ledger().setSpendLimit(limited, 100);
+        service.ledger().debit(Debit.of(limited, 100, IdempotencyKey.of("the month's usage")));
+
+        List<UsageResult> results = service.ledger()
+                .debitAll(List.of(
+                        Debit.of(user, 100, IdempotencyKey.of("all of it")),
+                        Debit.of(limited, 100, IdempotencyKey.of("the month's usage")),
+                        Debit.of(limited, 1, IdempotencyKey.of("one more"))));
+
+        assertThat(results)
+                .extracting(UsageResult::status)
+                .containsExactly(
+                        UsageResult.Status.REPLAYED,
+                        UsageResult.Status.REPLAYED,
+                        UsageResult.Status.SPEND_LIMIT_REACHED);
+        assertThat(service.ledger().balance(user).balance()).isZero();
+        assertThat(service.ledger().balance(limited).balance()).isEqualTo(900);
+    }
+
+    @Test
+    void shouldKeepTheBatchFunctionOfEarlierVersions() throws Exception {
+        // Earlier versions of the library call ledger_debit_batch with five arguments; since V11 that
+        // form reads the used keys itself, as it always did.
+        UserId user = newUser();
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
+        service.ledger().debit(Debit.of(user, 5, IdempotencyKey.of("seen-before")));
+        List<String> outcomes = new ArrayList<>();
+        try (Connection connection = fixture.dataSource.getConnection();
+                var batch = connection.prepareStatement("SELECT r_outcome, balance_after FROM " + fixture.schema
+                        + ".ledger_debit_batch(?, '{100, 5}', '{new, seen-before}', '{one, two}', now())")) {
+            batch.setArray(1, connection.createArrayOf("text", new String[] {user.value(), user.value()}));
+            try (var rows = batch.executeQuery()) {
+                while (rows.next()) {
+                    outcomes.add(rows.getString(1) + " " + rows.getLong(2));
+                }
+            }
+        }
+
+        assertThat(outcomes).containsExactly("posted 895", "duplicate 995");
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(895);
+    }
+
+    @Test
     void shouldAnswerABatchItemAsRepeatedWhenItsKeyIsUsedWhileTheBatchWaitsForTheLock() throws Exception {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));

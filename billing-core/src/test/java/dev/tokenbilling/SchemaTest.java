@@ -42,13 +42,14 @@ class SchemaTest {
                         "7 auto recharge",
                         "8 spend limits",
                         "9 citus ready functions",
-                        "10 hold fast paths");
+                        "10 hold fast paths",
+                        "11 batch debit reads keys on demand");
 
-        assertThat(billingSchema.migrate()).isEqualTo(10);
+        assertThat(billingSchema.migrate()).isEqualTo(11);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("10");
+        assertThat(billingSchema.currentVersion()).contains("11");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -239,6 +240,7 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("10 hold fast paths");
+        assertThat(BillingSchema.of(dataSource, schema).pending())
+                .containsExactly("11 batch debit reads keys on demand");
     }
 }

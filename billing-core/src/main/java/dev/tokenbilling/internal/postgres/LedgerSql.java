@@ -49,7 +49,8 @@ final class LedgerSql {
                         + " :adjusted, :expired)");
         debitBatch = schema.render(
                 "SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS + " FROM {schema}.ledger_debit_batch("
-                        + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");
+                        + "CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz),"
+                        + " CAST(? AS boolean))");
         debitBatchColocated = schema.render("SELECT r_ord, r_outcome, r_available, " + Rows.LEDGER_COLUMNS
                 + " FROM {schema}.ledger_debit_batch_colocated(CAST(? AS text), CAST(? AS text[]), CAST(? AS bigint[]),"
                 + " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz))");

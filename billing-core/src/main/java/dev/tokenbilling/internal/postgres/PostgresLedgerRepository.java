@@ -205,11 +205,16 @@ final class PostgresLedgerRepository implements LedgerRepository {
             throw new IllegalArgumentException("debitAll takes keyed usage debits only");
         }
         for (int attempt = 1; ; attempt++) {
+            // The first attempt does not read which keys were used before (an index lookup per item):
+            // a used key fails the entry insert, and the retry reads them. In the caller's transaction,
+            // which a failed statement would end, they are read first.
+            BatchCall call =
+                    attempt > 1 || access.inTransaction() ? BatchCall.READING_KEYS : BatchCall.NOT_READING_KEYS;
             try {
-                return citus ? debitBatchByShard(postings) : access.with(handle -> debitBatch(handle, postings));
+                return citus ? debitBatchByShard(postings) : access.with(handle -> debitBatch(handle, postings, call));
             } catch (RuntimeException e) {
-                // A concurrent request used one of the keys between the batch's check and its insert;
-                // the retry sees it as a duplicate.
+                // A key of the batch was used before, or by a concurrent request between the batch's
+                // read of its keys and its insert: the retry reads it and answers it as a duplicate.
                 if (attempt >= BATCH_ATTEMPTS || !StoreErrors.isUniqueViolation(e, IDEMPOTENCY_INDEX)) {
                     throw e;
                 }
@@ -242,7 +247,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
         PostingResult[] results = new PostingResult[postings.size()];
         for (List<Integer> group : groups.values()) {
             List<LedgerPosting> part = group.stream().map(postings::get).toList();
-            List<PostingResult> partResults = access.with(handle -> debitBatch(handle, part, true));
+            List<PostingResult> partResults = access.with(handle -> debitBatch(handle, part, BatchCall.COLOCATED));
             for (int j = 0; j < group.size(); j++) {
                 results[group.get(j)] = partResults.get(j);
             }
@@ -250,16 +255,18 @@ final class PostgresLedgerRepository implements LedgerRepository {
         return List.of(results);
     }
 
-    /** The whole batch in one call of ledger_debit_batch: one round trip, one transaction. */
-    private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings) {
-        return debitBatch(handle, postings, false);
+    /** How a batch is posted in one call: one round trip, one transaction. */
+    private enum BatchCall {
+        /** ledger_debit_batch, reading which keys were used before. */
+        READING_KEYS,
+        /** ledger_debit_batch without that read: a used key fails the call. */
+        NOT_READING_KEYS,
+        /** On Citus, for users of one shard: ledger_debit_batch_colocated routed by the first user. */
+        COLOCATED
     }
 
-    /**
-     * One call of ledger_debit_batch or, when {@code colocated} (on Citus, users of one shard), of
-     * ledger_debit_batch_colocated routed by the first user.
-     */
-    private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings, boolean colocated) {
+    private List<PostingResult> debitBatch(Handle handle, List<LedgerPosting> postings, BatchCall call) {
+        boolean colocated = call == BatchCall.COLOCATED;
         int size = postings.size();
         String[] users = new String[size];
         Long[] tokens = new Long[size];
@@ -283,8 +290,11 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 .bind(first + 1, tokens)
                 .bind(first + 2, keys)
                 .bind(first + 3, descriptions)
-                .bind(first + 4, Rows.utc(postings.get(0).at()))
-                .map((rs, ctx) -> {
+                .bind(first + 4, Rows.utc(postings.get(0).at()));
+        if (!colocated) {
+            query.bind(first + 5, call == BatchCall.READING_KEYS);
+        }
+        query.map((rs, ctx) -> {
                     int index = rs.getInt("r_ord") - 1;
                     String outcome = rs.getString("r_outcome");
                     results[index] = switch (outcome) {

@@ -117,6 +117,7 @@ import org.junit.jupiter.api.Timeout;
  *                                    shouldKeepLibraryReferencesApartFromCallerKeys,
  *                                    shouldDrawLotsInOrderAndCloseThem
  *   debitAll                         shouldDebitBatchItemByItemInOrder,
+ *                                    shouldAnswerUsedKeysOfABatchInATransactionAndKeepItUsable,
  *                                    shouldTakeOnlyKeyedUsageDebitsInBatches,
  *                                    shouldPostEachBatchKeyOnceUnderRaces,
  *                                    shouldAnswerARepeatThatWaitedForTheFirstWithDuplicate,
@@ -820,6 +821,30 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.ledger().debitAll(List.of())).isEmpty();
         assertRunningSum(alice);
         assertRunningSum(bob);
+    }
+
+    @Test
+    void shouldAnswerUsedKeysOfABatchInATransactionAndKeepItUsable() {
+        UserId user = newUser();
+        grant(user, 1_000);
+        LedgerEntry before = posted(store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 100, "before")));
+
+        // A batch repeating a key used before, inside the caller's transaction: its answer is a
+        // duplicate, and the transaction goes on to its next posting and commits.
+        List<PostingResult> results = store.inTransaction(tx -> {
+            List<PostingResult> batch = new ArrayList<>(tx.ledger()
+                    .debitAll(List.of(
+                            posting(user, LedgerEntryKind.USAGE, 50, "new"),
+                            posting(user, LedgerEntryKind.USAGE, 100, "before"))));
+            batch.add(tx.ledger().debit(posting(user, LedgerEntryKind.USAGE, 25, "after")));
+            return batch;
+        });
+
+        assertThat(posted(results.get(0)).balanceAfter()).isEqualTo(850);
+        assertThat(results.get(1)).isEqualTo(new PostingResult.Duplicate(before));
+        assertThat(posted(results.get(2)).balanceAfter()).isEqualTo(825);
+        assertThat(store.ledger().balance(user).balance()).isEqualTo(825);
+        assertRunningSum(user);
     }
 
     @Test
