@@ -43,13 +43,14 @@ class SchemaTest {
                         "8 spend limits",
                         "9 citus ready functions",
                         "10 hold fast paths",
-                        "11 batch debit reads keys on demand");
+                        "11 batch debit reads keys on demand",
+                        "12 holds within spend limits");
 
-        assertThat(billingSchema.migrate()).isEqualTo(11);
+        assertThat(billingSchema.migrate()).isEqualTo(12);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("11");
+        assertThat(billingSchema.currentVersion()).contains("12");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -240,7 +241,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending())
-                .containsExactly("11 batch debit reads keys on demand");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("12 holds within spend limits");
     }
 }

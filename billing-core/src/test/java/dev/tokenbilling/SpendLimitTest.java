@@ -15,6 +15,7 @@ import dev.tokenbilling.model.UsageResult;
 import dev.tokenbilling.model.UserId;
 import dev.tokenbilling.support.BillingFixture;
 import dev.tokenbilling.support.MutableClock;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -124,5 +125,64 @@ class SpendLimitTest {
         assertThat(fixture.service.ledger().spendLimit(user).orElseThrow().usedThisMonth())
                 .isEqualTo(15_000);
         assertThatThrownBy(() -> debit(user, 1, "over")).isInstanceOf(SpendLimitException.class);
+    }
+
+    @Test
+    void shouldRefuseAHoldPastTheLimitCountingWhatIsHeldSoThatMeteredUsageNeverPassesIt() {
+        UserId user = funded(50_000);
+        debit(user, 3_000, "used");
+        fixture.service.ledger().setSpendLimit(user, 10_000);
+        Reservation stream = hold(user, 5_000, "stream-1");
+
+        assertThatThrownBy(() -> hold(user, 2_001, "stream-2")).isInstanceOfSatisfying(SpendLimitException.class, e -> {
+            assertThat(e.limit()).isEqualTo(10_000);
+            assertThat(e.usedThisMonth()).isEqualTo(3_000);
+            assertThat(e.held()).isEqualTo(5_000);
+            assertThat(e.resetsAt()).isEqualTo(Instant.parse("2027-02-01T00:00:00Z"));
+            assertThat(e.getMessage())
+                    .contains("10000 tokens per month")
+                    .contains("holds 5000")
+                    .contains("2027-02-01T00:00:00Z");
+        });
+        Reservation upToTheLimit = hold(user, 2_000, "stream-2");
+        fixture.service.reservations().settle(user, stream.id(), 5_000);
+        fixture.service.reservations().settle(user, upToTheLimit.id(), 2_000);
+        assertThat(fixture.service.ledger().spendLimit(user).orElseThrow().usedThisMonth())
+                .isEqualTo(10_000);
+        assertThatThrownBy(() -> hold(user, 1, "stream-3")).isInstanceOf(SpendLimitException.class);
+        assertThat(fixture.service.ledger().balance(user).reserved()).isZero();
+
+        // Not enough tokens is still that, whatever the limit.
+        UserId poor = funded(100);
+        fixture.service.ledger().setSpendLimit(poor, 50);
+        assertThatThrownBy(() -> hold(poor, 200, "too-much")).isInstanceOf(InsufficientTokensException.class);
+
+        // A new month, a new count.
+        clock.advance(Duration.ofDays(20));
+        assertThat(hold(user, 10_000, "stream-3").amount()).isEqualTo(10_000);
+    }
+
+    @Test
+    void shouldKeepTheHoldFunctionOfEarlierVersions() throws Exception {
+        // Earlier versions of the library call reservation_reserve with six arguments: that form
+        // still holds whatever the limit, as it did before V12.
+        UserId user = funded(1_000);
+        fixture.service.ledger().setSpendLimit(user, 100);
+        try (Connection connection = fixture.dataSource.getConnection();
+                var reserve = connection.prepareStatement("SELECT r_outcome FROM " + fixture.schema
+                        + ".reservation_reserve(?, 500, 'old-client', '', now() + interval '5 minutes', now())")) {
+            reserve.setString(1, user.value());
+            try (var rows = reserve.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("reserved");
+            }
+        }
+        assertThat(fixture.service.ledger().balance(user).reserved()).isEqualTo(500);
+    }
+
+    private static Reservation hold(UserId user, long tokens, String key) {
+        return fixture.service
+                .reservations()
+                .reserve(ReservationRequest.of(user, tokens, Duration.ofMinutes(5), IdempotencyKey.of(key)));
     }
 }

@@ -44,7 +44,7 @@ public enum BillingError {
     ALREADY_SUBSCRIBED(false),
     /** The user has no subscription (or Stripe customer) to act on. */
     NO_SUBSCRIPTION(false),
-    /** The user's monthly usage limit refused the debit; the message says when it resets. */
+    /** The user's monthly usage limit refused the debit or the hold; the message says when it resets. */
     SPEND_LIMIT_REACHED(false);
 
     private final boolean retryableByDefault;

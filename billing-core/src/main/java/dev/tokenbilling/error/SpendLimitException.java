@@ -2,13 +2,18 @@ package dev.tokenbilling.error;
 
 import java.time.Instant;
 
-/** A debit that the user's monthly usage limit refused; names the limit and when it resets. Nothing was debited. */
+/**
+ * A debit or a hold that the user's monthly usage limit refused; names the limit and when it resets.
+ * Nothing was debited or held.
+ */
 public class SpendLimitException extends BillingException {
 
     private final long limit;
     private final long usedThisMonth;
+    private final long held;
     private final Instant resetsAt;
 
+    /** A debit refused: the month's usage and {@code requested} together would pass the limit. */
     public SpendLimitException(String userId, long requested, long limit, long usedThisMonth, Instant resetsAt) {
         super(
                 BillingError.SPEND_LIMIT_REACHED,
@@ -17,6 +22,21 @@ public class SpendLimitException extends BillingException {
                         + resetsAt);
         this.limit = limit;
         this.usedThisMonth = usedThisMonth;
+        this.held = 0;
+        this.resetsAt = resetsAt;
+    }
+
+    /** A hold refused: the month's usage, the active holds ({@code held}) and this hold would pass the limit. */
+    public SpendLimitException(
+            String userId, long requested, long limit, long usedThisMonth, long held, Instant resetsAt) {
+        super(
+                BillingError.SPEND_LIMIT_REACHED,
+                "User " + Echo.cap(userId) + " may use at most " + limit + " tokens per month, used " + usedThisMonth
+                        + " this month and holds " + held + " for requests in flight; a hold of " + requested
+                        + " more is refused until the limit resets at " + resetsAt);
+        this.limit = limit;
+        this.usedThisMonth = usedThisMonth;
+        this.held = held;
         this.resetsAt = resetsAt;
     }
 
@@ -26,6 +46,11 @@ public class SpendLimitException extends BillingException {
 
     public long usedThisMonth() {
         return usedThisMonth;
+    }
+
+    /** What the user's active holds set aside when a hold was refused; 0 for a refused debit. */
+    public long held() {
+        return held;
     }
 
     public Instant resetsAt() {

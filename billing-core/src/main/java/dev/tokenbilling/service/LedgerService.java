@@ -97,8 +97,9 @@ public interface LedgerService {
      * Limits the user's usage to {@code tokensPerMonth} per calendar month (UTC): a usage debit
      * ({@link #debit}, each item of {@link #debitAll}) that would take the month's usage past it is
      * refused in the same statement with {@code SPEND_LIMIT_REACHED}, naming the limit and when it
-     * resets; usage earlier in the month counts. Settlements of holds are never refused (their
-     * tokens were held) but count.
+     * resets; usage earlier in the month counts. A hold ({@link ReservationService#reserve}) is
+     * refused the same way when the month's usage, the user's active holds and the hold together
+     * would pass the limit. Settlements of holds are never refused (their tokens were held) but count.
      */
     void setSpendLimit(UserId userId, long tokensPerMonth);
 

@@ -18,6 +18,8 @@ public interface ReservationService {
      * the same hold). The hold is released automatically after its time to live.
      *
      * @throws dev.tokenbilling.error.InsufficientTokensException when fewer tokens are available
+     * @throws dev.tokenbilling.error.SpendLimitException when the user's monthly usage limit refuses it:
+     *     the month's usage, the active holds and this hold together would pass it
      * @throws dev.tokenbilling.error.IdempotencyConflictException when the key held another amount
      */
     Reservation reserve(ReservationRequest request);

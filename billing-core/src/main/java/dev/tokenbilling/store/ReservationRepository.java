@@ -22,7 +22,10 @@ public interface ReservationRepository {
      * reservation is refused), then holds {@code tokens} if {@code balance - reserved >= tokens}:
      * {@link ReserveResult.Reserved} with the new active hold. Otherwise
      * {@link ReserveResult.Insufficient} with what is available, nothing held; a user who never had
-     * a posting gets {@code Insufficient(0)}.
+     * a posting gets {@code Insufficient(0)}. When the tokens are there but the user has a usage
+     * limit that the month's usage, the active holds and this hold together would pass, it is
+     * {@link ReserveResult.LimitReached}, nothing held: settlements are never refused, so the limit
+     * has its say here.
      *
      * <p>A key the user used before (whatever the repeat's amount) returns
      * {@link ReserveResult.Duplicate} with that hold as stored now, whatever its status, and changes
@@ -93,6 +96,13 @@ public interface ReservationRepository {
 
         /** Refused: {@code balance - reserved} (never negative) was smaller than asked. Nothing held. */
         record Insufficient(long available) implements ReserveResult {}
+
+        /**
+         * Refused by the user's monthly usage limit: the month's usage ({@code usedThisMonth}), the
+         * active holds ({@code held}) and this hold together would pass {@code limit}, which resets at
+         * {@code resetsAt}. Nothing held.
+         */
+        record LimitReached(long limit, long usedThisMonth, long held, Instant resetsAt) implements ReserveResult {}
     }
 
     /** How the hold ended ({@code ended} false when it had ended before) and the settlement's entry. */

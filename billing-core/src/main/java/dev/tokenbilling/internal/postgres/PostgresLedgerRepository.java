@@ -130,7 +130,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 && row.get().available() >= tokens
                 && row.get().used() + tokens > row.get().limit().get()) {
             return new PostingResult.LimitReached(
-                    row.get().limit().get(), row.get().used(), nextMonth(at));
+                    row.get().limit().get(), row.get().used(), UsageMonths.resetAfter(at));
         }
         return new PostingResult.Insufficient(
                 row.map(r -> Math.max(0, r.available())).orElse(0L));
@@ -147,14 +147,6 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 .findOne());
     }
 
-    private static Instant nextMonth(Instant at) {
-        return java.time.YearMonth.from(at.atOffset(java.time.ZoneOffset.UTC))
-                .plusMonths(1)
-                .atDay(1)
-                .atStartOfDay()
-                .toInstant(java.time.ZoneOffset.UTC);
-    }
-
     @Override
     public void setUsageLimit(UserId userId, Optional<Long> tokensPerMonth, Instant at) {
         access.with(handle -> handle.createUpdate(sql.setUsageLimit)
@@ -167,7 +159,8 @@ final class PostgresLedgerRepository implements LedgerRepository {
     @Override
     public Optional<SpendLimit> usageLimit(UserId userId, Instant at) {
         return usageRow(userId, at)
-                .flatMap(row -> row.limit().map(limit -> new SpendLimit(limit, row.used(), nextMonth(at))));
+                .flatMap(
+                        row -> row.limit().map(limit -> new SpendLimit(limit, row.used(), UsageMonths.resetAfter(at))));
     }
 
     private static <S extends SqlStatement<S>> S bindPosting(S statement, LedgerPosting posting, long amount) {
@@ -319,7 +312,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 results[i] = new PostingResult.LimitReached(
                         row.limit().orElse(0L),
                         row.used(),
-                        nextMonth(postings.get(0).at()));
+                        UsageMonths.resetAfter(postings.get(0).at()));
             }
         }
         return List.of(results);

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Holds on PostgreSQL, through the reservation_* functions of migration V2. */
+/** Holds on PostgreSQL, through the reservation_* functions (migrations V2, V10 and V12). */
 final class PostgresReservationRepository implements ReservationRepository {
 
     private final HandleAccess access;
@@ -28,9 +28,9 @@ final class PostgresReservationRepository implements ReservationRepository {
     PostgresReservationRepository(HandleAccess access, SchemaName schema) {
         this.access = access;
         // One round trip each: the functions return the rows they left with their outcome.
-        create =
-                schema.render("SELECT f.r_outcome, f.r_available, (f.r_hold).* FROM {schema}.reservation_reserve(:user,"
-                        + " :tokens, :key, :description, CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz)) f");
+        create = schema.render("SELECT f.r_outcome, f.r_available, f.r_limit, f.r_used, f.r_held, (f.r_hold).*"
+                + " FROM {schema}.reservation_reserve(:user, :tokens, :key, :description,"
+                + " CAST(:expiresAt AS timestamptz), CAST(:at AS timestamptz), true) f");
         finish = schema.render("SELECT f.r_outcome, (f.r_hold).*, " + ENTRY_COLUMNS
                 + " FROM {schema}.reservation_end(:user, :id, CAST(:actual AS bigint), :description,"
                 + " CAST(:at AS timestamptz), :status) f");
@@ -54,6 +54,13 @@ final class PostgresReservationRepository implements ReservationRepository {
                     String outcome = rs.getString("r_outcome");
                     if (outcome.equals("insufficient")) {
                         return (ReserveResult) new ReserveResult.Insufficient(rs.getLong("r_available"));
+                    }
+                    if (outcome.equals("limit")) {
+                        return new ReserveResult.LimitReached(
+                                rs.getLong("r_limit"),
+                                rs.getLong("r_used"),
+                                rs.getLong("r_held"),
+                                UsageMonths.resetAfter(at));
                     }
                     Reservation reservation = Rows.reservation(rs);
                     return outcome.equals("reserved")

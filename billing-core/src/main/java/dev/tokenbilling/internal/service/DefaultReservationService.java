@@ -4,6 +4,7 @@ import dev.tokenbilling.error.IdempotencyConflictException;
 import dev.tokenbilling.error.InsufficientTokensException;
 import dev.tokenbilling.error.InvalidRequestException;
 import dev.tokenbilling.error.ReservationNotActiveException;
+import dev.tokenbilling.error.SpendLimitException;
 import dev.tokenbilling.error.UnknownReservationException;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationRequest;
@@ -47,6 +48,15 @@ final class DefaultReservationService implements ReservationService {
                         "first used to hold " + duplicate.original().amount() + " tokens, now " + request.maxTokens());
             }
             return duplicate.original();
+        }
+        if (result instanceof ReservationRepository.ReserveResult.LimitReached limit) {
+            throw new SpendLimitException(
+                    request.userId().value(),
+                    request.maxTokens(),
+                    limit.limit(),
+                    limit.usedThisMonth(),
+                    limit.held(),
+                    limit.resetsAt());
         }
         throw new InsufficientTokensException(
                 request.userId().value(),

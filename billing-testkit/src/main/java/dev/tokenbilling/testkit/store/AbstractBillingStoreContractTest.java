@@ -2324,6 +2324,50 @@ public abstract class AbstractBillingStoreContractTest {
     // ---------------------------------------------------------------------------------------------
 
     @Test
+    void shouldRefuseAHoldThatWouldTakeTheMonthPastTheUsageLimitCountingTheActiveHolds() {
+        UserId user = newUser();
+        grant(user, 1_000);
+        store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 200, "used-before"));
+        store.ledger().setUsageLimit(user, Optional.of(600L), NOW);
+        Instant expiresAt = NOW.plus(Duration.ofMinutes(5));
+        Reservation first = reserved(store.reservations().reserve(user, 250, "hold-1", "", expiresAt, NOW));
+
+        // 200 used + 250 held + 151 asked > 600: refused, naming the limit, the usage and what is held.
+        assertThat(store.reservations().reserve(user, 151, "hold-2", "", expiresAt, NOW))
+                .isEqualTo(new ReserveResult.LimitReached(600, 200, 250, Instant.parse("2026-06-01T00:00:00Z")));
+        assertThat(store.ledger().balance(user).reserved()).isEqualTo(250);
+        assertThat(store.reservations().active(user)).containsExactly(first);
+        // Too few tokens is that, whatever the limit; a key used before is still a duplicate.
+        assertThat(store.reservations().reserve(user, 801, "hold-3", "", expiresAt, NOW))
+                .isEqualTo(new ReserveResult.Insufficient(550));
+        assertThat(store.reservations().reserve(user, 999, "hold-1", "", expiresAt, NOW))
+                .isEqualTo(new ReserveResult.Duplicate(first));
+
+        // The refused key was not used: once there is room, it holds.
+        Reservation upToTheLimit = reserved(store.reservations().reserve(user, 150, "hold-2", "", expiresAt, NOW));
+        assertThat(upToTheLimit.amount()).isEqualTo(150);
+        store.reservations().finish(user, first.id(), ReservationStatus.RELEASED, 0, "", NOW);
+        assertThat(reserved(store.reservations().reserve(user, 250, "hold-4", "", expiresAt, NOW))
+                        .amount())
+                .isEqualTo(250);
+
+        // A lapsed hold no longer counts: it is swept before the check.
+        UserId lapsing = newUser();
+        grant(lapsing, 1_000);
+        store.ledger().setUsageLimit(lapsing, Optional.of(500L), NOW);
+        reserved(store.reservations().reserve(lapsing, 500, "short", "", NOW.plusSeconds(1), NOW));
+        assertThat(store.reservations().reserve(lapsing, 500, "later", "", expiresAt, NOW))
+                .isInstanceOf(ReserveResult.LimitReached.class);
+        assertThat(store.reservations().reserve(lapsing, 500, "later", "", expiresAt, NOW.plusSeconds(1)))
+                .isInstanceOf(ReserveResult.Reserved.class);
+
+        // Without a limit, only the balance counts.
+        store.ledger().setUsageLimit(user, Optional.empty(), NOW);
+        assertThat(store.reservations().reserve(user, 300, "hold-5", "", expiresAt, NOW))
+                .isInstanceOf(ReserveResult.Reserved.class);
+    }
+
+    @Test
     void shouldHoldAndEndReservationsExactlyOnce() {
         UserId user = newUser();
         grant(user, 1_000);
