@@ -23,6 +23,7 @@ import dev.tokenbilling.service.TokenBillingService;
 import dev.tokenbilling.support.BillingFixture;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -365,7 +366,7 @@ class LedgerTest {
             }
             CompletableFuture<List<UsageResult>> batch = CompletableFuture.supplyAsync(() ->
                     service.ledger().debitAll(List.of(new Debit(user, 100, IdempotencyKey.of("raced"), "batch"))));
-            waitUntilSomeoneWaitsForALock(holder);
+            waitUntilLockWaiters(holder, 1);
             // The same key is used by a single debit that commits while the batch waits.
             try (var debit = holder.prepareStatement("SELECT id FROM " + fixture.schema
                     + ".ledger_debit(?, 'usage', 100, false, NULL, 'raced', NULL, 'single', now(), 0, 100, 0, 0, 0)")) {
@@ -383,21 +384,58 @@ class LedgerTest {
         }
     }
 
-    private static void waitUntilSomeoneWaitsForALock(Connection observer) throws Exception {
+    @Test
+    void shouldKeepABatchThatSharesAUserWithARunningOneOutOfPostgresqlForAMomentThenLetItWaitThere() throws Exception {
+        UserId user = newUser();
+        service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
+        CompletableFuture<List<UsageResult>> first;
+        CompletableFuture<List<UsageResult>> second;
+        long reachedPostgresql;
+        long started;
+        try (Connection holder = fixture.dataSource.getConnection()) {
+            // Another transaction (a caller's, another instance's) holds the row the first batch needs.
+            holder.setAutoCommit(false);
+            try (var lock = holder.prepareStatement(
+                    "SELECT 1 FROM " + fixture.schema + ".token_balance WHERE user_id = ? FOR UPDATE")) {
+                lock.setString(1, user.value());
+                lock.executeQuery().close();
+            }
+            first = CompletableFuture.supplyAsync(
+                    () -> service.ledger().debitAll(List.of(new Debit(user, 10, IdempotencyKey.of("first"), "batch"))));
+            waitUntilLockWaiters(holder, 1);
+            started = System.nanoTime();
+            second = CompletableFuture.supplyAsync(() ->
+                    service.ledger().debitAll(List.of(new Debit(user, 20, IdempotencyKey.of("second"), "batch"))));
+            // The second batch waits in the process while the first runs, holding nothing, and only
+            // for a moment: then it goes on and waits in PostgreSQL, so an outside holder cannot stall it.
+            waitUntilLockWaiters(holder, 2);
+            reachedPostgresql = System.nanoTime();
+            holder.rollback();
+        }
+
+        assertThat(Duration.ofNanos(reachedPostgresql - started)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+        assertThat(first.get(30, TimeUnit.SECONDS))
+                .singleElement()
+                .satisfies(r -> assertThat(r.debited()).isTrue());
+        assertThat(second.get(30, TimeUnit.SECONDS))
+                .singleElement()
+                .satisfies(r -> assertThat(r.debited()).isTrue());
+        assertThat(service.ledger().balance(user).balance()).isEqualTo(970);
+    }
+
+    private static void waitUntilLockWaiters(Connection observer, int count) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (var waiting = observer.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) {
             while (true) {
                 try (ResultSet row = waiting.executeQuery()) {
                     row.next();
-                    if (row.getLong(1) > 0) {
+                    if (row.getLong(1) >= count) {
                         return;
                     }
                 }
-                assertThat(System.nanoTime())
-                        .as("a batch waiting for the balance lock")
-                        .isLessThan(deadline);
-                Thread.sleep(20);
+                assertThat(System.nanoTime()).as("%d waiting for a lock", count).isLessThan(deadline);
+                Thread.sleep(5);
             }
         }
     }

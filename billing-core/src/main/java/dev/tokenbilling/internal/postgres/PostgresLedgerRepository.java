@@ -39,6 +39,8 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     private final LedgerAudit audit;
     private final boolean citus;
+    /** This store's batches, so that concurrent ones sharing a user do not wait in PostgreSQL. */
+    private final BatchAdmission admission = new BatchAdmission();
 
     /** On Citus ({@code citus}) a batch is split by shard: one call per shard, each on its worker. */
     PostgresLedgerRepository(HandleAccess access, LedgerSql sql, LedgerAudit audit, boolean citus) {
@@ -204,7 +206,19 @@ final class PostgresLedgerRepository implements LedgerRepository {
             BatchCall call =
                     attempt > 1 || access.inTransaction() ? BatchCall.READING_KEYS : BatchCall.NOT_READING_KEYS;
             try {
-                return citus ? debitBatchByShard(postings) : access.with(handle -> debitBatch(handle, postings, call));
+                if (citus) {
+                    return debitBatchByShard(postings);
+                }
+                if (access.inTransaction()) {
+                    // The caller's transaction may hold rows a running batch waits for: no waiting here.
+                    return access.with(handle -> debitBatch(handle, postings, call));
+                }
+                BatchAdmission.Ticket admitted = admission.admit(usersOf(postings), BatchAdmission.MAX_WAIT);
+                try {
+                    return access.with(handle -> debitBatch(handle, postings, call));
+                } finally {
+                    admitted.close();
+                }
             } catch (RuntimeException e) {
                 // A key of the batch was used before, or by a concurrent request between the batch's
                 // read of its keys and its insert: the retry reads it and answers it as a duplicate.
@@ -213,6 +227,10 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 }
             }
         }
+    }
+
+    private static List<String> usersOf(List<LedgerPosting> postings) {
+        return postings.stream().map(p -> p.userId().value()).distinct().toList();
     }
 
     /**
