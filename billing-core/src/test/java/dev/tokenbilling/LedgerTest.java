@@ -358,12 +358,7 @@ class LedgerTest {
         UserId user = newUser();
         service.ledger().grant(Grant.of(user, 1_000, IdempotencyKey.of("g"), "bonus"));
         try (Connection holder = fixture.dataSource.getConnection()) {
-            holder.setAutoCommit(false);
-            try (var lock = holder.prepareStatement(
-                    "SELECT 1 FROM " + fixture.schema + ".token_balance WHERE user_id = ? FOR UPDATE")) {
-                lock.setString(1, user.value());
-                lock.executeQuery().close();
-            }
+            lockBalanceRow(holder, user);
             CompletableFuture<List<UsageResult>> batch = CompletableFuture.supplyAsync(() ->
                     service.ledger().debitAll(List.of(new Debit(user, 100, IdempotencyKey.of("raced"), "batch"))));
             waitUntilLockWaiters(holder, 1);
@@ -394,12 +389,7 @@ class LedgerTest {
         long started;
         try (Connection holder = fixture.dataSource.getConnection()) {
             // Another transaction (a caller's, another instance's) holds the row the first batch needs.
-            holder.setAutoCommit(false);
-            try (var lock = holder.prepareStatement(
-                    "SELECT 1 FROM " + fixture.schema + ".token_balance WHERE user_id = ? FOR UPDATE")) {
-                lock.setString(1, user.value());
-                lock.executeQuery().close();
-            }
+            lockBalanceRow(holder, user);
             first = CompletableFuture.supplyAsync(
                     () -> service.ledger().debitAll(List.of(new Debit(user, 10, IdempotencyKey.of("first"), "batch"))));
             waitUntilLockWaiters(holder, 1);
@@ -421,6 +411,16 @@ class LedgerTest {
                 .singleElement()
                 .satisfies(r -> assertThat(r.debited()).isTrue());
         assertThat(service.ledger().balance(user).balance()).isEqualTo(970);
+    }
+
+    /** Locks the user's balance row in a transaction of {@code holder}, left open. */
+    private static void lockBalanceRow(Connection holder, UserId user) throws Exception {
+        holder.setAutoCommit(false);
+        try (var lock = holder.prepareStatement(
+                "SELECT 1 FROM " + fixture.schema + ".token_balance WHERE user_id = ? FOR UPDATE")) {
+            lock.setString(1, user.value());
+            lock.executeQuery().close();
+        }
     }
 
     private static void waitUntilLockWaiters(Connection observer, int count) throws Exception {

@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class BatchAdmission {
 
-    /** Several batches' time on two cores: a batch admitted later is not starved. */
+    /**
+     * A few batches' time: long enough to wait out the batches running ahead, short enough that a
+     * batch passed over again and again, or held up outside the process, soon goes on.
+     */
     static final Duration MAX_WAIT = Duration.ofMillis(200);
 
     /** Users of the batches running now; guarded by this. */
