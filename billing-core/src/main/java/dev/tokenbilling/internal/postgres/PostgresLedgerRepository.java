@@ -1,5 +1,6 @@
 package dev.tokenbilling.internal.postgres;
 
+import dev.tokenbilling.internal.UtcMonths;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.LedgerEntryKind;
 import dev.tokenbilling.model.SpendLimit;
@@ -132,7 +133,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 && row.get().available() >= tokens
                 && row.get().used() + tokens > row.get().limit().get()) {
             return new PostingResult.LimitReached(
-                    row.get().limit().get(), row.get().used(), UsageMonths.resetAfter(at));
+                    row.get().limit().get(), row.get().used(), UtcMonths.startOfNext(at));
         }
         return new PostingResult.Insufficient(
                 row.map(r -> Math.max(0, r.available())).orElse(0L));
@@ -161,8 +162,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
     @Override
     public Optional<SpendLimit> usageLimit(UserId userId, Instant at) {
         return usageRow(userId, at)
-                .flatMap(
-                        row -> row.limit().map(limit -> new SpendLimit(limit, row.used(), UsageMonths.resetAfter(at))));
+                .flatMap(row -> row.limit().map(limit -> new SpendLimit(limit, row.used(), UtcMonths.startOfNext(at))));
     }
 
     private static <S extends SqlStatement<S>> S bindPosting(S statement, LedgerPosting posting, long amount) {
@@ -330,7 +330,7 @@ final class PostgresLedgerRepository implements LedgerRepository {
                 results[i] = new PostingResult.LimitReached(
                         row.limit().orElse(0L),
                         row.used(),
-                        UsageMonths.resetAfter(postings.get(0).at()));
+                        UtcMonths.startOfNext(postings.get(0).at()));
             }
         }
         return List.of(results);

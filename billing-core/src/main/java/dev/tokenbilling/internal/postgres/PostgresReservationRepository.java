@@ -1,6 +1,7 @@
 package dev.tokenbilling.internal.postgres;
 
 import dev.tokenbilling.error.InvalidRequestException;
+import dev.tokenbilling.internal.UtcMonths;
 import dev.tokenbilling.model.LedgerEntry;
 import dev.tokenbilling.model.Reservation;
 import dev.tokenbilling.model.ReservationStatus;
@@ -60,7 +61,7 @@ final class PostgresReservationRepository implements ReservationRepository {
                                 rs.getLong("r_limit"),
                                 rs.getLong("r_used"),
                                 rs.getLong("r_held"),
-                                UsageMonths.resetAfter(at));
+                                UtcMonths.startOfNext(at));
                     }
                     Reservation reservation = Rows.reservation(rs);
                     return outcome.equals("reserved")

@@ -4,6 +4,7 @@ import dev.tokenbilling.error.BillingError;
 import dev.tokenbilling.error.BillingException;
 import dev.tokenbilling.error.Echo;
 import dev.tokenbilling.internal.AfterCommit;
+import dev.tokenbilling.internal.UtcMonths;
 import dev.tokenbilling.internal.stripe.StripeJson;
 import dev.tokenbilling.internal.subscription.Allowances;
 import dev.tokenbilling.model.BillingInterval;
@@ -17,8 +18,6 @@ import dev.tokenbilling.payment.CheckoutRequest;
 import dev.tokenbilling.payment.PaymentGateway;
 import dev.tokenbilling.service.SubscriptionService;
 import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ final class DefaultSubscriptionService implements SubscriptionService {
         long allowance = Allowances.openAllowance(context.store().ledger().lots(userId, true));
         Optional<Instant> resetsAt = held.isPresent()
                 ? held.get().currentPeriodEnd()
-                : tier.map(free -> nextMonth(context.clock().instant()));
+                : tier.map(free -> UtcMonths.startOfNext(context.clock().instant()));
         return new SubscriptionOverview(userId, tier, latest, allowance, resetsAt);
     }
 
@@ -189,13 +188,5 @@ final class DefaultSubscriptionService implements SubscriptionService {
         return context.store().tiers().list(false).stream()
                 .filter(SubscriptionTier::free)
                 .findFirst();
-    }
-
-    private static Instant nextMonth(Instant now) {
-        return YearMonth.from(now.atOffset(ZoneOffset.UTC))
-                .plusMonths(1)
-                .atDay(1)
-                .atStartOfDay()
-                .toInstant(ZoneOffset.UTC);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tokenbilling.internal.subscription;
 
 import dev.tokenbilling.internal.AfterCommit;
+import dev.tokenbilling.internal.UtcMonths;
 import dev.tokenbilling.internal.outbox.BillingEvents;
 import dev.tokenbilling.model.BillingInterval;
 import dev.tokenbilling.model.LedgerEntry;
@@ -149,7 +150,7 @@ public final class Allowances {
     public Optional<LedgerEntry> grantFree(
             BillingStore tx, UserId user, SubscriptionTier tier, Instant now, AfterCommit after) {
         YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-        Instant end = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+        Instant end = UtcMonths.startOfNext(now);
         return credit(
                 tx,
                 user,
