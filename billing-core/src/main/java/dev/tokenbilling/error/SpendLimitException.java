@@ -15,25 +15,31 @@ public class SpendLimitException extends BillingException {
 
     /** A debit refused: the month's usage and {@code requested} together would pass the limit. */
     public SpendLimitException(String userId, long requested, long limit, long usedThisMonth, Instant resetsAt) {
-        super(
-                BillingError.SPEND_LIMIT_REACHED,
+        this(
+                limit,
+                usedThisMonth,
+                0,
+                resetsAt,
                 "User " + Echo.cap(userId) + " may use at most " + limit + " tokens per month and used "
                         + usedThisMonth + " this month; " + requested + " more are refused until the limit resets at "
                         + resetsAt);
-        this.limit = limit;
-        this.usedThisMonth = usedThisMonth;
-        this.held = 0;
-        this.resetsAt = resetsAt;
     }
 
     /** A hold refused: the month's usage, the active holds ({@code held}) and this hold would pass the limit. */
     public SpendLimitException(
             String userId, long requested, long limit, long usedThisMonth, long held, Instant resetsAt) {
-        super(
-                BillingError.SPEND_LIMIT_REACHED,
+        this(
+                limit,
+                usedThisMonth,
+                held,
+                resetsAt,
                 "User " + Echo.cap(userId) + " may use at most " + limit + " tokens per month, used " + usedThisMonth
                         + " this month and holds " + held + " for requests in flight; a hold of " + requested
                         + " more is refused until the limit resets at " + resetsAt);
+    }
+
+    private SpendLimitException(long limit, long usedThisMonth, long held, Instant resetsAt, String message) {
+        super(BillingError.SPEND_LIMIT_REACHED, message);
         this.limit = limit;
         this.usedThisMonth = usedThisMonth;
         this.held = held;
