@@ -36,7 +36,7 @@ public final class BillingSchema {
      * The version of the newest migration under {@value #MIGRATIONS_LOCATION} ({@code V3__ledger_write_costs.sql}):
      * what {@link #isCurrent(DataSource, String)} expects. A test keeps it equal to the newest file.
      */
-    public static final int LATEST_VERSION = 12;
+    public static final int LATEST_VERSION = 13;
 
     private final DataSource dataSource;
     private final String schema;

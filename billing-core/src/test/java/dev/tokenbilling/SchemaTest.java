@@ -44,13 +44,14 @@ class SchemaTest {
                         "9 citus ready functions",
                         "10 hold fast paths",
                         "11 batch debit reads keys on demand",
-                        "12 holds within spend limits");
+                        "12 holds within spend limits",
+                        "13 lazy lot draws");
 
-        assertThat(billingSchema.migrate()).isEqualTo(12);
+        assertThat(billingSchema.migrate()).isEqualTo(13);
         assertThat(billingSchema.migrate()).isZero();
 
         assertThat(billingSchema.pending()).isEmpty();
-        assertThat(billingSchema.currentVersion()).contains("12");
+        assertThat(billingSchema.currentVersion()).contains("13");
         assertThat(tables(schema))
                 .contains(
                         "billing_schema_history",
@@ -241,6 +242,6 @@ class SchemaTest {
         assertThat(BillingSchema.isCurrent(dataSource, schema))
                 .as("a migration missing")
                 .isFalse();
-        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("12 holds within spend limits");
+        assertThat(BillingSchema.of(dataSource, schema).pending()).containsExactly("13 lazy lot draws");
     }
 }

@@ -68,10 +68,11 @@ final class LedgerAudit {
                         + " WHERE t.kind = 'purchase' AND (p.id IS NULL OR t.amount <> p.token_amount)");
         check(
                 found,
-                "lot remainders minus debt differ from the balance",
-                "SELECT b.user_id, b.balance, b.debt, coalesce(sum(l.remaining), 0) AS lots FROM {s}.token_balance b"
-                        + " LEFT JOIN {s}.token_lot l ON l.user_id = b.user_id GROUP BY b.user_id, b.balance, b.debt"
-                        + " HAVING coalesce(sum(l.remaining), 0) - b.debt <> b.balance");
+                "lot remainders minus debt and pending draw differ from the balance",
+                "SELECT b.user_id, b.balance, b.debt, b.lot_draw, coalesce(sum(l.remaining), 0) AS lots"
+                        + " FROM {s}.token_balance b LEFT JOIN {s}.token_lot l ON l.user_id = b.user_id"
+                        + " GROUP BY b.user_id, b.balance, b.debt, b.lot_draw"
+                        + " HAVING coalesce(sum(l.remaining), 0) - b.debt - b.lot_draw <> b.balance");
         check(
                 found,
                 "debt while lots still hold tokens, or debt without a negative balance",

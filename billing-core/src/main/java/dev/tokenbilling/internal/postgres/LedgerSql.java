@@ -75,12 +75,14 @@ final class LedgerSql {
                 + " FROM {schema}.token_balance ORDER BY balance DESC, user_id LIMIT :limit");
         negativeBalances = schema.render("SELECT " + Rows.BALANCE_COLUMNS
                 + " FROM {schema}.token_balance WHERE balance < 0 ORDER BY balance, user_id LIMIT :limit");
-        String lots = "SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE user_id = :user ";
-        openLots = schema.render(lots + "AND closed_at IS NULL ORDER BY priority, expires_at NULLS LAST, id");
-        allLots = schema.render(lots + "ORDER BY (closed_at IS NOT NULL), priority, expires_at NULLS LAST, id");
-        lotById = schema.render("SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE id = :id");
-        lotByEntry = schema.render(
-                "SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.token_lot WHERE user_id = :user AND entry_id = :entry");
+        // Lots are read through lots_of, which applies the draw that batched debits left pending (V13).
+        String lots = "SELECT " + Rows.LOT_COLUMNS + " FROM {schema}.lots_of(";
+        openLots = schema.render(lots + ":user, true) ORDER BY priority, expires_at NULLS LAST, id");
+        allLots = schema.render(
+                lots + ":user, false) ORDER BY (closed_at IS NOT NULL), priority, expires_at NULLS LAST, id");
+        lotById = schema.render(
+                lots + "(SELECT l.user_id FROM {schema}.token_lot l WHERE l.id = :id), false) WHERE id = :id");
+        lotByEntry = schema.render(lots + ":user, false) WHERE entry_id = :entry");
         // Lots whose every token is held by active reservations cannot expire yet: skip them, or a
         // batch of them would come back first on every run and starve the others.
         lapsedLots =

@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tokenbilling.model.BillingEvent;
 import dev.tokenbilling.model.BillingInterval;
@@ -1095,6 +1096,97 @@ public abstract class AbstractBillingStoreContractTest {
         assertThat(store.ledger().findLotByEntry(newUser(), credit.id())).isEmpty();
         assertThat(store.ledger().findLotByEntry(user, UNKNOWN_ID)).isEmpty();
         assertThat(store.ledger().findLot(UNKNOWN_ID)).isEmpty();
+    }
+
+    @Test
+    void shouldShowTheLotsAsBatchedDebitsLeftThem() {
+        UserId user = newUser();
+        LedgerEntry first = posted(store.ledger()
+                .credit(posting(user, LedgerEntryKind.GRANT, 100, "first").withLot(LotTerms.DEFAULT.withPriority(-1))));
+        LedgerEntry second = grant(user, 100);
+        Instant later = NOW.plus(Duration.ofMinutes(5));
+
+        store.ledger().debitAll(List.of(posting(user, LedgerEntryKind.USAGE, 70, "b-1")));
+        store.ledger()
+                .debitAll(List.of(
+                        LedgerPosting.of(user, LedgerEntryKind.USAGE, 40, "b-2", "contract", later),
+                        LedgerPosting.of(user, LedgerEntryKind.USAGE, 20, "b-3", "contract", later)));
+
+        TokenLot emptied = store.ledger().findLotByEntry(user, first.id()).orElseThrow();
+        assertThat(emptied.remaining()).isZero();
+        assertThat(emptied.closedReason()).contains("used");
+        assertThat(emptied.closedAt()).as("closed by the batch that emptied it").contains(later);
+        assertThat(store.ledger().findLot(emptied.id())).contains(emptied);
+        assertThat(store.ledger().lots(user, true))
+                .extracting(TokenLot::entryId, TokenLot::remaining)
+                .containsExactly(tuple(Optional.of(second.id()), 70L));
+        assertThat(store.ledger().lots(user, false))
+                .extracting(TokenLot::remaining)
+                .containsExactly(70L, 0L);
+        assertThat(store.ledger().closeLot(emptied.id(), LedgerEntryKind.VOID, "void", later))
+                .as("a lot the batches emptied has nothing left to void")
+                .isEmpty();
+        assertThat(store.ledger().findLot(emptied.id())).contains(emptied);
+        assertThat(store.ledger().balance(user).balance()).isEqualTo(70);
+        assertThat(store.ledger().auditViolations()).isEmpty();
+        assertRunningSum(user);
+    }
+
+    @Test
+    void shouldOpenANewLotAfterTheDrawsOfEarlierBatches() {
+        UserId user = newUser();
+        LedgerEntry old = grant(user, 100);
+        store.ledger().debitAll(List.of(posting(user, LedgerEntryKind.USAGE, 60, "b-1")));
+
+        LedgerEntry first = posted(store.ledger()
+                .credit(posting(user, LedgerEntryKind.GRANT, 100, "first").withLot(LotTerms.DEFAULT.withPriority(-5))));
+
+        assertThat(store.ledger().findLotByEntry(user, first.id()))
+                .as("drawn first from now on, but not by the batch posted before it")
+                .hasValueSatisfying(lot -> assertThat(lot.remaining()).isEqualTo(100));
+        assertThat(store.ledger().findLotByEntry(user, old.id()))
+                .hasValueSatisfying(lot -> assertThat(lot.remaining()).isEqualTo(40));
+        store.ledger().debitAll(List.of(posting(user, LedgerEntryKind.USAGE, 30, "b-2")));
+        store.ledger().debit(posting(user, LedgerEntryKind.USAGE, 10, "single"));
+        assertThat(store.ledger().lots(user, true))
+                .extracting(TokenLot::entryId, TokenLot::remaining)
+                .containsExactly(tuple(Optional.of(first.id()), 60L), tuple(Optional.of(old.id()), 40L));
+        assertThat(store.ledger().auditViolations()).isEmpty();
+        assertRunningSum(user);
+    }
+
+    @Test
+    void shouldRefundAPurchasesOwnLotAsBatchedDebitsLeftIt() {
+        UserId user = newUser();
+        LedgerEntry granted = grant(user, 100);
+        Purchase purchase = completedPurchase(user);
+        LedgerEntry bought = posted(store.ledger().credit(purchaseCredit(purchase, "purchase")));
+        store.ledger().debitAll(List.of(posting(user, LedgerEntryKind.USAGE, 150, "b-1")));
+
+        posted(store.ledger()
+                .debit(LedgerPosting.library(
+                        user,
+                        LedgerEntryKind.REFUND,
+                        purchase.tokenAmount(),
+                        purchase.id(),
+                        "refund-1",
+                        "refund",
+                        NOW,
+                        true,
+                        LotTerms.DEFAULT)));
+
+        // The batch emptied the grant and took 50 of the purchase: the refund takes what is left of
+        // the purchase's lot, and the 50 tokens already used become debt.
+        TokenBalance balance = store.ledger().balance(user);
+        assertThat(balance.balance()).isEqualTo(-50);
+        assertThat(balance.debt()).isEqualTo(50);
+        assertThat(store.ledger().findLotByEntry(user, granted.id()))
+                .hasValueSatisfying(lot -> assertThat(lot.closedReason()).contains("used"));
+        assertThat(store.ledger().findLotByEntry(user, bought.id()))
+                .hasValueSatisfying(lot -> assertThat(lot.closedReason()).contains("reversed"));
+        assertThat(store.ledger().lots(user, true)).isEmpty();
+        assertThat(store.ledger().auditViolations()).isEmpty();
+        assertRunningSum(user);
     }
 
     @Test
