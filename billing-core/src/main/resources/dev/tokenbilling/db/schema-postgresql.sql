@@ -1886,12 +1886,15 @@ $$;
 -- taken from the open lots in draw order (a lot it empties shows closed, 'used', at lot_drawn_at).
 -- Only the lots open after the draw when p_open_only; in no particular order.
 CREATE FUNCTION lots_of(p_user text, p_open_only boolean)
-    RETURNS SETOF token_lot LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+    RETURNS SETOF token_lot LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $$
+BEGIN
+    -- PL/pgSQL rather than SQL: the session keeps its plans (a SQL function is planned at every call).
+    RETURN QUERY
     SELECT o.id, o.user_id, o.source, o.entry_id, o.purchase_id, o.amount, o.remaining - o.taken, o.priority, o.expires_at,
-           o.created_at, CASE WHEN o.taken = o.remaining THEN o.drawn_at END, CASE WHEN o.taken = o.remaining THEN 'used' END
+           o.created_at, CASE WHEN o.taken = o.remaining THEN o.drawn_at END, CASE WHEN o.taken = o.remaining THEN 'used'::text END
       FROM (SELECT l.*, b.lot_drawn_at AS drawn_at,
                    least(l.remaining, greatest(0, coalesce(b.lot_draw, 0) - coalesce(sum(l.remaining) OVER (
-                       ORDER BY l.priority, l.expires_at NULLS LAST, l.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))
+                       ORDER BY l.priority, l.expires_at NULLS LAST, l.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)::bigint, 0)))
                        AS taken
               FROM token_lot l LEFT JOIN token_balance b ON b.user_id = l.user_id
              WHERE l.user_id = p_user AND l.closed_at IS NULL) o
@@ -1901,6 +1904,7 @@ CREATE FUNCTION lots_of(p_user text, p_open_only boolean)
            c.closed_at, c.closed_reason
       FROM token_lot c
      WHERE NOT p_open_only AND c.user_id = p_user AND c.closed_at IS NOT NULL;
+END;
 $$;
 
 -- The postings that read or add lots settle the pending draw first, under the balance row's lock.
