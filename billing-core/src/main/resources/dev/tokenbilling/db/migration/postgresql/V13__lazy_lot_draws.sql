@@ -8,39 +8,57 @@
 -- updating lots was about a quarter of what a batch cost PostgreSQL. A lot the pending draw uses up
 -- closes ('used') at the time of the last batch that drew (lot_drawn_at). On Citus the batch of one
 -- shard posts through ledger_debit and never leaves a pending draw.
--- Invariant now: sum of open lot remainders - debt - lot_draw = balance.
+-- Invariant now: sum of open lot remainders - debt - lot_draw = balance. The draw from lots in
+-- draw order, which ledger_debit and reservation_end each wrote out, is one function (lots_draw).
 
 ALTER TABLE token_balance ADD COLUMN lot_draw bigint NOT NULL DEFAULT 0 CHECK (lot_draw >= 0),
                           ADD COLUMN lot_drawn_at timestamptz;
 
--- Applies p_user's pending draw to the open lots in draw order (priority, soonest expiry, age),
--- closing those it empties, and zeroes it. Tokens no lot covers become debt (the batch only posts
--- what the balance covers, so this is for an inconsistent ledger, which the audit reports). Returns
--- the debt it added. Locks the balance row, as every posting does first.
-CREATE FUNCTION lot_draw_settle(p_user text)
+-- Draws p_tokens from p_user's open lots in draw order (priority, soonest expiry, age), closing
+-- those it empties ('used', at p_at); tokens no lot covers become debt, which it returns. The
+-- postings call it under the balance row's lock, when the first open lot does not cover a draw.
+CREATE FUNCTION lots_draw(p_user text, p_tokens bigint, p_at timestamptz)
     RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    v_left  bigint;
-    v_at    timestamptz;
+    v_left  bigint := p_tokens;
     v_take  bigint;
     v_lot   record;
 BEGIN
-    SELECT b.lot_draw, b.lot_drawn_at INTO v_left, v_at FROM token_balance b WHERE b.user_id = p_user FOR UPDATE;
-    IF coalesce(v_left, 0) = 0 THEN
-        RETURN 0;
-    END IF;
     FOR v_lot IN SELECT l.id, l.remaining FROM token_lot l WHERE l.user_id = p_user AND l.closed_at IS NULL
                  ORDER BY l.priority, l.expires_at NULLS LAST, l.id LOOP
         EXIT WHEN v_left = 0;
         v_take := least(v_left, v_lot.remaining);
         UPDATE token_lot l SET remaining = l.remaining - v_take,
-               closed_at = CASE WHEN l.remaining = v_take THEN v_at END,
+               closed_at = CASE WHEN l.remaining = v_take THEN p_at END,
                closed_reason = CASE WHEN l.remaining = v_take THEN 'used' END
          WHERE l.user_id = p_user AND l.id = v_lot.id;
         v_left := v_left - v_take;
     END LOOP;
-    UPDATE token_balance b SET lot_draw = 0, lot_drawn_at = NULL, debt = b.debt + v_left WHERE b.user_id = p_user;
+    IF v_left > 0 THEN
+        UPDATE token_balance b SET debt = b.debt + v_left WHERE b.user_id = p_user;
+    END IF;
     RETURN v_left;
+END;
+$$;
+
+-- Applies p_user's pending draw to the lots (lots_draw, closing emptied lots at the last batch that
+-- drew) and zeroes it. Tokens no lot covers become debt (a batch only posts what the balance covers,
+-- so only an inconsistent ledger, which the audit reports, has any); returns that debt. Locks the
+-- balance row, as every posting does first.
+CREATE FUNCTION lot_draw_settle(p_user text)
+    RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    v_draw  bigint;
+    v_at    timestamptz;
+    v_debt  bigint;
+BEGIN
+    SELECT b.lot_draw, b.lot_drawn_at INTO v_draw, v_at FROM token_balance b WHERE b.user_id = p_user FOR UPDATE;
+    IF coalesce(v_draw, 0) = 0 THEN
+        RETURN 0;
+    END IF;
+    v_debt := lots_draw(p_user, v_draw, v_at);
+    UPDATE token_balance b SET lot_draw = 0, lot_drawn_at = NULL WHERE b.user_id = p_user;
+    RETURN v_debt;
 END;
 $$;
 
@@ -179,19 +197,7 @@ BEGIN
                     ORDER BY f.priority, f.expires_at NULLS LAST, f.id LIMIT 1)
        AND l.remaining >= p_tokens;
     IF NOT FOUND THEN
-        FOR v_lot IN SELECT id, remaining FROM token_lot WHERE user_id = p_user AND closed_at IS NULL
-                     ORDER BY priority, expires_at NULLS LAST, id LOOP
-            EXIT WHEN v_left = 0;
-            v_take := least(v_left, v_lot.remaining);
-            UPDATE token_lot SET remaining = remaining - v_take,
-                   closed_at = CASE WHEN remaining = v_take THEN p_at END,
-                   closed_reason = CASE WHEN remaining = v_take THEN 'used' END
-             WHERE user_id = p_user AND id = v_lot.id;
-            v_left := v_left - v_take;
-        END LOOP;
-        IF v_left > 0 THEN
-            UPDATE token_balance SET debt = debt + v_left WHERE user_id = p_user;
-        END IF;
+        PERFORM lots_draw(p_user, p_tokens, p_at);
     END IF;
     INSERT INTO token_transaction (user_id, seq, kind, amount, balance_after, purchase_id, idempotency_key, posting_ref, description,
                                    created_at)
@@ -212,9 +218,6 @@ DECLARE
     v_balance bigint;
     v_seq     bigint;
     v_draw    bigint;
-    v_left    bigint;
-    v_take    bigint;
-    v_lot     record;
     v_month   date := date_trunc('month', p_at AT TIME ZONE 'UTC')::date;
 BEGIN
     -- Balance first, then the hold: the same lock order as every other posting.
@@ -265,20 +268,7 @@ BEGIN
                         ORDER BY f.priority, f.expires_at NULLS LAST, f.id LIMIT 1)
            AND l.remaining >= v_debit;
         IF NOT FOUND THEN
-            v_left := v_debit;
-            FOR v_lot IN SELECT id, remaining FROM token_lot WHERE user_id = p_user AND closed_at IS NULL
-                         ORDER BY priority, expires_at NULLS LAST, id LOOP
-                EXIT WHEN v_left = 0;
-                v_take := least(v_left, v_lot.remaining);
-                UPDATE token_lot SET remaining = remaining - v_take,
-                       closed_at = CASE WHEN remaining = v_take THEN p_at END,
-                       closed_reason = CASE WHEN remaining = v_take THEN 'used' END
-                 WHERE user_id = p_user AND id = v_lot.id;
-                v_left := v_left - v_take;
-            END LOOP;
-            IF v_left > 0 THEN
-                UPDATE token_balance SET debt = debt + v_left WHERE user_id = p_user;
-            END IF;
+            PERFORM lots_draw(p_user, v_debit, p_at);
         END IF;
         INSERT INTO token_transaction (user_id, seq, kind, amount, balance_after, posting_ref, description, created_at)
         VALUES (p_user, v_seq, 'usage', -v_debit, v_balance, 'reservation-' || v_hold.id,
