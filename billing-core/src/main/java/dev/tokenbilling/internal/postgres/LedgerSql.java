@@ -25,7 +25,7 @@ final class LedgerSql {
     final String negativeBalances;
     final String openLots;
     final String allLots;
-    final String lotById;
+    final String lotOfUser;
     final String lotByEntry;
     final String entryById;
     final String lapsedLots;
@@ -80,8 +80,7 @@ final class LedgerSql {
         openLots = schema.render(lots + ":user, true) ORDER BY priority, expires_at NULLS LAST, id");
         allLots = schema.render(
                 lots + ":user, false) ORDER BY (closed_at IS NOT NULL), priority, expires_at NULLS LAST, id");
-        lotById = schema.render(
-                lots + "(SELECT l.user_id FROM {schema}.token_lot l WHERE l.id = :id), false) WHERE id = :id");
+        lotOfUser = schema.render(lots + ":user, false) WHERE id = :id");
         lotByEntry = schema.render(lots + ":user, false) WHERE entry_id = :entry");
         // Lots whose every token is held by active reservations cannot expire yet: skip them, or a
         // batch of them would come back first on every run and starve the others.

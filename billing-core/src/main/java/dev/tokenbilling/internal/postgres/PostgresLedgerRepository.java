@@ -391,10 +391,16 @@ final class PostgresLedgerRepository implements LedgerRepository {
 
     @Override
     public Optional<TokenLot> findLot(long lotId) {
-        return access.with(handle -> handle.createQuery(sql.lotById)
+        // The lot's user first, so that lots_of reads one user's lots (on Citus: on that user's worker).
+        return access.with(handle -> handle.createQuery(sql.userOfLot)
                 .bind("id", lotId)
-                .map((rs, ctx) -> Rows.lot(rs))
-                .findOne());
+                .mapTo(String.class)
+                .findOne()
+                .flatMap(user -> handle.createQuery(sql.lotOfUser)
+                        .bind("user", user)
+                        .bind("id", lotId)
+                        .map((rs, ctx) -> Rows.lot(rs))
+                        .findOne()));
     }
 
     @Override
