@@ -33,7 +33,7 @@ public final class BillingSchema {
     public static final String CONSOLIDATED_DDL = "dev/tokenbilling/db/schema-postgresql.sql";
 
     /**
-     * The version of the newest migration under {@value #MIGRATIONS_LOCATION} ({@code V3__ledger_write_costs.sql}):
+     * The version of the newest migration under {@value #MIGRATIONS_LOCATION}:
      * what {@link #isCurrent(DataSource, String)} expects. A test keeps it equal to the newest file.
      */
     public static final int LATEST_VERSION = 13;

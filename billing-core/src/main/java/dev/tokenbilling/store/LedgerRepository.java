@@ -16,7 +16,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li><b>Atomic:</b> the balance (with its running totals, see {@link BalanceTotals}), the lots
- *       and the appended entry change together or not at all. {@link LedgerEntry#balanceAfter()} is
+ *       and the appended entry change together or not at all. (A store may leave a batch's draw
+ *       from the lots to be applied later, as the PostgreSQL store does, provided every read of lots
+ *       and every later posting sees it applied.) {@link LedgerEntry#balanceAfter()} is
  *       the balance right after the entry, so a user's entries in ledger order (the per-user sequence
  *       taken under the balance lock) are a running sum that
  *       ends at {@link TokenBalance#balance()}, and {@code balance = sum of open lot remainders -

@@ -1849,7 +1849,8 @@ $$;
 -- Invariant now: sum of open lot remainders - debt - lot_draw = balance. The draw from lots in
 -- draw order, which ledger_debit and reservation_end each wrote out, is one function (lots_draw).
 
-ALTER TABLE token_balance ADD COLUMN lot_draw bigint NOT NULL DEFAULT 0 CHECK (lot_draw >= 0),
+-- The constraint is named: Citus refuses an unnamed one in ADD COLUMN on a distributed table.
+ALTER TABLE token_balance ADD COLUMN lot_draw bigint NOT NULL DEFAULT 0 CONSTRAINT token_balance_lot_draw_check CHECK (lot_draw >= 0),
                           ADD COLUMN lot_drawn_at timestamptz;
 
 -- Draws p_tokens from p_user's open lots in draw order (priority, soonest expiry, age), closing
