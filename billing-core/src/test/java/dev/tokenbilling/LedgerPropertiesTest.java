@@ -1,5 +1,6 @@
 package dev.tokenbilling;
 
+import static dev.tokenbilling.support.TestSeed.between;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.error.IdempotencyConflictException;
@@ -178,9 +179,7 @@ class LedgerPropertiesTest {
      * sixteen keys each so that keys repeat. Sizes and amounts favour their bounds now and then.
      */
     private static List<Op> sequence(SplittableRandom random) {
-        int size = random.nextInt(10) == 0
-                ? (random.nextBoolean() ? 0 : MAX_OPERATIONS)
-                : random.nextInt(MAX_OPERATIONS + 1);
+        int size = (int) between(random, 0, MAX_OPERATIONS);
         List<Op> ops = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             int roll = random.nextInt(10);
@@ -210,14 +209,6 @@ class LedgerPropertiesTest {
 
     private static long tokens(SplittableRandom random) {
         return between(random, 1, MAX_TOKENS);
-    }
-
-    /** Uniform in [min, max], but one time in ten exactly a bound. */
-    private static long between(SplittableRandom random, long min, long max) {
-        if (random.nextInt(10) == 0) {
-            return random.nextBoolean() ? min : max;
-        }
-        return random.nextLong(min, max + 1);
     }
 
     /** The obvious model: balances and the first use of each key. */

@@ -1,5 +1,6 @@
 package dev.tokenbilling;
 
+import static dev.tokenbilling.support.TestSeed.between;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.error.InsufficientTokensException;
@@ -241,9 +242,7 @@ class LotDrawPropertiesTest {
 
     /** Up to 40 operations of any kind; amounts and picks favour their bounds now and then. */
     private static List<Op> sequence(SplittableRandom random) {
-        int size = random.nextInt(10) == 0
-                ? (random.nextBoolean() ? 0 : MAX_OPERATIONS)
-                : random.nextInt(MAX_OPERATIONS + 1);
+        int size = (int) between(random, 0, MAX_OPERATIONS);
         Kind[] kinds = Kind.values();
         List<Op> ops = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
@@ -251,12 +250,5 @@ class LotDrawPropertiesTest {
                     between(random, 0, MAX_PICK)));
         }
         return ops;
-    }
-
-    private static long between(SplittableRandom random, long min, long max) {
-        if (random.nextInt(10) == 0) {
-            return random.nextBoolean() ? min : max;
-        }
-        return random.nextLong(min, max + 1);
     }
 }

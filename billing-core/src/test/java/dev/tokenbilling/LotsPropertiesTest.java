@@ -1,5 +1,6 @@
 package dev.tokenbilling;
 
+import static dev.tokenbilling.support.TestSeed.between;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbilling.error.InsufficientTokensException;
@@ -262,9 +263,7 @@ class LotsPropertiesTest {
 
     /** Up to 40 operations of any kind; amounts and picks favour their bounds now and then. */
     private static List<Op> sequence(SplittableRandom random) {
-        int size = random.nextInt(10) == 0
-                ? (random.nextBoolean() ? 0 : MAX_OPERATIONS)
-                : random.nextInt(MAX_OPERATIONS + 1);
+        int size = (int) between(random, 0, MAX_OPERATIONS);
         Kind[] kinds = Kind.values();
         List<Op> ops = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
@@ -272,14 +271,6 @@ class LotsPropertiesTest {
                     between(random, 0, MAX_PICK)));
         }
         return ops;
-    }
-
-    /** Uniform in [min, max], but one time in ten exactly a bound. */
-    private static long between(SplittableRandom random, long min, long max) {
-        if (random.nextInt(10) == 0) {
-            return random.nextBoolean() ? min : max;
-        }
-        return random.nextLong(min, max + 1);
     }
 
     /**

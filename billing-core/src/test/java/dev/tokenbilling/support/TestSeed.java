@@ -39,6 +39,14 @@ public final class TestSeed {
         return new SplittableRandom(caseSeed(caseNumber));
     }
 
+    /** Uniform in [min, max], but one time in ten exactly a bound, so that every run meets the edges. */
+    public static long between(SplittableRandom random, long min, long max) {
+        if (random.nextInt(10) == 0) {
+            return random.nextBoolean() ? min : max;
+        }
+        return random.nextLong(min, max + 1);
+    }
+
     public long caseSeed(int caseNumber) {
         return mix(classSeed + 0x9e3779b97f4a7c15L * caseNumber);
     }
